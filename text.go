@@ -7,7 +7,7 @@ import (
 
 // Term is one index term of a text.
 type Term struct {
-	Term string `json:"term"`
+	Text string `json:"text"`
 	// Position counts words from 0. Sub-words of a long word share the
 	// position of the word they come from, so phrase queries still work.
 	Position int `json:"position"`
