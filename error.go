@@ -13,6 +13,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"          // 401: no valid credentials.
 	EFORBIDDEN    = "forbidden"             // 403: valid credentials, not allowed.
 	ENOTFOUND     = "not_found"             // 404
+	EMETHOD       = "method_not_allowed"    // 405
 	ECONFLICT     = "conflict"              // 409: the resource's state does not allow it.
 	ESTALE        = "precondition_failed"   // 412: If-Match names an old version.
 	ETOOLARGE     = "too_large"             // 413

@@ -1,0 +1,251 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
+)
+
+// decode reads a JSON request body into v strictly: unknown fields, trailing
+// data and wrong types are 400s that name the field, and a body over the
+// limit is a 413.
+func (s *Server) decode(c echo.Context, v any) error {
+	body, err := s.readBody(c)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return triage.Invalid("body", "the request body is empty; send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return triage.Invalid("body", "the request body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return triage.Invalid("body", "the request body holds more than one JSON value")
+	}
+	return nil
+}
+
+// readBody reads the whole body once (the idempotency check hashes it too)
+// and keeps it for a second read.
+func (s *Server) readBody(c echo.Context) ([]byte, error) {
+	if b, ok := c.Get(ctxBody).([]byte); ok {
+		return b, nil
+	}
+	r := c.Request()
+	if r.ContentLength > s.bodyLimit {
+		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is %d bytes; at most %d are allowed", r.ContentLength, s.bodyLimit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is over the limit of %d bytes", s.bodyLimit)
+	} else if err != nil {
+		return nil, triage.Invalid("body", "the request body could not be read: %v", err)
+	}
+	c.Set(ctxBody, b)
+	return b, nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return triage.Invalid("body", "the request body is not valid JSON (at byte %d): %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return triage.Invalid("body", "the request body must be a JSON object, not %s", typ.Value)
+		}
+		return triage.Invalid(field, "%s must be %s, not %s", field, jsonType(typ.Type.String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return triage.Invalid("body", "the request body is incomplete JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return triage.Invalid(f, "unknown field %q", f)
+	}
+	var te *triage.Error
+	if errors.As(err, &te) {
+		return te
+	}
+	return triage.Invalid("body", "the request body could not be decoded: %v", err)
+}
+
+// jsonType names a Go type the way a JSON client thinks of it.
+func jsonType(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "an array"
+	case strings.HasPrefix(goType, "map["):
+		return "an object"
+	case strings.Contains(goType, "int") || strings.Contains(goType, "float"):
+		return "a number"
+	case goType == "bool":
+		return "true or false"
+	case goType == "string" || strings.HasPrefix(goType, "triage."):
+		if goType == "triage.Requester" {
+			return "an object"
+		}
+		return "a string"
+	}
+	return "a " + goType
+}
+
+// etag is a resource's entity tag: its version, so If-Match on a write and
+// the store's version check are the same thing.
+func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
+
+// ifMatch returns the version a write is conditional on: 428 when the header
+// is missing, 0 for "*".
+func ifMatch(c echo.Context) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" {
+		return 0, triage.Errorf(triage.EPRECONDITION, "If-Match is required: send the ETag of the version you read, so a concurrent change is not overwritten")
+	}
+	if h == "*" {
+		return 0, nil
+	}
+	h = strings.TrimPrefix(h, "W/")
+	n, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || n < 1 || !strings.HasPrefix(h, `"`) {
+		return 0, &triage.Error{Code: triage.EINVALID, Field: "If-Match", Message: `If-Match must be an ETag this service issued, like "3"`}
+	}
+	return n, nil
+}
+
+// send writes v as JSON with an ETag. A GET whose If-None-Match matches
+// gets a 304 and no body. Versioned resources use their version as the tag;
+// lists use a hash of the body.
+func send(c echo.Context, status int, version int, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	tag := ""
+	if version > 0 {
+		tag = etag(version)
+	} else {
+		sum := sha256.Sum256(body)
+		tag = `W/"` + hex.EncodeToString(sum[:8]) + `"`
+	}
+	h := c.Response().Header()
+	h.Set("ETag", tag)
+	if c.Request().Method == http.MethodGet && noneMatch(c.Request().Header.Get("If-None-Match"), tag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	return c.Blob(status, echo.MIMEApplicationJSON, body)
+}
+
+func noneMatch(header, tag string) bool {
+	if header == "" {
+		return false
+	}
+	weak := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	for _, h := range strings.Split(header, ",") {
+		if strings.TrimSpace(h) == "*" || weak(h) == weak(tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// created answers a POST that made a resource.
+func created(c echo.Context, location string, version int, v any) error {
+	c.Response().Header().Set(echo.HeaderLocation, location)
+	return send(c, http.StatusCreated, version, v)
+}
+
+// List is the shape of every list response.
+type List[T any] struct {
+	Items []T `json:"items"`
+	// NextCursor fetches the next page; empty on the last one.
+	NextCursor string `json:"next_cursor"`
+}
+
+const (
+	ctxBody = "triage.body"
+	ctxIdem = "triage.idem"
+	// maxKey bounds an Idempotency-Key; a UUID is 36 characters.
+	maxKey = 255
+)
+
+// idempotency makes a POST with an Idempotency-Key safe to retry: the same
+// key and body replay the first response, the same key with another body is
+// a 422, and a new key is handed to the handler, whose service call stores
+// it in the writing transaction.
+func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key := c.Request().Header.Get("Idempotency-Key")
+		if c.Request().Method != http.MethodPost || key == "" {
+			return next(c)
+		}
+		if len(key) > maxKey || strings.ContainsFunc(key, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			return &triage.Error{Code: triage.EINVALID, Field: "Idempotency-Key", Message: fmt.Sprintf("Idempotency-Key must be 1-%d visible ASCII characters", maxKey)}
+		}
+		body, err := s.readBody(c)
+		if err != nil {
+			return err
+		}
+		sum := sha256.New()
+		fmt.Fprintf(sum, "%s %s\n", c.Request().Method, c.Request().URL.Path)
+		sum.Write(body)
+		hash := hex.EncodeToString(sum.Sum(nil))
+		scope := triage.PrincipalFromContext(c.Request().Context()).TokenID
+		if done, err := s.replay(c, scope, key, hash); done || err != nil {
+			return err
+		}
+		c.Set(ctxIdem, &triage.Idempotency{Scope: scope, Key: key, RequestHash: hash})
+		err = next(c)
+		if errors.Is(err, desk.ErrReplay) {
+			// A concurrent request with the same key committed first.
+			if done, rerr := s.replay(c, scope, key, hash); done || rerr != nil {
+				return rerr
+			}
+		}
+		return err
+	}
+}
+
+func (s *Server) replay(c echo.Context, scope, key, hash string) (bool, error) {
+	rec, err := s.desk.Idempotency(c.Request().Context(), scope, key)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return false, nil
+	} else if err != nil {
+		return true, err
+	}
+	if rec.RequestHash != hash {
+		return true, &triage.Error{Code: triage.EMISMATCH, Field: "Idempotency-Key", Message: "this Idempotency-Key was used with a different request; use a new key for a new request"}
+	}
+	c.Response().Header().Set("Idempotent-Replayed", "true")
+	return true, c.Blob(rec.Status, echo.MIMEApplicationJSON, rec.Body)
+}
+
+// idem returns the request's idempotency record for a service call that
+// answers with status, or nil when the request carried no key.
+func idem(c echo.Context, status int) *triage.Idempotency {
+	i, ok := c.Get(ctxIdem).(*triage.Idempotency)
+	if !ok {
+		return nil
+	}
+	cp := *i
+	cp.Status = status
+	return &cp
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/triagehq/triage"
+)
+
+// Route is one entry of the route table. The same table registers the
+// handlers, builds the OpenAPI document and drives the route × role test.
+type Route struct {
+	Method  string
+	Path    string // echo syntax: /v1/tickets/:id
+	Summary string
+	Tag     string
+	// Roles may call the route; nil means no authentication.
+	Roles []triage.Role
+	// SelfOnly marks roles that may only act on themselves (an agent
+	// changing its own online status); the handler enforces it.
+	SelfOnly []triage.Role
+	Handler  echo.HandlerFunc
+	// Request and Response are zero values of the body types, for the
+	// OpenAPI document.
+	Request  any
+	Response any
+	Status   int
+	Query    []Param
+	// Conditional marks writes that require If-Match.
+	Conditional bool
+}
+
+// Param documents a query parameter.
+type Param struct {
+	Name, Type, Description string
+}
+
+// table lists every route. It fits on a screen on purpose: this is the map
+// of the API.
+func (s *Server) table() []Route {
+	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
+	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
+	admins := []triage.Role{triage.RoleAdmin}
+	ticketQuery := ticketParams()
+	return []Route{
+		{Method: "GET", Path: "/healthz", Tag: "service", Summary: "Liveness: the process answers", Handler: s.healthz, Response: Health{}},
+		{Method: "GET", Path: "/readyz", Tag: "service", Summary: "Readiness: the store is reachable and its schema current", Handler: s.readyz, Response: Health{}},
+		{Method: "GET", Path: "/openapi.json", Tag: "service", Summary: "This API's OpenAPI 3 document", Handler: s.openapi},
+
+		{Method: "GET", Path: "/v1/me", Tag: "auth", Summary: "Who the token belongs to", Roles: anyone, Handler: s.me, Response: Me{}},
+		{Method: "GET", Path: "/v1/tokens", Tag: "auth", Summary: "List API tokens", Roles: admins, Handler: s.listTokens, Response: List[triage.Token]{}},
+		{Method: "POST", Path: "/v1/tokens", Tag: "auth", Summary: "Create a token; its secret is shown once", Roles: admins, Handler: s.createToken, Request: triage.NewToken{}, Response: triage.Token{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/tokens/:id", Tag: "auth", Summary: "Get a token", Roles: admins, Handler: s.getToken, Response: triage.Token{}},
+		{Method: "DELETE", Path: "/v1/tokens/:id", Tag: "auth", Summary: "Revoke a token", Roles: admins, Handler: s.revokeToken, Status: http.StatusNoContent, Conditional: true},
+
+		{Method: "GET", Path: "/v1/tickets", Tag: "tickets", Summary: "List tickets, newest first", Roles: anyone, Handler: s.listTickets, Response: List[triage.Ticket]{}, Query: ticketQuery},
+		{Method: "POST", Path: "/v1/tickets", Tag: "tickets", Summary: "Create and triage a ticket", Roles: workers, Handler: s.createTicket, Request: triage.NewTicket{}, Response: triage.Ticket{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/tickets/:id", Tag: "tickets", Summary: "Get a ticket with its triage record", Roles: anyone, Handler: s.getTicket, Response: triage.Ticket{}},
+		{Method: "PATCH", Path: "/v1/tickets/:id", Tag: "tickets", Summary: "Change a ticket: status, priority, category, assignment, fields", Roles: workers, Handler: s.updateTicket, Request: triage.TicketUpdate{}, Response: triage.Ticket{}, Conditional: true},
+		{Method: "GET", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "The conversation: replies and internal notes", Roles: anyone, Handler: s.listComments, Response: List[triage.Comment]{}},
+		{Method: "POST", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "Reply, add an internal note, or post the requester's message", Roles: workers, Handler: s.createComment, Request: triage.NewComment{}, Response: triage.Comment{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/tickets/:id/history", Tag: "tickets", Summary: "Audit trail: who changed what, when, and why", Roles: anyone, Handler: s.listHistory, Response: List[triage.HistoryEntry]{}},
+
+		{Method: "GET", Path: "/v1/agents", Tag: "agents", Summary: "List agents with their load", Roles: anyone, Handler: s.listAgents, Response: List[AgentView]{}},
+		{Method: "POST", Path: "/v1/agents", Tag: "agents", Summary: "Create an agent", Roles: admins, Handler: s.createAgent, Request: triage.NewAgent{}, Response: AgentView{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/agents/:id", Tag: "agents", Summary: "Get an agent", Roles: anyone, Handler: s.getAgent, Response: AgentView{}},
+		{Method: "PATCH", Path: "/v1/agents/:id", Tag: "agents", Summary: "Change an agent; agents may set their own online status", Roles: workers, SelfOnly: []triage.Role{triage.RoleAgent}, Handler: s.updateAgent, Request: triage.AgentUpdate{}, Response: AgentView{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets", Roles: admins, Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/teams", Tag: "agents", Summary: "List teams", Roles: anyone, Handler: s.listTeams, Response: List[triage.Team]{}},
+		{Method: "POST", Path: "/v1/teams", Tag: "agents", Summary: "Create a team", Roles: admins, Handler: s.createTeam, Request: triage.NewTeam{}, Response: triage.Team{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/teams/:id", Tag: "agents", Summary: "Get a team", Roles: anyone, Handler: s.getTeam, Response: triage.Team{}},
+		{Method: "PATCH", Path: "/v1/teams/:id", Tag: "agents", Summary: "Change a team", Roles: admins, Handler: s.updateTeam, Request: triage.TeamUpdate{}, Response: triage.Team{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/teams/:id", Tag: "agents", Summary: "Delete a team with an empty queue", Roles: admins, Handler: s.deleteTeam, Status: http.StatusNoContent, Conditional: true},
+	}
+}
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status  string `json:"status"`
+	Version string `json:"version,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.version})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	if s.ready != nil {
+		if err := s.ready(c.Request().Context()); err != nil {
+			return c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Error: triage.ErrorMessage(err)})
+		}
+	}
+	return c.JSON(http.StatusOK, Health{Status: "ready", Version: s.version})
+}

@@ -1,0 +1,198 @@
+// Package api is the HTTP interface of triage: JSON over HTTP under /v1,
+// bearer-token auth with roles, one error shape, ETags with If-Match and
+// If-None-Match, Idempotency-Key on POST, and an OpenAPI document generated
+// from the same route table that registers the handlers.
+//
+// It is the only package that knows echo, so a later move to echo v5 (or
+// away from echo) touches nothing else.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
+)
+
+// Config wires the server to the services it exposes.
+type Config struct {
+	Desk *desk.Service
+	// Ready reports whether the service can take traffic (store reachable,
+	// schema current); /readyz answers 503 while it fails.
+	Ready func(ctx context.Context) error
+	Log   *slog.Logger
+	// BodyLimit caps request bodies; 0 means DefaultBodyLimit.
+	BodyLimit int64
+	// Version is reported by /healthz.
+	Version string
+}
+
+// DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
+// character arrives JSON-escaped.
+const DefaultBodyLimit = 1 << 20
+
+// Server is the HTTP server.
+type Server struct {
+	desk      *desk.Service
+	ready     func(ctx context.Context) error
+	log       *slog.Logger
+	bodyLimit int64
+	version   string
+	echo      *echo.Echo
+	routes    []Route
+	http      *http.Server
+}
+
+// New builds the server and registers every route.
+func New(cfg Config) *Server {
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.bodyLimit <= 0 {
+		s.bodyLimit = DefaultBodyLimit
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	// echo's RealIP trusts X-Forwarded-For from anyone unless told
+	// otherwise; take the peer address, a proxy in front can be added to
+	// the configuration when there is one.
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.HTTPErrorHandler = s.handleError
+	e.Use(s.requestID, s.logRequests, s.recoverPanics)
+	s.echo = e
+	s.routes = s.table()
+	for _, r := range s.routes {
+		h := r.Handler
+		if r.Roles != nil {
+			h = s.authenticate(r, s.idempotency(h))
+		}
+		e.Add(r.Method, r.Path, h)
+	}
+	return s
+}
+
+// Handler returns the HTTP handler, for tests and for embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
+
+// Serve answers requests on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.http == nil {
+		return nil
+	}
+	return s.http.Shutdown(ctx)
+}
+
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if id == "" || len(id) > 64 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// logRequests writes one line per request. It logs the route template, not
+// the URL, so query strings (which may hold a phone number searched for)
+// never reach the log, and it never logs headers, so tokens don't either.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		r, w := c.Request(), c.Response()
+		attrs := []any{
+			"request_id", w.Header().Get(echo.HeaderXRequestID),
+			"method", r.Method,
+			"route", c.Path(),
+			"status", w.Status,
+			"ms", float64(time.Since(start).Microseconds()) / 1000,
+			"bytes_out", w.Size,
+			"ip", c.RealIP(),
+		}
+		if p := triage.PrincipalFromContext(r.Context()); p != nil {
+			attrs = append(attrs, "token_id", p.TokenID)
+		}
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", argsToAttrs(attrs)...)
+		return nil
+	}
+}
+
+func argsToAttrs(args []any) []slog.Attr {
+	out := make([]slog.Attr, 0, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		out = append(out, slog.Any(args[i].(string), args[i+1]))
+	}
+	return out
+}
+
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()), "route", c.Path())
+				err = triage.Errorf(triage.EINTERNAL, "internal error")
+			}
+		}()
+		return next(c)
+	}
+}
+
+// authenticate checks the bearer token and the route's roles, then puts the
+// principal in the request's context for the services.
+func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, secret, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			return triage.Errorf(triage.EUNAUTHORIZED, "send Authorization: Bearer <token>")
+		}
+		p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(rt.Roles, p.Role) {
+			return triage.Errorf(triage.EFORBIDDEN, "role %s may not %s %s", p.Role, rt.Method, rt.Path)
+		}
+		c.SetRequest(c.Request().WithContext(triage.NewContextWithPrincipal(c.Request().Context(), p)))
+		return next(c)
+	}
+}

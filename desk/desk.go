@@ -1,0 +1,135 @@
+// Package desk carries out the helpdesk's use cases over a triage.Store:
+// the ticket lifecycle, comments and notes, assignment, audit history,
+// agents, teams and API tokens.
+//
+// Every write runs in one store transaction together with its history, its
+// change-log entry, the background jobs it schedules and, when the request
+// carried one, its idempotency record, so an acknowledged write is never
+// half done and a replayed request can never disagree with what committed.
+package desk
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/triagehq/triage"
+)
+
+// ErrReplay reports that another request with the same Idempotency-Key
+// committed first; the caller should answer with that request's response.
+var ErrReplay = errors.New("idempotency key already used")
+
+// Service is the helpdesk. Its zero value is not usable; set Store.
+type Service struct {
+	Store triage.Store
+	// Intake triages new tickets (category, priority, assignee). Nil
+	// leaves a ticket as the client sent it.
+	Intake Intake
+	// Router re-routes tickets when agents or tickets change (capacity
+	// freed, an agent online, a reopened ticket whose agent is away). Nil
+	// disables automatic assignment after intake.
+	Router Router
+	// Hooks are told about committed changes, e.g. to index a ticket.
+	Hooks Hooks
+	Log   *slog.Logger
+	// Now is the clock; nil means time.Now. Times are UTC, truncated to
+	// the microsecond both stores keep.
+	Now func() time.Time
+}
+
+// Intake decides what a new ticket is about and who should own it. It runs
+// inside the ticket's creating transaction so its decision and the ticket
+// commit together.
+type Intake interface {
+	Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error)
+}
+
+// Manual says which of a new ticket's fields the client set itself; those
+// win over triage.
+type Manual struct {
+	Priority, Category, Assignee, Team bool
+}
+
+// Router assigns waiting tickets when something frees capacity. Both
+// methods run inside the transaction that made the change.
+type Router interface {
+	// Drain assigns queued tickets to agents with free capacity.
+	Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntry, error)
+	// Reroute finds a new owner for one ticket, e.g. a reopened ticket
+	// whose assignee is offline.
+	Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([]*triage.HistoryEntry, error)
+}
+
+// Hooks schedule derived work in the writing transaction.
+type Hooks interface {
+	TicketChanged(ctx context.Context, tx triage.Tx, before, after *triage.Ticket) error
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log != nil {
+		return s.Log
+	}
+	return slog.Default()
+}
+
+// write runs fn in a transaction and, when idem is set, stores view(result)
+// as the idempotent response in the same transaction. view lets a caller
+// keep secrets (a new token's secret) out of the stored replay.
+func write[T any](ctx context.Context, s *Service, idem *triage.Idempotency, view func(T) any, fn func(tx triage.Tx) (T, error)) (T, error) {
+	var out T
+	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+		v, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		out = v
+		if idem == nil {
+			return nil
+		}
+		var shown any = v
+		if view != nil {
+			shown = view(v)
+		}
+		body, err := json.Marshal(shown)
+		if err != nil {
+			return err
+		}
+		rec := *idem
+		rec.Body = body
+		rec.CreatedAt = s.now()
+		if err := tx.SaveIdempotency(ctx, &rec); err != nil {
+			if triage.IsCode(err, triage.ECONFLICT) {
+				return &triage.Error{Code: triage.ECONFLICT, Message: "a request with this Idempotency-Key committed first", Err: ErrReplay}
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// checkVersion compares the client's If-Match version with the stored one.
+// A version of 0 means the caller already checked (or the route does not
+// take one).
+func checkVersion(kind string, have, want int) error {
+	if want != 0 && have != want {
+		return triage.Errorf(triage.ESTALE, "%s is at version %d, not %d; fetch it again and retry", kind, have, want)
+	}
+	return nil
+}
+
+func actor(ctx context.Context) string { return triage.PrincipalFromContext(ctx).Actor() }
