@@ -1,0 +1,242 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/triagehq/triage"
+)
+
+const ticketColumns = `
+	id, title, body,
+	requester_name, requester_email, requester_phone, requester_tier,
+	channel, tags, fields, status, priority, category,
+	assignee_id, team_id, needs_review,
+	created_at, updated_at, first_response_at, solved_at, closed_at, version`
+
+// scanTicket reads one row selected with ticketColumns.
+func scanTicket(row interface{ Scan(...any) error }) (*triage.Ticket, error) {
+	var t triage.Ticket
+	err := row.Scan(
+		&t.ID, &t.Title, &t.Body,
+		&t.Requester.Name, &t.Requester.Email, &t.Requester.Phone, &t.Requester.Tier,
+		&t.Channel, jsonCol{&t.Tags}, jsonCol{&t.Fields}, &t.Status, &t.Priority, &t.Category,
+		&t.AssigneeID, &t.TeamID, &t.NeedsReview,
+		timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt},
+		nullTimeCol{&t.FirstResponseAt}, nullTimeCol{&t.SolvedAt}, nullTimeCol{&t.ClosedAt},
+		&t.Version,
+	)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Ticket returns one ticket, without its triage record.
+func (s queries) Ticket(ctx context.Context, id string) (*triage.Ticket, error) {
+	row := s.q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id)
+	t, err := scanTicket(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("ticket", id)
+	} else if err != nil {
+		return nil, dbError("ticket", err)
+	}
+	return t, nil
+}
+
+// Tickets lists the tickets that match f, newest first, one page at a time.
+// Every condition is a bound parameter; only the shape of the WHERE clause
+// varies.
+func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.Ticket, string, error) {
+	var where []string
+	var args []any
+	add := func(cond string, a ...any) {
+		where = append(where, cond)
+		args = append(args, a...)
+	}
+	if len(f.Status) > 0 {
+		marks := strings.TrimSuffix(strings.Repeat("?, ", len(f.Status)), ", ")
+		for _, st := range f.Status {
+			args = append(args, st)
+		}
+		where = append(where, `status IN (`+marks+`)`)
+	}
+	if f.AssigneeID != "" {
+		add(`assignee_id = ?`, f.AssigneeID)
+	}
+	if f.Unassigned {
+		add(`assignee_id = ''`)
+	}
+	if f.TeamID != "" {
+		add(`team_id = ?`, f.TeamID)
+	}
+	if f.Category != "" {
+		add(`category = ?`, f.Category)
+	}
+	if f.Priority != "" {
+		add(`priority = ?`, f.Priority)
+	}
+	if f.Tag != "" {
+		add(`EXISTS (SELECT 1 FROM json_each(tickets.tags) WHERE json_each.value = ?)`, f.Tag)
+	}
+	if f.RequesterID != "" {
+		// requester_email is COLLATE NOCASE, so e-mail matches ignore case.
+		add(`(requester_email = ? OR requester_phone = ?)`, f.RequesterID, f.RequesterID)
+	}
+	if f.NeedsReview != nil {
+		add(`needs_review = ?`, *f.NeedsReview)
+	}
+	if !f.CreatedFrom.IsZero() {
+		add(`created_at >= ?`, micros(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		add(`created_at < ?`, micros(f.CreatedTo))
+	}
+	if f.Text != "" {
+		// instr, not LIKE, so % and _ in the text are plain characters.
+		// lower() folds ASCII only, which is the "Latin" the service
+		// normalises anyway; Chinese has no case.
+		add(`(instr(lower(title), lower(?)) > 0 OR instr(lower(body), lower(?)) > 0)`, f.Text, f.Text)
+	}
+	if f.Cursor != "" {
+		c, err := triage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		at := micros(c.CreatedAt)
+		add(`(created_at < ? OR (created_at = ? AND id < ?))`, at, at, c.ID)
+	}
+	limit := f.Limit
+	switch {
+	case limit <= 0:
+		limit = triage.DefaultPageSize
+	case limit > triage.MaxPageSize:
+		limit = triage.MaxPageSize
+	}
+
+	query := `SELECT ` + ticketColumns + ` FROM tickets`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	// One row more than the page tells whether there is a next page.
+	query += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, limit+1)
+
+	rows, err := s.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, "", dbError("tickets", err)
+	}
+	defer rows.Close()
+	out := []*triage.Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, "", dbError("tickets", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", dbError("tickets", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		last := out[limit-1]
+		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
+	}
+	return out, next, nil
+}
+
+// normalizeTicket makes t what a read will return: times in UTC to the
+// microsecond, empty rather than nil tags and fields.
+func normalizeTicket(t *triage.Ticket) {
+	t.CreatedAt = utc(t.CreatedAt)
+	t.UpdatedAt = utc(t.UpdatedAt)
+	t.FirstResponseAt = utcPtr(t.FirstResponseAt)
+	t.SolvedAt = utcPtr(t.SolvedAt)
+	t.ClosedAt = utcPtr(t.ClosedAt)
+	t.Tags = strs(t.Tags)
+	if t.Fields == nil {
+		t.Fields = map[string]string{}
+	}
+}
+
+// CreateTicket inserts t at version 1. Its times are normalised in place to
+// what a read returns (UTC, microseconds).
+func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
+	if err := requireID("id", t.ID); err != nil {
+		return err
+	}
+	normalizeTicket(t)
+	tags, err := jsonText(t.Tags)
+	if err != nil {
+		return err
+	}
+	fields, err := jsonText(t.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = tx.tx.ExecContext(ctx, `
+		INSERT INTO tickets (`+ticketColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		t.ID, t.Title, t.Body,
+		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
+		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
+		t.AssigneeID, t.TeamID, t.NeedsReview,
+		micros(t.CreatedAt), micros(t.UpdatedAt),
+		nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
+	)
+	if isDuplicate(err) {
+		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)
+	} else if err != nil {
+		return dbError("create ticket", err)
+	}
+	t.Version = 1
+	return tx.logChange(ctx, "ticket", t.ID, "create")
+}
+
+// UpdateTicket stores t if the stored version is still t.Version, and then
+// increments t.Version. CreatedAt is fixed when a ticket is created: list
+// cursors rely on it, so the update leaves it alone.
+func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
+	if err := requireID("id", t.ID); err != nil {
+		return err
+	}
+	normalizeTicket(t)
+	tags, err := jsonText(t.Tags)
+	if err != nil {
+		return err
+	}
+	fields, err := jsonText(t.Fields)
+	if err != nil {
+		return err
+	}
+	res, err := tx.tx.ExecContext(ctx, `
+		UPDATE tickets SET
+			title = ?, body = ?,
+			requester_name = ?, requester_email = ?, requester_phone = ?, requester_tier = ?,
+			channel = ?, tags = ?, fields = ?, status = ?, priority = ?, category = ?,
+			assignee_id = ?, team_id = ?, needs_review = ?,
+			updated_at = ?, first_response_at = ?, solved_at = ?, closed_at = ?,
+			version = version + 1
+		WHERE id = ? AND version = ?`,
+		t.Title, t.Body,
+		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
+		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
+		t.AssigneeID, t.TeamID, t.NeedsReview,
+		micros(t.UpdatedAt), nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
+		t.ID, t.Version,
+	)
+	if err != nil {
+		return dbError("update ticket", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbError("update ticket", err)
+	} else if n == 0 {
+		return tx.staleOrMissing(ctx, "tickets", "ticket", t.ID, t.Version)
+	}
+	t.Version++
+	return tx.logChange(ctx, "ticket", t.ID, "update")
+}
