@@ -1,0 +1,363 @@
+package sqlite_test
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/sqlite"
+	"github.com/triagehq/triage/storetest"
+)
+
+// open opens a new database in a temporary directory; the caller closes it.
+func open(t testing.TB, opts sqlite.Options) (*sqlite.DB, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "triage.db")
+	db, err := sqlite.Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, path
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) triage.Store {
+		db, _ := open(t, sqlite.Options{})
+		return db
+	})
+}
+
+func newTicket(id string) *triage.Ticket {
+	now := time.Now()
+	return &triage.Ticket{ID: id, Title: "无法登录", Body: "登录时提示密码错误。", Channel: triage.ChannelWeb,
+		Status: triage.StatusNew, Priority: triage.P3, Tags: []string{"login"}, CreatedAt: now, UpdatedAt: now}
+}
+
+func createTicket(ctx context.Context, db *sqlite.DB, id string) error {
+	return db.Update(ctx, func(tx triage.Tx) error {
+		tk := newTicket(id)
+		if err := tx.CreateTicket(ctx, tk); err != nil {
+			return err
+		}
+		return tx.AddHistory(ctx, &triage.HistoryEntry{ID: "h-" + id, TicketID: id, Actor: "system",
+			At: tk.CreatedAt, Field: "status", New: string(tk.Status)})
+	})
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := t.Context()
+	db, path := open(t, sqlite.Options{})
+	if err := createTicket(ctx, db, "t-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tk, err := db.Ticket(ctx, "t-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk.Title != "无法登录" || tk.Version != 1 {
+		t.Errorf("reopened ticket = %+v", tk)
+	}
+	if h, err := db.History(ctx, "t-1"); err != nil || len(h) != 1 {
+		t.Errorf("reopened history = %v, %v", h, err)
+	}
+}
+
+func TestMigrationsAppliedOnOpen(t *testing.T) {
+	ctx := t.Context()
+	db, path := open(t, sqlite.Options{})
+	defer db.Close()
+	if db.SchemaVersion() < 1 {
+		t.Fatalf("SchemaVersion = %d", db.SchemaVersion())
+	}
+	if err := db.Ready(ctx); err != nil {
+		t.Fatalf("Ready: %v", err)
+	}
+	w := db.WriterDB()
+	for _, table := range []string{"tickets", "comments", "history", "triage_records", "agents", "teams",
+		"tokens", "idempotency_keys", "changes"} {
+		var n int
+		if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`,
+			table).Scan(&n); err != nil || n != 1 {
+			t.Errorf("table %s: count %d, err %v", table, n, err)
+		}
+	}
+	applied := func() (n int, max int64) {
+		t.Helper()
+		if err := w.QueryRowContext(ctx, `SELECT COUNT(*), MAX(version_id) FROM goose_db_version`).Scan(&n, &max); err != nil {
+			t.Fatal(err)
+		}
+		return n, max
+	}
+	n1, v1 := applied()
+	if v1 != db.SchemaVersion() {
+		t.Errorf("applied version %d, want %d", v1, db.SchemaVersion())
+	}
+	db.Close()
+
+	// Opening again applies nothing new.
+	db2, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db2.Close()
+	w = db2.WriterDB()
+	if n2, v2 := applied(); n2 != n1 || v2 != v1 {
+		t.Errorf("reopen changed the version table: %d rows at %d, was %d at %d", n2, v2, n1, v1)
+	}
+}
+
+func TestRefuseNewerSchema(t *testing.T) {
+	ctx := t.Context()
+	db, path := open(t, sqlite.Options{})
+	newer := db.SchemaVersion() + 1
+	if _, err := db.WriterDB().ExecContext(ctx,
+		`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, newer); err != nil {
+		t.Fatal(err)
+	}
+	// A binary that finds a newer schema under it is not ready.
+	if err := db.Ready(ctx); !triage.IsCode(err, triage.EUNAVAILABLE) {
+		t.Errorf("Ready with a newer schema: %v, want EUNAVAILABLE", err)
+	}
+	db.Close()
+
+	_, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema version %d", newer)) {
+		t.Fatalf("Open of a newer schema: %v, want a refusal naming version %d", err, newer)
+	}
+}
+
+func TestOpenRejectsBadPaths(t *testing.T) {
+	for _, path := range []string{"", ":memory:", filepath.Join(t.TempDir(), "a?mode=ro")} {
+		if db, err := sqlite.Open(t.Context(), path, sqlite.Options{}); err == nil {
+			db.Close()
+			t.Errorf("Open(%q) succeeded", path)
+		}
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	for _, tc := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"},
+		{"synchronous", "2"}, // FULL
+		{"foreign_keys", "1"},
+		{"busy_timeout", "10000"},
+	} {
+		var got string
+		if err := db.WriterDB().QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("writer PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
+		}
+	}
+	if n := db.WriterDB().Stats().MaxOpenConnections; n != 1 {
+		t.Errorf("writer pool allows %d connections, want 1", n)
+	}
+}
+
+func TestEnqueue(t *testing.T) {
+	ctx := t.Context()
+	t.Run("not configured", func(t *testing.T) {
+		db, _ := open(t, sqlite.Options{})
+		defer db.Close()
+		err := db.Update(ctx, func(tx triage.Tx) error { return tx.Enqueue(ctx, triage.Job{Kind: "embed"}) })
+		if !triage.IsCode(err, triage.EUNAVAILABLE) {
+			t.Errorf("Enqueue without a job system: %v, want EUNAVAILABLE", err)
+		}
+	})
+	t.Run("inside the transaction", func(t *testing.T) {
+		var jobs []triage.Job
+		var seen int
+		db, _ := open(t, sqlite.Options{Enqueue: func(ctx context.Context, tx *sql.Tx, j triage.Job) error {
+			// The job system gets the open transaction: it sees the
+			// ticket created just before, which is not committed yet.
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&seen); err != nil {
+				return err
+			}
+			jobs = append(jobs, j)
+			return nil
+		}})
+		defer db.Close()
+		job := triage.Job{Kind: "embed", Args: []byte(`{"ticket_id":"t-1"}`), UniqueKey: "t-1"}
+		err := db.Update(ctx, func(tx triage.Tx) error {
+			if err := tx.CreateTicket(ctx, newTicket("t-1")); err != nil {
+				return err
+			}
+			return tx.Enqueue(ctx, job)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jobs) != 1 || jobs[0].Kind != "embed" || seen != 1 {
+			t.Errorf("jobs %+v, tickets seen by the job system %d; want the one job and 1", jobs, seen)
+		}
+	})
+}
+
+// TestWritesAreSerialised holds the writer in one Update and checks that a
+// second one waits for it rather than running alongside.
+func TestWritesAreSerialised(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.Update(ctx, func(tx triage.Tx) error {
+			close(holding)
+			<-release
+			return tx.CreateTicket(ctx, newTicket("t-1"))
+		})
+	}()
+	<-holding
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	err := db.Update(short, func(tx triage.Tx) error { return tx.CreateTicket(ctx, newTicket("t-2")) })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("second Update while the first holds the writer: %v, want a deadline error", err)
+	}
+	// Reads do not wait for the writer.
+	readCtx, cancelRead := context.WithTimeout(ctx, 2*time.Second)
+	defer cancelRead()
+	if _, _, err := db.Tickets(readCtx, triage.TicketFilter{}); err != nil {
+		t.Errorf("read while the writer is held: %v", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The child process of TestCrash takes its database file and the prefix of
+// its ticket ids from the environment.
+const (
+	crashEnv       = "TRIAGE_SQLITE_CRASH_DB"
+	crashPrefixEnv = "TRIAGE_SQLITE_CRASH_PREFIX"
+)
+
+// TestCrashChild is the child process of TestCrash: it commits tickets as
+// fast as it can and prints each id once its commit has returned.
+func TestCrashChild(t *testing.T) {
+	path := os.Getenv(crashEnv)
+	if path == "" {
+		t.Skip("runs only as the child process of TestCrash")
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	for i := 0; ; i++ {
+		id := fmt.Sprintf("%scrash-%06d", os.Getenv(crashPrefixEnv), i)
+		if err := createTicket(ctx, db, id); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		fmt.Fprintln(out, id)
+		out.Flush()
+	}
+}
+
+// TestCrash kills a writing process with SIGKILL and checks that every
+// write it acknowledged is in the file when it is opened again. It cannot
+// simulate power loss (the kernel's page cache survives a process kill);
+// synchronous(FULL) is what covers that.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "crash.db")
+	for round := range 3 {
+		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+		prefix := fmt.Sprintf("r%d-", round)
+		cmd.Env = append(os.Environ(), crashEnv+"="+path, crashPrefixEnv+"="+prefix)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var acked []string
+		lines := bufio.NewScanner(stdout)
+		deadline := time.Now().Add(10 * time.Second)
+		for len(acked) < 150 && time.Now().Before(deadline) && lines.Scan() {
+			if strings.HasPrefix(lines.Text(), prefix+"crash-") {
+				acked = append(acked, lines.Text())
+			}
+		}
+		if err := cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		// Lines already in the pipe were printed after their commits, so
+		// they count as acknowledged too.
+		for lines.Scan() {
+			if strings.HasPrefix(lines.Text(), prefix+"crash-") {
+				acked = append(acked, lines.Text())
+			}
+		}
+		_ = cmd.Wait()
+		if len(acked) == 0 {
+			t.Fatalf("round %d: the child acknowledged nothing; stderr:\n%s", round, stderr.String())
+		}
+
+		db, err := sqlite.Open(ctx, path, sqlite.Options{})
+		if err != nil {
+			t.Fatalf("round %d: reopen after kill: %v", round, err)
+		}
+		for _, id := range acked {
+			if _, err := db.Ticket(ctx, id); err != nil {
+				t.Errorf("round %d: acknowledged ticket %s: %v", round, id, err)
+			}
+		}
+		var check string
+		if err := db.WriterDB().QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check); err != nil || check != "ok" {
+			t.Errorf("round %d: integrity_check = %q, %v", round, check, err)
+		}
+		db.Close()
+		t.Logf("round %d: %d acknowledged writes survived SIGKILL", round, len(acked))
+	}
+}
+
+// BenchmarkCreateTicket measures one write transaction as intake makes it:
+// a ticket and its first history entry, committed with a WAL fsync.
+func BenchmarkCreateTicket(b *testing.B) {
+	db, _ := open(b, sqlite.Options{})
+	defer db.Close()
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		if err := createTicket(ctx, db, fmt.Sprintf("bench-%08d", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
