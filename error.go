@@ -3,6 +3,7 @@ package triage
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes. The set is deliberately small: each code maps to exactly one
@@ -82,3 +83,17 @@ func ErrorMessage(err error) string {
 
 // IsCode reports whether err carries the given code.
 func IsCode(err error, code string) bool { return ErrorCode(err) == code }
+
+// ErrorMessageOrText returns the client-safe message of an *Error and the
+// full text of any other error; for command-line tools, whose user is the
+// operator and needs the cause.
+func ErrorMessageOrText(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Field != "" && !strings.Contains(e.Message, e.Field) {
+			return e.Field + ": " + e.Message
+		}
+		return e.Message
+	}
+	return err.Error()
+}

@@ -102,5 +102,6 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
-	_ = c.JSON(status, body)
+	b, _ := marshal(body)
+	_ = c.Blob(status, echo.MIMEApplicationJSON, b)
 }

@@ -135,7 +135,7 @@ func ifMatch(c echo.Context) (int, error) {
 // gets a 304 and no body. Versioned resources use their version as the tag;
 // lists use a hash of the body.
 func send(c echo.Context, status int, version int, v any) error {
-	body, err := json.Marshal(v)
+	body, err := marshal(v)
 	if err != nil {
 		return err
 	}
@@ -165,6 +165,18 @@ func noneMatch(header, tag string) bool {
 		}
 	}
 	return false
+}
+
+// marshal encodes v as JSON without escaping <, > and &: responses are not
+// embedded in HTML, and customers' text should read as they wrote it.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
 // created answers a POST that made a resource.

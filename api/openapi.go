@@ -48,7 +48,7 @@ var pathParam = regexp.MustCompile(`:(\w+)`)
 func openAPIPath(p string) string { return pathParam.ReplaceAllString(p, "{$1}") }
 
 func (s *Server) openapi(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.OpenAPI())
+	return send(c, http.StatusOK, 0, s.OpenAPI())
 }
 
 func (g *schemaGen) operation(r Route) map[string]any {

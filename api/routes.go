@@ -82,14 +82,14 @@ type Health struct {
 }
 
 func (s *Server) healthz(c echo.Context) error {
-	return c.JSON(http.StatusOK, Health{Status: "ok", Version: s.version})
+	return send(c, http.StatusOK, 0, Health{Status: "ok", Version: s.version})
 }
 
 func (s *Server) readyz(c echo.Context) error {
 	if s.ready != nil {
 		if err := s.ready(c.Request().Context()); err != nil {
-			return c.JSON(http.StatusServiceUnavailable, Health{Status: "unavailable", Error: triage.ErrorMessage(err)})
+			return send(c, http.StatusServiceUnavailable, 0, Health{Status: "unavailable", Error: triage.ErrorMessage(err)})
 		}
 	}
-	return c.JSON(http.StatusOK, Health{Status: "ready", Version: s.version})
+	return send(c, http.StatusOK, 0, Health{Status: "ready", Version: s.version})
 }

@@ -196,3 +196,14 @@ func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc 
 		return next(c)
 	}
 }
+
+// Registered lists the routes echo actually serves, as "METHOD /path" in
+// echo syntax, so a test can hold the OpenAPI document to them.
+func (s *Server) Registered() []string {
+	var out []string
+	for _, r := range s.echo.Routes() {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	slices.Sort(out)
+	return out
+}

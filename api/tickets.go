@@ -81,7 +81,10 @@ func (s *Server) listTickets(c echo.Context) error {
 // a typo (stauts=open) is an error instead of an unfiltered list.
 func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 	var f triage.TicketFilter
-	q := c.QueryParams()
+	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return f, triage.Invalid("query", "the query string is malformed: %v", err)
+	}
 	if err := knownParams(q, ticketParams()); err != nil {
 		return f, err
 	}
@@ -115,7 +118,6 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 		}
 		f.NeedsReview = &b
 	}
-	var err error
 	if f.CreatedFrom, err = parseTime("created_from", q.Get("created_from")); err != nil {
 		return f, err
 	}

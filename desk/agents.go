@@ -223,7 +223,7 @@ func (s *Service) DeleteTeam(ctx context.Context, id string, version int) error 
 func checkMembers(ctx context.Context, tx triage.Reader, ids []string) error {
 	for i, id := range ids {
 		if _, err := tx.Agent(ctx, id); triage.IsCode(err, triage.ENOTFOUND) {
-			return triage.Invalid("members", "members[%d]: no agent has id %q", i, id)
+			return triage.Invalid("members", "members[%d] %q names no agent", i, id)
 		} else if err != nil {
 			return err
 		}

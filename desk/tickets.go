@@ -124,14 +124,14 @@ func cleanCategory(c string) (string, error) {
 func checkRefs(ctx context.Context, tx triage.Reader, agentID, teamID string) error {
 	if agentID != "" {
 		if _, err := tx.Agent(ctx, agentID); triage.IsCode(err, triage.ENOTFOUND) {
-			return triage.Invalid("assignee_id", "no agent has id %q", agentID)
+			return triage.Invalid("assignee_id", "assignee_id %q names no agent", agentID)
 		} else if err != nil {
 			return err
 		}
 	}
 	if teamID != "" {
 		if _, err := tx.Team(ctx, teamID); triage.IsCode(err, triage.ENOTFOUND) {
-			return triage.Invalid("team_id", "no team has id %q", teamID)
+			return triage.Invalid("team_id", "team_id %q names no team", teamID)
 		} else if err != nil {
 			return err
 		}

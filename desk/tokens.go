@@ -52,7 +52,7 @@ func (s *Service) createToken(ctx context.Context, in triage.NewToken, secret st
 	return write(ctx, s, idem, hide, func(tx triage.Tx) (*triage.Token, error) {
 		if t.AgentID != "" {
 			if _, err := tx.Agent(ctx, t.AgentID); triage.IsCode(err, triage.ENOTFOUND) {
-				return nil, triage.Invalid("agent_id", "no agent has id %q", t.AgentID)
+				return nil, triage.Invalid("agent_id", "agent_id %q names no agent", t.AgentID)
 			} else if err != nil {
 				return nil, err
 			}

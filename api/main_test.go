@@ -1,0 +1,162 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/sqlite"
+)
+
+// env is a server on a real SQLite store in a temp directory, with one
+// token per role.
+type env struct {
+	t      testing.TB
+	srv    *api.Server
+	h      http.Handler
+	desk   *desk.Service
+	store  *sqlite.DB
+	tokens map[triage.Role]string
+	agent  *triage.Agent // the agent the agent-role token belongs to
+	jobs   *jobLog
+}
+
+// jobLog records jobs the store was asked to enqueue; the job system itself
+// is tested in package river.
+type jobLog struct {
+	mu   sync.Mutex
+	jobs []triage.Job
+}
+
+func (l *jobLog) enqueue(_ context.Context, _ *sql.Tx, j triage.Job) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.jobs = append(l.jobs, j)
+	return nil
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	jobs := &jobLog{}
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{Enqueue: jobs.enqueue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	d := &desk.Service{Store: store}
+	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs}
+	admin, err := d.Bootstrap(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.tokens[triage.RoleAdmin] = admin.Secret
+	e.agent = e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"李娜","email":"lina@example.com","skills":["支付与退款"],"capacity":5,"online":true}`, &triage.Agent{}).(*triage.Agent)
+	for _, r := range []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer} {
+		body := `{"name":"` + string(r) + `","role":"` + string(r) + `"}`
+		if r == triage.RoleAgent {
+			body = `{"name":"agent","role":"agent","agent_id":"` + e.agent.ID + `"}`
+		}
+		tok := e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, body, &triage.Token{}).(*triage.Token)
+		e.tokens[r] = tok.Secret
+	}
+	return e
+}
+
+type resp struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+func (r resp) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("response %d is not JSON: %v\n%s", r.Code, err, r.Body)
+	}
+}
+
+func (r resp) errorBody(t testing.TB) api.ErrorDetail {
+	t.Helper()
+	var b api.ErrorBody
+	dec := json.NewDecoder(bytes.NewReader(r.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		t.Fatalf("error response %d is not the error shape: %v\n%s", r.Code, err, r.Body)
+	}
+	if b.Error.Code == "" || b.Error.Message == "" {
+		t.Fatalf("error response lacks code or message: %s", r.Body)
+	}
+	return b.Error
+}
+
+// do sends a request as role (empty: no token) with optional headers given
+// as "Name: value" strings.
+func (e *env) do(method, path string, role triage.Role, body string, headers ...string) resp {
+	e.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+e.tokens[role])
+	}
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	return resp{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+func (e *env) mustCreate(method, path string, role triage.Role, body string, v any) any {
+	e.t.Helper()
+	r := e.do(method, path, role, body)
+	if r.Code != http.StatusCreated {
+		e.t.Fatalf("%s %s: %d %s", method, path, r.Code, r.Body)
+	}
+	r.json(e.t, v)
+	return v
+}
+
+func (e *env) ticket(body string) *triage.Ticket {
+	e.t.Helper()
+	if body == "" {
+		body = `{"title":"退款一直没到账","body":"订单退款申请三天了还没到账"}`
+	}
+	return e.mustCreate("POST", "/v1/tickets", triage.RoleAgent, body, &triage.Ticket{}).(*triage.Ticket)
+}
+
+func (e *env) getTicket(id string) *triage.Ticket {
+	e.t.Helper()
+	var t triage.Ticket
+	r := e.do("GET", "/v1/tickets/"+id, triage.RoleViewer, "")
+	if r.Code != 200 {
+		e.t.Fatalf("get ticket: %d %s", r.Code, r.Body)
+	}
+	r.json(e.t, &t)
+	return &t
+}
+
+func ifMatch(v int) string {
+	b, _ := json.Marshal(v)
+	return `If-Match: "` + string(b) + `"`
+}

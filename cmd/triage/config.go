@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the service's configuration, from flags with environment
+// fallbacks (TRIAGE_ADDR for --addr and so on).
+type Config struct {
+	Addr     string
+	DataDir  string
+	DB       string
+	Demo     bool
+	LogLevel string
+	// AdminToken comes from TRIAGE_ADMIN_TOKEN only: a secret on the
+	// command line would show in ps.
+	AdminToken string
+	BodyLimit  int64
+}
+
+// parseFlags parses args into fs and then fills every flag not given on
+// the command line from TRIAGE_<NAME>.
+func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if set[f.Name] || err != nil {
+			return
+		}
+		env := "TRIAGE_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if e := f.Value.Set(v); e != nil {
+				err = &usageError{fmt.Sprintf("%s=%q: %v", env, v, e)}
+			}
+		}
+	})
+	return err
+}
+
+func (c *Config) storeFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", "./data", "data directory of the embedded store (database, indexes)")
+	fs.StringVar(&c.DB, "db", "", "postgres://… URL to use PostgreSQL instead of the embedded store")
+}
+
+func (c *Config) serveFlags(fs *flag.FlagSet) {
+	c.storeFlags(fs)
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	fs.BoolVar(&c.Demo, "demo", false, "load the demo data set into an empty store")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Int64Var(&c.BodyLimit, "body-limit", 1<<20, "largest request body in bytes")
+}
+
+func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "triage.db") }

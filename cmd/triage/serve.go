@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/river"
+	"github.com/triagehq/triage/sqlite"
+)
+
+// Main is the running service: every concrete part, wired. Tests build one
+// the same way the binary does.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Stdout io.Writer
+
+	Store  *sqlite.DB
+	Jobs   *river.SQLite
+	Desk   *desk.Service
+	Server *api.Server
+
+	ln net.Listener
+}
+
+// Open opens the store and builds the services, without serving yet.
+func (m *Main) Open(ctx context.Context) error {
+	if m.Config.DB != "" {
+		return triage.Invalid("db", "--db %s: the PostgreSQL store is not built yet; leave --db empty to use the embedded store in --data", redactURL(m.Config.DB))
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	var jobs *river.SQLite
+	store, err := sqlite.Open(ctx, m.Config.dbPath(), sqlite.Options{
+		Enqueue: func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+	})
+	if err != nil {
+		return err
+	}
+	m.Store = store
+	jobs, err = river.NewSQLite(ctx, store.WriterDB(), river.Handlers{}, river.Options{Log: m.Log})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	m.Jobs = jobs
+	m.Desk = &desk.Service{Store: store, Log: m.Log}
+	m.Server = api.New(api.Config{Desk: m.Desk, Ready: store.Ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version})
+	return nil
+}
+
+// Run bootstraps the admin token and demo data, then serves until ctx is
+// done, and shuts down gracefully: stop accepting, finish in-flight
+// requests and running jobs, close the store.
+func (m *Main) Run(ctx context.Context) error {
+	tok, err := m.Desk.Bootstrap(ctx, m.Config.AdminToken)
+	if err != nil {
+		return err
+	}
+	if m.Config.Demo {
+		if err := m.loadDemo(ctx); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	if err := m.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	ln := m.ln
+	if ln == nil {
+		if ln, err = net.Listen("tcp", m.Config.Addr); err != nil {
+			return err
+		}
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(m.Stdout, "triage %s listening on %s (store: %s)\n", version, url, m.Config.dbPath())
+	if tok != nil {
+		fmt.Fprintf(m.Stdout, "\n  Admin token (shown only this once; keep it):\n\n    %s\n\n  Try: curl -H 'Authorization: Bearer %s' %s/v1/tickets\n\n", tok.Secret, tok.Secret, url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- m.Server.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err = m.Server.Shutdown(sctx)
+	return errors.Join(err, m.Jobs.Stop(sctx))
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.Store != nil {
+		return m.Store.Close()
+	}
+	return nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.serveFlags(fs)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg.AdminToken = os.Getenv("TRIAGE_ADMIN_TOKEN")
+	log, err := newLogger(stderr, cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: log, Stdout: stdout}
+	defer m.Close()
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	return m.Run(ctx)
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	cfg.storeFlags(fs)
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	if cfg.DB != "" {
+		return triage.Invalid("db", "the PostgreSQL store is not built yet")
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return err
+	}
+	db, err := sqlite.Open(ctx, cfg.dbPath(), sqlite.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "%s: schema at version %d\n", cfg.dbPath(), db.SchemaVersion())
+	return nil
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, triage.Invalid("log-level", "--log-level must be debug, info, warn or error")
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// redactURL hides a password in a database URL before it is printed.
+func redactURL(u string) string {
+	if at := strings.LastIndex(u, "@"); at > 0 {
+		if colon := strings.Index(u[:at], "://"); colon >= 0 {
+			return u[:colon+3] + "…@" + u[at+1:]
+		}
+	}
+	return u
+}
