@@ -145,7 +145,7 @@ func TestQueue(t *testing.T) {
 		runs        int
 	}{
 		{"bad", "cancelled", 1},     // invalid arguments are not retried
-		{"flaky", "retryable", 1},   // a failure is retried later
+		{"flaky", "retryable", -1},  // a failure is retried (river waits 1s, then longer)
 		{"later", "scheduled", 0},   // not before its time
 		{"unique", "completed", 1},  // two inserts with one key: one run
 		{"ok", "completed", 1},      //
