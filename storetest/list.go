@@ -211,6 +211,9 @@ func testListPagination(t *testing.T, s triage.Store) {
 				if err != nil {
 					t.Fatalf("page %d: %v", page, err)
 				}
+				if len(ts) == 0 && page > 0 {
+					t.Fatalf("page %d is empty: the cursor before it promised more", page)
+				}
 				if len(ts) > f.Limit {
 					t.Fatalf("page %d has %d tickets, limit %d", page, len(ts), f.Limit)
 				}
