@@ -83,10 +83,17 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 	}
 	if f.RequesterID != "" {
 		// requester_email is COLLATE NOCASE, so e-mail matches ignore case.
-		add(`(requester_email = ? OR requester_phone = ?)`, f.RequesterID, f.RequesterID)
+		// The <> '' terms let SQLite use the partial requester indexes.
+		add(`((requester_email = ? AND requester_email <> '') OR (requester_phone = ? AND requester_phone <> ''))`,
+			f.RequesterID, f.RequesterID)
 	}
-	if f.NeedsReview != nil {
-		add(`needs_review = ?`, *f.NeedsReview)
+	// Literals rather than a parameter, so that SQLite can use the partial
+	// index on tickets that need review.
+	switch {
+	case f.NeedsReview != nil && *f.NeedsReview:
+		add(`needs_review = 1`)
+	case f.NeedsReview != nil:
+		add(`needs_review = 0`)
 	}
 	if !f.CreatedFrom.IsZero() {
 		add(`created_at >= ?`, micros(f.CreatedFrom))

@@ -43,9 +43,10 @@ CREATE INDEX tickets_category ON tickets (category, created_at DESC, id DESC);
 CREATE INDEX tickets_requester_email ON tickets (requester_email) WHERE requester_email <> '';
 CREATE INDEX tickets_requester_phone ON tickets (requester_phone) WHERE requester_phone <> '';
 CREATE INDEX tickets_needs_review ON tickets (created_at DESC, id DESC) WHERE needs_review = 1;
--- AgentLoads reads only this index; its WHERE must match the query's exactly
--- for SQLite to use it.
-CREATE INDEX tickets_active_load ON tickets (assignee_id, priority)
+-- Partial indexes: the query must repeat the index's WHERE term literally
+-- for SQLite to use them (a bound parameter proves nothing). AgentLoads reads
+-- only the active-load index; status is in it so that it covers the query.
+CREATE INDEX tickets_active_load ON tickets (assignee_id, priority, status)
 	WHERE status IN ('new', 'open', 'pending');
 
 -- seq keeps insertion order among rows written in the same microsecond.
