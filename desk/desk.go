@@ -75,13 +75,6 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
-func (s *Service) log() *slog.Logger {
-	if s.Log != nil {
-		return s.Log
-	}
-	return slog.Default()
-}
-
 // write runs fn in a transaction and, when idem is set, stores view(result)
 // as the idempotent response in the same transaction. view lets a caller
 // keep secrets (a new token's secret) out of the stored replay.

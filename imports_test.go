@@ -1,0 +1,83 @@
+package triage_test
+
+import (
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/triagehq/triage"
+
+// layering is the import table of the architecture: which project packages
+// and which outside modules each package may import. The module root is the
+// domain and imports nothing; logic packages never import adapters;
+// adapters never import each other; each outside technology lives in the
+// one package named after it; only cmd wires everything.
+var layering = map[string]struct {
+	project []string
+	outside []string
+}{
+	"":          {},
+	"segment":   {project: []string{""}, outside: []string{"github.com/go-ego/gse"}},
+	"classify":  {project: []string{""}, outside: []string{"gonum.org/v1/gonum"}},
+	"embed":     {project: []string{""}, outside: []string{"github.com/sashabaranov/go-openai", "gonum.org/v1/gonum"}},
+	"pii":       {project: []string{""}},
+	"desk":      {project: []string{""}},
+	"kb":        {project: []string{"", "pii"}, outside: []string{"github.com/yuin/goldmark", "github.com/microcosm-cc/bluemonday"}},
+	"suggest":   {project: []string{"", "classify", "kb", "pii"}},
+	"eval":      {project: []string{"", "classify", "kb", "suggest"}},
+	"ops":       {project: []string{""}},
+	"api":       {project: []string{"", "desk", "classify", "kb", "suggest", "eval", "ops", "pii"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"web":       {},
+	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
+	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
+	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2"}},
+	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river"}},
+	"storetest": {project: []string{""}},
+}
+
+func TestImportLayering(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}|{{join .Imports \",\"}}", "./...").Output()
+	if err != nil {
+		t.Skipf("go list unavailable: %v", err)
+	}
+	std, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Skipf("go list std unavailable: %v", err)
+	}
+	stdlib := strings.Fields(string(std))
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		path, imports, _ := strings.Cut(line, "|")
+		pkg := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+		if pkg == "cmd/triage" || strings.HasPrefix(pkg, "cmd/") {
+			continue // cmd wires everything
+		}
+		rule, ok := layering[pkg]
+		if !ok {
+			t.Errorf("package %q is not in the layering table; add it with the imports it may have", pkg)
+			continue
+		}
+		for _, imp := range strings.Split(imports, ",") {
+			switch {
+			case imp == "" || slices.Contains(stdlib, imp):
+			case imp == module || strings.HasPrefix(imp, module+"/"):
+				dep := strings.TrimPrefix(strings.TrimPrefix(imp, module), "/")
+				if !slices.Contains(rule.project, dep) {
+					t.Errorf("%s imports %s, which the layering does not allow", show(pkg), show(dep))
+				}
+			default:
+				if !slices.ContainsFunc(rule.outside, func(p string) bool { return imp == p || strings.HasPrefix(imp, p+"/") }) {
+					t.Errorf("%s imports outside module %s; only the package named after a technology may", show(pkg), imp)
+				}
+			}
+		}
+	}
+}
+
+func show(pkg string) string {
+	if pkg == "" {
+		return "the root package"
+	}
+	return pkg
+}
