@@ -130,7 +130,9 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	// A second start on the same data prints no new token.
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	var out2 syncBuffer
-	go func() { done <- run(ctx2, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &out2, io.Discard) }()
+	go func() {
+		done <- run(ctx2, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &out2, io.Discard)
+	}()
 	waitFor(t, &out2, "url")
 	cancel2()
 	<-done
