@@ -9,6 +9,20 @@ import (
 
 // Store is the system of record. Everything else (text index, vectors in
 // memory, trained models in memory) is derived from it and can be rebuilt.
+//
+// Rules every implementation keeps (package storetest checks them):
+//   - After a successful write the caller's struct is normalised in place
+//     (times UTC at microsecond precision, nil lists and maps made empty), so
+//     it equals what a later read returns. Updates never change CreatedAt.
+//   - List methods never return nil slices.
+//   - Agent e-mail uniqueness and the requester filter ignore case.
+//   - Agents and teams list by name then id; tokens oldest first.
+//   - AgentLoads has an entry for every agent, zeros included, and
+//     ByPriority always holds P1 to P4.
+//   - Changes treats a limit of 0 or less as 1000 and caps it at 10000, and
+//     its order is commit order, so a follower never skips an entry.
+//   - Calling Update from inside Update deadlocks an embedded store with
+//     one writer; never nest them.
 type Store interface {
 	Reader
 	// Update runs fn in one write transaction: all of fn's writes commit
@@ -43,6 +57,26 @@ type Reader interface {
 
 	Idempotency(ctx context.Context, scope, key string) (*Idempotency, error)
 
+	// CountTickets counts the tickets a filter selects (Cursor and Limit
+	// are ignored).
+	CountTickets(ctx context.Context, f TicketFilter) (int, error)
+	// WaitingTickets lists active unassigned tickets that have a category,
+	// most urgent first and, within a priority, oldest first: the order in
+	// which routing drains its queues.
+	WaitingTickets(ctx context.Context, limit int) ([]*Ticket, error)
+
+	// Rules lists keyword rules in evaluation order (Position, then ID).
+	Rules(ctx context.Context) ([]*Rule, error)
+	Rule(ctx context.Context, id string) (*Rule, error)
+	// DictWords lists the user dictionary in word order.
+	DictWords(ctx context.Context) ([]*DictWord, error)
+	// ActiveModel returns the active model of a kind, with its blob.
+	ActiveModel(ctx context.Context, kind string) (*Model, error)
+	// Model returns one model, with its blob.
+	Model(ctx context.Context, id string) (*Model, error)
+	// Models lists the models of a kind, newest first, without blobs.
+	Models(ctx context.Context, kind string) ([]*Model, error)
+
 	// Changes returns entries of the change log after seq, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
 }
@@ -70,6 +104,23 @@ type Tx interface {
 	CreateToken(ctx context.Context, t *Token) error
 	RevokeToken(ctx context.Context, id string, at time.Time) error
 
+	CreateRule(ctx context.Context, r *Rule) error
+	UpdateRule(ctx context.Context, r *Rule) error // versioned like UpdateTicket
+	DeleteRule(ctx context.Context, id string, version int) error
+	// PutDictWord adds a word or replaces its frequency and tag.
+	PutDictWord(ctx context.Context, w *DictWord) error
+	DeleteDictWord(ctx context.Context, word string) error // ENOTFOUND when absent
+	// SaveModel stores a new model and makes it the active one of its
+	// kind.
+	SaveModel(ctx context.Context, m *Model) error
+	// ActivateModel makes a stored model the active one of its kind, to
+	// roll back to an earlier version.
+	ActivateModel(ctx context.Context, id string) error
+	// MarkAssigned records when an agent last got a ticket, for round
+	// robin between equally loaded agents. It does not change the agent's
+	// version: routing must not invalidate an admin's If-Match.
+	MarkAssigned(ctx context.Context, agentID string, at time.Time) error
+
 	// SaveIdempotency stores a key; ECONFLICT when the scope already holds it.
 	SaveIdempotency(ctx context.Context, i *Idempotency) error
 
@@ -86,7 +137,7 @@ type Tx interface {
 // Change is one entry of the ordered change log.
 type Change struct {
 	Seq    int64     `json:"seq"`
-	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", ...
+	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "rule", "dict", "model", ...
 	ID     string    `json:"id"`
 	Op     string    `json:"op"` // "create", "update", "delete"
 	At     time.Time `json:"at"`
