@@ -1,0 +1,326 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/triagehq/triage"
+)
+
+// Router picks the agent who should own a ticket. An agent is eligible when
+// the ticket's category is among its skills, it is online and it holds
+// fewer active tickets than its capacity. Among eligible agents the least
+// loaded wins, load being active tickets weighted by priority; equal loads
+// go to the agent whose last assignment is oldest (round robin). When
+// nobody is eligible the ticket waits in its team's queue and is assigned
+// when capacity frees, most urgent and then oldest first.
+type Router struct {
+	// Weights of an active ticket by priority when comparing loads; nil
+	// uses DefaultWeights.
+	Weights map[triage.Priority]float64
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultWeights count an urgent ticket as three normal ones: it takes
+// more attention and must not pile up on one person.
+func DefaultWeights() map[triage.Priority]float64 {
+	return map[triage.Priority]float64{triage.P1: 3, triage.P2: 2, triage.P3: 1, triage.P4: 0.5}
+}
+
+func (r *Router) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+func (r *Router) weight(p triage.Priority) float64 {
+	w := r.Weights
+	if w == nil {
+		w = DefaultWeights()
+	}
+	if v, ok := w[p]; ok {
+		return v
+	}
+	return 1
+}
+
+// load is an agent's weighted load.
+func (r *Router) load(l triage.AgentLoad) float64 {
+	var sum float64
+	for p, n := range l.ByPriority {
+		sum += r.weight(p) * float64(n)
+	}
+	return sum
+}
+
+// Choice is routing's decision for one ticket.
+type Choice struct {
+	Agent      *triage.Agent // nil: nobody eligible
+	TeamID     string        // the queue to wait in when Agent is nil
+	Candidates []triage.AgentOption
+}
+
+// Choose ranks the agents for a ticket of the given category. It is pure:
+// routing inside a transaction and the triage preview share it.
+func (r *Router) Choose(category string, agents []*triage.Agent, loads map[string]triage.AgentLoad, teams []*triage.Team) Choice {
+	var c Choice
+	type ranked struct {
+		a    *triage.Agent
+		load float64
+	}
+	var eligible []ranked
+	for _, a := range agents {
+		l := loads[a.ID]
+		opt := triage.AgentOption{AgentID: a.ID, Name: a.Name, Open: l.Open, Capacity: a.Capacity, Load: r.load(l), Online: a.Online}
+		switch {
+		case category == "" || !slices.Contains(a.Skills, category):
+			continue // not a candidate at all; listing every agent would bury the reasons
+		case !a.Online:
+			opt.Reason = "offline"
+		case l.Open >= a.Capacity:
+			opt.Reason = fmt.Sprintf("at capacity (%d of %d)", l.Open, a.Capacity)
+		default:
+			opt.Eligible = true
+			eligible = append(eligible, ranked{a, opt.Load})
+		}
+		c.Candidates = append(c.Candidates, opt)
+	}
+	slices.SortStableFunc(eligible, func(x, y ranked) int {
+		if n := cmp.Compare(x.load, y.load); n != 0 {
+			return n
+		}
+		if n := compareLastAssigned(x.a.LastAssignedAt, y.a.LastAssignedAt); n != 0 {
+			return n
+		}
+		return cmp.Compare(x.a.ID, y.a.ID)
+	})
+	if len(eligible) > 0 {
+		c.Agent = eligible[0].a
+		for i := range c.Candidates {
+			o := &c.Candidates[i]
+			switch {
+			case o.AgentID == c.Agent.ID:
+				o.Reason = fmt.Sprintf("chosen: least loaded (%.1f)", o.Load)
+				if len(eligible) > 1 && eligible[1].load == eligible[0].load {
+					o.Reason = fmt.Sprintf("chosen: least loaded (%.1f), longest since last assignment", o.Load)
+				}
+			case o.Eligible:
+				o.Reason = fmt.Sprintf("eligible, load %.1f", o.Load)
+			}
+		}
+	}
+	slices.SortStableFunc(c.Candidates, func(x, y triage.AgentOption) int {
+		if x.Eligible != y.Eligible {
+			if x.Eligible {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(x.Load, y.Load)
+	})
+	c.TeamID = queueFor(category, agents, teams)
+	return c
+}
+
+// compareLastAssigned orders never-assigned agents first, then the longest
+// idle.
+func compareLastAssigned(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return -1
+	case b == nil:
+		return 1
+	}
+	return a.Compare(*b)
+}
+
+// queueFor picks the team whose queue a ticket of this category waits in:
+// a team that names the category, else a team with a member who has the
+// skill. Teams are taken in name order so the choice is stable.
+func queueFor(category string, agents []*triage.Agent, teams []*triage.Team) string {
+	if category == "" {
+		return ""
+	}
+	sorted := slices.Clone(teams)
+	slices.SortFunc(sorted, func(a, b *triage.Team) int { return cmp.Compare(a.Name, b.Name) })
+	for _, t := range sorted {
+		if slices.Contains(t.Categories, category) {
+			return t.ID
+		}
+	}
+	skilled := map[string]bool{}
+	for _, a := range agents {
+		if slices.Contains(a.Skills, category) {
+			skilled[a.ID] = true
+		}
+	}
+	for _, t := range sorted {
+		for _, m := range t.Members {
+			if skilled[m] {
+				return t.ID
+			}
+		}
+	}
+	return ""
+}
+
+// snapshot reads what routing needs inside the transaction, after taking
+// the routing lock so concurrent transactions see each other's
+// assignments.
+func (r *Router) snapshot(ctx context.Context, tx triage.Tx) ([]*triage.Agent, map[string]triage.AgentLoad, []*triage.Team, error) {
+	if err := tx.LockRouting(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	agents, err := tx.Agents(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	loads, err := tx.AgentLoads(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	teams, err := tx.Teams(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return agents, loads, teams, nil
+}
+
+// Assign routes t (not yet stored, or stored and about to be updated by the
+// caller) and returns the decision. It sets t.AssigneeID or t.TeamID and
+// records the assignment time for round robin.
+func (r *Router) Assign(ctx context.Context, tx triage.Tx, t *triage.Ticket) (triage.Decision, []triage.AgentOption, error) {
+	agents, loads, teams, err := r.snapshot(ctx, tx)
+	if err != nil {
+		return triage.Decision{}, nil, err
+	}
+	d, opts := r.apply(ctx, tx, t, r.Choose(t.Category, agents, loads, teams), teams)
+	return d, opts, nil
+}
+
+func (r *Router) apply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c Choice, teams []*triage.Team) (triage.Decision, []triage.AgentOption) {
+	if c.Agent != nil {
+		t.AssigneeID = c.Agent.ID
+		now := r.now()
+		c.Agent.LastAssignedAt = &now
+		// Round robin state is best effort; a failure here must not lose
+		// the ticket, and the next assignment corrects it.
+		_ = tx.MarkAssigned(ctx, c.Agent.ID, now)
+		return triage.Decision{
+			Value: c.Agent.ID, Source: "routing", Confidence: 1,
+			Why: []string{fmt.Sprintf("assigned to %s: %s among %d eligible agents with skill %s", c.Agent.Name, strings.TrimPrefix(reasonOf(c, c.Agent.ID), "chosen: "), countEligible(c), t.Category)},
+		}, c.Candidates
+	}
+	why := "nobody to assign: "
+	switch {
+	case t.Category == "":
+		why += "the category is not decided, so no skill can be matched"
+	case len(c.Candidates) == 0:
+		why += "no agent has the skill " + t.Category
+	default:
+		why += fmt.Sprintf("all %d agents with skill %s are offline or at capacity", len(c.Candidates), t.Category)
+	}
+	if t.TeamID == "" {
+		t.TeamID = c.TeamID
+	}
+	if t.TeamID != "" {
+		why += "; waiting in the queue of team " + teamName(teams, t.TeamID)
+	}
+	return triage.Decision{Value: "", Source: "queue", Why: []string{why}}, c.Candidates
+}
+
+func reasonOf(c Choice, id string) string {
+	for _, o := range c.Candidates {
+		if o.AgentID == id {
+			return o.Reason
+		}
+	}
+	return ""
+}
+
+func countEligible(c Choice) int {
+	n := 0
+	for _, o := range c.Candidates {
+		if o.Eligible {
+			n++
+		}
+	}
+	return n
+}
+
+func teamName(teams []*triage.Team, id string) string {
+	for _, t := range teams {
+		if t.ID == id {
+			return t.Name
+		}
+	}
+	return id
+}
+
+// Drain assigns waiting tickets to agents with free capacity, most urgent
+// and then oldest first. It runs in the transaction that freed capacity
+// (a ticket solved, an agent online), so the queue moves the moment it can.
+func (r *Router) Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntry, error) {
+	agents, loads, teams, err := r.snapshot(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	waiting, err := tx.WaitingTickets(ctx, 200)
+	if err != nil {
+		return nil, err
+	}
+	var hist []*triage.HistoryEntry
+	for _, t := range waiting {
+		c := r.Choose(t.Category, agents, loads, teams)
+		if c.Agent == nil {
+			continue
+		}
+		d, _ := r.apply(ctx, tx, t, c, teams)
+		t.UpdatedAt = r.now()
+		if err := tx.UpdateTicket(ctx, t); err != nil {
+			return nil, err
+		}
+		l := loads[c.Agent.ID]
+		l.Open++
+		if l.ByPriority == nil {
+			l.ByPriority = map[triage.Priority]int{}
+		}
+		l.ByPriority[t.Priority]++
+		loads[c.Agent.ID] = l
+		hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: "", New: c.Agent.ID, Note: "from the queue: " + strings.Join(d.Why, "; ")})
+	}
+	return hist, nil
+}
+
+// Reroute finds a new owner for a ticket whose assignee is away: a
+// reopened ticket whose agent is offline goes back through routing rather
+// than waiting for someone who is not there. An online assignee keeps it.
+func (r *Router) Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([]*triage.HistoryEntry, error) {
+	if t.AssigneeID != "" {
+		a, err := tx.Agent(ctx, t.AssigneeID)
+		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, err
+		}
+		if a != nil && a.Online {
+			return nil, nil
+		}
+	}
+	old := t.AssigneeID
+	t.AssigneeID = ""
+	d, _, err := r.Assign(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	if t.AssigneeID == old {
+		return nil, nil
+	}
+	return []*triage.HistoryEntry{{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: old, New: t.AssigneeID, Note: "rerouted: " + strings.Join(d.Why, "; ")}}, nil
+}
