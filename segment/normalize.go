@@ -46,6 +46,13 @@ func clean(text string) string {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		i += size
 		switch {
+		case r >= 0x3400 && r <= 0x9fff:
+			// CJK ideographs, most of the text: no case, no width, no
+			// space, so skip the Unicode table lookups below.
+			if space {
+				out, space = append(out, ' '), false
+			}
+			out = append(out, text[i-size:i]...)
 		case r == utf8.RuneError && size == 1:
 		case unicode.IsSpace(r):
 			space = len(out) > 0
