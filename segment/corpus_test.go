@@ -105,10 +105,27 @@ func readDocs(path string) ([]string, error) {
 	return docs, sc.Err()
 }
 
+// corpusBytes counts the bytes of the documents without line ends, as the
+// jieba peer does, so the MB/s figures compare.
 func corpusBytes(docs []string) int64 {
 	var n int64
 	for _, d := range docs {
-		n += int64(len(d)) + 1
+		n += int64(len(d))
 	}
 	return n
+}
+
+// TestWriteCorpus writes the benchmark corpus, one document a line, to the
+// file named by $SEGMENT_CORPUS_OUT, for bench_peer.sh to give the jieba peer
+// exactly the text the benchmarks cut.
+func TestWriteCorpus(t *testing.T) {
+	out := os.Getenv("SEGMENT_CORPUS_OUT")
+	if out == "" {
+		t.Skip("set SEGMENT_CORPUS_OUT to write the benchmark corpus (bench_peer.sh does)")
+	}
+	docs := benchCorpus(t)
+	if err := os.WriteFile(out, []byte(strings.Join(docs, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote %d documents, %d bytes, to %s", len(docs), corpusBytes(docs), out)
 }

@@ -1,0 +1,66 @@
+package segment
+
+import (
+	"runtime"
+	"testing"
+)
+
+// The benchmarks cut the shared corpus (see benchCorpus) one document at a
+// time, as the jieba peer does; bench_peer.sh runs both and prints the ratio.
+
+func BenchmarkNormalize(b *testing.B) {
+	docs := benchCorpus(b)
+	b.SetBytes(corpusBytes(docs))
+	for b.Loop() {
+		for _, d := range docs {
+			Normalize(d)
+		}
+	}
+}
+
+func BenchmarkWords(b *testing.B) {
+	docs := benchCorpus(b)
+	for _, mode := range []struct {
+		name string
+		hmm  bool
+	}{{"plain", false}, {"hmm", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			s := testSegmenter(b, mode.hmm)
+			b.SetBytes(corpusBytes(docs))
+			for b.Loop() {
+				for _, d := range docs {
+					s.Words(d)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkTokens(b *testing.B) {
+	docs := benchCorpus(b)
+	s := testSegmenter(b, false)
+	b.SetBytes(corpusBytes(docs))
+	for b.Loop() {
+		for _, d := range docs {
+			s.Tokens(d)
+		}
+	}
+}
+
+// BenchmarkNew measures loading: time per op, and the heap one Segmenter
+// keeps.
+func BenchmarkNew(b *testing.B) {
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s, err := New(Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-kept")
+}
