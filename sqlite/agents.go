@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/triagehq/triage"
 )
@@ -170,6 +171,26 @@ func (tx *Tx) DeleteAgent(ctx context.Context, id string, version int) error {
 		return tx.staleOrMissing(ctx, "agents", "agent", id, version)
 	}
 	return tx.logChange(ctx, "agent", id, "delete")
+}
+
+// MarkAssigned sets an agent's last_assigned_at, for round robin. It leaves
+// version and updated_at alone: routing must not make an admin's If-Match
+// stale. It still logs (agent, id, update), since the agent as read has
+// changed.
+func (tx *Tx) MarkAssigned(ctx context.Context, agentID string, at time.Time) error {
+	if err := requireID("id", agentID); err != nil {
+		return err
+	}
+	res, err := tx.tx.ExecContext(ctx, `UPDATE agents SET last_assigned_at = ? WHERE id = ?`, micros(at), agentID)
+	if err != nil {
+		return dbError("mark assigned", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return dbError("mark assigned", err)
+	} else if n == 0 {
+		return notFound("agent", agentID)
+	}
+	return tx.logChange(ctx, "agent", agentID, "update")
 }
 
 // normalizeAgent makes a what a read returns.

@@ -342,9 +342,9 @@ func jsonText(v any) (string, error) {
 
 // strs returns s, or an empty slice for nil, so that lists are stored (and
 // shown) as [] rather than null.
-func strs(s []string) []string {
+func strs[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }
