@@ -46,12 +46,12 @@ func (s queries) Ticket(ctx context.Context, id string) (*triage.Ticket, error) 
 	return t, nil
 }
 
-// Tickets lists the tickets that match f, newest first, one page at a time.
-// Every condition is a bound parameter; only the shape of the WHERE clause
-// varies.
-func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.Ticket, string, error) {
-	var where []string
-	var args []any
+// ticketWhere returns the conditions of f, to be joined with AND, and their
+// arguments: every field but Cursor and Limit, which are a list's business.
+// Tickets and CountTickets share it, so that a count always agrees with the
+// list. Every condition is a bound parameter, except where a literal lets
+// SQLite use a partial index; only the shape of the clause varies.
+func ticketWhere(f triage.TicketFilter) (where []string, args []any) {
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
@@ -107,13 +107,20 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 		// normalises anyway; Chinese has no case.
 		add(`(instr(lower(title), lower(?)) > 0 OR instr(lower(body), lower(?)) > 0)`, f.Text, f.Text)
 	}
+	return where, args
+}
+
+// Tickets lists the tickets that match f, newest first, one page at a time.
+func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.Ticket, string, error) {
+	where, args := ticketWhere(f)
 	if f.Cursor != "" {
 		c, err := triage.DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
 		at := micros(c.CreatedAt)
-		add(`(created_at < ? OR (created_at = ? AND id < ?))`, at, at, c.ID)
+		where = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`)
+		args = append(args, at, at, c.ID)
 	}
 	limit := f.Limit
 	switch {
@@ -154,6 +161,64 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
 	}
 	return out, next, nil
+}
+
+// CountTickets counts the tickets that match f. Cursor and Limit are
+// ignored, even a cursor that would not decode.
+func (s queries) CountTickets(ctx context.Context, f triage.TicketFilter) (int, error) {
+	where, args := ticketWhere(f)
+	query := `SELECT COUNT(*) FROM tickets`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var n int
+	if err := s.q.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+		return 0, dbError("count tickets", err)
+	}
+	return n, nil
+}
+
+// defaultWaitingLimit is WaitingTickets' limit when it is given none.
+const defaultWaitingLimit = 200
+
+// waitingTicketsQuery selects the routing queue. TestQueryPlans checks that
+// it reads the tickets_waiting index in order.
+const waitingTicketsQuery = `
+	SELECT ` + ticketColumns + `
+	FROM tickets
+	WHERE status IN ('new', 'open', 'pending') AND assignee_id = '' AND category <> '' AND needs_review = 0
+	ORDER BY priority, created_at, id
+	LIMIT ?`
+
+// WaitingTickets lists the routing queue: active, unassigned tickets that
+// have a category and do not wait for a review, most urgent first (P1 to P4
+// sort as text), then oldest first, then by id. A limit of 0 or less means
+// 200.
+//
+// The WHERE clause is the tickets_waiting index's, spelt out the same way
+// (the status list is triage.Status.Active), so that SQLite reads that
+// partial index in order and stops at the limit without sorting.
+func (s queries) WaitingTickets(ctx context.Context, limit int) ([]*triage.Ticket, error) {
+	if limit <= 0 {
+		limit = defaultWaitingLimit
+	}
+	rows, err := s.q.QueryContext(ctx, waitingTicketsQuery, limit)
+	if err != nil {
+		return nil, dbError("waiting tickets", err)
+	}
+	defer rows.Close()
+	out := []*triage.Ticket{}
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, dbError("waiting tickets", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("waiting tickets", err)
+	}
+	return out, nil
 }
 
 // normalizeTicket makes t what a read will return: times in UTC to the
