@@ -15,20 +15,10 @@ import (
 // in a few seconds per pass.
 const corpusCap = 4 << 20
 
-// sharedData finds ../shared/data beside the repository root. The evaluation
-// data is not part of the repository (and must never be copied into it), so
-// its absence skips the test instead of failing it.
-func sharedData(tb testing.TB) string {
-	tb.Helper()
-	dir := sharedDataDir
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		tb.Skipf("SKIP: no shared evaluation data at %s (expected ../shared/data beside the repository root); benchmarks and data tests need it", dir)
-	}
-	return dir
-}
-
-// sharedDataDir is ../shared/data relative to the repository root, seen from
-// this package's directory (where go test runs).
+// sharedDataDir is ../shared/data beside the repository root, seen from this
+// package's directory, where go test runs. The evaluation data is not part of
+// the repository (and must never be copied into it), so its absence skips the
+// tests and benchmarks that need it instead of failing them.
 var sharedDataDir = filepath.Join("..", "..", "shared", "data")
 
 var corpus = sync.OnceValues(func() ([]string, error) { return loadCorpus(sharedDataDir) })
@@ -36,15 +26,19 @@ var corpus = sync.OnceValues(func() ([]string, error) { return loadCorpus(shared
 // benchCorpus returns the documents of every *.jsonl under the shared data,
 // one string each, taken round robin across the files (so that short queries,
 // reviews and long government replies are all represented) up to corpusCap
-// bytes. Newlines inside a document become spaces so that a document is one
-// line for the jieba peer too.
+// bytes. Runs of white space inside a document become one space, so that a
+// document is one line for the jieba peer too.
 func benchCorpus(tb testing.TB) []string {
 	tb.Helper()
-	dir := sharedData(tb)
-	_ = dir
+	if st, err := os.Stat(sharedDataDir); err != nil || !st.IsDir() {
+		tb.Skipf("SKIP: no shared evaluation data at %s (../shared/data beside the repository root)", sharedDataDir)
+	}
 	docs, err := corpus()
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if len(docs) == 0 {
+		tb.Skipf("SKIP: no *.jsonl documents under %s", sharedDataDir)
 	}
 	return docs
 }

@@ -98,7 +98,8 @@ func (s *Segmenter) token(word string, freq float64, tag string) gse.Token {
 	one.Dict = gse.NewDict()
 	_ = one.Dict.AddToken(one.ToToken(word, freq, tag))
 	if rest := s.gse.Dict.TotalFreq() - freq; rest > 0 {
-		_ = one.Dict.AddToken(one.ToToken("total", rest))
+		// Holds the rest of the total; with a space, it is never a word.
+		_ = one.Dict.AddToken(one.ToToken("the rest", rest))
 	}
 	one.CalcToken()
 	return one.Dict.Tokens[0]
@@ -208,9 +209,22 @@ func validWord(w triage.DictWord) (triage.DictWord, error) {
 	if w.Freq < 0 {
 		return w, triage.Invalid("freq", "the frequency cannot be negative: %d", w.Freq)
 	}
-	if len(w.Tag) > 8 || strings.IndexFunc(w.Tag, func(r rune) bool { return !isASCIIAlnum(byte(r)) || r >= utf8.RuneSelf }) >= 0 {
+	if !validTag(w.Tag) {
 		return w, triage.Invalid("tag", "a part-of-speech tag is up to 8 ASCII letters or digits: %q", w.Tag)
 	}
 	w.Word = norm
 	return w, nil
+}
+
+// validTag accepts gse's and jieba's part-of-speech tags (n, nz, vn, eng).
+func validTag(tag string) bool {
+	if len(tag) > 8 {
+		return false
+	}
+	for i := 0; i < len(tag); i++ {
+		if !isASCIIAlnum(tag[i]) {
+			return false
+		}
+	}
+	return true
 }
