@@ -256,13 +256,15 @@ type chunk struct {
 	start int // byte offset in the normalised text
 }
 
-// maxChunk caps a chunk in bytes. gse's cost per rune grows with the length
-// of what it is given (its lattice is a map keyed by rune index), so a long
-// run without punctuation is cut, at worst inside a word.
+// maxChunk caps a chunk in bytes, so that a long run without punctuation is
+// not one huge gse call; the cut may fall inside a word, rarely.
 const maxChunk = 1024
 
 // chunks splits normalised text at sentence and clause punctuation and white
-// space, none of which can be inside a word, so gse sees short strings.
+// space, none of which can be inside a word, so gse sees short strings. Its
+// jieba-style DAG (HMM mode) keeps the lattice in maps keyed by rune index:
+// on 1.2 MB of text it took twice as long in one call as per clause. The
+// plain shortest path is linear and about as fast either way.
 func chunks(text string) func(yield func(chunk) bool) {
 	return func(yield func(chunk) bool) {
 		start := 0
