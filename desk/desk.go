@@ -34,6 +34,16 @@ type Service struct {
 	Router Router
 	// Hooks are told about committed changes, e.g. to index a ticket.
 	Hooks Hooks
+	// Normalize is the segmenter's text normalisation, applied to rule
+	// words so they match tickets in any script or width. Nil leaves words
+	// as given.
+	Normalize func(string) string
+	// Dict is the live segmenter dictionary; dictionary edits reach it as
+	// soon as they commit. Nil stores edits only.
+	Dict Dictionary
+	// Models receives a model activated by hand, so triage uses it at
+	// once. Nil stores the switch only.
+	ModelSink ModelSink
 	Log   *slog.Logger
 	// Now is the clock; nil means time.Now. Times are UTC, truncated to
 	// the microsecond both stores keep.
@@ -61,6 +71,17 @@ type Router interface {
 	// Reroute finds a new owner for one ticket, e.g. a reopened ticket
 	// whose assignee is offline.
 	Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([]*triage.HistoryEntry, error)
+}
+
+// Dictionary is the segmenter's user dictionary.
+type Dictionary interface {
+	AddWords(words ...triage.DictWord) error
+	RemoveWord(word string) error
+}
+
+// ModelSink loads a model that just became active.
+type ModelSink interface {
+	UseModel(m *triage.Model) error
 }
 
 // Hooks schedule derived work in the writing transaction.

@@ -216,10 +216,14 @@ func (s *Service) withTriage(ctx context.Context, tx triage.Reader, t *triage.Ti
 }
 
 // save stores a changed ticket with its history and lets the router react:
-// a ticket leaving the active states frees its agent's slot for the queue.
+// a reopened ticket whose agent is away, or a waiting ticket that just got
+// its category, is routed again; a ticket leaving the active states frees
+// its agent's slot for the queue.
 func (s *Service) save(ctx context.Context, tx triage.Tx, before, t *triage.Ticket, hist []*triage.HistoryEntry) error {
 	t.UpdatedAt = s.now()
-	if s.Router != nil && t.Status == triage.StatusOpen && before.Status == triage.StatusSolved && t.AssigneeID == before.AssigneeID {
+	reopened := t.Status == triage.StatusOpen && before.Status == triage.StatusSolved
+	categorised := t.AssigneeID == "" && t.Category != "" && t.Category != before.Category && t.Status.Active()
+	if s.Router != nil && t.AssigneeID == before.AssigneeID && (reopened || categorised) {
 		h, err := s.Router.Reroute(ctx, tx, t)
 		if err != nil {
 			return err
