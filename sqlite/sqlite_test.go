@@ -361,3 +361,44 @@ func BenchmarkCreateTicket(b *testing.B) {
 		}
 	}
 }
+
+// TestOneActiveModel checks what the conformance suite cannot: a caller
+// that ignores SaveModel's ECONFLICT and commits still has its active
+// model (SQLite, unlike Postgres, lets the transaction go on after a
+// constraint error), and the schema itself refuses a second active model
+// of a kind.
+func TestOneActiveModel(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	save := func(id string) error {
+		return db.Update(ctx, func(tx triage.Tx) error {
+			return tx.SaveModel(ctx, &triage.Model{ID: id, Kind: triage.ModelCategory, Blob: []byte(id), CreatedAt: time.Now()})
+		})
+	}
+	if err := save("m-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := save("m-2"); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Update(ctx, func(tx triage.Tx) error {
+		dup := &triage.Model{ID: "m-1", Kind: triage.ModelCategory, CreatedAt: time.Now()}
+		if err := tx.SaveModel(ctx, dup); !triage.IsCode(err, triage.ECONFLICT) {
+			t.Errorf("SaveModel of a used id: %v, want ECONFLICT", err)
+		}
+		return nil // and commit
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.ActiveModel(ctx, triage.ModelCategory)
+	if err != nil || m.ID != "m-2" {
+		t.Fatalf("ActiveModel after an ignored failed save = %v, %v; want m-2", m, err)
+	}
+
+	_, err = db.WriterDB().ExecContext(ctx, `UPDATE models SET active = 1 WHERE id = 'm-1'`)
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Errorf("a second active model of a kind: %v, want a UNIQUE constraint error", err)
+	}
+}
