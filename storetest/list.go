@@ -17,6 +17,7 @@ var listTests = []test{
 	{"page size limits", testListLimits},
 	{"bad cursor", testListBadCursor},
 	{"empty store", testListEmpty},
+	{"count ignores cursor and limit", testCountTickets},
 }
 
 // filterFixtures are tickets that differ in every filtered field. The
@@ -160,6 +161,13 @@ func testListFilters(t *testing.T, s triage.Store) {
 			if next != "" {
 				t.Errorf("next cursor = %q on the only page", next)
 			}
+			n, err := s.CountTickets(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != len(wantIDs) {
+				t.Errorf("CountTickets(%+v) = %d, want %d (as many as Tickets lists)", tc.f, n, len(wantIDs))
+			}
 		})
 	}
 }
@@ -288,4 +296,71 @@ func testListEmpty(t *testing.T, s triage.Store) {
 	if got == nil || len(got) != 0 || next != "" {
 		t.Errorf("Tickets on an empty store = %#v, %q; want an empty slice and no cursor", got, next)
 	}
+	if n, err := s.CountTickets(t.Context(), triage.TicketFilter{}); err != nil || n != 0 {
+		t.Errorf("CountTickets on an empty store = %d, %v; want 0", n, err)
+	}
+}
+
+// testCountTickets checks that a count covers every page: Cursor and Limit,
+// which only a list needs, are ignored, even a cursor that does not decode.
+func testCountTickets(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	const n = triage.MaxPageSize + 15
+	var all []*triage.Ticket
+	for i := range n {
+		tk := newTicket(fmt.Sprintf("c-%03d", i), base.Add(time.Duration(i)*time.Second))
+		if i%3 == 0 {
+			tk.Status = triage.StatusOpen
+		}
+		all = append(all, tk)
+	}
+	createTickets(t, s, all...)
+	open := 0
+	for _, tk := range all {
+		if tk.Status == triage.StatusOpen {
+			open++
+		}
+	}
+	_, cursor, err := s.Tickets(ctx, triage.TicketFilter{Limit: 10})
+	if err != nil || cursor == "" {
+		t.Fatalf("Tickets: cursor %q, %v; want a next cursor", cursor, err)
+	}
+	openOnly := []triage.Status{triage.StatusOpen}
+	for _, tc := range []struct {
+		name string
+		f    triage.TicketFilter
+		want int
+	}{
+		{"no filter", triage.TicketFilter{}, n},
+		{"more than a page", triage.TicketFilter{Limit: 5}, n},
+		{"negative limit", triage.TicketFilter{Limit: -1}, n},
+		{"a cursor", triage.TicketFilter{Cursor: cursor, Limit: 10}, n},
+		{"a cursor that does not decode", triage.TicketFilter{Cursor: "not a cursor"}, n},
+		{"a filter with cursor and limit", triage.TicketFilter{Status: openOnly, Cursor: cursor, Limit: 1}, open},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.CountTickets(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("CountTickets = %d, want %d", got, tc.want)
+			}
+		})
+	}
+	t.Run("in a transaction", func(t *testing.T) {
+		update(t, s, func(tx triage.Tx) error {
+			if err := tx.CreateTicket(ctx, newTicket("c-new", base)); err != nil {
+				return err
+			}
+			got, err := tx.CountTickets(ctx, triage.TicketFilter{})
+			if err != nil {
+				return err
+			}
+			if got != n+1 {
+				t.Errorf("tx.CountTickets = %d, want %d with the transaction's own ticket", got, n+1)
+			}
+			return nil
+		})
+	})
 }

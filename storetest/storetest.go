@@ -19,16 +19,50 @@
 //     or by e-mail ignoring case. TicketFilter.Text matches a substring of
 //     title or body, ignoring ASCII case, with no wildcards.
 //   - Agents and teams are listed by name then id, tokens oldest first,
-//     comments oldest first, history by time and then insertion order.
+//     comments oldest first, history by time and then insertion order,
+//     rules by Position then id, dictionary words by the byte order of their
+//     UTF-8 (Go's string order, not a locale's collation), and the models
+//     of a kind newest first, by CreatedAt and then id, both descending.
+//   - CountTickets counts what Tickets would list over all its pages, for
+//     every filter; it ignores Cursor (even one that does not decode) and
+//     Limit.
+//   - WaitingTickets holds exactly the tickets whose status is new, open or
+//     pending, with no assignee, a category and NeedsReview false, ordered
+//     by Priority.Rank (P1 first), then CreatedAt, then id. A limit of 0 or
+//     less means 200; a larger limit is honoured.
 //   - AgentLoads has an entry for every agent (zeros included) and for any
 //     other assignee holding active tickets; ByPriority always holds P1-P4.
+//   - MarkAssigned sets LastAssignedAt and nothing else: the agent's Version
+//     and UpdatedAt stay, so an admin's copy read before it still updates.
+//     An unknown agent is ENOTFOUND.
 //   - Revoking a revoked token keeps the first revocation time.
+//   - Rules are stored as given: the store checks nothing but the id
+//     (Rule.Validate is the service's job), and Weight reads back exactly.
+//   - PutDictWord adds a word or replaces its Freq and Tag. A replaced word
+//     keeps its first CreatedAt; a new word with a zero CreatedAt gets the
+//     time of the write; either way the caller's struct gets the stored
+//     time. An empty word is EINVALID; deleting an absent word is ENOTFOUND.
+//   - SaveModel needs an id and a kind (EINVALID otherwise); an id already
+//     used, by a model of any kind, is ECONFLICT. The saved model becomes
+//     the only active model of its kind and the caller's Active is set.
+//     ActivateModel (ENOTFOUND for an unknown id) switches the active model
+//     of that model's kind and touches no other kind. A kind never has more
+//     than one active model, and a failed save or activation leaves it as it
+//     was. Model and ActiveModel (ENOTFOUND when the kind has none) return
+//     the blob; Models leaves Blob nil. ModelInfo's Classes, Sources and
+//     Metrics read back empty rather than nil.
 //   - The change log gets one entry per successful write call: CreateTicket
 //     (ticket, create); UpdateTicket, AddComment, SaveTriageRecord (ticket,
 //     update); AddHistory one (ticket, update) per ticket it touches;
-//     agents and teams create, update, delete; CreateToken (token, create);
-//     RevokeToken (token, update). SaveIdempotency logs nothing. Sequence
-//     numbers increase in commit order; rolled-back writes leave no entry.
+//     agents, teams and rules create, update, delete; MarkAssigned (agent,
+//     update); CreateToken (token, create); RevokeToken (token, update);
+//     PutDictWord (dict, the word, update), for a new word too;
+//     DeleteDictWord (dict, the word, delete); SaveModel (model, create) and
+//     ActivateModel (model, update), one entry even when another model
+//     stops being active. SaveIdempotency logs nothing. Sequence numbers
+//     increase in commit order; rolled-back writes leave no entry, and
+//     neither do writes that fail with ESTALE or ENOTFOUND in a transaction
+//     that then commits.
 //
 // A failed write ends its transaction in these tests (the function given to
 // Update returns the error), because on Postgres any error aborts the
@@ -57,6 +91,9 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"related", relatedTests},
 		{"people", peopleTests},
 		{"auth", authTests},
+		{"rules", ruleTests},
+		{"models", modelTests},
+		{"routing", routingTests},
 		{"tx", txTests},
 	}
 	for _, g := range groups {

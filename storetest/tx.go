@@ -108,6 +108,38 @@ func testChangeLog(t *testing.T, s triage.Store) {
 			}
 			return tx.RevokeToken(ctx, "tk-1", base)
 		}, []change{{"token", "tk-1", "create"}, {"token", "tk-1", "update"}}},
+		{"rule", func(tx triage.Tx) error {
+			r := newRule("r-1", 0)
+			if err := tx.CreateRule(ctx, r); err != nil {
+				return err
+			}
+			if err := tx.UpdateRule(ctx, r); err != nil {
+				return err
+			}
+			return tx.DeleteRule(ctx, r.ID, r.Version)
+		}, []change{{"rule", "r-1", "create"}, {"rule", "r-1", "update"}, {"rule", "r-1", "delete"}}},
+		{"dictionary", func(tx triage.Tx) error {
+			for _, w := range []*triage.DictWord{{Word: "到账"}, {Word: "到账", Freq: 5}, {Word: "工单"}} {
+				if err := tx.PutDictWord(ctx, w); err != nil {
+					return err
+				}
+			}
+			return tx.DeleteDictWord(ctx, "到账")
+		}, []change{{"dict", "到账", "update"}, {"dict", "到账", "update"}, {"dict", "工单", "update"}, {"dict", "到账", "delete"}}},
+		{"model", func(tx triage.Tx) error {
+			for _, id := range []string{"m-1", "m-2"} {
+				if err := tx.SaveModel(ctx, newModel(id, triage.ModelCategory, base)); err != nil {
+					return err
+				}
+			}
+			return tx.ActivateModel(ctx, "m-1")
+		}, []change{{"model", "m-1", "create"}, {"model", "m-2", "create"}, {"model", "m-1", "update"}}},
+		{"mark assigned", func(tx triage.Tx) error {
+			if err := tx.CreateAgent(ctx, newAgent("a-2", "Bob", "")); err != nil {
+				return err
+			}
+			return tx.MarkAssigned(ctx, "a-2", base)
+		}, []change{{"agent", "a-2", "create"}, {"agent", "a-2", "update"}}},
 		{"idempotency logs nothing", func(tx triage.Tx) error {
 			return tx.SaveIdempotency(ctx, &triage.Idempotency{Scope: "s", Key: "k", Status: 201, CreatedAt: base})
 		}, nil},
@@ -172,6 +204,12 @@ func testChangePaging(t *testing.T, s triage.Store) {
 func testChangeRollback(t *testing.T, s triage.Store) {
 	ctx := t.Context()
 	createTickets(t, s, newTicket("t-1", base))
+	update(t, s, func(tx triage.Tx) error {
+		if err := tx.CreateRule(ctx, newRule("r-1", 0)); err != nil {
+			return err
+		}
+		return tx.SaveModel(ctx, newModel("m-1", triage.ModelCategory, base))
+	})
 	_, seq := changesAfter(t, s, 0)
 	boom := errors.New("boom")
 	err := updateErr(t, s, func(tx triage.Tx) error {
@@ -187,11 +225,28 @@ func testChangeRollback(t *testing.T, s triage.Store) {
 		t.Fatalf("Update returned %v, want fn's error", err)
 	}
 	// A failed write inside a transaction that commits logs nothing either.
+	// None of these failures is an SQL error, so they leave a Postgres
+	// transaction usable.
 	stale := newTicket("t-1", base)
 	stale.Version = 7
+	staleRule := newRule("r-1", 0)
+	staleRule.Version = 7
 	err = updateErr(t, s, func(tx triage.Tx) error {
-		if err := tx.UpdateTicket(ctx, stale); !triage.IsCode(err, triage.ESTALE) {
-			return fmt.Errorf("UpdateTicket with a stale version: %v, want ESTALE", err)
+		for _, f := range []struct {
+			name string
+			err  error
+			code string
+		}{
+			{"UpdateTicket with a stale version", tx.UpdateTicket(ctx, stale), triage.ESTALE},
+			{"UpdateRule with a stale version", tx.UpdateRule(ctx, staleRule), triage.ESTALE},
+			{"DeleteRule with a stale version", tx.DeleteRule(ctx, "r-1", 7), triage.ESTALE},
+			{"DeleteDictWord of a missing word", tx.DeleteDictWord(ctx, "没有"), triage.ENOTFOUND},
+			{"ActivateModel of a missing model", tx.ActivateModel(ctx, "m-9"), triage.ENOTFOUND},
+			{"MarkAssigned of a missing agent", tx.MarkAssigned(ctx, "a-9", base), triage.ENOTFOUND},
+		} {
+			if !triage.IsCode(f.err, f.code) {
+				return fmt.Errorf("%s: %v, want %s", f.name, f.err, f.code)
+			}
 		}
 		return nil
 	})
@@ -221,6 +276,10 @@ func testRollback(t *testing.T, s triage.Store) {
 			tx.CreateTeam(ctx, newTeam("tm-1", "Billing")),
 			tx.CreateToken(ctx, newToken("tk-1", "h1", base)),
 			tx.SaveIdempotency(ctx, &triage.Idempotency{Scope: "s", Key: "k", Status: 201, CreatedAt: base}),
+			tx.CreateRule(ctx, newRule("r-1", 0)),
+			tx.PutDictWord(ctx, &triage.DictWord{Word: "到账", CreatedAt: base}),
+			tx.SaveModel(ctx, newModel("m-1", triage.ModelCategory, base)),
+			tx.MarkAssigned(ctx, "a-1", base),
 		}
 		if err := errors.Join(steps...); err != nil {
 			return err
@@ -255,6 +314,9 @@ func assertNothingButKeep(t *testing.T, s triage.Store, keep *triage.Ticket) {
 		"agents":   func() (int, error) { a, err := s.Agents(ctx); return len(a), err },
 		"teams":    func() (int, error) { a, err := s.Teams(ctx); return len(a), err },
 		"tokens":   func() (int, error) { a, err := s.Tokens(ctx); return len(a), err },
+		"rules":    func() (int, error) { a, err := s.Rules(ctx); return len(a), err },
+		"words":    func() (int, error) { a, err := s.DictWords(ctx); return len(a), err },
+		"models":   func() (int, error) { a, err := s.Models(ctx, triage.ModelCategory); return len(a), err },
 	}
 	for name, count := range counts {
 		if n, err := count(); err != nil || n != 0 {
@@ -266,6 +328,9 @@ func assertNothingButKeep(t *testing.T, s triage.Store, keep *triage.Ticket) {
 	}
 	if _, err := s.Idempotency(ctx, "s", "k"); !triage.IsCode(err, triage.ENOTFOUND) {
 		t.Errorf("Idempotency after rollback: %v, want ENOTFOUND", err)
+	}
+	if _, err := s.ActiveModel(ctx, triage.ModelCategory); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("ActiveModel after rollback: %v, want ENOTFOUND", err)
 	}
 }
 
