@@ -1,0 +1,235 @@
+package classify
+
+import (
+	"context"
+	"math"
+	"sync"
+)
+
+// vecBlock is the fixed block size of the parallel vector operations. Sums
+// are reduced block by block in order, so a result does not depend on how
+// many goroutines computed it.
+const vecBlock = 1 << 15
+
+// vecOps runs the dense vector arithmetic of L-BFGS on a few goroutines.
+type vecOps struct {
+	workers int
+	partial []float64
+}
+
+func newVecOps(n, workers int) *vecOps {
+	return &vecOps{workers: max(1, workers), partial: make([]float64, (n+vecBlock-1)/vecBlock)}
+}
+
+// each runs fn over the blocks of [0,n).
+func (v *vecOps) each(n int, fn func(b, lo, hi int)) {
+	nb := (n + vecBlock - 1) / vecBlock
+	w := min(v.workers, nb)
+	if w <= 1 {
+		for b := range nb {
+			fn(b, b*vecBlock, min(n, (b+1)*vecBlock))
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for g := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := g; b < nb; b += w {
+				fn(b, b*vecBlock, min(n, (b+1)*vecBlock))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (v *vecOps) dot(x, y []float64) float64 {
+	v.each(len(x), func(b, lo, hi int) {
+		s := 0.0
+		for i := lo; i < hi; i++ {
+			s += x[i] * y[i]
+		}
+		v.partial[b] = s
+	})
+	s := 0.0
+	for _, p := range v.partial[:(len(x)+vecBlock-1)/vecBlock] {
+		s += p
+	}
+	return s
+}
+
+// axpy sets y += a*x.
+func (v *vecOps) axpy(a float64, x, y []float64) {
+	v.each(len(x), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			y[i] += a * x[i]
+		}
+	})
+}
+
+// lincomb sets dst = x + a*y.
+func (v *vecOps) lincomb(dst, x []float64, a float64, y []float64) {
+	v.each(len(x), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = x[i] + a*y[i]
+		}
+	})
+}
+
+// scale sets x *= a.
+func (v *vecOps) scale(a float64, x []float64) {
+	v.each(len(x), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			x[i] *= a
+		}
+	})
+}
+
+// diff sets dst = x - y.
+func (v *vecOps) diff(dst, x, y []float64) {
+	v.each(len(x), func(_, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			dst[i] = x[i] - y[i]
+		}
+	})
+}
+
+// objectiveFunc returns f(x) and writes its gradient into grad.
+type objectiveFunc func(x, grad []float64) (float64, error)
+
+type lbfgsSettings struct {
+	memory  int
+	maxIter int
+	// tol stops when the objective improved by less than tol (relative)
+	// over the last few iterations.
+	tol      float64
+	progress func(iter int)
+}
+
+type lbfgsResult struct {
+	f          float64
+	iterations int
+	evals      int
+}
+
+// minimizeLBFGS minimises a smooth convex function from x, in place, with
+// limited-memory BFGS and a backtracking Armijo line search. Everything is
+// computed in a fixed order, so the same input gives the same bits.
+func minimizeLBFGS(ctx context.Context, fn objectiveFunc, x []float64, st lbfgsSettings, vo *vecOps) (lbfgsResult, error) {
+	n := len(x)
+	m := st.memory
+	g := make([]float64, n)
+	gNew := make([]float64, n)
+	xNew := make([]float64, n)
+	d := make([]float64, n)
+	ss := make([][]float64, m)
+	ys := make([][]float64, m)
+	rho := make([]float64, m)
+	alpha := make([]float64, m)
+	for i := range m {
+		ss[i] = make([]float64, n)
+		ys[i] = make([]float64, n)
+	}
+	var res lbfgsResult
+	f, err := fn(x, g)
+	res.evals++
+	if err != nil {
+		return res, err
+	}
+	// A window of objective values makes the stopping test robust to one
+	// iteration that happens to make little progress.
+	const window = 5
+	hist := []float64{f}
+	stored, head := 0, 0
+	for iter := 1; iter <= st.maxIter; iter++ {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		// d = -H·g by the two-loop recursion, newest pair first.
+		copy(d, g)
+		for k := range stored {
+			j := (head - 1 - k + m) % m
+			alpha[j] = rho[j] * vo.dot(ss[j], d)
+			vo.axpy(-alpha[j], ys[j], d)
+		}
+		if stored > 0 {
+			j := (head - 1 + m) % m
+			vo.scale(1/(rho[j]*vo.dot(ys[j], ys[j])), d)
+		}
+		for k := stored - 1; k >= 0; k-- {
+			j := (head - 1 - k + m) % m
+			beta := rho[j] * vo.dot(ys[j], d)
+			vo.axpy(alpha[j]-beta, ss[j], d)
+		}
+		vo.scale(-1, d)
+		gd := vo.dot(g, d)
+		if gd >= 0 {
+			// Not a descent direction (numerical trouble): restart from
+			// steepest descent.
+			copy(d, g)
+			vo.scale(-1, d)
+			gd = vo.dot(g, d)
+			stored, head = 0, 0
+		}
+		if gd == 0 {
+			break
+		}
+		step := 1.0
+		if stored == 0 {
+			step = 1 / math.Sqrt(-gd)
+		}
+		var fNew float64
+		accepted := false
+		for range 30 {
+			vo.lincomb(xNew, x, step, d)
+			fNew, err = fn(xNew, gNew)
+			res.evals++
+			if err != nil {
+				return res, err
+			}
+			if fNew <= f+1e-4*step*gd {
+				accepted = true
+				break
+			}
+			// Quadratic interpolation of the step, kept in a safe range.
+			next := -gd * step * step / (2 * (fNew - f - gd*step))
+			if math.IsNaN(next) || next < 0.1*step || next > 0.5*step {
+				next = 0.5 * step
+			}
+			step = next
+		}
+		if !accepted {
+			break
+		}
+		j := head
+		vo.diff(ss[j], xNew, x)
+		vo.diff(ys[j], gNew, g)
+		if sy := vo.dot(ss[j], ys[j]); sy > 1e-12 {
+			rho[j] = 1 / sy
+			head = (head + 1) % m
+			stored = min(stored+1, m)
+		}
+		x, xNew = xNew, x
+		g, gNew = gNew, g
+		f = fNew
+		res.iterations = iter
+		if st.progress != nil {
+			st.progress(iter)
+		}
+		hist = append(hist, f)
+		if len(hist) > window {
+			old := hist[len(hist)-1-window]
+			if (old-f)/max(math.Abs(f), 1) < st.tol*window {
+				break
+			}
+		}
+	}
+	res.f = f
+	// x may now be the scratch buffer; the caller's slice must hold the
+	// answer.
+	if res.iterations%2 == 1 {
+		copy(xNew, x)
+	}
+	return res, nil
+}

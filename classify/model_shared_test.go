@@ -1,0 +1,149 @@
+package classify_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/eval"
+)
+
+// peerMacroF1 is what the scikit-learn peer (jieba + TF-IDF + LinearSVC,
+// ../shared/peers/sklearn_classify.py) scores on each set's dev split with
+// the same train split; our model must not do worse.
+var peerMacroF1 = map[string]float64{
+	"taidi2020_messages":     0.6735,
+	"smp2017_intent":         0.8727,
+	"online_shopping_10cats": 0.8874,
+}
+
+// sharedDir finds ../shared beside the repository root, where the
+// evaluation data lives; "" when it is not there.
+func sharedDir() string {
+	if d := os.Getenv("TRIAGE_SHARED"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			d := filepath.Join(dir, "..", "shared")
+			if _, err := os.Stat(filepath.Join(d, "data")); err == nil {
+				return d
+			}
+			return ""
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return ""
+		}
+		dir = parent
+	}
+}
+
+// readSet reads a classification JSON Lines file: "text", or "title" and
+// "body", and "category".
+func readSet(t testing.TB, path string) []classify.Example {
+	t.Helper()
+	fh, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	var out []classify.Example
+	sc := bufio.NewScanner(fh)
+	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	for sc.Scan() {
+		if strings.TrimSpace(sc.Text()) == "" {
+			continue
+		}
+		var r struct{ Text, Title, Body, Category string }
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		text := r.Text
+		if text == "" {
+			text = strings.TrimSpace(r.Title + " " + r.Body)
+		}
+		out = append(out, classify.Example{Text: text, Label: r.Category})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestSharedSets trains on each shared set's train split and scores its
+// dev split, printing one line per set to compare with the peer:
+//
+//	go test ./classify -run TestSharedSets -v
+//
+// CLASSIFY_SHARED_OPTS may hold TrainOptions as JSON, for tuning.
+func TestSharedSets(t *testing.T) {
+	shared := sharedDir()
+	if shared == "" {
+		t.Skip("SKIP: ../shared/data (the shared evaluation sets) is not beside the repository; nothing to score")
+	}
+	var base classify.TrainOptions
+	if s := os.Getenv("CLASSIFY_SHARED_OPTS"); s != "" {
+		if err := json.Unmarshal([]byte(s), &base); err != nil {
+			t.Fatalf("CLASSIFY_SHARED_OPTS: %v", err)
+		}
+	}
+	seg := realSegmenter(t)
+	for _, set := range []string{"taidi2020_messages", "smp2017_intent", "online_shopping_10cats"} {
+		t.Run(set, func(t *testing.T) {
+			if set == "online_shopping_10cats" && testing.Short() {
+				t.Skip("35k training texts; skipped in -short mode")
+			}
+			dir := filepath.Join(shared, "data", set)
+			train := readSet(t, filepath.Join(dir, "train.jsonl"))
+			dev := readSet(t, filepath.Join(dir, "dev.jsonl"))
+			opts := base
+			opts.Segmenter = seg
+			start := time.Now()
+			m, err := classify.Train(context.Background(), train, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fit := time.Since(start).Seconds()
+			texts := make([]string, len(dev))
+			for i, e := range dev {
+				texts[i] = e.Text
+			}
+			start = time.Now()
+			preds, err := m.PredictBatch(context.Background(), texts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perSec := float64(len(dev)) / time.Since(start).Seconds()
+			outcomes := make([]eval.ClassOutcome, len(dev))
+			for i, p := range preds {
+				outcomes[i] = eval.ClassOutcome{Gold: dev[i].Label, Predicted: p.Label, Confidence: p.Probability}
+				for _, s := range p.Top(3) {
+					outcomes[i].Ranked = append(outcomes[i].Ranked, s.Value)
+				}
+			}
+			sc, err := eval.ScoreClassification(outcomes, 0.5)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line := fmt.Sprintf("%-24s macro_f1=%.4f (peer %.4f) accuracy=%.4f weighted_f1=%.4f top3=%.4f ece=%.4f fit_seconds=%.2f predict_per_second=%.0f features=%d iterations=%d",
+				set, sc.MacroF1, peerMacroF1[set], sc.Accuracy, sc.WeightedF1, sc.Top3Accuracy, sc.Calibration.ECE, fit, perSec, m.Info().Features, m.Info().Iterations)
+			t.Log(line)
+			fmt.Println(line)
+			if sc.MacroF1 < peerMacroF1[set] {
+				t.Errorf("macro-F1 %.4f is below the scikit-learn peer's %.4f", sc.MacroF1, peerMacroF1[set])
+			}
+		})
+	}
+}
