@@ -117,7 +117,7 @@ func (r *Rule) Validate(normalize func(string) string) error {
 	default:
 		return Invalid("mode", "mode %q is not override or bias", r.Mode)
 	}
-	if r.Weight < 0 || r.Weight > 1 {
+	if !(r.Weight >= 0 && r.Weight <= 1) { // also refuses NaN
 		return Invalid("weight", "weight must be between 0 and 1")
 	}
 	if r.Mode == RuleBias && r.Weight == 0 {

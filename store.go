@@ -60,10 +60,13 @@ type Reader interface {
 	// CountTickets counts the tickets a filter selects (Cursor and Limit
 	// are ignored).
 	CountTickets(ctx context.Context, f TicketFilter) (int, error)
-	// WaitingTickets lists active unassigned tickets that have a category,
-	// most urgent first and, within a priority, oldest first: the order in
-	// which routing drains its queues.
-	WaitingTickets(ctx context.Context, limit int) ([]*Ticket, error)
+	// WaitingTickets lists active unassigned tickets that have a category
+	// and do not wait for a review, most urgent first and, within a
+	// priority, oldest first: the order in which routing drains its
+	// queues. Non-empty categories keeps only tickets of those categories,
+	// so a queue full of tickets nobody can take does not hide the ones
+	// somebody can. A limit of 0 or less means 200.
+	WaitingTickets(ctx context.Context, categories []string, limit int) ([]*Ticket, error)
 
 	// Rules lists keyword rules in evaluation order (Position, then ID).
 	Rules(ctx context.Context) ([]*Rule, error)

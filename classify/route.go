@@ -273,7 +273,22 @@ func (r *Router) Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntr
 	if err != nil {
 		return nil, err
 	}
-	waiting, err := tx.WaitingTickets(ctx, 200)
+	// Only categories somebody can take now: a queue full of tickets
+	// nobody is free for must not hide the ones someone is.
+	var open []string
+	for _, a := range agents {
+		if a.Online && loads[a.ID].Open < a.Capacity {
+			for _, s := range a.Skills {
+				if !slices.Contains(open, s) {
+					open = append(open, s)
+				}
+			}
+		}
+	}
+	if len(open) == 0 {
+		return nil, nil
+	}
+	waiting, err := tx.WaitingTickets(ctx, open, 200)
 	if err != nil {
 		return nil, err
 	}

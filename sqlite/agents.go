@@ -139,10 +139,10 @@ func (tx *Tx) UpdateAgent(ctx context.Context, a *triage.Agent) error {
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE agents SET
 			name = ?, email = ?, skills = ?, capacity = ?, online = ?,
-			last_assigned_at = ?, updated_at = ?, version = version + 1
+			updated_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		a.Name, a.Email, skills, a.Capacity, a.Online,
-		nullMicros(a.LastAssignedAt), micros(a.UpdatedAt), a.ID, a.Version)
+		micros(a.UpdatedAt), a.ID, a.Version)
 	if err := agentWriteError(err, a); err != nil {
 		return err
 	}
@@ -152,6 +152,11 @@ func (tx *Tx) UpdateAgent(ctx context.Context, a *triage.Agent) error {
 		return tx.staleOrMissing(ctx, "agents", "agent", a.ID, a.Version)
 	}
 	a.Version++
+	// last_assigned_at belongs to routing (MarkAssigned); an admin's edit
+	// leaves it alone, and the caller's copy gets the stored value back.
+	if err := tx.tx.QueryRowContext(ctx, `SELECT last_assigned_at FROM agents WHERE id = ?`, a.ID).Scan(nullTimeCol{&a.LastAssignedAt}); err != nil {
+		return dbError("update agent", err)
+	}
 	return tx.logChange(ctx, "agent", a.ID, "update")
 }
 

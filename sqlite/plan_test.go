@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,7 +22,8 @@ func TestQueryPlans(t *testing.T) {
 		args        []any
 		index       string
 	}{
-		{"WaitingTickets", waitingTicketsQuery, []any{200}, "tickets_waiting"},
+		{"WaitingTickets", fmt.Sprintf(waitingTicketsQuery, ""), []any{200}, "tickets_waiting"},
+		{"WaitingTickets by category", fmt.Sprintf(waitingTicketsQuery, "AND category IN (?, ?)"), []any{"a", "b", 200}, "tickets_waiting"},
 		{"ActiveModel", activeModelQuery, []any{"category"}, "models_active"},
 		{"Models", modelsQuery, []any{"category"}, "models_kind"},
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -187,6 +188,7 @@ const waitingTicketsQuery = `
 	SELECT ` + ticketColumns + `
 	FROM tickets
 	WHERE status IN ('new', 'open', 'pending') AND assignee_id = '' AND category <> '' AND needs_review = 0
+	%s
 	ORDER BY priority, created_at, id
 	LIMIT ?`
 
@@ -198,11 +200,18 @@ const waitingTicketsQuery = `
 // The WHERE clause is the tickets_waiting index's, spelt out the same way
 // (the status list is triage.Status.Active), so that SQLite reads that
 // partial index in order and stops at the limit without sorting.
-func (s queries) WaitingTickets(ctx context.Context, limit int) ([]*triage.Ticket, error) {
+func (s queries) WaitingTickets(ctx context.Context, categories []string, limit int) ([]*triage.Ticket, error) {
 	if limit <= 0 {
 		limit = defaultWaitingLimit
 	}
-	rows, err := s.q.QueryContext(ctx, waitingTicketsQuery, limit)
+	filter, args := "", []any{}
+	if len(categories) > 0 {
+		filter = "AND category IN (?" + strings.Repeat(", ?", len(categories)-1) + ")"
+		for _, c := range categories {
+			args = append(args, c)
+		}
+	}
+	rows, err := s.q.QueryContext(ctx, fmt.Sprintf(waitingTicketsQuery, filter), append(args, limit)...)
 	if err != nil {
 		return nil, dbError("waiting tickets", err)
 	}

@@ -72,13 +72,19 @@ func testAgentCRUD(t *testing.T, s triage.Store) {
 	wAlice.Skills = []string{}
 	sameJSON(t, "Agents (by name)", list, []*triage.Agent{wAlice, wantAgent(bob, 1), wCarol})
 
-	// Update every field from the copy that was read.
+	// Update every field from the copy that was read. LastAssignedAt is
+	// routing's (MarkAssigned): an update leaves the stored value and gives
+	// it back to the caller's copy.
+	lastAssigned := *got.LastAssignedAt
 	got.Name, got.Email, got.Skills = "Carol Chen", "carol.chen@example.cn", []string{"物流"}
 	got.Capacity, got.Online, got.LastAssignedAt = 5, false, nil
 	got.UpdatedAt = created.Add(time.Hour)
 	update(t, s, func(tx triage.Tx) error { return tx.UpdateAgent(ctx, got) })
 	if got.Version != 2 {
 		t.Errorf("Version after update = %d, want 2", got.Version)
+	}
+	if got.LastAssignedAt == nil || !got.LastAssignedAt.Equal(lastAssigned) {
+		t.Errorf("UpdateAgent changed last_assigned_at to %v, want it kept at %v", got.LastAssignedAt, lastAssigned)
 	}
 	again, err := s.Agent(ctx, "a-3")
 	if err != nil {

@@ -35,7 +35,7 @@ func queueOrder(a, b *triage.Ticket) int {
 
 func testWaitingTickets(t *testing.T, s triage.Store) {
 	ctx := t.Context()
-	empty, err := s.WaitingTickets(ctx, 0)
+	empty, err := s.WaitingTickets(ctx, nil, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func testWaitingTickets(t *testing.T, s triage.Store) {
 	}
 	for _, limit := range []int{0, -1, len(queue), 100} {
 		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
-			got, err := s.WaitingTickets(ctx, limit)
+			got, err := s.WaitingTickets(ctx, nil, limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func testWaitingTickets(t *testing.T, s triage.Store) {
 		})
 	}
 	t.Run("limit 3", func(t *testing.T) {
-		got, err := s.WaitingTickets(ctx, 3)
+		got, err := s.WaitingTickets(ctx, nil, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +132,7 @@ func testWaitingLimit(t *testing.T, s triage.Store) {
 		{1000, n},
 	} {
 		t.Run(fmt.Sprintf("limit %d", tc.limit), func(t *testing.T) {
-			got, err := s.WaitingTickets(ctx, tc.limit)
+			got, err := s.WaitingTickets(ctx, nil, tc.limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,7 +152,7 @@ func testWaitingInTx(t *testing.T, s triage.Store) {
 	a.Category, b.Category = "退款", "退款"
 	createTickets(t, s, a, b)
 	update(t, s, func(tx triage.Tx) error {
-		q, err := tx.WaitingTickets(ctx, 0)
+		q, err := tx.WaitingTickets(ctx, nil, 0)
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func testWaitingInTx(t *testing.T, s triage.Store) {
 		if err := tx.CreateTicket(ctx, c); err != nil {
 			return err
 		}
-		q, err = tx.WaitingTickets(ctx, 0)
+		q, err = tx.WaitingTickets(ctx, nil, 0)
 		if err != nil {
 			return err
 		}
