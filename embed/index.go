@@ -1,0 +1,198 @@
+package embed
+
+import (
+	"container/heap"
+	"sync"
+
+	"github.com/triagehq/triage"
+)
+
+// Hit is one search result: the id given to Add and the cosine similarity
+// (the dot product, since vectors are unit length).
+type Hit struct {
+	ID    string  `json:"id"`
+	Score float32 `json:"score"`
+}
+
+// Index is an exact in-memory top-k index over unit float32 vectors, for
+// the embedded mode where vectors live in SQLite and are searched in
+// memory. Exact search keeps recall at 1.0; for the tens of thousands of
+// vectors one service holds it costs a few milliseconds. Safe for
+// concurrent use.
+type Index struct {
+	dim int
+
+	mu   sync.RWMutex
+	ids  []string
+	vecs []float32 // len(ids) × dim, row i belongs to ids[i]
+	pos  map[string]int
+}
+
+// NewIndex returns an empty index for vectors of length dim.
+func NewIndex(dim int) *Index {
+	return &Index{dim: dim, pos: map[string]int{}}
+}
+
+// Dim returns the vector length the index accepts.
+func (x *Index) Dim() int { return x.dim }
+
+// Len returns the number of vectors.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.ids)
+}
+
+// Add inserts or replaces the vector of id. The vector is copied.
+func (x *Index) Add(id string, vec []float32) error {
+	if len(vec) != x.dim {
+		return triage.Invalid("vector", "vector of %s has %d dimensions, the index holds %d", id, len(vec), x.dim)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if i, ok := x.pos[id]; ok {
+		copy(x.vecs[i*x.dim:(i+1)*x.dim], vec)
+		return nil
+	}
+	x.pos[id] = len(x.ids)
+	x.ids = append(x.ids, id)
+	x.vecs = append(x.vecs, vec...)
+	return nil
+}
+
+// Remove deletes the vector of id and reports whether it was there. The
+// last vector moves into the hole, so removal is O(dim).
+func (x *Index) Remove(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	i, ok := x.pos[id]
+	if !ok {
+		return false
+	}
+	last := len(x.ids) - 1
+	if i != last {
+		x.ids[i] = x.ids[last]
+		copy(x.vecs[i*x.dim:(i+1)*x.dim], x.vecs[last*x.dim:])
+		x.pos[x.ids[i]] = i
+	}
+	x.ids = x.ids[:last]
+	x.vecs = x.vecs[:last*x.dim]
+	delete(x.pos, id)
+	return true
+}
+
+// parallelMin is the size from which Search splits the scan over two
+// goroutines; below it the start-up costs more than it saves.
+const parallelMin = 4096
+
+// Search returns the k vectors most similar to vec, best first (ties by
+// insertion order). filter, when not nil, is asked about candidates that
+// would make the top k and must be safe for concurrent use; returning false
+// leaves the candidate out.
+func (x *Index) Search(vec []float32, k int, filter func(id string) bool) ([]Hit, error) {
+	if len(vec) != x.dim {
+		return nil, triage.Invalid("vector", "query vector has %d dimensions, the index holds %d", len(vec), x.dim)
+	}
+	if k <= 0 {
+		return nil, nil
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n := len(x.ids)
+	if n < parallelMin {
+		return x.scan(vec, k, filter, 0, n).sorted(x.ids), nil
+	}
+	tops := make([]topK, workers)
+	parallelW(n, func(g, lo, hi int) { tops[g] = x.scan(vec, k, filter, lo, hi) })
+	all := tops[0]
+	for _, t := range tops[1:] {
+		for _, c := range t {
+			all.offer(c, k)
+		}
+	}
+	return all.sorted(x.ids), nil
+}
+
+func (x *Index) scan(q []float32, k int, filter func(string) bool, lo, hi int) topK {
+	t := make(topK, 0, k)
+	d := x.dim
+	for i := lo; i < hi; i++ {
+		s := dot(q, x.vecs[i*d:(i+1)*d])
+		if len(t) == k && !t.beats(cand{i, s}) {
+			continue
+		}
+		if filter != nil && !filter(x.ids[i]) {
+			continue
+		}
+		t.offer(cand{i, s}, k)
+	}
+	return t
+}
+
+// dot is unrolled by four: it is the whole cost of a search.
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+type cand struct {
+	i int
+	s float32
+}
+
+// topK is a min-heap of the best candidates so far: the root is the one
+// the next better candidate replaces.
+type topK []cand
+
+func (t topK) Len() int { return len(t) }
+func (t topK) Less(a, b int) bool {
+	if t[a].s != t[b].s {
+		return t[a].s < t[b].s
+	}
+	return t[a].i > t[b].i // a later insertion loses a tie
+}
+func (t topK) Swap(a, b int) { t[a], t[b] = t[b], t[a] }
+func (t *topK) Push(v any)   { *t = append(*t, v.(cand)) }
+func (t *topK) Pop() any {
+	old := *t
+	v := old[len(old)-1]
+	*t = old[:len(old)-1]
+	return v
+}
+
+// beats reports whether c would displace the current worst of a full heap.
+func (t topK) beats(c cand) bool {
+	w := t[0]
+	return c.s > w.s || (c.s == w.s && c.i < w.i)
+}
+
+func (t *topK) offer(c cand, k int) {
+	if len(*t) < k {
+		heap.Push(t, c)
+		return
+	}
+	if t.beats(c) {
+		(*t)[0] = c
+		heap.Fix(t, 0)
+	}
+}
+
+func (t topK) sorted(ids []string) []Hit {
+	out := make([]Hit, len(t))
+	for n := len(t) - 1; n >= 0; n-- {
+		c := heap.Pop(&t).(cand)
+		out[n] = Hit{ID: ids[c.i], Score: c.s}
+	}
+	return out
+}
