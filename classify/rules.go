@@ -467,8 +467,16 @@ func (a *automaton) step(n int32, c byte) int32 {
 // find returns the set of words that occur in text.
 func (a *automaton) find(text string) bitset {
 	found := make(bitset, (a.words+63)/64)
+	a.each(text, func(id int32, _ int) { found.set(id) })
+	return found
+}
+
+// each calls fn for every occurrence of every word in text, with the
+// word's id and the byte offset where the occurrence ends, in order of
+// that offset.
+func (a *automaton) each(text string, fn func(id int32, end int)) {
 	if a.words == 0 {
-		return found
+		return
 	}
 	n := int32(0)
 	for i := 0; i < len(text); i++ {
@@ -485,9 +493,8 @@ func (a *automaton) find(text string) bitset {
 		}
 		for o := n; o > 0; o = a.dict[o] {
 			if a.out[o] >= 0 {
-				found.set(a.out[o])
+				fn(a.out[o], i+1)
 			}
 		}
 	}
-	return found
 }
