@@ -267,25 +267,26 @@ func runeOffsets(s string, buf []int) []int {
 
 // FitFeaturizer fits the vocabulary and IDF of texts.
 func FitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, opts FeatureOptions) (*Featurizer, error) {
-	f, _, err := fitFeaturizer(ctx, seg, texts, opts, 0, nil)
-	return f, err
+	opts, docs, err := segmentAll(ctx, seg, texts, opts, 0, nil)
+	if err != nil {
+		return nil, err
+	}
+	return fitVocabulary(ctx, seg, docs, opts, 0)
 }
 
-// fitFeaturizer also returns the segmented documents for reuse. progress,
-// if set, is called with the number of documents segmented so far.
-func fitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, opts FeatureOptions, workers int, progress func(int)) (*Featurizer, []docText, error) {
+// segmentAll checks opts, segments texts once for all the fits that
+// follow, and settles the automatic options, which depend on the texts.
+// progress, if set, is called with the number of texts done so far.
+func segmentAll(ctx context.Context, seg triage.Segmenter, texts []string, opts FeatureOptions, workers int, progress func(int)) (FeatureOptions, []docText, error) {
 	if seg == nil {
-		return nil, nil, triage.Invalid("segmenter", "a segmenter is required")
+		return opts, nil, triage.Invalid("segmenter", "a segmenter is required")
 	}
 	opts = opts.withDefaults()
 	if err := opts.validate(); err != nil {
-		return nil, nil, err
+		return opts, nil, err
 	}
 	if len(texts) == 0 {
-		return nil, nil, triage.Invalid("examples", "no training texts")
-	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		return opts, nil, triage.Invalid("examples", "no training texts")
 	}
 	docs := make([]docText, len(texts))
 	err := parallelBlocks(ctx, len(texts), 64, workers, func(lo, hi int) {
@@ -294,7 +295,7 @@ func fitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, op
 		}
 	}, progress)
 	if err != nil {
-		return nil, nil, err
+		return opts, nil, err
 	}
 	if opts.WordMinDF == 0 || opts.CharMinDF == 0 {
 		auto := 2
@@ -308,7 +309,15 @@ func fitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, op
 			opts.CharMinDF = auto
 		}
 	}
+	return opts, docs, nil
+}
 
+// fitVocabulary fits the vocabulary and IDF of segmented documents; opts
+// must be settled by segmentAll.
+func fitVocabulary(ctx context.Context, seg triage.Segmenter, docs []docText, opts FeatureOptions, workers int) (*Featurizer, error) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	// Document frequencies. Counts are integers, so merging the workers'
 	// maps in any order gives the same result.
 	type dfMaps struct {
@@ -365,7 +374,7 @@ func fitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, op
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	merge := func(get func(dfMaps) map[string]int32) map[string]int32 {
 		out := get(parts[0])
@@ -420,9 +429,9 @@ func fitFeaturizer(ctx context.Context, seg triage.Segmenter, texts []string, op
 		f.idf = append(f.idf, idf(cdf[g]))
 	}
 	if len(f.idf) == 0 {
-		return nil, nil, triage.Invalid("examples", "the training texts yield no features")
+		return nil, triage.Invalid("examples", "the training texts yield no features")
 	}
-	return f, docs, nil
+	return f, nil
 }
 
 func medianRunes(docs []docText) int {

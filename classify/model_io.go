@@ -26,7 +26,7 @@ import (
 // version that changes exactly when predictions can change.
 const (
 	modelMagic  = "TRGCLSF"
-	modelFormat = 1
+	modelFormat = 2
 )
 
 // maxSavedLen bounds counts read from a saved model, so a corrupt file
@@ -125,6 +125,7 @@ func (m *Model) content() []byte {
 	putF32(f.idf)
 	putF32(m.weights)
 	putF32(m.bias)
+	b = binary.LittleEndian.AppendUint64(b, math.Float64bits(m.scale))
 	return b
 }
 
@@ -203,18 +204,19 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	f.idf = r.f32s(dim)
 	nm.weights = r.f32s(dim * nl)
 	nm.bias = r.f32s(nl)
+	nm.scale = r.f64()
 	if r.err != nil {
 		return bad("%v", r.err)
 	}
 	if r.off != len(r.b) {
 		return bad("trailing bytes")
 	}
-	if nl < 2 || f.opts.validate() != nil {
+	if nl < 2 || f.opts.validate() != nil || !(nm.scale > 0) || math.IsInf(nm.scale, 0) {
 		return bad("bad options or labels")
 	}
 	nm.feat = f
 	nm.version = nm.contentHash()
-	*m = Model{feat: nm.feat, labels: nm.labels, weights: nm.weights, bias: nm.bias, info: nm.info, version: nm.version}
+	*m = Model{feat: nm.feat, labels: nm.labels, weights: nm.weights, bias: nm.bias, scale: nm.scale, info: nm.info, version: nm.version}
 	return nil
 }
 
@@ -277,6 +279,16 @@ func (r *byteReader) str() string {
 	s := string(r.b[r.off : r.off+n])
 	r.off += n
 	return s
+}
+
+func (r *byteReader) f64() float64 {
+	if r.err != nil || len(r.b)-r.off < 8 {
+		r.fail("float")
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b[r.off:]))
+	r.off += 8
+	return v
 }
 
 func (r *byteReader) f32s(n int) []float32 {

@@ -137,8 +137,8 @@ func TestSharedSets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			line := fmt.Sprintf("%-24s macro_f1=%.4f (peer %.4f) accuracy=%.4f weighted_f1=%.4f top3=%.4f ece=%.4f fit_seconds=%.2f predict_per_second=%.0f features=%d iterations=%d",
-				set, sc.MacroF1, peerMacroF1[set], sc.Accuracy, sc.WeightedF1, sc.Top3Accuracy, sc.Calibration.ECE, fit, perSec, m.Info().Features, m.Info().Iterations)
+			line := fmt.Sprintf("%-24s macro_f1=%.4f (peer %.4f) accuracy=%.4f weighted_f1=%.4f top3=%.4f ece=%.4f temperature=%.3f fit_seconds=%.2f predict_per_second=%.0f features=%d iterations=%d evals=%d",
+				set, sc.MacroF1, peerMacroF1[set], sc.Accuracy, sc.WeightedF1, sc.Top3Accuracy, sc.Calibration.ECE, m.Info().Temperature, fit, perSec, m.Info().Features, m.Info().Iterations, m.Info().Evaluations)
 			t.Log(line)
 			fmt.Println(line)
 			if sc.MacroF1 < peerMacroF1[set] {

@@ -45,6 +45,11 @@ func trainToy(t *testing.T, opts classify.TrainOptions) *classify.Model {
 	if opts.Segmenter == nil {
 		opts.Segmenter = subwordSegmenter{}
 	}
+	if opts.CalibrationFolds == 0 {
+		// The toy classes are separable, so out-of-fold predictions are
+		// all right and calibration would sharpen to its limit.
+		opts.CalibrationFolds = -1
+	}
 	m, err := classify.Train(context.Background(), toyExamples(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +215,7 @@ func TestTrainInvalid(t *testing.T) {
 		{"class weight", good, classify.TrainOptions{Segmenter: seg, ClassWeight: "sqrt"}, "class_weight"},
 		{"max_iter", good, classify.TrainOptions{Segmenter: seg, MaxIter: -1}, "max_iter"},
 		{"tol", good, classify.TrainOptions{Segmenter: seg, Tol: -1}, "tol"},
+		{"one fold", good, classify.TrainOptions{Segmenter: seg, CalibrationFolds: 1}, "calibration_folds"},
 		{"features", good, classify.TrainOptions{Segmenter: seg, Features: classify.FeatureOptions{WordNgrams: 5}}, "features.word_ngrams"},
 		{"no features", []classify.Example{{Text: "", Label: "x"}, {Text: "", Label: "y"}}, classify.TrainOptions{Segmenter: seg}, "examples"},
 	}
@@ -232,6 +238,39 @@ func TestClassWeight(t *testing.T) {
 	pb, pn := prob(bal.Predict("发票"), "发票"), prob(none.Predict("发票"), "发票")
 	if !(pb > pn) {
 		t.Errorf("balanced p(发票) = %v, unweighted %v", pb, pn)
+	}
+}
+
+func TestCalibrationFolds(t *testing.T) {
+	// Overlapping classes: 发票 and 退款 share words, so out-of-fold
+	// predictions are unsure and the temperature is finite.
+	examples := toyExamples()
+	for i := range 6 {
+		examples = append(examples, classify.Example{Text: fmt.Sprintf("发票 退款 %d", i), Label: []string{"发票", "退款"}[i%2]})
+	}
+	for _, tt := range []struct {
+		name  string
+		folds int
+		want  int
+	}{{"auto", 0, 5}, {"three", 3, 3}, {"off", -1, 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := classify.Train(context.Background(), examples, classify.TrainOptions{Segmenter: subwordSegmenter{}, CalibrationFolds: tt.folds, Seed: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info := m.Info()
+			if info.CalibrationFolds != tt.want {
+				t.Errorf("folds %d, want %d", info.CalibrationFolds, tt.want)
+			}
+			if (tt.want == 0) != (info.Temperature == 1) || !(info.Temperature > 0) {
+				t.Errorf("temperature %v with %d folds", info.Temperature, info.CalibrationFolds)
+			}
+		})
+	}
+	a, _ := classify.Train(context.Background(), examples, classify.TrainOptions{Segmenter: subwordSegmenter{}, Seed: 1})
+	b, _ := classify.Train(context.Background(), examples, classify.TrainOptions{Segmenter: subwordSegmenter{}, Seed: 1})
+	if a.Version() != b.Version() {
+		t.Error("the same seed gave different models")
 	}
 }
 
