@@ -83,3 +83,9 @@ type AgentOption struct {
 	Eligible bool    `json:"eligible"`
 	Reason   string  `json:"reason"`
 }
+
+// Manual says which of a new ticket's fields the client set by hand; those
+// win over triage, which still records what it would have chosen.
+type Manual struct {
+	Priority, Category, Assignee, Team bool
+}

@@ -44,7 +44,7 @@ type Service struct {
 	// Models receives a model activated by hand, so triage uses it at
 	// once. Nil stores the switch only.
 	ModelSink ModelSink
-	Log   *slog.Logger
+	Log       *slog.Logger
 	// Now is the clock; nil means time.Now. Times are UTC, truncated to
 	// the microsecond both stores keep.
 	Now func() time.Time
@@ -54,13 +54,7 @@ type Service struct {
 // inside the ticket's creating transaction so its decision and the ticket
 // commit together.
 type Intake interface {
-	Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error)
-}
-
-// Manual says which of a new ticket's fields the client set itself; those
-// win over triage.
-type Manual struct {
-	Priority, Category, Assignee, Team bool
+	Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error)
 }
 
 // Router assigns waiting tickets when something frees capacity. Both

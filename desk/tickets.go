@@ -57,8 +57,8 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 	})
 }
 
-func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, Manual, error) {
-	var m Manual
+func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, triage.Manual, error) {
+	var m triage.Manual
 	if err := triage.ValidateText(in.Title, in.Body); err != nil {
 		return nil, m, err
 	}
@@ -104,7 +104,7 @@ func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, Manual, error)
 		CreatedAt:  now,
 		UpdatedAt:  now,
 	}
-	m = Manual{Priority: t.Priority != "", Category: t.Category != "", Assignee: t.AssigneeID != "", Team: t.TeamID != ""}
+	m = triage.Manual{Priority: t.Priority != "", Category: t.Category != "", Assignee: t.AssigneeID != "", Team: t.TeamID != ""}
 	if t.Priority == "" {
 		t.Priority = triage.P3
 	}

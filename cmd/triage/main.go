@@ -38,6 +38,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, rest, stdout, stderr)
 	case "migrate":
 		err = migrate(ctx, rest, stdout, stderr)
+	case "eval":
+		err = evalCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 	case "help", "-h", "--help":
@@ -64,6 +66,7 @@ func usage(w io.Writer) {
 Commands:
   serve      run the service (default)
   migrate    apply store migrations and exit
+  eval       score the classifier or the retrieval on labelled data
   version    print the version
 
 Run "triage <command> -h" for a command's flags. Every flag can also be set

@@ -1,0 +1,509 @@
+package classify
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/triagehq/triage"
+)
+
+// Triager decides a new ticket's category, priority and owner, each with a
+// confidence and the evidence behind it. Keyword rules, the trained model
+// and the votes of similar resolved tickets decide the category; priority
+// signals decide the priority; the Router picks the owner.
+type Triager struct {
+	Segmenter triage.Segmenter
+	Router    *Router
+	// Threshold is the confidence under which the category is left to a
+	// person and the ticket marked needs_review; 0 means DefaultThreshold.
+	Threshold float64
+	// RepeatWindow is how far back other tickets of the same requester
+	// count as repeated contact; 0 means DefaultRepeatWindow.
+	RepeatWindow time.Duration
+	// Sentiment scores how the customer feels; nil uses the built-in
+	// lexicon.
+	Sentiment SentimentScorer
+	// Neighbours finds resolved tickets similar to a text; their
+	// categories vote. Nil (no similar-ticket index yet) means no votes.
+	Neighbours func(ctx context.Context, text string, k int) ([]triage.Neighbour, error)
+	// VoteWeight is the share of the category decision the neighbours'
+	// votes get when there are any; 0 means DefaultVoteWeight.
+	VoteWeight float64
+	Now        func() time.Time
+
+	models atomic.Pointer[activeModels]
+	rules  ruleCache
+}
+
+// Triage defaults.
+const (
+	// DefaultThreshold leaves a ticket to a person when the best category
+	// has less than this probability. On the dev splits it keeps most
+	// tickets automatic while the answered ones are right far more often
+	// than the rest; see the coverage curve of `triage eval classify`.
+	DefaultThreshold    = 0.35
+	DefaultRepeatWindow = 72 * time.Hour
+	DefaultVoteWeight   = 0.3
+	// Neighbours is how many similar resolved tickets vote.
+	Neighbours = 5
+)
+
+type activeModels struct {
+	category, priority *Model
+}
+
+// ruleCache keeps the compiled rule set of the rules as last read, keyed by
+// their ids and versions, so a rule edit takes effect on the next ticket
+// without anyone having to tell the triager.
+type ruleCache struct {
+	mu  sync.Mutex
+	key string
+	set *RuleSet
+}
+
+func (c *ruleCache) get(rules []*triage.Rule) (*RuleSet, error) {
+	var b strings.Builder
+	for _, r := range rules {
+		fmt.Fprintf(&b, "%s@%d,", r.ID, r.Version)
+	}
+	key := b.String()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.set != nil && c.key == key {
+		return c.set, nil
+	}
+	set, err := CompileRules(rules)
+	if err != nil {
+		return nil, err
+	}
+	c.key, c.set = key, set
+	return set, nil
+}
+
+func (tr *Triager) now() time.Time {
+	if tr.Now != nil {
+		return tr.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (tr *Triager) threshold() float64 {
+	if tr.Threshold > 0 {
+		return tr.Threshold
+	}
+	return DefaultThreshold
+}
+
+// UseModel loads a stored model and makes triage use it from the next
+// ticket on. A model that fails to load leaves the current one in place.
+func (tr *Triager) UseModel(m *triage.Model) error {
+	if m.Kind == triage.ModelSentiment {
+		return nil // sentiment models are not built yet; the lexicon serves
+	}
+	loaded, err := Load(m.Blob, tr.Segmenter)
+	if err != nil {
+		return &triage.Error{Code: triage.EINVALID, Message: fmt.Sprintf("model %s (%s) does not load", m.ID, m.Version), Err: err}
+	}
+	for {
+		old := tr.models.Load()
+		next := &activeModels{}
+		if old != nil {
+			*next = *old
+		}
+		switch m.Kind {
+		case triage.ModelCategory:
+			next.category = loaded
+		case triage.ModelPriority:
+			next.priority = loaded
+		default:
+			return triage.Invalid("kind", "unknown model kind %q", m.Kind)
+		}
+		if tr.models.CompareAndSwap(old, next) {
+			return nil
+		}
+	}
+}
+
+// LoadModels loads the store's active models, as at start.
+func (tr *Triager) LoadModels(ctx context.Context, r triage.Reader) error {
+	for _, kind := range []string{triage.ModelCategory, triage.ModelPriority} {
+		m, err := r.ActiveModel(ctx, kind)
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := tr.UseModel(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ModelVersions reports the versions in use, "" for none.
+func (tr *Triager) ModelVersions() (category, priority string) {
+	if m := tr.models.Load(); m != nil {
+		if m.category != nil {
+			category = m.category.Version()
+		}
+		if m.priority != nil {
+			priority = m.priority.Version()
+		}
+	}
+	return category, priority
+}
+
+// Input is one ticket as triage sees it.
+type Input struct {
+	Title, Body   string
+	Channel       triage.Channel
+	Tier          string
+	RecentTickets int
+	Neighbours    []triage.Neighbour
+	// ManualCategory and ManualPriority are values the client set; they win.
+	ManualCategory string
+	ManualPriority triage.Priority
+}
+
+// Result is triage's decision before routing.
+type Result struct {
+	Category     triage.Decision
+	Priority     triage.Decision
+	Tags         []string
+	NeedsReview  bool
+	ModelVersion string
+	Explain      triage.Explain
+}
+
+// Decide runs the pure part of triage: normalisation, segmentation, rules,
+// the models and the priority signals. It does no I/O, so its cost is what
+// the benchmark measures.
+func (tr *Triager) Decide(in Input, rules *RuleSet) Result {
+	start := time.Now()
+	seg := newMemo(tr.Segmenter)
+	text := TicketText(in.Title, in.Body)
+	norm := seg.Normalize(text)
+	words := seg.Words(text)
+	timings := map[string]int{"segment": int(time.Since(start).Microseconds())}
+
+	var res Result
+	t0 := time.Now()
+	var rr RuleResult
+	if rules != nil {
+		rr = rules.Match(RuleInput{Text: norm, Channel: in.Channel, Tier: in.Tier})
+	}
+	res.Tags = rr.Tags
+	res.Explain.Rules = rr.Hits
+	timings["rules"] = int(time.Since(t0).Microseconds())
+
+	t0 = time.Now()
+	models := tr.models.Load()
+	if models == nil {
+		models = &activeModels{}
+	}
+	var probs []triage.Scored
+	if models.category != nil {
+		probs = models.category.predictWith(seg, text).Classes
+		res.ModelVersion = models.category.Version()
+		res.Explain.Model = top(probs, 5)
+	}
+	res.Category, res.NeedsReview = tr.decideCategory(in, rr, probs)
+	res.Explain.Neighbours = in.Neighbours
+
+	var priorityProbs []triage.Scored
+	if models.priority != nil {
+		priorityProbs = models.priority.predictWith(seg, text).Classes
+	}
+	timings["model"] = int(time.Since(t0).Microseconds())
+
+	t0 = time.Now()
+	scorer := tr.Sentiment
+	if scorer == nil {
+		scorer = DefaultLexicon()
+	}
+	res.Priority, res.Explain.Signals = ExplainPriority(PriorityInput{
+		Text: norm, Words: words, Tier: in.Tier, Rule: rr.Priority, Sentiment: scorer.Sentiment(norm, words),
+		RecentTickets: in.RecentTickets, Model: priorityProbs, Manual: in.ManualPriority,
+	})
+	timings["priority"] = int(time.Since(t0).Microseconds())
+	res.Explain.Timings = timings
+	return res
+}
+
+// decideCategory combines the rules, the model and the neighbours' votes.
+func (tr *Triager) decideCategory(in Input, rr RuleResult, probs []triage.Scored) (triage.Decision, bool) {
+	if in.ManualCategory != "" {
+		return triage.Decision{Value: in.ManualCategory, Confidence: 1, Source: "manual", Top: top(probs, 3), Why: []string{"set by hand when the ticket was created"}}, false
+	}
+	if rr.Category != "" {
+		return triage.Decision{Value: rr.Category, Confidence: 1, Source: "rule", Top: top(probs, 3),
+			Why: []string{fmt.Sprintf("rule %q sets the category (override)", rr.CategoryRule)}}, false
+	}
+	if len(probs) == 0 && len(rr.Biases) == 0 && len(in.Neighbours) == 0 {
+		return triage.Decision{Source: "default", Why: []string{"no trained model yet and no rule decided the category; left for a person"}}, true
+	}
+	scores := map[string]float64{}
+	for _, p := range probs {
+		scores[p.Value] = p.Score
+	}
+	var why []string
+	source := "model"
+	if len(probs) > 0 {
+		why = append(why, fmt.Sprintf("model: %s %.2f", probs[0].Value, probs[0].Score))
+	}
+	if votes, n := voteShares(in.Neighbours); n > 0 {
+		w := tr.VoteWeight
+		if w <= 0 {
+			w = DefaultVoteWeight
+		}
+		if len(probs) == 0 {
+			w = 1
+		}
+		for c := range scores {
+			scores[c] *= 1 - w
+		}
+		for c, v := range votes {
+			scores[c] += w * v
+		}
+		why = append(why, fmt.Sprintf("%d similar resolved tickets voted (weight %.2f)", n, w))
+		if len(probs) == 0 {
+			source = "similar"
+		}
+	}
+	if len(rr.Biases) > 0 {
+		for _, b := range rr.Biases {
+			scores[b.Category] += b.Weight
+			why = append(why, fmt.Sprintf("rules %s add %.2f to %s", strings.Join(quote(b.Rules), ", "), b.Weight, b.Category))
+		}
+		var sum float64
+		for _, v := range scores {
+			sum += v
+		}
+		for c := range scores {
+			scores[c] /= sum
+		}
+		if len(probs) == 0 {
+			source = "rule"
+		}
+	}
+	ranked := make([]triage.Scored, 0, len(scores))
+	for c, v := range scores {
+		ranked = append(ranked, triage.Scored{Value: c, Score: v})
+	}
+	slices.SortFunc(ranked, func(a, b triage.Scored) int {
+		if n := cmp.Compare(b.Score, a.Score); n != 0 {
+			return n
+		}
+		return cmp.Compare(a.Value, b.Value)
+	})
+	d := triage.Decision{Value: ranked[0].Value, Confidence: ranked[0].Score, Source: source, Top: top(ranked, 3), Why: why}
+	if d.Confidence < tr.threshold() {
+		d.Why = append(d.Why, fmt.Sprintf("best guess %s at %.2f is below the threshold %.2f: left for a person", d.Value, d.Confidence, tr.threshold()))
+		d.Value = ""
+		return d, true
+	}
+	return d, false
+}
+
+// voteShares turns neighbours into each category's share of the similarity.
+func voteShares(ns []triage.Neighbour) (map[string]float64, int) {
+	votes := map[string]float64{}
+	var sum float64
+	n := 0
+	for _, nb := range ns {
+		if nb.Category == "" || nb.Similarity <= 0 {
+			continue
+		}
+		votes[nb.Category] += nb.Similarity
+		sum += nb.Similarity
+		n++
+	}
+	for c := range votes {
+		votes[c] /= sum
+	}
+	return votes, n
+}
+
+func top(s []triage.Scored, n int) []triage.Scored {
+	return slices.Clone(s[:min(n, len(s))])
+}
+
+func quote(s []string) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return out
+}
+
+// Triage decides a new ticket inside its creating transaction: it reads the
+// rules and the requester's recent tickets there, applies the decision to t
+// unless the client set a field by hand, routes it, and returns the record
+// and the history of what it set.
+func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error) {
+	in, rules, err := tr.prepare(ctx, tx, t, manual)
+	if err != nil {
+		return nil, nil, err
+	}
+	res := tr.Decide(in, rules)
+	rec := &triage.TriageRecord{Category: res.Category, Priority: res.Priority, NeedsReview: res.NeedsReview && !manual.Category, ModelVersion: res.ModelVersion, Explanation: res.Explain}
+	var hist []*triage.HistoryEntry
+	note := func(field, old, new, why string) {
+		if old != new {
+			hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:triage", At: t.CreatedAt, Field: field, Old: old, New: new, Note: why})
+		}
+	}
+	if !manual.Category {
+		note("category", t.Category, res.Category.Value, "triage: "+strings.Join(res.Category.Why, "; "))
+		t.Category, t.NeedsReview = res.Category.Value, res.NeedsReview
+	}
+	if !manual.Priority {
+		note("priority", string(t.Priority), res.Priority.Value, "triage: "+strings.Join(res.Priority.Why, "; "))
+		t.Priority = triage.Priority(res.Priority.Value)
+	}
+	if tags := mergeTags(t.Tags, res.Tags); len(tags) != len(t.Tags) {
+		note("tags", strings.Join(t.Tags, ","), strings.Join(tags, ","), "triage: tags added by rules")
+		t.Tags = tags
+	}
+	assignee, err := tr.route(ctx, tx, t, manual)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec.Assignee, rec.Explanation.Candidates = assignee.decision, assignee.options
+	if !manual.Assignee {
+		note("assignee_id", "", t.AssigneeID, "routing: "+strings.Join(assignee.decision.Why, "; "))
+		note("team_id", "", t.TeamID, "routing: queue")
+	}
+	return rec, hist, nil
+}
+
+// prepare gathers, inside the transaction, what Decide needs.
+func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticket, manual triage.Manual) (Input, *RuleSet, error) {
+	in := Input{Title: t.Title, Body: t.Body, Channel: t.Channel, Tier: t.Requester.Tier}
+	if manual.Category {
+		in.ManualCategory = t.Category
+	}
+	if manual.Priority {
+		in.ManualPriority = t.Priority
+	}
+	ruleList, err := r.Rules(ctx)
+	if err != nil {
+		return in, nil, err
+	}
+	rules, err := tr.rules.get(ruleList)
+	if err != nil {
+		return in, nil, err
+	}
+	if id := requesterKey(t.Requester); id != "" {
+		window := tr.RepeatWindow
+		if window <= 0 {
+			window = DefaultRepeatWindow
+		}
+		n, err := r.CountTickets(ctx, triage.TicketFilter{RequesterID: id, CreatedFrom: tr.now().Add(-window)})
+		if err != nil {
+			return in, nil, err
+		}
+		in.RecentTickets = n
+		if t.ID != "" {
+			if _, err := r.Ticket(ctx, t.ID); err == nil && n > 0 {
+				in.RecentTickets-- // the ticket itself, when it is already stored
+			}
+		}
+	}
+	if tr.Neighbours != nil {
+		ns, err := tr.Neighbours(ctx, TicketText(t.Title, t.Body), Neighbours)
+		if err != nil {
+			// Similar tickets only sharpen the decision; an index that is
+			// still catching up must not stop intake.
+			ns = nil
+		}
+		in.Neighbours = ns
+	}
+	return in, rules, nil
+}
+
+func requesterKey(r triage.Requester) string {
+	if r.Email != "" {
+		return r.Email
+	}
+	return r.Phone
+}
+
+func mergeTags(have, add []string) []string {
+	out := slices.Clone(have)
+	for _, t := range add {
+		if !slices.Contains(out, t) && len(out) < triage.MaxTags {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+type routed struct {
+	decision triage.Decision
+	options  []triage.AgentOption
+}
+
+// route assigns t, or explains what routing would have done when a person
+// already chose.
+func (tr *Triager) route(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (routed, error) {
+	r := tr.Router
+	if r == nil {
+		r = &Router{}
+	}
+	if manual.Assignee {
+		agents, loads, teams, err := r.snapshot(ctx, tx)
+		if err != nil {
+			return routed{}, err
+		}
+		c := r.Choose(t.Category, agents, loads, teams)
+		why := "assigned by hand when the ticket was created"
+		if c.Agent != nil && c.Agent.ID != t.AssigneeID {
+			why += fmt.Sprintf("; routing would have chosen %s", c.Agent.Name)
+		}
+		return routed{triage.Decision{Value: t.AssigneeID, Confidence: 1, Source: "manual", Why: []string{why}}, c.Candidates}, nil
+	}
+	d, opts, err := r.Assign(ctx, tx, t)
+	return routed{d, opts}, err
+}
+
+// Preview runs triage on a text without storing anything: what a ticket
+// would get, for the rules dry-run and the admin UI.
+func (tr *Triager) Preview(ctx context.Context, r triage.Reader, t *triage.Ticket) (*triage.TriageRecord, error) {
+	in, rules, err := tr.prepare(ctx, r, t, triage.Manual{})
+	if err != nil {
+		return nil, err
+	}
+	res := tr.Decide(in, rules)
+	rec := &triage.TriageRecord{Category: res.Category, Priority: res.Priority, NeedsReview: res.NeedsReview, ModelVersion: res.ModelVersion, Explanation: res.Explain}
+	agents, err := r.Agents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	loads, err := r.AgentLoads(ctx)
+	if err != nil {
+		return nil, err
+	}
+	teams, err := r.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	router := tr.Router
+	if router == nil {
+		router = &Router{}
+	}
+	c := router.Choose(res.Category.Value, agents, loads, teams)
+	rec.Explanation.Candidates = c.Candidates
+	if c.Agent != nil {
+		rec.Assignee = triage.Decision{Value: c.Agent.ID, Confidence: 1, Source: "routing", Why: []string{"would be assigned to " + c.Agent.Name}}
+	} else {
+		rec.Assignee = triage.Decision{Source: "queue", Why: []string{"would wait in a queue: nobody eligible is free"}}
+	}
+	return rec, nil
+}
