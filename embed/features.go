@@ -40,7 +40,7 @@ func (x *extractor) counts(text string) map[string]int {
 		rs = rs[:x.maxRunes]
 		text = string(rs)
 	}
-	c := make(map[string]int, 3*len(rs))
+	c := make(map[string]int, len(rs)+len(rs)/2)
 	// Character n-grams within runs of letters and digits: across
 	// punctuation they would join unrelated words.
 	var buf []byte

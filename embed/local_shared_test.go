@@ -31,6 +31,16 @@ import (
 //	TRIAGE_EMBED_SETS=bq_similar,afqmc_similar  limits the sets
 //	TRIAGE_EMBED_PEER=1  also runs ../shared/peers/bm25_retrieve.py
 
+// peerFigures are ../shared/peers/bm25_retrieve.py's results on the dev
+// queries (recall@1/5/10, MRR@10, nDCG@10), measured 2026-11-23; rerun it
+// with TRIAGE_EMBED_PEER=1.
+var peerFigures = map[string]metrics{
+	"taidi2020_replies": {0.5138, 0.6583, 0.7033, 0.5771, 0.6067},
+	"baoxianzhidao_kb":  {0.2722, 0.4374, 0.5239, 0.3454, 0.3870},
+	"bq_similar":        {0.0970, 0.2776, 0.3860, 0.1740, 0.2238},
+	"afqmc_similar":     {0.0598, 0.1749, 0.2588, 0.1102, 0.1448},
+}
+
 var sharedSets = []string{"taidi2020_replies", "baoxianzhidao_kb", "bq_similar", "afqmc_similar"}
 
 type article struct {
@@ -197,13 +207,15 @@ func (b *bm25) search(text string, k int) []string {
 	return out
 }
 
-// rrf fuses ranked lists with reciprocal-rank fusion, k = 60.
-func rrf(lists ...[]string) []string {
+// rrf fuses two ranked lists with reciprocal-rank fusion, k = 60, the
+// second list weighted by w.
+func rrf(a, b []string, w float64) []string {
 	s := map[string]float64{}
-	for _, l := range lists {
-		for r, id := range l {
-			s[id] += 1 / float64(60+r+1)
-		}
+	for r, id := range a {
+		s[id] += 1 / float64(60+r+1)
+	}
+	for r, id := range b {
+		s[id] += w / float64(60+r+1)
 	}
 	out := make([]string, 0, len(s))
 	for id := range s {
@@ -238,6 +250,10 @@ func TestLocalShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := embed.LocalOptions{Segmenter: seg}
+	chunkRunes := 0
+	if s := os.Getenv("TRIAGE_EMBED_CHUNK"); s != "" {
+		chunkRunes, _ = strconv.Atoi(s)
+	}
 	setKnobs(t, &opts, os.Getenv("TRIAGE_EMBED_KNOBS"))
 	var report strings.Builder
 	fmt.Fprintf(&report, "\n%-18s %-22s %s\n", "set", "method", "R@1     R@5     R@10    MRR@10  nDCG@10")
@@ -248,19 +264,29 @@ func TestLocalShared(t *testing.T) {
 		for i, a := range arts {
 			docs[i] = a.Title + " " + a.Body
 		}
+		// The vector side sees articles as the service will: title + body
+		// in chunks of about chunkRunes, an article scoring by its best
+		// chunk (design §5).
+		var chunks, chunkOf []string
+		for _, a := range arts {
+			for _, c := range chunkText(a.Title, a.Body, chunkRunes) {
+				chunks = append(chunks, c)
+				chunkOf = append(chunkOf, a.ID)
+			}
+		}
 		qtexts := make([]string, len(qs))
 		for i, q := range qs {
 			qtexts[i] = q.Text
 		}
 		ctx := context.Background()
 		start := time.Now()
-		emb, err := embed.Train(ctx, docs, opts)
+		emb, err := embed.Train(ctx, chunks, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		trainTime := time.Since(start)
 		start = time.Now()
-		avecs, err := emb.Embed(ctx, docs)
+		avecs, err := emb.Embed(ctx, chunks)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -270,8 +296,8 @@ func TestLocalShared(t *testing.T) {
 		}
 		embedTime := time.Since(start)
 		idx := embed.NewIndex(emb.Dim())
-		for i, a := range arts {
-			if err := idx.Add(a.ID, avecs[i]); err != nil {
+		for i, v := range avecs {
+			if err := idx.Add(fmt.Sprintf("%s#%d", chunkOf[i], i), v); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -279,34 +305,67 @@ func TestLocalShared(t *testing.T) {
 		vec := make([][]string, len(qs))
 		lex := make([][]string, len(qs))
 		fused := make([][]string, len(qs))
+		fusedHalf := make([][]string, len(qs))
 		for i := range qs {
-			hits, err := idx.Search(qvecs[i], 100, nil)
+			hits, err := idx.Search(qvecs[i], 300, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
+			seen := map[string]bool{}
 			for _, h := range hits {
-				vec[i] = append(vec[i], h.ID)
+				id, _, _ := strings.Cut(h.ID, "#")
+				if !seen[id] && len(vec[i]) < 100 {
+					seen[id] = true
+					vec[i] = append(vec[i], id)
+				}
 			}
 			lex[i] = bm.search(qs[i].Text, 100)
-			fused[i] = rrf(lex[i], vec[i])
+			fused[i] = rrf(lex[i], vec[i], 1)
+			fusedHalf[i] = rrf(lex[i], vec[i], 0.5)
 		}
 		mv, ml, mf := score(vec, qs), score(lex, qs), score(fused, qs)
 		fmt.Fprintf(&report, "%-18s %-22s %s\n", name, "local vector", mv)
 		fmt.Fprintf(&report, "%-18s %-22s %s\n", "", "BM25 (segment, Go)", ml)
 		fmt.Fprintf(&report, "%-18s %-22s %s\n", "", "RRF(BM25, vector)", mf)
+		fmt.Fprintf(&report, "%-18s %-22s %s\n", "", "RRF(BM25, ½·vector)", score(fusedHalf, qs))
 		if os.Getenv("TRIAGE_EMBED_PEER") != "" {
 			fmt.Fprintf(&report, "%-18s %-22s %s\n", "", "peer jieba+BM25", runPeer(t, filepath.Join(data, name)))
 		}
-		fmt.Fprintf(&report, "%-18s %d articles, %d queries; train %.1fs, embed %.1fs (%.0f texts/s), model %s\n",
-			"", len(arts), len(qs), trainTime.Seconds(), embedTime.Seconds(),
+		fmt.Fprintf(&report, "%-18s %d articles (%d chunks), %d queries; train %.1fs, embed %.1fs (%.0f texts/s), model %s\n",
+			"", len(arts), len(chunks), len(qs), trainTime.Seconds(), embedTime.Seconds(),
 			float64(len(arts)+len(qs))/embedTime.Seconds(), emb.Model())
-		// Far below the figures measured when the embedder was chosen
-		// means something broke, not that a tuning choice moved.
-		if mf.R5 < ml.R5-0.02 {
-			t.Errorf("%s: fusion recall@5 %.4f is below BM25 alone %.4f", name, mf.R5, ml.R5)
+		// The bar the design sets: hybrid search beats the jieba+BM25
+		// peer on recall@5 and nDCG@10.
+		if p, ok := peerFigures[name]; ok && (mf.R5 <= p.R5 || mf.NDCG <= p.NDCG) {
+			t.Errorf("%s: fusion recall@5 %.4f / nDCG@10 %.4f does not beat the jieba+BM25 peer's %.4f / %.4f",
+				name, mf.R5, mf.NDCG, p.R5, p.NDCG)
 		}
 	}
 	t.Log(report.String())
+}
+
+// chunkText splits an article into pieces of about n runes at sentence
+// ends, each prefixed with the title; n <= 0 keeps it whole.
+func chunkText(title, body string, n int) []string {
+	if n <= 0 || len([]rune(body)) <= n {
+		return []string{title + " " + body}
+	}
+	var out []string
+	var cur []rune
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, title+" "+string(cur))
+			cur = cur[:0]
+		}
+	}
+	for _, r := range body {
+		cur = append(cur, r)
+		if len(cur) >= n && strings.ContainsRune("。！？；!?;\n", r) || len(cur) >= 2*n {
+			flush()
+		}
+	}
+	flush()
+	return out
 }
 
 // setKnobs overrides options from "Field=value,…" for tuning runs, e.g.
