@@ -1,12 +1,14 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"testing"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -239,5 +241,48 @@ func TestListTickets(t *testing.T) {
 				t.Errorf("%d tickets, want %d", len(p.Items), c.want)
 			}
 		})
+	}
+}
+
+func TestTicketEventsAreEnqueued(t *testing.T) {
+	e := newEnv(t)
+	tk := e.ticket("")
+	steps := []struct {
+		status triage.Status
+		event  string
+	}{
+		{"open", desk.EventUpdated},
+		{"solved", desk.EventSolved},
+		{"open", desk.EventReopened},
+		{"solved", desk.EventSolved},
+		{"closed", desk.EventClosed},
+	}
+	for _, s := range steps {
+		r := e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"status":"`+string(s.status)+`"}`, ifMatch(tk.Version))
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", s.status, r.Code, r.Body)
+		}
+		r.json(t, tk)
+	}
+	// A failed write enqueues nothing.
+	e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"status":"open"}`, ifMatch(tk.Version))
+	e.jobs.mu.Lock()
+	defer e.jobs.mu.Unlock()
+	var kinds []string
+	for _, j := range e.jobs.jobs {
+		var ev desk.Event
+		if err := json.Unmarshal(j.Args, &ev); err != nil || ev.TicketID != tk.ID && ev.TicketID != "" {
+			continue
+		}
+		if ev.TicketID == tk.ID {
+			kinds = append(kinds, j.Kind)
+		}
+	}
+	want := []string{desk.EventCreated}
+	for _, s := range steps {
+		want = append(want, s.event)
+	}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("events %v, want %v", kinds, want)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -32,8 +33,6 @@ type Service struct {
 	// freed, an agent online, a reopened ticket whose agent is away). Nil
 	// disables automatic assignment after intake.
 	Router Router
-	// Hooks are told about committed changes, e.g. to index a ticket.
-	Hooks Hooks
 	// Normalize is the segmenter's text normalisation, applied to rule
 	// words so they match tickets in any script or width. Nil leaves words
 	// as given.
@@ -78,9 +77,51 @@ type ModelSink interface {
 	UseModel(m *triage.Model) error
 }
 
-// Hooks schedule derived work in the writing transaction.
-type Hooks interface {
-	TicketChanged(ctx context.Context, tx triage.Tx, before, after *triage.Ticket) error
+// Ticket events. Each ticket write enqueues one durable job of these kinds
+// in its own transaction, so what follows a change (retraining, webhooks,
+// SLA clocks) can never miss one that committed, nor see one that did not.
+const (
+	EventCreated  = "ticket.created"
+	EventUpdated  = "ticket.updated"
+	EventSolved   = "ticket.solved"
+	EventClosed   = "ticket.closed"
+	EventReopened = "ticket.reopened"
+)
+
+// Event is the argument of a ticket event job.
+type Event struct {
+	TicketID string `json:"ticket_id"`
+	Event    string `json:"event"`
+	// Fields lists what changed, as history names them.
+	Fields []string  `json:"fields,omitempty"`
+	Actor  string    `json:"actor"`
+	At     time.Time `json:"at"`
+}
+
+// emit enqueues the event of a ticket change in its transaction.
+func (s *Service) emit(ctx context.Context, tx triage.Tx, before, after *triage.Ticket, hist []*triage.HistoryEntry) error {
+	kind := EventUpdated
+	switch {
+	case before == nil:
+		kind = EventCreated
+	case after.Status == triage.StatusSolved && before.Status != triage.StatusSolved:
+		kind = EventSolved
+	case after.Status == triage.StatusClosed && before.Status != triage.StatusClosed:
+		kind = EventClosed
+	case after.Status == triage.StatusOpen && before.Status == triage.StatusSolved:
+		kind = EventReopened
+	}
+	e := Event{TicketID: after.ID, Event: kind, Actor: actor(ctx), At: s.now()}
+	for _, h := range hist {
+		if !slices.Contains(e.Fields, h.Field) {
+			e.Fields = append(e.Fields, h.Field)
+		}
+	}
+	args, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	return tx.Enqueue(ctx, triage.Job{Kind: kind, Args: args})
 }
 
 func (s *Service) now() time.Time {

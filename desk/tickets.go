@@ -48,10 +48,8 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 		if err := s.addHistory(ctx, tx, t.ID, hist); err != nil {
 			return nil, err
 		}
-		if s.Hooks != nil {
-			if err := s.Hooks.TicketChanged(ctx, tx, nil, t); err != nil {
-				return nil, err
-			}
+		if err := s.emit(ctx, tx, nil, t, hist); err != nil {
+			return nil, err
 		}
 		return t, nil
 	})
@@ -236,10 +234,8 @@ func (s *Service) save(ctx context.Context, tx triage.Tx, before, t *triage.Tick
 	if err := s.addHistory(ctx, tx, t.ID, hist); err != nil {
 		return err
 	}
-	if s.Hooks != nil {
-		if err := s.Hooks.TicketChanged(ctx, tx, before, t); err != nil {
-			return err
-		}
+	if err := s.emit(ctx, tx, before, t, hist); err != nil {
+		return err
 	}
 	freed := before.AssigneeID != "" && before.Status.Active() && (t.AssigneeID != before.AssigneeID || !t.Status.Active())
 	if s.Router != nil && freed {
