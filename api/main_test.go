@@ -16,7 +16,9 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
 )
 
@@ -40,6 +42,25 @@ type jobLog struct {
 	jobs []triage.Job
 }
 
+// Insert records a job queued outside a transaction.
+func (l *jobLog) Insert(ctx context.Context, j triage.Job) error { return l.enqueue(ctx, nil, j) }
+
+var (
+	segOnce sync.Once
+	segVal  *segment.Segmenter
+	segErr  error
+)
+
+// sharedSegmenter loads gse once per test binary: it takes seconds.
+func sharedSegmenter(t testing.TB) *segment.Segmenter {
+	t.Helper()
+	segOnce.Do(func() { segVal, segErr = segment.New(segment.Options{}) })
+	if segErr != nil {
+		t.Fatal(segErr)
+	}
+	return segVal
+}
+
 func (l *jobLog) enqueue(_ context.Context, _ *sql.Tx, j triage.Job) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -56,8 +77,11 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	d := &desk.Service{Store: store}
-	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	seg := sharedSegmenter(t)
+	router := &classify.Router{}
+	tr := &classify.Triager{Segmenter: seg, Router: router}
+	d := &desk.Service{Store: store, Intake: tr, Router: router, Normalize: seg.Normalize, Dict: seg, ModelSink: tr}
+	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs})
 	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs}
 	admin, err := d.Bootstrap(ctx, "")
 	if err != nil {
@@ -159,4 +183,19 @@ func (e *env) getTicket(id string) *triage.Ticket {
 func ifMatch(v int) string {
 	b, _ := json.Marshal(v)
 	return `If-Match: "` + string(b) + `"`
+}
+
+// modelBlob trains a tiny real model, for routes that need a stored one.
+func (e *env) modelBlob() []byte {
+	e.t.Helper()
+	ex := []classify.Example{{Text: "退款没到账", Label: "P2"}, {Text: "快递太慢", Label: "P3"}, {Text: "退款失败", Label: "P2"}, {Text: "物流不动", Label: "P3"}}
+	m, err := classify.Train(context.Background(), ex, classify.TrainOptions{Segmenter: sharedSegmenter(e.t)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return b
 }

@@ -3,8 +3,8 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -27,10 +27,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	var documented []string
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {
-			echoPath := path
-			for _, p := range []string{"{id}"} {
-				echoPath = strings.ReplaceAll(echoPath, p, ":"+strings.Trim(p, "{}"))
-			}
+			echoPath := regexp.MustCompile(`\{(\w+)\}`).ReplaceAllString(path, ":$1")
 			documented = append(documented, method+" "+echoPath)
 		}
 	}

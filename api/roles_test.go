@@ -1,9 +1,11 @@
 package api_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/triagehq/triage"
 )
@@ -19,6 +21,11 @@ var matrixBodies = map[string]string{
 	"POST /v1/teams":                `{"name":"新组"}`,
 	"PATCH /v1/teams/:id":           `{"name":"改名"}`,
 	"POST /v1/tokens":               `{"name":"t","role":"viewer"}`,
+	"POST /v1/rules":                `{"name":"r","any":["退款"],"set_category":"支付与退款"}`,
+	"PATCH /v1/rules/:id":           `{"enabled":false}`,
+	"POST /v1/rules/dry-run":        `{"title":"退款没到账","body":"三天了"}`,
+	"POST /v1/dictionary":           `{"words":[{"word":"极光Pro手环"}]}`,
+	"POST /v1/models/train":         `{"kind":"category"}`,
 }
 
 // TestRouteRoleMatrix calls every authenticated route as every role and
@@ -74,6 +81,10 @@ func TestRouteRoleMatrix(t *testing.T) {
 // caller's own agent.
 func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	e.t.Helper()
+	if strings.Contains(path, ":word") {
+		e.mustCreate("POST", "/v1/dictionary", triage.RoleAdmin, `{"words":[{"word":"临时词"}]}`, &struct{}{})
+		return strings.Replace(path, ":word", "%E4%B8%B4%E6%97%B6%E8%AF%8D", 1)
+	}
 	if !strings.Contains(path, ":id") {
 		return path
 	}
@@ -87,6 +98,14 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		id = e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"临时"}`, &triage.Agent{}).(*triage.Agent).ID
 	case strings.HasPrefix(path, "/v1/teams"):
 		id = e.mustCreate("POST", "/v1/teams", triage.RoleAdmin, `{"name":"临时组"}`, &triage.Team{}).(*triage.Team).ID
+	case strings.HasPrefix(path, "/v1/rules"):
+		id = e.mustCreate("POST", "/v1/rules", triage.RoleAdmin, `{"name":"临时","any":["临时"],"add_tags":["t"]}`, &triage.Rule{}).(*triage.Rule).ID
+	case strings.HasPrefix(path, "/v1/models"):
+		m := &triage.Model{ID: triage.NewID(), Kind: triage.ModelPriority, Version: "fixture", Blob: e.modelBlob(), CreatedAt: time.Now()}
+		if err := e.store.Update(context.Background(), func(tx triage.Tx) error { return tx.SaveModel(context.Background(), m) }); err != nil {
+			e.t.Fatal(err)
+		}
+		id = m.ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

@@ -41,6 +41,7 @@ func (s *Server) table() []Route {
 	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
 	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
 	admins := []triage.Role{triage.RoleAdmin}
+	editors := []triage.Role{triage.RoleAdmin, triage.RoleEditor}
 	ticketQuery := ticketParams()
 	return []Route{
 		{Method: "GET", Path: "/healthz", Tag: "service", Summary: "Liveness: the process answers", Handler: s.healthz, Response: Health{}},
@@ -66,6 +67,19 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/v1/agents/:id", Tag: "agents", Summary: "Get an agent", Roles: anyone, Handler: s.getAgent, Response: AgentView{}},
 		{Method: "PATCH", Path: "/v1/agents/:id", Tag: "agents", Summary: "Change an agent; agents may set their own online status", Roles: workers, SelfOnly: []triage.Role{triage.RoleAgent}, Handler: s.updateAgent, Request: triage.AgentUpdate{}, Response: AgentView{}, Conditional: true},
 		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets", Roles: admins, Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/rules", Tag: "triage", Summary: "List keyword rules in evaluation order", Roles: anyone, Handler: s.listRules, Response: List[triage.Rule]{}},
+		{Method: "POST", Path: "/v1/rules", Tag: "triage", Summary: "Create a keyword rule", Roles: admins, Handler: s.createRule, Request: triage.NewRule{}, Response: triage.Rule{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/v1/rules/dry-run", Tag: "triage", Summary: "Which rules fire on a text and what triage would decide, storing nothing", Roles: anyone, Handler: s.dryRun, Request: DryRun{}, Response: DryRunResult{}},
+		{Method: "GET", Path: "/v1/rules/:id", Tag: "triage", Summary: "Get a rule", Roles: anyone, Handler: s.getRule, Response: triage.Rule{}},
+		{Method: "PATCH", Path: "/v1/rules/:id", Tag: "triage", Summary: "Change a rule (also its position)", Roles: admins, Handler: s.updateRule, Request: triage.RuleUpdate{}, Response: triage.Rule{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/rules/:id", Tag: "triage", Summary: "Delete a rule", Roles: admins, Handler: s.deleteRule, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/dictionary", Tag: "triage", Summary: "The user dictionary of domain words", Roles: anyone, Handler: s.listDict, Response: List[triage.DictWord]{}},
+		{Method: "POST", Path: "/v1/dictionary", Tag: "triage", Summary: "Add or update domain words; they apply to the next ticket", Roles: editors, Handler: s.putDict, Request: DictWords{}, Response: List[triage.DictWord]{}, Status: http.StatusCreated},
+		{Method: "DELETE", Path: "/v1/dictionary/:word", Tag: "triage", Summary: "Remove a domain word", Roles: editors, Handler: s.deleteDict, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/models", Tag: "triage", Summary: "Trained model versions, newest first", Roles: anyone, Handler: s.listModels, Response: List[triage.Model]{}, Query: []Param{{"kind", "string", "category (default), priority or sentiment"}}},
+		{Method: "POST", Path: "/v1/models/train", Tag: "triage", Summary: "Queue a training run on the closed tickets", Roles: admins, Handler: s.trainModel, Request: TrainRequest{}, Response: TrainAccepted{}, Status: http.StatusAccepted},
+		{Method: "POST", Path: "/v1/models/:id/activate", Tag: "triage", Summary: "Make a stored model version the active one (roll back)", Roles: admins, Handler: s.activateModel, Response: triage.Model{}},
+
 		{Method: "GET", Path: "/v1/teams", Tag: "agents", Summary: "List teams", Roles: anyone, Handler: s.listTeams, Response: List[triage.Team]{}},
 		{Method: "POST", Path: "/v1/teams", Tag: "agents", Summary: "Create a team", Roles: admins, Handler: s.createTeam, Request: triage.NewTeam{}, Response: triage.Team{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/teams/:id", Tag: "agents", Summary: "Get a team", Roles: anyone, Handler: s.getTeam, Response: triage.Team{}},

@@ -37,6 +37,10 @@ type Config struct {
 	BodyLimit int64
 	// Version is reported by /healthz.
 	Version string
+	// Triager previews triage for the rules dry-run; nil answers 503.
+	Triager Triager
+	// Queue takes jobs such as a training run; nil answers 503.
+	Queue Queue
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -53,11 +57,13 @@ type Server struct {
 	echo      *echo.Echo
 	routes    []Route
 	http      *http.Server
+	triager   Triager
+	queue     Queue
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -95,9 +95,10 @@ func DecidePriority(in PriorityInput) triage.Decision {
 // complaint (投诉, 差评) and compensation (赔偿) words P2; a vip-like tier P2;
 // strongly negative sentiment and repeated contact each one level above the
 // base, never past P2 on their own; low-urgency wording (请问, 不急) P4 when
-// nothing else proposes anything. A rule's priority overrides all of them,
-// because an admin wrote it for exactly this kind of ticket, and a manual
-// priority overrides the rule. Every decision has at least one sentence in
+// nothing else proposes anything. A rule's priority replaces the base
+// (default or model), because an admin wrote it for exactly this kind of
+// ticket, but the escalations above can still raise it; a manual priority
+// overrides everything. Every decision has at least one sentence in
 // Why, the deciding one first.
 func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	if in.Sentiment.Label == "" {
@@ -110,10 +111,22 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	}
 	var cands, notes []candidate // notes explain without proposing
 	if m, ok := modelCandidate(in.Model); ok {
-		if m.signal.Sets != "" {
+		if m.signal.Sets != "" && !in.Rule.Priority.Valid() {
 			base = m
 		} else {
 			notes = append(notes, m)
+		}
+	}
+	ruleName := cmp.Or(in.Rule.Rule, "(unnamed)")
+	if in.Rule.Priority.Valid() {
+		// A rule replaces the base an admin's knowledge beats (the default
+		// and the model), but a threat, the tier or an angry repeat
+		// customer can still raise it: a rule meant for routine invoice
+		// questions must not calm down a ticket that threatens 12315.
+		base = candidate{
+			signal: triage.Signal{Name: "rule", Detail: ruleName, Sets: in.Rule.Priority},
+			conf:   confRule, source: "rule",
+			why: fmt.Sprintf("Rule %q sets %s.", ruleName, in.Rule.Priority),
 		}
 	}
 
@@ -180,27 +193,14 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 		signals = append(signals, c.signal)
 		win = -1
 	}
-	ruleName := cmp.Or(in.Rule.Rule, "(unnamed)")
-	rule := candidate{
-		signal: triage.Signal{Name: "rule", Detail: ruleName, Sets: in.Rule.Priority},
-		conf:   confRule, source: "rule",
-		why: fmt.Sprintf("Rule %q sets %s.", ruleName, in.Rule.Priority),
-	}
 	switch {
 	case in.Manual.Valid():
 		auto := builtIn
-		if in.Rule.Priority.Valid() {
-			auto = in.Rule.Priority
-			rule.why = fmt.Sprintf("Rule %q would set %s.", ruleName, in.Rule.Priority)
-			all = append([]candidate{rule}, all...)
-		}
 		over(candidate{
 			signal: triage.Signal{Name: "manual", Detail: "set by the client", Sets: in.Manual},
 			conf:   confManual, source: "manual",
 			why: fmt.Sprintf("Set by the client: %s.", in.Manual),
 		}, "Triage would have chosen %s.", auto)
-	case in.Rule.Priority.Valid():
-		over(rule, "Without the rule the built-in signals would give %s.", builtIn)
 	default:
 		c := all[win]
 		d = triage.Decision{Value: string(c.signal.Sets), Confidence: c.conf, Source: c.source, Why: []string{c.why}}

@@ -110,8 +110,10 @@ func TestDecidePriority(t *testing.T) {
 		// Rules.
 		{name: "rule alone", in: classify.PriorityInput{Text: "账号被盗", Rule: ruleP1, Sentiment: neutral},
 			want: triage.P1, source: "rule", conf: 0.9, why: []string{`Rule "账号被盗" sets P1`}, signal: "rule"},
-		{name: "rule over a built-in threat", in: classify.PriorityInput{Text: "工商银行卡能不能用,我要投诉", Rule: ruleP3, Sentiment: neutral},
-			want: triage.P3, source: "rule", why: []string{"would give P2", "Complaint wording"}},
+		{name: "a calming rule cannot lower a complaint", in: classify.PriorityInput{Text: "工商银行卡能不能用,我要投诉", Rule: ruleP3, Sentiment: neutral},
+			want: triage.P2, source: "signals", why: []string{"Complaint wording", `Rule "银行卡咨询" sets P3`}},
+		{name: "a rule replaces the model", in: classify.PriorityInput{Text: "发票怎么开", Rule: ruleP3, Sentiment: neutral, Model: []triage.Scored{{Value: "P1", Score: 0.9}, {Value: "P3", Score: 0.1}}},
+			want: triage.P3, source: "rule"},
 		{name: "rule over low urgency", in: classify.PriorityInput{Text: "请问怎么改密码", Rule: ruleP1, Sentiment: neutral},
 			want: triage.P1, source: "rule"},
 
@@ -169,7 +171,7 @@ func TestDecidePriority(t *testing.T) {
 		{name: "manual wins over a threat", in: classify.PriorityInput{Text: "我要打12315", Manual: triage.P4, Sentiment: neutral},
 			want: triage.P4, source: "manual", conf: 1, why: []string{"Set by the client: P4", "would have chosen P1", "12315"}, signal: "manual"},
 		{name: "manual wins over a rule", in: classify.PriorityInput{Text: "账号被盗", Manual: triage.P3, Rule: ruleP1, Sentiment: neutral},
-			want: triage.P3, source: "manual", why: []string{"would have chosen P1", `Rule "账号被盗" would set P1`}},
+			want: triage.P3, source: "manual", why: []string{"would have chosen P1", `Rule "账号被盗" sets P1`}},
 		{name: "an invalid manual value is ignored", in: classify.PriorityInput{Text: "还没发货", Manual: "P9", Sentiment: neutral},
 			want: triage.P3, source: "default"},
 

@@ -194,21 +194,24 @@ func (s *Service) Models(ctx context.Context, kind string) ([]*triage.Model, err
 	return s.Store.Models(ctx, kind)
 }
 
-// ActivateModel rolls triage to a stored model version.
+// ActivateModel rolls triage to a stored model version. The model is loaded
+// before the switch commits, so a version that does not load is refused
+// instead of becoming active in the store but not in memory.
 func (s *Service) ActivateModel(ctx context.Context, id string) (*triage.Model, error) {
-	m, err := write(ctx, s, nil, nil, func(tx triage.Tx) (*triage.Model, error) {
+	return write(ctx, s, nil, nil, func(tx triage.Tx) (*triage.Model, error) {
+		m, err := tx.Model(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if s.ModelSink != nil {
+			if err := s.ModelSink.UseModel(m); err != nil {
+				return nil, err
+			}
+		}
 		if err := tx.ActivateModel(ctx, id); err != nil {
 			return nil, err
 		}
-		return tx.Model(ctx, id)
+		m.Active = true
+		return m, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if s.ModelSink != nil {
-		if err := s.ModelSink.UseModel(m); err != nil {
-			return nil, err
-		}
-	}
-	return m, nil
 }

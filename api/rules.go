@@ -1,0 +1,227 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/triagehq/triage"
+)
+
+// Triager previews triage without storing anything.
+type Triager interface {
+	Preview(ctx context.Context, r triage.Reader, t *triage.Ticket) (*triage.TriageRecord, error)
+}
+
+// Queue takes background jobs that need no transaction, such as a training
+// run an admin asked for.
+type Queue interface {
+	Insert(ctx context.Context, j triage.Job) error
+}
+
+func (s *Server) listRules(c echo.Context) error {
+	items, err := s.desk.Rules(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, List[*triage.Rule]{Items: items})
+}
+
+func (s *Server) getRule(c echo.Context) error {
+	r, err := s.desk.Rule(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, r.Version, r)
+}
+
+func (s *Server) createRule(c echo.Context) error {
+	var in triage.NewRule
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	r, err := s.desk.CreateRule(c.Request().Context(), in, idem(c, http.StatusCreated))
+	if err != nil {
+		return err
+	}
+	return created(c, "/v1/rules/"+r.ID, r.Version, r)
+}
+
+func (s *Server) updateRule(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var u triage.RuleUpdate
+	if err := s.decode(c, &u); err != nil {
+		return err
+	}
+	r, err := s.desk.UpdateRule(c.Request().Context(), c.Param("id"), version, u)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, r.Version, r)
+}
+
+func (s *Server) deleteRule(c echo.Context) error {
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := s.desk.DeleteRule(c.Request().Context(), c.Param("id"), version); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// DryRun is a text to run the rules and triage on without creating a
+// ticket.
+type DryRun struct {
+	Title     string           `json:"title"`
+	Body      string           `json:"body"`
+	Channel   triage.Channel   `json:"channel"`
+	Requester triage.Requester `json:"requester"`
+}
+
+// DryRunResult says which rules fire on a text, what they would set, and
+// what triage as a whole would decide.
+type DryRunResult struct {
+	Rules    []triage.RuleHit    `json:"rules"`
+	Category string              `json:"category"`
+	Priority string              `json:"priority"`
+	Assignee string              `json:"assignee_id"`
+	Triage   triage.TriageRecord `json:"triage"`
+}
+
+func (s *Server) dryRun(c echo.Context) error {
+	var in DryRun
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	if err := triage.ValidateText(in.Title, in.Body); err != nil {
+		return err
+	}
+	if err := in.Requester.Validate(); err != nil {
+		return err
+	}
+	if in.Channel == "" {
+		in.Channel = triage.ChannelAPI
+	} else if !in.Channel.Valid() {
+		return triage.Invalid("channel", "channel %q is not a channel", in.Channel)
+	}
+	if s.triager == nil {
+		return triage.Errorf(triage.EUNAVAILABLE, "triage is not configured on this server")
+	}
+	rec, err := s.triager.Preview(c.Request().Context(), s.desk.Store, &triage.Ticket{Title: in.Title, Body: in.Body, Channel: in.Channel, Requester: in.Requester})
+	if err != nil {
+		return err
+	}
+	out := DryRunResult{Rules: rec.Explanation.Rules, Category: rec.Category.Value, Priority: rec.Priority.Value, Assignee: rec.Assignee.Value, Triage: *rec}
+	if out.Rules == nil {
+		out.Rules = []triage.RuleHit{}
+	}
+	return send(c, http.StatusOK, 0, out)
+}
+
+// DictWords is the body that adds words to the user dictionary.
+type DictWords struct {
+	Words []triage.DictWord `json:"words"`
+}
+
+func (s *Server) listDict(c echo.Context) error {
+	items, err := s.desk.DictWords(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, List[*triage.DictWord]{Items: items})
+}
+
+func (s *Server) putDict(c echo.Context) error {
+	var in DictWords
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	items, err := s.desk.PutDictWords(c.Request().Context(), in.Words, idem(c, http.StatusCreated))
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusCreated, 0, List[*triage.DictWord]{Items: items})
+}
+
+// deleteDict removes a word. Dictionary entries are replaced whole, never
+// edited, so their ETag is always "1"; If-Match is still required, so a
+// script cannot delete by accident without saying so.
+func (s *Server) deleteDict(c echo.Context) error {
+	if _, err := ifMatch(c); err != nil {
+		return err
+	}
+	word, err := url.PathUnescape(c.Param("word"))
+	if err != nil || strings.TrimSpace(word) == "" {
+		return triage.Invalid("word", "the word in the path is not valid")
+	}
+	if err := s.desk.DeleteDictWord(c.Request().Context(), word); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) listModels(c echo.Context) error {
+	q := c.QueryParams()
+	if err := knownParams(q, []Param{{Name: "kind"}}); err != nil {
+		return err
+	}
+	kind := q.Get("kind")
+	if kind == "" {
+		kind = triage.ModelCategory
+	}
+	items, err := s.desk.Models(c.Request().Context(), kind)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, List[*triage.Model]{Items: items})
+}
+
+func (s *Server) activateModel(c echo.Context) error {
+	m, err := s.desk.ActivateModel(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, m)
+}
+
+// TrainRequest asks for a model to be trained now.
+type TrainRequest struct {
+	Kind string `json:"kind"`
+}
+
+// TrainAccepted says a training run is queued.
+type TrainAccepted struct {
+	Status string `json:"status"`
+	Kind   string `json:"kind"`
+}
+
+func (s *Server) trainModel(c echo.Context) error {
+	var in TrainRequest
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	if in.Kind == "" {
+		in.Kind = triage.ModelCategory
+	}
+	if in.Kind != triage.ModelCategory && in.Kind != triage.ModelPriority {
+		return triage.Invalid("kind", "kind %q is not category or priority", in.Kind)
+	}
+	if s.queue == nil {
+		return triage.Errorf(triage.EUNAVAILABLE, "background jobs are not configured on this server")
+	}
+	args, _ := marshal(map[string]any{"kind": in.Kind, "force": true})
+	if err := s.queue.Insert(c.Request().Context(), triage.Job{Kind: JobRetrain, Args: args, UniqueKey: "retrain:" + in.Kind}); err != nil {
+		return err
+	}
+	return send(c, http.StatusAccepted, 0, TrainAccepted{Status: "queued", Kind: in.Kind})
+}
+
+// JobRetrain is the job kind that trains a model from the store.
+const JobRetrain = "retrain"
