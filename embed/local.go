@@ -229,7 +229,7 @@ func (l *Local) embed(text string) []float32 {
 	}
 	h := v[hashStart:]
 	if top := l.opts.HashTop; l.vocab != nil && top > 0 && len(fs) > top {
-		fs = slices.Clone(fs)
+		// In place: the latent part above is done with fs.
 		slices.SortFunc(fs, func(a, b feature) int {
 			if a.w != b.w {
 				if a.w > b.w {

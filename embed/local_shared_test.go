@@ -386,6 +386,8 @@ func setKnobs(t *testing.T, o *embed.LocalOptions, spec string) {
 			o.MaxNgram, err = strconv.Atoi(v)
 		case "HashTop":
 			o.HashTop, err = strconv.Atoi(v)
+		case "MaxRunes":
+			o.MaxRunes, err = strconv.Atoi(v)
 		case "MaxVocab":
 			o.MaxVocab, err = strconv.Atoi(v)
 		case "PowerIters":
