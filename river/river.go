@@ -94,9 +94,21 @@ func (o Options) config(w *worker) *river.Config {
 		FetchCooldown:     o.PollInterval / 5,
 		MaxAttempts:       o.MaxAttempts,
 		JobTimeout:        5 * time.Minute,
-		Logger:            o.Log,
+		// River reports every few seconds at info level; the service's
+		// log keeps its warnings and errors.
+		Logger: slog.New(warnOnly{o.Log.Handler()}),
 	}
 }
+
+// warnOnly drops records below warning level.
+type warnOnly struct{ slog.Handler }
+
+func (w warnOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnOnly) WithAttrs(a []slog.Attr) slog.Handler { return warnOnly{w.Handler.WithAttrs(a)} }
+func (w warnOnly) WithGroup(n string) slog.Handler      { return warnOnly{w.Handler.WithGroup(n)} }
 
 // insertParams turns a triage job into river's arguments and options.
 func insertParams(j triage.Job) (args, *river.InsertOpts, error) {

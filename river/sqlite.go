@@ -25,7 +25,7 @@ func NewSQLite(ctx context.Context, db *sql.DB, h Handlers, o Options) (*SQLite,
 		o.Log = slog.Default()
 	}
 	driver := riversqlite.New(db)
-	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: o.Log})
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: slog.New(warnOnly{o.Log.Handler()})})
 	if err != nil {
 		return nil, err
 	}

@@ -136,17 +136,30 @@ func (s *Segmenter) RemoveWord(word string) error {
 // "word [freq [tag]]"; blank lines and lines starting with # are skipped. As
 // with AddWords, a bad line adds nothing.
 func (s *Segmenter) LoadDictFile(path string) error {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return &triage.Error{Code: triage.ENOTFOUND, Field: "path", Message: fmt.Sprintf("no dictionary file %s", path), Err: err}
-	} else if err != nil {
-		return &triage.Error{Code: triage.EINVALID, Field: "path", Message: fmt.Sprintf("cannot read dictionary file %s", path), Err: err}
-	}
-	words, err := parseDict(string(data))
+	words, err := ReadDictFile(path)
 	if err != nil {
 		return err
 	}
 	return s.AddWords(words...)
+}
+
+// ReadDictFile reads a dictionary file of "word [freq [tag]]" lines without
+// applying it, so a caller can store the words first.
+func ReadDictFile(path string) ([]triage.DictWord, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &triage.Error{Code: triage.EINVALID, Field: "path", Message: fmt.Sprintf("no dictionary file %s", path), Err: err}
+	} else if err != nil {
+		return nil, &triage.Error{Code: triage.EINVALID, Field: "path", Message: fmt.Sprintf("cannot read dictionary file %s", path), Err: err}
+	}
+	words, err := parseDict(string(data))
+	var te *triage.Error
+	if errors.As(err, &te) {
+		e := *te
+		e.Message = path + ": " + e.Message
+		return nil, &e
+	}
+	return words, err
 }
 
 // parseDict reads "word [freq [tag]]" lines, the format of gse's and jieba's

@@ -2,6 +2,8 @@ package main
 
 import (
 	"flag"
+
+	"github.com/triagehq/triage/classify"
 	"fmt"
 	"io"
 	"os"
@@ -21,6 +23,11 @@ type Config struct {
 	// command line would show in ps.
 	AdminToken string
 	BodyLimit  int64
+	// Threshold is the confidence under which triage leaves the category
+	// to a person.
+	Threshold float64
+	// RetrainEvery is how many newly closed tickets trigger retraining.
+	RetrainEvery int
 }
 
 // parseFlags parses args into fs and then fills every flag not given on
@@ -61,6 +68,8 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo data set into an empty store")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Int64Var(&c.BodyLimit, "body-limit", 1<<20, "largest request body in bytes")
+	fs.Float64Var(&c.Threshold, "abstain-threshold", classify.DefaultThreshold, "confidence under which triage leaves the category to a person (needs_review)")
+	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 }
 
 func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "triage.db") }

@@ -81,6 +81,18 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		return err
 	}
 	ctx = triage.NewContextWithPrincipal(ctx, &triage.Principal{TokenID: "demo", Name: "demo loader", Role: triage.RoleAdmin})
+	if _, err := m.Desk.PutDictWords(ctx, d.Dictionary, nil); err != nil {
+		return fmt.Errorf("dictionary: %w", err)
+	}
+	for _, raw := range d.Rules {
+		var r triage.NewRule
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return fmt.Errorf("rule: %w", err)
+		}
+		if _, err := m.Desk.CreateRule(ctx, r, nil); err != nil {
+			return fmt.Errorf("rule %s: %w", r.Name, err)
+		}
+	}
 	ids := map[string]string{}
 	for _, a := range d.Agents {
 		capacity := a.Capacity
@@ -101,19 +113,39 @@ func (m *Main) loadDemo(ctx context.Context) error {
 			return fmt.Errorf("team %s: %w", t.Key, err)
 		}
 	}
-	// Oldest first, so the history reads in order and later tickets can
-	// find earlier ones resolved.
+	// The resolved history first, oldest first so the history reads in
+	// order; then the classifier learns from it, as it would after weeks
+	// of use; then the open tickets arrive and are triaged by that model.
 	tickets := slices.Clone(d.Tickets)
 	slices.SortStableFunc(tickets, func(a, b demoTicket) int { return b.DaysAgo - a.DaysAgo })
+	resolved := func(t demoTicket) bool {
+		return t.Final.Status == triage.StatusSolved || t.Final.Status == triage.StatusClosed
+	}
 	now := time.Now().UTC()
-	for i, t := range tickets {
-		// Spread arrivals over working hours of the day they came in.
-		clock := now.AddDate(0, 0, -t.DaysAgo).Add(-time.Duration(i%9) * 47 * time.Minute)
-		if err := m.replayTicket(ctx, t, ids, &clock); err != nil {
-			return fmt.Errorf("ticket %q: %w", t.Title, err)
+	for pass := range 2 {
+		for i, t := range tickets {
+			if resolved(t) != (pass == 0) {
+				continue
+			}
+			// Spread arrivals over the hours of the day they came in.
+			clock := now.AddDate(0, 0, -t.DaysAgo).Add(-time.Duration(i%9) * 47 * time.Minute)
+			if err := m.replayTicket(ctx, t, ids, &clock); err != nil {
+				return fmt.Errorf("ticket %q: %w", t.Title, err)
+			}
+		}
+		if pass == 0 {
+			for _, kind := range []string{triage.ModelCategory, triage.ModelPriority} {
+				rec, _, err := m.Trainer.Train(ctx, kind, nil, nil, nil)
+				if err != nil {
+					return fmt.Errorf("training the %s model on the demo history: %w", kind, err)
+				}
+				if err := m.Triager.UseModel(rec); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	m.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets))
+	m.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets), "rules", len(d.Rules), "words", len(d.Dictionary))
 	return nil
 }
 

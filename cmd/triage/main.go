@@ -40,6 +40,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = migrate(ctx, rest, stdout, stderr)
 	case "eval":
 		err = evalCmd(ctx, rest, stdout, stderr)
+	case "train":
+		err = trainCmd(ctx, rest, stdout, stderr)
+	case "import":
+		err = importCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 	case "help", "-h", "--help":
@@ -66,6 +70,8 @@ func usage(w io.Writer) {
 Commands:
   serve      run the service (default)
   migrate    apply store migrations and exit
+  train      train the classifier on closed tickets (and labelled files)
+  import     import data: dictionary FILE
   eval       score the classifier or the retrieval on labelled data
   version    print the version
 

@@ -15,8 +15,10 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/river"
+	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
 )
 
@@ -27,10 +29,13 @@ type Main struct {
 	Log    *slog.Logger
 	Stdout io.Writer
 
-	Store  *sqlite.DB
-	Jobs   *river.SQLite
-	Desk   *desk.Service
-	Server *api.Server
+	Store     *sqlite.DB
+	Jobs      *river.SQLite
+	Segmenter *segment.Segmenter
+	Triager   *classify.Triager
+	Trainer   *classify.Trainer
+	Desk      *desk.Service
+	Server    *api.Server
 
 	ln net.Listener
 }
@@ -56,8 +61,26 @@ func (m *Main) Open(ctx context.Context) error {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	m.Jobs = jobs
-	m.Desk = &desk.Service{Store: store, Log: m.Log}
-	m.Server = api.New(api.Config{Desk: m.Desk, Ready: store.Ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version})
+	words, err := store.DictWords(ctx)
+	if err != nil {
+		return err
+	}
+	dict := make([]triage.DictWord, len(words))
+	for i, w := range words {
+		dict[i] = *w
+	}
+	if m.Segmenter, err = segment.New(segment.Options{Words: dict}); err != nil {
+		return err
+	}
+	router := &classify.Router{}
+	m.Triager = &classify.Triager{Segmenter: m.Segmenter, Router: router, Threshold: m.Config.Threshold}
+	if err := m.Triager.LoadModels(ctx, store); err != nil {
+		return fmt.Errorf("loading the active models: %w", err)
+	}
+	m.Trainer = &classify.Trainer{Store: store, Segmenter: m.Segmenter, MinNew: m.Config.RetrainEvery}
+	m.Desk = &desk.Service{Store: store, Log: m.Log, Intake: m.Triager, Router: router, Normalize: m.Segmenter.Normalize, Dict: m.Segmenter, ModelSink: m.Triager}
+	m.registerJobs()
+	m.Server = api.New(api.Config{Desk: m.Desk, Ready: store.Ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs})
 	return nil
 }
 

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/segment"
+)
+
+// files is a repeatable flag.
+type files []string
+
+func (f *files) String() string     { return strings.Join(*f, ",") }
+func (f *files) Set(v string) error { *f = append(*f, v); return nil }
+
+// openTools opens the store and builds the services for a one-off command,
+// without serving.
+func openTools(ctx context.Context, cfg Config, stderr io.Writer) (*Main, error) {
+	log, err := newLogger(stderr, "warn")
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{Config: cfg, Log: log, Stdout: io.Discard}
+	if err := m.Open(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// trainCmd runs `triage train`: fit the classifier on the store's closed
+// tickets (the value at close is the label) and any labelled files, save it
+// as the active model. A running server picks it up on its next start or
+// when an admin activates it; a server in the same process uses it at once.
+func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	cfg.storeFlags(fs)
+	kind := fs.String("kind", triage.ModelCategory, "what to predict: category or priority")
+	var from files
+	fs.Var(&from, "from", "labelled JSON Lines to train on as well (repeatable; schema of ../shared/data)")
+	out := fs.String("json", "", "write the model summary here instead of stdout")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	var extra []classify.Example
+	for _, f := range from {
+		set, err := eval.ReadLabelled(f, *kind)
+		if err != nil {
+			return err
+		}
+		for _, l := range set {
+			extra = append(extra, classify.Example{Text: l.Text, Label: l.Label})
+		}
+	}
+	m, err := openTools(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	bar := progress(stdout, stderr)
+	rec, _, err := m.Trainer.Train(ctx, *kind, extra, from, func(done, total int) { bar("train", done, total) })
+	if err != nil {
+		return err
+	}
+	return writeJSON(stdout, *out, rec)
+}
+
+// importCmd runs `triage import <what> FILE`.
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return &usageError{"usage: triage import dictionary FILE"}
+	}
+	what, rest := args[0], args[1:]
+	var cfg Config
+	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
+	cfg.storeFlags(fs)
+	fs.SetOutput(stderr)
+	if err := fs.Parse(rest); err != nil {
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() != 1 {
+		return &usageError{fmt.Sprintf("usage: triage import %s [flags] FILE", what)}
+	}
+	path := fs.Arg(0)
+	switch what {
+	case "dictionary":
+		words, err := segment.ReadDictFile(path)
+		if err != nil {
+			return err
+		}
+		m, err := openTools(ctx, cfg, stderr)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		ctx = triage.NewContextWithPrincipal(ctx, &triage.Principal{TokenID: "cli", Name: "triage import", Role: triage.RoleAdmin})
+		stored, err := m.Desk.PutDictWords(ctx, words, nil)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%d dictionary words stored from %s\n", len(stored), path)
+		return nil
+	}
+	return &usageError{fmt.Sprintf("unknown import kind %q; use dictionary", what)}
+}
