@@ -3,8 +3,8 @@ package main
 import (
 	"flag"
 
-	"github.com/triagehq/triage/classify"
 	"fmt"
+	"github.com/triagehq/triage/classify"
 	"io"
 	"os"
 	"path/filepath"
