@@ -8,6 +8,7 @@
 package classify
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"runtime"
@@ -390,6 +391,9 @@ func fitVocabulary(ctx context.Context, seg triage.Segmenter, docs []docText, op
 	cdf := merge(func(m dfMaps) map[string]int32 { return m.chars })
 
 	// Sorted keys give feature indices that depend only on the data.
+	// Indices follow falling document frequency (ties by text), so that
+	// the weight rows of common features sit together in memory: scoring
+	// reads one row per feature, and hot rows then share cache lines.
 	keep := func(df map[string]int32, minDF int) []string {
 		var ks []string
 		for k, c := range df {
@@ -397,7 +401,7 @@ func fitVocabulary(ctx context.Context, seg triage.Segmenter, docs []docText, op
 				ks = append(ks, k)
 			}
 		}
-		slices.Sort(ks)
+		slices.SortFunc(ks, func(a, b string) int { return cmp.Or(cmp.Compare(df[b], df[a]), strings.Compare(a, b)) })
 		return ks
 	}
 	f := &Featurizer{seg: seg, opts: opts, slots: map[string]int32{}, bigrams: map[uint64]int32{}, chars: map[string]int32{}}

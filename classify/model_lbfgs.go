@@ -44,13 +44,26 @@ func (v *vecOps) each(n int, fn func(b, lo, hi int)) {
 	wg.Wait()
 }
 
-func (v *vecOps) dot(x, y []float64) float64 {
+type float interface{ ~float32 | ~float64 }
+
+func (v *vecOps) dot(x, y []float64) float64 { return dot(v, x, y) }
+
+// dot is x·y, summed in float64 block by block. Four running sums break
+// the chain of dependent additions that would otherwise bound the loop.
+func dot[A, B float](v *vecOps, x []A, y []B) float64 {
 	v.each(len(x), func(b, lo, hi int) {
-		s := 0.0
-		for i := lo; i < hi; i++ {
-			s += x[i] * y[i]
+		var s0, s1, s2, s3 float64
+		i := lo
+		for ; i+4 <= hi; i += 4 {
+			s0 += float64(x[i]) * float64(y[i])
+			s1 += float64(x[i+1]) * float64(y[i+1])
+			s2 += float64(x[i+2]) * float64(y[i+2])
+			s3 += float64(x[i+3]) * float64(y[i+3])
 		}
-		v.partial[b] = s
+		for ; i < hi; i++ {
+			s0 += float64(x[i]) * float64(y[i])
+		}
+		v.partial[b] = (s0 + s1) + (s2 + s3)
 	})
 	s := 0.0
 	for _, p := range v.partial[:(len(x)+vecBlock-1)/vecBlock] {
@@ -60,10 +73,10 @@ func (v *vecOps) dot(x, y []float64) float64 {
 }
 
 // axpy sets y += a*x.
-func (v *vecOps) axpy(a float64, x, y []float64) {
+func axpy[A float](v *vecOps, a float64, x []A, y []float64) {
 	v.each(len(x), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			y[i] += a * x[i]
+			y[i] += a * float64(x[i])
 		}
 	})
 }
@@ -87,10 +100,10 @@ func (v *vecOps) scale(a float64, x []float64) {
 }
 
 // diff sets dst = x - y.
-func (v *vecOps) diff(dst, x, y []float64) {
+func diff[A float](v *vecOps, dst []A, x, y []float64) {
 	v.each(len(x), func(_, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			dst[i] = x[i] - y[i]
+			dst[i] = A(x[i] - y[i])
 		}
 	})
 }
@@ -123,13 +136,17 @@ func minimizeLBFGS(ctx context.Context, fn objectiveFunc, x []float64, st lbfgsS
 	gNew := make([]float64, n)
 	xNew := make([]float64, n)
 	d := make([]float64, n)
-	ss := make([][]float64, m)
-	ys := make([][]float64, m)
+	// The correction pairs are kept in float32: the two-loop recursion
+	// reads all of them every iteration and is limited by memory
+	// bandwidth, and their rounding (1e-7 relative) only perturbs the
+	// curvature estimate, never the gradient.
+	ss := make([][]float32, m)
+	ys := make([][]float32, m)
 	rho := make([]float64, m)
 	alpha := make([]float64, m)
 	for i := range m {
-		ss[i] = make([]float64, n)
-		ys[i] = make([]float64, n)
+		ss[i] = make([]float32, n)
+		ys[i] = make([]float32, n)
 	}
 	var res lbfgsResult
 	f, err := fn(x, g)
@@ -150,17 +167,17 @@ func minimizeLBFGS(ctx context.Context, fn objectiveFunc, x []float64, st lbfgsS
 		copy(d, g)
 		for k := range stored {
 			j := (head - 1 - k + m) % m
-			alpha[j] = rho[j] * vo.dot(ss[j], d)
-			vo.axpy(-alpha[j], ys[j], d)
+			alpha[j] = rho[j] * dot(vo, ss[j], d)
+			axpy(vo, -alpha[j], ys[j], d)
 		}
 		if stored > 0 {
 			j := (head - 1 + m) % m
-			vo.scale(1/(rho[j]*vo.dot(ys[j], ys[j])), d)
+			vo.scale(1/(rho[j]*dot(vo, ys[j], ys[j])), d)
 		}
 		for k := stored - 1; k >= 0; k-- {
 			j := (head - 1 - k + m) % m
-			beta := rho[j] * vo.dot(ys[j], d)
-			vo.axpy(alpha[j]-beta, ss[j], d)
+			beta := rho[j] * dot(vo, ys[j], d)
+			axpy(vo, alpha[j]-beta, ss[j], d)
 		}
 		vo.scale(-1, d)
 		gd := vo.dot(g, d)
@@ -203,9 +220,9 @@ func minimizeLBFGS(ctx context.Context, fn objectiveFunc, x []float64, st lbfgsS
 			break
 		}
 		j := head
-		vo.diff(ss[j], xNew, x)
-		vo.diff(ys[j], gNew, g)
-		if sy := vo.dot(ss[j], ys[j]); sy > 1e-12 {
+		diff(vo, ss[j], xNew, x)
+		diff(vo, ys[j], gNew, g)
+		if sy := dot(vo, ss[j], ys[j]); sy > 1e-12 {
 			rho[j] = 1 / sy
 			head = (head + 1) % m
 			stored = min(stored+1, m)

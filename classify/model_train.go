@@ -251,8 +251,13 @@ type softmaxObjective struct {
 	lambda  float64
 	workers int
 	resid   []float64 // n×K: weight·(p − onehot)
-	blockF  []float64 // per document block: loss, then K bias gradients
-	blockR  []float64 // per feature block: penalty
+	// w32 is the weights rounded to float32 for the forward pass, which
+	// gathers one weight row per non-zero feature: half the bytes make
+	// it a third faster, and the rounding (1e-7 relative) is far below
+	// the stopping tolerance.
+	w32    []float32
+	blockF []float64 // per document block: loss, then K bias gradients
+	blockR []float64 // per feature block: penalty
 }
 
 const (
@@ -265,6 +270,7 @@ func newSoftmaxObjective(x *csr, dim int, y []int32, sw []float64, k int, lambda
 	return &softmaxObjective{
 		x: x, xt: transpose(x, dim), y: y, sw: sw, k: k, dim: dim, lambda: lambda, workers: workers,
 		resid:  make([]float64, n*k),
+		w32:    make([]float32, dim*k),
 		blockF: make([]float64, ((n+docBlock-1)/docBlock)*(k+1)),
 		blockR: make([]float64, (dim+featBlock-1)/featBlock),
 	}
@@ -274,6 +280,11 @@ func (o *softmaxObjective) eval(theta, grad []float64) (float64, error) {
 	ctx := context.Background()
 	k, n := o.k, len(o.y)
 	w, b := theta[:o.dim*k], theta[o.dim*k:]
+	_ = parallelBlocks(ctx, len(w), vecBlock, o.workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o.w32[i] = float32(w[i])
+		}
+	}, nil)
 	_ = parallelBlocks(ctx, n, docBlock, o.workers, func(lo, hi int) {
 		bf := o.blockF[(lo/docBlock)*(k+1) : (lo/docBlock+1)*(k+1)]
 		clear(bf)
@@ -281,21 +292,23 @@ func (o *softmaxObjective) eval(theta, grad []float64) (float64, error) {
 			z := o.resid[i*k : i*k+k]
 			copy(z, b)
 			for j := o.x.ptr[i]; j < o.x.ptr[i+1]; j++ {
-				xv := float64(o.x.val[j])
-				row := w[int(o.x.idx[j])*k : int(o.x.idx[j])*k+k]
+				xv := o.x.val[j]
+				row := o.w32[int(o.x.idx[j])*k : int(o.x.idx[j])*k+k]
 				for c, wc := range row {
-					z[c] += xv * wc
+					z[c] += float64(xv * wc)
 				}
 			}
 			mx := slices.Max(z)
+			yi := o.y[i]
+			zy := z[yi] - mx
 			s := 0.0
 			for c := range z {
 				z[c] = math.Exp(z[c] - mx)
 				s += z[c]
 			}
-			yi := o.y[i]
-			// log-loss = log Σ exp(z) − z_y, computed from the shifted z.
-			bf[0] += o.sw[i] * (math.Log(s) - math.Log(z[yi]))
+			// log-loss = log Σ exp(z) − z_y, from the shifted z (exp of a
+			// far-behind z_y may underflow to 0, its logarithm must not).
+			bf[0] += o.sw[i] * (math.Log(s) - zy)
 			for c := range z {
 				z[c] = o.sw[i] * z[c] / s
 			}
