@@ -80,6 +80,30 @@ type Reader interface {
 	// Models lists the models of a kind, newest first, without blobs.
 	Models(ctx context.Context, kind string) ([]*Model, error)
 
+	Article(ctx context.Context, id string) (*Article, error)
+	// Articles lists articles, most recently updated first.
+	Articles(ctx context.Context, f ArticleFilter) ([]*Article, string, error)
+	// ArticleVersions lists an article's versions, oldest first.
+	ArticleVersions(ctx context.Context, articleID string) ([]*ArticleVersion, error)
+	ArticleVersion(ctx context.Context, articleID string, version int) (*ArticleVersion, error)
+
+	// Vectors pages through the stored vectors of a model in DocID order,
+	// after the given DocID; it returns the DocID to continue from, or ""
+	// at the end.
+	Vectors(ctx context.Context, model string, after string, limit int) ([]*Vector, string, error)
+	// VectorOwners lists which owners of a kind have vectors of a model,
+	// so a re-embed can find what is missing.
+	VectorOwners(ctx context.Context, kind, model string) ([]string, error)
+
+	Suggestion(ctx context.Context, id string) (*Suggestions, error)
+	// LatestSuggestion returns a ticket's newest stored suggestions.
+	LatestSuggestion(ctx context.Context, ticketID string) (*Suggestions, error)
+	Suggestions(ctx context.Context, f SuggestionFilter) ([]*Suggestions, error)
+	// FeedbackCounts sums the verdicts per source since a time.
+	FeedbackCounts(ctx context.Context, since time.Time) ([]FeedbackCount, error)
+	// Feedback lists the verdicts on one suggestion set, oldest first.
+	Feedback(ctx context.Context, suggestionID string) ([]*Feedback, error)
+
 	// Changes returns entries of the change log after seq, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)
 }
@@ -124,6 +148,22 @@ type Tx interface {
 	// version: routing must not invalidate an admin's If-Match.
 	MarkAssigned(ctx context.Context, agentID string, at time.Time) error
 
+	// CreateArticle stores a new article (Version 1); UpdateArticle is
+	// versioned like UpdateTicket. Neither writes the version history:
+	// AddArticleVersion does, in the same transaction.
+	CreateArticle(ctx context.Context, a *Article) error
+	UpdateArticle(ctx context.Context, a *Article) error
+	AddArticleVersion(ctx context.Context, v *ArticleVersion) error
+
+	// PutVectors replaces every vector of one owner (all chunks of an
+	// article) of the vectors' model.
+	PutVectors(ctx context.Context, kind, ownerID string, vecs []*Vector) error
+	// DeleteVectors removes an owner's vectors of every model.
+	DeleteVectors(ctx context.Context, kind, ownerID string) error
+
+	SaveSuggestions(ctx context.Context, s *Suggestions) error
+	AddFeedback(ctx context.Context, f *Feedback) error
+
 	// SaveIdempotency stores a key; ECONFLICT when the scope already holds it.
 	SaveIdempotency(ctx context.Context, i *Idempotency) error
 
@@ -140,7 +180,7 @@ type Tx interface {
 // Change is one entry of the ordered change log.
 type Change struct {
 	Seq    int64     `json:"seq"`
-	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "rule", "dict", "model", ...
+	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "rule", "dict", "model", "article", "vector", "suggestion", "feedback"
 	ID     string    `json:"id"`
 	Op     string    `json:"op"` // "create", "update", "delete"
 	At     time.Time `json:"at"`
