@@ -226,7 +226,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxIdem, &triage.Idempotency{Scope: scope, Key: key, RequestHash: hash})
 		err = next(c)
-		if errors.Is(err, desk.ErrReplay) {
+		if errors.Is(err, triage.ErrReplay) {
 			// A concurrent request with the same key committed first.
 			if done, rerr := s.replay(c, scope, key, hash); done || rerr != nil {
 				return rerr

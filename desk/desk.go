@@ -11,17 +11,12 @@ package desk
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/triagehq/triage"
 )
-
-// ErrReplay reports that another request with the same Idempotency-Key
-// committed first; the caller should answer with that request's response.
-var ErrReplay = errors.New("idempotency key already used")
 
 // Service is the helpdesk. Its zero value is not usable; set Store.
 type Service struct {
@@ -131,54 +126,11 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
-// write runs fn in a transaction and, when idem is set, stores view(result)
-// as the idempotent response in the same transaction. view lets a caller
-// keep secrets (a new token's secret) out of the stored replay.
+// write is triage.Write with the service's store and clock.
 func write[T any](ctx context.Context, s *Service, idem *triage.Idempotency, view func(T) any, fn func(tx triage.Tx) (T, error)) (T, error) {
-	var out T
-	err := s.Store.Update(ctx, func(tx triage.Tx) error {
-		v, err := fn(tx)
-		if err != nil {
-			return err
-		}
-		out = v
-		if idem == nil {
-			return nil
-		}
-		var shown any = v
-		if view != nil {
-			shown = view(v)
-		}
-		body, err := json.Marshal(shown)
-		if err != nil {
-			return err
-		}
-		rec := *idem
-		rec.Body = body
-		rec.CreatedAt = s.now()
-		if err := tx.SaveIdempotency(ctx, &rec); err != nil {
-			if triage.IsCode(err, triage.ECONFLICT) {
-				return &triage.Error{Code: triage.ECONFLICT, Message: "a request with this Idempotency-Key committed first", Err: ErrReplay}
-			}
-			return err
-		}
-		return nil
-	})
-	if err != nil {
-		var zero T
-		return zero, err
-	}
-	return out, nil
+	return triage.Write(ctx, s.Store, idem, s.now(), view, fn)
 }
 
-// checkVersion compares the client's If-Match version with the stored one.
-// A version of 0 means the caller already checked (or the route does not
-// take one).
-func checkVersion(kind string, have, want int) error {
-	if want != 0 && have != want {
-		return triage.Errorf(triage.ESTALE, "%s is at version %d, not %d; fetch it again and retry", kind, have, want)
-	}
-	return nil
-}
+func checkVersion(kind string, have, want int) error { return triage.CheckVersion(kind, have, want) }
 
-func actor(ctx context.Context) string { return triage.PrincipalFromContext(ctx).Actor() }
+func actor(ctx context.Context) string { return triage.ActorFromContext(ctx) }
