@@ -15,7 +15,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/desk"
 )
 
 // decode reads a JSON request body into v strictly: unknown fields, trailing
