@@ -1,19 +1,23 @@
 package embed
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/triagehq/triage"
 )
 
 // feature is one weighted feature of a text: a character n-gram or a
-// segmenter word, with its tf-idf weight, its hash and its index in the
-// trained vocabulary (-1 outside it).
+// segmenter word, known by its 64-bit hash, with its tf-idf weight and its
+// index in the trained vocabulary (-1 outside it). Hashes instead of
+// strings spare an allocation per n-gram; among the million or so features
+// a corpus has, a 64-bit collision is a one-in-ten-million event and would
+// only merge two rare features.
 type feature struct {
-	key string
 	h   uint64
 	idx int32
 	w   float64
@@ -28,8 +32,8 @@ type extractor struct {
 	maxRunes int  // longer texts are cut: the head carries the topic
 }
 
-// counts returns each feature of text with its raw count.
-func (x *extractor) counts(text string) map[string]int {
+// counts returns the hash of each feature of text with its raw count.
+func (x *extractor) counts(text string) map[uint64]int {
 	if x.seg != nil {
 		text = x.seg.Normalize(text)
 	} else {
@@ -40,41 +44,40 @@ func (x *extractor) counts(text string) map[string]int {
 		rs = rs[:x.maxRunes]
 		text = string(rs)
 	}
-	c := make(map[string]int, len(rs)+len(rs)/2)
+	c := make(map[uint64]int, len(rs)+len(rs)/2)
 	// Character n-grams within runs of letters and digits: across
-	// punctuation they would join unrelated words.
-	var buf []byte
+	// punctuation they would join unrelated words. The n-grams starting at
+	// one rune share their prefix, so their hashes are built in one pass.
+	var buf [utf8.UTFMax]byte
 	for i := 0; i < len(rs); i++ {
 		if !isTextRune(rs[i]) {
 			continue
 		}
+		h := fnvAdd(fnvOffset, 'c')
 		for n := 1; n <= x.maxN && i+n <= len(rs); n++ {
-			if !isTextRune(rs[i+n-1]) {
+			r := rs[i+n-1]
+			if !isTextRune(r) {
 				break
 			}
-			buf = append(buf[:0], 'c')
-			for _, r := range rs[i : i+n] {
-				buf = appendRune(buf, r)
+			for _, b := range buf[:utf8.EncodeRune(buf[:], r)] {
+				h = fnvAdd(h, b)
 			}
-			c[string(buf)]++
+			c[h]++
 		}
 	}
 	if x.words && x.seg != nil {
 		for _, w := range x.seg.Words(text) {
-			if len([]rune(w)) < 2 {
+			if utf8.RuneCountInString(w) < 2 {
 				continue // single characters are already unigrams
 			}
-			c["w"+w]++
+			h := fnvAdd(fnvOffset, 'w')
+			for i := 0; i < len(w); i++ {
+				h = fnvAdd(h, w[i])
+			}
+			c[h]++
 		}
 	}
 	return c
-}
-
-func appendRune(b []byte, r rune) []byte {
-	if r < 0x80 {
-		return append(b, byte(r))
-	}
-	return append(b, string(r)...)
 }
 
 func isTextRune(r rune) bool {
@@ -83,35 +86,22 @@ func isTextRune(r rune) bool {
 
 // weigh turns counts into sublinear tf-idf features, sorted by hash so
 // that every later floating-point sum is done in the same order, whatever
-// the map's. lookup returns a key's vocabulary index (or -1) and idf.
-func weigh(counts map[string]int, lookup func(string) (int32, float64)) []feature {
+// the map's. lookup returns a feature's vocabulary index (or -1) and idf.
+func weigh(counts map[uint64]int, lookup func(uint64) (int32, float64)) []feature {
 	fs := make([]feature, 0, len(counts))
-	for k, n := range counts {
-		i, idf := lookup(k)
-		fs = append(fs, feature{key: k, h: fnv1a(k), idx: i, w: (1 + math.Log(float64(n))) * idf})
+	for h, n := range counts {
+		i, idf := lookup(h)
+		fs = append(fs, feature{h: h, idx: i, w: (1 + math.Log(float64(n))) * idf})
 	}
-	slices.SortFunc(fs, func(a, b feature) int {
-		if a.h != b.h {
-			if a.h < b.h {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.key, b.key)
-	})
+	slices.SortFunc(fs, func(a, b feature) int { return cmp.Compare(a.h, b.h) })
 	return fs
 }
 
-// fnv1a is FNV-1a, inline: the hash package's version allocates per call
-// and this runs once per feature of every embedded text.
-func fnv1a(key string) uint64 {
-	v := uint64(14695981039346656037)
-	for i := 0; i < len(key); i++ {
-		v ^= uint64(key[i])
-		v *= 1099511628211
-	}
-	return v
-}
+// FNV-1a, inline: the hash package's version allocates per call and this
+// runs once per byte of every embedded text.
+const fnvOffset uint64 = 14695981039346656037
+
+func fnvAdd(h uint64, b byte) uint64 { return (h ^ uint64(b)) * 1099511628211 }
 
 // hashFeature gives a feature its bucket and sign in the hashed part of a
 // vector. The sign keeps collisions from adding up in expectation.

@@ -1,6 +1,7 @@
 package embed
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,7 +9,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/triagehq/triage"
@@ -105,12 +105,12 @@ type Local struct {
 
 	// Trained state; vocab is nil when untrained.
 	docs    int
-	vocab   map[string]int32
-	keys    []string  // vocab keys by index, for marshalling
-	idf     []float32 // per vocab index
-	unseen  float32   // idf of a feature outside the vocabulary
-	proj    []float32 // len(vocab) × LSADim, row per feature
-	lsaRank int       // columns of proj that carry weight
+	vocab   map[uint64]int32 // feature hash → index
+	keys    []uint64         // feature hashes by index, for marshalling
+	idf     []float32        // per vocab index
+	unseen  float32          // idf of a feature outside the vocabulary
+	proj    []float32        // len(vocab) × LSADim, row per feature
+	lsaRank int              // columns of proj that carry weight
 	model   string
 }
 
@@ -184,11 +184,11 @@ func (l *Local) Embed(ctx context.Context, texts []string) ([][]float32, error) 
 	return out, nil
 }
 
-func (l *Local) lookup(key string) (int32, float64) {
+func (l *Local) lookup(h uint64) (int32, float64) {
 	if l.vocab == nil {
 		return -1, 1
 	}
-	if i, ok := l.vocab[key]; ok {
+	if i, ok := l.vocab[h]; ok {
 		return i, float64(l.idf[i])
 	}
 	return -1, float64(l.unseen)
@@ -237,7 +237,7 @@ func (l *Local) embed(text string) []float32 {
 				}
 				return 1
 			}
-			return strings.Compare(a.key, b.key)
+			return cmp.Compare(a.h, b.h)
 		})
 		fs = fs[:top]
 	}
@@ -261,7 +261,7 @@ func (l *Local) embed(text string) []float32 {
 func Train(ctx context.Context, corpus []string, opts LocalOptions) (*Local, error) {
 	l := NewLocal(opts)
 	o := l.opts
-	counts := make([]map[string]int, len(corpus))
+	counts := make([]map[uint64]int, len(corpus))
 	var mu sync.Mutex
 	done := 0
 	parallel(len(corpus), func(lo, hi int) {
@@ -281,7 +281,7 @@ func Train(ctx context.Context, corpus []string, opts LocalOptions) (*Local, err
 	if err := ctx.Err(); err != nil {
 		return nil, unavailable(err, "training cancelled")
 	}
-	df := map[string]int{}
+	df := map[uint64]int{}
 	docs := 0
 	for _, c := range counts {
 		if len(c) > 0 {
@@ -291,7 +291,7 @@ func Train(ctx context.Context, corpus []string, opts LocalOptions) (*Local, err
 			df[k]++
 		}
 	}
-	var keys []string
+	var keys []uint64
 	for k, n := range df {
 		if n >= o.MinDF {
 			keys = append(keys, k)
@@ -300,16 +300,16 @@ func Train(ctx context.Context, corpus []string, opts LocalOptions) (*Local, err
 	if docs < 2 || len(keys) < 2 {
 		return nil, triage.Invalid("corpus", "need at least two texts that share features to train the local embedder, got %d texts", docs)
 	}
-	slices.SortFunc(keys, func(a, b string) int {
+	slices.SortFunc(keys, func(a, b uint64) int {
 		if df[a] != df[b] {
 			return df[b] - df[a]
 		}
-		return strings.Compare(a, b)
+		return cmp.Compare(a, b)
 	})
 	keys = keys[:min(len(keys), o.MaxVocab)]
 	l.docs = docs
 	l.keys = keys
-	l.vocab = make(map[string]int32, len(keys))
+	l.vocab = make(map[uint64]int32, len(keys))
 	l.idf = make([]float32, len(keys))
 	for i, k := range keys {
 		l.vocab[k] = int32(i)

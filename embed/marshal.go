@@ -15,7 +15,7 @@ import (
 // later format be read side by side with this one.
 const (
 	localMagic   = "TRIAGE-LOCAL-EMBED"
-	localVersion = 1
+	localVersion = 2 // 1 stored feature strings, 2 their hashes
 )
 
 // MarshalBinary encodes the trained model (options, vocabulary, idf and
@@ -39,12 +39,7 @@ func (l *Local) MarshalBinary() ([]byte, error) {
 	}
 	put(uint16(localVersion), uint32(o.Dim), uint32(o.LSADim), uint32(o.MaxNgram), words,
 		o.HashWeight, uint32(o.HashTop), uint32(o.MaxRunes), uint32(l.docs), uint32(l.lsaRank), l.unseen, uint32(len(l.keys)))
-	for i, k := range l.keys {
-		put(uint16(len(k)))
-		b.WriteString(k)
-		put(l.idf[i])
-	}
-	put(l.proj)
+	put(l.keys, l.idf, l.proj)
 	return b.Bytes(), nil
 }
 
@@ -80,27 +75,20 @@ func (l *Local) UnmarshalBinary(data []byte) error {
 	if words == 1 && l.opts.Segmenter == nil {
 		return triage.Errorf(triage.EINVALID, "the stored local embedding model was trained with segmenter words; load it with the segmenter")
 	}
-	keys := make([]string, n)
+	keys := make([]uint64, n)
 	idf := make([]float32, n)
-	vocab := make(map[string]int32, n)
-	for i := range keys {
-		var kl uint16
-		if err := binary.Read(r, binary.LittleEndian, &kl); err != nil {
-			return bad(err)
-		}
-		kb := make([]byte, kl)
-		if _, err := io.ReadFull(r, kb); err != nil {
-			return bad(err)
-		}
-		if err := binary.Read(r, binary.LittleEndian, &idf[i]); err != nil {
-			return bad(err)
-		}
-		keys[i] = string(kb)
-		vocab[keys[i]] = int32(i)
-	}
 	proj := make([]float32, int(n)*int(lsaDim))
-	if err := binary.Read(r, binary.LittleEndian, proj); err != nil {
-		return bad(err)
+	for _, p := range []any{keys, idf, proj} {
+		if err := binary.Read(r, binary.LittleEndian, p); err != nil {
+			return bad(err)
+		}
+	}
+	vocab := make(map[uint64]int32, n)
+	for i, k := range keys {
+		if _, dup := vocab[k]; dup {
+			return bad(fmt.Errorf("feature %x twice", k))
+		}
+		vocab[k] = int32(i)
 	}
 	if r.Len() != 0 {
 		return bad(errors.New("trailing bytes"))
