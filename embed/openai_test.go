@@ -189,6 +189,19 @@ func TestOpenAIBatchingAndOrder(t *testing.T) {
 	}
 }
 
+// TestOpenAIDimensionsOmitted: servers that reject the dimensions field
+// (older models, many local servers) must not get it when only Dim is set.
+func TestOpenAIDimensionsOmitted(t *testing.T) {
+	api := &fakeAPI{dim: 4}
+	e := newTestEmbedder(t, api, newFakeClock(), func(c *OpenAIConfig) { c.Dimensions, c.Dim = 0, 4 })
+	if _, err := e.Embed(context.Background(), []string{"x"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.got) != 1 || api.got[0].Dimensions != 0 {
+		t.Errorf("requests %+v, want one without dimensions", api.got)
+	}
+}
+
 func TestOpenAIRetryAfter(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -69,7 +69,7 @@ type Masker struct {
 	Kinds []Kind
 	// Placeholders overrides the replacement of some kinds. A placeholder
 	// must not contain digits, Latin letters, '@' or '.', or masking would
-	// no longer be idempotent; New rejects such placeholders.
+	// no longer be idempotent; Validate reports such placeholders.
 	Placeholders map[Kind]string
 }
 
