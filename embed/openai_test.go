@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -313,26 +314,39 @@ func TestOpenAIBreaker(t *testing.T) {
 	}
 }
 
+// countingTransport counts attempts on the client side: under load a
+// timed-out attempt may never reach the server.
+type countingTransport struct{ n atomic.Int32 }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
 func TestOpenAITimeout(t *testing.T) {
 	clock := newFakeClock()
 	api := &fakeAPI{dim: 4, fail: func(n int, w http.ResponseWriter, r *http.Request) bool {
+		// With the body read, the server notices the client hanging up.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
-		case <-time.After(300 * time.Millisecond):
+		case <-time.After(time.Second):
 		}
 		return true
 	}}
+	attempts := &countingTransport{}
 	e := newTestEmbedder(t, api, clock, func(c *OpenAIConfig) {
-		c.Timeout = 30 * time.Millisecond
+		c.Timeout = 50 * time.Millisecond
 		c.MaxRetries = 1
+		c.Transport = attempts
 	})
 	start := time.Now()
 	_, err := e.Embed(context.Background(), []string{"x"})
 	wantCode(t, err, triage.EUNAVAILABLE)
-	if el := time.Since(start); el > time.Second {
-		t.Errorf("timed out after %v, want about 2 × 30 ms", el)
+	if el := time.Since(start); el > 900*time.Millisecond {
+		t.Errorf("timed out after %v, want about 2 × 50 ms", el)
 	}
-	if got := api.requests.Load(); got != 2 {
+	if got := attempts.n.Load(); got != 2 {
 		t.Errorf("%d attempts, want 2 (one retry after a timeout)", got)
 	}
 }
