@@ -1,0 +1,78 @@
+package kb
+
+import (
+	"math"
+	"testing"
+)
+
+func TestFuse(t *testing.T) {
+	s := &Searcher{}
+	lex := fold([]Hit{
+		{OwnerID: "a", Chunk: 2, LexicalScore: 9},
+		{OwnerID: "a", Chunk: 0, LexicalScore: 7}, // a's second chunk folds away
+		{OwnerID: "b", LexicalScore: 5},
+		{OwnerID: "c", LexicalScore: 1},
+	}, func(h *Hit, r int) { h.LexicalRank = r })
+	vec := fold([]Hit{
+		{OwnerID: "c", Chunk: 1, VectorScore: 0.9},
+		{OwnerID: "d", VectorScore: 0.8},
+		{OwnerID: "a", Chunk: 3, VectorScore: 0.7},
+	}, func(h *Hit, r int) { h.VectorRank = r })
+	got := s.fuse(lex, vec)
+	// Hand-computed with k = 60:
+	//   a: 1/61 + 1/63 = 0.032266   (lexical 1, vector 3)
+	//   c: 1/63 + 1/61 = 0.032266   (lexical 3, vector 1) — tie with a, a wins on id
+	//   b: 1/62       = 0.016129
+	//   d: 1/62       = 0.016129   — tie with b, b wins on id
+	want := []struct {
+		id        string
+		lex, vec  int
+		fused     float64
+		bestChunk int
+	}{
+		{"a", 1, 3, 1.0/61 + 1.0/63, 2},
+		{"c", 3, 1, 1.0/63 + 1.0/61, 0},
+		{"b", 2, 0, 1.0 / 62, 0},
+		{"d", 0, 2, 1.0 / 62, 0},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d hits: %+v", len(got), got)
+	}
+	for i, w := range want {
+		t.Run(w.id, func(t *testing.T) {
+			h := got[i]
+			if h.OwnerID != w.id || h.LexicalRank != w.lex || h.VectorRank != w.vec || math.Abs(h.Fused-w.fused) > 1e-12 || h.Chunk != w.bestChunk {
+				t.Errorf("hit %d = %+v, want %+v", i, h, w)
+			}
+		})
+	}
+	// Weights tilt the fusion: a heavy vector weight puts d above b.
+	s.VectorWeight = 3
+	got = s.fuse(lex, vec)
+	if got[0].OwnerID != "c" || got[2].OwnerID != "d" {
+		t.Errorf("weighted order = %v %v %v %v", got[0].OwnerID, got[1].OwnerID, got[2].OwnerID, got[3].OwnerID)
+	}
+}
+
+func TestDocIDs(t *testing.T) {
+	cases := []struct {
+		kind, owner string
+		chunk       int
+		id          string
+	}{
+		{"article", "0193-a", 3, "article:0193-a#3"},
+		{"article", "x", 0, "article:x#0"},
+		{"ticket", "t-1", 0, "ticket:t-1"},
+	}
+	for _, c := range cases {
+		t.Run(c.id, func(t *testing.T) {
+			if got := DocID(c.kind, c.owner, c.chunk); got != c.id {
+				t.Errorf("DocID = %q", got)
+			}
+			owner, chunk := SplitDocID(c.id)
+			if owner != c.owner || chunk != c.chunk {
+				t.Errorf("SplitDocID = %q %d", owner, chunk)
+			}
+		})
+	}
+}
