@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/triagehq/triage"
 )
 
 // TestQueryPlans checks that the queries with an index of their own use it
@@ -17,16 +20,58 @@ func TestQueryPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	for _, tc := range []struct {
+	type plan struct {
 		name, query string
 		args        []any
 		index       string
-	}{
+	}
+	plans := []plan{
 		{"WaitingTickets", fmt.Sprintf(waitingTicketsQuery, ""), []any{200}, "tickets_waiting"},
 		{"WaitingTickets by category", fmt.Sprintf(waitingTicketsQuery, "AND category IN (?, ?)"), []any{"a", "b", 200}, "tickets_waiting"},
 		{"ActiveModel", activeModelQuery, []any{"category"}, "models_active"},
 		{"Models", modelsQuery, []any{"category"}, "models_kind"},
+		{"ArticleVersions", articleVersionsQuery, []any{"a-1"}, "sqlite_autoindex_article_versions_1"},
+		{"Vectors", vectorsQuery, []any{"local-v1", "article:a-1#0", 1001}, "vectors_model_doc"},
+		{"VectorOwners", vectorOwnersQuery, []any{"local-v1", triage.DocArticle}, "vectors_model_owner"},
+		{"LatestSuggestion", latestSuggestionQuery, []any{"t-1"}, "suggestions_ticket"},
+		{"Feedback", feedbackQuery, []any{"s-1"}, "feedback_suggestion"},
+	}
+
+	// Queries built from a filter. Several statuses are several ranges of
+	// articles_status, which SQLite merges with a sort; one status is a
+	// single range read in order.
+	cursor := triage.Cursor{CreatedAt: time.Now(), ID: "a-1"}.Encode()
+	published := []triage.ArticleStatus{triage.ArticlePublished}
+	for _, a := range []struct {
+		name  string
+		f     triage.ArticleFilter
+		index string
+	}{
+		{"Articles", triage.ArticleFilter{}, "articles_updated"},
+		{"Articles after a cursor", triage.ArticleFilter{Cursor: cursor}, "articles_updated"},
+		{"Articles by status", triage.ArticleFilter{Status: published}, "articles_status"},
+		{"Articles by status after a cursor", triage.ArticleFilter{Status: published, Cursor: cursor, Limit: 20}, "articles_status"},
+		{"Articles by category", triage.ArticleFilter{Category: "退款"}, "articles_category"},
+		{"Articles by author after a cursor", triage.ArticleFilter{AuthorID: "u-1", Cursor: cursor}, "articles_author"},
 	} {
+		q, args, _, err := articlesQuery(a.f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plans = append(plans, plan{a.name, q, args, a.index})
+	}
+	for _, s := range []struct {
+		name string
+		f    triage.SuggestionFilter
+	}{
+		{"Suggestions", triage.SuggestionFilter{}},
+		{"Suggestions since, under a score", triage.SuggestionFilter{Since: time.Now(), MaxBestArticle: 0.02}},
+	} {
+		q, args := suggestionsQuery(s.f)
+		plans = append(plans, plan{s.name, q, args, "suggestions_created"})
+	}
+
+	for _, tc := range plans {
 		t.Run(tc.name, func(t *testing.T) {
 			rows, err := db.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+tc.query, tc.args...)
 			if err != nil {
@@ -45,12 +90,20 @@ func TestQueryPlans(t *testing.T) {
 			if err := rows.Err(); err != nil {
 				t.Fatal(err)
 			}
-			all := strings.Join(plan, "\n")
-			if !strings.Contains(all, "USING INDEX "+tc.index+" ") && !strings.Contains(all, "USING COVERING INDEX "+tc.index+" ") {
+			// An index is named before its constraints, or at the end of
+			// the line when the query reads it whole, in order.
+			all := strings.Join(plan, "\n") + "\n"
+			uses := func(how string) bool {
+				return strings.Contains(all, how+tc.index+" ") || strings.Contains(all, how+tc.index+"\n")
+			}
+			if !uses("USING INDEX ") && !uses("USING COVERING INDEX ") {
 				t.Errorf("plan does not use %s:\n%s", tc.index, all)
 			}
 			if strings.Contains(all, "TEMP B-TREE") {
 				t.Errorf("plan sorts:\n%s", all)
+			}
+			if tc.name == "Articles by status after a cursor" && !strings.Contains(all, "(updated_at,id)<(?,?)") {
+				t.Errorf("the cursor does not bound the index range:\n%s", all)
 			}
 		})
 	}

@@ -94,7 +94,8 @@ func TestMigrationsAppliedOnOpen(t *testing.T) {
 	}
 	w := db.WriterDB()
 	for _, table := range []string{"tickets", "comments", "history", "triage_records", "agents", "teams",
-		"tokens", "idempotency_keys", "changes", "rules", "dict_words", "models"} {
+		"tokens", "idempotency_keys", "changes", "rules", "dict_words", "models",
+		"articles", "article_versions", "vectors", "suggestions", "feedback"} {
 		var n int
 		if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`,
 			table).Scan(&n); err != nil || n != 1 {

@@ -1,0 +1,263 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/triagehq/triage"
+)
+
+// Vector page sizes: the in-memory index loads every vector at start, page
+// by page; the cap bounds one page's memory.
+const (
+	defaultVectorsLimit = 1000
+	maxVectorsLimit     = 10000
+)
+
+const vectorColumns = `doc_id, kind, owner_id, model, dim, vec, updated_at`
+
+// vecBlob is the stored form of a vector: its float32s in order, each as the
+// four little-endian bytes of its IEEE 754 bits, so that it reads back bit
+// for bit (negative zero and subnormals included).
+func vecBlob(v []float32) []byte {
+	b := make([]byte, 0, 4*len(v))
+	for _, f := range v {
+		b = binary.LittleEndian.AppendUint32(b, math.Float32bits(f))
+	}
+	return b
+}
+
+// blobVec decodes a stored vector of dim float32s.
+func blobVec(b []byte, dim int) ([]float32, error) {
+	if dim <= 0 || len(b) != 4*dim {
+		return nil, fmt.Errorf("sqlite: vector of %d bytes, want 4 × %d", len(b), dim)
+	}
+	v := make([]float32, dim)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, nil
+}
+
+// scanVector reads one row selected with vectorColumns.
+func scanVector(row interface{ Scan(...any) error }) (*triage.Vector, error) {
+	var v triage.Vector
+	var dim int
+	var blob []byte
+	err := row.Scan(&v.DocID, &v.Kind, &v.OwnerID, &v.Model, &dim, &blob, timeCol{&v.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	if v.Vec, err = blobVec(blob, dim); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// vectorsQuery reads the vectors_model_doc index from after on, in order.
+const vectorsQuery = `
+	SELECT ` + vectorColumns + `
+	FROM vectors
+	WHERE model = ? AND doc_id > ?
+	ORDER BY doc_id
+	LIMIT ?`
+
+// Vectors returns up to limit vectors of model whose DocID sorts after
+// after (byte order), in DocID order, and the DocID to continue from: the
+// page's last one when more follow, "" when the page ends the list. A limit
+// of 0 or less means 1000; more than 10000 means 10000.
+func (s queries) Vectors(ctx context.Context, model, after string, limit int) ([]*triage.Vector, string, error) {
+	switch {
+	case limit <= 0:
+		limit = defaultVectorsLimit
+	case limit > maxVectorsLimit:
+		limit = maxVectorsLimit
+	}
+	// One row more than the page tells whether there is a next page.
+	rows, err := s.q.QueryContext(ctx, vectorsQuery, model, after, limit+1)
+	if err != nil {
+		return nil, "", dbError("vectors", err)
+	}
+	defer rows.Close()
+	out := []*triage.Vector{}
+	for rows.Next() {
+		v, err := scanVector(rows)
+		if err != nil {
+			return nil, "", dbError("vectors", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", dbError("vectors", err)
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = out[limit-1].DocID
+	}
+	return out, next, nil
+}
+
+// vectorOwnersQuery reads the vectors_model_owner index alone, in order.
+const vectorOwnersQuery = `
+	SELECT DISTINCT owner_id
+	FROM vectors
+	WHERE model = ? AND kind = ?
+	ORDER BY owner_id`
+
+// VectorOwners lists the owners of kind that have vectors of model, each
+// once, in byte order.
+func (s queries) VectorOwners(ctx context.Context, kind, model string) ([]string, error) {
+	rows, err := s.q.QueryContext(ctx, vectorOwnersQuery, model, kind)
+	if err != nil {
+		return nil, dbError("vector owners", err)
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, dbError("vector owners", err)
+		}
+		out = append(out, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("vector owners", err)
+	}
+	return out, nil
+}
+
+// checkVectors validates one PutVectors call and returns the vectors' model
+// and dimension. Everything is checked before anything is written, so a
+// refused call changes nothing even if the caller carries on and commits.
+func checkVectors(kind, ownerID string, vecs []*triage.Vector) (model string, dim int, err error) {
+	if err := requireID("kind", kind); err != nil {
+		return "", 0, err
+	}
+	if err := requireID("owner_id", ownerID); err != nil {
+		return "", 0, err
+	}
+	if len(vecs) == 0 {
+		return "", 0, triage.Invalid("vectors", "no vectors to put for %s %s; DeleteVectors removes an owner's vectors", kind, ownerID)
+	}
+	seen := make(map[string]bool, len(vecs))
+	for i, v := range vecs {
+		field := func(name string) string { return fmt.Sprintf("vectors[%d].%s", i, name) }
+		switch {
+		case v == nil:
+			return "", 0, triage.Invalid(fmt.Sprintf("vectors[%d]", i), "vector %d is nil", i)
+		case v.DocID == "":
+			return "", 0, triage.Invalid(field("doc_id"), "vector %d has no doc_id", i)
+		case seen[v.DocID]:
+			return "", 0, triage.Invalid(field("doc_id"), "document %s has two vectors in one call", v.DocID)
+		case v.Kind != kind:
+			return "", 0, triage.Invalid(field("kind"), "vector %s is of kind %q, not %q", v.DocID, v.Kind, kind)
+		case v.OwnerID != ownerID:
+			return "", 0, triage.Invalid(field("owner_id"), "vector %s belongs to %q, not %q", v.DocID, v.OwnerID, ownerID)
+		case v.Model == "":
+			return "", 0, triage.Invalid(field("model"), "vector %s names no model", v.DocID)
+		case i > 0 && v.Model != model:
+			return "", 0, triage.Invalid(field("model"), "vectors of one call must share a model: %q and %q", model, v.Model)
+		case len(v.Vec) == 0:
+			return "", 0, triage.Invalid(field("vec"), "vector %s is empty", v.DocID)
+		case i > 0 && len(v.Vec) != dim:
+			return "", 0, triage.Invalid(field("vec"), "vector %s has %d dimensions, the others %d", v.DocID, len(v.Vec), dim)
+		}
+		for j, f := range v.Vec {
+			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+				return "", 0, triage.Invalid(field("vec"), "vector %s holds %v at %d", v.DocID, f, j)
+			}
+		}
+		seen[v.DocID] = true
+		model, dim = v.Model, len(v.Vec)
+	}
+	return model, dim, nil
+}
+
+// PutVectors replaces the owner's vectors of the vectors' model with vecs,
+// leaving its vectors of other models alone, and logs (vector,
+// "<kind>:<owner>", update). EINVALID, with nothing written, when vecs is
+// empty, when a vector is nil, has no DocID, repeats one, disagrees with
+// kind or ownerID, names another model than the others (or none), is empty,
+// has another dimension than the others or than the model's stored vectors,
+// or holds NaN or ±Inf. ECONFLICT when a DocID already has a vector of the
+// model that belongs to another owner. A zero UpdatedAt is stamped with the
+// transaction's time; every UpdatedAt is normalised in place.
+func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*triage.Vector) error {
+	model, dim, err := checkVectors(kind, ownerID, vecs)
+	if err != nil {
+		return err
+	}
+
+	// A model is one embedding space: every vector of it has one
+	// dimension. The first vector of another owner stands for them all.
+	var stored int
+	err = tx.tx.QueryRowContext(ctx, `
+		SELECT dim FROM vectors
+		WHERE model = ? AND NOT (kind = ? AND owner_id = ?)
+		LIMIT 1`, model, kind, ownerID).Scan(&stored)
+	switch {
+	case err == nil && stored != dim:
+		return triage.Invalid("vectors", "model %s has %d-dimensional vectors; these have %d", model, stored, dim)
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return dbError("put vectors", err)
+	}
+
+	docs := make([]string, len(vecs))
+	for i, v := range vecs {
+		docs[i] = v.DocID
+	}
+	docsJSON, err := jsonText(docs)
+	if err != nil {
+		return err
+	}
+	var doc, otherKind, otherOwner string
+	err = tx.tx.QueryRowContext(ctx, `
+		SELECT doc_id, kind, owner_id FROM vectors
+		WHERE model = ? AND doc_id IN (SELECT value FROM json_each(?)) AND NOT (kind = ? AND owner_id = ?)
+		LIMIT 1`, model, docsJSON, kind, ownerID).Scan(&doc, &otherKind, &otherOwner)
+	switch {
+	case err == nil:
+		return triage.Errorf(triage.ECONFLICT, "document %s already has a %s vector of %s %s", doc, model, otherKind, otherOwner)
+	case !errors.Is(err, sql.ErrNoRows):
+		return dbError("put vectors", err)
+	}
+
+	if _, err := tx.tx.ExecContext(ctx, `
+		DELETE FROM vectors WHERE model = ? AND kind = ? AND owner_id = ?`, model, kind, ownerID); err != nil {
+		return dbError("put vectors", err)
+	}
+	for _, v := range vecs {
+		if v.UpdatedAt.IsZero() {
+			v.UpdatedAt = tx.now
+		}
+		v.UpdatedAt = utc(v.UpdatedAt)
+		if _, err := tx.tx.ExecContext(ctx, `
+			INSERT INTO vectors (`+vectorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			v.DocID, v.Kind, v.OwnerID, v.Model, len(v.Vec), vecBlob(v.Vec), micros(v.UpdatedAt)); err != nil {
+			return dbError("put vectors", err)
+		}
+	}
+	return tx.logChange(ctx, "vector", kind+":"+ownerID, "update")
+}
+
+// DeleteVectors removes the owner's vectors of every model and logs
+// (vector, "<kind>:<owner>", delete), also when it had none: deleting what
+// is not there is not an error, since embedding runs in the background and
+// may not have reached the owner yet.
+func (tx *Tx) DeleteVectors(ctx context.Context, kind, ownerID string) error {
+	if err := requireID("kind", kind); err != nil {
+		return err
+	}
+	if err := requireID("owner_id", ownerID); err != nil {
+		return err
+	}
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM vectors WHERE kind = ? AND owner_id = ?`, kind, ownerID); err != nil {
+		return dbError("delete vectors", err)
+	}
+	return tx.logChange(ctx, "vector", kind+":"+ownerID, "delete")
+}
