@@ -219,13 +219,18 @@ func minimizeLBFGS(ctx context.Context, fn objectiveFunc, x []float64, st lbfgsS
 		if !accepted {
 			break
 		}
+		// The new pair goes into the oldest slot; if it is rejected, the
+		// oldest pair is gone all the same.
 		j := head
+		if stored == m {
+			stored--
+		}
 		diff(vo, ss[j], xNew, x)
 		diff(vo, ys[j], gNew, g)
 		if sy := dot(vo, ss[j], ys[j]); sy > 1e-12 {
 			rho[j] = 1 / sy
 			head = (head + 1) % m
-			stored = min(stored+1, m)
+			stored++
 		}
 		x, xNew = xNew, x
 		g, gNew = gNew, g
