@@ -1,0 +1,54 @@
+package kb
+
+import (
+	"fmt"
+
+	"github.com/triagehq/triage"
+)
+
+// change is what a write asks to do to an article, as far as permissions
+// go.
+type change struct {
+	create bool // a new draft
+	move   bool // a status change to `to`; the zero change is an edit
+	to     triage.ArticleStatus
+	bulk   bool // an import, which creates and publishes without review
+}
+
+// authorize decides whether p may make change c to a (nil when creating).
+// Editors curate the KB and admins may do anything; agents propose: they
+// write drafts and hand them to review, and an editor takes it from there.
+// Work without a principal is the service's own (the CLI, jobs) and is
+// trusted.
+func authorize(p *triage.Principal, a *triage.Article, c change) error {
+	if p == nil {
+		return nil
+	}
+	switch p.Role {
+	case triage.RoleAdmin, triage.RoleEditor:
+		return nil
+	case triage.RoleAgent:
+		return authorizeAgent(p, a, c)
+	case triage.RoleViewer:
+		return forbidden("viewers may read the knowledge base but not change it")
+	}
+	return forbidden(fmt.Sprintf("role %q may not change the knowledge base", p.Role))
+}
+
+func authorizeAgent(p *triage.Principal, a *triage.Article, c change) error {
+	switch {
+	case c.bulk:
+		return forbidden("only editors and admins may import articles")
+	case c.create:
+		return nil
+	case a.AuthorID != p.Actor():
+		return forbidden("agents may change only the articles they wrote; ask an editor")
+	case a.Status != triage.ArticleDraft:
+		return forbidden(fmt.Sprintf("the article is %s; agents may change their articles only while they are drafts, ask an editor", a.Status))
+	case c.move && c.to != triage.ArticleInReview:
+		return forbidden(fmt.Sprintf("agents may only submit their drafts for review, not make them %s; an editor publishes and archives", c.to))
+	}
+	return nil
+}
+
+func forbidden(msg string) error { return &triage.Error{Code: triage.EFORBIDDEN, Message: msg} }
