@@ -137,8 +137,17 @@ func TestSharedSets(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			line := fmt.Sprintf("%-24s macro_f1=%.4f (peer %.4f) accuracy=%.4f weighted_f1=%.4f top3=%.4f ece=%.4f temperature=%.3f fit_seconds=%.2f predict_per_second=%.0f features=%d iterations=%d evals=%d",
-				set, sc.MacroF1, peerMacroF1[set], sc.Accuracy, sc.WeightedF1, sc.Top3Accuracy, sc.Calibration.ECE, m.Info().Temperature, fit, perSec, m.Info().Features, m.Info().Iterations, m.Info().Evaluations)
+			start = time.Now()
+			blob, err := m.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := classify.Load(blob, seg); err != nil {
+				t.Fatal(err)
+			}
+			saveLoad := time.Since(start).Seconds()
+			line := fmt.Sprintf("%-24s macro_f1=%.4f (peer %.4f) accuracy=%.4f weighted_f1=%.4f top3=%.4f ece=%.4f temperature=%.3f fit_seconds=%.2f predict_per_second=%.0f features=%d iterations=%d evals=%d model_bytes=%d save_load_seconds=%.2f",
+				set, sc.MacroF1, peerMacroF1[set], sc.Accuracy, sc.WeightedF1, sc.Top3Accuracy, sc.Calibration.ECE, m.Info().Temperature, fit, perSec, m.Info().Features, m.Info().Iterations, m.Info().Evaluations, len(blob), saveLoad)
 			t.Log(line)
 			fmt.Println(line)
 			if sc.MacroF1 < peerMacroF1[set] {
