@@ -150,7 +150,14 @@ type Model struct {
 	scale   float64
 	info    ModelInfo
 	version string
-	scores  sync.Pool // *[]float64 of length K
+	scratch sync.Pool // *predictScratch
+}
+
+// predictScratch is reused between predictions so that one allocates
+// little more than its answer.
+type predictScratch struct {
+	v SparseVector
+	z []float64
 }
 
 // Labels returns the classes, sorted.
@@ -189,15 +196,14 @@ func (m *Model) Predict(text string) Prediction {
 	if m.feat.seg == nil {
 		panic("classify: model has no segmenter; use Load or SetSegmenter after UnmarshalBinary")
 	}
-	v := m.feat.Transform(text)
 	k := len(m.labels)
-	zp, _ := m.scores.Get().(*[]float64)
-	if zp == nil {
-		z := make([]float64, k)
-		zp = &z
+	s, _ := m.scratch.Get().(*predictScratch)
+	if s == nil {
+		s = &predictScratch{z: make([]float64, k)}
 	}
-	z := *zp
-	m.decision(v, z)
+	m.feat.vectorize(segmentDoc(m.feat.seg, m.feat.opts, text), &s.v)
+	z := s.z
+	m.decision(s.v, z)
 	for c := range z {
 		z[c] *= m.scale
 	}
@@ -206,7 +212,7 @@ func (m *Model) Predict(text string) Prediction {
 	for c, l := range m.labels {
 		p.Classes[c] = triage.Scored{Value: l, Score: z[c]}
 	}
-	m.scores.Put(zp)
+	m.scratch.Put(s)
 	slices.SortStableFunc(p.Classes, func(a, b triage.Scored) int { return cmp.Compare(b.Score, a.Score) })
 	p.Label, p.Probability = p.Classes[0].Value, p.Classes[0].Score
 	return p

@@ -156,3 +156,25 @@ func TestSharedSets(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedDeterministic trains on real text twice, on one goroutine and
+// on four, and expects the same model to the last bit.
+func TestSharedDeterministic(t *testing.T) {
+	shared := sharedDir()
+	if shared == "" {
+		t.Skip("SKIP: ../shared/data (the shared evaluation sets) is not beside the repository")
+	}
+	train := readSet(t, filepath.Join(shared, "data", "taidi2020_messages", "train.jsonl"))
+	seg := realSegmenter(t)
+	var versions []string
+	for _, workers := range []int{1, 4} {
+		m, err := classify.Train(context.Background(), train, classify.TrainOptions{Segmenter: seg, Workers: workers, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		versions = append(versions, m.Version())
+	}
+	if versions[0] != versions[1] {
+		t.Errorf("one goroutine gave version %s, four gave %s", versions[0], versions[1])
+	}
+}
