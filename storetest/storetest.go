@@ -51,6 +51,56 @@
 //     was. Model and ActiveModel (ENOTFOUND when the kind has none) return
 //     the blob; Models leaves Blob nil. ModelInfo's Classes, Sources and
 //     Metrics read back empty rather than nil.
+//   - Articles lists by UpdatedAt, then id, both descending, with the
+//     ticket list's paging rules (limit 0 or less means DefaultPageSize,
+//     more than MaxPageSize means MaxPageSize, a next cursor only when more
+//     follow). Its cursor is a triage.Cursor whose CreatedAt field holds the
+//     UpdatedAt of the page's last article. ArticleFilter.Status matches any
+//     of its statuses, and Text matches like TicketFilter.Text.
+//   - CreateArticle takes the article as given but for Version (1), and
+//     does not write a version row. UpdateArticle is versioned like
+//     UpdateTicket and never changes CreatedAt or AuthorID: the caller's
+//     struct gets the stored ones back.
+//   - AddArticleVersion needs an article id and a Version of 1 or more
+//     (EINVALID), an existing article (ENOTFOUND) and a version the article
+//     does not have yet (ECONFLICT); it does not check that the number is
+//     the article's. ArticleVersions lists by Version, ascending: empty
+//     for an article without versions, ENOTFOUND for no article.
+//     ArticleVersion is ENOTFOUND when the article or the version is
+//     missing.
+//   - Vectors read back bit for bit (negative zero and subnormals
+//     included); a slice read is the caller's to change. PutVectors leaves
+//     the caller's Vec alone, sets a zero UpdatedAt to the time of the write
+//     and normalises it. It is EINVALID, writing nothing, when vecs is
+//     empty, a vector is nil, has no DocID or repeats one, its Kind or
+//     OwnerID differ from the arguments, the vectors do not share one
+//     non-empty Model or one dimension, the dimension differs from that of
+//     the model's stored vectors of other owners, or a value is NaN or
+//     ±Inf; ECONFLICT when a DocID has a vector of the model that belongs to
+//     another owner. It replaces only the owner's vectors of that model;
+//     owners are per kind. DeleteVectors removes the owner's vectors of every
+//     model and succeeds when there are none; an empty kind or owner is
+//     EINVALID. Vectors pages by DocID in byte order: a limit of 0 or less
+//     means 1000, a larger one up to 10000 is honoured, and the cursor
+//     returned is the page's last DocID when more follow, "" otherwise (an
+//     exactly full last page included). VectorOwners lists each owner once,
+//     in byte order.
+//   - SaveSuggestions needs an id and a ticket id (EINVALID), refuses a
+//     NaN or infinite score (EINVALID) and a used id (ECONFLICT); nil
+//     Articles, Tickets and Draft.Citations read back empty, and scores
+//     read back exactly. LatestSuggestion is the ticket's newest by
+//     CreatedAt then id, ENOTFOUND when it has none. Suggestions lists
+//     newest first (CreatedAt, then id, both descending); Since is
+//     inclusive; MaxBestArticle, when above 0, keeps BestArticle <= it; a
+//     limit of 0 or less means 200 and a larger one is honoured.
+//   - AddFeedback needs an id and a suggestion id and an Action of
+//     accepted, edited or rejected (EINVALID); an unknown suggestion is
+//     ENOTFOUND and a used id ECONFLICT. Feedback lists oldest first, and
+//     verdicts of the same instant in the order they were added; an
+//     unknown suggestion has an empty list. FeedbackCounts has one entry
+//     per (SourceKind, SourceID) with a verdict at or after since (a zero
+//     since counts all), ordered by Rejected descending, then SourceKind,
+//     then SourceID.
 //   - The change log gets one entry per successful write call: CreateTicket
 //     (ticket, create); UpdateTicket, AddComment, SaveTriageRecord (ticket,
 //     update); AddHistory one (ticket, update) per ticket it touches;
@@ -59,7 +109,12 @@
 //     PutDictWord (dict, the word, update), for a new word too;
 //     DeleteDictWord (dict, the word, delete); SaveModel (model, create) and
 //     ActivateModel (model, update), one entry even when another model
-//     stops being active. SaveIdempotency logs nothing. Sequence numbers
+//     stops being active; CreateArticle (article, create) and UpdateArticle
+//     (article, update), while AddArticleVersion logs nothing of its own;
+//     PutVectors (vector, "<kind>:<owner>", update) and DeleteVectors
+//     (vector, "<kind>:<owner>", delete), also when the owner had none;
+//     SaveSuggestions (suggestion, create); AddFeedback (feedback, create).
+//     SaveIdempotency logs nothing. Sequence numbers
 //     increase in commit order; rolled-back writes leave no entry, and
 //     neither do writes that fail with ESTALE or ENOTFOUND in a transaction
 //     that then commits.
@@ -94,6 +149,9 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"rules", ruleTests},
 		{"models", modelTests},
 		{"routing", routingTests},
+		{"articles", articleTests},
+		{"vectors", vectorTests},
+		{"suggestions", suggestionTests},
 		{"tx", txTests},
 	}
 	for _, g := range groups {

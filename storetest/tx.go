@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -140,6 +141,38 @@ func testChangeLog(t *testing.T, s triage.Store) {
 			}
 			return tx.MarkAssigned(ctx, "a-2", base)
 		}, []change{{"agent", "a-2", "create"}, {"agent", "a-2", "update"}}},
+		{"article", func(tx triage.Tx) error {
+			a := newArticle("a-1", base)
+			if err := tx.CreateArticle(ctx, a); err != nil {
+				return err
+			}
+			if err := tx.AddArticleVersion(ctx, versionOf(a, "editor-1", "created")); err != nil {
+				return err
+			}
+			if err := tx.UpdateArticle(ctx, a); err != nil {
+				return err
+			}
+			return tx.AddArticleVersion(ctx, versionOf(a, "editor-1", "edited"))
+		}, []change{{"article", "a-1", "create"}, {"article", "a-1", "update"}}},
+		{"vectors", func(tx triage.Tx) error {
+			if err := tx.PutVectors(ctx, triage.DocArticle, "a-1", articleVecs("a-1", modelA, 2, 4, 1, base)); err != nil {
+				return err
+			}
+			if err := tx.PutVectors(ctx, triage.DocArticle, "a-1", articleVecs("a-1", modelB, 1, 4, 1, base)); err != nil {
+				return err
+			}
+			if err := tx.DeleteVectors(ctx, triage.DocArticle, "a-1"); err != nil {
+				return err
+			}
+			return tx.DeleteVectors(ctx, triage.DocTicket, "t-1") // had none
+		}, []change{{"vector", "article:a-1", "update"}, {"vector", "article:a-1", "update"},
+			{"vector", "article:a-1", "delete"}, {"vector", "ticket:t-1", "delete"}}},
+		{"suggestions and feedback", func(tx triage.Tx) error {
+			if err := tx.SaveSuggestions(ctx, newSuggestions("s-1", "t-1", base, 0)); err != nil {
+				return err
+			}
+			return tx.AddFeedback(ctx, newFeedback("f-1", "s-1", triage.DocArticle, "a-1", triage.FeedbackAccepted, base))
+		}, []change{{"suggestion", "s-1", "create"}, {"feedback", "f-1", "create"}}},
 		{"idempotency logs nothing", func(tx triage.Tx) error {
 			return tx.SaveIdempotency(ctx, &triage.Idempotency{Scope: "s", Key: "k", Status: 201, CreatedAt: base})
 		}, nil},
@@ -208,6 +241,12 @@ func testChangeRollback(t *testing.T, s triage.Store) {
 		if err := tx.CreateRule(ctx, newRule("r-1", 0)); err != nil {
 			return err
 		}
+		if err := tx.CreateArticle(ctx, newArticle("a-1", base)); err != nil {
+			return err
+		}
+		if err := tx.SaveSuggestions(ctx, newSuggestions("s-1", "t-1", base, 0)); err != nil {
+			return err
+		}
 		return tx.SaveModel(ctx, newModel("m-1", triage.ModelCategory, base))
 	})
 	_, seq := changesAfter(t, s, 0)
@@ -219,6 +258,15 @@ func testChangeRollback(t *testing.T, s triage.Store) {
 		if err := tx.CreateAgent(ctx, newAgent("a-1", "Alice", "")); err != nil {
 			return err
 		}
+		if err := tx.CreateArticle(ctx, newArticle("a-2", base)); err != nil {
+			return err
+		}
+		if err := tx.PutVectors(ctx, triage.DocArticle, "a-1", articleVecs("a-1", modelA, 1, 4, 1, base)); err != nil {
+			return err
+		}
+		if err := tx.AddFeedback(ctx, newFeedback("f-1", "s-1", "draft", "", triage.FeedbackEdited, base)); err != nil {
+			return err
+		}
 		return boom
 	})
 	if !errors.Is(err, boom) {
@@ -226,11 +274,17 @@ func testChangeRollback(t *testing.T, s triage.Store) {
 	}
 	// A failed write inside a transaction that commits logs nothing either.
 	// None of these failures is an SQL error, so they leave a Postgres
-	// transaction usable.
+	// transaction usable. (Failures that are, such as AddArticleVersion or
+	// AddFeedback naming something missing, are left to the error tests,
+	// which end their transactions.)
 	stale := newTicket("t-1", base)
 	stale.Version = 7
 	staleRule := newRule("r-1", 0)
 	staleRule.Version = 7
+	staleArticle := newArticle("a-1", base)
+	staleArticle.Version = 7
+	nanVecs := articleVecs("a-1", modelA, 1, 4, 1, base)
+	nanVecs[0].Vec[0] = float32(math.NaN())
 	err = updateErr(t, s, func(tx triage.Tx) error {
 		for _, f := range []struct {
 			name string
@@ -243,6 +297,10 @@ func testChangeRollback(t *testing.T, s triage.Store) {
 			{"DeleteDictWord of a missing word", tx.DeleteDictWord(ctx, "没有"), triage.ENOTFOUND},
 			{"ActivateModel of a missing model", tx.ActivateModel(ctx, "m-9"), triage.ENOTFOUND},
 			{"MarkAssigned of a missing agent", tx.MarkAssigned(ctx, "a-9", base), triage.ENOTFOUND},
+			{"UpdateArticle with a stale version", tx.UpdateArticle(ctx, staleArticle), triage.ESTALE},
+			{"PutVectors with a NaN", tx.PutVectors(ctx, triage.DocArticle, "a-1", nanVecs), triage.EINVALID},
+			{"AddFeedback with an unknown action", tx.AddFeedback(ctx,
+				newFeedback("f-2", "s-1", "draft", "", "liked", base)), triage.EINVALID},
 		} {
 			if !triage.IsCode(f.err, f.code) {
 				return fmt.Errorf("%s: %v, want %s", f.name, f.err, f.code)
@@ -280,6 +338,11 @@ func testRollback(t *testing.T, s triage.Store) {
 			tx.PutDictWord(ctx, &triage.DictWord{Word: "到账", CreatedAt: base}),
 			tx.SaveModel(ctx, newModel("m-1", triage.ModelCategory, base)),
 			tx.MarkAssigned(ctx, "a-1", base),
+			tx.CreateArticle(ctx, newArticle("ar-1", base)),
+			tx.AddArticleVersion(ctx, versionOf(&triage.Article{ID: "ar-1", Version: 1, Title: "x"}, "", "")),
+			tx.PutVectors(ctx, triage.DocArticle, "ar-1", articleVecs("ar-1", modelA, 2, 4, 1, base)),
+			tx.SaveSuggestions(ctx, newSuggestions("s-1", keep.ID, base, 0)),
+			tx.AddFeedback(ctx, newFeedback("f-1", "s-1", triage.DocArticle, "ar-1", triage.FeedbackRejected, base)),
 		}
 		if err := errors.Join(steps...); err != nil {
 			return err
@@ -317,6 +380,15 @@ func assertNothingButKeep(t *testing.T, s triage.Store, keep *triage.Ticket) {
 		"rules":    func() (int, error) { a, err := s.Rules(ctx); return len(a), err },
 		"words":    func() (int, error) { a, err := s.DictWords(ctx); return len(a), err },
 		"models":   func() (int, error) { a, err := s.Models(ctx, triage.ModelCategory); return len(a), err },
+		"articles": func() (int, error) { a, _, err := s.Articles(ctx, triage.ArticleFilter{}); return len(a), err },
+		"vectors":  func() (int, error) { a, _, err := s.Vectors(ctx, modelA, "", 0); return len(a), err },
+		"vector owners": func() (int, error) {
+			a, err := s.VectorOwners(ctx, triage.DocArticle, modelA)
+			return len(a), err
+		},
+		"suggestions":     func() (int, error) { a, err := s.Suggestions(ctx, triage.SuggestionFilter{}); return len(a), err },
+		"feedback":        func() (int, error) { a, err := s.Feedback(ctx, "s-1"); return len(a), err },
+		"feedback counts": func() (int, error) { a, err := s.FeedbackCounts(ctx, time.Time{}); return len(a), err },
 	}
 	for name, count := range counts {
 		if n, err := count(); err != nil || n != 0 {
@@ -328,6 +400,12 @@ func assertNothingButKeep(t *testing.T, s triage.Store, keep *triage.Ticket) {
 	}
 	if _, err := s.Idempotency(ctx, "s", "k"); !triage.IsCode(err, triage.ENOTFOUND) {
 		t.Errorf("Idempotency after rollback: %v, want ENOTFOUND", err)
+	}
+	if _, err := s.LatestSuggestion(ctx, keep.ID); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("LatestSuggestion after rollback: %v, want ENOTFOUND", err)
+	}
+	if _, err := s.ArticleVersions(ctx, "ar-1"); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("ArticleVersions after rollback: %v, want ENOTFOUND", err)
 	}
 	if _, err := s.ActiveModel(ctx, triage.ModelCategory); !triage.IsCode(err, triage.ENOTFOUND) {
 		t.Errorf("ActiveModel after rollback: %v, want ENOTFOUND", err)
