@@ -35,8 +35,10 @@ type ChatConfig struct {
 	// MaxTokens bounds the answer (default 800). Reasoning models (o1, o3,
 	// o4, gpt-5) count their hidden reasoning in it.
 	MaxTokens int
-	// Timeout bounds one HTTP attempt, reading the body included
-	// (default 30 s; local models can be slow).
+	// Timeout bounds one HTTP attempt, reading the body included (default
+	// 15 s). Keep it below the caller's own limit (suggest.Writer's is 20
+	// s): an attempt that times out is what tells the breaker the endpoint
+	// is down.
 	Timeout time.Duration
 	// MaxRetries is how often one request is retried after a 429, a 5xx or
 	// a timeout (default 2; negative means none). Fewer than the embedder's:
@@ -91,7 +93,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 		cfg.MaxTokens = 800
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
+		cfg.Timeout = 15 * time.Second
 	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 2
@@ -155,9 +157,10 @@ func (c *Chat) Draft(ctx context.Context, req triage.DraftRequest) (string, erro
 	if !c.breaker.allow() {
 		return "", triage.Errorf(triage.EUNAVAILABLE, "LLM %s is failing; not calling it for up to %s", c.cfg.Model, c.cfg.BreakerCooldown)
 	}
+	start := c.cfg.Now()
 	resp, err := c.client.CreateChatCompletion(ctx, c.request(req))
 	if err != nil {
-		o, terr := c.classify(ctx, err)
+		o, terr := c.classify(ctx, err, c.cfg.Now().Sub(start))
 		c.breaker.record(o)
 		return "", terr
 	}
@@ -245,13 +248,21 @@ func (c *Chat) answer(resp openai.ChatCompletionResponse) (string, error) {
 // whether it was an outage. A refused key or an unknown model is a
 // configuration error: it fails fast by itself and must not open the
 // breaker, which would hide the cause behind "failing".
-func (c *Chat) classify(ctx context.Context, err error) (outcome, error) {
+func (c *Chat) classify(ctx context.Context, err error, took time.Duration) (outcome, error) {
 	fail := func(o outcome, format string, args ...any) (outcome, error) {
 		return o, &triage.Error{Code: triage.EUNAVAILABLE, Message: fmt.Sprintf(format, args...), Err: err}
 	}
 	if ctx.Err() != nil {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return fail(unknown, "LLM %s did not answer in time", c.cfg.Model)
+			// The caller's deadline usually ends a hung endpoint's retries,
+			// so this error is all the breaker would ever see of it. A
+			// caller in a hurry says nothing about the endpoint, but one
+			// that waited a whole attempt's timeout does.
+			o := unknown
+			if took >= c.cfg.Timeout {
+				o = outage
+			}
+			return fail(o, "LLM %s did not answer in time", c.cfg.Model)
 		}
 		return fail(unknown, "LLM request cancelled")
 	}

@@ -451,6 +451,20 @@ func TestChatTimeout(t *testing.T) {
 	if s := c.breaker.state(); s != "closed" {
 		t.Errorf("the caller's deadline moved the breaker to %s", s)
 	}
+
+	// A caller that waited longer than an attempt's timeout saw the
+	// endpoint fail, even though its own deadline ended the retries.
+	c = newTestChat(t, api, newChatClock(), func(c *ChatConfig) {
+		c.Timeout, c.MaxRetries, c.BreakerThreshold = 30*time.Millisecond, 10, 1
+		c.Now, c.Sleep = time.Now, nil
+	})
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = c.Draft(ctx, chatReq)
+	wantCode(t, err, triage.EUNAVAILABLE)
+	if s := c.breaker.state(); s != "open" {
+		t.Errorf("breaker %s after a hung endpoint, want open", s)
+	}
 }
 
 func TestNewChatConfig(t *testing.T) {
