@@ -1,0 +1,319 @@
+package suggest
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/triagehq/triage"
+)
+
+// An extractive draft quotes the best sources instead of writing: a
+// greeting, the one to three sentences that share the most words with the
+// ticket, each with its [n], and a closing line. It needs no model and
+// no network, so it is the draft without an LLM and the fallback when the
+// LLM fails. The same input always gives the same draft.
+
+const (
+	maxExtractSources   = 3   // sources quoted from, best first
+	maxExtractSentences = 3   // sentences in a draft
+	maxPerSource        = 2   // so that one long article does not fill it
+	maxSentenceRunes    = 160 // longer sentences are cut at a clause
+	minSentenceRunes    = 6   // letters and digits; shorter says nothing
+)
+
+var (
+	extractGreeting = map[bool]string{
+		true:  "您好，关于您反馈的问题，以下信息供您参考：",
+		false: "Hello, thank you for contacting us. Here is what should help:",
+	}
+	extractClosing = map[bool]string{
+		true:  "如还有其他问题，欢迎随时联系我们。",
+		false: "If you have any other questions, please let us know.",
+	}
+)
+
+type candidate struct {
+	text  string
+	n     int // the source's citation number
+	rank  int // the source's rank, 0 best
+	pos   int // the sentence's position in the source
+	score int
+	terms map[string]bool
+}
+
+// extractiveDraft builds the draft; it returns "" when no source has a
+// sentence worth quoting. Sources are ranked by fused score, ties in the
+// order given.
+func extractiveDraft(title, body string, chinese bool, sources []triage.Source) (string, []int) {
+	ranked := slices.Clone(sources)
+	slices.SortStableFunc(ranked, func(a, b triage.Source) int { return cmp.Compare(b.Fused, a.Fused) })
+	want := terms(title + "\n" + body)
+
+	var cands []candidate
+	rank := 0
+	for _, s := range ranked {
+		if rank == maxExtractSources {
+			break
+		}
+		text, resolution := s.Snippet, false
+		if s.Kind == triage.DocTicket {
+			// A similar ticket's own text is another customer's question;
+			// what helps is the reply that solved it.
+			if strings.TrimSpace(s.Resolution) == "" {
+				continue
+			}
+			text, resolution = s.Resolution, true
+		}
+		var found bool
+		for pos, sent := range quotableSentences(text) {
+			c := candidate{text: sent, n: s.N, rank: rank, pos: pos, terms: terms(sent)}
+			for t := range c.terms {
+				if want[t] {
+					c.score++
+				}
+			}
+			if resolution {
+				// Retrieval already matched the ticket to this one; its
+				// resolution need not repeat the customer's words.
+				c.score++
+			}
+			cands = append(cands, c)
+			found = true
+		}
+		if found {
+			rank++
+		}
+	}
+	if len(cands) == 0 {
+		return "", nil
+	}
+	picked := pickSentences(cands)
+
+	var b strings.Builder
+	b.WriteString(extractGreeting[chinese])
+	var cites []int
+	for _, c := range picked {
+		b.WriteString("\n" + withCitation(c.text, c.n))
+		if !slices.Contains(cites, c.n) {
+			cites = append(cites, c.n)
+		}
+	}
+	b.WriteString("\n" + extractClosing[chinese])
+	return b.String(), cites
+}
+
+// pickSentences takes the best-scoring sentences, at most maxPerSource from
+// one source and none that repeats one already taken, and puts them back
+// in the order of their sources. With no sentence sharing a word with the
+// ticket it takes the first sentence of the best source: the retrieval
+// found it relevant, and a draft is more use than none.
+func pickSentences(cands []candidate) []candidate {
+	order := slices.Clone(cands)
+	slices.SortStableFunc(order, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.rank, b.rank), cmp.Compare(a.pos, b.pos))
+	})
+	var picked []candidate
+	perSource := map[int]int{}
+	for _, c := range order {
+		if len(picked) == maxExtractSentences || c.score == 0 {
+			break
+		}
+		if perSource[c.rank] == maxPerSource || slices.ContainsFunc(picked, func(p candidate) bool { return similar(p.terms, c.terms) }) {
+			continue
+		}
+		perSource[c.rank]++
+		picked = append(picked, c)
+	}
+	if len(picked) == 0 {
+		picked = append(picked, slices.MinFunc(cands, func(a, b candidate) int {
+			return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.pos, b.pos))
+		}))
+	}
+	slices.SortFunc(picked, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.pos, b.pos))
+	})
+	return picked
+}
+
+// similar reports whether two sentences share most of their terms, as the
+// same answer copied into an article and a resolution does.
+func similar(a, b map[string]bool) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	both := 0
+	for t := range a {
+		if b[t] {
+			both++
+		}
+	}
+	return both*10 >= 6*(len(a)+len(b)-both)
+}
+
+var (
+	// greetingRE removes the salutation a resolution starts with: the
+	// draft has its own.
+	greetingRE = regexp.MustCompile(`(?i)^(?:(?:亲爱的|尊敬的)?(?:您好|你好|亲|客户|用户|顾客|会员)+|(?:hi|hello|dear)\b[^,，!！.。]{0,20})[，,！!。.、\s~～]*`)
+	// pleasantryRE finds sentences that are only politeness.
+	pleasantryRE  = regexp.MustCompile(`(?i)感谢|谢谢|祝您|如有(?:其他|任何)?(?:问题|疑问)|如还有|欢迎随时|不便|抱歉|thank|sorry|let us know|any (?:other|further) questions|have a (?:nice|good)`)
+	placeholderRE = regexp.MustCompile(`\[(?:手机号|身份证号|银行卡号|邮箱)\]`)
+)
+
+// quotableSentences splits a source into plain-text sentences worth
+// quoting: no markup or citations of its own, no salutations, no
+// questions, no pleasantries, nothing that names someone's masked data.
+func quotableSentences(text string) []string {
+	text = simpleCiteRE.ReplaceAllString(normalizeCitations(cleanText(text)), "")
+	var out []string
+	for _, s := range splitSentences(text) {
+		s = strings.TrimSpace(greetingRE.ReplaceAllString(s, ""))
+		n := contentRunes(s)
+		switch {
+		case n < minSentenceRunes,
+			strings.HasSuffix(s, "？") || strings.HasSuffix(s, "?"),
+			n <= 20 && pleasantryRE.MatchString(s),
+			placeholderRE.MatchString(s):
+			continue
+		}
+		out = append(out, shorten(s))
+	}
+	return out
+}
+
+// splitSentences splits after 。！？!?；; and line ends, keeping closing
+// quotes with their sentence; a full stop splits only before a space or
+// the end, so 1.5 and e-mail addresses stay whole.
+func splitSentences(text string) []string {
+	var out []string
+	rs := []rune(text)
+	start := 0
+	for i := 0; i < len(rs); i++ {
+		var end int
+		switch r := rs[i]; {
+		case r == '\n':
+			end = i
+		case strings.ContainsRune("。！？!?；;…", r), r == '.' && (i+1 == len(rs) || unicode.IsSpace(rs[i+1])):
+			end = i + 1
+			for end < len(rs) && strings.ContainsRune(`”’」』"')）`, rs[end]) {
+				end++
+			}
+		default:
+			continue
+		}
+		if s := strings.TrimSpace(string(rs[start:end])); s != "" {
+			out = append(out, s)
+		}
+		start = max(end, i+1)
+		i = start - 1
+	}
+	if s := strings.TrimSpace(string(rs[start:])); s != "" {
+		out = append(out, s)
+	}
+	return out
+}
+
+// shorten cuts a long sentence at the last clause break before the limit.
+func shorten(s string) string {
+	if utf8.RuneCountInString(s) <= maxSentenceRunes {
+		return s
+	}
+	rs := []rune(s)[:maxSentenceRunes]
+	cut := len(rs)
+	for i := len(rs) - 1; i >= maxSentenceRunes/2; i-- {
+		if strings.ContainsRune("，,、：:", rs[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimSpace(string(rs[:cut])) + "…"
+}
+
+// withCitation puts [n] before a sentence's closing punctuation, as the
+// prompt asks a model to: 七天内可退货[1]。 and "Returns are free [1]."
+func withCitation(s string, n int) string {
+	cite := "[" + strconv.Itoa(n) + "]"
+	rs := []rune(s)
+	end := len(rs)
+	for end > 0 && strings.ContainsRune("。！!.；;…”’」』\"')）", rs[end-1]) {
+		end--
+	}
+	head, tail := string(rs[:end]), string(rs[end:])
+	zh := isChinese(s)
+	if tail == "" || tail == "…" {
+		if zh {
+			tail += "。"
+		} else {
+			tail += "."
+		}
+	}
+	if !zh {
+		cite = " " + cite
+	}
+	return head + cite + tail
+}
+
+// stopTerms are words every ticket and source share, which say nothing
+// about what a sentence is about.
+var stopTerms = map[string]bool{
+	"您好": true, "你好": true, "请问": true, "谢谢": true, "感谢": true, "一下": true, "我的": true,
+	"我们": true, "你们": true, "您的": true, "什么": true, "怎么": true, "可以": true, "这个": true,
+	"那个": true, "如果": true, "已经": true, "还是": true, "没有": true, "是否": true, "麻烦": true,
+	"the": true, "and": true, "you": true, "your": true, "for": true, "with": true, "is": true, "are": true,
+	"my": true, "to": true, "of": true, "in": true, "it": true, "on": true, "please": true, "hi": true,
+	"hello": true, "thanks": true, "can": true, "be": true, "we": true, "this": true, "that": true,
+}
+
+// terms are the words a sentence is compared on without a segmenter:
+// every pair of adjacent Han characters (a lone one by itself), every
+// Latin word (lower-cased, a plural s dropped) and every number.
+func terms(s string) map[string]bool {
+	out := map[string]bool{}
+	add := func(t string) {
+		if !stopTerms[t] {
+			out[t] = true
+		}
+	}
+	// Substrings of s share its memory: only the map allocates.
+	s = strings.ToLower(s)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		j := i + size
+		switch {
+		case unicode.Is(unicode.Han, r):
+			prev, n := i, 1
+			for j < len(s) {
+				r2, size2 := utf8.DecodeRuneInString(s[j:])
+				if !unicode.Is(unicode.Han, r2) {
+					break
+				}
+				add(s[prev : j+size2])
+				prev, j, n = j, j+size2, n+1
+			}
+			if n == 1 {
+				add(s[i:j])
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			for j < len(s) {
+				r2, size2 := utf8.DecodeRuneInString(s[j:])
+				if !(unicode.IsLetter(r2) || unicode.IsDigit(r2)) || unicode.Is(unicode.Han, r2) {
+					break
+				}
+				j += size2
+			}
+			w := s[i:j]
+			if len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !unicode.IsDigit(r) {
+				w = w[:len(w)-1] // refunds and refund are one word here
+			}
+			if utf8.RuneCountInString(w) >= 2 || unicode.IsDigit(r) {
+				add(w)
+			}
+		}
+		i = j
+	}
+	return out
+}
