@@ -122,6 +122,8 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, version int, u t
 		next.Tags = slices.Clone(a.Tags)
 		applyEdits(&next, u)
 		move := u.Status.Set && u.Status.V != a.Status
+		// Permission before version: a caller who may not do this at
+		// all should hear so, not be sent to fetch and retry.
 		if err := authorize(p, a, change{move: move, to: u.Status.V}); err != nil {
 			return nil, err
 		}

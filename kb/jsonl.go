@@ -74,7 +74,9 @@ type imported struct {
 // Import creates or updates one article per line of a JSON Lines file.
 // A line's "id" is kept as the tag "src:<id>"; an article that carries it,
 // or whose own id it is (a file made by Export), is updated instead of
-// duplicated, and keeps its status unless the line names one.
+// duplicated: the file wins for title, body, category and tags, and the
+// article keeps its status unless the line names one, so that an article
+// archived since the last import is not published again.
 //
 // The whole file is checked before anything is written, so a bad line
 // (an *triage.Error EINVALID whose message starts "line N:") imports
@@ -208,6 +210,9 @@ func parseImportLine(b []byte) (*imported, error) {
 // matchExisting finds the article each line updates, if any, adds the
 // source tag, and refuses a line whose status the article cannot move to,
 // all before anything is written.
+//
+// It reads every article once: a filter by tag would need a query of its
+// own in both stores, and an import is rare and reads the whole file too.
 func (s *Service) matchExisting(ctx context.Context, lines []*imported) error {
 	byID := map[string]*triage.Article{}
 	bySrc := map[string]*triage.Article{}

@@ -1,14 +1,15 @@
 // Package kb is the knowledge base: the life of an article (drafts, edits,
 // review, publication, archiving), its version history with revert and
 // diff, who may do what, Markdown rendering that is safe to show,
-// paragraph-sized chunks for the search indexes, and bulk import and export
-// in JSON Lines.
+// paragraph-sized chunks for the search indexes, bulk import and export in
+// JSON Lines, and the hybrid search over articles and resolved tickets
+// (Searcher) with the follower that keeps its indexes in step (Indexer).
 //
 // Every save is a version: the article row and its version row are written
 // in one store transaction, so the history can never miss a save that
 // committed, and a revert writes an old text as a new version, so history
-// only grows. The indexes follow the store's change log; nothing here
-// writes to them.
+// only grows. Service writes only to the store; the indexes follow its
+// change log, so they can never hold what did not commit.
 package kb
 
 import (
