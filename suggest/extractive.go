@@ -26,15 +26,12 @@ const (
 	minSentenceRunes    = 6   // letters and digits; shorter says nothing
 )
 
-var (
-	extractGreeting = map[bool]string{
-		true:  "您好，关于您反馈的问题，以下信息供您参考：",
-		false: "Hello, thank you for contacting us. Here is what should help:",
-	}
-	extractClosing = map[bool]string{
-		true:  "如还有其他问题，欢迎随时联系我们。",
-		false: "If you have any other questions, please let us know.",
-	}
+// The draft's own greeting and closing, by language.
+const (
+	greetingZH = "您好，关于您反馈的问题，以下信息供您参考："
+	greetingEN = "Hello, thank you for contacting us. Here is what should help:"
+	closingZH  = "如还有其他问题，欢迎随时联系我们。"
+	closingEN  = "If you have any other questions, please let us know."
 )
 
 type candidate struct {
@@ -95,7 +92,11 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 	picked := pickSentences(cands)
 
 	var b strings.Builder
-	b.WriteString(extractGreeting[chinese])
+	greeting, closing := greetingEN, closingEN
+	if chinese {
+		greeting, closing = greetingZH, closingZH
+	}
+	b.WriteString(greeting)
 	var cites []int
 	for _, c := range picked {
 		b.WriteString("\n" + withCitation(c.text, c.n))
@@ -103,7 +104,7 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 			cites = append(cites, c.n)
 		}
 	}
-	b.WriteString("\n" + extractClosing[chinese])
+	b.WriteString("\n" + closing)
 	return b.String(), cites
 }
 
@@ -257,15 +258,17 @@ func withCitation(s string, n int) string {
 	return head + cite + tail
 }
 
-// stopTerms are words every ticket and source share, which say nothing
+// stopTerm reports words every ticket and source share, which say nothing
 // about what a sentence is about.
-var stopTerms = map[string]bool{
-	"您好": true, "你好": true, "请问": true, "谢谢": true, "感谢": true, "一下": true, "我的": true,
-	"我们": true, "你们": true, "您的": true, "什么": true, "怎么": true, "可以": true, "这个": true,
-	"那个": true, "如果": true, "已经": true, "还是": true, "没有": true, "是否": true, "麻烦": true,
-	"the": true, "and": true, "you": true, "your": true, "for": true, "with": true, "is": true, "are": true,
-	"my": true, "to": true, "of": true, "in": true, "it": true, "on": true, "please": true, "hi": true,
-	"hello": true, "thanks": true, "can": true, "be": true, "we": true, "this": true, "that": true,
+func stopTerm(t string) bool {
+	switch t {
+	case "您好", "你好", "请问", "谢谢", "感谢", "一下", "我的", "我们", "你们", "您的", "什么", "怎么",
+		"可以", "这个", "那个", "如果", "已经", "还是", "没有", "是否", "麻烦",
+		"the", "and", "you", "your", "for", "with", "is", "are", "my", "to", "of", "in", "it", "on",
+		"please", "hi", "hello", "thank", "can", "be", "we", "this", "that":
+		return true
+	}
+	return false
 }
 
 // terms are the words a sentence is compared on without a segmenter:
@@ -274,7 +277,7 @@ var stopTerms = map[string]bool{
 func terms(s string) map[string]bool {
 	out := map[string]bool{}
 	add := func(t string) {
-		if !stopTerms[t] {
+		if !stopTerm(t) {
 			out[t] = true
 		}
 	}
