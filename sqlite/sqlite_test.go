@@ -403,3 +403,69 @@ func TestOneActiveModel(t *testing.T) {
 		t.Errorf("a second active model of a kind: %v, want a UNIQUE constraint error", err)
 	}
 }
+
+// BenchmarkPutVectors measures embedding one article as the indexing job
+// stores it: twelve 384-dimensional chunk vectors replacing the previous
+// ones, in one committed transaction.
+func BenchmarkPutVectors(b *testing.B) {
+	db, _ := open(b, sqlite.Options{})
+	defer db.Close()
+	ctx := context.Background()
+	vecs := make([]*triage.Vector, 12)
+	for i := range vecs {
+		v := make([]float32, 384)
+		for j := range v {
+			v[j] = float32(i*384+j) / 1e4
+		}
+		vecs[i] = &triage.Vector{DocID: fmt.Sprintf("article:a-1#%d", i), Kind: triage.DocArticle, OwnerID: "a-1",
+			Model: "local-v1", Vec: v}
+	}
+	for b.Loop() {
+		if err := db.Update(ctx, func(tx triage.Tx) error {
+			return tx.PutVectors(ctx, triage.DocArticle, "a-1", vecs)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLoadVectors measures reading every vector of a model, as the
+// in-memory index does at start: 20,000 of 384 dimensions.
+func BenchmarkLoadVectors(b *testing.B) {
+	db, _ := open(b, sqlite.Options{})
+	defer db.Close()
+	ctx := context.Background()
+	if err := db.Update(ctx, func(tx triage.Tx) error {
+		for i := range 20000 {
+			owner := fmt.Sprintf("t-%05d", i)
+			v := make([]float32, 384)
+			for j := range v {
+				v[j] = float32((i+j)%97) / 97
+			}
+			if err := tx.PutVectors(ctx, triage.DocTicket, owner, []*triage.Vector{{DocID: "ticket:" + owner,
+				Kind: triage.DocTicket, OwnerID: owner, Model: "local-v1", Vec: v}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		n := 0
+		for after := ""; ; {
+			page, next, err := db.Vectors(ctx, "local-v1", after, 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += len(page)
+			if next == "" {
+				break
+			}
+			after = next
+		}
+		if n != 20000 {
+			b.Fatalf("loaded %d vectors", n)
+		}
+	}
+}

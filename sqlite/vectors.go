@@ -231,13 +231,18 @@ func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*tria
 		DELETE FROM vectors WHERE model = ? AND kind = ? AND owner_id = ?`, model, kind, ownerID); err != nil {
 		return dbError("put vectors", err)
 	}
+	// One statement for every chunk of the owner, parsed once.
+	insert, err := tx.tx.PrepareContext(ctx, `INSERT INTO vectors (`+vectorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return dbError("put vectors", err)
+	}
+	defer insert.Close()
 	for _, v := range vecs {
 		if v.UpdatedAt.IsZero() {
 			v.UpdatedAt = tx.now
 		}
 		v.UpdatedAt = utc(v.UpdatedAt)
-		if _, err := tx.tx.ExecContext(ctx, `
-			INSERT INTO vectors (`+vectorColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		if _, err := insert.ExecContext(ctx,
 			v.DocID, v.Kind, v.OwnerID, v.Model, len(v.Vec), vecBlob(v.Vec), micros(v.UpdatedAt)); err != nil {
 			return dbError("put vectors", err)
 		}
