@@ -21,7 +21,7 @@ var layering = map[string]struct {
 	"":          {},
 	"segment":   {project: []string{""}, outside: []string{"github.com/go-ego/gse"}},
 	"classify":  {project: []string{""}, outside: []string{"gonum.org/v1/gonum"}},
-	"embed":     {project: []string{""}, outside: []string{"github.com/sashabaranov/go-openai", "gonum.org/v1/gonum"}},
+	"embed":     {project: []string{"", "pii"}, outside: []string{"github.com/sashabaranov/go-openai", "gonum.org/v1/gonum"}},
 	"pii":       {project: []string{""}},
 	"desk":      {project: []string{""}},
 	"kb":        {project: []string{"", "pii"}, outside: []string{"github.com/yuin/goldmark", "github.com/microcosm-cc/bluemonday"}},
