@@ -33,6 +33,7 @@ func TestQueryPlans(t *testing.T) {
 		{"ArticleVersions", articleVersionsQuery, []any{"a-1"}, "sqlite_autoindex_article_versions_1"},
 		{"Vectors", vectorsQuery, []any{"local-v1", "article:a-1#0", 1001}, "vectors_model_doc"},
 		{"VectorOwners", vectorOwnersQuery, []any{"local-v1", triage.DocArticle}, "vectors_model_owner"},
+		{"OwnerVectors", ownerVectorsQuery, []any{"local-v1", triage.DocArticle, "a-1"}, "vectors_model_owner"},
 		{"LatestSuggestion", latestSuggestionQuery, []any{"t-1"}, "suggestions_ticket"},
 		{"Feedback", feedbackQuery, []any{"s-1"}, "feedback_suggestion"},
 	}

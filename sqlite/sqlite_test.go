@@ -6,9 +6,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -466,6 +468,70 @@ func BenchmarkLoadVectors(b *testing.B) {
 		}
 		if n != 20000 {
 			b.Fatalf("loaded %d vectors", n)
+		}
+	}
+}
+
+// TestOwnerVectors covers the one read that triage.Reader lacks so far:
+// an owner's vectors of one model, in DocID order.
+func TestOwnerVectors(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	vec := func(doc, kind, owner, model string, x float32) *triage.Vector {
+		return &triage.Vector{DocID: doc, Kind: kind, OwnerID: owner, Model: model, Vec: []float32{x, float32(math.Copysign(0, -1)), x / 3}}
+	}
+	err := db.Update(ctx, func(tx triage.Tx) error {
+		for _, p := range []struct {
+			kind, owner string
+			vecs        []*triage.Vector
+		}{
+			{triage.DocArticle, "a-1", []*triage.Vector{
+				vec("article:a-1#10", triage.DocArticle, "a-1", "m1", 1),
+				vec("article:a-1#2", triage.DocArticle, "a-1", "m1", 2),
+			}},
+			{triage.DocArticle, "a-1", []*triage.Vector{vec("article:a-1#0", triage.DocArticle, "a-1", "m2", 3)}},
+			{triage.DocArticle, "a-10", []*triage.Vector{vec("article:a-10#0", triage.DocArticle, "a-10", "m1", 4)}},
+			{triage.DocTicket, "a-1", []*triage.Vector{vec("ticket:a-1", triage.DocTicket, "a-1", "m1", 5)}},
+		} {
+			if err := tx.PutVectors(ctx, p.kind, p.owner, p.vecs); err != nil {
+				return err
+			}
+		}
+		// A transaction reads its own vectors.
+		got, err := tx.(*sqlite.Tx).OwnerVectors(ctx, triage.DocArticle, "a-1", "m1")
+		if err != nil || len(got) != 2 {
+			t.Errorf("tx.OwnerVectors = %d vectors, %v; want 2", len(got), err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		kind, owner, model string
+		want               []string
+	}{
+		{triage.DocArticle, "a-1", "m1", []string{"article:a-1#10", "article:a-1#2"}}, // byte order
+		{triage.DocArticle, "a-1", "m2", []string{"article:a-1#0"}},
+		{triage.DocTicket, "a-1", "m1", []string{"ticket:a-1"}},
+		{triage.DocArticle, "a-1", "m3", []string{}},
+		{triage.DocArticle, "a-2", "m1", []string{}},
+	} {
+		got, err := db.OwnerVectors(ctx, tc.kind, tc.owner, tc.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs := []string{}
+		for _, v := range got {
+			docs = append(docs, v.DocID)
+			if v.Kind != tc.kind || v.OwnerID != tc.owner || v.Model != tc.model || len(v.Vec) != 3 ||
+				math.Float32bits(v.Vec[1]) != 0x80000000 {
+				t.Errorf("OwnerVectors(%s, %s, %s) holds %+v", tc.kind, tc.owner, tc.model, v)
+			}
+		}
+		if got == nil || !slices.Equal(docs, tc.want) {
+			t.Errorf("OwnerVectors(%s, %s, %s) = %v, want %v", tc.kind, tc.owner, tc.model, docs, tc.want)
 		}
 	}
 }

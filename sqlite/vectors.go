@@ -102,6 +102,38 @@ func (s queries) Vectors(ctx context.Context, model, after string, limit int) ([
 	return out, next, nil
 }
 
+// ownerVectorsQuery reads the owner's range of the vectors_model_owner
+// index, in order.
+const ownerVectorsQuery = `
+	SELECT ` + vectorColumns + `
+	FROM vectors
+	WHERE model = ? AND kind = ? AND owner_id = ?
+	ORDER BY doc_id`
+
+// OwnerVectors returns the owner's vectors of model in DocID order, empty
+// when it has none. triage.Reader does not have it (yet): it is what a
+// follower of the change log needs to apply a (vector, "<kind>:<owner>")
+// entry to an in-memory index without reading every vector.
+func (s queries) OwnerVectors(ctx context.Context, kind, ownerID, model string) ([]*triage.Vector, error) {
+	rows, err := s.q.QueryContext(ctx, ownerVectorsQuery, model, kind, ownerID)
+	if err != nil {
+		return nil, dbError("owner vectors", err)
+	}
+	defer rows.Close()
+	out := []*triage.Vector{}
+	for rows.Next() {
+		v, err := scanVector(rows)
+		if err != nil {
+			return nil, dbError("owner vectors", err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("owner vectors", err)
+	}
+	return out, nil
+}
+
 // vectorOwnersQuery reads the vectors_model_owner index alone, in order.
 const vectorOwnersQuery = `
 	SELECT DISTINCT owner_id

@@ -58,8 +58,9 @@ CREATE TABLE vectors (
 -- Vectors pages a model's vectors by doc_id from this index.
 CREATE UNIQUE INDEX vectors_model_doc ON vectors (model, doc_id);
 -- VectorOwners reads distinct owners in order from this index alone;
--- PutVectors finds the owner's vectors of one model with it.
-CREATE INDEX vectors_model_owner ON vectors (model, kind, owner_id);
+-- PutVectors and OwnerVectors find the owner's vectors of one model with
+-- it, the latter in doc_id order.
+CREATE INDEX vectors_model_owner ON vectors (model, kind, owner_id, doc_id);
 -- DeleteVectors finds an owner's vectors of every model here.
 CREATE INDEX vectors_owner ON vectors (kind, owner_id);
 
