@@ -94,6 +94,9 @@ type Reader interface {
 	// VectorOwners lists which owners of a kind have vectors of a model,
 	// so a re-embed can find what is missing.
 	VectorOwners(ctx context.Context, kind, model string) ([]string, error)
+	// OwnerVectors returns one owner's vectors of a model in DocID order:
+	// what a change-log follower needs to apply a "vector" change.
+	OwnerVectors(ctx context.Context, kind, ownerID, model string) ([]*Vector, error)
 
 	Suggestion(ctx context.Context, id string) (*Suggestions, error)
 	// LatestSuggestion returns a ticket's newest stored suggestions.

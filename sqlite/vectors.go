@@ -111,9 +111,8 @@ const ownerVectorsQuery = `
 	ORDER BY doc_id`
 
 // OwnerVectors returns the owner's vectors of model in DocID order, empty
-// when it has none. triage.Reader does not have it (yet): it is what a
-// follower of the change log needs to apply a (vector, "<kind>:<owner>")
-// entry to an in-memory index without reading every vector.
+// when it has none: what a follower of the change log needs to apply a
+// (vector, "<kind>:<owner>") entry without reading every vector.
 func (s queries) OwnerVectors(ctx context.Context, kind, ownerID, model string) ([]*triage.Vector, error) {
 	rows, err := s.q.QueryContext(ctx, ownerVectorsQuery, model, kind, ownerID)
 	if err != nil {

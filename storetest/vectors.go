@@ -452,6 +452,29 @@ func testVectorOwners(t *testing.T, s triage.Store) {
 			t.Errorf("VectorOwners(%s, %s) = %#v, want %v", tc.kind, tc.model, got, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		kind, owner, model string
+		want               int
+	}{
+		{triage.DocArticle, "a-3", modelA, 3},
+		{triage.DocArticle, "a-2", modelA, 0}, // its vectors are of model B
+		{triage.DocArticle, "a-2", modelB, 2},
+		{triage.DocTicket, "a-3", modelA, 0}, // same owner id, other kind
+		{triage.DocArticle, "nobody", modelA, 0},
+	} {
+		got, err := s.OwnerVectors(ctx, tc.kind, tc.owner, tc.model)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got == nil || len(got) != tc.want {
+			t.Errorf("OwnerVectors(%s, %s, %s) = %d vectors (%v), want %d", tc.kind, tc.owner, tc.model, len(got), vectorDocs(got), tc.want)
+		}
+		for i := 1; i < len(got); i++ {
+			if got[i-1].DocID >= got[i].DocID {
+				t.Errorf("OwnerVectors not in DocID order: %v", vectorDocs(got))
+			}
+		}
+	}
 	update(t, s, func(tx triage.Tx) error { return tx.DeleteVectors(ctx, triage.DocArticle, "a-3") })
 	got, err := s.VectorOwners(ctx, triage.DocArticle, modelA)
 	if err != nil {

@@ -1,0 +1,554 @@
+package kb
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/triagehq/triage"
+)
+
+// Indexer keeps the text and vector indexes in step with the store, which
+// is the only source of truth: the indexes are caches that can always be
+// rebuilt from it.
+//
+// It has two roles. Following: every process (every replica) reads the
+// store's ordered change log and applies what changed to its own indexes,
+// so a search on any replica sees a write made through any other. Embedding:
+// computing vectors costs money with a remote model, so it runs once per
+// change, as a durable job, and stores the vectors; the followers then load
+// them.
+type Indexer struct {
+	Store    triage.Store
+	Text     triage.TextIndex
+	Vectors  triage.VectorIndex
+	Embedder func() triage.Embedder // the current embedder; it can change at run time
+	// Cursor persists the last change applied to this process's text
+	// index, so a restart resumes instead of rebuilding. Nil keeps it in
+	// memory only.
+	Cursor Cursor
+	Log    *slog.Logger
+
+	mu      sync.Mutex // one catch-up at a time
+	applied int64
+	loaded  bool
+	poke    chan struct{}
+	// vecDocs remembers which vector documents each owner has in the
+	// in-memory vector index, so a shrunk article drops its old chunks.
+	vecDocs map[string][]string
+}
+
+// Cursor persists a change-log position.
+type Cursor interface {
+	Load() (int64, error)
+	Save(seq int64) error
+}
+
+func (ix *Indexer) log() *slog.Logger {
+	if ix.Log != nil {
+		return ix.Log
+	}
+	return slog.Default()
+}
+
+// DocText is the text embedded for a search document: the title, the
+// paragraph and, for a ticket, the reply that solved it.
+func DocText(d triage.SearchDoc) string {
+	parts := []string{d.Title, d.Body}
+	if d.Resolution != "" {
+		parts = append(parts, d.Resolution)
+	}
+	return strings.TrimSpace(strings.Join(parts, "\n"))
+}
+
+// Resolved reports whether a ticket belongs in the similar-ticket index.
+func Resolved(t *triage.Ticket) bool {
+	return t.Status == triage.StatusSolved || t.Status == triage.StatusClosed
+}
+
+// Resolution is the reply that solved a ticket: its last public reply by an
+// agent.
+func Resolution(comments []*triage.Comment) string {
+	for i := len(comments) - 1; i >= 0; i-- {
+		if c := comments[i]; c.Public && !c.FromRequester {
+			return c.Body
+		}
+	}
+	return ""
+}
+
+// TicketDoc is the search document of a resolved ticket.
+func TicketDoc(t *triage.Ticket, comments []*triage.Comment) triage.SearchDoc {
+	return triage.SearchDoc{ID: DocID(triage.DocTicket, t.ID, 0), Kind: triage.DocTicket, OwnerID: t.ID, Title: t.Title, Body: t.Body, Category: t.Category, Resolution: Resolution(comments)}
+}
+
+// docs returns the search documents an owner should have now: nothing for
+// an unpublished article or an unresolved ticket.
+func (ix *Indexer) docs(ctx context.Context, kind, id string) ([]triage.SearchDoc, error) {
+	switch kind {
+	case triage.DocArticle:
+		a, err := ix.Store.Article(ctx, id)
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if a.Status != triage.ArticlePublished {
+			return nil, nil
+		}
+		return Chunks(a), nil
+	case triage.DocTicket:
+		t, err := ix.Store.Ticket(ctx, id)
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if !Resolved(t) {
+			return nil, nil
+		}
+		comments, err := ix.Store.Comments(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return []triage.SearchDoc{TicketDoc(t, comments)}, nil
+	}
+	return nil, triage.Invalid("kind", "unknown document kind %q", kind)
+}
+
+// Poke asks the follower to catch up now rather than at its next poll.
+func (ix *Indexer) Poke() {
+	ix.mu.Lock()
+	if ix.poke == nil {
+		ix.poke = make(chan struct{}, 1)
+	}
+	p := ix.poke
+	ix.mu.Unlock()
+	select {
+	case p <- struct{}{}:
+	default:
+	}
+}
+
+// Run follows the change log until ctx ends, catching up every poll
+// interval or when poked.
+func (ix *Indexer) Run(ctx context.Context, poll time.Duration) {
+	ix.mu.Lock()
+	if ix.poke == nil {
+		ix.poke = make(chan struct{}, 1)
+	}
+	p := ix.poke
+	ix.mu.Unlock()
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if _, err := ix.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			ix.log().Warn("index catch-up failed; retrying", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-p:
+		}
+	}
+}
+
+// Applied is the last change-log position applied.
+func (ix *Indexer) Applied() int64 {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	return ix.applied
+}
+
+// Lag is how many change-log entries this process has not applied yet.
+func (ix *Indexer) Lag(ctx context.Context) (int64, error) {
+	applied := ix.Applied()
+	var n int64
+	for {
+		changes, err := ix.Store.Changes(ctx, applied, 10000)
+		if err != nil {
+			return 0, err
+		}
+		n += int64(len(changes))
+		if len(changes) < 10000 {
+			return n, nil
+		}
+		applied = changes[len(changes)-1].Seq
+	}
+}
+
+// Start loads the cursor and the vectors, so the follower can resume.
+func (ix *Indexer) Start(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.Cursor != nil {
+		seq, err := ix.Cursor.Load()
+		if err != nil {
+			return err
+		}
+		ix.applied = seq
+	}
+	return ix.loadVectors(ctx, nil)
+}
+
+// loadVectors fills the vector index with the store's vectors of the
+// current model. Vectors of another model are skipped: they are never
+// compared with this model's.
+func (ix *Indexer) loadVectors(ctx context.Context, progress func(done, total int)) error {
+	if ix.Vectors == nil || ix.Embedder == nil {
+		return nil
+	}
+	model := ix.Embedder().Model()
+	if ix.vecDocs == nil {
+		ix.vecDocs = map[string][]string{}
+	}
+	after, n := "", 0
+	for {
+		page, next, err := ix.Store.Vectors(ctx, model, after, 1000)
+		if err != nil {
+			return err
+		}
+		for _, v := range page {
+			if err := ix.Vectors.Put(ctx, v.DocID, v.Vec); err != nil {
+				return err
+			}
+			key := v.Kind + ":" + v.OwnerID
+			if !slices.Contains(ix.vecDocs[key], v.DocID) {
+				ix.vecDocs[key] = append(ix.vecDocs[key], v.DocID)
+			}
+		}
+		n += len(page)
+		if progress != nil {
+			progress(n, n)
+		}
+		if next == "" {
+			ix.loaded = true
+			return nil
+		}
+		after = next
+	}
+}
+
+// CatchUp applies every change after the last one applied, and returns how
+// many it read.
+func (ix *Indexer) CatchUp(ctx context.Context) (int, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	total := 0
+	for {
+		changes, err := ix.Store.Changes(ctx, ix.applied, 500)
+		if err != nil {
+			return total, err
+		}
+		if len(changes) == 0 {
+			return total, nil
+		}
+		// Each owner is refreshed once per page, from its current state:
+		// ten edits of one article cost one re-index.
+		type owner struct{ kind, id string }
+		var text, vecs []owner
+		for _, c := range changes {
+			switch c.Entity {
+			case "article", "ticket":
+				o := owner{c.Entity, c.ID}
+				if !slices.Contains(text, o) {
+					text = append(text, o)
+				}
+			case "vector":
+				kind, id, _ := strings.Cut(c.ID, ":")
+				o := owner{kind, id}
+				if !slices.Contains(vecs, o) {
+					vecs = append(vecs, o)
+				}
+			}
+		}
+		for _, o := range text {
+			if err := ix.refreshText(ctx, o.kind, o.id); err != nil {
+				return total, err
+			}
+		}
+		for _, o := range vecs {
+			if err := ix.refreshVectors(ctx, o.kind, o.id); err != nil {
+				return total, err
+			}
+		}
+		ix.applied = changes[len(changes)-1].Seq
+		if ix.Cursor != nil {
+			if err := ix.Cursor.Save(ix.applied); err != nil {
+				return total, err
+			}
+		}
+		total += len(changes)
+	}
+}
+
+func (ix *Indexer) refreshText(ctx context.Context, kind, id string) error {
+	if ix.Text == nil {
+		return nil
+	}
+	docs, err := ix.docs(ctx, kind, id)
+	if err != nil {
+		return err
+	}
+	if err := ix.Text.DeleteOwner(ctx, kind, id); err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	return ix.Text.Index(ctx, docs...)
+}
+
+func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
+	if ix.Vectors == nil || ix.Embedder == nil {
+		return nil
+	}
+	vecs, err := ix.Store.OwnerVectors(ctx, kind, id, ix.Embedder().Model())
+	if err != nil {
+		return err
+	}
+	if ix.vecDocs == nil {
+		ix.vecDocs = map[string][]string{}
+	}
+	key := kind + ":" + id
+	var now []string
+	for _, v := range vecs {
+		if err := ix.Vectors.Put(ctx, v.DocID, v.Vec); err != nil {
+			return err
+		}
+		now = append(now, v.DocID)
+	}
+	for _, old := range ix.vecDocs[key] {
+		if !slices.Contains(now, old) {
+			if err := ix.Vectors.Delete(ctx, old); err != nil {
+				return err
+			}
+		}
+	}
+	if len(now) == 0 {
+		delete(ix.vecDocs, key)
+	} else {
+		ix.vecDocs[key] = now
+	}
+	return nil
+}
+
+// Embed computes and stores the vectors of one owner with the current
+// embedder, or removes them when it should not be searchable. It is the
+// body of the durable embedding job: it reads the owner's state now, not
+// the state when the job was queued.
+func (ix *Indexer) Embed(ctx context.Context, kind, id string) error {
+	docs, err := ix.docs(ctx, kind, id)
+	if err != nil {
+		return err
+	}
+	return ix.embedDocs(ctx, kind, id, docs)
+}
+
+func (ix *Indexer) embedDocs(ctx context.Context, kind, id string, docs []triage.SearchDoc) error {
+	if len(docs) == 0 {
+		return ix.Store.Update(ctx, func(tx triage.Tx) error { return tx.DeleteVectors(ctx, kind, id) })
+	}
+	emb := ix.Embedder()
+	texts := make([]string, len(docs))
+	for i, d := range docs {
+		texts[i] = DocText(d)
+	}
+	vecs, err := emb.Embed(ctx, texts)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC()
+	out := make([]*triage.Vector, len(docs))
+	for i, d := range docs {
+		out[i] = &triage.Vector{DocID: d.ID, Kind: kind, OwnerID: id, Model: emb.Model(), Vec: vecs[i], UpdatedAt: now}
+	}
+	return ix.Store.Update(ctx, func(tx triage.Tx) error {
+		if err := tx.DeleteVectors(ctx, kind, id); err != nil {
+			return err
+		}
+		return tx.PutVectors(ctx, kind, id, out)
+	})
+}
+
+// Owners lists every owner that should be searchable: published articles
+// and resolved tickets, oldest first.
+func (ix *Indexer) Owners(ctx context.Context) (articles, tickets []string, err error) {
+	af := triage.ArticleFilter{Status: []triage.ArticleStatus{triage.ArticlePublished}, Limit: triage.MaxPageSize}
+	for {
+		page, next, err := ix.Store.Articles(ctx, af)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, a := range page {
+			articles = append(articles, a.ID)
+		}
+		if next == "" {
+			break
+		}
+		af.Cursor = next
+	}
+	tf := triage.TicketFilter{Status: []triage.Status{triage.StatusSolved, triage.StatusClosed}, Limit: triage.MaxPageSize}
+	for {
+		page, next, err := ix.Store.Tickets(ctx, tf)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, t := range page {
+			tickets = append(tickets, t.ID)
+		}
+		if next == "" {
+			break
+		}
+		tf.Cursor = next
+	}
+	slices.Reverse(articles)
+	slices.Reverse(tickets)
+	return articles, tickets, nil
+}
+
+// Corpus returns the texts of every searchable document, for training the
+// local embedder on the service's own knowledge.
+func (ix *Indexer) Corpus(ctx context.Context) ([]string, error) {
+	articles, tickets, err := ix.Owners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, pass := range []struct {
+		kind string
+		ids  []string
+	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
+		for _, id := range pass.ids {
+			docs, err := ix.docs(ctx, pass.kind, id)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range docs {
+				out = append(out, DocText(d))
+			}
+		}
+	}
+	return out, nil
+}
+
+// Rebuild re-creates this process's text index and vector index from the
+// store, and (with embed) recomputes every vector: what `triage reindex`
+// and a missing or corrupt index directory need. The follower resumes from
+// the change-log position taken before the rebuild began, so nothing
+// written during it is missed.
+func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage string, done, total int)) error {
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	head, err := ix.head(ctx)
+	if err != nil {
+		return err
+	}
+	articles, tickets, err := ix.Owners(ctx)
+	if err != nil {
+		return err
+	}
+	total := len(articles) + len(tickets)
+	done := 0
+	for _, pass := range []struct {
+		kind string
+		ids  []string
+	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
+		for _, id := range pass.ids {
+			docs, err := ix.docs(ctx, pass.kind, id)
+			if err != nil {
+				return err
+			}
+			if ix.Text != nil {
+				if err := ix.Text.DeleteOwner(ctx, pass.kind, id); err != nil {
+					return err
+				}
+				if len(docs) > 0 {
+					if err := ix.Text.Index(ctx, docs...); err != nil {
+						return err
+					}
+				}
+			}
+			if embed {
+				if err := ix.embedDocs(ctx, pass.kind, id, docs); err != nil {
+					return err
+				}
+			}
+			done++
+			if done%20 == 0 || done == total {
+				progress("index", done, total)
+			}
+		}
+	}
+	if err := ix.loadVectors(ctx, func(d, t int) { progress("vectors", d, t) }); err != nil {
+		return err
+	}
+	ix.applied = head
+	if ix.Cursor != nil {
+		return ix.Cursor.Save(head)
+	}
+	return nil
+}
+
+// head returns the newest change-log position.
+func (ix *Indexer) head(ctx context.Context) (int64, error) {
+	seq := int64(0)
+	for {
+		changes, err := ix.Store.Changes(ctx, seq, 10000)
+		if err != nil {
+			return 0, err
+		}
+		if len(changes) == 0 {
+			return seq, nil
+		}
+		seq = changes[len(changes)-1].Seq
+	}
+}
+
+// Missing lists owners that should be searchable but have no vectors of the
+// current model, e.g. after the embedding model changed.
+func (ix *Indexer) Missing(ctx context.Context) (articles, tickets []string, err error) {
+	if ix.Embedder == nil {
+		return nil, nil, errors.New("no embedder")
+	}
+	model := ix.Embedder().Model()
+	all, allT, err := ix.Owners(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	haveA, err := ix.Store.VectorOwners(ctx, triage.DocArticle, model)
+	if err != nil {
+		return nil, nil, err
+	}
+	haveT, err := ix.Store.VectorOwners(ctx, triage.DocTicket, model)
+	if err != nil {
+		return nil, nil, err
+	}
+	has := func(ids []string) map[string]bool {
+		m := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			m[id] = true
+		}
+		return m
+	}
+	ha, ht := has(haveA), has(haveT)
+	for _, id := range all {
+		if !ha[id] {
+			articles = append(articles, id)
+		}
+	}
+	for _, id := range allT {
+		if !ht[id] {
+			tickets = append(tickets, id)
+		}
+	}
+	return articles, tickets, nil
+}

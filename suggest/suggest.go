@@ -1,0 +1,194 @@
+package suggest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/kb"
+)
+
+// Service puts sources and a draft beside a ticket and records what agents
+// do with them.
+type Service struct {
+	Store  triage.Store
+	Search *kb.Searcher
+	Writer *Writer
+	// Articles and Tickets are how many of each to suggest; 0 means 5.
+	Articles, Tickets int
+	// Fresh is how long stored suggestions are served again before being
+	// recomputed; 0 means 10 minutes. A change to the ticket always
+	// recomputes.
+	Fresh time.Duration
+	Now   func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Microsecond)
+	}
+	return time.Now().UTC().Truncate(time.Microsecond)
+}
+
+// For returns a ticket's suggestions: the stored ones while they are fresh
+// and the ticket has not changed since, else new ones, which are stored so
+// feedback can refer to exactly what the agent saw.
+func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*triage.Suggestions, error) {
+	t, err := s.Store.Ticket(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	fresh := s.Fresh
+	if fresh <= 0 {
+		fresh = 10 * time.Minute
+	}
+	if !refresh {
+		prev, err := s.Store.LatestSuggestion(ctx, ticketID)
+		if err == nil && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
+			return prev, nil
+		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, err
+		}
+	}
+	sg, err := s.compute(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.Update(ctx, func(tx triage.Tx) error { return tx.SaveSuggestions(ctx, sg) }); err != nil {
+		return nil, err
+	}
+	return sg, nil
+}
+
+func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
+	text := classify.TicketText(t.Title, t.Body)
+	sg := &triage.Suggestions{ID: triage.NewID(), TicketID: t.ID, Articles: []triage.Source{}, Tickets: []triage.Source{}, CreatedAt: s.now()}
+	arts, err := s.Search.Search(ctx, kb.Query{Text: text, Kind: triage.DocArticle, Mode: kb.ModeHybrid, K: orDefault(s.Articles, 5)})
+	if err != nil {
+		return nil, err
+	}
+	if sg.Articles, err = s.Hydrate(ctx, triage.DocArticle, arts); err != nil {
+		return nil, err
+	}
+	for _, a := range sg.Articles {
+		sg.BestArticle = max(sg.BestArticle, a.VectorScore)
+	}
+	tix, err := s.Search.Search(ctx, kb.Query{Text: text, Kind: triage.DocTicket, Mode: kb.ModeHybrid, K: orDefault(s.Tickets, 5), Exclude: t.ID})
+	if err != nil {
+		return nil, err
+	}
+	if sg.Tickets, err = s.Hydrate(ctx, triage.DocTicket, tix); err != nil {
+		return nil, err
+	}
+	for i := range sg.Tickets {
+		sg.Tickets[i].N = len(sg.Articles) + i + 1
+	}
+	sources := append(append([]triage.Source{}, sg.Articles...), sg.Tickets...)
+	if s.Writer != nil {
+		sg.Draft = s.Writer.Write(ctx, t.Title, t.Body, sources)
+	} else {
+		sg.Draft = triage.Draft{Mode: triage.DraftNone, Citations: []int{}}
+	}
+	return sg, nil
+}
+
+// Hydrate turns search hits into sources an agent can read: titles,
+// snippets, resolutions and links, numbered from 1. Hits whose owner is no
+// longer searchable (an article unpublished since the index last caught
+// up) are dropped.
+func (s *Service) Hydrate(ctx context.Context, kind string, hits []kb.Hit) ([]triage.Source, error) {
+	out := []triage.Source{}
+	for _, h := range hits {
+		var src triage.Source
+		var ok bool
+		var err error
+		if kind == triage.DocArticle {
+			src, ok, err = s.articleSource(ctx, h)
+		} else {
+			src, ok, err = s.ticketSource(ctx, h)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			src.N = len(out) + 1
+			out = append(out, src)
+		}
+	}
+	return out, nil
+}
+
+func orDefault(v, d int) int {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func (s *Service) articleSource(ctx context.Context, h kb.Hit) (triage.Source, bool, error) {
+	a, err := s.Store.Article(ctx, h.OwnerID)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return triage.Source{}, false, nil
+	} else if err != nil {
+		return triage.Source{}, false, err
+	}
+	if a.Status != triage.ArticlePublished {
+		return triage.Source{}, false, nil
+	}
+	snippet := ""
+	if chunks := kb.Chunks(a); h.Chunk < len(chunks) {
+		snippet = chunks[h.Chunk].Body
+	}
+	return triage.Source{
+		Kind: triage.DocArticle, ID: a.ID, Title: a.Title, Snippet: clip(snippet, 400), Category: a.Category, URL: "/v1/articles/" + a.ID,
+		LexicalRank: h.LexicalRank, LexicalScore: h.LexicalScore, VectorRank: h.VectorRank, VectorScore: h.VectorScore, Fused: h.Fused,
+		Why: why(h),
+	}, true, nil
+}
+
+func (s *Service) ticketSource(ctx context.Context, h kb.Hit) (triage.Source, bool, error) {
+	t, err := s.Store.Ticket(ctx, h.OwnerID)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return triage.Source{}, false, nil
+	} else if err != nil {
+		return triage.Source{}, false, err
+	}
+	if !kb.Resolved(t) {
+		return triage.Source{}, false, nil
+	}
+	comments, err := s.Store.Comments(ctx, t.ID)
+	if err != nil {
+		return triage.Source{}, false, err
+	}
+	return triage.Source{
+		Kind: triage.DocTicket, ID: t.ID, Title: t.Title, Snippet: clip(t.Body, 300), Resolution: clip(kb.Resolution(comments), 1000), Category: t.Category, URL: "/v1/tickets/" + t.ID,
+		LexicalRank: h.LexicalRank, LexicalScore: h.LexicalScore, VectorRank: h.VectorRank, VectorScore: h.VectorScore, Fused: h.Fused,
+		Why: why(h),
+	}, true, nil
+}
+
+// why says in words where a source came from.
+func why(h kb.Hit) string {
+	var parts []string
+	if h.LexicalRank > 0 {
+		parts = append(parts, fmt.Sprintf("words: #%d (BM25 %.2f)", h.LexicalRank, h.LexicalScore))
+	}
+	if h.VectorRank > 0 {
+		parts = append(parts, fmt.Sprintf("meaning: #%d (cosine %.2f)", h.VectorRank, h.VectorScore))
+	}
+	return strings.Join(parts, "; ") + fmt.Sprintf("; fused %.4f", h.Fused)
+}
+
+// clip shortens s to n runes at most, on a rune boundary.
+func clip(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
