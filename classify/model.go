@@ -46,7 +46,9 @@ type TrainOptions struct {
 	// MaxIter bounds the L-BFGS iterations; 0 means 300.
 	MaxIter int `json:"max_iter"`
 	// Tol stops training when the loss improves by less than this
-	// fraction per iteration (averaged over a few); 0 means 1e-4.
+	// fraction per iteration (averaged over five); 0 means 1e-3. On the
+	// shared sets 1e-4 moved dev macro-F1 by under 0.1 points and took
+	// 40% more iterations on the largest.
 	Tol float64 `json:"tol"`
 	// CalibrationFolds is the number of cross-validation folds used to
 	// fit the temperature of the probabilities. 0 means 5 for sets of at
@@ -91,7 +93,7 @@ func (o TrainOptions) withDefaults() TrainOptions {
 		o.MaxIter = 300
 	}
 	if o.Tol == 0 {
-		o.Tol = 1e-4
+		o.Tol = 1e-3
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
