@@ -1,0 +1,2 @@
+// Package bleve is the lexical index: triage.TextIndex on bleve.
+package bleve

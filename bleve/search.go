@@ -1,0 +1,275 @@
+package bleve
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
+
+	triage "github.com/triagehq/triage"
+)
+
+// maxK caps TextQuery.K: a caller wanting more is paging through the
+// index, which this is not for.
+const maxK = 1000
+
+// Search returns the documents of q.Kind that best match q.Text, best first,
+// with their BM25 scores; ties go to the smaller document ID. Any query
+// term may match (OR): a word the documents lack lowers no one's score.
+// Text in quotes ("…", “…”, ＂…＂ or 「…」) must occur as it is written, as a
+// phrase of words or as a run of characters. Nothing else in the text is
+// syntax: operator characters and words such as AND or title: are text.
+func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHit, error) {
+	if !validKind(q.Kind) {
+		return nil, badKind(q.Kind)
+	}
+	k := q.K
+	if k <= 0 {
+		k = 10
+	}
+	k = min(k, maxK)
+	bq := x.query(q)
+	if bq == nil {
+		return []triage.TextHit{}, nil
+	}
+	stats, err := x.stats(q.Kind)
+	if err != nil {
+		return nil, err
+	}
+	if stats.DocCount == 0 {
+		return []triage.TextHit{}, nil
+	}
+	req := blevesearch.NewSearchRequestOptions(bq, k, 0, false)
+	req.Fields = []string{fieldOwnerID, fieldChunk}
+	req.SortBy([]string{"-_score", "_id"})
+	req.PreSearchData = map[string]any{search.BM25PreSearchDataKey: stats}
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, wrap(err, "searching the text index")
+	}
+	hits := make([]triage.TextHit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		owner, _ := h.Fields[fieldOwnerID].(string)
+		chunk, _ := h.Fields[fieldChunk].(float64)
+		hits = append(hits, triage.TextHit{DocID: h.ID, OwnerID: owner, Chunk: int(chunk), Score: h.Score})
+	}
+	return hits, nil
+}
+
+// fieldNames are the text fields of a kind with their weights.
+func (x *Index) fieldNames(kind string) []weighted {
+	w := x.opts.Weights
+	fields := []weighted{{"title", w.Title}, {"body", w.Body}}
+	if kind == triage.DocTicket {
+		fields = append(fields, weighted{"resolution", w.Resolution})
+	}
+	return fields
+}
+
+type weighted struct {
+	name   string
+	weight float64
+}
+
+// stats are the BM25 statistics of one kind: its document count, and the
+// size of each of its fields' dictionaries, from which bleve derives the
+// average length. Passing them keeps a kind's scores independent of how
+// many documents of the other kind the index holds.
+func (x *Index) stats(kind string) (*search.BM25Stats, error) {
+	adv, err := x.idx.Advanced()
+	if err != nil {
+		return nil, wrap(err, "reading index statistics")
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, wrap(err, "reading index statistics")
+	}
+	defer r.Close()
+	tfr, err := r.TermFieldReader(context.Background(), []byte(kind), fieldKind, false, false, false)
+	if err != nil {
+		return nil, wrap(err, "reading index statistics")
+	}
+	stats := &search.BM25Stats{DocCount: float64(tfr.Count()), FieldCardinality: map[string]int{}}
+	_ = tfr.Close()
+	br, ok := r.(index.BM25Reader)
+	if !ok {
+		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "reading index statistics", Err: fmt.Errorf("%T has no BM25 statistics", r)}
+	}
+	for _, f := range x.fieldNames(kind) {
+		for _, bigram := range []bool{false, true} {
+			name := textField(kind, f.name, bigram)
+			if stats.FieldCardinality[name], err = br.FieldCardinality(name); err != nil {
+				return nil, wrap(err, "reading index statistics")
+			}
+		}
+	}
+	return stats, nil
+}
+
+// query builds the bleve query of q, or nil when q.Text has no term. It
+// never parses q.Text as bleve query syntax: every clause is built from the
+// analyzers' terms.
+//
+// The scored part is one flat disjunction of term queries, one per distinct
+// term and field, each boosted by its field's weight. Bleve multiplies a
+// disjunction's score by the share of its clauses that match (coord), which
+// favours documents that cover more of the query without requiring any
+// term; nesting the clauses per term or per analyzer measured worse.
+func (x *Index) query(q triage.TextQuery) query.Query {
+	// A phrase's words are scored like the others; the phrase adds a
+	// requirement, not a score.
+	words := distinct(x.words.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	grams := distinct(x.grams.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	var clauses []query.Query
+	for _, f := range x.fieldNames(q.Kind) {
+		if f.weight <= 0 {
+			continue
+		}
+		for _, t := range words {
+			clauses = append(clauses, termQuery(t, textField(q.Kind, f.name, false), f.weight))
+		}
+		if bw := f.weight * x.opts.Weights.Bigrams; bw > 0 {
+			for _, t := range grams {
+				clauses = append(clauses, termQuery(t, textField(q.Kind, f.name, true), bw))
+			}
+		}
+	}
+	if len(clauses) == 0 {
+		return nil
+	}
+	bq := &query.BooleanQuery{Should: query.NewDisjunctionQuery(clauses)}
+	var required []query.Query
+	for _, p := range quoted(q.Text) {
+		if pq := x.phraseQuery(q.Kind, p); pq != nil {
+			required = append(required, pq)
+		}
+	}
+	if len(required) > 0 {
+		bq.Filter = query.NewConjunctionQuery(required)
+	}
+	if q.Exclude != "" {
+		not := query.NewTermQuery(ownerKey(q.Kind, q.Exclude))
+		not.SetField(fieldOwner)
+		bq.MustNot = not
+	}
+	return bq
+}
+
+func termQuery(term, field string, boost float64) query.Query {
+	t := query.NewTermQuery(term)
+	t.SetField(field)
+	t.SetBoost(boost)
+	return t
+}
+
+// distinct returns the distinct terms of ts in order, at most max of them.
+func distinct(ts analysis.TokenStream, max int) []string {
+	seen := make(map[string]bool, len(ts))
+	var out []string
+	for _, t := range ts {
+		if s := string(t.Term); !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+			if len(out) == max {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// phraseQuery matches documents of kind where phrase occurs in any text
+// field: as the same words in a row, as the segmenter cuts it (bleve's
+// match-phrase), or as the same characters in a row, which finds it even
+// where the segmenter cut a document's text differently. It returns nil
+// when the phrase has no term (only stop words or punctuation).
+func (x *Index) phraseQuery(kind, phrase string) query.Query {
+	var alts []query.Query
+	wordPhrase := toPhrase(x.words.Analyze([]byte(phrase)))
+	var gramPhrase [][]string
+	if runs := runLengths(x.grams.seg.Normalize(phrase)); len(runs) > 0 && minOf(runs) >= 2 {
+		// A lone unit is indexed only where it stands alone, so a phrase
+		// with one cannot be matched as characters.
+		gramPhrase = toPhrase(x.grams.Analyze([]byte(phrase)))
+	}
+	for _, f := range x.fieldNames(kind) {
+		if wordPhrase != nil {
+			alts = append(alts, query.NewMultiPhraseQuery(wordPhrase, textField(kind, f.name, false)))
+		}
+		if gramPhrase != nil {
+			alts = append(alts, query.NewMultiPhraseQuery(gramPhrase, textField(kind, f.name, true)))
+		}
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	return query.NewDisjunctionQuery(alts)
+}
+
+func minOf(xs []int) int {
+	m := xs[0]
+	for _, x := range xs[1:] {
+		m = min(m, x)
+	}
+	return m
+}
+
+// toPhrase arranges tokens by position, as bleve's match-phrase does: the
+// terms at one position are alternatives (a word and its sub-words), and a
+// position without terms (a stop word) matches anything.
+func toPhrase(ts analysis.TokenStream) [][]string {
+	if len(ts) == 0 {
+		return nil
+	}
+	first, last := ts[0].Position, ts[0].Position
+	for _, t := range ts {
+		first, last = min(first, t.Position), max(last, t.Position)
+	}
+	out := make([][]string, last-first+1)
+	for _, t := range ts {
+		out[t.Position-first] = append(out[t.Position-first], string(t.Term))
+	}
+	return out
+}
+
+// closingQuote pairs the opening quotation marks with their closing ones.
+func closingQuote(open rune) (rune, bool) {
+	switch open {
+	case '"':
+		return '"', true
+	case '＂':
+		return '＂', true
+	case '“':
+		return '”', true
+	case '「':
+		return '」', true
+	}
+	return 0, false
+}
+
+// quoted returns the quoted phrases of text. A quotation mark that is
+// never closed is left alone, and the analyzers drop it as punctuation.
+func quoted(text string) []string {
+	var phrases []string
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		closeQ, ok := closingQuote(r)
+		if !ok {
+			continue
+		}
+		if j := strings.IndexRune(text[i:], closeQ); j >= 0 {
+			if p := strings.TrimSpace(text[i : i+j]); p != "" {
+				phrases = append(phrases, p)
+			}
+			i += j + utf8.RuneLen(closeQ)
+		}
+	}
+	return phrases
+}
