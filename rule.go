@@ -193,7 +193,7 @@ type RuleUpdate struct {
 type Model struct {
 	ID string `json:"id"`
 	// Kind is what the model predicts: "category", "priority" or
-	// "sentiment".
+	// "sentiment"; or "embedder" for the local embedder.
 	Kind    string    `json:"kind"`
 	Version string    `json:"version"`
 	Active  bool      `json:"active"`
@@ -221,4 +221,7 @@ const (
 	ModelCategory  = "category"
 	ModelPriority  = "priority"
 	ModelSentiment = "sentiment"
+	// ModelEmbedder is the local embedder, trained on the service's own
+	// articles and resolved tickets.
+	ModelEmbedder = "embedder"
 )

@@ -187,9 +187,9 @@ func (s *Service) DeleteDictWord(ctx context.Context, word string) error {
 // Models lists the stored models of a kind, newest first.
 func (s *Service) Models(ctx context.Context, kind string) ([]*triage.Model, error) {
 	switch kind {
-	case triage.ModelCategory, triage.ModelPriority, triage.ModelSentiment:
+	case triage.ModelCategory, triage.ModelPriority, triage.ModelSentiment, triage.ModelEmbedder:
 	default:
-		return nil, triage.Invalid("kind", "kind %q is not category, priority or sentiment", kind)
+		return nil, triage.Invalid("kind", "kind %q is not category, priority, sentiment or embedder", kind)
 	}
 	return s.Store.Models(ctx, kind)
 }

@@ -2,6 +2,7 @@ package embed
 
 import (
 	"container/heap"
+	"context"
 	"sync"
 
 	"github.com/triagehq/triage"
@@ -195,4 +196,31 @@ func (t topK) sorted(ids []string) []Hit {
 		out[n] = Hit{ID: ids[c.i], Score: c.s}
 	}
 	return out
+}
+
+// VectorIndex is an Index seen as the service's triage.VectorIndex.
+type VectorIndex struct{ *Index }
+
+var _ triage.VectorIndex = VectorIndex{}
+
+// Put adds or replaces a vector.
+func (v VectorIndex) Put(_ context.Context, id string, vec []float32) error { return v.Add(id, vec) }
+
+// Delete removes a vector; a missing one is not an error.
+func (v VectorIndex) Delete(_ context.Context, id string) error {
+	v.Remove(id)
+	return nil
+}
+
+// Search returns the k nearest vectors whose id keep accepts.
+func (v VectorIndex) Search(_ context.Context, vec []float32, k int, keep func(string) bool) ([]triage.VectorHit, error) {
+	hits, err := v.Index.Search(vec, k, keep)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]triage.VectorHit, len(hits))
+	for i, h := range hits {
+		out[i] = triage.VectorHit{DocID: h.ID, Score: float64(h.Score)}
+	}
+	return out, nil
 }

@@ -39,7 +39,7 @@ func (s *Service) CreateArticle(ctx context.Context, in triage.NewArticle, idem 
 		if err := tx.CreateArticle(ctx, a); err != nil {
 			return nil, err
 		}
-		return a, tx.AddArticleVersion(ctx, versionOf(a, a.AuthorID, "created"))
+		return a, addVersion(ctx, tx, versionOf(a, a.AuthorID, "created"))
 	})
 }
 
@@ -160,7 +160,7 @@ func (s *Service) save(ctx context.Context, tx triage.Tx, a *triage.Article, fro
 	if err := tx.UpdateArticle(ctx, a); err != nil {
 		return err
 	}
-	return tx.AddArticleVersion(ctx, versionOf(a, triage.ActorFromContext(ctx), note))
+	return addVersion(ctx, tx, versionOf(a, triage.ActorFromContext(ctx), note))
 }
 
 // checkUpdate refuses what no article could take, before anything is read.

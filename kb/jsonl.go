@@ -322,7 +322,7 @@ func (s *Service) importOne(ctx context.Context, tx triage.Tx, in *imported, sta
 		return err
 	}
 	c.Created++
-	return tx.AddArticleVersion(ctx, versionOf(a, a.AuthorID, "imported"))
+	return addVersion(ctx, tx, versionOf(a, a.AuthorID, "imported"))
 }
 
 // exportLine is one line of an export; Import reads it back.
