@@ -15,9 +15,15 @@ import (
 type wordAnalyzer struct{ seg triage.Segmenter }
 
 func (a wordAnalyzer) Analyze(text []byte) analysis.TokenStream {
+	return a.tokens(text, false)
+}
+
+// tokens returns the terms of text; a document's also start with the
+// length marker.
+func (a wordAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
 	terms := a.seg.Tokens(string(text))
-	toks := make([]analysis.Token, len(terms))
-	ts := make(analysis.TokenStream, len(terms))
+	toks := make([]analysis.Token, len(terms), len(terms)+1)
+	ts := make(analysis.TokenStream, len(terms), len(terms)+1)
 	for i, t := range terms {
 		toks[i] = analysis.Token{
 			Term:     []byte(t.Text),
@@ -28,8 +34,30 @@ func (a wordAnalyzer) Analyze(text []byte) analysis.TokenStream {
 		}
 		ts[i] = &toks[i]
 	}
+	if doc {
+		ts = withMarker(ts)
+	}
 	return ts
 }
+
+// marker is a term every analysed document field has once, at position 0,
+// which no real term takes. Its postings carry the norm of every field,
+// from which Index computes the average field length that BM25 needs:
+// bleve's own estimate is the dictionary size over the document count,
+// summed over segments, which changes with merges (see stats).
+const marker = "\x00"
+
+func withMarker(ts analysis.TokenStream) analysis.TokenStream {
+	return append(ts, &analysis.Token{Term: []byte(marker), Position: 0, Type: analysis.Single})
+}
+
+// docAnalyzer analyses document fields: the terms of its analyzer and the
+// length marker. Queries use the analyzer alone.
+type docAnalyzer struct {
+	tokens func(text []byte, doc bool) analysis.TokenStream
+}
+
+func (a docAnalyzer) Analyze(text []byte) analysis.TokenStream { return a.tokens(text, true) }
 
 // bigramAnalyzer turns text into overlapping pairs of units, where a unit is
 // one Han character or one run of other letters and digits (a Latin word, a
@@ -41,9 +69,13 @@ func (a wordAnalyzer) Analyze(text []byte) analysis.TokenStream {
 type bigramAnalyzer struct{ seg triage.Segmenter }
 
 func (a bigramAnalyzer) Analyze(text []byte) analysis.TokenStream {
+	return a.tokens(text, false)
+}
+
+func (a bigramAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
 	grams := bigrams(a.seg.Normalize(string(text)))
-	toks := make([]analysis.Token, len(grams))
-	ts := make(analysis.TokenStream, len(grams))
+	toks := make([]analysis.Token, len(grams), len(grams)+1)
+	ts := make(analysis.TokenStream, len(grams), len(grams)+1)
 	for i, g := range grams {
 		toks[i] = analysis.Token{
 			Term:     []byte(g.text),
@@ -53,6 +85,9 @@ func (a bigramAnalyzer) Analyze(text []byte) analysis.TokenStream {
 			Type:     analysis.Double,
 		}
 		ts[i] = &toks[i]
+	}
+	if doc {
+		ts = withMarker(ts)
 	}
 	return ts
 }

@@ -2,17 +2,19 @@ package bleve
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
-	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	triage "github.com/triagehq/triage"
@@ -21,10 +23,10 @@ import (
 var _ triage.TextIndex = (*Index)(nil)
 
 // ErrCorrupt is wrapped by the error of Open when the directory holds
-// something that is not a readable index of this package's layout: the
+// something that is not a complete index of this package's layout: the
 // caller should delete the directory and rebuild the index from the store.
 // The error's code is triage.ECONFLICT.
-var ErrCorrupt = errors.New("text index is corrupt or of another layout")
+var ErrCorrupt = errors.New("text index is corrupt, incomplete or of another layout")
 
 // layout names the fields and analysis of the documents. An index written
 // with another layout is reported as ErrCorrupt so that it is rebuilt rather
@@ -32,7 +34,18 @@ var ErrCorrupt = errors.New("text index is corrupt or of another layout")
 // fields or analyzers.
 const layout = "triage-bleve-1"
 
-const layoutKey = "triage.layout"
+// Keys of bleve's internal store.
+const (
+	layoutKey     = "triage.layout"
+	generationKey = "triage.generation"
+)
+
+// generationFile, beside bleve's files, repeats the generation of the last
+// batch bleve acknowledged. Scorch opens a directory whose newest segments
+// are damaged by falling back to an older snapshot, or to none, with only
+// a log line; the generation stored in the snapshot then lags this file,
+// and Open reports the index as corrupt instead of serving stale results.
+const generationFile = "triage-generation"
 
 // Options tunes an Index. The zero value is the production setting.
 type Options struct {
@@ -40,6 +53,10 @@ type Options struct {
 	BatchSize int
 	// Weights are the field boosts; zero means DefaultWeights().
 	Weights Weights
+	// LengthScale multiplies the average field length that BM25 divides
+	// a document's length by: below 1 it favours short documents more
+	// strongly. Zero means DefaultLengthScale.
+	LengthScale float64
 	// MaxQueryTerms caps the distinct terms of each analyzer a search
 	// uses, in the order they come in the text, so that a whole ticket
 	// pasted as a query stays fast: 512 when zero.
@@ -47,7 +64,7 @@ type Options struct {
 }
 
 // Weights are the boosts of the searched fields: each query term is looked
-// up in each field with a nonzero weight. Zero means "not searched".
+// up in each field with a nonzero weight.
 type Weights struct {
 	Title, Body float64
 	// Resolution is the reply that solved a ticket.
@@ -55,24 +72,41 @@ type Weights struct {
 	// Bigrams multiplies the boosts of the character-bigram twins of the
 	// fields above; the word fields have 1.
 	Bigrams float64
+	// Phrase is the boost of a quoted phrase's exact matches.
+	Phrase float64
 }
 
-// DefaultWeights returns the boosts measured best on the shared retrieval
-// sets; see the package doc.
+// DefaultWeights returns the boosts measured on the shared retrieval sets;
+// see the package doc.
 func DefaultWeights() Weights {
-	return Weights{Title: 1.2, Body: 1, Resolution: 0.5, Bigrams: 1}
+	return Weights{Title: 1.2, Body: 1, Resolution: 0.5, Bigrams: 1, Phrase: 2}
 }
 
 // Index is a triage.TextIndex in one bleve (scorch) index. It is safe for
 // concurrent use: searches run in parallel with each other and with writes;
 // writes are serialised so that DeleteOwner sees a consistent set of chunks.
 type Index struct {
-	idx   blevesearch.Index
-	words wordAnalyzer
-	grams bigramAnalyzer
-	opts  Options
+	idx                blevesearch.Index
+	path               string // "" in memory
+	words              wordAnalyzer
+	grams              bigramAnalyzer
+	docWords, docGrams docAnalyzer
+	opts               Options
 
-	mu sync.Mutex // serialises writes
+	// life is held for reading by every operation and for writing by
+	// Close: bleve does not expect use after Close (a search on a closed
+	// scorch index dereferences a nil snapshot).
+	life   sync.RWMutex
+	closed bool
+
+	mu         sync.Mutex // serialises writes
+	generation uint64     // of the last batch; guarded by mu
+	// written counts the documents written or deleted, so that the
+	// cached statistics know when to look again.
+	written atomic.Uint64
+
+	statsMu sync.Mutex
+	stats   map[string]*kindStats // by kind
 }
 
 // validKind reports the document kinds. Each has its own fields, so that
@@ -83,31 +117,11 @@ func badKind(kind string) *triage.Error {
 	return triage.Invalid("kind", "kind %q is not %q or %q", kind, triage.DocArticle, triage.DocTicket)
 }
 
-// Fields that are not analysed text.
-const (
-	fieldKind     = "kind"
-	fieldOwnerID  = "owner_id"
-	fieldOwner    = "owner" // kind + "\x00" + owner_id, for DeleteOwner and Exclude
-	fieldChunk    = "chunk"
-	fieldCategory = "category"
-)
-
-// textField names the field of a kind's text: title, body or resolution,
-// cut into words or bigrams.
-func textField(kind, name string, bigram bool) string {
-	if bigram {
-		return kind + "." + name + ".bigram"
-	}
-	return kind + "." + name
-}
-
-func ownerKey(kind, ownerID string) string { return kind + "\x00" + ownerID }
-
 // Open opens the index in directory path, creating it (and the directory)
-// when there is none. A directory that holds anything but an index of this
-// package's layout is an error with code triage.ECONFLICT that wraps
-// ErrCorrupt: delete the directory and rebuild. An index another process
-// holds open is triage.EUNAVAILABLE.
+// when there is none. A directory that holds anything but a complete index
+// of this package's layout is an error with code triage.ECONFLICT that
+// wraps ErrCorrupt: delete the directory and rebuild. An index another
+// process holds open is triage.EUNAVAILABLE.
 func Open(path string, seg triage.Segmenter, opts Options) (*Index, error) {
 	if seg == nil {
 		return nil, triage.Errorf(triage.EINVALID, "bleve: a segmenter is required")
@@ -128,11 +142,13 @@ func Open(path string, seg triage.Segmenter, opts Options) (*Index, error) {
 	if len(entries) == 0 {
 		return create(path, seg, opts)
 	}
-	idx, err := openExisting(path)
+	idx, gen, err := openExisting(path)
 	if err != nil {
 		return nil, err
 	}
-	return newIndex(idx, seg, opts), nil
+	x := newIndex(idx, path, seg, opts)
+	x.generation = gen
+	return x, nil
 }
 
 // OpenMem returns an index held in memory only, for tests and tools.
@@ -148,16 +164,23 @@ func create(path string, seg triage.Segmenter, opts Options) (*Index, error) {
 	if err != nil {
 		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "creating the text index", Err: err}
 	}
-	if err := idx.SetInternal([]byte(layoutKey), []byte(layout)); err != nil {
+	b := idx.NewBatch()
+	b.SetInternal([]byte(layoutKey), []byte(layout))
+	b.SetInternal([]byte(generationKey), encodeGeneration(0))
+	if err = idx.Batch(b); err == nil && path != "" {
+		err = writeGeneration(path, 0)
+	}
+	if err != nil {
 		_ = idx.Close()
 		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "creating the text index", Err: err}
 	}
-	return newIndex(idx, seg, opts), nil
+	return newIndex(idx, path, seg, opts), nil
 }
 
-// openExisting opens an index directory and checks its layout. Bleve can
-// panic on a damaged segment file, so a panic is reported as corruption.
-func openExisting(path string) (idx blevesearch.Index, err error) {
+// openExisting opens an index directory, checks its layout and that it has
+// every batch it acknowledged, and returns the generation of the last.
+// Bleve can panic on a damaged file, so a panic is reported as corruption.
+func openExisting(path string) (idx blevesearch.Index, gen uint64, err error) {
 	corrupt := func(cause error) error {
 		return &triage.Error{
 			Code:    triage.ECONFLICT,
@@ -167,6 +190,9 @@ func openExisting(path string) (idx blevesearch.Index, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
+			if idx != nil {
+				_ = idx.Close()
+			}
 			idx, err = nil, corrupt(fmt.Errorf("panic: %v", r))
 		}
 	}()
@@ -174,36 +200,82 @@ func openExisting(path string) (idx blevesearch.Index, err error) {
 	idx, err = blevesearch.OpenUsing(path, map[string]any{"bolt_timeout": "2s"})
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
-			return nil, &triage.Error{Code: triage.EINTERNAL, Message: "opening the text index", Err: err}
+			return nil, 0, &triage.Error{Code: triage.EINTERNAL, Message: "opening the text index", Err: err}
 		}
 		// bbolt's ErrTimeout; bbolt is not ours to import.
 		if err.Error() == "timeout" {
-			return nil, &triage.Error{Code: triage.EUNAVAILABLE, Message: fmt.Sprintf("the text index in %s is open in another process", path), Err: err}
+			return nil, 0, &triage.Error{Code: triage.EUNAVAILABLE, Message: fmt.Sprintf("the text index in %s is open in another process", path), Err: err}
 		}
-		return nil, corrupt(err)
+		return nil, 0, corrupt(err)
 	}
-	got, err := idx.GetInternal([]byte(layoutKey))
-	if err == nil && string(got) != layout {
-		err = fmt.Errorf("layout %q, want %q", got, layout)
-	}
+	gen, err = checkOpened(idx, path)
 	if err != nil {
 		_ = idx.Close()
-		return nil, corrupt(err)
+		return nil, 0, corrupt(err)
 	}
-	return idx, nil
+	return idx, gen, nil
 }
 
-func newIndex(idx blevesearch.Index, seg triage.Segmenter, opts Options) *Index {
+func checkOpened(idx blevesearch.Index, path string) (uint64, error) {
+	got, err := idx.GetInternal([]byte(layoutKey))
+	if err != nil {
+		return 0, err
+	}
+	if string(got) != layout {
+		return 0, fmt.Errorf("layout %q, want %q", got, layout)
+	}
+	raw, err := idx.GetInternal([]byte(generationKey))
+	if err != nil {
+		return 0, err
+	}
+	if len(raw) != 8 {
+		return 0, fmt.Errorf("generation of %d bytes", len(raw))
+	}
+	gen := binary.BigEndian.Uint64(raw)
+	text, err := os.ReadFile(filepath.Join(path, generationFile))
+	if err != nil {
+		return 0, err
+	}
+	acked, err := strconv.ParseUint(strings.TrimSpace(string(text)), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", generationFile, err)
+	}
+	if gen < acked {
+		return 0, fmt.Errorf("the index has batch %d, but batch %d was acknowledged", gen, acked)
+	}
+	return gen, nil
+}
+
+func encodeGeneration(gen uint64) []byte { return binary.BigEndian.AppendUint64(nil, gen) }
+
+// writeGeneration records an acknowledged batch. It replaces the file
+// atomically; it does not sync it, so after a crash the file can only be
+// older than the index, which the check in Open accepts.
+func writeGeneration(dir string, gen uint64) error {
+	tmp := filepath.Join(dir, generationFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(gen, 10)+"\n"), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, generationFile))
+}
+
+func newIndex(idx blevesearch.Index, path string, seg triage.Segmenter, opts Options) *Index {
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 256
 	}
 	if opts.Weights == (Weights{}) {
 		opts.Weights = DefaultWeights()
 	}
+	if opts.LengthScale <= 0 {
+		opts.LengthScale = DefaultLengthScale
+	}
 	if opts.MaxQueryTerms <= 0 {
 		opts.MaxQueryTerms = 512
 	}
-	return &Index{idx: idx, words: wordAnalyzer{seg}, grams: bigramAnalyzer{seg}, opts: opts}
+	x := &Index{idx: idx, path: path, words: wordAnalyzer{seg}, grams: bigramAnalyzer{seg}, opts: opts, stats: map[string]*kindStats{}}
+	x.docWords = docAnalyzer{x.words.tokens}
+	x.docGrams = docAnalyzer{x.grams.tokens}
+	return x
 }
 
 // indexMapping is the persisted mapping. Documents are built and analysed
@@ -219,129 +291,34 @@ func indexMapping() *mapping.IndexMappingImpl {
 	return m
 }
 
-// Close releases the index; using it afterwards is an error.
+// Close releases the index; using it afterwards is an error with code
+// triage.EUNAVAILABLE. Closing twice is not an error.
 func (x *Index) Close() error {
+	x.life.Lock()
+	defer x.life.Unlock()
+	if x.closed {
+		return nil
+	}
+	x.closed = true
 	if err := x.idx.Close(); err != nil {
 		return wrap(err, "closing the text index")
 	}
 	return nil
 }
 
-// Index adds or replaces documents, by ID, in batches of Options.BatchSize.
-// Every document is checked before any is written.
-func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
-	for i, d := range docs {
-		if err := check(d); err != nil {
-			err.Field = fmt.Sprintf("docs[%d].%s", i, err.Field)
-			return err
-		}
+// acquire holds the index open for one operation; the caller calls the
+// function it returns when done.
+func (x *Index) acquire() (func(), error) {
+	x.life.RLock()
+	if x.closed {
+		x.life.RUnlock()
+		return nil, errClosed()
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	for start := 0; start < len(docs); start += x.opts.BatchSize {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		b := x.idx.NewBatch()
-		for _, d := range docs[start:min(start+x.opts.BatchSize, len(docs))] {
-			if err := b.IndexAdvanced(x.document(d)); err != nil {
-				return wrap(err, "indexing documents")
-			}
-		}
-		if err := x.idx.Batch(b); err != nil {
-			return wrap(err, "indexing documents")
-		}
-	}
-	return nil
+	return x.life.RUnlock, nil
 }
 
-func check(d triage.SearchDoc) *triage.Error {
-	switch {
-	case strings.TrimSpace(d.ID) == "":
-		return triage.Invalid("id", "a search document needs an id")
-	case !validKind(d.Kind):
-		return badKind(d.Kind)
-	case d.OwnerID == "":
-		return triage.Invalid("owner_id", "a search document needs an owner")
-	case d.Chunk < 0:
-		return triage.Invalid("chunk", "chunk %d is negative", d.Chunk)
-	}
-	return nil
-}
-
-// document builds the bleve document of d. Text fields carry this index's
-// analyzers, so bleve analyses them without looking anything up by name.
-func (x *Index) document(d triage.SearchDoc) *document.Document {
-	doc := document.NewDocument(d.ID)
-	keyword := func(name, value string, opts index.FieldIndexingOptions) {
-		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(value), opts, nil))
-	}
-	keyword(fieldKind, d.Kind, index.IndexField|index.StoreField)
-	keyword(fieldOwnerID, d.OwnerID, index.StoreField)
-	keyword(fieldOwner, ownerKey(d.Kind, d.OwnerID), index.IndexField)
-	if d.Category != "" {
-		keyword(fieldCategory, d.Category, index.IndexField|index.StoreField)
-	}
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldChunk, nil, float64(d.Chunk), index.StoreField))
-	text := index.IndexField | index.IncludeTermVectors
-	for _, f := range []struct{ name, value string }{{"title", d.Title}, {"body", d.Body}, {"resolution", d.Resolution}} {
-		if strings.TrimSpace(f.value) == "" {
-			continue
-		}
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, f.name, false), nil, []byte(f.value), text, x.words))
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, f.name, true), nil, []byte(f.value), text, x.grams))
-	}
-	return doc
-}
-
-// DeleteOwner removes every document of an owner of a kind.
-func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
-	if !validKind(kind) {
-		return badKind(kind)
-	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	q := query.NewTermQuery(ownerKey(kind, ownerID))
-	q.SetField(fieldOwner)
-	for {
-		req := blevesearch.NewSearchRequestOptions(q, 1000, 0, false)
-		req.Score = blevesearch.ScoreNone
-		res, err := x.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return wrap(err, "deleting documents")
-		}
-		if len(res.Hits) == 0 {
-			return nil
-		}
-		b := x.idx.NewBatch()
-		for _, h := range res.Hits {
-			b.Delete(h.ID)
-		}
-		if err := x.idx.Batch(b); err != nil {
-			return wrap(err, "deleting documents")
-		}
-	}
-}
-
-// Count returns how many documents (chunks) of a kind the index holds.
-func (x *Index) Count(ctx context.Context, kind string) (int, error) {
-	if !validKind(kind) {
-		return 0, badKind(kind)
-	}
-	n, err := x.count(ctx, kind)
-	return int(n), err
-}
-
-func (x *Index) count(ctx context.Context, kind string) (uint64, error) {
-	q := query.NewTermQuery(kind)
-	q.SetField(fieldKind)
-	req := blevesearch.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = blevesearch.ScoreNone
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return 0, wrap(err, "counting documents")
-	}
-	return res.Total, nil
+func errClosed() error {
+	return &triage.Error{Code: triage.EUNAVAILABLE, Message: "the text index is closed"}
 }
 
 // wrap gives a bleve error a code: a closed index is unavailable, a
@@ -351,7 +328,7 @@ func wrap(err error, msg string) error {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	case errors.Is(err, blevesearch.ErrorIndexClosed):
-		return &triage.Error{Code: triage.EUNAVAILABLE, Message: "the text index is closed", Err: err}
+		return errClosed()
 	}
 	return &triage.Error{Code: triage.EINTERNAL, Message: msg, Err: err}
 }

@@ -2,7 +2,6 @@ package bleve
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -10,7 +9,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 
 	triage "github.com/triagehq/triage"
 )
@@ -34,11 +32,16 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 		k = 10
 	}
 	k = min(k, maxK)
+	release, err := x.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	bq := x.query(q)
 	if bq == nil {
 		return []triage.TextHit{}, nil
 	}
-	stats, err := x.stats(q.Kind)
+	stats, err := x.bm25Stats(ctx, q.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -77,41 +80,6 @@ type weighted struct {
 	weight float64
 }
 
-// stats are the BM25 statistics of one kind: its document count, and the
-// size of each of its fields' dictionaries, from which bleve derives the
-// average length. Passing them keeps a kind's scores independent of how
-// many documents of the other kind the index holds.
-func (x *Index) stats(kind string) (*search.BM25Stats, error) {
-	adv, err := x.idx.Advanced()
-	if err != nil {
-		return nil, wrap(err, "reading index statistics")
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, wrap(err, "reading index statistics")
-	}
-	defer r.Close()
-	tfr, err := r.TermFieldReader(context.Background(), []byte(kind), fieldKind, false, false, false)
-	if err != nil {
-		return nil, wrap(err, "reading index statistics")
-	}
-	stats := &search.BM25Stats{DocCount: float64(tfr.Count()), FieldCardinality: map[string]int{}}
-	_ = tfr.Close()
-	br, ok := r.(index.BM25Reader)
-	if !ok {
-		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "reading index statistics", Err: fmt.Errorf("%T has no BM25 statistics", r)}
-	}
-	for _, f := range x.fieldNames(kind) {
-		for _, bigram := range []bool{false, true} {
-			name := textField(kind, f.name, bigram)
-			if stats.FieldCardinality[name], err = br.FieldCardinality(name); err != nil {
-				return nil, wrap(err, "reading index statistics")
-			}
-		}
-	}
-	return stats, nil
-}
-
 // query builds the bleve query of q, or nil when q.Text has no term. It
 // never parses q.Text as bleve query syntax: every clause is built from the
 // analyzers' terms.
@@ -143,16 +111,15 @@ func (x *Index) query(q triage.TextQuery) query.Query {
 	if len(clauses) == 0 {
 		return nil
 	}
-	bq := &query.BooleanQuery{Should: query.NewDisjunctionQuery(clauses)}
-	var required []query.Query
-	for _, p := range quoted(q.Text) {
-		if pq := x.phraseQuery(q.Kind, p); pq != nil {
-			required = append(required, pq)
+	if pw := x.opts.Weights.Phrase; pw > 0 {
+		for _, p := range quoted(q.Text) {
+			if pq := x.phraseQuery(q.Kind, p); pq != nil {
+				pq.SetBoost(pw)
+				clauses = append(clauses, pq)
+			}
 		}
 	}
-	if len(required) > 0 {
-		bq.Filter = query.NewConjunctionQuery(required)
-	}
+	bq := &query.BooleanQuery{Should: query.NewDisjunctionQuery(clauses)}
 	if q.Exclude != "" {
 		not := query.NewTermQuery(ownerKey(q.Kind, q.Exclude))
 		not.SetField(fieldOwner)
@@ -189,7 +156,7 @@ func distinct(ts analysis.TokenStream, max int) []string {
 // match-phrase), or as the same characters in a row, which finds it even
 // where the segmenter cut a document's text differently. It returns nil
 // when the phrase has no term (only stop words or punctuation).
-func (x *Index) phraseQuery(kind, phrase string) query.Query {
+func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
 	var alts []query.Query
 	wordPhrase := toPhrase(x.words.Analyze([]byte(phrase)))
 	var gramPhrase [][]string
