@@ -16,10 +16,14 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/embed"
+	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
+	"github.com/triagehq/triage/suggest"
 )
 
 // env is a server on a real SQLite store in a temp directory, with one
@@ -33,6 +37,7 @@ type env struct {
 	tokens map[triage.Role]string
 	agent  *triage.Agent // the agent the agent-role token belongs to
 	jobs   *jobLog
+	ix     *kb.Indexer
 }
 
 // jobLog records jobs the store was asked to enqueue; the job system itself
@@ -81,8 +86,19 @@ func newEnv(t testing.TB) *env {
 	router := &classify.Router{}
 	tr := &classify.Triager{Segmenter: seg, Router: router}
 	d := &desk.Service{Store: store, Intake: tr, Router: router, Normalize: seg.Normalize, Dict: seg, ModelSink: tr}
-	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs})
-	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs}
+	text, err := bleve.OpenMem(seg, bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { text.Close() })
+	emb := embed.NewLocal(embed.LocalOptions{Segmenter: seg})
+	vecs := embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}
+	ix := &kb.Indexer{Store: store, Text: text, Vectors: vecs, Embedder: func() triage.Embedder { return emb }}
+	searcher := &kb.Searcher{Text: text, Vectors: vecs, Embedder: emb}
+	sugg := &suggest.Service{Store: store, Search: searcher, Writer: &suggest.Writer{}}
+	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs,
+		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg})
+	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs, ix: ix}
 	admin, err := d.Bootstrap(ctx, "")
 	if err != nil {
 		t.Fatal(err)
@@ -183,6 +199,33 @@ func (e *env) getTicket(id string) *triage.Ticket {
 func ifMatch(v int) string {
 	b, _ := json.Marshal(v)
 	return `If-Match: "` + string(b) + `"`
+}
+
+// index brings the search indexes up to date with the store, as the
+// service's follower and embedding jobs do in the background.
+func (e *env) index() {
+	e.t.Helper()
+	ctx := context.Background()
+	if _, err := e.ix.CatchUp(ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	arts, tix, err := e.ix.Missing(ctx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, id := range arts {
+		if err := e.ix.Embed(ctx, triage.DocArticle, id); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	for _, id := range tix {
+		if err := e.ix.Embed(ctx, triage.DocTicket, id); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	if _, err := e.ix.CatchUp(ctx); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // modelBlob trains a tiny real model, for routes that need a stored one.

@@ -13,19 +13,29 @@ import (
 // matrixBodies holds a valid body for every route that takes one. A route
 // added without an entry here fails the matrix, so no route escapes it.
 var matrixBodies = map[string]string{
-	"POST /v1/tickets":              `{"title":"矩阵测试","body":"路由与角色"}`,
-	"PATCH /v1/tickets/:id":         `{"priority":"P2"}`,
-	"POST /v1/tickets/:id/comments": `{"body":"好的","public":true}`,
-	"POST /v1/agents":               `{"name":"新同事"}`,
-	"PATCH /v1/agents/:id":          `{"online":true}`,
-	"POST /v1/teams":                `{"name":"新组"}`,
-	"PATCH /v1/teams/:id":           `{"name":"改名"}`,
-	"POST /v1/tokens":               `{"name":"t","role":"viewer"}`,
-	"POST /v1/rules":                `{"name":"r","any":["退款"],"set_category":"支付与退款"}`,
-	"PATCH /v1/rules/:id":           `{"enabled":false}`,
-	"POST /v1/rules/dry-run":        `{"title":"退款没到账","body":"三天了"}`,
-	"POST /v1/dictionary":           `{"words":[{"word":"极光Pro手环"}]}`,
-	"POST /v1/models/train":         `{"kind":"category"}`,
+	"POST /v1/tickets":                  `{"title":"矩阵测试","body":"路由与角色"}`,
+	"PATCH /v1/tickets/:id":             `{"priority":"P2"}`,
+	"POST /v1/tickets/:id/comments":     `{"body":"好的","public":true}`,
+	"POST /v1/agents":                   `{"name":"新同事"}`,
+	"PATCH /v1/agents/:id":              `{"online":true}`,
+	"POST /v1/teams":                    `{"name":"新组"}`,
+	"PATCH /v1/teams/:id":               `{"name":"改名"}`,
+	"POST /v1/tokens":                   `{"name":"t","role":"viewer"}`,
+	"POST /v1/rules":                    `{"name":"r","any":["退款"],"set_category":"支付与退款"}`,
+	"PATCH /v1/rules/:id":               `{"enabled":false}`,
+	"POST /v1/rules/dry-run":            `{"title":"退款没到账","body":"三天了"}`,
+	"POST /v1/dictionary":               `{"words":[{"word":"极光Pro手环"}]}`,
+	"POST /v1/models/train":             `{"kind":"category"}`,
+	"POST /v1/articles":                 `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
+	"PATCH /v1/articles/:id":            `{"title":"退款多久到账"}`,
+	"POST /v1/articles/:id/revert":      `{"version":1}`,
+	"POST /v1/suggestions/:id/feedback": `{"source_kind":"draft","action":"accepted"}`,
+}
+
+// matrixQueries holds the query a route needs to be a valid request.
+var matrixQueries = map[string]string{
+	"GET /v1/articles/:id/diff": "?from=1&to=1",
+	"GET /v1/search":            "?q=%E9%80%80%E6%AC%BE",
 }
 
 // TestRouteRoleMatrix calls every authenticated route as every role and
@@ -49,7 +59,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 				name = "anonymous"
 			}
 			t.Run(key+" as "+name, func(t *testing.T) {
-				path := e.fixturePath(rt.Path, role, slices.Contains(rt.SelfOnly, role))
+				path := e.fixturePath(rt.Path, role, slices.Contains(rt.SelfOnly, role)) + matrixQueries[key]
 				var headers []string
 				if rt.Conditional {
 					headers = append(headers, "If-Match: *")
@@ -100,6 +110,20 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		id = e.mustCreate("POST", "/v1/teams", triage.RoleAdmin, `{"name":"临时组"}`, &triage.Team{}).(*triage.Team).ID
 	case strings.HasPrefix(path, "/v1/rules"):
 		id = e.mustCreate("POST", "/v1/rules", triage.RoleAdmin, `{"name":"临时","any":["临时"],"add_tags":["t"]}`, &triage.Rule{}).(*triage.Rule).ID
+	case strings.HasPrefix(path, "/v1/articles"):
+		// Agents may only touch their own drafts: the fixture is written
+		// by the caller when it may write at all.
+		author := role
+		if author != triage.RoleAgent && author != triage.RoleEditor {
+			author = triage.RoleAdmin
+		}
+		id = e.mustCreate("POST", "/v1/articles", author, `{"title":"临时文章","body":"正文"}`, &triage.Article{}).(*triage.Article).ID
+		path = strings.Replace(path, ":version", "1", 1)
+	case strings.HasPrefix(path, "/v1/suggestions"):
+		tk := e.ticket("")
+		var sg triage.Suggestions
+		e.do("GET", "/v1/tickets/"+tk.ID+"/suggestions", triage.RoleAgent, "").json(e.t, &sg)
+		id = sg.ID
 	case strings.HasPrefix(path, "/v1/models"):
 		m := &triage.Model{ID: triage.NewID(), Kind: triage.ModelPriority, Version: "fixture", Blob: e.modelBlob(), CreatedAt: time.Now()}
 		if err := e.store.Update(context.Background(), func(tx triage.Tx) error { return tx.SaveModel(context.Background(), m) }); err != nil {

@@ -3,6 +3,9 @@ package api
 import (
 	"net/http"
 
+	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/suggest"
+
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 )
@@ -42,6 +45,7 @@ func (s *Server) table() []Route {
 	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
 	admins := []triage.Role{triage.RoleAdmin}
 	editors := []triage.Role{triage.RoleAdmin, triage.RoleEditor}
+	staff := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor}
 	ticketQuery := ticketParams()
 	return []Route{
 		{Method: "GET", Path: "/healthz", Tag: "service", Summary: "Liveness: the process answers", Handler: s.healthz, Response: Health{}},
@@ -61,6 +65,21 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "The conversation: replies and internal notes", Roles: anyone, Handler: s.listComments, Response: List[triage.Comment]{}},
 		{Method: "POST", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "Reply, add an internal note, or post the requester's message", Roles: workers, Handler: s.createComment, Request: triage.NewComment{}, Response: triage.Comment{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/tickets/:id/history", Tag: "tickets", Summary: "Audit trail: who changed what, when, and why", Roles: anyone, Handler: s.listHistory, Response: List[triage.HistoryEntry]{}},
+
+		{Method: "GET", Path: "/v1/tickets/:id/suggestions", Tag: "suggestions", Summary: "KB articles and similar resolved tickets with their scores, and a draft reply citing them", Roles: anyone, Handler: s.suggestions, Response: triage.Suggestions{}, Query: []Param{{"refresh", "boolean", "recompute instead of serving the stored suggestions"}}},
+		{Method: "POST", Path: "/v1/suggestions/:id/feedback", Tag: "suggestions", Summary: "Accept, edit or reject a suggested source or the draft", Roles: workers, Handler: s.addFeedback, Request: triage.NewFeedback{}, Response: triage.Feedback{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/suggestions/stats", Tag: "suggestions", Summary: "Acceptance of suggestions overall, of drafts and per source", Roles: anyone, Handler: s.suggestionStats, Response: suggest.Stats{}, Query: []Param{{"since", "string", "RFC 3339 time or date; default 30 days ago"}}},
+		{Method: "GET", Path: "/v1/search", Tag: "kb", Summary: "Search the KB or resolved tickets: lexical, vector or hybrid", Roles: anyone, Handler: s.search, Response: SearchResult{}, Query: searchParams()},
+		{Method: "GET", Path: "/v1/articles", Tag: "kb", Summary: "List articles, most recently updated first", Roles: anyone, Handler: s.listArticles, Response: List[triage.Article]{}, Query: articleParams()},
+		{Method: "POST", Path: "/v1/articles", Tag: "kb", Summary: "Create an article as a draft (agents propose, editors publish)", Roles: staff, Handler: s.createArticle, Request: triage.NewArticle{}, Response: triage.Article{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/articles/export", Tag: "kb", Summary: "Every article as JSON Lines", Roles: editors, Handler: s.exportArticles},
+		{Method: "GET", Path: "/v1/articles/:id", Tag: "kb", Summary: "Get an article with its rendered HTML", Roles: anyone, Handler: s.getArticle, Response: ArticleView{}},
+		{Method: "PATCH", Path: "/v1/articles/:id", Tag: "kb", Summary: "Edit an article or move it through review (submit, publish, archive)", Roles: staff, Handler: s.updateArticle, Request: triage.ArticleUpdate{}, Response: ArticleView{}, Conditional: true},
+		{Method: "GET", Path: "/v1/articles/:id/versions", Tag: "kb", Summary: "Every saved version, oldest first", Roles: anyone, Handler: s.listArticleVersions, Response: List[triage.ArticleVersion]{}},
+		{Method: "GET", Path: "/v1/articles/:id/versions/:version", Tag: "kb", Summary: "One version", Roles: anyone, Handler: s.getArticleVersion, Response: triage.ArticleVersion{}},
+		{Method: "GET", Path: "/v1/articles/:id/diff", Tag: "kb", Summary: "Line diff between two versions", Roles: anyone, Handler: s.diffArticle, Response: kb.Diff{}, Query: []Param{{"from", "integer", "older version"}, {"to", "integer", "newer version"}}},
+		{Method: "POST", Path: "/v1/articles/:id/revert", Tag: "kb", Summary: "Write an old version's text as a new version", Roles: staff, Handler: s.revertArticle, Request: RevertRequest{}, Response: ArticleView{}, Conditional: true},
+		{Method: "GET", Path: "/v1/kb/gaps", Tag: "kb", Summary: "What the KB fails to answer: most rejected articles, groups of unanswered tickets", Roles: editors, Handler: s.kbGaps, Response: suggest.Gaps{}, Query: []Param{{"since", "string", "RFC 3339 time or date; default 30 days ago"}}},
 
 		{Method: "GET", Path: "/v1/agents", Tag: "agents", Summary: "List agents with their load", Roles: anyone, Handler: s.listAgents, Response: List[AgentView]{}},
 		{Method: "POST", Path: "/v1/agents", Tag: "agents", Summary: "Create an agent", Roles: admins, Handler: s.createAgent, Request: triage.NewAgent{}, Response: AgentView{}, Status: http.StatusCreated},

@@ -210,8 +210,8 @@ func (s *Server) trainModel(c echo.Context) error {
 	if in.Kind == "" {
 		in.Kind = triage.ModelCategory
 	}
-	if in.Kind != triage.ModelCategory && in.Kind != triage.ModelPriority {
-		return triage.Invalid("kind", "kind %q is not category or priority", in.Kind)
+	if in.Kind != triage.ModelCategory && in.Kind != triage.ModelPriority && in.Kind != triage.ModelEmbedder {
+		return triage.Invalid("kind", "kind %q is not category, priority or embedder", in.Kind)
 	}
 	if s.queue == nil {
 		return triage.Errorf(triage.EUNAVAILABLE, "background jobs are not configured on this server")

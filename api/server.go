@@ -24,6 +24,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/suggest"
 )
 
 // Config wires the server to the services it exposes.
@@ -41,6 +43,11 @@ type Config struct {
 	Triager Triager
 	// Queue takes jobs such as a training run; nil answers 503.
 	Queue Queue
+	// KB is the knowledge base; Suggest puts it beside tickets.
+	KB      *kb.Service
+	Suggest *suggest.Service
+	// Segmenter splits text for the KB gap report's shared terms.
+	Segmenter triage.Segmenter
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -59,11 +66,14 @@ type Server struct {
 	http      *http.Server
 	triager   Triager
 	queue     Queue
+	kb        *kb.Service
+	suggest   *suggest.Service
+	segmenter triage.Segmenter
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

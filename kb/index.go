@@ -32,6 +32,10 @@ type Indexer struct {
 	// memory only.
 	Cursor Cursor
 	Log    *slog.Logger
+	// OnChange is told of every change-log entry the indexer does not
+	// handle itself (a new model, a dictionary edit), so derived state
+	// elsewhere in the process can follow the store too.
+	OnChange func(ctx context.Context, c triage.Change) error
 
 	mu      sync.Mutex // one catch-up at a time
 	applied int64
@@ -265,6 +269,12 @@ func (ix *Indexer) CatchUp(ctx context.Context) (int, error) {
 				if !slices.Contains(vecs, o) {
 					vecs = append(vecs, o)
 				}
+			default:
+				if ix.OnChange != nil {
+					if err := ix.OnChange(ctx, c); err != nil {
+						return total, err
+					}
+				}
 			}
 		}
 		for _, o := range text {
@@ -352,6 +362,12 @@ func (ix *Indexer) Embed(ctx context.Context, kind, id string) error {
 
 func (ix *Indexer) embedDocs(ctx context.Context, kind, id string, docs []triage.SearchDoc) error {
 	if len(docs) == 0 {
+		// Most ticket updates are of open tickets that never had vectors:
+		// look before writing, so they leave no trace in the change log.
+		have, err := ix.Store.OwnerVectors(ctx, kind, id, ix.Embedder().Model())
+		if err != nil || len(have) == 0 {
+			return err
+		}
 		return ix.Store.Update(ctx, func(tx triage.Tx) error { return tx.DeleteVectors(ctx, kind, id) })
 	}
 	emb := ix.Embedder()
@@ -435,6 +451,24 @@ func (ix *Indexer) Corpus(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// SwitchModel empties the vector index and reloads it with the vectors of
+// the current embedder's model: after the embedder changed, old vectors
+// must not be compared with new queries. Missing vectors are for the
+// caller to have embedded (see Missing).
+func (ix *Indexer) SwitchModel(ctx context.Context) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for key, docs := range ix.vecDocs {
+		for _, d := range docs {
+			if err := ix.Vectors.Delete(ctx, d); err != nil {
+				return err
+			}
+		}
+		delete(ix.vecDocs, key)
+	}
+	return ix.loadVectors(ctx, nil)
 }
 
 // Rebuild re-creates this process's text index and vector index from the

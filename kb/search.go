@@ -147,6 +147,9 @@ func (s *Searcher) vector(ctx context.Context, q Query, k int) ([]Hit, error) {
 	}
 	out := make([]Hit, 0, len(hits))
 	for _, h := range hits {
+		if h.Score <= 0 {
+			continue // orthogonal or opposed: no evidence of meaning, only noise in the fusion
+		}
 		owner, chunk := SplitDocID(h.DocID)
 		out = append(out, Hit{Kind: q.Kind, OwnerID: owner, Chunk: chunk, VectorScore: h.Score})
 	}

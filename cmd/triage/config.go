@@ -28,6 +28,16 @@ type Config struct {
 	Threshold float64
 	// RetrainEvery is how many newly closed tickets trigger retraining.
 	RetrainEvery int
+	// VectorWeight weighs the vector list against the lexical one in
+	// hybrid search.
+	VectorWeight float64
+	// An OpenAI-compatible embeddings endpoint replaces the local
+	// embedder when EmbedModel is set.
+	EmbedBaseURL, EmbedModel, EmbedAPIKey string
+	EmbedDim                              int
+	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
+	// set; without one, drafts are extractive.
+	LLMBaseURL, LLMModel, LLMAPIKey string
 }
 
 // parseFlags parses args into fs and then fills every flag not given on
@@ -70,6 +80,19 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.Int64Var(&c.BodyLimit, "body-limit", 1<<20, "largest request body in bytes")
 	fs.Float64Var(&c.Threshold, "abstain-threshold", classify.DefaultThreshold, "confidence under which triage leaves the category to a person (needs_review)")
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
+	c.searchFlags(fs)
+}
+
+// searchFlags configure search, embeddings and drafts. API keys come from
+// the environment only (TRIAGE_EMBED_API_KEY, TRIAGE_LLM_API_KEY), never
+// from the command line, where ps would show them.
+func (c *Config) searchFlags(fs *flag.FlagSet) {
+	fs.Float64Var(&c.VectorWeight, "vector-weight", 1, "weight of the vector list against the lexical one in hybrid search")
+	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", "", "OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); default: the local embedder")
+	fs.StringVar(&c.EmbedModel, "embed-model", "", "embedding model of that endpoint; setting it replaces the local embedder")
+	fs.IntVar(&c.EmbedDim, "embed-dim", 0, "embedding dimensions to request (0: the model's)")
+	fs.StringVar(&c.LLMBaseURL, "llm-base-url", "", "OpenAI-compatible chat endpoint for drafts (OpenAI, DeepSeek, Qwen, Ollama, vLLM …)")
+	fs.StringVar(&c.LLMModel, "llm-model", "", "chat model for drafts; without one, drafts are extractive")
 }
 
 func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "triage.db") }

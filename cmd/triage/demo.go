@@ -145,7 +145,38 @@ func (m *Main) loadDemo(ctx context.Context) error {
 			}
 		}
 	}
-	m.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets), "rules", len(d.Rules), "words", len(d.Dictionary))
+	if err := m.loadDemoArticles(ctx, d.Articles); err != nil {
+		return err
+	}
+	m.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets), "rules", len(d.Rules), "words", len(d.Dictionary), "articles", len(d.Articles))
+	return nil
+}
+
+type demoArticle struct {
+	triage.NewArticle
+	Key    string               `json:"key"`
+	Status triage.ArticleStatus `json:"status"`
+}
+
+// loadDemoArticles writes the demo KB through the review workflow: each
+// article is drafted, then moved to its status as an editor would.
+func (m *Main) loadDemoArticles(ctx context.Context, raw []json.RawMessage) error {
+	for _, r := range raw {
+		var a demoArticle
+		if err := json.Unmarshal(r, &a); err != nil {
+			return fmt.Errorf("article: %w", err)
+		}
+		created, err := m.KB.CreateArticle(ctx, a.NewArticle, nil)
+		if err != nil {
+			return fmt.Errorf("article %s: %w", a.Key, err)
+		}
+		if a.Status == "" || a.Status == triage.ArticleDraft {
+			continue
+		}
+		if _, err := m.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(a.Status), Note: "demo"}); err != nil {
+			return fmt.Errorf("article %s: %w", a.Key, err)
+		}
+	}
 	return nil
 }
 

@@ -8,12 +8,13 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/kb"
 )
 
 // registerJobs connects job kinds to the code that does them. Each handler
 // re-reads the state it acts on: a job may run long after it was queued.
 func (m *Main) registerJobs() {
-	m.Jobs.Handle(desk.EventClosed, func(ctx context.Context, _ json.RawMessage) error {
+	m.Jobs.Handle(desk.EventClosed, func(ctx context.Context, raw json.RawMessage) error {
 		// Many tickets close in a burst; one retraining a minute later
 		// covers them all (the unique key keeps just one waiting).
 		for _, kind := range []string{triage.ModelCategory, triage.ModelPriority} {
@@ -22,12 +23,31 @@ func (m *Main) registerJobs() {
 				return err
 			}
 		}
-		return nil
+		return m.embedTicket(ctx, raw)
 	})
-	for _, kind := range []string{desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventReopened} {
-		m.Jobs.Handle(kind, func(context.Context, json.RawMessage) error { return nil })
+	// A resolved ticket joins the similar-ticket index; a reopened one
+	// leaves it; an update may change the reply that solved it.
+	for _, kind := range []string{desk.EventSolved, desk.EventReopened, desk.EventUpdated} {
+		m.Jobs.Handle(kind, m.embedTicket)
 	}
+	m.Jobs.Handle(desk.EventCreated, func(context.Context, json.RawMessage) error { return nil })
+	m.Jobs.Handle(kb.EventArticleChanged, func(ctx context.Context, raw json.RawMessage) error {
+		var e kb.ArticleEvent
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return triage.Invalid("args", "article event: %v", err)
+		}
+		return m.Indexer.Embed(ctx, triage.DocArticle, e.ArticleID)
+	})
 	m.Jobs.Handle(api.JobRetrain, m.retrain)
+}
+
+// embedTicket keeps a ticket's vectors in step with whether it is resolved.
+func (m *Main) embedTicket(ctx context.Context, raw json.RawMessage) error {
+	var e desk.Event
+	if err := json.Unmarshal(raw, &e); err != nil {
+		return triage.Invalid("args", "ticket event: %v", err)
+	}
+	return m.Indexer.Embed(ctx, triage.DocTicket, e.TicketID)
 }
 
 type retrainArgs struct {
@@ -42,6 +62,9 @@ func (m *Main) retrain(ctx context.Context, raw json.RawMessage) error {
 	var a retrainArgs
 	if err := json.Unmarshal(raw, &a); err != nil {
 		return triage.Invalid("args", "retrain arguments: %v", err)
+	}
+	if a.Kind == triage.ModelEmbedder {
+		return m.trainEmbedder(ctx, nil)
 	}
 	if !a.Force {
 		due, err := m.Trainer.Due(ctx, a.Kind)

@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = trainCmd(ctx, rest, stdout, stderr)
 	case "import":
 		err = importCmd(ctx, rest, stdout, stderr)
+	case "reindex":
+		err = reindexCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 	case "help", "-h", "--help":
@@ -71,7 +73,8 @@ Commands:
   serve      run the service (default)
   migrate    apply store migrations and exit
   train      train the classifier on closed tickets (and labelled files)
-  import     import data: dictionary FILE
+  import     import data: dictionary FILE, articles FILE
+  reindex    rebuild the search indexes and vectors from the store
   eval       score the classifier or the retrieval on labelled data
   version    print the version
 

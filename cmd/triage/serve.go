@@ -15,11 +15,15 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/embed"
+	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/river"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
+	"github.com/triagehq/triage/suggest"
 )
 
 // Main is the running service: every concrete part, wired. Tests build one
@@ -36,6 +40,18 @@ type Main struct {
 	Trainer   *classify.Trainer
 	Desk      *desk.Service
 	Server    *api.Server
+
+	Text     *bleve.Index
+	Vectors  embed.VectorIndex
+	Embedder *swapEmbedder
+	Indexer  *kb.Indexer
+	Searcher *kb.Searcher
+	KB       *kb.Service
+	Suggest  *suggest.Service
+	// rebuild says the text index was missing or damaged at start.
+	rebuild bool
+	// memIndex keeps the text index in memory, for one-off commands.
+	memIndex bool
 
 	ln net.Listener
 }
@@ -79,9 +95,34 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Trainer = &classify.Trainer{Store: store, Segmenter: m.Segmenter, MinNew: m.Config.RetrainEvery}
 	m.Desk = &desk.Service{Store: store, Log: m.Log, Intake: m.Triager, Router: router, Normalize: m.Segmenter.Normalize, Dict: m.Segmenter, ModelSink: m.Triager}
+	if m.rebuild, err = m.openSearch(ctx); err != nil {
+		return err
+	}
 	m.registerJobs()
-	m.Server = api.New(api.Config{Desk: m.Desk, Ready: store.Ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs})
+	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs,
+		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter})
 	return nil
+}
+
+// ready is /readyz: the store answers with the schema this binary knows.
+func (m *Main) ready(ctx context.Context) error { return m.Store.Ready(ctx) }
+
+// startIndex brings the text and vector indexes up to date before serving:
+// a rebuild from the store when the index directory was missing or
+// damaged, else a catch-up from the change log.
+func (m *Main) startIndex(ctx context.Context) error {
+	bar := progress(m.Stdout, os.Stderr)
+	if m.rebuild {
+		m.Log.Info("building the text index from the store", "dir", m.indexDir())
+		if err := m.Indexer.Rebuild(ctx, false, bar); err != nil {
+			return err
+		}
+		m.rebuild = false
+	} else if err := m.Indexer.Start(ctx); err != nil {
+		return err
+	}
+	_, err := m.Indexer.CatchUp(ctx)
+	return err
 }
 
 // Run bootstraps the admin token and demo data, then serves until ctx is
@@ -92,11 +133,30 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.startIndex(ctx); err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
 	if m.Config.Demo {
 		if err := m.loadDemo(ctx); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	// A store with documents but no trained embedder gets one now; in any
+	// case whatever lacks vectors of the current model is embedded, in
+	// the background so serving does not wait.
+	go func() {
+		var err error
+		if _, terr := m.Store.ActiveModel(ctx, triage.ModelEmbedder); triage.IsCode(terr, triage.ENOTFOUND) {
+			err = m.trainEmbedder(ctx, nil)
+		}
+		if err == nil {
+			err = m.embedMissing(ctx, nil)
+		}
+		if err != nil && ctx.Err() == nil {
+			m.Log.Warn("embedding the searchable documents failed; search falls back to words until it succeeds", "err", err)
+		}
+	}()
+	go m.Indexer.Run(ctx, 300*time.Millisecond)
 	if err := m.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
@@ -125,12 +185,16 @@ func (m *Main) Run(ctx context.Context) error {
 	return errors.Join(err, m.Jobs.Stop(sctx))
 }
 
-// Close releases the store.
+// Close releases the indexes and the store.
 func (m *Main) Close() error {
-	if m.Store != nil {
-		return m.Store.Close()
+	var errs []error
+	if m.Text != nil {
+		errs = append(errs, m.Text.Close())
 	}
-	return nil
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -141,6 +205,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.AdminToken = os.Getenv("TRIAGE_ADMIN_TOKEN")
+	cfg.EmbedAPIKey, cfg.LLMAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY"), os.Getenv("TRIAGE_LLM_API_KEY")
 	log, err := newLogger(stderr, cfg.LogLevel)
 	if err != nil {
 		return err

@@ -5,11 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
 )
 
@@ -22,11 +24,17 @@ func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 // openTools opens the store and builds the services for a one-off command,
 // without serving.
 func openTools(ctx context.Context, cfg Config, stderr io.Writer) (*Main, error) {
+	return openCommand(ctx, cfg, stderr, true)
+}
+
+// openCommand opens a Main for a one-off command; memIndex leaves the
+// on-disk text index to whoever serves.
+func openCommand(ctx context.Context, cfg Config, stderr io.Writer, memIndex bool) (*Main, error) {
 	log, err := newLogger(stderr, "warn")
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{Config: cfg, Log: log, Stdout: io.Discard}
+	m := &Main{Config: cfg, Log: log, Stdout: io.Discard, memIndex: memIndex}
 	if err := m.Open(ctx); err != nil {
 		m.Close()
 		return nil, err
@@ -75,12 +83,13 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // importCmd runs `triage import <what> FILE`.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return &usageError{"usage: triage import dictionary FILE"}
+		return &usageError{"usage: triage import dictionary|articles FILE"}
 	}
 	what, rest := args[0], args[1:]
 	var cfg Config
 	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
 	cfg.storeFlags(fs)
+	status := fs.String("status", string(triage.ArticlePublished), "status of imported articles: draft, in_review or published")
 	fs.SetOutput(stderr)
 	if err := fs.Parse(rest); err != nil {
 		return &usageError{err.Error()}
@@ -107,6 +116,59 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		fmt.Fprintf(stdout, "%d dictionary words stored from %s\n", len(stored), path)
 		return nil
+	case "articles":
+		f, err := os.Open(path)
+		if err != nil {
+			return triage.Invalid("file", "%s: %v", path, err)
+		}
+		defer f.Close()
+		m, err := openTools(ctx, cfg, stderr)
+		if err != nil {
+			return err
+		}
+		defer m.Close()
+		bar := progress(stdout, stderr)
+		res, err := m.KB.Import(ctx, f, kb.ImportOptions{Status: triage.ArticleStatus(*status), Progress: func(done, total int) { bar("import", done, total) }})
+		if err != nil {
+			return err
+		}
+		// The service indexes and embeds the articles from the change log
+		// and the queued jobs: at once when it is running, at its next
+		// start otherwise.
+		fmt.Fprintf(stdout, "%s: %d lines, %d articles created, %d updated, %d unchanged\n", path, res.Lines, res.Created, res.Updated, res.Unchanged)
+		return nil
 	}
-	return &usageError{fmt.Sprintf("unknown import kind %q; use dictionary", what)}
+	return &usageError{fmt.Sprintf("unknown import kind %q; use dictionary or articles", what)}
+}
+
+// reindexCmd runs `triage reindex`: rebuild the text index from the store
+// and recompute every vector, retraining the local embedder first.
+func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg Config
+	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	cfg.storeFlags(fs)
+	cfg.searchFlags(fs)
+	keep := fs.Bool("keep-embedder", false, "keep the current local embedder instead of retraining it on today's corpus")
+	if err := parseFlags(fs, args, stderr); err != nil {
+		return err
+	}
+	cfg.EmbedAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY")
+	m, err := openCommand(ctx, cfg, stderr, false)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	bar := progress(stdout, stderr)
+	if !*keep {
+		if err := m.trainEmbedder(ctx, bar); err != nil {
+			return err
+		}
+	}
+	if err := m.Indexer.Rebuild(ctx, true, bar); err != nil {
+		return err
+	}
+	arts, _ := m.Text.Count(ctx, triage.DocArticle)
+	tix, _ := m.Text.Count(ctx, triage.DocTicket)
+	fmt.Fprintf(stdout, "reindexed: %d article chunks and %d resolved tickets in the text index; vectors of %s\n", arts, tix, m.Embedder.Model())
+	return nil
 }
