@@ -159,7 +159,12 @@ func similar(a, b map[string]bool) bool {
 var (
 	// greetingRE removes the salutation a resolution starts with: the
 	// draft has its own.
-	greetingRE = regexp.MustCompile(`(?i)^(?:(?:亲爱的|尊敬的)?(?:您好|你好|亲|客户|用户|顾客|会员)+|(?:hi|hello|dear)\b[^,，!！.。]{0,20})[，,！!。.、\s~～]*`)
+	// A resolution often greets its customer by name (龚先生您好): that
+	// name belongs to another customer and must not reach this one.
+	greetingRE = regexp.MustCompile(`(?i)^(?:(?:亲爱的|尊敬的)?(?:\p{Han}{1,3}(?:先生|女士|小姐|老师|同学))?(?:您好|你好|亲|客户|用户|顾客|会员)+|(?:亲爱的|尊敬的)?\p{Han}{1,3}(?:先生|女士|小姐|老师|同学)[，,]|(?:hi|hello|dear)\b[^,，!！.。]{0,20})[，,！!。.、\s~～]*`)
+	// closingRE removes a pleasantry tacked onto a useful sentence
+	// (…就可以解决，祝您使用愉快！).
+	closingRE = regexp.MustCompile(`[，,]\s*(?:祝您|祝你|感谢您|谢谢您|谢谢)[^，,。！!？?]*([。！!]?)$`)
 	// pleasantryRE finds sentences that are only politeness.
 	pleasantryRE  = regexp.MustCompile(`(?i)感谢|谢谢|祝您|如有(?:其他|任何)?(?:问题|疑问)|如还有|欢迎随时|不便|抱歉|thank|sorry|let us know|any (?:other|further) questions|have a (?:nice|good)`)
 	placeholderRE = regexp.MustCompile(`\[(?:手机号|身份证号|银行卡号|邮箱)\]`)
@@ -173,6 +178,7 @@ func quotableSentences(text string) []string {
 	var out []string
 	for _, s := range splitSentences(text) {
 		s = strings.TrimSpace(greetingRE.ReplaceAllString(s, ""))
+		s = closingRE.ReplaceAllString(s, "。")
 		n := contentRunes(s)
 		switch {
 		case n < minSentenceRunes,

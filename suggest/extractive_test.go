@@ -150,3 +150,27 @@ func BenchmarkExtractiveDraft(b *testing.B) {
 		extractiveDraft(title, body, true, sources)
 	}
 }
+
+// Another customer's name, greeted in a resolved ticket's reply, must not
+// reach the draft for this one; nor the pleasantry at the end of a useful
+// sentence.
+func TestQuotableDropsNamesAndPleasantries(t *testing.T) {
+	cases := []struct {
+		in, want string
+	}{
+		{"龚先生您好，请先用棉签轻擦左耳耳机底部的充电触点。", "请先用棉签轻擦左耳耳机底部的充电触点。"},
+		{"陈女士，退款已原路退回您的银行卡账户。", "退款已原路退回您的银行卡账户。"},
+		{"尊敬的欧阳女士您好！订单已经重新发货并更新了物流单号。", "订单已经重新发货并更新了物流单号。"},
+		{"若以后再出现类似情况，重置耳机通常就可以解决，祝您使用愉快！", "若以后再出现类似情况，重置耳机通常就可以解决。"},
+		{"重置后请重新配对，感谢您的耐心等待。", "重置后请重新配对。"},
+		{"先生们的订单已经合并发货，请注意查收包裹。", "先生们的订单已经合并发货，请注意查收包裹。"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got := quotableSentences(c.in)
+			if len(got) != 1 || got[0] != c.want {
+				t.Errorf("quotableSentences(%q) = %q, want [%q]", c.in, got, c.want)
+			}
+		})
+	}
+}
