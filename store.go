@@ -34,8 +34,13 @@ type Store interface {
 	Close() error
 }
 
-// Reader is every read the service makes of the store.
+// Reader is every read the service makes of the store. The operations
+// areas (SLA and satisfaction; webhooks, reports and merges) declare their
+// reads in their own files and are embedded here.
 type Reader interface {
+	SLAReader
+	OpsReader
+
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
 	// page, or "" on the last page.
@@ -115,6 +120,8 @@ type Reader interface {
 // same transaction, so derived indexes can follow the store exactly.
 type Tx interface {
 	Reader
+	SLAWriter
+	OpsWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

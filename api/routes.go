@@ -47,7 +47,7 @@ func (s *Server) table() []Route {
 	editors := []triage.Role{triage.RoleAdmin, triage.RoleEditor}
 	staff := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor}
 	ticketQuery := ticketParams()
-	return []Route{
+	routes := []Route{
 		{Method: "GET", Path: "/healthz", Tag: "service", Summary: "Liveness: the process answers", Handler: s.healthz, Response: Health{}},
 		{Method: "GET", Path: "/readyz", Tag: "service", Summary: "Readiness: the store is reachable and its schema current", Handler: s.readyz, Response: Health{}},
 		{Method: "GET", Path: "/openapi.json", Tag: "service", Summary: "This API's OpenAPI 3 document", Handler: s.openapi},
@@ -105,6 +105,8 @@ func (s *Server) table() []Route {
 		{Method: "PATCH", Path: "/v1/teams/:id", Tag: "agents", Summary: "Change a team", Roles: admins, Handler: s.updateTeam, Request: triage.TeamUpdate{}, Response: triage.Team{}, Conditional: true},
 		{Method: "DELETE", Path: "/v1/teams/:id", Tag: "agents", Summary: "Delete a team with an empty queue", Roles: admins, Handler: s.deleteTeam, Status: http.StatusNoContent, Conditional: true},
 	}
+	routes = append(routes, s.slaRoutes()...)
+	return append(routes, s.opsRoutes()...)
 }
 
 // Health is the body of /healthz and /readyz.

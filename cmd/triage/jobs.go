@@ -3,18 +3,20 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/river"
 )
 
 // registerJobs connects job kinds to the code that does them. Each handler
 // re-reads the state it acts on: a job may run long after it was queued.
 func (m *Main) registerJobs() {
-	m.Jobs.Handle(desk.EventClosed, func(ctx context.Context, raw json.RawMessage) error {
+	m.subscribe(desk.EventClosed, func(ctx context.Context, _ json.RawMessage) error {
 		// Many tickets close in a burst; one retraining a minute later
 		// covers them all (the unique key keeps just one waiting).
 		for _, kind := range []string{triage.ModelCategory, triage.ModelPriority} {
@@ -23,15 +25,14 @@ func (m *Main) registerJobs() {
 				return err
 			}
 		}
-		return m.embedTicket(ctx, raw)
+		return nil
 	})
 	// A resolved ticket joins the similar-ticket index; a reopened one
 	// leaves it; an update may change the reply that solved it.
-	for _, kind := range []string{desk.EventSolved, desk.EventReopened, desk.EventUpdated} {
-		m.Jobs.Handle(kind, m.embedTicket)
+	for _, kind := range []string{desk.EventSolved, desk.EventClosed, desk.EventReopened, desk.EventUpdated} {
+		m.subscribe(kind, m.embedTicket)
 	}
-	m.Jobs.Handle(desk.EventCreated, func(context.Context, json.RawMessage) error { return nil })
-	m.Jobs.Handle(kb.EventArticleChanged, func(ctx context.Context, raw json.RawMessage) error {
+	m.subscribe(kb.EventArticleChanged, func(ctx context.Context, raw json.RawMessage) error {
 		var e kb.ArticleEvent
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return triage.Invalid("args", "article event: %v", err)
@@ -39,6 +40,31 @@ func (m *Main) registerJobs() {
 		return m.Indexer.Embed(ctx, triage.DocArticle, e.ArticleID)
 	})
 	m.Jobs.Handle(api.JobRetrain, m.retrain)
+	// Every event kind gets a handler, subscribed or not, so none is
+	// cancelled as unknown.
+	for _, kind := range []string{desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventClosed, desk.EventReopened, kb.EventArticleChanged} {
+		m.subscribe(kind, func(context.Context, json.RawMessage) error { return nil })
+	}
+	for kind, hs := range m.subs {
+		m.Jobs.Handle(kind, func(ctx context.Context, raw json.RawMessage) error {
+			// Subscribers are idempotent (each re-reads the state it acts
+			// on), so one failing retries them all harmlessly.
+			var errs []error
+			for _, h := range hs {
+				errs = append(errs, h(ctx, raw))
+			}
+			return errors.Join(errs...)
+		})
+	}
+}
+
+// subscribe adds a handler to an event kind: one durable job per event,
+// fanned out to every part of the service that follows that kind.
+func (m *Main) subscribe(kind string, h river.Handler) {
+	if m.subs == nil {
+		m.subs = map[string][]river.Handler{}
+	}
+	m.subs[kind] = append(m.subs[kind], h)
 }
 
 // embedTicket keeps a ticket's vectors in step with whether it is resolved.

@@ -52,6 +52,8 @@ type Main struct {
 	rebuild bool
 	// memIndex keeps the text index in memory, for one-off commands.
 	memIndex bool
+	// subs are the subscribers of each event kind; see subscribe.
+	subs map[string][]river.Handler
 
 	ln net.Listener
 }
@@ -96,6 +98,12 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Trainer = &classify.Trainer{Store: store, Segmenter: m.Segmenter, MinNew: m.Config.RetrainEvery}
 	m.Desk = &desk.Service{Store: store, Log: m.Log, Intake: m.Triager, Router: router, Normalize: m.Segmenter.Normalize, Dict: m.Segmenter, ModelSink: m.Triager}
 	if m.rebuild, err = m.openSearch(ctx); err != nil {
+		return err
+	}
+	if err := m.openSLA(ctx); err != nil {
+		return err
+	}
+	if err := m.openOps(ctx); err != nil {
 		return err
 	}
 	m.registerJobs()
