@@ -32,7 +32,7 @@ var layering = map[string]struct {
 	"web":       {},
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
-	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2"}},
+	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2", "github.com/blevesearch/bleve_index_api"}},
 	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river"}},
 	"storetest": {project: []string{""}},
 }
