@@ -40,10 +40,3 @@ func (m *memo) Tokens(text string) []triage.Term {
 	}
 	return m.tokens
 }
-
-// predictWith classifies text. seg is the caller's memo of the same
-// text's segmentation.
-func (m *Model) predictWith(seg triage.Segmenter, text string) Prediction {
-	_ = seg
-	return m.Predict(text)
-}

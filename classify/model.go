@@ -199,12 +199,19 @@ func (m *Model) Predict(text string) Prediction {
 	if m.feat.seg == nil {
 		panic("classify: model has no segmenter; use Load or SetSegmenter after UnmarshalBinary")
 	}
+	return m.predictWith(m.feat.seg, text)
+}
+
+// predictWith classifies text with seg in place of the model's own
+// segmenter: triage passes a memo of the text it already cut, so one
+// ticket is segmented once for rules, both models and sentiment.
+func (m *Model) predictWith(seg triage.Segmenter, text string) Prediction {
 	k := len(m.labels)
 	s, _ := m.scratch.Get().(*predictScratch)
 	if s == nil {
 		s = &predictScratch{z: make([]float64, k)}
 	}
-	m.feat.vectorize(segmentDoc(m.feat.seg, m.feat.opts, text), &s.v)
+	m.feat.vectorize(segmentDoc(seg, m.feat.opts, text), &s.v)
 	z := s.z
 	m.decision(s.v, z)
 	for c := range z {
