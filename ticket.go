@@ -123,7 +123,10 @@ type Ticket struct {
 	FirstResponseAt *time.Time        `json:"first_response_at"`
 	SolvedAt        *time.Time        `json:"solved_at"`
 	ClosedAt        *time.Time        `json:"closed_at"`
-	Version         int               `json:"version"`
+	// MergedInto is the ticket this one was merged into; a merged ticket
+	// is closed and its conversation lives on in that one.
+	MergedInto string `json:"merged_into"`
+	Version    int    `json:"version"`
 
 	// Triage is what the service predicted at intake. It is stored apart
 	// from the current values so that accuracy against the value at close

@@ -15,7 +15,7 @@ const ticketColumns = `
 	requester_name, requester_email, requester_phone, requester_tier,
 	channel, tags, fields, status, priority, category,
 	assignee_id, team_id, needs_review,
-	created_at, updated_at, first_response_at, solved_at, closed_at, version`
+	created_at, updated_at, first_response_at, solved_at, closed_at, merged_into, version`
 
 // scanTicket reads one row selected with ticketColumns.
 func scanTicket(row interface{ Scan(...any) error }) (*triage.Ticket, error) {
@@ -27,7 +27,7 @@ func scanTicket(row interface{ Scan(...any) error }) (*triage.Ticket, error) {
 		&t.AssigneeID, &t.TeamID, &t.NeedsReview,
 		timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt},
 		nullTimeCol{&t.FirstResponseAt}, nullTimeCol{&t.SolvedAt}, nullTimeCol{&t.ClosedAt},
-		&t.Version,
+		&t.MergedInto, &t.Version,
 	)
 	if err != nil {
 		return nil, err
@@ -261,13 +261,14 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		t.ID, t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		micros(t.CreatedAt), micros(t.UpdatedAt),
 		nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
+		t.MergedInto,
 	)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)
@@ -301,14 +302,14 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
 			channel = ?, tags = ?, fields = ?, status = ?, priority = ?, category = ?,
 			assignee_id = ?, team_id = ?, needs_review = ?,
 			updated_at = ?, first_response_at = ?, solved_at = ?, closed_at = ?,
-			version = version + 1
+			merged_into = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		micros(t.UpdatedAt), nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
-		t.ID, t.Version,
+		t.MergedInto, t.ID, t.Version,
 	)
 	if err != nil {
 		return dbError("update ticket", err)

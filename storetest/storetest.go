@@ -153,6 +153,9 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"vectors", vectorTests},
 		{"suggestions", suggestionTests},
 		{"tx", txTests},
+		{"webhooks", webhookTests},
+		{"links", linkTests},
+		{"reports", reportTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
