@@ -2,6 +2,7 @@ package eval
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -25,6 +26,7 @@ type ClassifyOptions struct {
 // the same thing, so the two can be set side by side.
 type ClassifyReport struct {
 	Kind             string  `json:"kind"` // "classify"
+	Name             string  `json:"name,omitempty"`
 	Label            string  `json:"label"`
 	TrainFile        string  `json:"train_file,omitempty"`
 	TestFile         string  `json:"test_file,omitempty"`
@@ -36,6 +38,8 @@ type ClassifyReport struct {
 	Threshold        float64 `json:"threshold"`
 	AbstainRate      float64 `json:"abstain_rate"`
 	AccuracyAnswered float64 `json:"accuracy_answered"`
+	// Sample says how the sets were cut down, when they were.
+	Sample *Sample `json:"sample,omitempty"`
 	ClassificationScores
 	// Outcomes keeps every prediction, for the report's examples; it is
 	// not part of the JSON summary.
@@ -96,6 +100,7 @@ func Classify(ctx context.Context, seg triage.Segmenter, train, test []Labelled,
 	if err != nil {
 		return nil, err
 	}
+	AttachExamples(scores.MostConfused, outcomes, texts, PairExamples)
 	r := &ClassifyReport{
 		Kind: "classify", Label: o.Label, Train: len(train), Test: len(test), ModelVersion: m.Version(),
 		FitSeconds: round(fit, 3), Threshold: o.Threshold,
@@ -106,6 +111,49 @@ func Classify(ctx context.Context, seg triage.Segmenter, train, test []Labelled,
 		r.PredictPerSecond = round(float64(len(test))/predictSeconds, 1)
 	}
 	return r, nil
+}
+
+// Sample records a fixed-seed sample: how many examples the full files had.
+type Sample struct {
+	Seed uint64 `json:"seed"`
+	// TrainOf and TestOf (QueriesOf for retrieval) are the sizes of the
+	// full files; the report's own counts are the sample's.
+	TrainOf   int `json:"train_of,omitempty"`
+	TestOf    int `json:"test_of,omitempty"`
+	QueriesOf int `json:"queries_of,omitempty"`
+}
+
+// PairExamples is how many texts each most-confused pair shows, and
+// ExampleRunes how much of each.
+const (
+	PairExamples = 3
+	ExampleRunes = 160
+)
+
+// AttachExamples fills each pair's Examples with up to n of the texts it
+// counts, first in test order, shortened to ExampleRunes.
+func AttachExamples(pairs []ConfusedPair, outcomes []ClassOutcome, texts []string, n int) {
+	for i := range pairs {
+		p := &pairs[i]
+		for j, o := range outcomes {
+			if len(p.Examples) == n {
+				break
+			}
+			if o.Gold == p.Gold && o.Predicted == p.Predicted && j < len(texts) {
+				p.Examples = append(p.Examples, Shorten(texts[j], ExampleRunes))
+			}
+		}
+	}
+}
+
+// Shorten cuts s to at most n runes with an ellipsis, on one line.
+func Shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func round(v float64, digits int) float64 {

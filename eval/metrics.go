@@ -63,6 +63,9 @@ type ConfusedPair struct {
 	Count     int    `json:"count"`
 	// Share is Count over the gold label's support.
 	Share float64 `json:"share"`
+	// Examples are a few of the texts behind the cell, in test-set order,
+	// so a reader can see why the two classes are mixed up.
+	Examples []string `json:"examples,omitempty"`
 }
 
 // AbstainScore says what happens when predictions under a confidence

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -19,31 +21,172 @@ import (
 
 // evalCmd runs `triage eval <kind>`: the evaluation harness, a contract for
 // scripts (see README): JSON on stdout or in --json, exit 0 on success, 2
-// on bad input with the file and line.
+// on bad input with the file and line, 1 when compare finds a regression.
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return evalRun(ctx, args, stdout, stderr, &evalEnv{})
+}
+
+// evalEnv is what eval subcommands share within one process: the CI gate
+// runs several evaluations and loads the segmenter's dictionary once.
+type evalEnv struct {
+	seg triage.Segmenter
+	// now stamps saved reports' ids; nil means time.Now.
+	now func() time.Time
+}
+
+func (e *evalEnv) segmenter() (triage.Segmenter, error) {
+	if e.seg == nil {
+		seg, err := segment.New(segment.Options{})
+		if err != nil {
+			return nil, err
+		}
+		e.seg = seg
+	}
+	return e.seg, nil
+}
+
+func (e *evalEnv) time() time.Time {
+	if e.now != nil {
+		return e.now()
+	}
+	return time.Now()
+}
+
+func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	if len(args) == 0 {
-		return &usageError{"usage: triage eval classify|retrieve|live|compare [flags]"}
+		return &usageError{"usage: triage eval classify|retrieve|live|compare|merge [flags]"}
 	}
 	switch args[0] {
 	case "classify":
-		return evalClassify(ctx, args[1:], stdout, stderr)
+		return evalClassify(ctx, args[1:], stdout, stderr, env)
 	case "retrieve":
-		return evalRetrieve(ctx, args[1:], stdout, stderr)
+		return evalRetrieve(ctx, args[1:], stdout, stderr, env)
+	case "live":
+		return evalLive(ctx, args[1:], stdout, stderr, env)
+	case "compare":
+		return evalCompare(args[1:], stdout, stderr)
+	case "merge":
+		return evalMerge(args[1:], stdout, stderr, env)
 	}
-	return &usageError{fmt.Sprintf("unknown eval kind %q; use classify or retrieve", args[0])}
+	return &usageError{fmt.Sprintf("unknown eval kind %q; use classify, retrieve, live, compare or merge", args[0])}
 }
 
-func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+// outputs are the flags every report-making subcommand shares.
+type outputs struct {
+	json, html string
+	save       bool
+	data       string
+	name       string
+}
+
+func (o *outputs) flags(fs *flag.FlagSet, nameHelp string) {
+	fs.StringVar(&o.json, "json", "", "write the JSON report here instead of stdout")
+	fs.StringVar(&o.html, "html", "", "write a self-contained HTML report here as well")
+	fs.BoolVar(&o.save, "save", false, "also keep the report (JSON and HTML) in <data>/reports, where the API lists it")
+	data := os.Getenv("TRIAGE_DATA")
+	if data == "" {
+		data = "./data"
+	}
+	fs.StringVar(&o.data, "data", data, "data directory (for --save, and the store that live reads)")
+	if nameHelp != "" {
+		fs.StringVar(&o.name, "name", "", nameHelp)
+	}
+}
+
+// write puts a report where the flags say: JSON to --json or stdout, HTML
+// to --html, both into the reports directory with --save.
+func (o *outputs) write(stdout, stderr io.Writer, env *evalEnv, report any) error {
+	b, err := json.MarshalIndent(report, "", " ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	var page []byte
+	if o.html != "" || o.save {
+		d, err := eval.DecodeReport("report", b)
+		if err != nil {
+			return err
+		}
+		if page, err = eval.WriteHTML(d); err != nil {
+			return err
+		}
+	}
+	if o.json == "" {
+		if _, err := stdout.Write(b); err != nil {
+			return err
+		}
+	} else if err := os.WriteFile(o.json, b, 0o644); err != nil {
+		return err
+	}
+	if o.html != "" {
+		if err := os.WriteFile(o.html, page, 0o644); err != nil {
+			return err
+		}
+	}
+	if o.save {
+		var head struct {
+			Kind, Name string
+		}
+		_ = json.Unmarshal(b, &head)
+		id := eval.NewReportID(env.time(), head.Kind, nameOr(o.name, head.Name))
+		if err := (eval.Reports{Dir: filepath.Join(o.data, "reports")}).Save(id, b, page); err != nil {
+			return err
+		}
+		fmt.Fprintf(stderr, "saved report %s in %s\n", id, filepath.Join(o.data, "reports"))
+	}
+	return nil
+}
+
+func nameOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// parseArgs parses flags that may come before, between or after the
+// positional arguments (`compare BASE NEW --max-drop 0.02`), which the flag
+// package alone stops at.
+func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
+	fs.SetOutput(stderr)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, &usageError{err.Error()}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+func noArgs(fs *flag.FlagSet, args []string, stderr io.Writer) error {
+	pos, err := parseArgs(fs, args, stderr)
+	if err == nil && len(pos) > 0 {
+		err = &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
+	}
+	return err
+}
+
+func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	fs := flag.NewFlagSet("eval retrieve", flag.ContinueOnError)
 	articlesFile := fs.String("articles", "", "the knowledge base: JSON Lines of {id, title, body} (required)")
 	queriesFile := fs.String("queries", "", "queries: JSON Lines of {id, text, relevant} (required)")
 	k := fs.Int("k", 10, "cut-off of the metrics")
 	mode := fs.String("mode", "all", "lexical, vector, hybrid or all")
 	vectorWeight := fs.Float64("vector-weight", 1, "weight of the vector list in hybrid fusion")
-	out := fs.String("json", "", "write the JSON report here instead of stdout")
 	misses := fs.Int("misses", 10, "worst-missed queries to keep per mode")
-	if err := fs.Parse(args); err != nil {
-		return &usageError{err.Error()}
+	sample := fs.Int("sample-queries", 0, "score a fixed-seed sample of this many queries (0: all); the knowledge base stays whole")
+	seed := fs.Uint64("seed", 1, "seed of the sample")
+	var out outputs
+	out.flags(fs, "the set's name in the report (default: the queries file's directory)")
+	if err := noArgs(fs, args, stderr); err != nil {
+		return err
 	}
 	if *articlesFile == "" || *queriesFile == "" {
 		return &usageError{"eval retrieve needs --articles and --queries"}
@@ -60,6 +203,9 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *k < 1 || *k > kb.MaxK {
 		return triage.Invalid("k", "--k must be between 1 and %d", kb.MaxK)
 	}
+	if *sample < 0 {
+		return triage.Invalid("sample-queries", "--sample-queries must be 0 or more")
+	}
 	articles, err := eval.ReadArticles(*articlesFile)
 	if err != nil {
 		return err
@@ -68,7 +214,9 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	seg, err := segment.New(segment.Options{})
+	all := len(queries)
+	queries = eval.SampleQueries(queries, *sample, *seed)
+	seg, err := env.segmenter()
 	if err != nil {
 		return err
 	}
@@ -78,12 +226,17 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer searcher.Text.Close()
-	report.ArticlesFile, report.QueriesFile = *articlesFile, *queriesFile
+	report.Name = nameOr(out.name, eval.SetName(*queriesFile))
+	report.ArticlesFile, report.QueriesFile, report.K = *articlesFile, *queriesFile, *k
+	if len(queries) < all {
+		report.Sample = &eval.Sample{Seed: *seed, QueriesOf: all}
+	}
 	report.Modes, err = eval.Retrieve(ctx, searcher, len(articles), queries, eval.RetrieveOptions{K: *k, Modes: modes, Misses: *misses, Progress: bar})
 	if err != nil {
 		return err
 	}
-	return writeJSON(stdout, *out, report)
+	eval.TitleMisses(report.Modes, articles)
+	return out.write(stdout, stderr, env, report)
 }
 
 // buildRetrieval indexes a knowledge base the way the service does, in
@@ -110,24 +263,33 @@ func buildRetrieval(ctx context.Context, seg triage.Segmenter, articles []eval.A
 		text.Close()
 		return nil, nil, err
 	}
-	return s, &eval.RetrieveReport{Kind: "retrieve", Embedder: emb.Model(), IndexSeconds: time.Since(start).Seconds()}, nil
+	return s, &eval.RetrieveReport{Kind: eval.KindRetrieve, Embedder: emb.Model(), IndexSeconds: round3(time.Since(start).Seconds())}, nil
 }
 
-func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
+
+func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	fs := flag.NewFlagSet("eval classify", flag.ContinueOnError)
 	train := fs.String("train", "", "labelled JSON Lines to train on (required)")
 	test := fs.String("test", "", "labelled JSON Lines to score (required)")
 	label := fs.String("label", "category", "the field to predict")
 	threshold := fs.Float64("threshold", 0.5, "abstain below this confidence")
-	out := fs.String("json", "", "write the JSON report here instead of stdout")
-	if err := fs.Parse(args); err != nil {
-		return &usageError{err.Error()}
+	sampleTrain := fs.Int("sample-train", 0, "train on a fixed-seed sample of about this many examples, stratified by label (0: all)")
+	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
+	seed := fs.Uint64("seed", 1, "seed of the samples")
+	var out outputs
+	out.flags(fs, "the set's name in the report (default: the test file's directory)")
+	if err := noArgs(fs, args, stderr); err != nil {
+		return err
 	}
 	if *train == "" || *test == "" {
 		return &usageError{"eval classify needs --train and --test"}
 	}
 	if *threshold < 0 || *threshold > 1 {
 		return triage.Invalid("threshold", "--threshold must be between 0 and 1")
+	}
+	if *sampleTrain < 0 || *sampleTest < 0 {
+		return triage.Invalid("sample", "--sample-train and --sample-test must be 0 or more")
 	}
 	trainSet, err := eval.ReadLabelled(*train, *label)
 	if err != nil {
@@ -137,7 +299,10 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	seg, err := segment.New(segment.Options{})
+	allTrain, allTest := len(trainSet), len(testSet)
+	trainSet = eval.SampleLabelled(trainSet, *sampleTrain, *seed)
+	testSet = eval.SampleLabelled(testSet, *sampleTest, *seed)
+	seg, err := env.segmenter()
 	if err != nil {
 		return err
 	}
@@ -145,8 +310,12 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	r.Name = nameOr(out.name, eval.SetName(*test))
 	r.TrainFile, r.TestFile = *train, *test
-	return writeJSON(stdout, *out, r)
+	if len(trainSet) < allTrain || len(testSet) < allTest {
+		r.Sample = &eval.Sample{Seed: *seed, TrainOf: allTrain, TestOf: allTest}
+	}
+	return out.write(stdout, stderr, env, r)
 }
 
 // writeJSON writes v indented to path, or to stdout when path is empty.
@@ -162,3 +331,7 @@ func writeJSON(stdout io.Writer, path string, v any) error {
 	}
 	return os.WriteFile(path, b, 0o644)
 }
+
+// reportFiles names the positional report files of compare and merge in
+// errors.
+func reportFiles(paths []string) string { return strings.Join(paths, ", ") }

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/sqlite"
+)
+
+// regressionError is compare's verdict that a headline metric dropped: a
+// failure (exit 1), not bad input.
+type regressionError struct{ n int }
+
+func (e *regressionError) Error() string {
+	return fmt.Sprintf("%d headline metric(s) dropped by more than allowed", e.n)
+}
+
+// evalCompare runs `triage eval compare BASE.json NEW.json [--max-drop D]`.
+func evalCompare(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval compare", flag.ContinueOnError)
+	maxDrop := fs.Float64("max-drop", 0.01, "largest allowed drop of a headline metric (macro_f1, recall@5, ndcg@10), absolute")
+	asJSON := fs.String("json", "", "also write the comparison as JSON here")
+	pos, err := parseArgs(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return &usageError{"usage: triage eval compare BASE.json NEW.json [--max-drop 0.01]"}
+	}
+	base, err := eval.ReadReport(pos[0])
+	if err != nil {
+		return err
+	}
+	nw, err := eval.ReadReport(pos[1])
+	if err != nil {
+		return err
+	}
+	c, err := eval.Compare(base, nw, *maxDrop)
+	if err != nil {
+		return triage.Errorf(triage.EINVALID, "%s: %s", reportFiles(pos), triage.ErrorMessageOrText(err))
+	}
+	if err := c.WriteText(stdout); err != nil {
+		return err
+	}
+	if *asJSON != "" {
+		if err := writeJSON(stdout, *asJSON, c); err != nil {
+			return err
+		}
+	}
+	if c.Regressions > 0 {
+		return &regressionError{c.Regressions}
+	}
+	return nil
+}
+
+// evalMerge runs `triage eval merge [--json OUT] [--html OUT] FILE...`:
+// one combined report of several sets, each named by its report's name.
+func evalMerge(args []string, stdout, stderr io.Writer, env *evalEnv) error {
+	fs := flag.NewFlagSet("eval merge", flag.ContinueOnError)
+	var out outputs
+	out.flags(fs, "")
+	pos, err := parseArgs(fs, args, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return &usageError{"usage: triage eval merge [--json OUT] [--html OUT] REPORT.json..."}
+	}
+	sets := map[string]any{}
+	for _, p := range pos {
+		d, err := eval.ReadReport(p)
+		if err != nil {
+			return err
+		}
+		var name string
+		switch {
+		case d.Classify != nil:
+			name = d.Classify.Name
+		case d.Retrieve != nil:
+			name = d.Retrieve.Name
+		case d.Live != nil:
+			name = "live"
+		default:
+			return triage.Errorf(triage.EINVALID, "%s: a %s report cannot go into a suite", p, d.Kind)
+		}
+		name = nameOr(name, strings.TrimSuffix(filepath.Base(p), ".json"))
+		name = strings.NewReplacer(".", "_", " ", "_").Replace(name)
+		if _, dup := sets[name]; dup {
+			return triage.Errorf(triage.EINVALID, "%s: a second report named %q", p, name)
+		}
+		sets[name] = rawJSON(d.Raw)
+	}
+	s, err := eval.NewSuite(sets)
+	if err != nil {
+		return err
+	}
+	return out.write(stdout, stderr, env, s)
+}
+
+// rawJSON marshals as itself.
+type rawJSON []byte
+
+func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
+
+// evalLive runs `triage eval live`: what triage predicted at intake against
+// the values at close, from the store of a running or stopped service.
+func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
+	fs := flag.NewFlagSet("eval live", flag.ContinueOnError)
+	since := fs.String("since", "", "only tickets created (and feedback given) since this date: 2006-01-02 or RFC 3339")
+	db := fs.String("db", os.Getenv("TRIAGE_DB"), "postgres://… URL of the store instead of the embedded one (not built yet)")
+	var out outputs
+	out.flags(fs, "")
+	if err := noArgs(fs, args, stderr); err != nil {
+		return err
+	}
+	var from time.Time
+	if *since != "" {
+		var err error
+		if from, err = parseSince(*since); err != nil {
+			return err
+		}
+	}
+	if *db != "" {
+		return triage.Errorf(triage.EINVALID, "--db: the PostgreSQL store is not built yet; eval live reads the embedded store under --data")
+	}
+	path := filepath.Join(out.data, "triage.db")
+	// sqlite.Open creates a missing file; an evaluation must never leave
+	// an empty database behind a mistyped --data.
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return triage.Errorf(triage.EINVALID, "%s: no such file (is --data the service's data directory?)", path)
+	}
+	store, err := sqlite.Open(ctx, path, sqlite.Options{ReadConns: 2})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stdout, stderr)})
+	if err != nil {
+		return err
+	}
+	return out.write(stdout, stderr, env, r)
+}
+
+func parseSince(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, triage.Invalid("since", "--since %q is not a date (2006-01-02) or a time (RFC 3339)", s)
+}

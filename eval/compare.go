@@ -1,0 +1,221 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/triagehq/triage"
+)
+
+// IsHeadline reports whether a metric path ends in a headline metric, one
+// that a regression gate refuses to see drop.
+func IsHeadline(path string) bool {
+	switch path[strings.LastIndexByte(path, '.')+1:] {
+	case "macro_f1", "recall@5", "ndcg@10":
+		return true
+	}
+	return false
+}
+
+// isTiming reports fields that depend on the machine and its load, not on
+// the code's quality: they are never compared.
+func isTiming(key string) bool {
+	switch key {
+	case "fit_seconds", "predict_per_second", "queries_per_second", "latency_p50_ms", "latency_p99_ms", "index_seconds", "seconds":
+		return true
+	}
+	return false
+}
+
+// isDetail reports fields that are shown in a report but are not scores
+// to compare: samples, examples, curves, matrices.
+func isDetail(key string) bool {
+	switch key {
+	case "sample", "most_confused", "missed", "coverage", "confusion", "most_rejected", "by_model":
+		return true
+	}
+	return false
+}
+
+// Delta is one metric of a comparison.
+type Delta struct {
+	Metric   string  `json:"metric"`
+	Base     float64 `json:"base"`
+	New      float64 `json:"new"`
+	Delta    float64 `json:"delta"`
+	Headline bool    `json:"headline,omitempty"`
+	// Status is "", "missing" (in BASE only), "added" (in NEW only),
+	// "regressed" (a headline metric that dropped more than allowed) or
+	// "regressed: missing" (a headline metric NEW lacks).
+	Status string `json:"status,omitempty"`
+}
+
+// Comparison is the result of Compare.
+type Comparison struct {
+	Kind    string  `json:"kind"`
+	MaxDrop float64 `json:"max_drop"`
+	Deltas  []Delta `json:"deltas"`
+	// Regressions counts the headline metrics that dropped by more than
+	// MaxDrop or are missing from NEW.
+	Regressions int `json:"regressions"`
+}
+
+// dropSlack absorbs float noise in base−new so that a drop of exactly
+// MaxDrop passes.
+const dropSlack = 1e-9
+
+// Compare sets every metric of two reports of the same kind side by side.
+// A headline metric (macro_f1, recall@5, ndcg@10) that drops by more than
+// maxDrop, or that NEW lacks, is a regression.
+func Compare(base, new *Decoded, maxDrop float64) (*Comparison, error) {
+	if !(maxDrop >= 0) {
+		return nil, triage.Invalid("max-drop", "--max-drop must be a number >= 0")
+	}
+	if base.Kind != new.Kind {
+		return nil, triage.Errorf(triage.EINVALID, "cannot compare a %s report with a %s report", base.Kind, new.Kind)
+	}
+	b, err := Metrics(base.Raw)
+	if err != nil {
+		return nil, err
+	}
+	n, err := Metrics(new.Raw)
+	if err != nil {
+		return nil, err
+	}
+	c := &Comparison{Kind: base.Kind, MaxDrop: maxDrop}
+	for _, k := range sortedKeys(b) {
+		d := Delta{Metric: k, Base: b[k], Headline: IsHeadline(k)}
+		if v, ok := n[k]; ok {
+			d.New, d.Delta = v, v-b[k]
+			if d.Headline && b[k]-v > maxDrop+dropSlack {
+				d.Status = "regressed"
+			}
+		} else {
+			d.Status = "missing"
+			if d.Headline {
+				d.Status = "regressed: missing"
+			}
+		}
+		if strings.HasPrefix(d.Status, "regressed") {
+			c.Regressions++
+		}
+		c.Deltas = append(c.Deltas, d)
+	}
+	for _, k := range sortedKeys(n) {
+		if _, ok := b[k]; !ok {
+			c.Deltas = append(c.Deltas, Delta{Metric: k, New: n[k], Delta: n[k], Headline: IsHeadline(k), Status: "added"})
+		}
+	}
+	return c, nil
+}
+
+// Metrics flattens a report's numbers into dotted paths: objects by key,
+// the "modes" and "fields" lists by their mode or field name, a suite's
+// sets by name. Other lists (curves, bins, matrices, examples) and timing
+// fields are left out: they are shown in the report, not compared.
+func Metrics(raw []byte) (map[string]float64, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, triage.Errorf(triage.EINVALID, "not a JSON report: %v", err)
+	}
+	out := map[string]float64{}
+	flatten("", v, out)
+	return out, nil
+}
+
+func flatten(path string, v any, out map[string]float64) {
+	join := func(k string) string {
+		if path == "" {
+			return k
+		}
+		return path + "." + k
+	}
+	switch v := v.(type) {
+	case json.Number:
+		if f, err := v.Float64(); err == nil && path != "" {
+			out[path] = f
+		}
+	case map[string]any:
+		for k, x := range v {
+			switch {
+			case isTiming(k) || isDetail(k):
+			case k == "sets" && path == "":
+				// A suite's sets are named at the top.
+				if sets, ok := x.(map[string]any); ok {
+					for name, r := range sets {
+						flatten(name, r, out)
+					}
+				}
+			default:
+				flatten(join(k), x, out)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			obj, ok := x.(map[string]any)
+			if !ok {
+				return
+			}
+			name, ok := obj["mode"].(string)
+			if !ok {
+				name, ok = obj["field"].(string)
+			}
+			if !ok {
+				return // a list of points or rows, not of named scores
+			}
+			flatten(path+"."+name, obj, out)
+		}
+	}
+}
+
+// WriteText prints the comparison as a table: headline metrics first, then
+// the rest, each with base, new and delta.
+func (c *Comparison) WriteText(w io.Writer) error {
+	width := len("metric")
+	for _, d := range c.Deltas {
+		width = max(width, len(d.Metric))
+	}
+	var buf bytes.Buffer
+	row := func(d Delta) {
+		mark := " "
+		if d.Headline {
+			mark = "*"
+		}
+		base, nw, delta := num(d.Base), num(d.New), fmt.Sprintf("%+.4f", d.Delta)
+		switch d.Status {
+		case "missing", "regressed: missing":
+			nw, delta = "-", "-"
+		case "added":
+			base = "-"
+		}
+		fmt.Fprintf(&buf, "%s %-*s %10s %10s %10s  %s\n", mark, width, d.Metric, base, nw, delta, d.Status)
+	}
+	fmt.Fprintf(&buf, "  %-*s %10s %10s %10s\n", width, "metric", "base", "new", "delta")
+	for _, headlineFirst := range []bool{true, false} {
+		for _, d := range c.Deltas {
+			if d.Headline == headlineFirst {
+				row(d)
+			}
+		}
+	}
+	if c.Regressions > 0 {
+		fmt.Fprintf(&buf, "FAIL: %d headline metric(s) (*) dropped by more than %g or are missing\n", c.Regressions, c.MaxDrop)
+	} else {
+		fmt.Fprintf(&buf, "ok: no headline metric (*) dropped by more than %g\n", c.MaxDrop)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func num(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e9 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.4f", v)
+}
