@@ -1,0 +1,148 @@
+package bleve_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/bleve"
+)
+
+// The benchmarks run on text from the shared retrieval sets (skipped when
+// ../shared/data is missing): their articles, repeated with their sentences
+// shuffled until there are enough chunks, and their dev queries.
+//
+//	go test ./bleve -run XXX -bench . -benchtime 2000x -timeout 60m
+
+// benchDocs returns n article chunks made from the shared articles: the
+// originals first, then variants whose sentences are shuffled, so that
+// postings grow as they would with more text of the same kind rather than
+// with exact copies.
+func benchDocs(tb testing.TB, n int) []triage.SearchDoc {
+	tb.Helper()
+	requireShared(tb)
+	var arts []sharedArticle
+	for _, set := range sharedSets {
+		arts = append(arts, readJSONL[sharedArticle](tb, filepath.Join(sharedDir, set, "articles.jsonl"))...)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	docs := make([]triage.SearchDoc, 0, n)
+	for round := 0; len(docs) < n; round++ {
+		for _, a := range arts {
+			if len(docs) == n {
+				break
+			}
+			title, body := a.Title, a.Body
+			if round > 0 {
+				title = shuffleSentences(rng, title)
+				body = shuffleSentences(rng, body)
+			}
+			owner := fmt.Sprintf("%s-%d", a.ID, round)
+			docs = append(docs, triage.SearchDoc{ID: "article:" + owner + "#0", Kind: triage.DocArticle, OwnerID: owner, Title: title, Body: body})
+		}
+	}
+	return docs
+}
+
+func shuffleSentences(rng *rand.Rand, s string) string {
+	parts := strings.SplitAfter(s, "，")
+	rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+	return strings.Join(parts, "")
+}
+
+// benchQueries returns the dev queries of every set, interleaved, so that
+// short questions and long complaints alternate.
+func benchQueries(tb testing.TB) []string {
+	tb.Helper()
+	var per [][]sharedQuery
+	for _, set := range sharedSets {
+		per = append(per, readJSONL[sharedQuery](tb, filepath.Join(sharedDir, set, "queries.dev.jsonl")))
+	}
+	var out []string
+	for i := 0; ; i++ {
+		more := false
+		for _, qs := range per {
+			if i < len(qs) {
+				out = append(out, qs[i].Text)
+				more = true
+			}
+		}
+		if !more {
+			return out
+		}
+	}
+}
+
+// BenchmarkSearch measures one search at a time on an on-disk index of 10k
+// and 100k chunks, and reports the median and 99th percentile latency.
+func BenchmarkSearch(b *testing.B) {
+	requireShared(b)
+	queries := benchQueries(b)
+	seg := testSegmenter(b)
+	ctx := context.Background()
+	for _, n := range []int{10_000, 100_000} {
+		docs := benchDocs(b, n)
+		x, err := bleve.Open(filepath.Join(b.TempDir(), "index"), seg, bleve.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := x.Index(ctx, docs...); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("chunks=%dk", n/1000), func(b *testing.B) {
+			lat := make([]time.Duration, 0, b.N)
+			i := 0
+			for b.Loop() {
+				start := time.Now()
+				if _, err := x.Search(ctx, triage.TextQuery{Text: queries[i%len(queries)], Kind: triage.DocArticle, K: 10}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+				i++
+			}
+			slices.Sort(lat)
+			b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
+			b.ReportMetric(ms(lat[len(lat)*99/100]), "p99-ms")
+		})
+		if err := x.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// BenchmarkIndex measures indexing 10k chunks into a new on-disk index in
+// batches, as a rebuild does, and reports documents per second.
+func BenchmarkIndex(b *testing.B) {
+	docs := benchDocs(b, 10_000)
+	seg := testSegmenter(b)
+	ctx := context.Background()
+	var total time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		dir := filepath.Join(b.TempDir(), "index")
+		x, err := bleve.Open(dir, seg, bleve.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := x.Index(ctx, docs...); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		if err := x.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(len(docs)*b.N)/total.Seconds(), "docs/s")
+}
