@@ -182,7 +182,7 @@ func TestClientDoesNotFollowRedirects(t *testing.T) {
 	}))
 	defer outer.Close()
 	g, _ := NewGuard([]string{"127.0.0.1"})
-	resp, err := g.Client(2 * time.Second).Post(outer.URL, "application/json", strings.NewReader("{}"))
+	resp, err := g.Client(2*time.Second).Post(outer.URL, "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
