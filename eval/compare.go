@@ -114,8 +114,8 @@ func Compare(base, new *Decoded, maxDrop float64) (*Comparison, error) {
 }
 
 // Metrics flattens a report's numbers into dotted paths: objects by key,
-// the "modes" and "fields" lists by their mode or field name, a suite's
-// sets by name. Other lists (curves, bins, matrices, examples) and timing
+// the entries of lists like "modes" and "fields" by their mode, field or
+// kind (hybrid.recall@5), a suite's sets by name. Other lists (curves, bins, matrices, examples) and timing
 // fields are left out: they are shown in the report, not compared.
 func Metrics(raw []byte) (map[string]float64, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -152,6 +152,10 @@ func flatten(path string, v any, out map[string]float64) {
 						flatten(name, r, out)
 					}
 				}
+			case isList(x):
+				// Named lists ("modes", "fields") name their entries
+				// directly under the parent: hybrid.recall@5.
+				flatten(path, x, out)
 			default:
 				flatten(join(k), x, out)
 			}
@@ -167,11 +171,19 @@ func flatten(path string, v any, out map[string]float64) {
 				name, ok = obj["field"].(string)
 			}
 			if !ok {
+				name, ok = obj["kind"].(string)
+			}
+			if !ok {
 				return // a list of points or rows, not of named scores
 			}
-			flatten(path+"."+name, obj, out)
+			flatten(join(name), obj, out)
 		}
 	}
+}
+
+func isList(v any) bool {
+	_, ok := v.([]any)
+	return ok
 }
 
 // WriteText prints the comparison as a table: headline metrics first, then

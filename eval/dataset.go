@@ -56,7 +56,7 @@ func readLines(path string, fn func(line int, rec map[string]json.RawMessage) er
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	n := 0
+	n, records := 0, 0
 	for sc.Scan() {
 		n++
 		b := bytes.TrimSpace(sc.Bytes())
@@ -66,6 +66,7 @@ func readLines(path string, fn func(line int, rec map[string]json.RawMessage) er
 		if len(b) == 0 {
 			continue
 		}
+		records++
 		var rec map[string]json.RawMessage
 		if err := json.Unmarshal(b, &rec); err != nil {
 			return triage.Errorf(triage.EINVALID, "%s:%d: not a JSON object: %v", path, n, err)
@@ -77,7 +78,8 @@ func readLines(path string, fn func(line int, rec map[string]json.RawMessage) er
 	if err := sc.Err(); err != nil {
 		return triage.Errorf(triage.EINVALID, "%s:%d: %v", path, n+1, err)
 	}
-	if n == 0 {
+	if records == 0 {
+		// Blank lines alone are as empty as no lines.
 		return triage.Errorf(triage.EINVALID, "%s: the file is empty", path)
 	}
 	return nil
