@@ -156,6 +156,8 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"webhooks", webhookTests},
 		{"links", linkTests},
 		{"reports", reportTests},
+		{"sla", slaTests},
+		{"csat", csatTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
