@@ -51,7 +51,7 @@ var csatTests = []test{
 
 func newCalendar(id, name string) *triage.Calendar {
 	return &triage.Calendar{ID: id, Name: name, TimeZone: "Asia/Shanghai",
-		Hours: []triage.OpeningHours{{Days: []string{"mon", "tue"}, Start: "09:00", End: "18:00"}},
+		Hours:     []triage.OpeningHours{{Days: []string{"mon", "tue"}, Start: "09:00", End: "18:00"}},
 		CreatedAt: base, UpdatedAt: base}
 }
 
@@ -59,7 +59,7 @@ func testCalendarCRUD(t *testing.T, s triage.Store) {
 	ctx := t.Context()
 	created := time.Date(2026, 11, 22, 18, 30, 15, 123456789, cst)
 	full := &triage.Calendar{ID: "c-1", Name: "中国大陆", TimeZone: "Asia/Shanghai",
-		Hours: []triage.OpeningHours{{Days: []string{"mon", "fri"}, Start: "09:00", End: "12:00"}, {Days: []string{"mon"}, Start: "13:00", End: "18:00"}},
+		Hours:    []triage.OpeningHours{{Days: []string{"mon", "fri"}, Start: "09:00", End: "12:00"}, {Days: []string{"mon"}, Start: "13:00", End: "18:00"}},
 		Holidays: []triage.CalendarDay{{Date: "2026-10-01", Name: "国庆节"}, {Date: "2026-12-24", Name: "半天", Hours: []triage.TimeRange{{Start: "09:00", End: "12:00"}}}},
 		Workdays: []triage.CalendarDay{{Date: "2026-10-10", Name: "调休", Provisional: true}},
 		Default:  true, Note: "source", CreatedAt: created, UpdatedAt: created.Add(time.Hour)}
