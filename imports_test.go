@@ -38,6 +38,7 @@ var layering = map[string]struct {
 	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2", "github.com/blevesearch/bleve_index_api"}},
 	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river"}},
 	"storetest": {project: []string{""}},
+	"sla":       {project: []string{"", "desk"}},
 }
 
 func TestImportLayering(t *testing.T) {

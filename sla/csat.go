@@ -1,0 +1,309 @@
+package sla
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/triagehq/triage"
+)
+
+// Surveys: one per ticket, sent when it is solved, answered once, valid
+// for 28 days.
+const (
+	SurveyTTL = 28 * 24 * time.Hour
+	// SurveyTokenPrefix starts every survey token, so a leaked link is
+	// recognisable and never mistaken for an API token.
+	SurveyTokenPrefix  = "csat_"
+	MaxSurveyComment   = 2000
+	surveyTokenEncoded = 52 // 32 random bytes in unpadded base32
+)
+
+// Survey states, as the customer sees them.
+const (
+	SurveyOpen     = "open"
+	SurveyAnswered = "answered"
+	SurveyExpired  = "expired"
+)
+
+// SurveyLink is a survey's link, shown once: only a hash of its token is
+// stored.
+type SurveyLink struct {
+	TicketID  string    `json:"ticket_id"`
+	URL       string    `json:"url"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// SurveyRequest is the argument of the csat.requested event: a survey to
+// deliver to the customer (by mail or WeChat, through a webhook).
+type SurveyRequest struct {
+	TicketID  string    `json:"ticket_id"`
+	SurveyID  string    `json:"survey_id"`
+	URL       string    `json:"url"`
+	ExpiresAt time.Time `json:"expires_at"`
+	At        time.Time `json:"at"`
+}
+
+// SurveyReceived is the argument of the csat.received event.
+type SurveyReceived struct {
+	TicketID string    `json:"ticket_id"`
+	SurveyID string    `json:"survey_id"`
+	Rating   int       `json:"rating"`
+	Comment  string    `json:"comment"`
+	AgentID  string    `json:"agent_id"`
+	TeamID   string    `json:"team_id"`
+	Category string    `json:"category"`
+	At       time.Time `json:"at"`
+}
+
+// SurveyView is what the customer sees: no ids, no names, nothing about
+// the ticket but its title.
+type SurveyView struct {
+	TicketTitle string     `json:"ticket_title"`
+	Status      string     `json:"status"`
+	Rating      int        `json:"rating"`
+	Comment     string     `json:"comment"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+	AnsweredAt  *time.Time `json:"answered_at"`
+}
+
+// SurveyStatus is a ticket's survey as staff see it.
+type SurveyStatus struct {
+	*triage.Survey
+	Status string `json:"status"`
+}
+
+func surveyState(sv *triage.Survey, now time.Time) string {
+	switch {
+	case sv.AnsweredAt != nil:
+		return SurveyAnswered
+	case !now.Before(sv.ExpiresAt):
+		return SurveyExpired
+	}
+	return SurveyOpen
+}
+
+// newSurveyToken returns a token of 256 random bits, far beyond what any
+// rate of guessing could reach, and its stored hash.
+func newSurveyToken() (token, hash string) {
+	var b [32]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	token = SurveyTokenPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
+	return token, hashSurveyToken(token)
+}
+
+// hashSurveyToken is the stored form of a token. The token is random, so
+// a plain SHA-256 leaves nothing to brute-force.
+func hashSurveyToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// wellFormed rejects a token this service cannot have issued before it
+// reaches the store.
+func wellFormed(token string) bool {
+	rest, ok := strings.CutPrefix(token, SurveyTokenPrefix)
+	if !ok || len(rest) != surveyTokenEncoded {
+		return false
+	}
+	for _, c := range rest {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}
+
+var errUnknownSurvey = triage.Errorf(triage.ENOTFOUND, "this survey link is not valid; check that it was copied whole")
+
+func (s *Service) link(ticketID, token string, expires time.Time) *SurveyLink {
+	return &SurveyLink{TicketID: ticketID, URL: s.SurveyURL + token, Token: token, ExpiresAt: expires}
+}
+
+// issue creates the ticket's survey, or gives an unanswered one a new
+// token and a new 28 days, in tx.
+func issue(ctx context.Context, tx triage.Tx, t *triage.Ticket, sv *triage.Survey, now time.Time) (*triage.Survey, string, error) {
+	token, hash := newSurveyToken()
+	if sv == nil {
+		sv = &triage.Survey{ID: triage.NewID(), TicketID: t.ID, CreatedAt: now}
+	}
+	sv.TokenHash, sv.ExpiresAt = hash, now.Add(SurveyTTL)
+	sv.AgentID, sv.TeamID, sv.Category = t.AssigneeID, t.TeamID, t.Category
+	var err error
+	if sv.Version == 0 {
+		err = tx.CreateSurvey(ctx, sv)
+	} else {
+		err = tx.UpdateSurvey(ctx, sv)
+	}
+	return sv, token, err
+}
+
+func ticketSurvey(ctx context.Context, r triage.Reader, ticketID string) (*triage.Survey, error) {
+	sv, err := r.Survey(ctx, ticketID)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return nil, nil
+	}
+	return sv, err
+}
+
+// surveyOnSolve sends a solved ticket's survey: a new one, or a fresh link
+// for one that expired unanswered. A survey still open or answered is left
+// as it is, so a ticket solved twice asks once.
+func (s *Service) surveyOnSolve(ctx context.Context, ticketID string) error {
+	now := s.now()
+	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.Status != triage.StatusSolved {
+			return nil // reopened since: the next solve sends it
+		}
+		sv, err := ticketSurvey(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if sv != nil && surveyState(sv, now) != SurveyExpired {
+			return nil
+		}
+		sv, token, err := issue(ctx, tx, t, sv, now)
+		if err != nil {
+			return err
+		}
+		args, err := json.Marshal(SurveyRequest{TicketID: t.ID, SurveyID: sv.ID, URL: s.SurveyURL + token, ExpiresAt: sv.ExpiresAt, At: now})
+		if err != nil {
+			return err
+		}
+		return tx.Enqueue(ctx, triage.Job{Kind: EventCSATRequested, Args: args})
+	})
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return nil
+	}
+	return err
+}
+
+// IssueSurvey makes a new link to a solved or closed ticket's survey, for
+// an agent to send by hand, and invalidates the previous link. The link
+// is valid for 28 days from now.
+func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage.Idempotency) (*SurveyLink, error) {
+	now := s.now()
+	var token string
+	// The stored replay hides the token, which is shown once.
+	hide := func(l *SurveyLink) any { c := *l; c.Token, c.URL = "", ""; return &c }
+	return triage.Write(ctx, s.Store, idem, now, hide, func(tx triage.Tx) (*SurveyLink, error) {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return nil, err
+		}
+		if t.Status != triage.StatusSolved && t.Status != triage.StatusClosed {
+			return nil, &triage.Error{Code: triage.ECONFLICT, Field: "status", Message: "ticket " + ticketID + " is " + string(t.Status) + "; a survey asks about a solved ticket"}
+		}
+		sv, err := ticketSurvey(ctx, tx, ticketID)
+		if err != nil {
+			return nil, err
+		}
+		if sv != nil && sv.AnsweredAt != nil {
+			return nil, triage.Errorf(triage.ECONFLICT, "the customer already answered this ticket's survey on %s", sv.AnsweredAt.Format(time.DateOnly))
+		}
+		if sv, token, err = issue(ctx, tx, t, sv, now); err != nil {
+			return nil, err
+		}
+		return s.link(t.ID, token, sv.ExpiresAt), nil
+	})
+}
+
+// TicketSurvey returns a ticket's survey for staff; ENOTFOUND when none
+// was sent.
+func (s *Service) TicketSurvey(ctx context.Context, ticketID string) (*SurveyStatus, error) {
+	if _, err := s.Store.Ticket(ctx, ticketID); err != nil {
+		return nil, err
+	}
+	sv, err := s.Store.Survey(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	return &SurveyStatus{Survey: sv, Status: surveyState(sv, s.now())}, nil
+}
+
+// PublicSurvey is what a survey link shows: the ticket's title and where
+// the survey stands. Unknown links are ENOTFOUND.
+func (s *Service) PublicSurvey(ctx context.Context, token string) (*SurveyView, error) {
+	if !wellFormed(token) {
+		return nil, errUnknownSurvey
+	}
+	sv, err := s.Store.SurveyByHash(ctx, hashSurveyToken(token))
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return nil, errUnknownSurvey
+	} else if err != nil {
+		return nil, err
+	}
+	t, err := s.Store.Ticket(ctx, sv.TicketID)
+	if err != nil {
+		return nil, err
+	}
+	return view(sv, t, s.now()), nil
+}
+
+func view(sv *triage.Survey, t *triage.Ticket, now time.Time) *SurveyView {
+	return &SurveyView{TicketTitle: t.Title, Status: surveyState(sv, now), Rating: sv.Rating, Comment: sv.Comment,
+		ExpiresAt: sv.ExpiresAt, AnsweredAt: sv.AnsweredAt}
+}
+
+// AnswerSurvey records the customer's rating (1 to 5) and comment, once.
+// Sending the same answer again returns it (a double click); another
+// answer is ECONFLICT, and so is an answer after 28 days.
+func (s *Service) AnswerSurvey(ctx context.Context, token string, a triage.SurveyAnswer) (*SurveyView, error) {
+	a.Comment = strings.TrimSpace(a.Comment)
+	switch {
+	case a.Rating < 1 || a.Rating > 5:
+		return nil, triage.Invalid("rating", "rating must be a whole number from 1 (very unhappy) to 5 (very happy)")
+	case !utf8.ValidString(a.Comment) || utf8.RuneCountInString(a.Comment) > MaxSurveyComment:
+		return nil, triage.Invalid("comment", "comment must be text of at most %d characters", MaxSurveyComment)
+	case !wellFormed(token):
+		return nil, errUnknownSurvey
+	}
+	now := s.now()
+	var out *SurveyView
+	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+		sv, err := tx.SurveyByHash(ctx, hashSurveyToken(token))
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			return errUnknownSurvey
+		} else if err != nil {
+			return err
+		}
+		t, err := tx.Ticket(ctx, sv.TicketID)
+		if err != nil {
+			return err
+		}
+		switch surveyState(sv, now) {
+		case SurveyAnswered:
+			if sv.Rating == a.Rating && sv.Comment == a.Comment {
+				out = view(sv, t, now)
+				return nil
+			}
+			return triage.Errorf(triage.ECONFLICT, "this survey was already answered on %s; thank you", sv.AnsweredAt.Format(time.DateOnly))
+		case SurveyExpired:
+			return triage.Errorf(triage.ECONFLICT, "this survey expired on %s", sv.ExpiresAt.Format(time.DateOnly))
+		}
+		sv.Rating, sv.Comment, sv.AnsweredAt = a.Rating, a.Comment, &now
+		sv.AgentID, sv.TeamID, sv.Category = t.AssigneeID, t.TeamID, t.Category
+		if err := tx.UpdateSurvey(ctx, sv); err != nil {
+			return err
+		}
+		args, err := json.Marshal(SurveyReceived{TicketID: t.ID, SurveyID: sv.ID, Rating: sv.Rating, Comment: sv.Comment,
+			AgentID: sv.AgentID, TeamID: sv.TeamID, Category: sv.Category, At: now})
+		if err != nil {
+			return err
+		}
+		out = view(sv, t, now)
+		return tx.Enqueue(ctx, triage.Job{Kind: EventCSATReceived, Args: args})
+	})
+	return out, err
+}
