@@ -47,8 +47,11 @@ type reportPart struct {
 }
 
 // part builds the key and the conditions common to every report: at in
-// [From, To) when at is set, and the filters.
-func part(q triage.ReportQuery, at string) (reportPart, error) {
+// [From, To) when at is set, and the filters. With scan, the range is
+// written so that SQLite cannot use the time column's index (a unary +):
+// for a window holding much of the table, reading the table in order is
+// several times cheaper than an index lookup per row.
+func part(q triage.ReportQuery, at string, scan bool) (reportPart, error) {
 	keyAt := at
 	if keyAt == "" {
 		keyAt = "t.created_at"
@@ -62,8 +65,12 @@ func part(q triage.ReportQuery, at string) (reportPart, error) {
 		p.keyArgs = []any{q.Offset.Microseconds()}
 	}
 	if at != "" {
-		p.add(at+` >= ?`, micros(q.From))
-		p.add(at+` < ?`, micros(q.To))
+		col := at
+		if scan {
+			col = "+" + at
+		}
+		p.add(col+` >= ?`, micros(q.From))
+		p.add(col+` < ?`, micros(q.To))
 	}
 	if q.AssigneeID != "" {
 		p.add(`t.assignee_id = ?`, q.AssigneeID)
@@ -104,9 +111,33 @@ func reportRows(ctx context.Context, q queryer, op, query string, args []any, sc
 	return dbError(op, rows.Err())
 }
 
+// wide reports whether a report's window holds more than a quarter of
+// the tickets, which is when a scan beats the time indexes. Both counts
+// read an index only. A planner without statistics cannot know this, and
+// statistics go stale; the question costs a few milliseconds.
+func (s queries) wide(ctx context.Context, q triage.ReportQuery) (bool, error) {
+	var all, in int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets`).Scan(&all); err != nil {
+		return false, dbError("report window", err)
+	}
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets WHERE created_at >= ? AND created_at < ?`,
+		micros(q.From), micros(q.To)).Scan(&in)
+	if err != nil {
+		return false, dbError("report window", err)
+	}
+	return in*4 > all, nil
+}
+
 // ReportVolume counts tickets created, solved, merged and closed in the
 // range, each by its own time.
 func (s queries) ReportVolume(ctx context.Context, q triage.ReportQuery) ([]triage.VolumeStats, error) {
+	scan, err := s.wide(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if scan && q.Group != triage.GroupDay {
+		return s.volumeOnePass(ctx, q)
+	}
 	var selects []string
 	var args []any
 	for _, c := range []struct{ at, kind string }{
@@ -114,7 +145,7 @@ func (s queries) ReportVolume(ctx context.Context, q triage.ReportQuery) ([]tria
 		{"t.solved_at", `CASE WHEN t.merged_into <> '' THEN 'm' ELSE 's' END`},
 		{"t.closed_at", `'x'`},
 	} {
-		p, err := part(q, c.at)
+		p, err := part(q, c.at, scan)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +157,40 @@ func (s queries) ReportVolume(ctx context.Context, q triage.ReportQuery) ([]tria
 		FROM (` + strings.Join(selects, " UNION ALL ") + `)
 		GROUP BY key ORDER BY key`
 	out := []triage.VolumeStats{}
-	err := reportRows(ctx, s.q, "volume report", query, args, func(rows *sql.Rows) error {
+	err = reportRows(ctx, s.q, "volume report", query, args, func(rows *sql.Rows) error {
+		var v triage.VolumeStats
+		if err := rows.Scan(&v.Key, &v.Created, &v.Solved, &v.Merged, &v.Closed); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
+
+// volumeOnePass is ReportVolume in one scan of the table, for a wide
+// window whose groups do not depend on which time is counted.
+func (s queries) volumeOnePass(ctx context.Context, q triage.ReportQuery) ([]triage.VolumeStats, error) {
+	p, err := part(q, "", true)
+	if err != nil {
+		return nil, err
+	}
+	in := func(col string) string { return `(+` + col + ` >= ?1 AND +` + col + ` < ?2)` }
+	query := `
+		SELECT key,
+			COALESCE(SUM(` + in("created_at") + `), 0),
+			COALESCE(SUM(` + in("solved_at") + ` AND merged_into = ''), 0),
+			COALESCE(SUM(` + in("solved_at") + ` AND merged_into <> ''), 0),
+			COALESCE(SUM(` + in("closed_at") + `), 0)
+		FROM (
+			SELECT ` + p.key + ` AS key, t.created_at, t.solved_at, t.closed_at, t.merged_into
+			FROM tickets t WHERE ` + p.whereSQL() + `
+		)
+		WHERE ` + in("created_at") + ` OR ` + in("solved_at") + ` OR ` + in("closed_at") + `
+		GROUP BY key ORDER BY key`
+	args := append([]any{micros(q.From), micros(q.To)}, p.args...)
+	out := []triage.VolumeStats{}
+	err = reportRows(ctx, s.q, "volume report", query, args, func(rows *sql.Rows) error {
 		var v triage.VolumeStats
 		if err := rows.Scan(&v.Key, &v.Created, &v.Solved, &v.Merged, &v.Closed); err != nil {
 			return err
@@ -150,7 +214,11 @@ func (s queries) ReportDurations(ctx context.Context, q triage.ReportQuery, m tr
 	default:
 		return nil, triage.Invalid("metric", "metric %q is not %s or %s", m, triage.FirstResponse, triage.Resolution)
 	}
-	p, err := part(q, end)
+	scan, err := s.wide(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p, err := part(q, end, scan)
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +264,13 @@ func (s queries) ReportBacklog(ctx context.Context, q triage.ReportQuery, at tim
 	if q.Group == triage.GroupDay {
 		return nil, triage.Invalid("group", "the backlog at an instant has no day group")
 	}
-	p, err := part(q, "")
+	p, err := part(q, "", true)
 	if err != nil {
 		return nil, err
 	}
 	now := micros(at)
-	p.add(`t.created_at < ?`, now)
+	// Most tickets were created before any recent instant: a scan.
+	p.add(`+t.created_at < ?`, now)
 	p.add(`(t.solved_at IS NULL OR t.solved_at >= ?)`, now)
 	day := (24 * time.Hour).Microseconds()
 	query := `
@@ -233,7 +302,11 @@ func (s queries) ReportBacklog(ctx context.Context, q triage.ReportQuery, at tim
 // range with their values at close. A prediction whose source is
 // "manual" was the client's choice, not triage's, and is not counted.
 func (s queries) ReportAccuracy(ctx context.Context, q triage.ReportQuery) ([]triage.AccuracyStats, error) {
-	p, err := part(q, "t.closed_at")
+	scan, err := s.wide(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p, err := part(q, "t.closed_at", scan)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +348,7 @@ func (s queries) ReportAccuracy(ctx context.Context, q triage.ReportQuery) ([]tr
 func (s queries) ReportFeedback(ctx context.Context, q triage.ReportQuery) ([]triage.FeedbackStats, error) {
 	agentQ := q
 	agentQ.AssigneeID = "" // the filter means the agent who gave the verdict
-	p, err := part(agentQ, "f.created_at")
+	p, err := part(agentQ, "f.created_at", false)
 	if err != nil {
 		return nil, err
 	}
