@@ -1,0 +1,40 @@
+// The admin area's sub-navigation, shared by its pages. A section shows
+// when this token may read it; sections whose API this server does not
+// have yet still show, and say so, so an admin knows they are coming.
+
+import { h, add } from './dom.js';
+import { t } from './i18n.js';
+
+export const SECTIONS = [
+  ['agents', 'admin.agents'],
+  ['teams', 'admin.teams'],
+  ['rules', 'admin.rules'],
+  ['dictionary', 'admin.dictionary'],
+  ['models', 'admin.models'],
+  ['sla', 'admin.sla'],
+  ['calendars', 'admin.calendars'],
+  ['webhooks', 'admin.webhooks'],
+  ['tokens', 'admin.tokens'],
+];
+
+export function adminNav(active) {
+  return h('nav', { class: 'subnav', 'aria-label': t('nav.admin') }, SECTIONS.map(([k, label]) =>
+    h('a', { href: '/app/admin/' + k, class: k === active ? 'active' : '', 'aria-current': k === active ? 'page' : null }, t(label))));
+}
+
+export function adminPage(ctx, section, ...actions) {
+  ctx.title(t('admin.' + section));
+  const body = h('div', { class: 'admin-body' });
+  add(ctx.main, 
+    h('div', { class: 'admin-layout' },
+      adminNav(section),
+      h('div', { class: 'admin-content' },
+        h('div', { class: 'page-head' }, h('h1', {}, t('admin.' + section)), h('div', { class: 'actions' }, ...actions)),
+        body)));
+  return body;
+}
+
+// listInput turns "a, b，c" into ['a','b','c'], for skills, tags and words.
+export function listInput(v) {
+  return String(v || '').split(/[,，、\n]+/).map(x => x.trim()).filter(Boolean);
+}

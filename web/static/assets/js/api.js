@@ -1,0 +1,228 @@
+// The API client. The UI uses the public HTTP API only, with the same rules
+// as any client: a bearer token, If-Match with the ETag of what was read,
+// an Idempotency-Key on every POST, errors in one shape.
+
+import { t } from './i18n.js';
+
+const TOKEN_KEY = 'trg:token';
+
+// The token lives in sessionStorage: it survives a reload but not closing
+// the tab, and it is never written into a cookie, so the API cannot be
+// driven by another site (no ambient credentials, no CSRF).
+export function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
+export function setToken(tok) { sessionStorage.setItem(TOKEN_KEY, tok); }
+export function clearToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+  session.me = null;
+}
+
+// ApiError is an error the API answered with, or a network failure
+// (status 0).
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail.message || ('HTTP ' + status));
+    this.status = status;
+    this.code = detail.code || (status ? 'http_' + status : 'network');
+    this.field = detail.field || '';
+    this.allowed = detail.allowed || [];
+    this.requestId = detail.request_id || '';
+  }
+}
+
+// The signed-in session: who the token is and what it may call, plus
+// the routes this server has at all (from its OpenAPI document), so a page
+// can tell "not allowed" from "not built yet".
+export const session = { me: null, routes: null };
+
+const listeners = { unauthorized: [] };
+export function onUnauthorized(fn) { listeners.unauthorized.push(fn); }
+
+// A key from getRandomValues, which unlike randomUUID also works on plain
+// http to a LAN address (not a "secure context").
+export function newKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, x => x.toString(16).padStart(2, '0')).join('');
+}
+
+// etagOf is the ETag of a resource read from a list: the API's ETag is the
+// resource's version, so a list item carries it.
+export function etagOf(obj) { return '"' + obj.version + '"'; }
+
+function query(params) {
+  if (!params) return '';
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === null || v === '' || v === false) continue;
+    q.set(k, Array.isArray(v) ? v.join(',') : String(v));
+  }
+  const str = q.toString();
+  return str ? '?' + str : '';
+}
+
+// call sends one request and returns {data, etag, status}. A network
+// failure is retried once; for a POST that is safe because the retry
+// carries the same Idempotency-Key.
+export async function call(method, path, { body, etag, params, key, raw, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  const tok = token();
+  if (tok) headers.Authorization = 'Bearer ' + tok;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (etag) headers['If-Match'] = etag;
+  if (method === 'POST') headers['Idempotency-Key'] = key || newKey();
+  const init = { method, headers, cache: 'no-store', signal, body: body === undefined ? undefined : JSON.stringify(body) };
+  const url = path + query(params);
+  let resp;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      resp = await fetch(url, init);
+      break;
+    } catch (e) {
+      if (e.name === 'AbortError') throw e;
+      if (attempt >= 1) throw new ApiError(0, { code: 'network', message: e.message });
+      await new Promise(r => setTimeout(r, 400));
+    }
+  }
+  const tag = resp.headers.get('ETag') || '';
+  if (resp.status === 204) return { data: null, etag: tag, status: 204 };
+  if (raw && resp.ok) return { data: await resp.text(), etag: tag, status: resp.status, type: resp.headers.get('Content-Type') || '' };
+  let data = null;
+  const text = await resp.text();
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!resp.ok) {
+    const detail = (data && data.error) || { message: text.slice(0, 200) };
+    if (!detail.request_id) detail.request_id = resp.headers.get('X-Request-ID') || '';
+    const err = new ApiError(resp.status, detail);
+    if (resp.status === 401 && tok) listeners.unauthorized.forEach(fn => fn(err));
+    throw err;
+  }
+  return { data, etag: tag, status: resp.status };
+}
+
+export const get = (path, params, opts = {}) => call('GET', path, { ...opts, params }).then(r => r.data);
+export const getWithTag = (path, params) => call('GET', path, { params });
+export const post = (path, body, opts = {}) => call('POST', path, { ...opts, body }).then(r => r.data);
+export const patch = (path, body, etag) => call('PATCH', path, { body, etag }).then(r => r.data);
+export const del = (path, etag) => call('DELETE', path, { etag }).then(r => r.data);
+
+// all follows next_cursor until the list ends or max items are read.
+export async function all(path, params = {}, max = 1000) {
+  const items = [];
+  let cursor = '';
+  do {
+    const page = await get(path, { ...params, cursor, limit: 200 });
+    items.push(...(page.items || []));
+    cursor = page.next_cursor;
+  } while (cursor && items.length < max);
+  return items;
+}
+
+// signIn checks a token with /v1/me and keeps it when it works.
+export async function signIn(tok) {
+  const headers = { Accept: 'application/json', Authorization: 'Bearer ' + tok };
+  const resp = await fetch('/v1/me', { headers, cache: 'no-store' });
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) throw new ApiError(resp.status, (data && data.error) || {});
+  setToken(tok);
+  session.me = data;
+  return data;
+}
+
+export async function loadSession() {
+  session.me = await get('/v1/me');
+  if (!session.routes) {
+    try {
+      const doc = await fetch('/openapi.json', { cache: 'no-store' }).then(r => r.json());
+      session.routes = new Set();
+      for (const [p, item] of Object.entries(doc.paths || {})) {
+        for (const m of Object.keys(item)) {
+          session.routes.add(m.toUpperCase() + ' ' + p.replace(/\{(\w+)\}/g, ':$1'));
+        }
+      }
+    } catch {
+      session.routes = null;
+    }
+  }
+  return session.me;
+}
+
+// can reports whether this token may call a route, e.g. can('PATCH',
+// '/v1/tickets/:id'); the UI hides what the API would refuse.
+export function can(method, path) {
+  return !!(session.me && session.me.can && session.me.can.includes(method + ' ' + path));
+}
+
+// exists reports whether this server has a route at all, whoever calls it.
+export function exists(method, path) {
+  if (can(method, path)) return true;
+  return !!(session.routes && session.routes.has(method + ' ' + path));
+}
+
+export function role() { return session.me ? session.me.role : ''; }
+export function myAgentId() { return session.me && session.me.agent ? session.me.agent.id : ''; }
+
+// Reference data many pages name things with: agents, teams, categories.
+// Read once per page load and refreshed after an admin edit.
+const refs = { agents: null, teams: null, categories: null, tokens: null };
+
+export async function agents(refresh = false) {
+  if (!refs.agents || refresh) refs.agents = (await get('/v1/agents')).items || [];
+  return refs.agents;
+}
+
+export async function teams(refresh = false) {
+  if (!refs.teams || refresh) refs.teams = (await get('/v1/teams')).items || [];
+  return refs.teams;
+}
+
+export async function tokenNames() {
+  if (!refs.tokens) {
+    refs.tokens = can('GET', '/v1/tokens') ? (await get('/v1/tokens')).items || [] : [];
+  }
+  return refs.tokens;
+}
+
+// categories gathers the category names the service knows: the active
+// model's classes, the teams' and agents' categories and the rules'.
+export async function categories(refresh = false) {
+  if (refs.categories && !refresh) return refs.categories;
+  const set = new Set();
+  const [models, ts, as] = await Promise.all([
+    get('/v1/models', { kind: 'category' }).catch(() => ({ items: [] })),
+    teams(refresh).catch(() => []),
+    agents(refresh).catch(() => []),
+  ]);
+  for (const m of models.items || []) if (m.active) (m.info.classes || []).forEach(c => set.add(c));
+  for (const tm of ts) (tm.categories || []).forEach(c => set.add(c));
+  for (const a of as) (a.skills || []).forEach(c => set.add(c));
+  refs.categories = [...set].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+  return refs.categories;
+}
+
+export function invalidateRefs() {
+  refs.agents = refs.teams = refs.categories = refs.tokens = null;
+}
+
+export function agentName(id) {
+  if (!id) return '';
+  const a = (refs.agents || []).find(x => x.id === id);
+  return a ? a.name : id.slice(0, 8);
+}
+
+export function teamName(id) {
+  if (!id) return '';
+  const tm = (refs.teams || []).find(x => x.id === id);
+  return tm ? tm.name : id.slice(0, 8);
+}
+
+// actorName turns "agent:<id>" or "token:<id>" into a name a person knows.
+export function actorName(actor) {
+  if (!actor) return '';
+  if (actor === 'system') return t('actor.system');
+  const [kind, id] = actor.split(':');
+  if (kind === 'agent') return agentName(id);
+  if (kind === 'token') {
+    const tok = (refs.tokens || []).find(x => x.id === id);
+    return tok ? tok.name : t('actor.token', { id });
+  }
+  return actor;
+}

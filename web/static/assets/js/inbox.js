@@ -1,0 +1,208 @@
+// The agent's inbox: views of the ticket list (mine, my team's queue,
+// unassigned, SLA at risk, needs review, all) with filters and text search.
+// The state lives in the URL, so a filtered view can be shared and the
+// back button works.
+
+import { h, add, clear, empty, errorBox, priorityBadge, statusBadge, timeEl, select, debounce, badge } from './dom.js';
+import { t } from './i18n.js';
+import * as api from './api.js';
+import * as sla from './sla.js';
+
+const ACTIVE = 'new,open,pending';
+
+const VIEWS = ['mine', 'team', 'unassigned', 'sla', 'review', 'all'];
+
+export async function render(ctx) {
+  const q = ctx.query;
+  const me = api.session.me;
+  const myId = api.myAgentId();
+  let view = q.get('view') || (myId ? 'mine' : 'unassigned');
+  if (!VIEWS.includes(view)) view = 'all';
+  ctx.title(t('inbox.title'));
+
+  const [agents, teams, categories] = await Promise.all([api.agents(), api.teams(), api.categories()]);
+  const myTeams = teams.filter(tm => myId && (tm.members || []).includes(myId));
+
+  const state = {
+    view,
+    q: q.get('q') || '',
+    status: q.get('status') || 'active',
+    priority: q.get('priority') || '',
+    category: q.get('category') || '',
+    assignee: q.get('assignee') || '',
+    team: q.get('team') || (view === 'team' ? (myTeams[0] || teams[0] || {}).id || '' : ''),
+    tag: q.get('tag') || '',
+    from: q.get('from') || '',
+    to: q.get('to') || '',
+  };
+
+  const tabs = h('div', { class: 'tabs', role: 'tablist' }, VIEWS.map(v => {
+    const params = new URLSearchParams({ view: v });
+    if (state.q) params.set('q', state.q);
+    return h('a', { href: '/app/inbox?' + params, role: 'tab', class: 'tab' + (v === view ? ' active' : ''), 'aria-selected': String(v === view), data: { view: v } }, t('inbox.view.' + v));
+  }));
+
+  const statusOpts = [['active', t('inbox.status.active')], ['', t('inbox.status.any')], ...['new', 'open', 'pending', 'solved', 'closed'].map(s => [s, t('status.' + s)])];
+  const controls = {
+    q: h('input', { type: 'search', name: 'q', value: state.q, placeholder: t('inbox.search'), 'aria-label': t('inbox.search') }),
+    status: select(statusOpts, state.status, { name: 'status', 'aria-label': t('ticket.status') }),
+    priority: select([['', t('inbox.any_priority')], ...['P1', 'P2', 'P3', 'P4'].map(p => [p, p + ' · ' + t('priority.' + p)])], state.priority, { name: 'priority', 'aria-label': t('ticket.priority') }),
+    category: select([['', t('inbox.any_category')], ...categories.map(c => [c, c])], state.category, { name: 'category', 'aria-label': t('ticket.category') }),
+    assignee: select([['', t('inbox.any_assignee')], ['none', t('inbox.unassigned')], ...agents.map(a => [a.id, a.name])], state.assignee, { name: 'assignee', 'aria-label': t('ticket.assignee') }),
+    team: select([['', t('inbox.any_team')], ...teams.map(tm => [tm.id, tm.name])], state.team, { name: 'team', 'aria-label': t('ticket.team') }),
+    tag: h('input', { type: 'text', name: 'tag', value: state.tag, placeholder: t('ticket.tag'), 'aria-label': t('ticket.tag'), size: '8' }),
+    from: h('input', { type: 'date', name: 'from', value: state.from, 'aria-label': t('inbox.from'), title: t('inbox.from') }),
+    to: h('input', { type: 'date', name: 'to', value: state.to, 'aria-label': t('inbox.to'), title: t('inbox.to') }),
+  };
+  const shown = ['q', 'status', 'priority', 'category', 'tag', 'from', 'to'];
+  if (view === 'all') shown.splice(4, 0, 'assignee', 'team');
+  if (view === 'team') shown.splice(4, 0, 'team');
+  for (const k of shown) if (k !== 'q') controls[k].classList.add('filter-extra');
+  const active = shown.filter(k => k !== 'q' && controls[k].value && !(k === 'status' && controls[k].value === 'active')).length;
+  // On a phone only the search box shows until the agent asks for the rest.
+  const toggle = h('button', { type: 'button', class: 'btn filter-toggle', 'aria-expanded': 'false' }, t('inbox.filters'), active ? ` (${active})` : '');
+  const filters = h('form', { class: 'filters', role: 'search' }, controls.q, toggle, shown.filter(k => k !== 'q').map(k => controls[k]));
+  toggle.addEventListener('click', () => toggle.setAttribute('aria-expanded', String(filters.classList.toggle('open'))));
+  const reset = h('button', { type: 'button', class: 'btn btn-ghost filter-extra' }, t('inbox.reset'));
+  add(filters, reset);
+
+  const list = h('div', { class: 'ticket-list', role: 'list', 'aria-label': t('inbox.title') });
+  const more = h('button', { type: 'button', class: 'btn', hidden: true }, t('common.more'));
+  const notice = h('div');
+  const count = h('span', { class: 'muted small' });
+
+  add(ctx.main, 
+    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count),
+    tabs, filters, notice, list, h('div', { class: 'center' }, more));
+
+  const apply = () => {
+    const p = new URLSearchParams({ view });
+    for (const k of ['q', 'status', 'priority', 'category', 'assignee', 'team', 'tag', 'from', 'to']) {
+      const v = k in controls ? controls[k].value.trim() : '';
+      if (v && !(k === 'status' && v === 'active')) p.set(k, v);
+    }
+    if (controls.status.value === '') p.set('status', '');
+    ctx.navigate('/app/inbox?' + p, { replace: true });
+  };
+  filters.addEventListener('change', apply);
+  controls.q.addEventListener('input', debounce(apply, 400));
+  filters.addEventListener('submit', ev => { ev.preventDefault(); apply(); });
+  reset.addEventListener('click', () => ctx.navigate('/app/inbox?view=' + view, { replace: true }));
+
+  // Keep the cursor in the search box across the re-render a keystroke
+  // causes.
+  if (q.has('q') && document.activeElement === document.body && sessionStorage.getItem('trg:inboxTyping')) {
+    controls.q.focus();
+    controls.q.setSelectionRange(controls.q.value.length, controls.q.value.length);
+  }
+  controls.q.addEventListener('focus', () => sessionStorage.setItem('trg:inboxTyping', '1'));
+  controls.q.addEventListener('blur', () => sessionStorage.removeItem('trg:inboxTyping'));
+
+  // The query for the API.
+  const params = {
+    q: state.q,
+    status: state.status === 'active' ? ACTIVE : state.status,
+    priority: state.priority,
+    category: state.category,
+    tag: state.tag,
+    created_from: state.from,
+    created_to: state.to ? nextDay(state.to) : '',
+    limit: 50,
+  };
+  if (view === 'mine') {
+    if (!myId) {
+      list.replaceWith(empty(t('inbox.no_agent'), h('a', { href: '/app/inbox?view=unassigned' }, t('inbox.view.unassigned'))));
+      return;
+    }
+    params.assignee = 'me';
+  } else if (view === 'team') {
+    if (!state.team) { list.replaceWith(empty(t('inbox.no_team'))); return; }
+    params.team = state.team;
+  } else if (view === 'unassigned') {
+    params.assignee = 'none';
+  } else if (view === 'review') {
+    params.needs_review = 'true';
+  } else if (view === 'all') {
+    params.assignee = state.assignee;
+    params.team = state.team;
+  }
+
+  const rows = [];
+  let selected = -1;
+  let cursor = '';
+
+  const select_ = i => {
+    if (!rows.length) return;
+    selected = Math.max(0, Math.min(rows.length - 1, i));
+    rows.forEach((r, j) => r.el.classList.toggle('selected', j === selected));
+    rows[selected].el.scrollIntoView({ block: 'nearest' });
+    rows[selected].el.focus({ preventScroll: true });
+  };
+  const open = () => { if (selected >= 0) ctx.navigate('/app/tickets/' + rows[selected].ticket.id); };
+  ctx.keys([
+    { key: 'j', label: t('keys.next'), fn: () => select_(selected + 1) },
+    { key: 'k', label: t('keys.prev'), fn: () => select_(selected - 1) },
+    { key: 'o', label: t('keys.open'), fn: open },
+    { key: 'Enter', label: t('keys.open'), fn: open },
+  ]);
+
+  const slaView = view === 'sla';
+
+  async function load() {
+    more.hidden = true;
+    try {
+      let page;
+      if (slaView) {
+        page = await sla.atRisk(params, cursor, ctx.signal);
+        if (page.fallback) add(notice, h('div', { class: 'alert alert-info' }, t('inbox.sla_fallback')));
+        if (page.partial) add(notice, h('div', { class: 'alert alert-info' }, t('inbox.sla_partial')));
+      } else {
+        page = await api.get('/v1/tickets', { ...params, cursor }, { signal: ctx.signal });
+      }
+      for (const tk of page.items || []) {
+        const el = row(tk, page.sla && page.sla[tk.id]);
+        rows.push({ ticket: tk, el });
+        add(list, el);
+      }
+      cursor = page.next_cursor || '';
+      more.hidden = !cursor;
+      count.textContent = t('inbox.count', { n: rows.length + (cursor ? '+' : '') });
+      sessionStorage.setItem('trg:queue', JSON.stringify({ url: location.pathname + location.search, ids: rows.map(r => r.ticket.id) }));
+      if (!rows.length) list.replaceWith(empty(state.q ? t('inbox.empty_search', { q: state.q }) : t('inbox.empty.' + view)));
+      else if (selected < 0) {
+        // Coming back from a ticket selects it again, so j/k continue
+        // from where the agent was.
+        const last = sessionStorage.getItem('trg:lastTicket');
+        const i = rows.findIndex(r => r.ticket.id === last);
+        if (i >= 0) select_(i);
+      }
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      add(clear(notice), errorBox(err));
+    }
+  }
+  more.addEventListener('click', load);
+  await load();
+}
+
+function nextDay(date) {
+  const d = new Date(date + 'T00:00:00Z');
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+function row(tk, slaInfo) {
+  const who = tk.assignee_id ? api.agentName(tk.assignee_id) : (tk.team_id ? t('inbox.queue_of', { team: api.teamName(tk.team_id) }) : t('inbox.unassigned'));
+  return h('a', { class: 'ticket-row', href: '/app/tickets/' + encodeURIComponent(tk.id), role: 'listitem', data: { id: tk.id } },
+    h('span', { class: 'tr-prio' }, priorityBadge(tk.priority)),
+    h('span', { class: 'tr-main' },
+      h('span', { class: 'tr-title' }, tk.title),
+      h('span', { class: 'tr-body' }, tk.body)),
+    h('span', { class: 'tr-meta' },
+      h('span', { class: 'tr-cat' }, tk.category || t('ticket.no_category')),
+      tk.needs_review ? badge(t('ticket.needs_review'), 'badge-warn') : null,
+      slaInfo ? sla.chip(slaInfo) : null),
+    h('span', { class: 'tr-who' }, h('span', { class: 'tr-req' }, tk.requester && tk.requester.name ? tk.requester.name : t('ticket.customer')), h('span', { class: 'muted' }, ' → ', who)),
+    h('span', { class: 'tr-status' }, statusBadge(tk.status)),
+    h('span', { class: 'tr-time' }, timeEl(tk.created_at)));
+}

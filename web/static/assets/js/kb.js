@@ -1,0 +1,161 @@
+// The knowledge base: the article list with filters, the review queue
+// (submit → approve and publish, or send back), and the gap list (articles
+// agents keep rejecting and groups of tickets no article answers).
+
+import { h, add, clear, empty, errorBox, statusBadge, timeEl, select, debounce, badge, pct, busy, toast, showError, modal } from './dom.js';
+import { t } from './i18n.js';
+import * as api from './api.js';
+
+const STATUSES = ['draft', 'in_review', 'published', 'archived'];
+
+export function kbTabs(active) {
+  const tabs = [['list', '/app/kb', t('kb.tab.articles')], ['review', '/app/kb/review', t('kb.tab.review')]];
+  if (api.can('GET', '/v1/kb/gaps')) tabs.push(['gaps', '/app/kb/gaps', t('kb.tab.gaps')]);
+  return h('div', { class: 'tabs' }, tabs.map(([k, href, label]) =>
+    h('a', { href, class: 'tab' + (k === active ? ' active' : ''), 'aria-current': k === active ? 'page' : null }, label)));
+}
+
+function newButton() {
+  return api.can('POST', '/v1/articles') ? h('a', { href: '/app/kb/new', class: 'btn btn-primary', id: 'new-article' }, '+ ', t('kb.new')) : null;
+}
+
+export async function render(ctx) {
+  if (ctx.view === 'review') return review(ctx);
+  if (ctx.view === 'gaps') return gaps(ctx);
+  return list(ctx);
+}
+
+async function list(ctx) {
+  ctx.title(t('kb.title'));
+  const q = ctx.query;
+  const state = { status: q.get('status') || '', category: q.get('category') || '', q: q.get('q') || '' };
+  const cats = await api.categories();
+  const statusSel = select([['', t('kb.any_status')], ...STATUSES.map(s => [s, t('status.' + s)])], state.status, { name: 'status', 'aria-label': t('kb.status') });
+  const catSel = select([['', t('inbox.any_category')], ...cats.map(c => [c, c])], state.category, { name: 'category', 'aria-label': t('ticket.category') });
+  const text = h('input', { type: 'search', name: 'q', value: state.q, placeholder: t('kb.filter'), 'aria-label': t('kb.filter') });
+  const searchLink = h('a', { class: 'btn btn-ghost', href: '/app/search?q=' + encodeURIComponent(state.q) }, t('kb.semantic'));
+  const form = h('form', { class: 'filters' }, text, statusSel, catSel, searchLink);
+  const apply = () => {
+    const p = new URLSearchParams();
+    if (text.value.trim()) p.set('q', text.value.trim());
+    if (statusSel.value) p.set('status', statusSel.value);
+    if (catSel.value) p.set('category', catSel.value);
+    ctx.navigate('/app/kb' + (p.toString() ? '?' + p : ''), { replace: true });
+  };
+  form.addEventListener('change', apply);
+  form.addEventListener('submit', ev => { ev.preventDefault(); apply(); });
+  text.addEventListener('input', debounce(apply, 400));
+  if (state.q && sessionStorage.getItem('trg:kbTyping')) { setTimeout(() => { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }); }
+  text.addEventListener('focus', () => sessionStorage.setItem('trg:kbTyping', '1'));
+  text.addEventListener('blur', () => sessionStorage.removeItem('trg:kbTyping'));
+
+  const listEl = h('div', { class: 'article-list', role: 'list' });
+  const more = h('button', { type: 'button', class: 'btn', hidden: true }, t('common.more'));
+  add(ctx.main, 
+    h('div', { class: 'page-head' }, h('h1', {}, t('kb.title')), newButton()),
+    kbTabs('list'), form, listEl, h('div', { class: 'center' }, more));
+
+  let cursor = '';
+  let n = 0;
+  const load = async () => {
+    try {
+      const page = await api.get('/v1/articles', { q: state.q, status: state.status, category: state.category, cursor, limit: 50 }, { signal: ctx.signal });
+      for (const a of page.items || []) { add(listEl, articleRow(a)); n++; }
+      cursor = page.next_cursor || '';
+      more.hidden = !cursor;
+      if (!n) listEl.replaceWith(empty(state.q || state.status || state.category ? t('kb.empty_filtered') : t('kb.empty'), newButton()));
+    } catch (err) {
+      if (err.name !== 'AbortError') listEl.replaceWith(errorBox(err));
+    }
+  };
+  more.addEventListener('click', load);
+  await load();
+}
+
+function articleRow(a) {
+  return h('a', { class: 'article-row', href: '/app/kb/' + encodeURIComponent(a.id), role: 'listitem' },
+    h('span', { class: 'ar-title' }, a.title),
+    h('span', { class: 'ar-meta' },
+      statusBadge(a.status),
+      a.category ? h('span', { class: 'badge' }, a.category) : null,
+      (a.tags || []).slice(0, 4).map(tag => h('span', { class: 'tag' }, '#', tag))),
+    h('span', { class: 'ar-time muted small' }, 'v', String(a.version), ' · ', api.actorName(a.author_id), ' · ', timeEl(a.updated_at)));
+}
+
+async function review(ctx) {
+  ctx.title(t('kb.tab.review'));
+  const canPublish = ['admin', 'editor'].includes(api.role());
+  const box = h('div', { class: 'review-list' });
+  add(ctx.main, h('div', { class: 'page-head' }, h('h1', {}, t('kb.review_title')), newButton()), kbTabs('review'),
+    h('p', { class: 'muted' }, t(canPublish ? 'kb.review_lead_editor' : 'kb.review_lead_agent')), box);
+  const load = async () => {
+    const items = await api.all('/v1/articles', { status: 'in_review' }, 500);
+    clear(box);
+    if (!items.length) { add(box, empty(t('kb.review_empty'))); return; }
+    for (const a of items) {
+      const approve = h('button', { type: 'button', class: 'btn btn-primary btn-small', data: { act: 'approve', id: a.id }, hidden: !canPublish }, t('kb.approve_publish'));
+      const back = h('button', { type: 'button', class: 'btn btn-small', hidden: !canPublish }, t('kb.send_back'));
+      approve.addEventListener('click', () => busy(approve, async () => {
+        try {
+          await api.patch('/v1/articles/' + encodeURIComponent(a.id), { status: 'published', note: t('kb.approved_note') }, api.etagOf(a));
+          toast(t('kb.published', { title: a.title }));
+          await load();
+        } catch (err) { showError(err); if (err.status === 412) await load(); }
+      }));
+      back.addEventListener('click', async () => {
+        const r = await modal(t('kb.send_back'), h('div', {}, h('label', { for: 'sb-note' }, t('kb.send_back_why')), h('textarea', { id: 'sb-note', name: 'note', rows: '3', required: true })), { submitLabel: t('kb.send_back') });
+        if (!r) return;
+        try {
+          await api.patch('/v1/articles/' + encodeURIComponent(a.id), { status: 'draft', note: r.note }, api.etagOf(a));
+          toast(t('kb.sent_back'));
+          await load();
+        } catch (err) { showError(err); }
+      });
+      add(box, h('div', { class: 'card review-item', data: { id: a.id } },
+        h('div', { class: 'ri-head' },
+          h('a', { href: '/app/kb/' + encodeURIComponent(a.id), class: 'ri-title' }, a.title),
+          a.category ? badge(a.category) : null),
+        h('div', { class: 'muted small' }, t('kb.submitted_by', { who: api.actorName(a.author_id) }), ' · v', String(a.version), ' · ', timeEl(a.updated_at)),
+        h('p', { class: 'ri-excerpt' }, (a.body || '').replace(/[#*`>|_-]+/g, ' ').slice(0, 220)),
+        h('div', { class: 'actions' }, h('a', { class: 'btn btn-small', href: '/app/kb/' + encodeURIComponent(a.id) + '?tab=versions' }, t('kb.view_changes')), back, approve)));
+    }
+  };
+  await load();
+}
+
+async function gaps(ctx) {
+  ctx.title(t('kb.tab.gaps'));
+  const days = Number(ctx.query.get('days') || 30);
+  const since = new Date(Date.now() - days * 86400000).toISOString().slice(0, 10);
+  const daysSel = select([7, 30, 90, 365].map(d => [String(d), t('kb.last_days', { n: d })]), String(days), { 'aria-label': t('kb.period') });
+  daysSel.addEventListener('change', () => ctx.navigate('/app/kb/gaps?days=' + daysSel.value, { replace: true }));
+  add(ctx.main, h('div', { class: 'page-head' }, h('h1', {}, t('kb.gaps_title')), daysSel), kbTabs('gaps'));
+  const g = await api.get('/v1/kb/gaps', { since }, { signal: ctx.signal });
+
+  const rejected = h('section', { class: 'card' }, h('h2', {}, t('kb.gaps_rejected')));
+  if (!(g.rejected || []).length) add(rejected, empty(t('kb.gaps_rejected_none')));
+  else {
+    add(rejected, h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+      h('thead', {}, h('tr', {}, h('th', {}, t('kb.article')), h('th', {}, t('feedback.rejected')), h('th', {}, t('kb.acceptance')), h('th', {}, t('kb.reasons')))),
+      h('tbody', {}, g.rejected.map(r => h('tr', {},
+        h('td', {}, r.kind === 'article' ? h('a', { href: '/app/kb/' + encodeURIComponent(r.id) }, r.title || r.id) : h('a', { href: '/app/tickets/' + encodeURIComponent(r.id) }, r.title || r.id)),
+        h('td', {}, String(r.rejected), ' / ', String(r.accepted + r.edited + r.rejected)),
+        h('td', {}, pct(r.acceptance)),
+        h('td', {}, h('ul', { class: 'plain small' }, (r.reasons || []).slice(0, 5).map(x => h('li', {}, x))))))))));
+  }
+
+  const unanswered = h('section', { class: 'card' }, h('h2', {}, t('kb.gaps_unanswered')),
+    h('p', { class: 'muted small' }, t('kb.gaps_threshold', { x: (g.threshold || 0).toFixed(2) })));
+  if (!(g.unanswered || []).length) add(unanswered, empty(t('kb.gaps_unanswered_none')));
+  else {
+    add(unanswered, h('div', { class: 'gap-groups' }, g.unanswered.map(grp => {
+      const p = new URLSearchParams({ title: grp.titles[0] || grp.terms.join(' '), category: grp.category || '', tags: (grp.terms || []).slice(0, 3).join(',') });
+      return h('div', { class: 'gap-group' },
+        h('div', { class: 'row' }, h('strong', {}, t('kb.tickets_n', { n: grp.size })), grp.category ? badge(grp.category) : null),
+        h('div', { class: 'terms' }, (grp.terms || []).map(x => h('span', { class: 'tag' }, x))),
+        h('ul', { class: 'plain small' }, (grp.tickets || []).slice(0, 5).map((id, i) => h('li', {}, h('a', { href: '/app/tickets/' + encodeURIComponent(id) }, grp.titles[i] || id)))),
+        api.can('POST', '/v1/articles') ? h('a', { class: 'btn btn-small', href: '/app/kb/new?' + p }, t('kb.write_for_gap')) : null);
+    })));
+  }
+  add(ctx.main, h('div', { class: 'two-col' }, unanswered, rejected));
+}
