@@ -42,7 +42,9 @@ func TestReferencedFilesExist(t *testing.T) {
 		path func(file, ref string) string
 	}{
 		{"html assets", ".html", refs, func(_, ref string) string { return strings.TrimPrefix(ref, "/") }},
-		{"module imports", ".js", imports, func(file, ref string) string { return strings.TrimSuffix(file[:strings.LastIndex(file, "/")+1], "/") + "/" + strings.TrimPrefix(ref, "./") }},
+		{"module imports", ".js", imports, func(file, ref string) string {
+			return strings.TrimSuffix(file[:strings.LastIndex(file, "/")+1], "/") + "/" + strings.TrimPrefix(ref, "./")
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
