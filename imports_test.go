@@ -36,9 +36,12 @@ var layering = map[string]struct {
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
 	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2", "github.com/blevesearch/bleve_index_api"}},
-	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river"}},
+	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest": {project: []string{""}},
 	"sla":       {project: []string{"", "desk"}},
+
+	// Test databases for the PostgreSQL tests of every package.
+	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
 }
 
 func TestImportLayering(t *testing.T) {
