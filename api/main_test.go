@@ -22,6 +22,7 @@ import (
 	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
+	"github.com/triagehq/triage/sla"
 	"github.com/triagehq/triage/sqlite"
 	"github.com/triagehq/triage/suggest"
 )
@@ -96,8 +97,12 @@ func newEnv(t testing.TB) *env {
 	ix := &kb.Indexer{Store: store, Text: text, Vectors: vecs, Embedder: func() triage.Embedder { return emb }}
 	searcher := &kb.Searcher{Text: text, Vectors: vecs, Embedder: emb}
 	sugg := &suggest.Service{Store: store, Search: searcher, Writer: &suggest.Writer{}}
+	slas := &sla.Service{Store: store, Tickets: d, SurveyURL: "http://triage.test/v1/csat/", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := slas.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs,
-		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg})
+		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg, SLA: slas})
 	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs, ix: ix}
 	admin, err := d.Bootstrap(ctx, "")
 	if err != nil {

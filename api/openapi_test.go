@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
 )
 
 func TestOpenAPIMatchesRoutes(t *testing.T) {
@@ -33,6 +34,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	slices.Sort(documented)
 	served := e.srv.Registered()
+	// The web UI's routes serve files, not API: the document leaves them out.
+	served = slices.DeleteFunc(served, func(s string) bool { return slices.Contains(api.UIRoutes(), s) })
 	for _, s := range served {
 		if !slices.Contains(documented, s) {
 			t.Errorf("served but not documented: %s", s)

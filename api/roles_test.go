@@ -30,12 +30,17 @@ var matrixBodies = map[string]string{
 	"PATCH /v1/articles/:id":            `{"title":"退款多久到账"}`,
 	"POST /v1/articles/:id/revert":      `{"version":1}`,
 	"POST /v1/suggestions/:id/feedback": `{"source_kind":"draft","action":"accepted"}`,
+	"POST /v1/sla/policies":             `{"name":"矩阵","priority":"P1","tag":"matrix","first_response":"1h"}`,
+	"PATCH /v1/sla/policies/:id":        `{"first_response":"2h"}`,
+	"POST /v1/calendars":                `{"name":"测试日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`,
+	"PATCH /v1/calendars/:id":           `{"name":"改名"}`,
 }
 
 // matrixQueries holds the query a route needs to be a valid request.
 var matrixQueries = map[string]string{
-	"GET /v1/articles/:id/diff": "?from=1&to=1",
-	"GET /v1/search":            "?q=%E9%80%80%E6%AC%BE",
+	"GET /v1/articles/:id/diff":           "?from=1&to=1",
+	"GET /v1/search":                      "?q=%E9%80%80%E6%AC%BE",
+	"GET /v1/calendars/:id/business-time": "?from=2026-09-30T17:00:00%2B08:00&add=8h",
 }
 
 // TestRouteRoleMatrix calls every authenticated route as every role and
@@ -130,6 +135,10 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 			e.t.Fatal(err)
 		}
 		id = m.ID
+	case strings.HasPrefix(path, "/v1/sla/policies"):
+		id = e.mustCreate("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"临时","priority":"P4","tag":"fx-`+triage.NewID()+`","first_response":"1h"}`, &triage.SLAPolicy{}).(*triage.SLAPolicy).ID
+	case strings.HasPrefix(path, "/v1/calendars"):
+		id = e.mustCreate("POST", "/v1/calendars", triage.RoleAdmin, `{"name":"临时日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`, &triage.Calendar{}).(*triage.Calendar).ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

@@ -13,6 +13,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/sla"
 	"github.com/triagehq/triage/suggest"
 )
 
@@ -48,6 +50,12 @@ type Config struct {
 	Suggest *suggest.Service
 	// Segmenter splits text for the KB gap report's shared terms.
 	Segmenter triage.Segmenter
+	// SLA serves SLA policies, calendars, clocks and satisfaction
+	// surveys; nil answers their routes with 503.
+	SLA *sla.Service
+	// UI is the web UI's files (index.html, assets/…), served at / and
+	// /app/…; nil serves the API only.
+	UI fs.FS
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -69,11 +77,12 @@ type Server struct {
 	kb        *kb.Service
 	suggest   *suggest.Service
 	segmenter triage.Segmenter
+	sla       *sla.Service
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -97,6 +106,7 @@ func New(cfg Config) *Server {
 		}
 		e.Add(r.Method, r.Path, h)
 	}
+	s.registerUI(cfg.UI)
 	return s
 }
 

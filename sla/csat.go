@@ -30,6 +30,8 @@ const (
 	SurveyOpen     = "open"
 	SurveyAnswered = "answered"
 	SurveyExpired  = "expired"
+	// SurveyNone is a ticket that has not been sent a survey.
+	SurveyNone = "none"
 )
 
 // SurveyLink is a survey's link, shown once: only a hash of its token is
@@ -74,7 +76,8 @@ type SurveyView struct {
 	AnsweredAt  *time.Time `json:"answered_at"`
 }
 
-// SurveyStatus is a ticket's survey as staff see it.
+// SurveyStatus is a ticket's survey as staff see it: only Status when
+// none was sent.
 type SurveyStatus struct {
 	*triage.Survey
 	Status string `json:"status"`
@@ -219,15 +222,18 @@ func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage
 	})
 }
 
-// TicketSurvey returns a ticket's survey for staff; ENOTFOUND when none
-// was sent.
+// TicketSurvey returns a ticket's survey for staff, with status "none"
+// when none was sent.
 func (s *Service) TicketSurvey(ctx context.Context, ticketID string) (*SurveyStatus, error) {
 	if _, err := s.Store.Ticket(ctx, ticketID); err != nil {
 		return nil, err
 	}
-	sv, err := s.Store.Survey(ctx, ticketID)
+	sv, err := ticketSurvey(ctx, s.Store, ticketID)
 	if err != nil {
 		return nil, err
+	}
+	if sv == nil {
+		return &SurveyStatus{Status: SurveyNone}, nil
 	}
 	return &SurveyStatus{Survey: sv, Status: surveyState(sv, s.now())}, nil
 }

@@ -38,6 +38,7 @@ type Config struct {
 	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string
+	slaConfig
 }
 
 // parseFlags parses args into fs and then fills every flag not given on
@@ -81,6 +82,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.Threshold, "abstain-threshold", classify.DefaultThreshold, "confidence under which triage leaves the category to a person (needs_review)")
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 	c.searchFlags(fs)
+	c.slaFlags(fs)
 }
 
 // searchFlags configure search, embeddings and drafts. API keys come from

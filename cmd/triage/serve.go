@@ -22,8 +22,10 @@ import (
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/river"
 	"github.com/triagehq/triage/segment"
+	"github.com/triagehq/triage/sla"
 	"github.com/triagehq/triage/sqlite"
 	"github.com/triagehq/triage/suggest"
+	"github.com/triagehq/triage/web"
 )
 
 // Main is the running service: every concrete part, wired. Tests build one
@@ -48,6 +50,7 @@ type Main struct {
 	Searcher *kb.Searcher
 	KB       *kb.Service
 	Suggest  *suggest.Service
+	SLA      *sla.Service
 	// rebuild says the text index was missing or damaged at start.
 	rebuild bool
 	// memIndex keeps the text index in memory, for one-off commands.
@@ -108,7 +111,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.registerJobs()
 	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs,
-		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter})
+		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter, SLA: m.SLA, UI: web.FS()})
 	return nil
 }
 

@@ -1,7 +1,52 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"strings"
+
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/sla"
+)
+
+// slaConfig is the configuration of SLA and satisfaction surveys.
+type slaConfig struct {
+	// SurveyURL starts every survey link; the token follows it.
+	SurveyURL string
+}
+
+func (c *Config) slaFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/v1/csat/); default: this server's /v1/csat/")
+}
+
+// surveyURL is the configured start of survey links, or this server's
+// own survey route.
+func (c *Config) surveyURL() string {
+	if c.SurveyURL != "" {
+		return c.SurveyURL
+	}
+	return "http://" + strings.TrimPrefix(c.Addr, "http://") + "/v1/csat/"
+}
 
 // openSLA wires SLA clocks, business-hours calendars and satisfaction
-// surveys, and subscribes them to ticket events.
-func (m *Main) openSLA(ctx context.Context) error { return nil }
+// surveys, and subscribes them to ticket events. A new store gets the
+// shipped Chinese holiday calendar and one policy per priority.
+func (m *Main) openSLA(ctx context.Context) error {
+	m.SLA = &sla.Service{Store: m.Store, Tickets: m.Desk, SurveyURL: m.Config.surveyURL(), Log: m.Log}
+	if err := m.SLA.Seed(ctx); err != nil {
+		return err
+	}
+	m.Jobs.Handle(sla.JobCheck, m.SLA.HandleCheck)
+	m.Jobs.Handle(sla.JobEscalate, m.SLA.HandleEscalate)
+	m.Jobs.Handle(sla.JobRecompute, m.SLA.HandleRecompute)
+	for _, kind := range []string{desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventClosed, desk.EventReopened} {
+		m.subscribe(kind, m.SLA.HandleEvent)
+	}
+	// The events this area emits always have a handler, so none is
+	// cancelled as unknown when no webhook follows them.
+	for _, kind := range []string{sla.EventWarning, sla.EventBreached, sla.EventCSATRequested, sla.EventCSATReceived} {
+		m.subscribe(kind, func(context.Context, json.RawMessage) error { return nil })
+	}
+	return nil
+}
