@@ -106,6 +106,7 @@ func (s *Server) table() []Route {
 		{Method: "DELETE", Path: "/v1/teams/:id", Tag: "agents", Summary: "Delete a team with an empty queue", Roles: admins, Handler: s.deleteTeam, Status: http.StatusNoContent, Conditional: true},
 	}
 	routes = append(routes, s.slaRoutes()...)
+	routes = append(routes, s.evalRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

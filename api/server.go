@@ -56,6 +56,10 @@ type Config struct {
 	// UI is the web UI's files (index.html, assets/…), served at / and
 	// /app/…; nil serves the API only.
 	UI fs.FS
+	// Ops serves webhooks, reports, metrics and merges (api/ops.go).
+	Ops Ops
+	// Eval serves the saved evaluation reports (api/eval.go).
+	Eval Eval
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -78,11 +82,13 @@ type Server struct {
 	suggest   *suggest.Service
 	segmenter triage.Segmenter
 	sla       *sla.Service
+	ops       Ops
+	eval      Eval
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

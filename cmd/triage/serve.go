@@ -111,7 +111,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.registerJobs()
 	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs,
-		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter, SLA: m.SLA, UI: web.FS()})
+		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter, SLA: m.SLA, UI: web.FS(), Ops: m.apiOps(), Eval: m.apiEval()})
 	return nil
 }
 
