@@ -15,6 +15,7 @@ import (
 type SQLite struct {
 	client *river.Client[*sql.Tx]
 	worker *worker
+	db     *sql.DB
 }
 
 // NewSQLite prepares river's tables in db (the store's single-connection
@@ -40,7 +41,7 @@ func NewSQLite(ctx context.Context, db *sql.DB, h Handlers, o Options) (*SQLite,
 	if err != nil {
 		return nil, err
 	}
-	return &SQLite{client: c, worker: w}, nil
+	return &SQLite{client: c, worker: w, db: db}, nil
 }
 
 // Handle registers or replaces the handler of a job kind.
