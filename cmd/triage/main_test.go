@@ -51,7 +51,11 @@ func TestRunUsage(t *testing.T) {
 	}{
 		{[]string{"bogus"}, nil, 2, "unknown command"},
 		{[]string{"serve", "--no-such-flag"}, nil, 2, "flag provided but not defined"},
-		{[]string{"serve", "--db", "postgres://u:secret@db/x", "--data", "DATA"}, nil, 2, "postgres://…@db/x"},
+		// Nothing listens on port 1: the error names the database, never
+		// its password.
+		{[]string{"serve", "--db", "postgres://u:secret@127.0.0.1:1/x", "--data", "DATA"}, nil, 1, "postgres://…@127.0.0.1:1/x: the database is unavailable"},
+		{[]string{"migrate", "--db", "postgres://u:secret@127.0.0.1:1/x"}, nil, 1, "postgres://…@127.0.0.1:1/x: the database is unavailable"},
+		{[]string{"serve", "--db", "mysql://u:secret@db/x", "--data", "DATA"}, nil, 2, "does not parse"},
 		{[]string{"serve", "--data", "DATA", "--log-level", "loud"}, nil, 2, "log-level"},
 		{[]string{"serve", "--data", "DATA", "--addr", "127.0.0.1:0"}, map[string]string{"TRIAGE_ADMIN_TOKEN": "short"}, 2, "TRIAGE_ADMIN_TOKEN"},
 		{[]string{"migrate", "--data", "DATA"}, nil, 0, "schema at version"},

@@ -103,7 +103,9 @@ func (m *Main) openSearch(ctx context.Context) (rebuild bool, err error) {
 		return false, err
 	}
 	m.Embedder.Set(emb)
-	m.Vectors = embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}
+	if m.Vectors, err = m.vectorIndex(ctx, emb.Dim()); err != nil {
+		return false, err
+	}
 	m.Indexer = &kb.Indexer{
 		Store: m.Store, Text: text, Vectors: m.Vectors, Embedder: m.Embedder.Current,
 		Cursor: &fileCursor{path: filepath.Join(dir, "applied.seq")}, Log: m.Log, OnChange: m.onChange,

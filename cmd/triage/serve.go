@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/bleve"
@@ -20,6 +22,7 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/postgres"
 	"github.com/triagehq/triage/river"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sla"
@@ -35,8 +38,8 @@ type Main struct {
 	Log    *slog.Logger
 	Stdout io.Writer
 
-	Store     *sqlite.DB
-	Jobs      *river.SQLite
+	Store     store
+	Jobs      jobQueue
 	Segmenter *segment.Segmenter
 	Triager   *classify.Triager
 	Trainer   *classify.Trainer
@@ -44,7 +47,7 @@ type Main struct {
 	Server    *api.Server
 
 	Text     *bleve.Index
-	Vectors  embed.VectorIndex
+	Vectors  triage.VectorIndex
 	Embedder *swapEmbedder
 	Indexer  *kb.Indexer
 	Searcher *kb.Searcher
@@ -61,27 +64,38 @@ type Main struct {
 	ln net.Listener
 }
 
+// store is what the service needs of either store: triage.Store, and the
+// schema version it migrated to, for messages.
+type store interface {
+	triage.Store
+	SchemaVersion() int64
+}
+
+// jobQueue is river on either store. Jobs that follow a write are inserted
+// by the store itself, in the write's transaction (the stores' Enqueue
+// option); these are the rest.
+type jobQueue interface {
+	Handle(kind string, h river.Handler)
+	Insert(ctx context.Context, j triage.Job) error
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
 // Open opens the store and builds the services, without serving yet.
 func (m *Main) Open(ctx context.Context) error {
-	if m.Config.DB != "" {
-		return triage.Invalid("db", "--db %s: the PostgreSQL store is not built yet; leave --db empty to use the embedded store in --data", redactURL(m.Config.DB))
-	}
 	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	var jobs *river.SQLite
-	store, err := sqlite.Open(ctx, m.Config.dbPath(), sqlite.Options{
-		Enqueue: func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
-	})
+	var err error
+	if m.Config.DB != "" {
+		err = m.openPostgres(ctx)
+	} else {
+		err = m.openSQLite(ctx)
+	}
 	if err != nil {
 		return err
 	}
-	m.Store = store
-	jobs, err = river.NewSQLite(ctx, store.WriterDB(), river.Handlers{}, river.Options{Log: m.Log})
-	if err != nil {
-		return fmt.Errorf("job queue: %w", err)
-	}
-	m.Jobs = jobs
+	store := m.Store
 	words, err := store.DictWords(ctx)
 	if err != nil {
 		return err
@@ -103,6 +117,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.rebuild, err = m.openSearch(ctx); err != nil {
 		return err
 	}
+	if err := m.markIndexOrigin(ctx); err != nil {
+		return err
+	}
 	if err := m.openSLA(ctx); err != nil {
 		return err
 	}
@@ -110,9 +127,111 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.registerJobs()
-	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: jobs,
+	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: m.Jobs,
 		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter, SLA: m.SLA, UI: web.FS(), Ops: m.apiOps(), Eval: m.apiEval()})
 	return nil
+}
+
+// openSQLite opens the embedded store in --data and river on its writer
+// connection.
+func (m *Main) openSQLite(ctx context.Context) error {
+	var jobs *river.SQLite
+	db, err := sqlite.Open(ctx, m.Config.dbPath(), sqlite.Options{
+		Enqueue: func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+	})
+	if err != nil {
+		return err
+	}
+	m.Store = db
+	if jobs, err = river.NewSQLite(ctx, db.WriterDB(), river.Handlers{}, river.Options{Log: m.Log}); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	m.Jobs = jobs
+	return nil
+}
+
+// openPostgres opens the PostgreSQL store at --db and river on its pool.
+// The text index stays on local disk under --data: each replica's own
+// cache, built from the database and kept current from its change log.
+func (m *Main) openPostgres(ctx context.Context) error {
+	var jobs *river.Postgres
+	db, err := postgres.Open(ctx, m.Config.DB, postgres.Options{
+		Log:     m.Log,
+		Enqueue: func(ctx context.Context, tx pgx.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+	})
+	if err != nil {
+		return openError(m.Config.DB, err)
+	}
+	m.Store = db
+	if jobs, err = river.NewPostgres(ctx, db.Pool(), river.Handlers{}, river.Options{Log: m.Log}); err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	m.Jobs = jobs
+	return m.checkIndexOrigin(ctx, db)
+}
+
+// checkIndexOrigin drops a text index on disk that was not built from
+// this database (--data reused, or the database restored from elsewhere):
+// its change-log cursor would mean nothing here. openSearch then finds no
+// index and rebuilds it; markIndexOrigin records where it came from.
+func (m *Main) checkIndexOrigin(ctx context.Context, db *postgres.DB) error {
+	if m.memIndex {
+		return nil // a one-off command leaves the server's index alone
+	}
+	id, err := db.StoreID(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(m.storeIDPath())
+	if err == nil && strings.TrimSpace(string(b)) == id {
+		return nil
+	}
+	if _, serr := os.Stat(m.indexDir()); serr == nil {
+		m.Log.Warn("the text index on disk was not built from this database; rebuilding it", "dir", m.indexDir())
+		return os.RemoveAll(m.indexDir())
+	}
+	return nil
+}
+
+// markIndexOrigin writes the database's identity beside the text index.
+func (m *Main) markIndexOrigin(ctx context.Context) error {
+	db, ok := m.Store.(*postgres.DB)
+	if !ok || m.memIndex {
+		return nil
+	}
+	id, err := db.StoreID(ctx)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(m.storeIDPath(), []byte(id+"\n"), 0o640)
+}
+
+func (m *Main) storeIDPath() string { return filepath.Join(m.indexDir(), "store.id") }
+
+// vectorIndex is the vector index: pgvector's HNSW in SQL when the store
+// is PostgreSQL with the extension, else the exact in-memory index filled
+// from the store's vectors.
+func (m *Main) vectorIndex(ctx context.Context, dim int) (triage.VectorIndex, error) {
+	if db, ok := m.Store.(*postgres.DB); ok {
+		vs, err := db.VectorSearch(ctx, func() (string, int) { e := m.Embedder.Current(); return e.Model(), e.Dim() })
+		if err != nil {
+			return nil, err
+		}
+		if vs != nil {
+			m.Log.Info("vectors are searched in PostgreSQL with pgvector (HNSW, cosine)")
+			return vs, nil
+		}
+		m.Log.Info("the pgvector extension is not available on this PostgreSQL server; vectors are searched exactly in memory, loaded from the database, as in embedded mode")
+	}
+	return embed.VectorIndex{Index: embed.NewIndex(dim)}, nil
+}
+
+// storeName names the store for the start-up line, without credentials.
+func (m *Main) storeName() string {
+	if m.Config.DB != "" {
+		return redactURL(m.Config.DB)
+	}
+	return m.Config.dbPath()
 }
 
 // ready is /readyz: the store answers with the schema this binary knows.
@@ -178,7 +297,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(m.Stdout, "triage %s listening on %s (store: %s)\n", version, url, m.Config.dbPath())
+	fmt.Fprintf(m.Stdout, "triage %s listening on %s (store: %s)\n", version, url, m.storeName())
 	if tok != nil {
 		fmt.Fprintf(m.Stdout, "\n  Admin token (shown only this once; keep it):\n\n    %s\n\n  Try: curl -H 'Authorization: Bearer %s' %s/v1/tickets\n\n", tok.Secret, tok.Secret, url)
 	}
@@ -227,28 +346,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return m.Run(ctx)
-}
-
-func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	cfg.storeFlags(fs)
-	if err := parseFlags(fs, args, stderr); err != nil {
-		return err
-	}
-	if cfg.DB != "" {
-		return triage.Invalid("db", "the PostgreSQL store is not built yet")
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return err
-	}
-	db, err := sqlite.Open(ctx, cfg.dbPath(), sqlite.Options{})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "%s: schema at version %d\n", cfg.dbPath(), db.SchemaVersion())
-	return nil
 }
 
 func newLogger(w io.Writer, level string) (*slog.Logger, error) {
