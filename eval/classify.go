@@ -17,6 +17,9 @@ type ClassifyOptions struct {
 	// the ticket to a person.
 	Threshold float64
 	Train     classify.TrainOptions
+	// Examples is how many texts each most-confused pair shows; 0 shows
+	// none (the CI baselines keep no text of the evaluation sets).
+	Examples int
 	// Progress reports each stage ("train", "predict") as it advances.
 	Progress func(stage string, done, total int)
 }
@@ -100,7 +103,7 @@ func Classify(ctx context.Context, seg triage.Segmenter, train, test []Labelled,
 	if err != nil {
 		return nil, err
 	}
-	AttachExamples(scores.MostConfused, outcomes, texts, PairExamples)
+	AttachExamples(scores.MostConfused, outcomes, texts, o.Examples)
 	r := &ClassifyReport{
 		Kind: "classify", Label: o.Label, Train: len(train), Test: len(test), ModelVersion: m.Version(),
 		FitSeconds: round(fit, 3), Threshold: o.Threshold,
@@ -123,8 +126,8 @@ type Sample struct {
 	QueriesOf int `json:"queries_of,omitempty"`
 }
 
-// PairExamples is how many texts each most-confused pair shows, and
-// ExampleRunes how much of each.
+// PairExamples is how many texts each most-confused pair shows by
+// default, and ExampleRunes how much of each.
 const (
 	PairExamples = 3
 	ExampleRunes = 160

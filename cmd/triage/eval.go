@@ -258,7 +258,7 @@ func buildRetrieval(ctx context.Context, seg triage.Segmenter, articles []eval.A
 	if err != nil {
 		return nil, nil, err
 	}
-	s := &kb.Searcher{Text: text, Vectors: embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}, Embedder: emb, VectorWeight: vectorWeight}
+	s := &kb.Searcher{Text: eval.CanonicalText{TextIndex: text}, Vectors: embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}, Embedder: emb, VectorWeight: vectorWeight}
 	if err := eval.IndexArticles(ctx, s, articles, func(d, t int) { bar("index", d, t) }); err != nil {
 		text.Close()
 		return nil, nil, err
@@ -277,6 +277,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	sampleTrain := fs.Int("sample-train", 0, "train on a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
+	examples := fs.Int("examples", eval.PairExamples, "example texts to show for each most-confused pair")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the test file's directory)")
 	if err := noArgs(fs, args, stderr); err != nil {
@@ -306,7 +307,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
-	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Progress: progress(stdout, stderr)})
+	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Examples: *examples, Progress: progress(stdout, stderr)})
 	if err != nil {
 		return err
 	}
