@@ -34,6 +34,9 @@ var matrixBodies = map[string]string{
 	"PATCH /v1/sla/policies/:id":        `{"first_response":"2h"}`,
 	"POST /v1/calendars":                `{"name":"测试日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`,
 	"PATCH /v1/calendars/:id":           `{"name":"改名"}`,
+	"POST /v1/webhooks":                 `{"url":"https://93.184.216.34/hook","events":["ticket.solved"]}`,
+	"PATCH /v1/webhooks/:id":            `{"active":false}`,
+	"POST /v1/tickets/:id/merge":        `{"into":"{ticket}"}`,
 }
 
 // matrixQueries holds the query a route needs to be a valid request.
@@ -69,7 +72,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 				if rt.Conditional {
 					headers = append(headers, "If-Match: *")
 				}
-				r := e.do(rt.Method, path, role, body, headers...)
+				// {ticket} in a body is a second fresh ticket (a merge's survivor).
+				r := e.do(rt.Method, path, role, strings.ReplaceAll(body, "{ticket}", e.ticket("").ID), headers...)
 				switch {
 				case r.Code >= 500:
 					t.Fatalf("%d: %s", r.Code, r.Body)
@@ -139,6 +143,14 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		id = e.mustCreate("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"临时","priority":"P4","tag":"fx-`+triage.NewID()+`","first_response":"1h"}`, &triage.SLAPolicy{}).(*triage.SLAPolicy).ID
 	case strings.HasPrefix(path, "/v1/calendars"):
 		id = e.mustCreate("POST", "/v1/calendars", triage.RoleAdmin, `{"name":"临时日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`, &triage.Calendar{}).(*triage.Calendar).ID
+	case strings.HasPrefix(path, "/v1/webhooks"):
+		w := e.mustCreate("POST", "/v1/webhooks", triage.RoleAdmin, `{"url":"https://93.184.216.34/hook","events":["ticket.solved"]}`, &triage.Webhook{}).(*triage.Webhook)
+		id = w.ID
+		if strings.Contains(path, ":delivery") {
+			var d triage.Delivery
+			e.do("POST", "/v1/webhooks/"+w.ID+"/test", triage.RoleAdmin, "").json(e.t, &d)
+			path = strings.Replace(path, ":delivery", d.ID, 1)
+		}
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

@@ -102,7 +102,7 @@ func New(cfg Config) *Server {
 	// the configuration when there is one.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
-	e.Use(s.requestID, s.logRequests, s.recoverPanics)
+	e.Use(s.requestID, s.observeRequests, s.logRequests, s.recoverPanics)
 	s.echo = e
 	s.routes = s.table()
 	for _, r := range s.routes {

@@ -9,19 +9,55 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/postgres/pgtest"
 	"github.com/triagehq/triage/river"
 )
 
+// statQueue is what TestStats needs of either queue.
+type statQueue interface {
+	Insert(ctx context.Context, j triage.Job) error
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Stats(ctx context.Context) ([]river.Stat, error)
+}
+
 func TestStats(t *testing.T) {
-	ctx := context.Background()
-	db := open(t)
-	q, err := river.NewSQLite(ctx, db, river.Handlers{
+	handlers := river.Handlers{
 		"flaky": func(context.Context, json.RawMessage) error { return errors.New("try later") },
-	}, river.Options{PollInterval: 50 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
 	}
+	opts := river.Options{PollInterval: 50 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	for _, c := range []struct {
+		name string
+		open func(t *testing.T) statQueue
+	}{
+		{"sqlite", func(t *testing.T) statQueue {
+			q, err := river.NewSQLite(context.Background(), open(t), handlers, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return q
+		}},
+		{"postgres", func(t *testing.T) statQueue {
+			pool, err := pgxpool.New(context.Background(), pgtest.NewDatabase(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(pool.Close)
+			q, err := river.NewPostgres(context.Background(), pool, handlers, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return q
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) { testStats(t, c.open(t)) })
+	}
+}
+
+func testStats(t *testing.T, q statQueue) {
+	ctx := context.Background()
 	for _, j := range []triage.Job{{Kind: "later", RunAt: time.Now().Add(time.Hour)}, {Kind: "later", RunAt: time.Now().Add(time.Hour)}, {Kind: "flaky"}} {
 		if err := q.Insert(ctx, j); err != nil {
 			t.Fatal(err)
