@@ -88,10 +88,10 @@ func (u *ui) everyPage(t *testing.T) {
 					if p.wait != "" {
 						step(t, ctx, "wait for "+p.wait, chromedp.WaitVisible(chromedp.CSS(p.wait)))
 					}
-					// Parts that load after the first render (suggestions,
-					// the diff) settle.
-					time.Sleep(300 * time.Millisecond)
 					if shots != "" {
+						// Parts that load after the first render (the SLA
+						// box, charts) settle before the picture.
+						time.Sleep(300 * time.Millisecond)
 						u.screenshot(t, ctx, shots, p.name+"-"+size.name+".png")
 						u.capture(t, ctx, shots, p.name+"-"+size.name+"-fold.png", chromedp.CaptureScreenshot())
 					}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // The web UI tested in a real headless Chromium against the real server
@@ -62,11 +63,15 @@ func startUI(t *testing.T) *ui {
 	}
 	exe := chromiumPath(t)
 	t.Setenv("TRIAGE_ADMIN_TOKEN", uiAdmin)
+	// The data directory is made before the server's cleanup is
+	// registered, so that cleanups (last in, first out) stop the server
+	// before they remove its index.
+	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--log-level", "error"}, &out, &out)
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}, &out, &out)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	base := waitFor(t, &out, "url")
@@ -328,8 +333,20 @@ func (u *ui) agentFlow(t *testing.T) {
 		t.Error("the sources show no scores")
 	}
 
-	// Accept the draft: it goes into the reply box; send it.
-	step(t, ctx, "accept the draft", chromedp.Click(chromedp.CSS(`#draft [data-act="accept"]`)))
+	// The help overlay lists this page's keys; Escape closes it.
+	step(t, ctx, "open the shortcuts help",
+		chromedp.KeyEvent("?"),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.keys-help`)))
+	if help := text(t, ctx, `dialog.keys-help`); !strings.Contains(help, "采纳建议回复") {
+		t.Errorf("the shortcuts help does not list accepting the draft: %q", help)
+	}
+	step(t, ctx, "close the shortcuts help",
+		chromedp.KeyEvent(kb.Escape),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog.keys-help`)))
+
+	// Accept the draft with its key, as an agent would: it goes into the
+	// reply box; send it.
+	step(t, ctx, "accept the draft with a", chromedp.KeyEvent("a"))
 	reply := jsEval[string](t, ctx, `document.getElementById('composer').value`)
 	if strings.TrimSpace(reply) == "" || regexp.MustCompile(`\[\d+\]`).MatchString(reply) {
 		t.Fatalf("after accepting, the reply box holds %q (want the draft without its [n] markers)", reply)
