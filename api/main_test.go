@@ -20,6 +20,7 @@ import (
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/embed"
+	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sla"
@@ -39,6 +40,8 @@ type env struct {
 	agent  *triage.Agent // the agent the agent-role token belongs to
 	jobs   *jobLog
 	ix     *kb.Indexer
+	// reports is the saved evaluation reports' directory the server lists.
+	reports eval.Reports
 }
 
 // jobLog records jobs the store was asked to enqueue; the job system itself
@@ -101,9 +104,10 @@ func newEnv(t testing.TB) *env {
 	if err := slas.Seed(ctx); err != nil {
 		t.Fatal(err)
 	}
+	reports := eval.Reports{Dir: filepath.Join(t.TempDir(), "reports")}
 	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs,
-		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg, SLA: slas})
-	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs, ix: ix}
+		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg, SLA: slas, Eval: api.Eval{Reports: reports}})
+	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs, ix: ix, reports: reports}
 	admin, err := d.Bootstrap(ctx, "")
 	if err != nil {
 		t.Fatal(err)

@@ -151,6 +151,8 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 			e.do("POST", "/v1/webhooks/"+w.ID+"/test", triage.RoleAdmin, "").json(e.t, &d)
 			path = strings.Replace(path, ":delivery", d.ID, 1)
 		}
+	case strings.HasPrefix(path, "/v1/eval/reports"):
+		id = e.saveReport("fixture-"+triage.NewID(), time.Now())
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

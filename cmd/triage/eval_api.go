@@ -1,6 +1,15 @@
 package main
 
-import "github.com/triagehq/triage/api"
+import (
+	"path/filepath"
 
-// apiEval is what the API serves of saved evaluation reports.
-func (m *Main) apiEval() api.Eval { return api.Eval{} }
+	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/eval"
+)
+
+// apiEval is what the API serves of saved evaluation reports: the
+// directory `triage eval --save --data DIR` writes to, with the same
+// --data as the server's.
+func (m *Main) apiEval() api.Eval {
+	return api.Eval{Reports: eval.Reports{Dir: filepath.Join(m.Config.DataDir, "reports")}}
+}
