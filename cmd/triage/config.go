@@ -39,6 +39,7 @@ type Config struct {
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string
 	slaConfig
+	opsConfig
 }
 
 // parseFlags parses args into fs and then fills every flag not given on
@@ -83,6 +84,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 	c.searchFlags(fs)
 	c.slaFlags(fs)
+	c.opsFlags(fs)
 }
 
 // searchFlags configure search, embeddings and drafts. API keys come from

@@ -54,6 +54,8 @@ type Main struct {
 	KB       *kb.Service
 	Suggest  *suggest.Service
 	SLA      *sla.Service
+	// ops are webhooks, reports and metrics (ops.go).
+	ops opsParts
 	// rebuild says the text index was missing or damaged at start.
 	rebuild bool
 	// memIndex keeps the text index in memory, for one-off commands.
