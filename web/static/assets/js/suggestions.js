@@ -7,6 +7,7 @@
 import { h, add, clear, empty, badge, num, busy, toast, showError, modal } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { whyText } from './why.js';
 
 const REASONS = ['irrelevant', 'wrong', 'outdated', 'incomplete', 'tone'];
 
@@ -159,7 +160,7 @@ function sourceCard(s, composer, feedback, canFeedback, send) {
       h('a', { href, class: 'source-title' }, s.title || s.id),
       s.category ? h('span', { class: 'badge' }, s.category) : null),
     scores,
-    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', s.why) : null,
+    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', whyText(s.why)) : null,
     h('details', { class: 'snippet' },
       h('summary', {}, s.kind === 'ticket' ? t('sugg.question_and_answer') : t('sugg.excerpt')),
       h('div', { class: 'snippet-text' }, s.snippet || ''),

@@ -5,6 +5,7 @@
 import { h, add, clear, empty, confidenceBar, pct, num, badge, busy, fmtTime } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { whyText } from './why.js';
 
 // CORRECTION starts the history note of a correction; it is what the
 // panel looks for to show that a decision was corrected, and what a
@@ -75,7 +76,7 @@ function decision(key, dec, current, alts, corrected, canWrite, correct) {
       corrected ? h('span', { class: 'muted small' }, ' · ', api.actorName(corrected.actor), ' · ', fmtTime(corrected.at)) : null));
   }
   if (dec.why && dec.why.length) {
-    body.push(h('ul', { class: 'why' }, dec.why.map(w => h('li', {}, w))));
+    body.push(h('ul', { class: 'why' }, dec.why.map(w => h('li', {}, whyText(w)))));
   }
   if (dec.top && dec.top.length > 1 && key !== 'assignee') {
     body.push(h('div', { class: 'top-list' }, dec.top.slice(0, 4).map(s =>
@@ -123,7 +124,7 @@ function evidence(rec) {
       h('thead', {}, h('tr', {}, h('th', {}, t('agent.name')), h('th', {}, t('agent.load')), h('th', {}, t('agent.online')), h('th', {}, t('triage.reason')))),
       h('tbody', {}, ex.candidates.map(c => h('tr', { class: c.eligible ? '' : 'muted' },
         h('td', {}, c.name), h('td', {}, `${c.open}/${c.capacity} (${num(c.load, 1)})`),
-        h('td', {}, c.online ? '●' : '○'), h('td', {}, c.reason)))))));
+        h('td', {}, c.online ? '●' : '○'), h('td', {}, whyText(c.reason))))))));
   }
   if (!parts.length) return h('p', { class: 'muted small' }, t('triage.no_evidence'));
   return h('details', { class: 'evidence' }, h('summary', {}, t('triage.evidence')), parts);

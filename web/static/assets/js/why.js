@@ -1,0 +1,62 @@
+// The server explains its decisions in English sentences (classify/ and
+// suggest/ write them, and the API and logs keep them as they are). In
+// Chinese the UI reads the known shapes and says them in Chinese; a
+// sentence it does not know is shown as the server wrote it rather than
+// hidden. The shapes follow the Sprintf formats in classify/triage.go,
+// classify/priority.go, classify/route.go and suggest/suggest.go.
+
+import { lang } from './i18n.js';
+
+const SENTENCES = [
+  [/^model: (.+) ([\d.]+)$/, '模型：$1 $2'],
+  [/^(\d+) similar resolved tickets voted \(weight ([\d.]+)\)$/, '$1 个相似的已解决工单投票（权重 $2）'],
+  [/^rules (.+) add ([\d.]+) to (.+)$/, '规则 $1 为「$3」加 $2'],
+  [/^rule (.+) sets the category \(override\)$/, '规则 $1 直接设定类别（覆盖模型）'],
+  [/^best guess (.+) at ([\d.]+) is below the threshold ([\d.]+): left for a person$/, '最佳猜测「$1」置信度 $2，低于阈值 $3：留给人工判断'],
+  [/^The priority model says (.+) \(([\d.]+)\)\.$/, '优先级模型判断为 $1（$2）。'],
+  [/^The priority model's best guess, (.+) at ([\d.]+), is below ([\d.]+) and not used\.$/, '优先级模型的最佳猜测 $1（$2）低于 $3，未采用。'],
+  [/^Negative tone \((.+)\), not strong enough to raise the priority\.$/, '负面情绪（$1），不足以提高优先级。'],
+  [/^Strongly negative tone \((.+)\): raises (.+) to (.+)\.$/, '强烈负面情绪（$1）：优先级由 $2 提高到 $3。'],
+  [/^Strongly negative tone \((.+)\); the priority is already (.+)\.$/, '强烈负面情绪（$1）；优先级已是 $2。'],
+  [/^Low-urgency wording \((.+)\) and nothing more pressing: P4\.$/, '措辞不紧急（$1），也没有更紧迫的信号：P4。'],
+  [/^Low-urgency wording \((.+)\), outweighed by the other signals\.$/, '措辞不紧急（$1），但其他信号更重要。'],
+  [/^(.+): raises (P\d) to (P\d)\.$/, '$1：优先级由 $2 提高到 $3。'],
+  [/^(.+); it takes (\d+) to raise the priority\.$/, '$1；需要 $2 个才会提高优先级。'],
+  [/^(.+); the priority is already (P\d)\.$/, '$1；优先级已是 $2。'],
+  [/^assigned to (.+?): least loaded \(([\d.]+)\), longest since last assignment among (\d+) eligible agents with skill (.+)$/, '分配给 $1：在 $3 位具备「$4」技能的可分配客服中负载最低（$2），且距上次分配最久'],
+  [/^assigned to (.+?): least loaded \(([\d.]+)\) among (\d+) eligible agents with skill (.+)$/, '分配给 $1：在 $3 位具备「$4」技能的可分配客服中负载最低（$2）'],
+  [/^assigned by hand when the ticket was created; routing would have chosen (.+)$/, '创建工单时手动分配；自动路由会选择 $1'],
+  [/^assigned by hand when the ticket was created$/, '创建工单时手动分配'],
+  [/^chosen: least loaded \(([\d.]+)\), longest since last assignment$/, '选中：负载最低（$1），且距上次分配最久'],
+  [/^chosen: least loaded \(([\d.]+)\)$/, '选中：负载最低（$1）'],
+  [/^eligible, load ([\d.]+)$/, '可分配，负载 $1'],
+  [/^at capacity \((\d+) of (\d+)\)$/, '已满额（$1 / $2）'],
+  [/^offline$/, '离线'],
+];
+
+// Parts of "nobody to assign: …; waiting in the queue of team …".
+const NOBODY = [
+  [/^nobody to assign: /, '无人可分配：'],
+  [/the category is not decided, so no skill can be matched/, '类别未定，无法按技能匹配'],
+  [/no agent has the skill (.+?)(?=;|$)/, '没有客服具备「$1」技能'],
+  [/all (\d+) agents with skill (.+?) are offline or at capacity/, '具备「$2」技能的 $1 位客服都离线或已满额'],
+  [/; waiting in the queue of team (.+)$/, '；在团队「$1」的队列中等待'],
+];
+
+// Source reasons: "words: #1 (BM25 0.03); meaning: #2 (cosine 0.27); fused 0.0328".
+const SOURCE = [
+  [/words: #(\d+) \(BM25 ([\d.]+)\)/, '词匹配第 $1（BM25 $2）'],
+  [/meaning: #(\d+) \(cosine ([\d.]+)\)/, '语义第 $1（余弦 $2）'],
+  [/fused ([\d.]+)/, '融合 $1'],
+  [/; /g, '；'],
+];
+
+// whyText says one of the server's reasons in the UI's language.
+export function whyText(s) {
+  s = String(s ?? '');
+  if (lang() !== 'zh-CN') return s;
+  for (const [re, zh] of SENTENCES) if (re.test(s)) return s.replace(re, zh);
+  if (s.startsWith('nobody to assign: ')) return NOBODY.reduce((acc, [re, zh]) => acc.replace(re, zh), s);
+  if (/^(words|meaning): #/.test(s)) return SOURCE.reduce((acc, [re, zh]) => acc.replace(re, zh), s);
+  return s;
+}
