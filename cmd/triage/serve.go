@@ -272,6 +272,11 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.loadDemo(ctx); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		// The demo's articles are searchable before the first request,
+		// so its first suggestions (stored for ten minutes) are not empty.
+		if _, err := m.Indexer.CatchUp(ctx); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
 	}
 	// A store with documents but no trained embedder gets one now; in any
 	// case whatever lacks vectors of the current model is embedded, in
