@@ -27,7 +27,7 @@ type replica struct {
 
 // startReplica runs a Main as `triage serve --db db --data dir` would, on a
 // free port, until the test ends. Its log is printed if the test fails.
-func startReplica(t *testing.T, db, dir string, extra ...string) *replica {
+func startReplica(t testing.TB, db, dir string, extra ...string) *replica {
 	t.Helper()
 	var cfg Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -95,7 +95,7 @@ func (r *replica) call(method, path string, body any, hdr map[string]string) (in
 
 // must is call that fails the test unless the status is want, and decodes
 // the body into out (when not nil).
-func (r *replica) must(t *testing.T, want int, method, path string, body any, hdr map[string]string, out any) {
+func (r *replica) must(t testing.TB, want int, method, path string, body any, hdr map[string]string, out any) {
 	t.Helper()
 	code, b := r.call(method, path, body, hdr)
 	if code != want {
@@ -108,7 +108,7 @@ func (r *replica) must(t *testing.T, want int, method, path string, body any, hd
 	}
 }
 
-func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -128,7 +128,7 @@ type searchHits struct {
 }
 
 // found reports whether a search through r finds the title.
-func (r *replica) found(t *testing.T, kind, q, title string) bool {
+func (r *replica) found(t testing.TB, kind, q, title string) bool {
 	t.Helper()
 	var hits searchHits
 	r.must(t, 200, "GET", "/v1/search?mode=lexical&kind="+kind+"&q="+url.QueryEscape(q), nil, nil, &hits)
