@@ -34,3 +34,21 @@ bench:
 
 clean:
 	rm -rf bin
+
+# The evaluation: see README "Evaluation".
+SHARED ?= ../shared
+.PHONY: bench-peers eval-baseline
+
+# triage eval and the Python peers in $(SHARED)/peers on every set of
+# $(SHARED)/data, whole dev splits, one table. Installs Debian's
+# python3-jieba, python3-sklearn and python3-numpy when they are missing.
+bench-peers: build
+	@python3 -c 'import jieba, sklearn, numpy' 2>/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y python3-jieba python3-sklearn python3-numpy; \
+		else echo "bench-peers needs python3-jieba python3-sklearn python3-numpy: sudo apt-get install them"; exit 1; fi; }
+	python3 scripts/bench_peers.py --triage ./$(BIN) --data $(SHARED)/data --peers $(SHARED)/peers --out $(or $(OUT),$(shell mktemp -d))
+
+# Rewrite eval/baseline/*.json from the current code (commit them with the
+# reason the figures moved).
+eval-baseline:
+	TRIAGE_EVAL_UPDATE=1 TRIAGE_SHARED=$(abspath $(SHARED)) $(GO) test -count=1 -run TestEvalGate -v ./cmd/triage

@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""make bench-peers: triage's evaluation and the peers in ../shared/peers on the same files, one table.
+
+    python3 scripts/bench_peers.py --triage bin/triage --data ../shared/data --peers ../shared/peers --out DIR
+
+For every set in DATA (a directory with train.jsonl + dev.jsonl is a classification set, one with
+articles.jsonl + queries.dev.jsonl a retrieval set) it runs `triage eval` and the peer on the whole
+dev split, keeps both JSON reports in OUT, and prints one table: each metric for triage, for the
+peer, and triage / peer. Wall seconds are of the whole process (loading, training or indexing,
+scoring), measured here the same way for both. Exit 1 when a run fails.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+CLASSIFY = ["accuracy", "macro_f1", "weighted_f1", "fit_seconds", "predict_per_second"]
+RETRIEVE = ["recall@1", "recall@5", "recall@10", "mrr@10", "ndcg@10", "queries_per_second"]
+
+
+def run(cmd, out):
+    """Runs cmd, its JSON report going to out (a file, or stdout captured into it); returns (report, wall seconds)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.stderr.write("FAILED (exit %d): %s\n%s\n" % (p.returncode, " ".join(cmd), p.stderr[-2000:]))
+        return None, wall
+    if p.stdout.strip():
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(p.stdout)
+    with open(out, encoding="utf-8") as f:
+        return json.load(f), wall
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return ""
+    return "%.3f" % (a / b)
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, float) and abs(v) < 10:
+        return "%.4f" % v
+    return "%.1f" % v
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--triage", required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--peers", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--python", default=sys.executable)
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    rows, failed = [], False
+    for name in sorted(os.listdir(a.data)):
+        d = os.path.join(a.data, name)
+        f = lambda n: os.path.join(d, n)
+        ours = os.path.join(a.out, name + ".triage.json")
+        peer = os.path.join(a.out, name + ".peer.json")
+        if os.path.exists(f("train.jsonl")) and os.path.exists(f("dev.jsonl")):
+            sys.stderr.write("%s: classify\n" % name)
+            t, tw = run([a.triage, "eval", "classify", "--train", f("train.jsonl"), "--test", f("dev.jsonl"),
+                         "--examples", "0", "--json", ours], ours)
+            p, pw = run([a.python, os.path.join(a.peers, "sklearn_classify.py"), f("train.jsonl"), f("dev.jsonl"),
+                         "--label", "category"], peer)
+            failed |= t is None or p is None
+            for m in CLASSIFY:
+                rows.append((name, m, (t or {}).get(m), (p or {}).get(m)))
+            rows.append((name, "wall_seconds", tw, pw))
+            if t and p:
+                sys.stderr.write("  triage: %s (%d examples, %.0fs)   peer %s: %s (%.0fs)\n" % (
+                    t.get("macro_f1"), t.get("test", 0), tw, p.get("peer"), p.get("macro_f1"), pw))
+        elif os.path.exists(f("articles.jsonl")) and os.path.exists(f("queries.dev.jsonl")):
+            sys.stderr.write("%s: retrieve\n" % name)
+            t, tw = run([a.triage, "eval", "retrieve", "--articles", f("articles.jsonl"), "--queries", f("queries.dev.jsonl"),
+                         "--mode", "all", "--misses", "0", "--json", ours], ours)
+            p, pw = run([a.python, os.path.join(a.peers, "bm25_retrieve.py"), f("articles.jsonl"), f("queries.dev.jsonl")], peer)
+            failed |= t is None or p is None
+            modes = {m["mode"]: m for m in (t or {}).get("modes", [])}
+            for m in RETRIEVE:
+                for mode in ("lexical", "hybrid"):
+                    rows.append((name, "%s %s" % (mode, m), modes.get(mode, {}).get(m), (p or {}).get(m)))
+            rows.append((name, "wall_seconds", tw, pw))
+            if t and p:
+                sys.stderr.write("  triage hybrid recall@5: %s   peer %s: %s (%.0fs / %.0fs)\n" % (
+                    modes.get("hybrid", {}).get("recall@5"), p.get("peer"), p.get("recall@5"), tw, pw))
+    # The table: the peer's figure is the same on the lexical and the hybrid row (it has one mode).
+    head = ("set", "metric", "triage", "peer", "triage/peer")
+    lines = [head] + [(s, m, fmt(t), fmt(p), ratio(t, p)) for s, m, t, p in rows]
+    widths = [max(len(str(r[i])) for r in lines) for i in range(len(head))]
+    print("triage eval vs the peers in %s (sklearn: jieba+TF-IDF+LinearSVC; bm25: jieba search mode+BM25)" % a.peers)
+    for i, r in enumerate(lines):
+        print("  ".join(str(c).ljust(widths[j]) if j < 2 else str(c).rjust(widths[j]) for j, c in enumerate(r)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    with open(os.path.join(a.out, "table.json"), "w", encoding="utf-8") as fh:
+        json.dump([dict(zip(("set", "metric", "triage", "peer"), r)) for r in rows], fh, ensure_ascii=False, indent=1)
+    print("reports: %s" % a.out)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
