@@ -64,6 +64,10 @@ type Options struct {
 	Enqueue func(ctx context.Context, tx pgx.Tx, j triage.Job) error
 	// Now stamps change log entries; nil means time.Now.
 	Now func() time.Time
+	// NoMigrate opens the database without migrating it, for tools that
+	// only read (triage eval live): a schema other than this binary's is
+	// refused rather than changed.
+	NoMigrate bool
 	// Log receives warnings (a connection that could not register the
 	// vector types); nil means slog.Default.
 	Log *slog.Logger
@@ -180,6 +184,12 @@ func (db *DB) migrate(ctx context.Context) error {
 	if current > db.version {
 		return fmt.Errorf("postgres: %s has schema version %d but this binary knows only up to %d; run a newer triage (or restore a backup)",
 			db.target, current, db.version)
+	}
+	if db.opts.NoMigrate {
+		if current != db.version {
+			return triage.Errorf(triage.ECONFLICT, "%s has schema version %d, this binary expects %d; run triage migrate first", db.target, current, db.version)
+		}
+		return nil
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return dbError("migrate "+db.target, err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/postgres"
 	"github.com/triagehq/triage/sqlite"
 )
 
@@ -116,7 +117,7 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
 func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	fs := flag.NewFlagSet("eval live", flag.ContinueOnError)
 	since := fs.String("since", "", "only tickets created (and feedback given) since this date: 2006-01-02 or RFC 3339")
-	db := fs.String("db", os.Getenv("TRIAGE_DB"), "postgres://… URL of the store instead of the embedded one (not built yet)")
+	db := fs.String("db", os.Getenv("TRIAGE_DB"), "postgres://… URL of the store instead of the embedded one under --data")
 	var out outputs
 	out.flags(fs, "")
 	if err := noArgs(fs, args, stderr); err != nil {
@@ -129,18 +130,27 @@ func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			return err
 		}
 	}
+	var store triage.Store
 	if *db != "" {
-		return triage.Errorf(triage.EINVALID, "--db: the PostgreSQL store is not built yet; eval live reads the embedded store under --data")
-	}
-	path := filepath.Join(out.data, "triage.db")
-	// sqlite.Open creates a missing file; an evaluation must never leave
-	// an empty database behind a mistyped --data.
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return triage.Errorf(triage.EINVALID, "%s: no such file (is --data the service's data directory?)", path)
-	}
-	store, err := sqlite.Open(ctx, path, sqlite.Options{ReadConns: 2})
-	if err != nil {
-		return err
+		// An evaluation reads: it neither migrates nor needs many
+		// connections.
+		pg, err := postgres.Open(ctx, *db, postgres.Options{NoMigrate: true, MaxConns: 4})
+		if err != nil {
+			return openError(*db, err)
+		}
+		store = pg
+	} else {
+		path := filepath.Join(out.data, "triage.db")
+		// sqlite.Open creates a missing file; an evaluation must never leave
+		// an empty database behind a mistyped --data.
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return triage.Errorf(triage.EINVALID, "%s: no such file (is --data the service's data directory?)", path)
+		}
+		lite, err := sqlite.Open(ctx, path, sqlite.Options{ReadConns: 2})
+		if err != nil {
+			return err
+		}
+		store = lite
 	}
 	defer store.Close()
 	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stdout, stderr)})

@@ -10,8 +10,9 @@ import (
 )
 
 // TestMigratePostgres: `triage migrate --db` brings a new database to the
-// binary's schema, again is a no-op, and both migrate and serve refuse a
-// database whose schema a newer binary has moved past.
+// binary's schema, again is a no-op; eval live reads it; and migrate, serve
+// and eval live refuse a database whose schema a newer binary has moved
+// past.
 func TestMigratePostgres(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
@@ -27,6 +28,10 @@ func TestMigratePostgres(t *testing.T) {
 			t.Fatalf("migrate #%d: exit %d: %s", i+1, code, out)
 		}
 	}
+	// A read-only tool opens the same database without migrating it.
+	if code, out := runCmd("eval", "live", "--db", url); code != 0 || !strings.Contains(out, `"kind": "live"`) {
+		t.Fatalf("eval live --db: exit %d: %s", code, out)
+	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
@@ -39,6 +44,7 @@ func TestMigratePostgres(t *testing.T) {
 	cases := []struct{ args []string }{
 		{[]string{"migrate", "--db", url}},
 		{[]string{"serve", "--db", url, "--data", t.TempDir(), "--addr", "127.0.0.1:0"}},
+		{[]string{"eval", "live", "--db", url}},
 	}
 	for _, c := range cases {
 		t.Run(c.args[0], func(t *testing.T) {
