@@ -22,6 +22,13 @@ const maxHNSWDim = 2000
 // embedding column, so that two starting together do not both try.
 const vectorLock = 0x7472_6961_6765_7631 // "triagev1"
 
+// codeInsufficientPrivilege is the SQLSTATE of a refused CREATE EXTENSION.
+const codeInsufficientPrivilege = "42501"
+
+// errNoExtension says the extension could not be installed for want of
+// rights: not a failure, the in-memory index serves instead.
+var errNoExtension = errors.New("may not create the vector extension")
+
 // VectorSearch is the vector index of a store with the pgvector extension:
 // the vectors table itself, searched in SQL through an HNSW index, so no
 // replica holds every vector in memory. Put and Delete do nothing: vectors
@@ -75,6 +82,9 @@ func (db *DB) VectorSearch(ctx context.Context, model func() (string, int)) (*Ve
 			// Needs CREATE on the database (pgvector is a trusted
 			// extension from 0.5) or a superuser.
 			if _, err := tx.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS vector`); err != nil {
+				if pgCode(err) == codeInsufficientPrivilege {
+					return errNoExtension
+				}
 				return err
 			}
 			installed = true
@@ -84,7 +94,10 @@ func (db *DB) VectorSearch(ctx context.Context, model func() (string, int)) (*Ve
 		_, err := tx.Exec(ctx, `ALTER TABLE vectors ADD COLUMN IF NOT EXISTS embedding vector GENERATED ALWAYS AS (vec::vector) STORED`)
 		return err
 	})
-	if err != nil {
+	if errors.Is(err, errNoExtension) {
+		db.opts.Log.Warn("the pgvector extension is available but this user may not create it; vectors are searched exactly in memory (CREATE EXTENSION vector as a superuser to use it)")
+		return nil, nil
+	} else if err != nil {
 		return nil, dbError("prepare pgvector", err)
 	}
 	if installed {
