@@ -42,11 +42,14 @@ SHARED ?= ../shared
 # triage eval and the Python peers in $(SHARED)/peers on every set of
 # $(SHARED)/data, whole dev splits, one table. Installs Debian's
 # python3-jieba, python3-sklearn and python3-numpy when they are missing.
+# BENCH_FLAGS="--queries 1000 --train 6000 --test 2000" gives both the same
+# fixed-seed samples, for a run of minutes instead of most of an hour.
+PYTHON ?= /usr/bin/python3
 bench-peers: build
-	@python3 -c 'import jieba, sklearn, numpy' 2>/dev/null || { \
+	@$(PYTHON) -c 'import jieba, sklearn, numpy' 2>/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y python3-jieba python3-sklearn python3-numpy; \
 		else echo "bench-peers needs python3-jieba python3-sklearn python3-numpy: sudo apt-get install them"; exit 1; fi; }
-	python3 scripts/bench_peers.py --triage ./$(BIN) --data $(SHARED)/data --peers $(SHARED)/peers --out $(or $(OUT),$(shell mktemp -d))
+	$(PYTHON) scripts/bench_peers.py --python $(PYTHON) --triage ./$(BIN) --data $(SHARED)/data --peers $(SHARED)/peers --out $(or $(OUT),$(shell mktemp -d)) $(BENCH_FLAGS)
 
 # Rewrite eval/baseline/*.json from the current code (commit them with the
 # reason the figures moved).

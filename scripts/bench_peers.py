@@ -7,11 +7,13 @@ For every set in DATA (a directory with train.jsonl + dev.jsonl is a classificat
 articles.jsonl + queries.dev.jsonl a retrieval set) it runs `triage eval` and the peer on the whole
 dev split, keeps both JSON reports in OUT, and prints one table: each metric for triage, for the
 peer, and triage / peer. Wall seconds are of the whole process (loading, training or indexing,
-scoring), measured here the same way for both. Exit 1 when a run fails.
+scoring), measured here the same way for both. --queries/--train/--test N write fixed-seed samples
+of the files to OUT/data and give both the same sample. Exit 1 when a run fails.
 """
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -35,16 +37,33 @@ def run(cmd, out):
         return json.load(f), wall
 
 
+def sample(path, n, seed, outdir):
+    """Path itself, or (n > 0) a file in outdir with n of its lines drawn with seed, in file order,
+    so that triage and the peer read the very same sample."""
+    if n <= 0 or not os.path.exists(path):
+        return path
+    with open(path, encoding="utf-8") as fh:
+        lines = [l for l in fh if l.strip()]
+    if n >= len(lines):
+        return path
+    keep = sorted(random.Random(seed).sample(range(len(lines)), n))
+    os.makedirs(outdir, exist_ok=True)
+    out = os.path.join(outdir, os.path.basename(path))
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.writelines(lines[i] for i in keep)
+    return out
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return ""
     return "%.3f" % (a / b)
 
 
-def fmt(v):
+def fmt(v, metric=""):
     if v is None:
         return "-"
-    if isinstance(v, float) and abs(v) < 10:
+    if isinstance(v, float) and abs(v) <= 1 and "second" not in metric:
         return "%.4f" % v
     return "%.1f" % v
 
@@ -55,13 +74,21 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--peers", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--python", default=sys.executable)
+    # Debian's interpreter: the peers need its python3-jieba and python3-sklearn packages.
+    ap.add_argument("--python", default="/usr/bin/python3")
+    ap.add_argument("--queries", type=int, default=0, help="score a fixed-seed sample of this many queries per retrieval set (0: all)")
+    ap.add_argument("--train", type=int, default=0, help="train on a fixed-seed sample of this many examples (0: all)")
+    ap.add_argument("--test", type=int, default=0, help="score a fixed-seed sample of this many examples (0: all)")
+    ap.add_argument("--seed", type=int, default=20261123)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rows, failed = [], False
     for name in sorted(os.listdir(a.data)):
         d = os.path.join(a.data, name)
-        f = lambda n: os.path.join(d, n)
+        if not os.path.isdir(d):
+            continue
+        sizes = {"queries.dev.jsonl": a.queries, "train.jsonl": a.train, "dev.jsonl": a.test}
+        f = lambda n: sample(os.path.join(d, n), sizes.get(n, 0), a.seed, os.path.join(a.out, "data", name))
         ours = os.path.join(a.out, name + ".triage.json")
         peer = os.path.join(a.out, name + ".peer.json")
         if os.path.exists(f("train.jsonl")) and os.path.exists(f("dev.jsonl")):
@@ -93,7 +120,7 @@ def main():
                     modes.get("hybrid", {}).get("recall@5"), p.get("peer"), p.get("recall@5"), tw, pw))
     # The table: the peer's figure is the same on the lexical and the hybrid row (it has one mode).
     head = ("set", "metric", "triage", "peer", "triage/peer")
-    lines = [head] + [(s, m, fmt(t), fmt(p), ratio(t, p)) for s, m, t, p in rows]
+    lines = [head] + [(s, m, fmt(t, m), fmt(p, m), ratio(t, p)) for s, m, t, p in rows]
     widths = [max(len(str(r[i])) for r in lines) for i in range(len(head))]
     print("triage eval vs the peers in %s (sklearn: jieba+TF-IDF+LinearSVC; bm25: jieba search mode+BM25)" % a.peers)
     for i, r in enumerate(lines):
