@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/triagehq/triage/eval"
 )
 
 // untranslated matches a dictionary key shown as text: a string the
@@ -55,7 +59,9 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-calendars", "/app/admin/calendars", ""},
 		{"admin-webhooks", "/app/admin/webhooks", ""},
 		{"admin-tokens", "/app/admin/tokens", "table"},
-		{"eval", "/app/eval", ".kpi"},
+		{"eval", "/app/eval", ".eval-row"},
+		{"eval-classify", "/app/eval/" + u.reports.classify, "table.heatmap"},
+		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-set svg.chart"},
 		{"reports", "/app/reports", ".chart"},
 		{"not-found", "/app/nowhere", ""},
 	}
@@ -150,5 +156,140 @@ func (u *ui) checkPage(t *testing.T, ctx context.Context, phone bool) {
 		if len(over) > 0 {
 			t.Errorf("wider than a %d px phone: %v", 390, over)
 		}
+	}
+}
+
+// evalReports is what seedEvalReports saved, for the tests to look for.
+type evalReports struct {
+	classify, retrieve, suite string  // report ids
+	macroF1, hybridRecall5    float64 // a headline metric of each
+}
+
+// seedEvalReports saves reports into the data directory's reports
+// directory the way `triage eval --save` does (JSON and its HTML page
+// through eval.Reports.Save): a classification, a retrieval and a suite
+// of both, made from a small deterministic set so the pages have real
+// charts to draw.
+func seedEvalReports(t *testing.T, data string) evalReports {
+	t.Helper()
+	labels := []string{"退款", "物流", "账户", "发票", "售后"}
+	texts := []string{"退款什么时候到账", "快递三天还没到", "登录不上账号", "发票抬头写错了", "耳机坏了想换货"}
+	var outcomes []eval.ClassOutcome
+	var sample []string
+	for i := range 150 {
+		gold := labels[i%len(labels)]
+		pred, conf := gold, 0.55+float64(i%9)*0.05
+		switch {
+		case i%7 == 0:
+			pred, conf = labels[(i+1)%len(labels)], 0.42+float64(i%5)*0.08
+		case i%11 == 0:
+			pred, conf = labels[(i+3)%len(labels)], 0.35
+		}
+		outcomes = append(outcomes, eval.ClassOutcome{Gold: gold, Predicted: pred, Confidence: conf, Ranked: []string{pred, gold}})
+		sample = append(sample, fmt.Sprintf("%s（第 %d 条）", texts[i%len(texts)], i+1))
+	}
+	scores, err := eval.ScoreClassification(outcomes, 0.5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval.AttachExamples(scores.MostConfused, outcomes, sample, 2)
+	cls := &eval.ClassifyReport{Kind: eval.KindClassify, Name: "ui_intent", Label: "category",
+		TrainFile: "../shared/data/ui_intent/train.jsonl", TestFile: "../shared/data/ui_intent/dev.jsonl", Train: 600, Test: len(outcomes),
+		ModelVersion: "0123456789ab", FitSeconds: 1.25, PredictPerSecond: 4200, Threshold: 0.5,
+		AbstainRate: scores.Abstain.AbstainRate, AccuracyAnswered: scores.Abstain.AnsweredAccuracy, ClassificationScores: scores}
+	mode := func(name string, r1, r5, r10, mrr, ndcg float64) eval.RetrievalScores {
+		return eval.RetrievalScores{Mode: name, Articles: 240, Queries: 80, RecallAt1: r1, RecallAt5: r5, RecallAt10: r10, MRRAt10: mrr, NDCGAt10: ndcg,
+			QueriesPerSecond: 900, LatencyP50ms: 0.8, LatencyP99ms: 3.1}
+	}
+	hybrid := mode("hybrid", 0.61, 0.8375, 0.9, 0.70, 0.74)
+	hybrid.Missed = []eval.Miss{{QueryID: "q17", Text: "保单退保能退多少钱", Relevant: []string{"a3"}, RelevantTitles: []string{"退保金额怎么算"},
+		Got: []string{"a9", "a12"}, GotTitles: []string{"如何变更受益人", "保单贷款说明"}, RelevantRank: 14}}
+	ret := &eval.RetrieveReport{Kind: eval.KindRetrieve, Name: "ui_kb", ArticlesFile: "../shared/data/ui_kb/articles.jsonl", QueriesFile: "../shared/data/ui_kb/queries.jsonl",
+		Embedder: "hash-256", IndexSeconds: 0.4, K: 10,
+		Modes: []eval.RetrievalScores{mode("bm25", 0.52, 0.75, 0.84, 0.62, 0.66), mode("vector", 0.40, 0.66, 0.78, 0.51, 0.56), hybrid}}
+	suite, err := eval.NewSuite(map[string]any{"ui_intent": cls, "ui_kb": ret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := eval.Reports{Dir: filepath.Join(data, "reports")}
+	at := time.Date(2026, 10, 20, 9, 30, 0, 0, time.UTC)
+	save := func(report any, kind, name string, minutes int) string {
+		b, err := json.MarshalIndent(report, "", " ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := eval.DecodeReport("report", b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := eval.WriteHTML(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := eval.NewReportID(at.Add(time.Duration(minutes)*time.Minute), kind, name)
+		if err := store.Save(id, b, page); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	return evalReports{
+		classify: save(cls, eval.KindClassify, "ui_intent", 0),
+		retrieve: save(ret, eval.KindRetrieve, "ui_kb", 1),
+		suite:    save(suite, eval.KindSuite, "gate", 2),
+		macroF1:  scores.MacroF1, hybridRecall5: hybrid.RecallAt5,
+	}
+}
+
+// evalFlow: the evaluation page lists the saved reports with their
+// headline metrics and live accuracy; a report opens with its figures and
+// charts, and a suite with a section per set.
+func (u *ui) evalFlow(t *testing.T) {
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	r := u.reports
+	row := `.eval-row[data-id="` + r.classify + `"]`
+	step(t, ctx, "open the evaluation page",
+		chromedp.Navigate(u.url+"/app/eval"),
+		chromedp.WaitVisible(chromedp.CSS(row)),
+		chromedp.WaitVisible(chromedp.CSS(`#eval-live .kpi`)))
+	if got := text(t, ctx, row+` .er-title`); !strings.Contains(got, "ui_intent") {
+		t.Errorf("the report is listed as %q, want its set's name", got)
+	}
+	if got, want := text(t, ctx, row+` [data-metric="macro_f1"] strong`), fmt.Sprintf("%.3f", r.macroF1); got != want {
+		t.Errorf("the list shows macro_f1 %q, want %q", got, want)
+	}
+	if got, want := text(t, ctx, `.eval-row[data-id="`+r.retrieve+`"] [data-metric="hybrid.recall@5"] strong`), fmt.Sprintf("%.3f", r.hybridRecall5); got != want {
+		t.Errorf("the list shows hybrid.recall@5 %q, want %q", got, want)
+	}
+	if n := jsEval[int](t, ctx, `document.querySelectorAll('.eval-row').length`); n != 3 {
+		t.Errorf("the list shows %d reports, want 3", n)
+	}
+	live := text(t, ctx, `#eval-live .kpis`)
+	for _, want := range []string{"分类准确率", "建议采纳率"} {
+		if !strings.Contains(live, want) {
+			t.Errorf("live accuracy lacks %s: %q", want, live)
+		}
+	}
+
+	step(t, ctx, "open the classification report",
+		chromedp.Click(chromedp.CSS(row)),
+		chromedp.WaitVisible(chromedp.CSS(`.eval-section .kpis`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.heatmap`)))
+	if got := text(t, ctx, `h1`); !strings.Contains(got, "ui_intent") {
+		t.Errorf("the report page is titled %q", got)
+	}
+	if got, want := text(t, ctx, `.eval-section .kpis`), fmt.Sprintf("%.3f", r.macroF1); !strings.Contains(got, want) {
+		t.Errorf("the report's figures %q lack macro F1 %s", got, want)
+	}
+	if n := jsEval[int](t, ctx, `document.querySelectorAll('.eval-section svg.chart').length`); n < 3 {
+		t.Errorf("the report shows %d charts, want F1 by class, coverage and reliability", n)
+	}
+	step(t, ctx, "open the suite",
+		chromedp.Navigate(u.url+"/app/eval/"+r.suite),
+		chromedp.WaitVisible(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
+		chromedp.Click(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#set-ui_kb .eval-section svg.chart`)))
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}
 }

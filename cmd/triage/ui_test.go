@@ -54,6 +54,7 @@ type ui struct {
 	browser context.Context
 	mu      sync.Mutex
 	console []string // uncaught exceptions and console errors of the current tab
+	reports evalReports
 }
 
 func startUI(t *testing.T) *ui {
@@ -67,6 +68,7 @@ func startUI(t *testing.T) *ui {
 	// registered, so that cleanups (last in, first out) stop the server
 	// before they remove its index.
 	data := t.TempDir()
+	reports := seedEvalReports(t, data)
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan int, 1)
@@ -112,7 +114,7 @@ func startUI(t *testing.T) *ui {
 	}
 	// The server must be ready (demo data loaded, text index caught up)
 	// before a page asks for suggestions.
-	u := &ui{t: t, url: base, browser: browser}
+	u := &ui{t: t, url: base, browser: browser, reports: reports}
 	u.waitReady()
 	return u
 }
@@ -296,6 +298,7 @@ func TestUI(t *testing.T) {
 	u := startUI(t)
 	t.Run("agent works a ticket", func(t *testing.T) { u.agentFlow(t) })
 	t.Run("editor publishes an article", func(t *testing.T) { u.editorFlow(t) })
+	t.Run("evaluation reports", func(t *testing.T) { u.evalFlow(t) })
 	t.Run("every page", func(t *testing.T) { u.everyPage(t) })
 }
 

@@ -10,6 +10,13 @@ const PALETTE = ['#2563eb', '#16a34a', '#ea580c', '#9333ea', '#0891b2', '#dc2626
 
 export function color(i) { return PALETTE[i % PALETTE.length]; }
 
+// chartWidth is the drawing's width in its own units. The SVG scales to
+// its box, text included, so a phone gets a narrower drawing: drawn 640
+// wide and shrunk to 340 px, its 11-unit labels would be 6 px tall.
+function chartWidth() {
+  return window.matchMedia('(max-width: 600px)').matches ? 360 : 640;
+}
+
 function niceMax(v) {
   if (!(v > 0)) return 1;
   const p = Math.pow(10, Math.floor(Math.log10(v)));
@@ -46,7 +53,7 @@ function dataTable(title, labels, series, unit) {
 // bar per series. Long label lists show every nth label so they never
 // overlap.
 export function barChart({ title, labels, series, unit = '', stacked = false, height = 220 }) {
-  const W = 640, H = height, L = 44, R = 8, T = 10, B = 42;
+  const W = chartWidth(), H = height, L = 44, R = 8, T = 10, B = 42;
   const pw = W - L - R, ph = H - T - B;
   const totals = labels.map((_, i) => stacked ? series.reduce((a, sr) => a + (sr.values[i] || 0), 0) : Math.max(...series.map(sr => sr.values[i] || 0)));
   const max = unit === '%' ? 1 : niceMax(Math.max(0, ...totals));
@@ -80,7 +87,7 @@ export function barChart({ title, labels, series, unit = '', stacked = false, he
 
 // lineChart draws one line per series over the labels (usually days).
 export function lineChart({ title, labels, series, unit = '', height = 220 }) {
-  const W = 640, H = height, L = 44, R = 12, T = 10, B = 42;
+  const W = chartWidth(), H = height, L = 44, R = 12, T = 10, B = 42;
   const pw = W - L - R, ph = H - T - B;
   const all = series.flatMap(sr => sr.values.filter(v => v != null));
   const max = unit === '%' ? 1 : niceMax(Math.max(0, ...all));
@@ -106,7 +113,7 @@ export function lineChart({ title, labels, series, unit = '', height = 220 }) {
 // hbarChart draws horizontal bars, one per label: the shape for rankings
 // with long Chinese names (categories, agents).
 export function hbarChart({ title, labels, values, unit = '', max: fixedMax, colors }) {
-  const rowH = 26, L = 130, R = 56, W = 640;
+  const rowH = 26, W = chartWidth(), L = W < 640 ? 110 : 130, R = 48;
   const H = Math.max(1, labels.length) * rowH + 8;
   const max = fixedMax || (unit === '%' ? 1 : niceMax(Math.max(0, ...values)));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', {}, title));
