@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -55,6 +57,7 @@ type ui struct {
 	mu      sync.Mutex
 	console []string // uncaught exceptions and console errors of the current tab
 	reports evalReports
+	merged  string // a ticket mergeFlow merged into another
 }
 
 func startUI(t *testing.T) *ui {
@@ -145,6 +148,33 @@ func (u *ui) api(method, path string, v any) error {
 	defer resp.Body.Close()
 	if resp.StatusCode != 200 {
 		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// send calls the API with a JSON body, to set up what a page shows.
+func (u *ui) send(method, path string, body, v any) error {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequest(method, u.url+path, bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+uiAdmin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %s %s", method, path, resp.Status, msg)
+	}
+	if v == nil {
+		return nil
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
 }
@@ -298,6 +328,7 @@ func TestUI(t *testing.T) {
 	u := startUI(t)
 	t.Run("agent works a ticket", func(t *testing.T) { u.agentFlow(t) })
 	t.Run("editor publishes an article", func(t *testing.T) { u.editorFlow(t) })
+	t.Run("agent merges a duplicate", func(t *testing.T) { u.mergeFlow(t) })
 	t.Run("evaluation reports", func(t *testing.T) { u.evalFlow(t) })
 	t.Run("every page", func(t *testing.T) { u.everyPage(t) })
 }
@@ -445,6 +476,77 @@ func (u *ui) editorFlow(t *testing.T) {
 		time.Sleep(500 * time.Millisecond)
 	}
 	step(t, ctx, "open the result", chromedp.Click(hit+" a"), chromedp.WaitVisible(chromedp.CSS(`.status-published`)))
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// mergeFlow: a customer writes twice about one refund; the second ticket
+// shows the first as a probable duplicate, and the agent merges it there
+// after confirming. The merged ticket then points at the survivor, which
+// lists it.
+func (u *ui) mergeFlow(t *testing.T) {
+	who := map[string]string{"name": "周女士", "email": "zhou.merge@example.com"}
+	var first, second apiTicket
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": "订单 8812 的退款一直没有到账", "body": "我上周申请的退款到现在还没有到账，订单号 8812，请尽快处理。", "requester": who, "channel": "email"}, &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": "订单 8812 的退款还没有到账", "body": "我上周申请的退款到现在还没有到账，订单号 8812，麻烦尽快处理。", "requester": who, "channel": "email"}, &second); err != nil {
+		t.Fatal(err)
+	}
+	// Duplicates are found by a job after the ticket is stored.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var links struct {
+			Items []struct {
+				Relation string
+				TicketID string `json:"ticket_id"`
+			}
+		}
+		if err := u.api("GET", "/v1/tickets/"+second.ID+"/links", &links); err != nil {
+			t.Fatal(err)
+		}
+		if len(links.Items) > 0 && links.Items[0].Relation == "duplicate_of" && links.Items[0].TicketID == first.ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the second ticket was not linked to the first as a duplicate: %+v", links.Items)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	dup := `#links .link-item[data-relation="duplicate_of"][data-id="` + first.ID + `"]`
+	step(t, ctx, "open the second ticket",
+		chromedp.Navigate(u.url+"/app/tickets/"+second.ID),
+		chromedp.WaitVisible(chromedp.CSS(dup)))
+	if why := text(t, ctx, dup+` .link-why`); !strings.Contains(why, "同一客户") {
+		t.Errorf("the duplicate's reason is not said in Chinese: %q", why)
+	}
+	step(t, ctx, "merge it into the first",
+		chromedp.Click(chromedp.CSS(dup+` [data-act="merge"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.modal .btn-danger`)))
+	if msg := text(t, ctx, `dialog.modal`); !strings.Contains(msg, first.Title) || !strings.Contains(msg, second.Title) {
+		t.Errorf("the confirmation does not name both tickets: %q", msg)
+	}
+	step(t, ctx, "confirm",
+		chromedp.Click(chromedp.CSS(`dialog.modal .btn-danger`)),
+		chromedp.WaitVisible(chromedp.CSS(`.merged-banner a.merged-into`)))
+	var got struct {
+		Status     string
+		MergedInto string `json:"merged_into"`
+	}
+	if err := u.api("GET", "/v1/tickets/"+second.ID, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != "closed" || got.MergedInto != first.ID {
+		t.Fatalf("after merging, the ticket is %s merged into %q, want closed into %s", got.Status, got.MergedInto, first.ID)
+	}
+	u.merged = second.ID
+	step(t, ctx, "follow the banner to the survivor",
+		chromedp.Click(chromedp.CSS(`.merged-banner a.merged-into`)),
+		chromedp.WaitVisible(chromedp.CSS(`#links .link-item[data-relation="merged_from"][data-id="`+second.ID+`"]`)))
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}

@@ -9,6 +9,8 @@ import * as api from './api.js';
 import { renderTriage, correctionNote } from './triagepanel.js';
 import { renderSuggestions } from './suggestions.js';
 import * as sla from './sla.js';
+import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
+import { whyText } from './why.js';
 
 // The lifecycle as the API enforces it; the UI offers only these moves and
 // shows the API's answer if it refuses one anyway.
@@ -27,7 +29,7 @@ export async function render(ctx) {
   const canWrite = api.can('PATCH', '/v1/tickets/:id');
   const canComment = api.can('POST', '/v1/tickets/:id/comments');
 
-  const st = { ticket: null, etag: '', comments: [], history: [], suggestions: null, draftUse: null, inserted: new Map(), feedback: new Map(), sla: null };
+  const st = { ticket: null, etag: '', comments: [], history: [], suggestions: null, draftUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
 
   const load = async () => {
     const r = await api.getWithTag(path);
@@ -50,12 +52,13 @@ export async function render(ctx) {
   const triageBox = h('section', { class: 'card triage-panel', id: 'triage', 'aria-label': t('triage.title') });
   const suggBox = h('section', { class: 'card sugg-panel', id: 'suggestions', 'aria-label': t('sugg.title') });
   const slaBox = h('div', { class: 'sla-box' });
+  const linksBox = h('section', { class: 'card links-panel', id: 'links', 'aria-label': t('links.title'), hidden: true });
 
   add(ctx.main, 
     head,
     h('div', { class: 'ticket-grid' },
       h('div', { class: 'ticket-main' }, conv, composerBox, suggBox),
-      h('div', { class: 'ticket-side' }, props, triageBox, historyBox)));
+      h('div', { class: 'ticket-side' }, props, linksBox, triageBox, historyBox)));
 
   // Patching -------------------------------------------------------------
 
@@ -115,6 +118,7 @@ export async function render(ctx) {
           i >= 0 ? h('span', { class: 'muted small' }, ` ${i + 1} / ${queue.ids.length} `) : null,
           next ? h('a', { href: '/app/tickets/' + next, title: 'j' }, t('ticket.next'), ' ›') : null)),
       h('h1', { class: 'ticket-title' }, tk.title),
+      mergedBanner(tk, st.links),
       h('div', { class: 'ticket-badges' },
         statusBadge(tk.status), priorityBadge(tk.priority),
         h('span', { class: 'badge' }, tk.category || t('ticket.no_category')),
@@ -137,9 +141,15 @@ export async function render(ctx) {
     for (const c of st.comments) {
       const kind = c.from_requester ? 'customer' : c.public ? 'reply' : 'note';
       const author = c.from_requester ? (req.name || t('ticket.customer')) : (c.author_id ? api.agentName(c.author_id) : t('ticket.system'));
+      // A merge moves the merged ticket's text here as a customer
+      // message headed "[merged from ticket <id>] <title>": show the
+      // head as a link to that ticket.
+      const m = /^\[merged from ticket ([^\]\s]+)\] ([^\n]*)\n*([\s\S]*)$/.exec(c.body || '');
       items.push(h('article', { class: 'msg msg-' + kind, data: { id: c.id } },
-        h('header', {}, h('strong', {}, author), h('span', { class: 'badge kind-' + kind }, t('ticket.kind.' + kind)), timeEl(c.created_at)),
-        h('div', { class: 'msg-body' }, c.body)));
+        h('header', {}, h('strong', {}, author), h('span', { class: 'badge kind-' + kind }, t('ticket.kind.' + kind)),
+          m ? h('span', { class: 'badge badge-src' }, t('links.merged_from')) : null, timeEl(c.created_at)),
+        m ? h('div', { class: 'msg-merged' }, h('a', { href: '/app/tickets/' + encodeURIComponent(m[1]) }, m[2] || m[1])) : null,
+        h('div', { class: 'msg-body' }, m ? m[3] : c.body)));
     }
     add(clear(conv), ...items);
   }
@@ -195,7 +205,11 @@ export async function render(ctx) {
           h('dt', {}, t('ticket.solved_at')), h('dd', {}, tk.solved_at ? fmtTime(tk.solved_at) : '—'),
           h('dt', {}, 'ID'), h('dd', { class: 'mono small' }, tk.id)));
       if (st.sla) add(props, h('h3', {}, 'SLA'), sla.panel(st.sla));
-      sla.survey(props, tk);
+      // The survey loads on its own; a box of this render's, so that a
+      // later render (the SLA clocks arriving) does not get it twice.
+      const surveyBox = h('div');
+      add(props, surveyBox);
+      sla.survey(surveyBox, tk);
       if (!canWrite) add(props, h('p', { class: 'muted small' }, t('ticket.read_only')));
     }).catch(showError);
   }
@@ -206,7 +220,7 @@ export async function render(ctx) {
       h('strong', {}, t('field.' + e.field, {}, e.field)), ' ',
       e.old ? h('span', { class: 'old' }, shortValue(e.field, e.old)) : null, e.old ? ' → ' : '',
       h('span', {}, shortValue(e.field, e.new)),
-      e.note ? h('div', { class: 'hist-note' }, e.note) : null));
+      e.note ? h('div', { class: 'hist-note' }, whyText(e.note)) : null));
     add(clear(historyBox), h('summary', {}, t('ticket.history'), ' ', h('span', { class: 'muted small' }, '(' + st.history.length + ')')),
       rows.length ? h('ol', { class: 'hist' }, rows) : empty(t('ticket.no_history')));
   }
@@ -223,8 +237,50 @@ export async function render(ctx) {
     });
   }
 
+  function renderLinksPanel() {
+    linksBox.hidden = !st.links && !st.linksError;
+    if (linksBox.hidden) return;
+    renderLinks(linksBox, { ticket: st.ticket, links: st.links || [], error: st.linksError, merge });
+  }
+
+  async function refreshLinks() {
+    try {
+      st.links = await loadLinks(id, ctx.signal);
+      st.linksError = null;
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      st.linksError = err;
+    }
+  }
+
+  // merge merges src into into (one of them this ticket) after asking,
+  // then shows this ticket as it is now: closed and pointing at the
+  // survivor, or with the merged ticket's comments.
+  async function merge(src, into) {
+    const res = await doMerge(src, into);
+    if (!res) { await load().catch(() => {}); await refreshLinks(); renderAll(); return; }
+    await Promise.all([load(), refreshComments(), refreshHistory(), refreshLinks()]);
+    renderAll();
+    loadSLA();
+  }
+
+  // A closed ticket takes no more comments (the API refuses them): say
+  // so, and where the conversation went if it was merged.
+  function renderComposerState() {
+    const closed = st.ticket.status === 'closed';
+    for (const el of composerBox.children) if (el !== closedNote) el.hidden = closed;
+    closedNote.hidden = !closed;
+    // Suggestions are for answering; a closed ticket takes no answer.
+    suggBox.hidden = closed;
+    if (closed) clear(suggBox);
+    clear(closedNote);
+    if (closed) add(closedNote, st.ticket.merged_into ? t('composer.closed_merged') : t('composer.closed'));
+  }
+
   function renderAll() {
+    renderComposerState();
     renderHead();
+    renderLinksPanel();
     renderConversation();
     renderProps();
     renderTriagePanel();
@@ -234,6 +290,8 @@ export async function render(ctx) {
   // Composer -------------------------------------------------------------------
 
   const composer = buildComposer();
+  const closedNote = h('p', { class: 'card muted closed-note', hidden: true });
+  add(composerBox, closedNote);
 
   function buildComposer() {
     let mode = 'reply';
@@ -400,9 +458,9 @@ export async function render(ctx) {
     return keys;
   }
 
-  await Promise.all([refreshComments(), refreshHistory()]);
+  await Promise.all([refreshComments(), refreshHistory(), refreshLinks()]);
   renderAll();
-  loadSuggestions(false);
+  if (st.ticket.status !== 'closed') loadSuggestions(false);
   loadSLA();
 }
 

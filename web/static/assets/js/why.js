@@ -6,8 +6,32 @@
 // classify/priority.go, classify/route.go and suggest/suggest.go.
 
 import { lang } from './i18n.js';
+import { actorName } from './api.js';
 
 const SENTENCES = [
+  // Priority (classify/priority.go); the repeat-contact ones before the
+  // general ": raises" shapes below.
+  [/^No priority signal: the default P3\.$/, '没有优先级信号：默认 P3。'],
+  [/^Rule "(.+)" sets (P\d)\.$/, '规则「$1」设为 $2。'],
+  [/^Customer tier (.+): at least P2\.$/, '客户等级 $1：至少 P2。'],
+  [/^Set by the client: (P\d)\.$/, '创建时指定：$1。'],
+  [/^Triage would have chosen (.*)\.$/, '分诊本会选择 $1。'],
+  [/^Threatens to take it outside: a regulator, the media, a lawyer or the police \((.+)\): (P\d)\.$/, '扬言找监管、媒体、律师或报警（$1）：$2。'],
+  [/^Claims compensation \((.+)\): (P\d)\.$/, '要求赔偿（$1）：$2。'],
+  [/^Urgent wording \((.+)\): (P\d)\.$/, '措辞紧急（$1）：$2。'],
+  [/^Complaint wording \((.+)\): (P\d)\.$/, '投诉措辞（$1）：$2。'],
+  [/^Urgent wording negated \((.+)\): not counted\.$/, '紧急措辞被否定（$1）：不计入。'],
+  [/^(\d+) other tickets? from this requester recently; it takes (\d+) to raise the priority\.$/, '该客户近期另有 $1 个工单；达到 $2 个才提高优先级。'],
+  [/^(\d+) other tickets? from this requester recently; the priority is already (P\d)\.$/, '该客户近期另有 $1 个工单；优先级已是 $2。'],
+  [/^(\d+) other tickets? from this requester recently: raises (P\d) to (P\d)\.$/, '该客户近期另有 $1 个工单：优先级由 $2 提高到 $3。'],
+  // Notes the service writes into histories and article versions.
+  [/^created$/, '创建'],
+  [/^reverted to version (\d+)$/, '恢复到版本 $1'],
+  [/^assigned by hand$/, '手动分配'],
+  [/^merged as a duplicate$/, '作为重复工单合并'],
+  [/^merged as a duplicate: (.+)$/, '作为重复工单合并：$1'],
+  [/^closed by merging into (\S+), as (.+) asked$/, (_, id, who) => `合并到工单 ${id} 后关闭（${actorName(who)} 操作）`],
+  [/^from ticket (\S+)$/, '来自工单 $1'],
   [/^model: (.+) ([\d.]+)$/, '模型：$1 $2'],
   [/^(\d+) similar resolved tickets voted \(weight ([\d.]+)\)$/, '$1 个相似的已解决工单投票（权重 $2）'],
   [/^rules (.+) add ([\d.]+) to (.+)$/, '规则 $1 为「$3」加 $2'],
@@ -51,12 +75,32 @@ const SOURCE = [
   [/; /g, '；'],
 ];
 
+// A probable duplicate (desk/duplicates.go): "same requester (e-mail),
+// 2h5m0s apart; text similarity 0.71 (Jaccard of the word sets, threshold
+// 0.60): 5 words shared: 退款 到账 …".
+const DUPLICATE = /^same requester \((e-mail|phone)\), (\S+) apart; text similarity ([\d.]+) \(Jaccard of the word sets, threshold ([\d.]+)\): (\d+) words shared: (.*)$/;
+
+// goDuration says a Go duration ("26h5m0s") in Chinese.
+function goDuration(d) {
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:[\d.]+s)?$/.exec(d);
+  if (!m || (!m[1] && !m[2])) return d === '0s' ? '不到 1 分钟' : d;
+  const hrs = Number(m[1] || 0), mins = Number(m[2] || 0);
+  const days = Math.floor(hrs / 24);
+  return [days ? days + ' 天' : '', hrs % 24 ? (hrs % 24) + ' 小时' : '', mins ? mins + ' 分钟' : ''].filter(Boolean).join(' ');
+}
+
+function duplicateText(s) {
+  return s.replace(DUPLICATE, (_, via, apart, score, th, n, words) =>
+    `同一客户（${via === 'phone' ? '电话' : '邮箱'}），相隔 ${goDuration(apart)}；文本相似度 ${score}（词集 Jaccard，阈值 ${th}），共有 ${n} 个词：${words}`);
+}
+
 // whyText says one of the server's reasons in the UI's language.
 export function whyText(s) {
   s = String(s ?? '');
   if (lang() !== 'zh-CN') return s;
   for (const [re, zh] of SENTENCES) if (re.test(s)) return s.replace(re, zh);
   if (s.startsWith('nobody to assign: ')) return NOBODY.reduce((acc, [re, zh]) => acc.replace(re, zh), s);
+  if (DUPLICATE.test(s)) return duplicateText(s);
   if (/^(words|meaning): #/.test(s)) return SOURCE.reduce((acc, [re, zh]) => acc.replace(re, zh), s);
   return s;
 }
