@@ -34,6 +34,16 @@ func (u *ui) everyPage(t *testing.T) {
 		t.Fatalf("no article: %v", err)
 	}
 	ticket, article := tickets.Items[0].ID, articles.Items[0].ID
+	// A webhook with a delivery, so its page shows a list and a log. The
+	// receiver does not exist: the delivery fails, as a wrong URL would.
+	var hook struct{ ID string }
+	if err := u.send("POST", "/v1/webhooks", map[string]any{"url": "https://hooks.example.com/triage", "description": "工单系统同步（测试）",
+		"events": []string{"ticket.created", "ticket.solved", "sla.breached"}}, &hook); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.send("POST", "/v1/webhooks/"+hook.ID+"/test", map[string]any{}, nil); err != nil {
+		t.Fatal(err)
+	}
 	pages := []struct{ name, path, wait string }{
 		{"inbox-all", "/app/inbox?view=all", ".ticket-row"},
 		{"inbox-unassigned", "/app/inbox?view=unassigned", ""},
@@ -57,13 +67,23 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-models", "/app/admin/models", "table"},
 		{"admin-sla", "/app/admin/sla", ""},
 		{"admin-calendars", "/app/admin/calendars", ""},
-		{"admin-webhooks", "/app/admin/webhooks", ""},
+		{"admin-webhooks", "/app/admin/webhooks", "tr[data-id] .row-actions"},
 		{"admin-tokens", "/app/admin/tokens", "table"},
 		{"eval", "/app/eval", ".eval-row"},
 		{"eval-classify", "/app/eval/" + u.reports.classify, "table.heatmap"},
 		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-set svg.chart"},
 		{"reports", "/app/reports", ".chart"},
 		{"not-found", "/app/nowhere", ""},
+	}
+	if u.merged != "" {
+		pages = append(pages, struct{ name, path, wait string }{"ticket-merged", "/app/tickets/" + u.merged, ".merged-banner"})
+	}
+	// then is what a person does on a page before it is looked at: open
+	// the webhook's delivery log, try the rules on a text.
+	then := map[string][]chromedp.Action[chromedp.Void]{
+		"admin-webhooks": {chromedp.Click(chromedp.CSS(`tr[data-id] .row-actions button`)), chromedp.WaitVisible(chromedp.CSS(`.hook-detail tbody tr`))},
+		"admin-rules": {chromedp.SendKeys(chromedp.ID("dr-title"), "急！退款一周了还没到账"), chromedp.SendKeys(chromedp.ID("dr-body"), "再不处理我就投诉到12315"),
+			chromedp.Click(chromedp.CSS(`.dry-run button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`.dry-out > *`))},
 	}
 	shots := os.Getenv("TRIAGE_UI_SHOTS")
 	sizes := []struct {
@@ -99,6 +119,9 @@ func (u *ui) everyPage(t *testing.T) {
 						chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)))
 					if p.wait != "" {
 						step(t, ctx, "wait for "+p.wait, chromedp.WaitVisible(chromedp.CSS(p.wait)))
+					}
+					if acts := then[p.name]; len(acts) > 0 {
+						step(t, ctx, "use "+p.name, acts...)
 					}
 					if shots != "" {
 						// Parts that load after the first render (the SLA

@@ -3,7 +3,7 @@
 // what the receiver answered, so an admin can tell a wrong URL from a
 // failing signature check, and send one again.
 
-import { h, add, clear, empty, badge, busy, toast, showError, modal, confirmDialog, markFieldError, timeEl, errorBox } from './dom.js';
+import { h, add, clear, empty, badge, busy, toast, showError, modal, confirmDialog, markFieldError, timeEl, errorBox, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage } from './admin-nav.js';
@@ -56,9 +56,9 @@ export async function webhooksPage(ctx) {
     }
     clear(body);
     if (!hooks.length) { add(body, empty(t('hook.none'))); return; }
-    add(body, h('div', { class: 'table-wrap card' }, h('table', { class: 'table' },
+    add(body, h('div', { class: 'table-wrap card' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('hook.url')), h('th', {}, t('hook.events')), h('th', {}, t('hook.state')), h('th', {}, t('hook.secret')), h('th', {}))),
-      h('tbody', {}, hooks.map(w => row(w))))), detail);
+      h('tbody', {}, hooks.map(w => row(w)))))), detail);
   };
 
   const row = w => {
@@ -72,7 +72,7 @@ export async function webhooksPage(ctx) {
       h('td', {}, h('div', { class: 'mono hook-url' }, w.url), w.description ? h('div', { class: 'muted small' }, w.description) : null),
       h('td', {}, h('div', { class: 'chips' }, (w.events || []).map(e => badge(t('hook.event.' + e, {}, e))))),
       h('td', {}, w.active ? badge(t('hook.on'), 'badge-ok') : badge(t('hook.off'), 'badge-warn')),
-      h('td', { class: 'mono' }, (w.secret_hint || '') + '…'),
+      h('td', { class: 'mono nowrap' }, (w.secret_hint || '').replace(/…$/, '') + '…'),
       h('td', { class: 'row-actions' },
         act(t('hook.deliveries'), '', () => deliveries(w)),
         act(t('hook.test'), '', async () => { await api.post('/v1/webhooks/' + enc(w.id) + '/test', {}); toast(t('hook.test_queued')); await deliveries(w); }),
@@ -104,7 +104,7 @@ export async function webhooksPage(ctx) {
     const page = await api.get('/v1/webhooks/' + enc(w.id) + '/deliveries', { limit: 50 });
     const items = page.items || [];
     add(clear(detail), h('section', { class: 'card' }, h('h2', {}, t('hook.deliveries_of', { url: w.url })),
-      !items.length ? empty(t('hook.no_deliveries')) : h('div', { class: 'table-wrap' }, h('table', { class: 'table compact' },
+      !items.length ? empty(t('hook.no_deliveries')) : h('div', { class: 'table-wrap' }, stack(h('table', { class: 'table compact' },
         h('thead', {}, h('tr', {}, h('th', {}, t('hook.event')), h('th', {}, t('hook.state')), h('th', {}, t('hook.attempts')), h('th', {}, t('hook.response')), h('th', {}, t('hook.when')), h('th', {}))),
         h('tbody', {}, items.map(d => {
           const again = h('button', { type: 'button', class: 'btn btn-small' }, t('hook.redeliver'));
@@ -122,7 +122,7 @@ export async function webhooksPage(ctx) {
             h('td', {}, d.response_status ? String(d.response_status) : '—', d.last_error ? h('div', { class: 'muted small' }, d.last_error) : null),
             h('td', {}, timeEl(d.created_at)),
             h('td', {}, again));
-        }))))));
+        })))))));
     detail.scrollIntoView({ block: 'nearest' });
   };
 

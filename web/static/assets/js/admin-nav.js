@@ -25,12 +25,20 @@ export function adminNav(active) {
 export function adminPage(ctx, section, ...actions) {
   ctx.title(t('admin.' + section));
   const body = h('div', { class: 'admin-body' });
+  const nav = adminNav(section);
   add(ctx.main, 
     h('div', { class: 'admin-layout' },
-      adminNav(section),
+      nav,
       h('div', { class: 'admin-content' },
         h('div', { class: 'page-head' }, h('h1', {}, t('admin.' + section)), h('div', { class: 'actions' }, ...actions)),
         body)));
+  // On a phone the sections scroll sideways: bring this one into view.
+  requestAnimationFrame(() => {
+    const a = nav.querySelector('.active');
+    if (!a || nav.scrollWidth <= nav.clientWidth) return;
+    const off = a.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (off > 0) nav.scrollLeft += off + 24;
+  });
   return body;
 }
 

@@ -1,7 +1,7 @@
 // Admin: SLA policies, business-hours calendars and webhooks. A section
 // whose routes this server does not have yet says which ones it waits for.
 
-import { h, add, clear, empty, select, busy, toast, showError, modal, confirmDialog, badge, fmtTime } from './dom.js';
+import { h, add, clear, empty, select, busy, toast, showError, modal, confirmDialog, badge, fmtTime, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage } from './admin-nav.js';
@@ -98,7 +98,7 @@ async function policiesPage(ctx) {
     clear(body);
     add(body, h('p', { class: 'muted' }, t('slap.lead')));
     if (!items.length) { add(body, empty(t('slap.none'))); return; }
-    add(body, h('div', { class: 'table-wrap card' }, h('table', { class: 'table' },
+    add(body, h('div', { class: 'table-wrap card' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('slap.name')), h('th', {}, t('ticket.priority')), h('th', {}, t('slap.scope')),
         METRICS.map(m => h('th', {}, t('sla.metric.' + m))), h('th', {}, t('slap.calendar')), h('th', {}, t('slap.escalations')), h('th', {}))),
       h('tbody', {}, items.map(p => {
@@ -118,7 +118,7 @@ async function policiesPage(ctx) {
           h('td', { class: 'small' }, calName(p.calendar_id), p.warn_percent ? h('div', { class: 'muted' }, t('slap.warn_at', { n: p.warn_percent })) : null),
           h('td', { class: 'small' }, (p.escalations || []).map(e => h('div', {}, t('slap.on.' + e.on), e.metric ? ' · ' + t('sla.metric.' + e.metric) : '', ' → ', t('slap.action.' + e.action, {}, e.action)))),
           h('td', { class: 'actions' }, ed, del));
-      })))));
+      }))))));
   };
   await load();
 }
@@ -231,6 +231,11 @@ async function calendarsPage(ctx) {
   await load();
 }
 
+// dayList shows dates as 01-01 元旦, with the year when it is not this
+// year's, and says what the * of a provisional date means.
 function dayList(days) {
-  return h('div', { class: 'day-list' }, days.map(d => h('span', { class: 'tag', title: d.provisional ? t('cal.provisional') : '' }, d.date.slice(5), ' ', d.name || '', d.provisional ? ' *' : '')));
+  const year = String(new Date().getFullYear());
+  return h('div', { class: 'day-list' }, days.map(d => h('span', { class: 'tag', title: d.provisional ? t('cal.provisional') : '' },
+    d.date.startsWith(year) ? d.date.slice(5) : d.date, ' ', d.name || '', d.provisional ? ' *' : '')),
+  days.some(d => d.provisional) ? h('div', { class: 'muted small' }, '* ', t('cal.provisional')) : null);
 }

@@ -1,7 +1,7 @@
 // Admin: keyword rules with a dry-run box, the user dictionary, and the
 // trained model versions.
 
-import { h, add, clear, empty, errorBox, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, confidenceBar, num, pct } from './dom.js';
+import { h, add, clear, empty, errorBox, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, confidenceBar, num, pct, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
@@ -224,7 +224,7 @@ async function modelsPage(ctx) {
     const items = (await api.get('/v1/models', { kind })).items || [];
     clear(listBox);
     if (!items.length) { add(listBox, empty(t('model.none'))); return; }
-    add(listBox, h('div', { class: 'table-wrap card' }, h('table', { class: 'table' },
+    add(listBox, h('div', { class: 'table-wrap card' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('model.version')), h('th', {}, t('model.trained')), h('th', {}, t('model.examples')), h('th', {}, t('model.classes')), h('th', {}, t('model.fit')), h('th', {}, t('model.metrics')), h('th', {}))),
       h('tbody', {}, items.map(m => {
         const act = m.active ? badge(t('model.active'), 'badge-ok') : (isAdmin ? h('button', { type: 'button', class: 'btn btn-small' }, t('model.activate')) : null);
@@ -232,16 +232,16 @@ async function modelsPage(ctx) {
           if (!(await confirmDialog(t('model.activate'), t('model.activate_confirm', { v: m.version }), t('model.activate'), false))) return;
           try { await api.post('/v1/models/' + encodeURIComponent(m.id) + '/activate'); toast(t('model.activated')); await load(); } catch (err) { showError(err); }
         }));
-        const metrics = Object.entries(m.info.metrics || {}).map(([k, v]) => `${k} ${k.includes('acc') || k.includes('f1') ? pct(v, 1) : num(v, 3)}`).join(' · ');
+        const metrics = Object.entries(m.info.metrics || {}).map(([k, v]) => `${k} ${k.includes('acc') || k.includes('f1') ? pct(v, 1) : Number.isInteger(v) ? String(v) : num(v, 3)}`).join(' · ');
         return h('tr', { class: m.active ? 'is-current' : '' },
           h('td', { class: 'mono' }, m.version),
-          h('td', {}, timeEl(m.created_at)),
+          h('td', { class: 'nowrap' }, timeEl(m.created_at)),
           h('td', {}, String(m.info.examples || 0), h('div', { class: 'muted small' }, (m.info.sources || []).join(', '))),
           h('td', {}, (m.info.classes || []).map(c => h('span', { class: 'tag' }, c))),
           h('td', {}, num(m.info.fit_seconds, 2) + ' s'),
           h('td', { class: 'small' }, metrics || '—'),
           h('td', {}, act));
-      })))));
+      }))))));
   };
   await load();
 }

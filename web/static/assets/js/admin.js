@@ -1,6 +1,6 @@
 // Admin: agents (skills, capacity, online), teams and API tokens.
 
-import { h, add, clear, empty, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, markFieldError } from './dom.js';
+import { h, add, clear, empty, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, markFieldError, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
@@ -71,7 +71,7 @@ async function agentsPage(ctx) {
     clear(body);
     if (!agents.length) { add(body, empty(t('agent.none'))); return; }
     const mine = api.myAgentId();
-    add(body, h('div', { class: 'table-wrap card' }, h('table', { class: 'table' },
+    add(body, h('div', { class: 'table-wrap card' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('agent.name')), h('th', {}, t('agent.skills')), h('th', {}, t('agent.load')), h('th', {}, t('agent.online')), h('th', {}))),
       h('tbody', {}, agents.map(a => {
         const canToggle = isAdmin || a.id === mine;
@@ -100,7 +100,7 @@ async function agentsPage(ctx) {
             h('div', { class: 'muted small' }, ['P1', 'P2', 'P3', 'P4'].map(p => `${p}:${(a.open_by_priority || {})[p] || 0}`).join(' '))),
           h('td', {}, toggle),
           h('td', { class: 'actions' }, edit, del));
-      })))));
+      }))))));
   };
   await load();
 }
@@ -195,7 +195,7 @@ async function tokensPage(ctx) {
     const toks = (await api.get('/v1/tokens')).items || [];
     clear(body);
     if (!toks.length) { add(body, empty(t('token.none'))); return; }
-    add(body, h('div', { class: 'table-wrap card' }, h('table', { class: 'table' },
+    add(body, h('div', { class: 'table-wrap card' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('token.name')), h('th', {}, t('token.role')), h('th', {}, t('token.agent')), h('th', {}, t('token.prefix')), h('th', {}, t('token.created')), h('th', {}))),
       h('tbody', {}, toks.map(tk => {
         const revoke = tk.revoked_at ? badge(t('token.revoked'), 'badge-warn') : h('button', { type: 'button', class: 'btn btn-small btn-danger-ghost' }, t('token.revoke'));
@@ -216,7 +216,7 @@ async function tokensPage(ctx) {
           h('td', { class: 'mono' }, tk.prefix + '…'),
           h('td', {}, timeEl(tk.created_at)),
           h('td', {}, revoke));
-      })))));
+      }))))));
   };
   await load();
 }

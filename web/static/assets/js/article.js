@@ -2,11 +2,12 @@
 // workflow (draft → in review → published → archived), and its versions
 // with a diff between any two and a revert.
 
-import { h, add, clear, empty, errorBox, statusBadge, timeEl, fmtTime, busy, toast, showError, markFieldError, trustedHTML, modal, confirmDialog } from './dom.js';
+import { h, add, clear, empty, errorBox, statusBadge, timeEl, fmtTime, fmtShort, busy, toast, showError, markFieldError, trustedHTML, modal, confirmDialog } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { renderMarkdown } from './markdown.js';
 import { kbTabs } from './kb.js';
+import { whyText } from './why.js';
 
 // Moves offered from each status, and who sees them; the API has the
 // final word (agents propose, editors publish).
@@ -213,18 +214,19 @@ export async function render(ctx) {
     let to = latest;
     const radios = (name, v, checked) => h('input', { type: 'radio', name, value: String(v), checked, 'aria-label': name + ' v' + v });
     const table = h('table', { class: 'table versions' },
-      h('thead', {}, h('tr', {}, h('th', {}, t('kb.from')), h('th', {}, t('kb.to')), h('th', {}, t('kb.version')), h('th', {}, t('kb.status')), h('th', {}, t('kb.actor')), h('th', {}, t('kb.note')), h('th', {}, t('kb.when')), h('th', {}))),
+      h('thead', {}, h('tr', {}, h('th', {}, t('kb.from')), h('th', {}, t('kb.to')), h('th', {}, t('kb.version')), h('th', {}, t('kb.actor'), ' / ', t('kb.note')), h('th', {}, t('kb.when')), h('th', {}))),
       h('tbody', {}, vs.slice().reverse().map(v => {
         const revert = v.version !== latest && canWrite ? h('button', { type: 'button', class: 'btn btn-small', data: { revert: String(v.version) } }, t('kb.revert')) : null;
         if (revert) revert.addEventListener('click', () => busy(revert, () => doRevert(v.version)));
         return h('tr', {},
           h('td', {}, radios('from', v.version, v.version === from)),
           h('td', {}, radios('to', v.version, v.version === to)),
-          h('td', {}, 'v' + v.version, v.version === latest ? h('span', { class: 'muted small' }, ' (' + t('kb.current') + ')') : null),
-          h('td', {}, statusBadge(v.status)),
-          h('td', {}, api.actorName(v.actor)),
-          h('td', { class: 'small' }, v.note || ''),
-          h('td', { class: 'small' }, fmtTime(v.created_at)),
+          // Version and status in one cell, who and why in another, and
+          // a short time: the table shares the page with the diff.
+          h('td', { class: 'v-no' }, 'v' + v.version, v.version === latest ? h('span', { class: 'muted small' }, ' (' + t('kb.current') + ')') : null,
+            h('div', {}, statusBadge(v.status))),
+          h('td', {}, api.actorName(v.actor), v.note ? h('div', { class: 'v-note' }, whyText(v.note)) : null),
+          h('td', { class: 'small nowrap', title: fmtTime(v.created_at) }, fmtShort(v.created_at)),
           h('td', {}, revert));
       })));
     table.addEventListener('change', ev => {

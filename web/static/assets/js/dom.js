@@ -95,6 +95,17 @@ export function fmtTime(iso) {
   return new Intl.DateTimeFormat(lang(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
+// fmtShort is a time for a narrow column: month, day and time, with the
+// year only when it is not this year's.
+export function fmtShort(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (isNaN(d)) return '—';
+  const opts = { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  if (d.getFullYear() !== new Date().getFullYear()) opts.year = 'numeric';
+  return new Intl.DateTimeFormat(lang(), opts).format(d);
+}
+
 export function fmtDate(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
@@ -283,6 +294,18 @@ export async function busy(btn, fn) {
     btn.disabled = false;
     btn.removeAttribute('aria-busy');
   }
+}
+
+// stack lets a wide table read as a list of cards on a phone: each cell
+// is labelled with its column's heading, which the stylesheet shows in
+// front of it when the table is too narrow for its columns.
+export function stack(table) {
+  const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  table.classList.add('stack');
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((cell, i) => { if (heads[i]) cell.dataset.label = heads[i]; });
+  }
+  return table;
 }
 
 export function debounce(fn, ms) {

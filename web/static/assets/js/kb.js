@@ -2,7 +2,7 @@
 // (submit → approve and publish, or send back), and the gap list (articles
 // agents keep rejecting and groups of tickets no article answers).
 
-import { h, add, clear, empty, errorBox, statusBadge, timeEl, select, debounce, badge, pct, busy, toast, showError, modal } from './dom.js';
+import { h, add, clear, empty, errorBox, statusBadge, timeEl, select, debounce, badge, pct, busy, toast, showError, modal, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 
@@ -135,13 +135,13 @@ async function gaps(ctx) {
   const rejected = h('section', { class: 'card' }, h('h2', {}, t('kb.gaps_rejected')));
   if (!(g.rejected || []).length) add(rejected, empty(t('kb.gaps_rejected_none')));
   else {
-    add(rejected, h('div', { class: 'table-wrap' }, h('table', { class: 'table' },
+    add(rejected, h('div', { class: 'table-wrap' }, stack(h('table', { class: 'table' },
       h('thead', {}, h('tr', {}, h('th', {}, t('kb.article')), h('th', {}, t('feedback.rejected')), h('th', {}, t('kb.acceptance')), h('th', {}, t('kb.reasons')))),
       h('tbody', {}, g.rejected.map(r => h('tr', {},
         h('td', {}, r.kind === 'article' ? h('a', { href: '/app/kb/' + encodeURIComponent(r.id) }, r.title || r.id) : h('a', { href: '/app/tickets/' + encodeURIComponent(r.id) }, r.title || r.id)),
         h('td', {}, String(r.rejected), ' / ', String(r.accepted + r.edited + r.rejected)),
         h('td', {}, pct(r.acceptance)),
-        h('td', {}, h('ul', { class: 'plain small' }, (r.reasons || []).slice(0, 5).map(x => h('li', {}, x))))))))));
+        h('td', {}, h('ul', { class: 'plain small' }, (r.reasons || []).slice(0, 5).map(x => h('li', {}, x)))))))))));
   }
 
   const unanswered = h('section', { class: 'card' }, h('h2', {}, t('kb.gaps_unanswered')),

@@ -118,6 +118,8 @@ export function duration(s) {
   return parts.join(' ');
 }
 
+const nw = text => h('span', { class: 'nw' }, text);
+
 // panel lists a ticket's clocks for its page.
 export function panel(view) {
   const targets = (view && view.targets) || [];
@@ -130,9 +132,11 @@ export function panel(view) {
         h('strong', {}, t('sla.metric.' + tg.metric, {}, tg.metric), tg.cycle ? ' #' + tg.cycle : ''), ' ',
         badge(t('sla.' + st.level), 'sla sla-' + st.level), ' ',
         h('span', { class: 'small' }, t('sla.target', { d: duration(tg.target) })),
+        // Each part stays on one line, so a narrow column breaks between
+        // them, never inside "59 分".
         h('div', { class: 'muted small' },
-          tg.met_at ? t('sla.met_at', { at: fmtTime(tg.met_at) }) : tg.due_at ? [t('sla.due_at', { at: fmtTime(tg.due_at) }), ' · ', dueText(tg.due_at)] : t('sla.paused_note'),
-          tg.remaining ? ' · ' + t('sla.remaining', { d: duration(tg.remaining) }) : ''));
+          tg.met_at ? nw(t('sla.met_at', { at: fmtTime(tg.met_at) })) : tg.due_at ? [nw(t('sla.due_at', { at: fmtTime(tg.due_at) })), ' · ', nw(dueText(tg.due_at))] : t('sla.paused_note'),
+          tg.remaining ? [' · ', nw(t('sla.remaining', { d: duration(tg.remaining) }))] : null));
     })));
 }
 
