@@ -44,6 +44,7 @@ func (u *ui) everyPage(t *testing.T) {
 	if err := u.send("POST", "/v1/webhooks/"+hook.ID+"/test", map[string]any{}, nil); err != nil {
 		t.Fatal(err)
 	}
+	survey := u.surveyLink(t, 0)
 	pages := []struct{ name, path, wait string }{
 		{"inbox-all", "/app/inbox?view=all", ".ticket-row"},
 		{"inbox-unassigned", "/app/inbox?view=unassigned", ""},
@@ -73,6 +74,7 @@ func (u *ui) everyPage(t *testing.T) {
 		{"eval-classify", "/app/eval/" + u.reports.classify, "table.heatmap"},
 		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-set svg.chart"},
 		{"reports", "/app/reports", ".chart"},
+		{"survey", "/app/survey/" + survey, ".survey-rating"},
 		{"not-found", "/app/nowhere", ""},
 	}
 	if u.merged != "" {
@@ -312,6 +314,50 @@ func (u *ui) evalFlow(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
 		chromedp.Click(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#set-ui_kb .eval-section svg.chart`)))
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// surveyLink issues a satisfaction survey link for the i-th solved demo
+// ticket and returns its token. A new link replaces the ticket's last, so
+// each test takes its own ticket.
+func (u *ui) surveyLink(t *testing.T, i int) string {
+	t.Helper()
+	var solved struct{ Items []struct{ ID string } }
+	if err := u.api("GET", "/v1/tickets?status=solved&limit=5", &solved); err != nil || len(solved.Items) <= i {
+		t.Fatalf("no solved ticket #%d: %v", i, err)
+	}
+	var link struct{ Token string }
+	if err := u.send("POST", "/v1/tickets/"+solved.Items[i].ID+"/csat", map[string]any{}, &link); err != nil {
+		t.Fatal(err)
+	}
+	return link.Token
+}
+
+// surveyFlow: the customer opens the survey link, without signing in,
+// gives four stars and a comment, and is thanked; staff see the rating.
+func (u *ui) surveyFlow(t *testing.T) {
+	token := u.surveyLink(t, 1)
+	ctx := u.tab(t, 390, 844)
+	step(t, ctx, "open the survey link",
+		chromedp.Navigate(u.url+"/app/survey/"+token),
+		chromedp.WaitVisible(chromedp.CSS(`.survey-rating`)))
+	step(t, ctx, "rate and comment",
+		chromedp.Click(chromedp.CSS(`label[for="rate-4"]`)),
+		chromedp.SendKeys(chromedp.ID("survey-comment"), "回复很快，谢谢"),
+		chromedp.Click(chromedp.ID("survey-send")),
+		chromedp.WaitVisible(chromedp.CSS(`.survey-thanks`)))
+	var view struct{ Status string }
+	if err := u.api("GET", "/v1/csat/"+token, &view); err != nil {
+		t.Fatal(err)
+	}
+	if view.Status != "answered" {
+		t.Errorf("after answering, the survey is %q", view.Status)
+	}
+	if got := text(t, ctx, `.survey-stars`); got != "★★★★☆" {
+		t.Errorf("the thanks shows %q, want four stars", got)
+	}
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}

@@ -330,6 +330,7 @@ func TestUI(t *testing.T) {
 	t.Run("editor publishes an article", func(t *testing.T) { u.editorFlow(t) })
 	t.Run("agent merges a duplicate", func(t *testing.T) { u.mergeFlow(t) })
 	t.Run("evaluation reports", func(t *testing.T) { u.evalFlow(t) })
+	t.Run("customer answers a survey", func(t *testing.T) { u.surveyFlow(t) })
 	t.Run("every page", func(t *testing.T) { u.everyPage(t) })
 }
 

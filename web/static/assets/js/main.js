@@ -46,6 +46,15 @@ async function render() {
   runLeave();
   const path = location.pathname;
   if (path === '/' || path === '') { navigate('/app/inbox', { replace: true }); return; }
+  // A customer's survey link: public, no sign-in, no staff shell.
+  const survey = /^\/app\/survey\/([^/]+)$/.exec(path);
+  if (survey) {
+    shell = null;
+    setPageKeys([]);
+    const { renderSurvey } = await import('./survey.js');
+    await renderSurvey(root, decodeURIComponent(survey[1]));
+    return;
+  }
   if (!api.token()) { renderSignIn(); return; }
   if (!api.session.me) {
     try {

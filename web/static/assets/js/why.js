@@ -51,6 +51,7 @@ const SENTENCES = [
   [/^assigned to (.+?): least loaded \(([\d.]+)\) among (\d+) eligible agents with skill (.+)$/, '分配给 $1：在 $3 位具备「$4」技能的可分配客服中负载最低（$2）'],
   [/^assigned by hand when the ticket was created; routing would have chosen (.+)$/, '创建工单时手动分配；自动路由会选择 $1'],
   [/^assigned by hand when the ticket was created$/, '创建工单时手动分配'],
+  [/^would be assigned to (.+)$/, '将分配给 $1'],
   [/^chosen: least loaded \(([\d.]+)\), longest since last assignment$/, '选中：负载最低（$1），且距上次分配最久'],
   [/^chosen: least loaded \(([\d.]+)\)$/, '选中：负载最低（$1）'],
   [/^eligible, load ([\d.]+)$/, '可分配，负载 $1'],
@@ -103,4 +104,27 @@ export function whyText(s) {
   if (DUPLICATE.test(s)) return duplicateText(s);
   if (/^(words|meaning): #/.test(s)) return SOURCE.reduce((acc, [re, zh]) => acc.replace(re, zh), s);
   return s;
+}
+
+// A rule's effect in a dry run (classify/rules.go effect): parts joined
+// by "; ".
+const EFFECT = [
+  [/^sets category (.+) \(override\)$/, '设定类别 $1（覆盖）'],
+  [/^would set category (.+) \(override\), but rule "(.+)" already set (.+)$/, '本会设定类别 $1（覆盖），但规则「$2」已设为 $3'],
+  [/^would add ([\d.]+) to category (.+) \(bias\), but rule "(.+)" overrides the category$/, '本会为类别 $2 加 $1（偏向），但规则「$3」覆盖了类别'],
+  [/^adds ([\d.]+) to category (.+) \(bias\)$/, '为类别 $2 加 $1（偏向）'],
+  [/^sets priority (P\d)$/, '设优先级 $1'],
+  [/^would set priority (P\d), but rule "(.+)" sets the more urgent (P\d)$/, '本会设优先级 $1，但规则「$2」设了更紧急的 $3'],
+  [/^adds tags (.+)$/, '加标签 $1'],
+  [/^stops rule evaluation$/, '停止后续规则'],
+  [/^matches \(no action\)$/, '命中（无动作）'],
+];
+
+export function effectText(s) {
+  s = String(s ?? '');
+  if (lang() !== 'zh-CN') return s;
+  return s.split('; ').map(part => {
+    for (const [re, zh] of EFFECT) if (re.test(part)) return part.replace(re, zh);
+    return part;
+  }).join('；');
 }
