@@ -17,16 +17,17 @@ type slaConfig struct {
 }
 
 func (c *Config) slaFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/v1/csat/); default: this server's /v1/csat/")
+	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
 }
 
 // surveyURL is the configured start of survey links, or this server's
-// own survey route.
+// own survey page: a customer opens the link in a browser, so it goes to
+// the page that answers through /v1/csat/, not to that JSON route.
 func (c *Config) surveyURL() string {
 	if c.SurveyURL != "" {
 		return c.SurveyURL
 	}
-	return "http://" + strings.TrimPrefix(c.Addr, "http://") + "/v1/csat/"
+	return "http://" + strings.TrimPrefix(c.Addr, "http://") + "/app/survey/"
 }
 
 // openSLA wires SLA clocks, business-hours calendars and satisfaction
