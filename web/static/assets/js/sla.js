@@ -25,7 +25,7 @@ export function state(view, now = Date.now()) {
     if (tg.status === 'breached') level = tg.met_at ? 'met_late' : 'breached';
     else if (tg.status === 'met') level = 'met';
     else if (tg.status === 'paused') level = 'paused';
-    else if ((tg.warn_at && new Date(tg.warn_at).getTime() <= now) || due - now <= RISK_WINDOW) level = 'risk';
+    else if (tg.warn_at ? new Date(tg.warn_at).getTime() <= now : due - now <= RISK_WINDOW) level = 'risk';
     else level = 'ok';
     // A target met late was breached, but nothing can be done about it
     // any more: it counts for reports, not for the queue.
