@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/kb"
 	"io"
 	"os"
 	"path/filepath"
@@ -91,7 +92,7 @@ func (c *Config) serveFlags(fs *flag.FlagSet) {
 // the environment only (TRIAGE_EMBED_API_KEY, TRIAGE_LLM_API_KEY), never
 // from the command line, where ps would show them.
 func (c *Config) searchFlags(fs *flag.FlagSet) {
-	fs.Float64Var(&c.VectorWeight, "vector-weight", 1, "weight of the vector list against the lexical one in hybrid search")
+	fs.Float64Var(&c.VectorWeight, "vector-weight", kb.DefaultVectorWeight, "weight of the vector list against the lexical one in hybrid search")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", "", "OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); default: the local embedder")
 	fs.StringVar(&c.EmbedModel, "embed-model", "", "embedding model of that endpoint; setting it replaces the local embedder")
 	fs.IntVar(&c.EmbedDim, "embed-dim", 0, "embedding dimensions to request (0: the model's)")

@@ -179,7 +179,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	queriesFile := fs.String("queries", "", "queries: JSON Lines of {id, text, relevant} (required)")
 	k := fs.Int("k", 10, "cut-off of the metrics")
 	mode := fs.String("mode", "all", "lexical, vector, hybrid or all")
-	vectorWeight := fs.Float64("vector-weight", 1, "weight of the vector list in hybrid fusion")
+	vectorWeight := fs.Float64("vector-weight", kb.DefaultVectorWeight, "weight of the vector list in hybrid fusion (the service's default)")
 	misses := fs.Int("misses", 10, "worst-missed queries to keep per mode")
 	sample := fs.Int("sample-queries", 0, "score a fixed-seed sample of this many queries (0: all); the knowledge base stays whole")
 	seed := fs.Uint64("seed", 1, "seed of the sample")
