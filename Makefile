@@ -28,6 +28,10 @@ unit:
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run XXX -fuzz FuzzCreateTicket -fuzztime $(FUZZTIME) ./api
+	$(GO) test -run XXX -fuzz FuzzRouteBodies -fuzztime $(FUZZTIME) ./api
+	$(GO) test -run XXX -fuzz FuzzNormalize -fuzztime $(FUZZTIME) ./segment
+	$(GO) test -run XXX -fuzz FuzzMask -fuzztime $(FUZZTIME) ./pii
+	$(GO) test -run XXX -fuzz FuzzUnmarshalBinary -fuzztime $(FUZZTIME) ./classify
 
 bench:
 	$(GO) test -run XXX -bench . -benchmem ./...
