@@ -136,6 +136,17 @@ func checkVectors(kind, ownerID string, vecs []*triage.Vector) (model string, di
 	return model, dim, nil
 }
 
+// lockOwnerVectors makes writers of one owner's vectors take turns, until
+// commit. Without it two transactions re-embedding the same owner both
+// delete what they see (neither sees the other's uncommitted rows), both
+// insert, and the later one fails on the primary key as if another owner
+// held the document. After the lock, under READ COMMITTED, the DELETE sees
+// the first one's committed rows and replaces them.
+func lockOwnerVectors(ctx context.Context, tx *Tx, kind, ownerID string) error {
+	_, err := tx.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('triage.vectors.' || $1 || ':' || $2, 0))`, kind, ownerID)
+	return err
+}
+
 // PutVectors replaces the owner's vectors of the vectors' model with vecs,
 // leaving its vectors of other models alone, and logs (vector,
 // "<kind>:<owner>", update). It refuses what sqlite's PutVectors refuses,
@@ -145,6 +156,9 @@ func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*tria
 	model, dim, err := checkVectors(kind, ownerID, vecs)
 	if err != nil {
 		return err
+	}
+	if err := lockOwnerVectors(ctx, tx, kind, ownerID); err != nil {
+		return dbError("put vectors", err)
 	}
 
 	// A model is one embedding space: every vector of it has one
@@ -213,6 +227,9 @@ func (tx *Tx) DeleteVectors(ctx context.Context, kind, ownerID string) error {
 	}
 	if err := requireID("owner_id", ownerID); err != nil {
 		return err
+	}
+	if err := lockOwnerVectors(ctx, tx, kind, ownerID); err != nil {
+		return dbError("delete vectors", err)
 	}
 	if _, err := tx.tx.Exec(ctx, `DELETE FROM vectors WHERE kind = $1 AND owner_id = $2`, kind, ownerID); err != nil {
 		return dbError("delete vectors", err)
