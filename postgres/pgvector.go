@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 
@@ -133,9 +134,13 @@ func hnswIndexName(model string, dim int) string {
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // ensureIndex creates the HNSW index of a model once. The index is partial
-// (one model) over the embedding cast to the model's vector(N), which is
-// how pgvector indexes a column of mixed dimensions. A search does not
-// wait for it: without it the same query is an exact scan.
+// (one model, one dimension) over the embedding cast to the model's
+// vector(N), which is how pgvector indexes a column of mixed dimensions.
+// The dimension is in the predicate as well as the cast: a row outside the
+// predicate is never cast, so vectors of the model at another dimension
+// (allowed once the old ones are gone) do not fail the cast on insert.
+// The first search of a new model waits for the build (quick then: its
+// vectors are only beginning to arrive); searches meanwhile scan exactly.
 func (vs *VectorSearch) ensureIndex(ctx context.Context, model string, dim int) error {
 	key := fmt.Sprintf("%s\x00%d", model, dim)
 	vs.mu.Lock()
@@ -152,9 +157,19 @@ func (vs *VectorSearch) ensureIndex(ctx context.Context, model string, dim int) 
 	// ef_search 40 on embeddings of a few hundred dimensions.
 	// ef_construction = 64: the candidate list while building, the
 	// default; higher builds slower for little recall at helpdesk sizes.
-	_, err := vs.db.pool.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON vectors
-		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
-		WHERE model = %s`, hnswIndexName(model, dim), dim, literal(model)))
+	// CREATE INDEX IF NOT EXISTS looks for the name before it builds, so
+	// replicas that start (or meet a new model) together would both build
+	// and the second would fail on pg_class's unique name; under the lock
+	// they take turns and the second finds the index.
+	err := pgx.BeginFunc(ctx, vs.db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(vectorLock)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON vectors
+			USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = 16, ef_construction = 64)
+			WHERE model = %s AND dim = %[2]d`, hnswIndexName(model, dim), dim, literal(model)))
+		return err
+	})
 	if err != nil {
 		vs.mu.Lock()
 		delete(vs.indexed, key)
@@ -173,6 +188,18 @@ func (vs *VectorSearch) Delete(context.Context, string) error { return nil }
 // maxEfSearch is the largest candidate list asked of the HNSW index.
 const maxEfSearch = 1000
 
+// searchSQL is the nearest-neighbour query of one model and dimension, $1
+// the query vector and $2 the limit. Its WHERE and ORDER BY are the HNSW
+// index's predicate and expression, which is what lets the planner use it.
+func searchSQL(model string, dim int) string {
+	return fmt.Sprintf(`
+		SELECT doc_id, 1 - (embedding::vector(%[1]d) <=> $1::vector(%[1]d))
+		FROM vectors
+		WHERE model = %[2]s AND dim = %[1]d
+		ORDER BY embedding::vector(%[1]d) <=> $1::vector(%[1]d)
+		LIMIT $2`, dim, literal(model))
+}
+
 // Search returns the k vectors of the current model nearest to vec by
 // cosine, among those keep accepts. keep is Go code, so the query fetches
 // more than k and filters; when too few pass it asks again for more. The
@@ -189,12 +216,7 @@ func (vs *VectorSearch) Search(ctx context.Context, vec []float32, k int, keep f
 	if err := vs.ensureIndex(ctx, model, dim); err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`
-		SELECT doc_id, 1 - (embedding::vector(%[1]d) <=> $1::vector(%[1]d))
-		FROM vectors
-		WHERE model = %[2]s
-		ORDER BY embedding::vector(%[1]d) <=> $1::vector(%[1]d)
-		LIMIT $2`, dim, literal(model))
+	q := searchSQL(model, dim)
 	query := pgvector.NewVector(vec)
 	for limit := max(4*k, 40); ; limit *= 4 {
 		var out []triage.VectorHit
@@ -214,6 +236,11 @@ func (vs *VectorSearch) Search(ctx context.Context, vec []float32, k int, keep f
 				var h triage.VectorHit
 				if err := rows.Scan(&h.DocID, &h.Score); err != nil {
 					return err
+				}
+				// A zero vector has no direction: its cosine is NaN
+				// in SQL, 0 (no evidence) in the in-memory index.
+				if math.IsNaN(h.Score) {
+					h.Score = 0
 				}
 				n++
 				if (keep == nil || keep(h.DocID)) && len(out) < k {

@@ -1,0 +1,4 @@
+package postgres
+
+// SearchSQL is searchSQL, for tests that EXPLAIN the query Search sends.
+var SearchSQL = searchSQL
