@@ -77,7 +77,7 @@ func (s *Service) HandleCheck(ctx context.Context, raw json.RawMessage) error {
 		return triage.Invalid("args", "SLA check: %v", err)
 	}
 	now := s.now()
-	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+	err := s.updateRecord(ctx, func(tx triage.Tx) error {
 		f, err := s.facts(ctx, tx, a.TicketID, now)
 		if err != nil {
 			return err

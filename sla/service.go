@@ -467,7 +467,7 @@ func calendarOf(ctx context.Context, r triage.Reader, id string) (*triage.Calend
 // checks they need. It is what every ticket event triggers.
 func (s *Service) Recompute(ctx context.Context, ticketID string) error {
 	now := s.now()
-	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+	err := s.updateRecord(ctx, func(tx triage.Tx) error {
 		f, err := s.facts(ctx, tx, ticketID, now)
 		if err != nil {
 			return err
@@ -480,6 +480,26 @@ func (s *Service) Recompute(ctx context.Context, ticketID string) error {
 	})
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		return nil // the ticket is gone: nothing to keep
+	}
+	return err
+}
+
+// recordAttempts bounds updateRecord's retries.
+const recordAttempts = 5
+
+// updateRecord runs fn, which reads a ticket's facts and saves its SLA
+// record at the version it read, in a transaction, again when another
+// writer saved the record first. With several job workers (PostgreSQL),
+// a ticket's events, checks and recomputes run at once; each attempt
+// reads afresh, so the last writer computes from everything, and the
+// job does not fail into river's backoff for a race it can settle now.
+func (s *Service) updateRecord(ctx context.Context, fn func(tx triage.Tx) error) error {
+	var err error
+	for range recordAttempts {
+		err = s.Store.Update(ctx, fn)
+		if !triage.IsCode(err, triage.ESTALE) && !triage.IsCode(err, triage.ECONFLICT) {
+			return err
+		}
 	}
 	return err
 }
