@@ -93,9 +93,15 @@ func TicketDoc(t *triage.Ticket, comments []*triage.Comment) triage.SearchDoc {
 // docs returns the search documents an owner should have now: nothing for
 // an unpublished article or an unresolved ticket.
 func (ix *Indexer) docs(ctx context.Context, kind, id string) ([]triage.SearchDoc, error) {
+	return docsFrom(ctx, ix.Store, kind, id)
+}
+
+// docsFrom reads an owner's searchable documents from r: the store, or a
+// transaction that must see the same text it writes vectors for.
+func docsFrom(ctx context.Context, r triage.Reader, kind, id string) ([]triage.SearchDoc, error) {
 	switch kind {
 	case triage.DocArticle:
-		a, err := ix.Store.Article(ctx, id)
+		a, err := r.Article(ctx, id)
 		if triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, nil
 		} else if err != nil {
@@ -106,7 +112,7 @@ func (ix *Indexer) docs(ctx context.Context, kind, id string) ([]triage.SearchDo
 		}
 		return Chunks(a), nil
 	case triage.DocTicket:
-		t, err := ix.Store.Ticket(ctx, id)
+		t, err := r.Ticket(ctx, id)
 		if triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, nil
 		} else if err != nil {
@@ -115,7 +121,7 @@ func (ix *Indexer) docs(ctx context.Context, kind, id string) ([]triage.SearchDo
 		if !Resolved(t) {
 			return nil, nil
 		}
-		comments, err := ix.Store.Comments(ctx, id)
+		comments, err := r.Comments(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -353,12 +359,26 @@ func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
 // body of the durable embedding job: it reads the owner's state now, not
 // the state when the job was queued.
 func (ix *Indexer) Embed(ctx context.Context, kind, id string) error {
-	docs, err := ix.docs(ctx, kind, id)
-	if err != nil {
-		return err
+	var err error
+	for range embedAttempts {
+		var docs []triage.SearchDoc
+		if docs, err = ix.docs(ctx, kind, id); err != nil {
+			return err
+		}
+		if err = ix.embedDocs(ctx, kind, id, docs); !errors.Is(err, errTextChanged) {
+			return err
+		}
 	}
-	return ix.embedDocs(ctx, kind, id, docs)
+	return err
 }
+
+// embedAttempts bounds Embed's rounds when the text keeps changing under
+// it; the job then fails and river retries it later.
+const embedAttempts = 3
+
+// errTextChanged says an owner's text changed between embedding it and
+// saving its vectors.
+var errTextChanged = triage.Errorf(triage.ESTALE, "the text changed while it was being embedded")
 
 func (ix *Indexer) embedDocs(ctx context.Context, kind, id string, docs []triage.SearchDoc) error {
 	if len(docs) == 0 {
@@ -385,6 +405,16 @@ func (ix *Indexer) embedDocs(ctx context.Context, kind, id string, docs []triage
 		out[i] = &triage.Vector{DocID: d.ID, Kind: kind, OwnerID: id, Model: emb.Model(), Vec: vecs[i], UpdatedAt: now}
 	}
 	return ix.Store.Update(ctx, func(tx triage.Tx) error {
+		// Embedding takes time outside the transaction: a newer text saved
+		// meanwhile must not be covered by vectors of the older one, which
+		// a slower job would otherwise commit last.
+		cur, err := docsFrom(ctx, tx, kind, id)
+		if err != nil {
+			return err
+		}
+		if !slices.EqualFunc(cur, docs, func(a, b triage.SearchDoc) bool { return a.ID == b.ID && DocText(a) == DocText(b) }) {
+			return errTextChanged
+		}
 		if err := tx.DeleteVectors(ctx, kind, id); err != nil {
 			return err
 		}
@@ -512,7 +542,13 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 				}
 			}
 			if embed {
-				if err := ix.embedDocs(ctx, pass.kind, id, docs); err != nil {
+				err := ix.embedDocs(ctx, pass.kind, id, docs)
+				if errors.Is(err, errTextChanged) {
+					// Changed since it was read: the change log brings the
+					// new text to the text index; the vectors follow it now.
+					err = ix.Embed(ctx, pass.kind, id)
+				}
+				if err != nil {
 					return err
 				}
 			}
