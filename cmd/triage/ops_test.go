@@ -75,7 +75,7 @@ func TestWebhookThroughTheQueue(t *testing.T) {
 	if w := call("POST", "/v1/webhooks", `{"url":"http://10.1.2.3/x","events":["ticket.solved"]}`); w.Code != 400 {
 		t.Fatalf("a private destination outside --webhook-allow: %d %s", w.Code, w.Body)
 	}
-	w := call("POST", "/v1/webhooks", `{"url":"`+rcv.URL+`/hook","events":["ticket.solved","ticket.created"]}`)
+	w := call("POST", "/v1/webhooks", `{"url":"`+rcv.URL+`/hook","events":["ticket.solved","ticket.created","article.published"]}`)
 	if w.Code != 201 {
 		t.Fatalf("create webhook: %d %s", w.Code, w.Body)
 	}
@@ -135,6 +135,38 @@ func TestWebhookThroughTheQueue(t *testing.T) {
 		}
 		return false
 	})
+
+	// A draft saved is not news; the save that publishes it is.
+	w = call("POST", "/v1/articles", `{"title":"退款多久到账","body":"原路退回，一般三到五个工作日。"}`)
+	var art triage.Article
+	if err := json.Unmarshal(w.Body.Bytes(), &art); err != nil || w.Code != 201 {
+		t.Fatalf("create article: %d %s", w.Code, w.Body)
+	}
+	if w := call("PATCH", "/v1/articles/"+art.ID, `{"status":"published"}`, "If-Match: *"); w.Code != 200 {
+		t.Fatalf("publish: %d %s", w.Code, w.Body)
+	}
+	var published []received
+	opsEventually(t, 30*time.Second, "an article.published delivery", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		published = published[:0]
+		for _, r := range got {
+			if r.header.Get(notify.HeaderEvent) == triage.HookArticlePublished {
+				published = append(published, r)
+			}
+		}
+		return len(published) > 0
+	})
+	var ap struct {
+		Event string             `json:"event"`
+		Data  notify.ArticleData `json:"data"`
+	}
+	if err := json.Unmarshal(published[0].body, &ap); err != nil || ap.Data.Article.ID != art.ID || ap.Data.Article.Title != "退款多久到账" {
+		t.Fatalf("article.published payload %s: %v", published[0].body, err)
+	}
+	if len(published) != 1 {
+		t.Fatalf("%d article.published deliveries for one publication", len(published))
+	}
 
 	opsEventually(t, 20*time.Second, "the second ticket to be linked as a probable duplicate", func() bool {
 		var links struct{ Items []triage.LinkView }
