@@ -276,6 +276,9 @@ const (
 	codeForeignKeyViolation = "23503"
 	codeSerialization       = "40001"
 	codeDeadlock            = "40P01"
+	// A NUL byte in text, and \u0000 in JSON.
+	codeBadEncoding    = "22021"
+	codeUntranslatable = "22P05"
 )
 
 // pgCode returns the SQLSTATE of err, or "".
@@ -285,6 +288,15 @@ func pgCode(err error) string {
 		return e.Code
 	}
 	return ""
+}
+
+// pgMessage is the server's message of err, or err's text.
+func pgMessage(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // constraint returns the name of the constraint err violated, or "".
@@ -333,7 +345,13 @@ func dbError(op string, err error) error {
 	case pgCode(err) == codeSerialization || pgCode(err) == codeDeadlock:
 		return &triage.Error{Code: triage.EUNAVAILABLE, Message: "the write collided with another; retry", Err: fmt.Errorf("postgres: %s: %w", op, err)}
 	case strings.HasPrefix(pgCode(err), "22"):
-		return &triage.Error{Code: triage.EINVALID, Message: "a value cannot be stored (text may not contain NUL characters)", Err: fmt.Errorf("postgres: %s: %w", op, err)}
+		// Class 22 is a value the database cannot hold: most often a NUL in
+		// text (SQLite stores it), else a number or a date out of range.
+		msg := "a value cannot be stored: " + pgMessage(err)
+		if pgCode(err) == codeUntranslatable || pgCode(err) == codeBadEncoding {
+			msg = "a value cannot be stored: text may not contain NUL characters"
+		}
+		return &triage.Error{Code: triage.EINVALID, Message: msg, Err: fmt.Errorf("postgres: %s: %w", op, err)}
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
