@@ -113,6 +113,14 @@ func New(cfg Config) *Server {
 		e.Add(r.Method, r.Path, h)
 	}
 	s.registerUI(cfg.UI)
+	s.http = &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	return s
 }
 
@@ -122,16 +130,9 @@ func (s *Server) Handler() http.Handler { return s.echo }
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return slices.Clone(s.routes) }
 
-// Serve answers requests on ln until Shutdown.
+// Serve answers requests on ln until Shutdown; after Shutdown it returns
+// at once.
 func (s *Server) Serve(ln net.Listener) error {
-	s.http = &http.Server{
-		Handler:           s.echo,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
@@ -140,10 +141,10 @@ func (s *Server) Serve(ln net.Listener) error {
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests.
+// The HTTP server exists from New on, so a shutdown that comes before
+// Serve has started still stops it: Serve then returns at once instead of
+// serving on after its caller has gone.
 func (s *Server) Shutdown(ctx context.Context) error {
-	if s.http == nil {
-		return nil
-	}
 	return s.http.Shutdown(ctx)
 }
 
