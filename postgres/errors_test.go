@@ -14,7 +14,7 @@ import (
 func TestDBError(t *testing.T) {
 	for _, tc := range []struct {
 		name, sqlstate, message string
-		code, says          string
+		code, says              string
 	}{
 		{"NUL in text", codeBadEncoding, `invalid byte sequence for encoding "UTF8": 0x00`, triage.EINVALID, "NUL"},
 		{"NUL in JSON", codeUntranslatable, `unsupported Unicode escape sequence`, triage.EINVALID, "NUL"},
