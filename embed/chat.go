@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"regexp"
 	"strings"
@@ -35,34 +34,13 @@ type ChatConfig struct {
 	// MaxTokens bounds the answer (default 800). Reasoning models (o1, o3,
 	// o4, gpt-5) count their hidden reasoning in it.
 	MaxTokens int
-	// Timeout bounds one HTTP attempt, reading the body included (default
-	// 15 s). Keep it below the caller's own limit (suggest.Writer's is 20
-	// s): an attempt that times out is what tells the breaker the endpoint
-	// is down.
-	Timeout time.Duration
-	// MaxRetries is how often one request is retried after a 429, a 5xx or
-	// a timeout (default 2; negative means none). Fewer than the embedder's:
-	// a draft is wanted while the agent looks at the ticket, and the caller
-	// has an extractive draft to fall back on.
-	MaxRetries int
-	// MinBackoff and MaxBackoff bound the exponential backoff (defaults
-	// 500 ms and 8 s); MaxRetryAfter caps a server's Retry-After (default
-	// 20 s).
-	MinBackoff, MaxBackoff, MaxRetryAfter time.Duration
-	// BreakerThreshold consecutive failed requests open the circuit for
-	// BreakerCooldown (defaults 5 and 30 s); a negative threshold disables
-	// the breaker.
-	BreakerThreshold int
-	BreakerCooldown  time.Duration
-
-	// Transport is the HTTP transport under the retries; default
-	// http.DefaultTransport.
-	Transport http.RoundTripper
-	// Sleep and Now replace the clock, for tests; Jitter returns a number
-	// in [0, 1) for the backoff.
-	Sleep  func(ctx context.Context, d time.Duration) error
-	Now    func() time.Time
-	Jitter func() float64
+	// Resilience defaults to a 15 s attempt (keep it below the caller's
+	// own limit, suggest.Writer's 20 s: an attempt that times out is what
+	// tells the breaker the endpoint is down), 2 retries (fewer than the
+	// embedder's: a draft is wanted while the agent looks at the ticket,
+	// and the caller has an extractive draft to fall back on), backoff of
+	// 500 ms to 8 s and a Retry-After of at most 20 s.
+	Resilience
 }
 
 // Chat drafts replies through an OpenAI-compatible chat completions API.
@@ -92,58 +70,12 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	if cfg.MaxTokens == 0 {
 		cfg.MaxTokens = 800
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 15 * time.Second
+	cfg.Resilience = cfg.Resilience.withDefaults(Resilience{Timeout: 15 * time.Second, MaxRetries: 2, MaxBackoff: 8 * time.Second, MaxRetryAfter: 20 * time.Second})
+	client, br, err := cfg.client(cfg.APIKey, cfg.BaseURL, cfg.APIVersion)
+	if err != nil {
+		return nil, err
 	}
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = 2
-	}
-	cfg.MaxRetries = max(cfg.MaxRetries, 0)
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = 500 * time.Millisecond
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = 8 * time.Second
-	}
-	if cfg.MaxRetryAfter <= 0 {
-		cfg.MaxRetryAfter = 20 * time.Second
-	}
-	if cfg.BreakerThreshold == 0 {
-		cfg.BreakerThreshold = 5
-	}
-	if cfg.BreakerCooldown <= 0 {
-		cfg.BreakerCooldown = 30 * time.Second
-	}
-	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Jitter == nil {
-		cfg.Jitter = rand.Float64
-	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
-			return nil, triage.Invalid("base_url", "base URL %q must start with http:// or https://", cfg.BaseURL)
-		}
-		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	}
-	oc.APIVersion = cfg.APIVersion
-	oc.HTTPClient = &http.Client{Transport: &retryTransport{
-		base: cfg.Transport, maxRetries: cfg.MaxRetries, perTry: cfg.Timeout,
-		minBackoff: cfg.MinBackoff, maxBackoff: cfg.MaxBackoff, maxRetryAfter: cfg.MaxRetryAfter,
-		sleep: cfg.Sleep, now: cfg.Now, jitter: cfg.Jitter,
-	}}
-	return &Chat{
-		cfg:     cfg,
-		client:  openai.NewClientWithConfig(oc),
-		breaker: &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: cfg.Now},
-	}, nil
+	return &Chat{cfg: cfg, client: client, breaker: br}, nil
 }
 
 // Model returns the model name as configured; it is shown beside every

@@ -130,7 +130,7 @@ func newTestChat(t *testing.T, api *chatAPI, clock *chatClock, mod func(*ChatCon
 	t.Cleanup(srv.Close)
 	cfg := ChatConfig{
 		BaseURL: srv.URL + "/openai/v1", APIKey: "sk-test", Model: "deepseek-chat",
-		Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 },
+		Resilience: Resilience{Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 }},
 	}
 	if mod != nil {
 		mod(&cfg)

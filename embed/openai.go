@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -30,30 +29,10 @@ type OpenAIConfig struct {
 	Dim int
 	// BatchSize is how many texts go in one request (default 64).
 	BatchSize int
-	// Timeout bounds one HTTP attempt, reading the body included
-	// (default 30 s).
-	Timeout time.Duration
-	// MaxRetries is how often one request is retried after a 429, a 5xx or
-	// a timeout (default 4; negative means none).
-	MaxRetries int
-	// MinBackoff and MaxBackoff bound the exponential backoff (defaults
-	// 500 ms and 20 s); MaxRetryAfter caps a server's Retry-After
-	// (default 60 s).
-	MinBackoff, MaxBackoff, MaxRetryAfter time.Duration
-	// BreakerThreshold consecutive failed requests open the circuit for
-	// BreakerCooldown (defaults 5 and 30 s); a negative threshold disables
-	// the breaker.
-	BreakerThreshold int
-	BreakerCooldown  time.Duration
-
-	// Transport is the HTTP transport under the retries; default
-	// http.DefaultTransport.
-	Transport http.RoundTripper
-	// Sleep and Now replace the clock, for tests; Jitter returns a number
-	// in [0, 1) for the backoff.
-	Sleep  func(ctx context.Context, d time.Duration) error
-	Now    func() time.Time
-	Jitter func() float64
+	// Resilience defaults to a 30 s attempt, 4 retries, backoff of 500 ms
+	// to 20 s and a Retry-After of at most a minute: embedding runs as a
+	// background job that can wait.
+	Resilience
 }
 
 // OpenAI embeds through an OpenAI-compatible embeddings API.
@@ -85,57 +64,12 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 64
 	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 30 * time.Second
+	cfg.Resilience = cfg.Resilience.withDefaults(Resilience{Timeout: 30 * time.Second, MaxRetries: 4, MaxBackoff: 20 * time.Second, MaxRetryAfter: time.Minute})
+	client, br, err := cfg.client(cfg.APIKey, cfg.BaseURL, "")
+	if err != nil {
+		return nil, err
 	}
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = 4
-	}
-	cfg.MaxRetries = max(cfg.MaxRetries, 0)
-	if cfg.MinBackoff <= 0 {
-		cfg.MinBackoff = 500 * time.Millisecond
-	}
-	if cfg.MaxBackoff <= 0 {
-		cfg.MaxBackoff = 20 * time.Second
-	}
-	if cfg.MaxRetryAfter <= 0 {
-		cfg.MaxRetryAfter = time.Minute
-	}
-	if cfg.BreakerThreshold == 0 {
-		cfg.BreakerThreshold = 5
-	}
-	if cfg.BreakerCooldown <= 0 {
-		cfg.BreakerCooldown = 30 * time.Second
-	}
-	if cfg.Transport == nil {
-		cfg.Transport = http.DefaultTransport
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Jitter == nil {
-		cfg.Jitter = rand.Float64
-	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	if cfg.BaseURL != "" {
-		if !strings.HasPrefix(cfg.BaseURL, "http://") && !strings.HasPrefix(cfg.BaseURL, "https://") {
-			return nil, triage.Invalid("base_url", "base URL %q must start with http:// or https://", cfg.BaseURL)
-		}
-		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	}
-	oc.HTTPClient = &http.Client{Transport: &retryTransport{
-		base: cfg.Transport, maxRetries: cfg.MaxRetries, perTry: cfg.Timeout,
-		minBackoff: cfg.MinBackoff, maxBackoff: cfg.MaxBackoff, maxRetryAfter: cfg.MaxRetryAfter,
-		sleep: cfg.Sleep, now: cfg.Now, jitter: cfg.Jitter,
-	}}
-	return &OpenAI{
-		cfg:     cfg,
-		client:  openai.NewClientWithConfig(oc),
-		breaker: &breaker{threshold: cfg.BreakerThreshold, cooldown: cfg.BreakerCooldown, now: cfg.Now},
-	}, nil
+	return &OpenAI{cfg: cfg, client: client, breaker: br}, nil
 }
 
 // Model returns "openai:<model>@<dim>", so that a change of model or of

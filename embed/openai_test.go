@@ -130,7 +130,7 @@ func newTestEmbedder(t *testing.T, api *fakeAPI, clock *fakeClock, mod func(*Ope
 	t.Cleanup(srv.Close)
 	cfg := OpenAIConfig{
 		BaseURL: srv.URL + "/compat/v1", APIKey: "sk-test", Model: "text-embedding-3-small", Dimensions: api.dim,
-		BatchSize: 2, Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 },
+		BatchSize: 2, Resilience: Resilience{Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 }},
 	}
 	if mod != nil {
 		mod(&cfg)

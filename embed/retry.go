@@ -5,12 +5,17 @@ import (
 	"errors"
 	"io"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"github.com/triagehq/triage"
 )
 
 // retryTransport retries what an embeddings endpoint gets wrong
@@ -237,4 +242,87 @@ func (b *breaker) state() string {
 		return "open"
 	}
 	return "half-open"
+}
+
+// Resilience is how a client of a remote endpoint copes with its failures:
+// a timeout per attempt, retries with backoff that honour Retry-After, and
+// a circuit breaker. A zero field takes the client's default.
+type Resilience struct {
+	// Timeout bounds one HTTP attempt, reading the body included.
+	Timeout time.Duration
+	// MaxRetries is how often one request is retried after a 429, a 5xx
+	// or a timeout; negative means none.
+	MaxRetries int
+	// MinBackoff and MaxBackoff bound the exponential backoff;
+	// MaxRetryAfter caps a server's Retry-After.
+	MinBackoff, MaxBackoff, MaxRetryAfter time.Duration
+	// BreakerThreshold consecutive failed requests open the circuit for
+	// BreakerCooldown (defaults 5 and 30 s); a negative threshold disables
+	// the breaker.
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
+
+	// Transport is the HTTP transport under the retries; default
+	// http.DefaultTransport.
+	Transport http.RoundTripper
+	// Sleep and Now replace the clock, for tests; Jitter returns a number
+	// in [0, 1) for the backoff.
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Now    func() time.Time
+	Jitter func() float64
+}
+
+// withDefaults fills r's zero fields from def, then from the defaults
+// every client shares.
+func (r Resilience) withDefaults(def Resilience) Resilience {
+	or := func(v, d time.Duration) time.Duration {
+		if v <= 0 {
+			return d
+		}
+		return v
+	}
+	r.Timeout = or(r.Timeout, def.Timeout)
+	if r.MaxRetries == 0 {
+		r.MaxRetries = def.MaxRetries
+	}
+	r.MaxRetries = max(r.MaxRetries, 0)
+	r.MinBackoff = or(r.MinBackoff, or(def.MinBackoff, 500*time.Millisecond))
+	r.MaxBackoff = or(r.MaxBackoff, def.MaxBackoff)
+	r.MaxRetryAfter = or(r.MaxRetryAfter, def.MaxRetryAfter)
+	if r.BreakerThreshold == 0 {
+		r.BreakerThreshold = 5
+	}
+	r.BreakerCooldown = or(r.BreakerCooldown, 30*time.Second)
+	if r.Transport == nil {
+		r.Transport = http.DefaultTransport
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleepCtx
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	if r.Jitter == nil {
+		r.Jitter = rand.Float64
+	}
+	return r
+}
+
+// client returns an OpenAI-compatible client of baseURL (OpenAI's when
+// empty) whose requests go through r's retries, and r's breaker.
+func (r Resilience) client(apiKey, baseURL, apiVersion string) (*openai.Client, *breaker, error) {
+	oc := openai.DefaultConfig(apiKey)
+	if baseURL != "" {
+		if !strings.HasPrefix(baseURL, "http://") && !strings.HasPrefix(baseURL, "https://") {
+			return nil, nil, triage.Invalid("base_url", "base URL %q must start with http:// or https://", baseURL)
+		}
+		oc.BaseURL = strings.TrimRight(baseURL, "/")
+	}
+	oc.APIVersion = apiVersion
+	oc.HTTPClient = &http.Client{Transport: &retryTransport{
+		base: r.Transport, maxRetries: r.MaxRetries, perTry: r.Timeout,
+		minBackoff: r.MinBackoff, maxBackoff: r.MaxBackoff, maxRetryAfter: r.MaxRetryAfter,
+		sleep: r.Sleep, now: r.Now, jitter: r.Jitter,
+	}}
+	return openai.NewClientWithConfig(oc), &breaker{threshold: r.BreakerThreshold, cooldown: r.BreakerCooldown, now: r.Now}, nil
 }

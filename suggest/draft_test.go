@@ -104,7 +104,7 @@ func newLLMWriter(t *testing.T, srv *llmServer, clock *fakeSleep, mod func(*embe
 	t.Cleanup(hs.Close)
 	cfg := embed.ChatConfig{
 		BaseURL: hs.URL + "/compat/v1", APIKey: "sk-test", Model: "deepseek-chat",
-		Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 },
+		Resilience: embed.Resilience{Sleep: clock.Sleep, Now: clock.Now, Jitter: func() float64 { return 0.5 }},
 	}
 	if mod != nil {
 		mod(&cfg)
