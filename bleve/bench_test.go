@@ -18,7 +18,7 @@ import (
 // ../shared/data is missing): their articles, repeated with their sentences
 // shuffled until there are enough chunks, and their dev queries.
 //
-//	go test ./bleve -run XXX -bench . -benchtime 2000x -timeout 60m
+//	go test ./bleve -run '^$' -bench . -benchtime 2000x -timeout 60m
 
 // benchDocs returns n article chunks made from the shared articles: the
 // originals first, then variants whose sentences are shuffled, so that

@@ -399,7 +399,7 @@ func benchRules(n, k int) ([]*triage.Rule, string) {
 }
 
 // BenchmarkRuleMatch measures 100 rules of 10 words on a 500-character
-// ticket: go test ./classify -run XXX -bench RuleMatch -benchmem
+// ticket: go test ./classify -run '^$' -bench RuleMatch -benchmem
 func BenchmarkRuleMatch(b *testing.B) {
 	rules, text := benchRules(100, 10)
 	rs := mustCompileRules(b, rules...)

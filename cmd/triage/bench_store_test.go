@@ -14,7 +14,7 @@ import (
 // the same data (the demo set) in the same run: creating and triaging a
 // ticket (in parallel, as clients do) and a hybrid KB search. Run with
 //
-//	go test -run XXX -bench BenchmarkStores -benchtime 400x ./cmd/triage
+//	go test -run '^$' -bench BenchmarkStores -benchtime 400x ./cmd/triage
 //
 // and compare the two stores' lines; Postgres runs on the machine's server
 // (TRIAGE_TEST_POSTGRES), so the figures include a TCP round trip per
