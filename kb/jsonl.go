@@ -27,7 +27,7 @@ const ImportBatch = 200
 const SourceTagPrefix = "src:"
 
 // maxImportLine bounds one line of an import: the largest body, JSON-escaped
-// (\uXXXX is six bytes for three), with room for the other fields.
+// (a \u escape is six bytes for three), with room for the other fields.
 const maxImportLine = 2*triage.MaxArticleBodyBytes + 64<<10
 
 // ImportOptions tunes Import.
