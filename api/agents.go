@@ -108,14 +108,7 @@ func (s *Server) updateAgent(c echo.Context) error {
 }
 
 func (s *Server) deleteAgent(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := s.desk.DeleteAgent(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, s.desk.DeleteAgent)
 }
 
 func (s *Server) listTeams(c echo.Context) error {
@@ -147,30 +140,11 @@ func (s *Server) createTeam(c echo.Context) error {
 }
 
 func (s *Server) updateTeam(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var u triage.TeamUpdate
-	if err := s.decode(c, &u); err != nil {
-		return err
-	}
-	t, err := s.desk.UpdateTeam(c.Request().Context(), c.Param("id"), version, u)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, t.Version, t)
+	return update(s, c, s.desk.UpdateTeam, func(t *triage.Team) int { return t.Version })
 }
 
 func (s *Server) deleteTeam(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := s.desk.DeleteTeam(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, s.desk.DeleteTeam)
 }
 
 // Me is who a token belongs to.

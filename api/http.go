@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -259,4 +260,34 @@ func idem(c echo.Context, status int) *triage.Idempotency {
 	cp := *i
 	cp.Status = status
 	return &cp
+}
+
+// update answers a conditional PATCH of the resource at :id: If-Match, the
+// decoded update, then apply; the answer carries the new version's ETag.
+func update[U any, T any](s *Server, c echo.Context, apply func(ctx context.Context, id string, version int, u U) (T, error), version func(T) int) error {
+	v, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var u U
+	if err := s.decode(c, &u); err != nil {
+		return err
+	}
+	r, err := apply(c.Request().Context(), c.Param("id"), v, u)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, version(r), r)
+}
+
+// remove answers a conditional DELETE of the resource at :id.
+func remove(c echo.Context, apply func(ctx context.Context, id string, version int) error) error {
+	v, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := apply(c.Request().Context(), c.Param("id"), v); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }

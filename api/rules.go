@@ -50,30 +50,11 @@ func (s *Server) createRule(c echo.Context) error {
 }
 
 func (s *Server) updateRule(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var u triage.RuleUpdate
-	if err := s.decode(c, &u); err != nil {
-		return err
-	}
-	r, err := s.desk.UpdateRule(c.Request().Context(), c.Param("id"), version, u)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, r.Version, r)
+	return update(s, c, s.desk.UpdateRule, func(r *triage.Rule) int { return r.Version })
 }
 
 func (s *Server) deleteRule(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := s.desk.DeleteRule(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, s.desk.DeleteRule)
 }
 
 // DryRun is a text to run the rules and triage on without creating a

@@ -67,19 +67,7 @@ func (s *Server) updateSLAPolicy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var u triage.SLAPolicyUpdate
-	if err := s.decode(c, &u); err != nil {
-		return err
-	}
-	p, err := svc.UpdatePolicy(c.Request().Context(), c.Param("id"), version, u)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, p.Version, p)
+	return update(s, c, svc.UpdatePolicy, func(p *triage.SLAPolicy) int { return p.Version })
 }
 
 func (s *Server) deleteSLAPolicy(c echo.Context) error {
@@ -87,14 +75,7 @@ func (s *Server) deleteSLAPolicy(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.DeletePolicy(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, svc.DeletePolicy)
 }
 
 func (s *Server) listCalendars(c echo.Context) error {
@@ -145,19 +126,7 @@ func (s *Server) updateCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var u triage.CalendarUpdate
-	if err := s.decode(c, &u); err != nil {
-		return err
-	}
-	cal, err := svc.UpdateCalendar(c.Request().Context(), c.Param("id"), version, u)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, cal.Version, cal)
+	return update(s, c, svc.UpdateCalendar, func(cal *triage.Calendar) int { return cal.Version })
 }
 
 func (s *Server) deleteCalendar(c echo.Context) error {
@@ -165,14 +134,7 @@ func (s *Server) deleteCalendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := svc.DeleteCalendar(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, svc.DeleteCalendar)
 }
 
 func (s *Server) businessTime(c echo.Context) error {

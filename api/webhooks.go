@@ -41,30 +41,11 @@ func (s *Server) getWebhook(c echo.Context) error {
 }
 
 func (s *Server) updateWebhook(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	var u triage.WebhookUpdate
-	if err := s.decode(c, &u); err != nil {
-		return err
-	}
-	w, err := s.ops.Webhooks.Update(c.Request().Context(), c.Param("id"), version, u)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, w.Version, w)
+	return update(s, c, s.ops.Webhooks.Update, func(w *triage.Webhook) int { return w.Version })
 }
 
 func (s *Server) deleteWebhook(c echo.Context) error {
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := s.ops.Webhooks.Delete(c.Request().Context(), c.Param("id"), version); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return remove(c, s.ops.Webhooks.Delete)
 }
 
 // pingWebhook queues a test delivery; 202 because it is sent by the job
