@@ -18,7 +18,7 @@ func (s *Server) slaRoutes() []Route {
 		{"from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive; default 30 days before to"},
 		{"to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive; default now"},
 	}
-	return []Route{
+	routes := []Route{
 		{Method: "GET", Path: "/v1/sla/policies", Tag: "sla", Summary: "SLA policies, by priority", Roles: anyone, Handler: s.listSLAPolicies, Response: List[triage.SLAPolicy]{}},
 		{Method: "POST", Path: "/v1/sla/policies", Tag: "sla", Summary: "Create an SLA policy: targets in business time for a priority, optionally narrowed by team, category or tag", Roles: admins, Handler: s.createSLAPolicy, Request: triage.NewSLAPolicy{}, Response: triage.SLAPolicy{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Get an SLA policy", Roles: anyone, Handler: s.getSLAPolicy, Response: triage.SLAPolicy{}},
@@ -42,4 +42,8 @@ func (s *Server) slaRoutes() []Route {
 		{Method: "GET", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: what a survey link shows (no login; the token is the credential)", Handler: s.publicSurvey, Response: sla.SurveyView{}},
 		{Method: "POST", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: answer a survey once with a rating of 1-5 and a comment; 409 once answered or after 28 days", Handler: s.answerSurvey, Request: triage.SurveyAnswer{}, Response: sla.SurveyView{}},
 	}
+	for i := range routes {
+		routes[i].Handler = s.needSLA(routes[i].Handler)
+	}
+	return routes
 }

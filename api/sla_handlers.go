@@ -7,27 +7,24 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/sla"
 )
 
-// slaService returns the SLA service, or 503 when the server was built
-// without one.
-func (s *Server) slaService() (*sla.Service, error) {
-	if s.sla == nil {
-		return nil, triage.Errorf(triage.EUNAVAILABLE, "SLA and satisfaction surveys are not configured on this server")
+// needSLA answers 503 in place of h when the server was built without an
+// SLA service, so that the handlers behind it may use s.sla.
+func (s *Server) needSLA(h echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.sla == nil {
+			return triage.Errorf(triage.EUNAVAILABLE, "SLA and satisfaction surveys are not configured on this server")
+		}
+		return h(c)
 	}
-	return s.sla, nil
 }
 
 func (s *Server) listSLAPolicies(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	if err := slaNoQuery(c); err != nil {
 		return err
 	}
-	items, err := svc.Policies(c.Request().Context())
+	items, err := s.sla.Policies(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -35,11 +32,7 @@ func (s *Server) listSLAPolicies(c echo.Context) error {
 }
 
 func (s *Server) getSLAPolicy(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	p, err := svc.Policy(c.Request().Context(), c.Param("id"))
+	p, err := s.sla.Policy(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -47,15 +40,11 @@ func (s *Server) getSLAPolicy(c echo.Context) error {
 }
 
 func (s *Server) createSLAPolicy(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	var in triage.NewSLAPolicy
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	p, err := svc.CreatePolicy(c.Request().Context(), in, idem(c, http.StatusCreated))
+	p, err := s.sla.CreatePolicy(c.Request().Context(), in, idem(c, http.StatusCreated))
 	if err != nil {
 		return err
 	}
@@ -63,30 +52,18 @@ func (s *Server) createSLAPolicy(c echo.Context) error {
 }
 
 func (s *Server) updateSLAPolicy(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	return update(s, c, svc.UpdatePolicy, func(p *triage.SLAPolicy) int { return p.Version })
+	return update(s, c, s.sla.UpdatePolicy, func(p *triage.SLAPolicy) int { return p.Version })
 }
 
 func (s *Server) deleteSLAPolicy(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	return remove(c, svc.DeletePolicy)
+	return remove(c, s.sla.DeletePolicy)
 }
 
 func (s *Server) listCalendars(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	if err := slaNoQuery(c); err != nil {
 		return err
 	}
-	items, err := svc.Calendars(c.Request().Context())
+	items, err := s.sla.Calendars(c.Request().Context())
 	if err != nil {
 		return err
 	}
@@ -94,11 +71,7 @@ func (s *Server) listCalendars(c echo.Context) error {
 }
 
 func (s *Server) getCalendar(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	cal, err := svc.Calendar(c.Request().Context(), c.Param("id"))
+	cal, err := s.sla.Calendar(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -106,15 +79,11 @@ func (s *Server) getCalendar(c echo.Context) error {
 }
 
 func (s *Server) createCalendar(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	var in triage.NewCalendar
 	if err := s.decode(c, &in); err != nil {
 		return err
 	}
-	cal, err := svc.CreateCalendar(c.Request().Context(), in, idem(c, http.StatusCreated))
+	cal, err := s.sla.CreateCalendar(c.Request().Context(), in, idem(c, http.StatusCreated))
 	if err != nil {
 		return err
 	}
@@ -122,26 +91,14 @@ func (s *Server) createCalendar(c echo.Context) error {
 }
 
 func (s *Server) updateCalendar(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	return update(s, c, svc.UpdateCalendar, func(cal *triage.Calendar) int { return cal.Version })
+	return update(s, c, s.sla.UpdateCalendar, func(cal *triage.Calendar) int { return cal.Version })
 }
 
 func (s *Server) deleteCalendar(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	return remove(c, svc.DeleteCalendar)
+	return remove(c, s.sla.DeleteCalendar)
 }
 
 func (s *Server) businessTime(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	q, err := slaQuery(c, "from", "add", "to")
 	if err != nil {
 		return err
@@ -154,7 +111,7 @@ func (s *Server) businessTime(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	bt, err := svc.Calculate(c.Request().Context(), c.Param("id"), from, q.Get("add"), to)
+	bt, err := s.sla.Calculate(c.Request().Context(), c.Param("id"), from, q.Get("add"), to)
 	if err != nil {
 		return err
 	}
@@ -175,11 +132,7 @@ func slaInstant(field, v string) (time.Time, error) {
 }
 
 func (s *Server) ticketSLA(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	v, err := svc.Ticket(c.Request().Context(), c.Param("id"))
+	v, err := s.sla.Ticket(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -187,15 +140,11 @@ func (s *Server) ticketSLA(c echo.Context) error {
 }
 
 func (s *Server) slaReport(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	from, to, err := slaWindow(c)
 	if err != nil {
 		return err
 	}
-	rep, err := svc.Report(c.Request().Context(), from, to)
+	rep, err := s.sla.Report(c.Request().Context(), from, to)
 	if err != nil {
 		return err
 	}
@@ -203,15 +152,11 @@ func (s *Server) slaReport(c echo.Context) error {
 }
 
 func (s *Server) csatReport(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	from, to, err := slaWindow(c)
 	if err != nil {
 		return err
 	}
-	rep, err := svc.CSATReport(c.Request().Context(), from, to)
+	rep, err := s.sla.CSATReport(c.Request().Context(), from, to)
 	if err != nil {
 		return err
 	}
@@ -251,11 +196,7 @@ func slaNoQuery(c echo.Context) error {
 }
 
 func (s *Server) ticketSurvey(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	v, err := svc.TicketSurvey(c.Request().Context(), c.Param("id"))
+	v, err := s.sla.TicketSurvey(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -263,11 +204,7 @@ func (s *Server) ticketSurvey(c echo.Context) error {
 }
 
 func (s *Server) issueSurvey(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	link, err := svc.IssueSurvey(c.Request().Context(), c.Param("id"), idem(c, http.StatusCreated))
+	link, err := s.sla.IssueSurvey(c.Request().Context(), c.Param("id"), idem(c, http.StatusCreated))
 	if err != nil {
 		return err
 	}
@@ -278,11 +215,7 @@ func (s *Server) issueSurvey(c echo.Context) error {
 // token, 256 random bits in the path, is the credential. The answer is
 // never cached.
 func (s *Server) publicSurvey(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
-	v, err := svc.PublicSurvey(c.Request().Context(), c.Param("token"))
+	v, err := s.sla.PublicSurvey(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
@@ -291,15 +224,11 @@ func (s *Server) publicSurvey(c echo.Context) error {
 }
 
 func (s *Server) answerSurvey(c echo.Context) error {
-	svc, err := s.slaService()
-	if err != nil {
-		return err
-	}
 	var a triage.SurveyAnswer
 	if err := s.decode(c, &a); err != nil {
 		return err
 	}
-	v, err := svc.AnswerSurvey(c.Request().Context(), c.Param("token"), a)
+	v, err := s.sla.AnswerSurvey(c.Request().Context(), c.Param("token"), a)
 	if err != nil {
 		return err
 	}

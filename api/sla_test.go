@@ -2,11 +2,13 @@ package api_test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/sla"
 )
 
@@ -214,5 +216,34 @@ func TestSurveyAPI(t *testing.T) {
 	}
 	if r := e.do("POST", "/v1/tickets/"+tk.ID+"/csat", triage.RoleAgent, ""); r.Code != 409 {
 		t.Fatalf("a new link after the answer: %d %s", r.Code, r.Body)
+	}
+}
+
+// TestSLARoutesWithoutSLA: a server built without the SLA service answers
+// every SLA route with 503 in the error shape, public ones included.
+func TestSLARoutesWithoutSLA(t *testing.T) {
+	e := newEnv(t)
+	e.srv = api.New(api.Config{Desk: e.desk, Ready: e.store.Ready, Version: "test", Log: slog.New(slog.DiscardHandler)})
+	e.h = e.srv.Handler()
+	for _, tc := range []struct {
+		method, path string
+		role         triage.Role
+		body         string
+	}{
+		{"GET", "/v1/sla/policies", triage.RoleAdmin, ""},
+		{"PATCH", "/v1/sla/policies/p1", triage.RoleAdmin, `{"first_response":"2h"}`},
+		{"DELETE", "/v1/calendars/c1", triage.RoleAdmin, ""},
+		{"GET", "/v1/reports/csat", triage.RoleViewer, ""},
+		{"POST", "/v1/csat/tok", "", `{"rating":5}`},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			r := e.do(tc.method, tc.path, tc.role, tc.body, "If-Match: *")
+			if r.Code != 503 {
+				t.Fatalf("%d: %s", r.Code, r.Body)
+			}
+			if b := r.errorBody(t); b.Code != triage.EUNAVAILABLE {
+				t.Fatalf("code %s", b.Code)
+			}
+		})
 	}
 }
