@@ -118,6 +118,11 @@ func (c *Crypto) Open(signature, timestamp, nonce, payload string) ([]byte, erro
 	if !c.Verify(signature, timestamp, nonce, payload) {
 		return nil, refuse(triage.EUNAUTHORIZED, ErrBadSignature, "msg_signature does not match")
 	}
+	return c.decrypt(payload)
+}
+
+// decrypt is Open after the signature check.
+func (c *Crypto) decrypt(payload string) ([]byte, error) {
 	msg, receiver, err := Decrypt(c.key, payload)
 	if err != nil {
 		return nil, err
