@@ -21,11 +21,15 @@ const (
 	CodeInvalidVideoSize  = 40011 // 上传视频大小不是有效值
 	CodeInvalidCorpID     = 40013 // 不合法的CorpID
 	CodeInvalidToken      = 40014 // 不合法的access_token
+	CodeEscapedChars      = 40033 // 不合法的请求字符: 不能包含\uxxxx格式的字符
 	CodeInvalidParameter  = 40058 // 不合法的参数
+	CodeInvalidExternalID = 40096 // 不合法的外部联系人userid
 	CodeMissingToken      = 41001 // 缺少access_token参数
 	CodeTokenExpired      = 42001 // access_token已过期
 	CodeEmptyMedia        = 44001 // 多媒体文件为空
 	CodeEmptyContent      = 44004 // 文本消息content参数为空
+	CodeMediaTooLarge     = 45001 // 多媒体文件大小超过限制
+	CodeContentTooLong    = 45002 // 消息内容大小超过限制 (text: 2048 bytes)
 	CodeRateLimited       = 45009 // 接口调用超过限制
 	CodeConcurrencyLimit  = 45033 // 接口并发调用超过限制
 	CodeAPIForbidden      = 48002 // API接口无权限调用

@@ -2,6 +2,7 @@ package wechat
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -104,6 +105,40 @@ func (c *Client) SyncMsg(ctx context.Context, r SyncRequest) (SyncPage, error) {
 		next = r.Cursor
 	}
 	return SyncPage{Messages: ans.MsgList, NextCursor: next, HasMore: ans.HasMore == 1}, nil
+}
+
+// maxEmptyPages bounds the empty pages with has_more that SyncEach
+// follows in a row: the doc says they happen, not that they go on.
+const maxEmptyPages = 50
+
+// SyncEach reads pages from r.Cursor until has_more is 0, calling fn with
+// each, empty ones included, so that fn stores every NextCursor. fn should
+// store a page's messages and its NextCursor in one transaction; when it
+// fails, SyncEach stops and returns its error, and the next run resumes
+// from the last cursor fn stored. The Token of r is used for every page.
+// It returns the last cursor read.
+func (c *Client) SyncEach(ctx context.Context, r SyncRequest, fn func(SyncPage) error) (string, error) {
+	empty := 0
+	for {
+		page, err := c.SyncMsg(ctx, r)
+		if err != nil {
+			return r.Cursor, err
+		}
+		if err := fn(page); err != nil {
+			return r.Cursor, err
+		}
+		r.Cursor = page.NextCursor
+		if !page.HasMore {
+			return r.Cursor, nil
+		}
+		if len(page.Messages) == 0 {
+			if empty++; empty >= maxEmptyPages {
+				return r.Cursor, &APIError{Op: "kf/sync_msg", Msg: fmt.Sprintf("%d empty pages in a row with has_more", empty)}
+			}
+		} else {
+			empty = 0
+		}
+	}
 }
 
 // SendMsg sends m (kf/send_msg) and returns its msgid: m.MsgID when set,
