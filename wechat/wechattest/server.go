@@ -305,7 +305,9 @@ func (s *Server) gettoken(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.Clock.Now()
 	t := s.tokens[s.current]
-	if t == nil || t.revoked || !now.Before(t.expires) {
+	// Within its validity the same token is returned ("有效期内重复获取返
+	// 回相同结果"), with the rest of its life; in its last second a new one.
+	if t == nil || t.revoked || t.expires.Sub(now) < time.Second {
 		s.current = randomAlnum(64)
 		t = &accessToken{expires: now.Add(s.ttl)}
 		s.tokens[s.current] = t
