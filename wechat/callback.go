@@ -79,11 +79,11 @@ func NewCallback(cfg CallbackConfig) (*Callback, error) {
 	if cb.window <= 0 {
 		cb.window = DefaultReplayWindow
 	}
-	max := cfg.MaxRemembered
-	if max <= 0 {
-		max = DefaultMaxRemembered
+	remembered := cfg.MaxRemembered
+	if remembered <= 0 {
+		remembered = DefaultMaxRemembered
 	}
-	cb.seen = &replayMemory{max: max, at: map[string]time.Time{}}
+	cb.seen = &replayMemory{max: remembered, at: map[string]time.Time{}}
 	return cb, nil
 }
 

@@ -169,13 +169,18 @@ func TestTokenIsCachedSharedAndRefreshed(t *testing.T) {
 func TestTokenRefusedIsRefreshedOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		break_ func(fake *wechattest.Server, stale *wechattest.Clock)
+		refuse func(fake *wechattest.Server, stale *wechattest.Clock)
 	}{
 		// 企业微信 may invalidate a token early: 40014.
 		{"revoked early (40014)", func(fake *wechattest.Server, _ *wechattest.Clock) { fake.RevokeToken() }},
 		// The client's clock says the token is fresh, the server's that it
 		// expired: 42001.
 		{"expired on the server (42001)", func(fake *wechattest.Server, _ *wechattest.Clock) { fake.Clock.Advance(3 * time.Hour) }},
+		// 40001 on a call (公众平台's "access_token无效"): a new gettoken
+		// settles it, here by returning the same, valid token.
+		{"40001 on a call", func(fake *wechattest.Server, _ *wechattest.Clock) {
+			fake.FailNext("kf/account/list", 1, wechat.CodeInvalidSecret, 0)
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := wechattest.New(wechattest.Options{})
@@ -192,7 +197,7 @@ func TestTokenRefusedIsRefreshedOnce(t *testing.T) {
 			if _, err := c.Accounts(ctx); err != nil {
 				t.Fatal(err)
 			}
-			tc.break_(fake, own)
+			tc.refuse(fake, own)
 			if _, err := c.Accounts(ctx); err != nil {
 				t.Fatalf("call after the token was refused: %v", err)
 			}

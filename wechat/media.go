@@ -67,12 +67,12 @@ type Uploaded struct {
 // for a file.
 func (c *Client) UploadMedia(ctx context.Context, t MediaType, filename string, data []byte) (Uploaded, error) {
 	const op = "media/upload"
-	max := t.MaxBytes()
-	if max == 0 {
+	limit := t.MaxBytes()
+	if limit == 0 {
 		return Uploaded{}, triage.Invalid("type", "type %q is not image, voice, video or file", t)
 	}
-	if len(data) < MinMediaBytes || len(data) > max {
-		return Uploaded{}, &triage.Error{Code: triage.ETOOLARGE, Field: "media", Message: fmt.Sprintf("a %s must be %d bytes to %d MB", t, MinMediaBytes, max>>20)}
+	if len(data) < MinMediaBytes || len(data) > limit {
+		return Uploaded{}, &triage.Error{Code: triage.ETOOLARGE, Field: "media", Message: fmt.Sprintf("a %s must be %d bytes to %d MB", t, MinMediaBytes, limit>>20)}
 	}
 	filename = path.Base(strings.ReplaceAll(filename, "\\", "/"))
 	if filename == "" || filename == "." || filename == "/" {
