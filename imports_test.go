@@ -39,6 +39,10 @@ var layering = map[string]struct {
 	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest": {project: []string{""}},
 	"sla":       {project: []string{"", "desk"}},
+	"wechat":    {project: []string{""}},
+
+	// The fake 企业微信 server for the tests of wechat and of its wiring.
+	"wechat/wechattest": {project: []string{"", "wechat"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
