@@ -39,6 +39,8 @@ var layering = map[string]struct {
 	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest": {project: []string{""}},
 	"sla":       {project: []string{"", "desk"}},
+	"mail": {project: []string{""}, outside: []string{"github.com/jhillyerd/enmime", "github.com/microcosm-cc/bluemonday",
+		"golang.org/x/text", "golang.org/x/net", "github.com/emersion/go-imap", "github.com/wneessen/go-mail"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
