@@ -476,11 +476,21 @@ func (w *walker) attach(p *enmime.Part) {
 	w.attachments = append(w.attachments, Attachment{
 		Filename:    name,
 		ContentType: ct,
-		ContentID:   strings.Trim(strings.TrimSpace(p.ContentID), "<>"),
+		ContentID:   contentID(p),
 		Inline:      p.Disposition == "inline" && strings.HasPrefix(ct, "image/"),
 		Size:        len(p.Content),
 		Content:     p.Content,
 	})
+}
+
+// contentID returns a part's Content-ID without brackets; some clients
+// leave the brackets out, which enmime does not accept.
+func contentID(p *enmime.Part) string {
+	id := p.ContentID
+	if id == "" {
+		id = p.Header.Get("Content-Id")
+	}
+	return strings.ToValidUTF8(strings.Trim(strings.TrimSpace(id), "<>"), "")
 }
 
 // filename returns the decoded, directory-free name of a part: enmime's

@@ -11,7 +11,9 @@
 // SMTP sink in the test process, which records the envelope and hands
 // mail for local users to dovecot-lda, Dovecot's delivery agent. So a
 // message sent over SMTP arrives in the recipient's IMAP mailbox the way
-// an MTA would put it there.
+// an MTA would put it there. The sink refuses recipients whose address
+// starts with "reject" (550 5.1.1) or "defer" (451 4.3.0), so tests see
+// the server's answers.
 //
 // Without the binaries the tests skip loudly; TRIAGE_MAIL_REQUIRED=1 (set
 // by .ci/run) turns the skip into a failure.
@@ -576,7 +578,15 @@ func (x *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 	x.from = from
 	return nil
 }
+// Rcpt accepts every recipient except the ones tests use to see a
+// refusal: reject…@ gets a permanent 550, defer…@ a temporary 451.
 func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	switch local := strings.ToLower(to); {
+	case strings.HasPrefix(local, "reject"):
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable: " + to}
+	case strings.HasPrefix(local, "defer"):
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
 	x.to = append(x.to, to)
 	return nil
 }
