@@ -219,17 +219,6 @@ func Compose(o *Outgoing) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// recipients returns the envelope recipients of o.
-func (o *Outgoing) recipients() []string {
-	var out []string
-	for _, l := range [][]Address{o.To, o.Cc} {
-		for _, a := range l {
-			out = append(out, a.Email)
-		}
-	}
-	return out
-}
-
 // textToHTML turns a plain reply into simple HTML: paragraphs at blank
 // lines, line breaks kept, everything escaped.
 func textToHTML(text string) string {

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"os"
 	"strings"
@@ -129,8 +128,4 @@ func netError(err error) *Error {
 		return &Error{Kind: KindUnreachable, Temporary: true, Err: err}
 	}
 	return nil
-}
-
-func errorf(kind ErrorKind, temporary bool, format string, args ...any) *Error {
-	return &Error{Kind: kind, Temporary: temporary, Err: fmt.Errorf(format, args...)}
 }

@@ -578,6 +578,7 @@ func (x *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
 	x.from = from
 	return nil
 }
+
 // Rcpt accepts every recipient except the ones tests use to see a
 // refusal: reject…@ gets a permanent 550, defer…@ a temporary 451.
 func (x *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
