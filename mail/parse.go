@@ -91,8 +91,10 @@ type Message struct {
 	// Bounce holds the delivery report of a bounce, when it had one.
 	Bounce *Bounce `json:"bounce,omitempty"`
 
-	// Size is the raw message's length in bytes.
-	Size int `json:"size"`
+	// Size is the raw message's length in bytes; Raw is the message as
+	// received (not copied: Parse keeps the slice it was given).
+	Size int    `json:"size"`
+	Raw  []byte `json:"-"`
 	// Problems lists what could not be read cleanly (bad base64, a broken
 	// boundary, an unknown charset), for logs; the rest was read anyway.
 	Problems []string `json:"problems,omitempty"`
@@ -165,7 +167,7 @@ func (p *Parser) Parse(raw []byte) (*Message, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, triage.Invalid("message", "the message is empty")
 	}
-	m := &Message{Size: len(raw)}
+	m := &Message{Size: len(raw), Raw: raw}
 	parser := enmime.NewParser(
 		enmime.DisableCharacterDetection(true),
 		enmime.DisableTextConversion(true),
