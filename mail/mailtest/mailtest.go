@@ -85,6 +85,7 @@ type Server struct {
 	uid     int
 	gid     int
 	master  *exec.Cmd
+	exited  <-chan error // closed when the master process has exited
 	sink    *smtp.Server
 	mu      sync.Mutex
 	users   map[string]string
@@ -193,7 +194,9 @@ func start(t testing.TB) (*Server, error) {
 	}
 	logf.Close()
 	exited := make(chan error, 1)
-	go func() { exited <- s.master.Wait() }()
+	master := s.master
+	go func() { exited <- master.Wait(); close(exited) }()
+	s.exited = exited
 	deadline := time.Now().Add(15 * time.Second)
 	for _, port := range ports[:4] {
 		for {
@@ -204,7 +207,6 @@ func start(t testing.TB) (*Server, error) {
 			}
 			select {
 			case err := <-exited:
-				s.master = nil
 				return nil, fmt.Errorf("dovecot exited (%v): %s", err, s.Logs())
 			default:
 			}
@@ -554,19 +556,17 @@ func (s *Server) Stop() { s.stop() }
 
 func (s *Server) stop() {
 	if s.master != nil && s.master.Process != nil {
+		// Dovecot's children are in the master's process group: stop the
+		// master, give it time to stop them, then kill what is left.
 		pgid := s.master.Process.Pid
 		_ = syscall.Kill(-pgid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() {
-			for i := 0; i < 100; i++ {
-				if syscall.Kill(-pgid, 0) != nil {
-					break
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			close(done)
-		}()
-		<-done
+		select {
+		case <-s.exited:
+		case <-time.After(5 * time.Second):
+		}
+		for i := 0; i < 40 && syscall.Kill(-pgid, 0) == nil; i++ {
+			time.Sleep(50 * time.Millisecond)
+		}
 		_ = syscall.Kill(-pgid, syscall.SIGKILL)
 		s.master = nil
 	}
