@@ -169,6 +169,7 @@ func (p *Parser) Parse(raw []byte) (*Message, error) {
 	}
 	m := &Message{Size: len(raw), Raw: raw}
 	parser := enmime.NewParser(
+		enmime.RawContent(true), // see decodeParts
 		enmime.DisableCharacterDetection(true),
 		enmime.DisableTextConversion(true),
 		enmime.SkipMalformedParts(true),
@@ -184,6 +185,7 @@ func (p *Parser) Parse(raw []byte) (*Message, error) {
 			return nil, triage.Invalid("message", "the message has no readable header")
 		}
 	}
+	m.Problems = append(m.Problems, decodeParts(root)...)
 	p.readHeader(m, root)
 
 	w := walker{limits: p.limits}
@@ -248,7 +250,7 @@ func fallbackPart(raw []byte) *enmime.Part {
 	for k, v := range msg.Header {
 		part.Header[k] = v
 	}
-	part.Content = []byte(toUTF8(body))
+	part.Content = body // decodeParts and partText decode it like any part
 	return part
 }
 
@@ -449,14 +451,6 @@ func isBodyText(p *enmime.Part, ct string) bool {
 		return false
 	}
 	return p.Disposition != "attachment" && filename(p) == ""
-}
-
-// partText returns a text part's content as UTF-8, whatever its label said.
-func partText(p *enmime.Part) string {
-	if utf8.Valid(p.Content) {
-		return string(p.Content)
-	}
-	return decodeCharset(p.Charset, p.Content)
 }
 
 func (w *walker) attach(p *enmime.Part) {

@@ -154,3 +154,38 @@ func TestParseLimits(t *testing.T) {
 		t.Error("an empty message parsed")
 	}
 }
+
+func TestTransferDecoding(t *testing.T) {
+	b64 := []struct {
+		in, want string
+		bad      bool
+	}{
+		{"5L2g5aW9", "你好", false},
+		{"5L2g\r\n5aW9\r\n", "你好", false},
+		{"5L2g5aW9==", "你好", false},
+		{"aGk=\r\n", "hi", false},
+		{"5L2g!!5aW9", "你好", true},
+		{"aGk", "hi", false},
+		{"aGkx2", "hi1", true},
+	}
+	for _, c := range b64 {
+		got, bad := decodeBase64([]byte(c.in))
+		if string(got) != c.want || bad != c.bad {
+			t.Errorf("decodeBase64(%q) = %q, %v; want %q, %v", c.in, got, bad, c.want, c.bad)
+		}
+	}
+	qp := []struct{ in, want string }{
+		{"=E4=BD=A0=e5=a5=bd", "你好"},
+		{"soft=\r\nbreak", "softbreak"},
+		{"soft= \t\nbreak", "softbreak"},
+		{"a=b c", "a=b c"},
+		{"1+1=2", "1+1=2"},
+		{"end=", "end"},
+		{"tab\there\x01", "tab\there\x01"},
+	}
+	for _, c := range qp {
+		if got := string(decodeQP([]byte(c.in))); got != c.want {
+			t.Errorf("decodeQP(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
