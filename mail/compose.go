@@ -91,7 +91,7 @@ func domainOf(addr string) string {
 	return "localhost"
 }
 
-// Subject returns the subject with the ticket reference in front, unless
+// subject returns the subject with the ticket reference in front, unless
 // it already holds it.
 func (o *Outgoing) subject() string {
 	s := strings.Join(strings.Fields(o.Subject), " ")
