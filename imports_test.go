@@ -43,6 +43,10 @@ var layering = map[string]struct {
 
 	// The fake 企业微信 server for the tests of wechat and of its wiring.
 	"wechat/wechattest": {project: []string{"", "wechat"}},
+	"mail": {project: []string{""}, outside: []string{"github.com/jhillyerd/enmime", "github.com/microcosm-cc/bluemonday",
+		"golang.org/x/text", "golang.org/x/net", "github.com/emersion/go-imap", "github.com/wneessen/go-mail"}},
+	// Real Dovecot servers for the mail tests.
+	"mail/mailtest": {outside: []string{"github.com/emersion/go-smtp"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
