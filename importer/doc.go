@@ -19,6 +19,12 @@
 //     the Chinese headers of an account in Chinese).
 //   - Generic CSV and JSON Lines, described by a mapping file (Mapping).
 //
+// Reading streams: a JSON Lines file, a top-level array and a CSV file are
+// read one ticket at a time. A Zendesk or Zammad page object is held whole
+// until it ends, because its side-loads (users for e-mail addresses, the
+// comment list) may follow its tickets; Zendesk caps a page at 1,000
+// tickets.
+//
 // Every record is accounted for: a ticket, or a skip with a typed reason and
 // the record's line ("bad_line" at line 12), never a silent drop. Changes
 // made on the way in (a tag left out, a missing solve time estimated) are
