@@ -41,6 +41,13 @@ var layering = map[string]struct {
 	"sla":       {project: []string{"", "desk"}},
 	"wechat":    {project: []string{""}},
 
+	// Readers of other helpdesks' exports; x/text decodes CSV files that
+	// Chinese Excel saved in GB18030.
+	"importer": {project: []string{""}, outside: []string{"golang.org/x/text"}},
+	// The sample export generator and its command, for tests and the README.
+	"importer/importertest":           {},
+	"importer/importertest/gensample": {project: []string{"importer/importertest"}},
+
 	// The fake 企业微信 server for the tests of wechat and of its wiring.
 	"wechat/wechattest": {project: []string{"", "wechat"}},
 	"mail": {project: []string{""}, outside: []string{"github.com/jhillyerd/enmime", "github.com/microcosm-cc/bluemonday",
