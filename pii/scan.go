@@ -161,15 +161,22 @@ func (s *scanner) findEmails() []Match {
 				continue
 			}
 		}
-		// Nor may it start in the middle of a word: a_b@c.com is one
-		// address the regexp cannot start at _.
-		if i > 0 && (s.rs[i-1] == '_' || s.rs[i-1] == '%' || s.rs[i-1] == '+') {
+		// Nor may it start in the middle of a word: the regexp starts at
+		// the leftmost address character, so one right before a match is
+		// the tail of a candidate refused above (0@0.aa0@0.aa) or a
+		// character no address starts with (a_b@c.com at _). Masking the
+		// rest would make the refused part look whole on the next pass.
+		if i > 0 && addressRune(s.rs[i-1]) && (s.rs[i-1] != '.' || i > 1 && addressRune(s.rs[i-2])) {
 			continue
 		}
 		key := strings.ToLower(strings.ReplaceAll(string(s.rs[i:j]), " ", ""))
 		out = append(out, s.match(Email, i, j, key))
 	}
 	return out
+}
+
+func addressRune(r rune) bool {
+	return isLatinLetter(r) || isDigit(r) || strings.ContainsRune("._%+-@", r)
 }
 
 // group is one run of digits, in rune indexes [start, end). x is set when
