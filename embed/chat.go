@@ -13,6 +13,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/egress"
 	"github.com/triagehq/triage/pii"
 )
 
@@ -302,10 +303,7 @@ func chatUserPrompt(req triage.DraftRequest, chinese bool) string {
 	return b.String()
 }
 
-func chatMask(s string) string {
-	m, _ := pii.Mask(s)
-	return m
-}
+func chatMask(s string) string { return egress.Mask(s).String() }
 
 // markerRE finds runs that could imitate the ticket markers.
 var markerRE = regexp.MustCompile(`={3,}|＝{3,}`)
