@@ -14,6 +14,8 @@
 //     its only constructors mask, so a function that takes a Text cannot
 //     be handed raw personal data.
 //
+// LogHandler does the same for log records, which leave the process too.
+//
 // The test in this package lists every place in the module that can reach
 // the network and fails when one does not go through here.
 package egress
