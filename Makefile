@@ -31,6 +31,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRouteBodies -fuzztime $(FUZZTIME) ./api
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME) ./segment
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./pii
+	$(GO) test -run '^$$' -fuzz FuzzMaskBody -fuzztime $(FUZZTIME) ./egress
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalBinary -fuzztime $(FUZZTIME) ./classify
 
 bench:
