@@ -33,6 +33,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzRouteBodies -fuzztime $(FUZZTIME) ./api
 	$(GO) test -run '^$$' -fuzz FuzzNormalize -fuzztime $(FUZZTIME) ./segment
 	$(GO) test -run '^$$' -fuzz FuzzMask -fuzztime $(FUZZTIME) ./pii
+	$(GO) test -run '^$$' -fuzz FuzzMaskBody -fuzztime $(FUZZTIME) ./egress
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalBinary -fuzztime $(FUZZTIME) ./classify
 	$(GO) test -run '^$$' -fuzz 'FuzzCallbackOpen$$' -fuzztime $(FUZZTIME) ./wechat
 	$(GO) test -run '^$$' -fuzz FuzzCallbackOpenSigned -fuzztime $(FUZZTIME) ./wechat

@@ -220,7 +220,7 @@ func TestChatMasksAgain(t *testing.T) {
 			t.Errorf("request body contains %s", raw)
 		}
 	}
-	for _, p := range []string{"[手机号]", "[身份证号]", "[银行卡号]", "[邮箱]"} {
+	for _, p := range []string{"【手机号1】", "【身份证号1】", "【银行卡号1】", "【邮箱1】"} {
 		if !strings.Contains(api.sent(0).Messages[1].Content, p) {
 			t.Errorf("prompt lacks placeholder %s", p)
 		}
@@ -469,7 +469,7 @@ func TestChatIsChinese(t *testing.T) {
 		{"我的MacBook Pro的Touch Bar坏了", true},
 		{"iPhone 15 无法开机", true},
 		{"Please help, 我的 order is late", false},
-		{"Call me at [手机号] or [邮箱], my parcel is lost", false},
+		{"Call me at 【手机号1】 or 【邮箱1】, my parcel is lost", false},
 		{"Where is my refund?", false},
 		{"", false},
 	}

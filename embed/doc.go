@@ -12,6 +12,11 @@
 //     beside a hashed copy of the same features), with an untrained
 //     hashed-n-gram fallback so a new, empty service still works.
 //
+// Chat, the drafter for OpenAI-compatible chat endpoints, shares OpenAI's
+// resilience. Both remote clients are built in one place
+// (Resilience.client) on egress.Client, so every text they send is masked
+// by package pii whatever their callers pass.
+//
 // Index is the exact top-k search over unit vectors used in embedded mode.
 //
 // The package imports the segmenter only through triage.Segmenter: package

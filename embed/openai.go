@@ -11,6 +11,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/egress"
 )
 
 // OpenAIConfig configures an embedder for any OpenAI-compatible endpoint
@@ -79,11 +80,12 @@ func (e *OpenAI) Model() string { return fmt.Sprintf("openai:%s@%d", e.cfg.Model
 // Dim returns the vector length.
 func (e *OpenAI) Dim() int { return e.cfg.Dim }
 
-// Embed sends texts in batches and returns unit vectors in input order.
-// Empty texts get a zero vector without a request (the API rejects them).
+// Embed masks texts, sends them in batches and returns unit vectors in
+// input order. Empty texts get a zero vector without a request (the API
+// rejects them).
 func (e *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
-	var batch []string
+	var batch []egress.Text
 	var where []int
 	flush := func() error {
 		if len(batch) == 0 {
@@ -99,8 +101,8 @@ func (e *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 		batch, where = batch[:0], where[:0]
 		return nil
 	}
-	for i, t := range texts {
-		if strings.TrimSpace(t) == "" {
+	for i, t := range egress.MaskAll(texts) {
+		if strings.TrimSpace(t.String()) == "" {
 			out[i] = make([]float32, e.cfg.Dim)
 			continue
 		}
@@ -118,12 +120,14 @@ func (e *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 	return out, nil
 }
 
-func (e *OpenAI) embedBatch(ctx context.Context, batch []string) ([][]float32, error) {
+// embedBatch takes masked texts only; the client's transport masks
+// again, for any request this package may add later.
+func (e *OpenAI) embedBatch(ctx context.Context, batch []egress.Text) ([][]float32, error) {
 	if !e.breaker.allow() {
 		return nil, triage.Errorf(triage.EUNAVAILABLE, "embedding service %s is failing; not calling it for up to %s", e.cfg.Model, e.cfg.BreakerCooldown)
 	}
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
-		Input:      batch,
+		Input:      egress.Strings(batch),
 		Model:      openai.EmbeddingModel(e.cfg.Model),
 		Dimensions: e.cfg.Dimensions,
 	})

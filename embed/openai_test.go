@@ -428,3 +428,38 @@ func errorsAs(err error, te **triage.Error) bool {
 	*te = e
 	return ok
 }
+
+// TestOpenAIMasks sends personal data on purpose: every text reaches the
+// endpoint masked, one text's placeholders numbered on their own, and a
+// retried request resends the masked text.
+func TestOpenAIMasks(t *testing.T) {
+	api := &fakeAPI{dim: 4, fail: func(n int, w http.ResponseWriter, r *http.Request) bool {
+		if n == 1 {
+			w.WriteHeader(http.StatusInternalServerError)
+			return true
+		}
+		return false
+	}}
+	e := newTestEmbedder(t, api, newFakeClock(), func(c *OpenAIConfig) { c.BatchSize = 8 })
+	texts := []string{
+		"手机13800138000，又写成138 0013 8000，新号+86-139-0013-9000",
+		"身份证11010519491231002x 卡号6222021234567890128 邮箱zhangsan＠example.com 座机010-12345678",
+		"13900139000",
+	}
+	if _, err := e.Embed(context.Background(), texts); err != nil {
+		t.Fatal(err)
+	}
+	if len(api.got) != 1 {
+		t.Fatalf("%d requests decoded, want 1 after the retry", len(api.got))
+	}
+	want := []string{
+		"手机【手机号1】，又写成【手机号1】，新号【手机号2】",
+		"身份证【身份证号1】 卡号【银行卡号1】 邮箱【邮箱1】 座机【电话1】",
+		"【手机号1】",
+	}
+	for i, w := range want {
+		if got := api.got[0].Input[i]; got != w {
+			t.Errorf("text %d sent as %q, want %q", i, got, w)
+		}
+	}
+}

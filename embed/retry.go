@@ -16,6 +16,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/egress"
 )
 
 // retryTransport retries what an embeddings endpoint gets wrong
@@ -309,7 +310,8 @@ func (r Resilience) withDefaults(def Resilience) Resilience {
 }
 
 // client returns an OpenAI-compatible client of baseURL (OpenAI's when
-// empty) whose requests go through r's retries, and r's breaker.
+// empty) whose requests are masked by package egress and then go through
+// r's retries, and r's breaker. It is the only place that builds one.
 func (r Resilience) client(apiKey, baseURL, apiVersion string) (*openai.Client, *breaker, error) {
 	oc := openai.DefaultConfig(apiKey)
 	if baseURL != "" {
@@ -319,10 +321,12 @@ func (r Resilience) client(apiKey, baseURL, apiVersion string) (*openai.Client, 
 		oc.BaseURL = strings.TrimRight(baseURL, "/")
 	}
 	oc.APIVersion = apiVersion
-	oc.HTTPClient = &http.Client{Transport: &retryTransport{
+	// Every request passes the egress point, which masks its body before
+	// the retries below it send it (and resend the same masked bytes).
+	oc.HTTPClient = egress.Client(&retryTransport{
 		base: r.Transport, maxRetries: r.MaxRetries, perTry: r.Timeout,
 		minBackoff: r.MinBackoff, maxBackoff: r.MaxBackoff, maxRetryAfter: r.MaxRetryAfter,
 		sleep: r.Sleep, now: r.Now, jitter: r.Jitter,
-	}}
+	})
 	return openai.NewClientWithConfig(oc), &breaker{threshold: r.BreakerThreshold, cooldown: r.BreakerCooldown, now: r.Now}, nil
 }

@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode"
 
@@ -202,9 +201,7 @@ func mask(s string) string {
 // late" is not. The masker's placeholders are Chinese words that say
 // nothing about the customer's language, so they do not count.
 func isChinese(s string) bool {
-	for _, k := range pii.AllKinds() {
-		s = strings.ReplaceAll(s, pii.DefaultPlaceholder(k), "")
-	}
+	s = pii.StripPlaceholders(s)
 	han, latin := 0, 0
 	for _, r := range s {
 		switch {

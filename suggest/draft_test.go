@@ -379,7 +379,7 @@ func TestWriterMasksPII(t *testing.T) {
 				t.Errorf("the %s draft contains %s", d.Mode, r)
 			}
 		}
-		for _, p := range []string{`[手机号]`, `[身份证号]`, `[银行卡号]`, `[邮箱]`} {
+		for _, p := range []string{`【手机号1】`, `【身份证号1】`, `【银行卡号1】`, `【邮箱1】`} {
 			if !strings.Contains(reqs[0], p) {
 				t.Errorf("the prompt lacks the placeholder %s", p)
 			}

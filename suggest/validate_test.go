@@ -116,7 +116,7 @@ func TestValidateDraft(t *testing.T) {
 		{name: "too long", out: "您好[1]" + strings.Repeat("退款一般一到三个工作日到账。", 80), reason: "too long"},
 		{name: "wrong language", out: "Hello, refunds arrive within 1-3 working days [1].", reason: "not in the customer's language"},
 		{name: "invented personal data masked", out: "您好，可致电13800138000查询，一般1-3个工作日到账[1]。",
-			want: "您好，可致电[手机号]查询，一般1-3个工作日到账[1]。", cites: []int{1}},
+			want: "您好，可致电【手机号1】查询，一般1-3个工作日到账[1]。", cites: []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +181,7 @@ func TestIsChinese(t *testing.T) {
 		{"退款什么时候到账", true},
 		{"我的MacBook Pro的Touch Bar坏了", true},
 		{"Please help, 我的 order is late", false},
-		{"Call me at [手机号] or [邮箱], the parcel is lost", false},
+		{"Call me at 【手机号1】 or 【邮箱1】, the parcel is lost", false},
 		{"", false},
 	}
 	for _, tt := range tests {
