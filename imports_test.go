@@ -48,6 +48,10 @@ var layering = map[string]struct {
 	// Real Dovecot servers for the mail tests.
 	"mail/mailtest": {outside: []string{"github.com/emersion/go-smtp"}},
 
+	// Security building blocks (issue 18): each wraps one outside
+	// technology and knows nothing of accounts or stores.
+	"password": {project: []string{""}, outside: []string{"golang.org/x/crypto/argon2"}},
+
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
 }
