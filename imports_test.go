@@ -51,6 +51,7 @@ var layering = map[string]struct {
 	// Security building blocks (issue 18): each wraps one outside
 	// technology and knows nothing of accounts or stores.
 	"password": {project: []string{""}, outside: []string{"golang.org/x/crypto/argon2"}},
+	"totp":     {project: []string{""}, outside: []string{"github.com/pquerna/otp"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
