@@ -52,6 +52,8 @@ var layering = map[string]struct {
 	// technology and knows nothing of accounts or stores.
 	"password": {project: []string{""}, outside: []string{"golang.org/x/crypto/argon2"}},
 	"totp":     {project: []string{""}, outside: []string{"github.com/pquerna/otp"}},
+	"seal":     {project: []string{""}},
+	"onetime":  {project: []string{""}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
