@@ -54,6 +54,7 @@ var layering = map[string]struct {
 	"totp":     {project: []string{""}, outside: []string{"github.com/pquerna/otp"}},
 	"seal":     {project: []string{""}},
 	"onetime":  {project: []string{""}},
+	"limit":    {project: []string{""}, outside: []string{"golang.org/x/time/rate"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
