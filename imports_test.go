@@ -55,6 +55,10 @@ var layering = map[string]struct {
 	"seal":     {project: []string{""}},
 	"onetime":  {project: []string{""}},
 	"limit":    {project: []string{""}, outside: []string{"golang.org/x/time/rate"}},
+	"oidc":     {project: []string{""}, outside: []string{"github.com/coreos/go-oidc/v3", "golang.org/x/oauth2"}},
+	// A real OpenID Provider (zitadel/oidc's OP) for the tests of oidc and
+	// of the sign-in wiring.
+	"oidc/oidctest": {outside: []string{"github.com/zitadel/oidc/v3", "golang.org/x/net/html", "golang.org/x/text/language"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
