@@ -34,6 +34,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzUnmarshalBinary -fuzztime $(FUZZTIME) ./classify
 	$(GO) test -run '^$$' -fuzz 'FuzzCallbackOpen$$' -fuzztime $(FUZZTIME) ./wechat
 	$(GO) test -run '^$$' -fuzz FuzzCallbackOpenSigned -fuzztime $(FUZZTIME) ./wechat
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./password
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./totp
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./seal
+	$(GO) test -run '^$$' -fuzz FuzzRedeem -fuzztime $(FUZZTIME) ./onetime
+	$(GO) test -run '^$$' -fuzz FuzzClientIP -fuzztime $(FUZZTIME) ./limit
+	$(GO) test -run '^$$' -fuzz FuzzPoWVerify -fuzztime $(FUZZTIME) ./limit
+	$(GO) test -run '^$$' -fuzz FuzzOpenPending -fuzztime $(FUZZTIME) ./oidc
+	$(GO) test -run '^$$' -fuzz FuzzClaims -fuzztime $(FUZZTIME) ./oidc
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -94,8 +94,9 @@ type Limiter struct {
 	bucket *lru[*rate.Limiter]
 }
 
-// DefaultMaxKeys bounds a Limiter's memory: 100,000 buckets are about
-// 15 MB.
+// DefaultMaxKeys bounds the memory of a Limiter, a Lockout or a PoW's
+// replay set: 100,000 keys of a Limiter or a Lockout took about 20 MB of
+// heap when measured (Go 1.26, amd64).
 const DefaultMaxKeys = 100_000
 
 // NewLimiter returns a Limiter for r. maxKeys 0 means DefaultMaxKeys; now

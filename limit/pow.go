@@ -21,8 +21,8 @@ type PoWConfig struct {
 	// seal.Keyring.Derive("proof of work")).
 	Secret []byte
 	// Difficulty is the number of leading zero bits asked of a solution's
-	// SHA-256: each bit doubles the work. 0 means 16, about 65,000 hashes,
-	// under a second in a phone's browser.
+	// SHA-256: each bit doubles the work. 0 means 16, 65,536 hashes on
+	// average.
 	Difficulty int
 	// Window is how long a challenge may be solved and used; 0 means ten
 	// minutes.

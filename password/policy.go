@@ -125,10 +125,10 @@ func repetitive(s string) bool {
 }
 
 // commonPasswords are the first guesses of every attacker: the top of the
-// public leak-derived lists, with the Chinese ones (from the CSDN, 天涯 and
-// 12306 leaks) that Western lists rank low. Folded to lower case. Entries
-// shorter than the default minimum still matter when a deployment lowers
-// it.
+// public leak-derived lists, with the Chinese favourites (digit runs,
+// pinyin, the 520/1314 love numbers, the top of the 2011 CSDN leak) that
+// Western lists rank low. Folded to lower case. Entries shorter than the
+// default minimum still matter when a deployment lowers it.
 var commonPasswords = func() map[string]struct{} {
 	m := map[string]struct{}{}
 	for _, p := range strings.Fields(`
@@ -151,6 +151,8 @@ nihao123 nihao123456 w123456 z123456 woshishui wodemima mima123
 mima123456 asd123 asd123456 as123456 zx123456 wo123456 ai123456
 aini1314 woainima 7758521 7758258 584520 1314521 52013145201314
 0123456789 9876543210 147852369 741852963 963852741 789456123
+dearbook xiazhili 31415926 123654789 qazwsxedc 110110110 asdasdasd
+qqqqqqqq 12344321 11223344 123321123
 `) {
 		m[p] = struct{}{}
 	}

@@ -3,8 +3,8 @@
 // codes for when the phone is lost.
 //
 // Enrol makes a secret and the otpauth:// URL (issuer "triage") that
-// authenticator apps (Google Authenticator, Microsoft Authenticator, 腾讯身份
-// 验证器, 阿里云 App) read from a QR code. Verify accepts the code of the
+// authenticator apps read from a QR code (the Key URI format of Google
+// Authenticator, which the common apps share). Verify accepts the code of the
 // current 30-second step or of the step before or after (clocks drift),
 // and returns the step it matched so that the caller stores it: a code is
 // accepted once, and never a code from a step at or before the last one
