@@ -259,10 +259,24 @@ func (rp *RP) verify(ctx context.Context, p *gooidc.Provider, raw, nonce, access
 	return claims, nil
 }
 
+// complete reports whether the ID token already holds every claim the
+// mapping reads, so that the userinfo endpoint need not be asked.
+func (rp *RP) complete(claims map[string]any) bool {
+	for _, k := range []string{"email", "email_verified", "name"} {
+		if _, ok := claims[k]; !ok {
+			return false
+		}
+	}
+	return (rp.cfg.RoleClaim == "" || claimValues(claims, rp.cfg.RoleClaim) != nil) &&
+		(rp.cfg.TeamClaim == "" || claimValues(claims, rp.cfg.TeamClaim) != nil)
+}
+
 // userinfo adds the userinfo endpoint's claims that the ID token lacks
-// (many providers keep profile, e-mail and groups there).
+// (many providers keep profile, e-mail and groups there). When the ID
+// token has them all the endpoint is not asked: one request fewer, and
+// one dependency fewer for sign-in.
 func (rp *RP) userinfo(ctx context.Context, p *gooidc.Provider, tok *oauth2.Token, claims map[string]any) error {
-	if p.UserInfoEndpoint() == "" || tok.AccessToken == "" {
+	if p.UserInfoEndpoint() == "" || tok.AccessToken == "" || rp.complete(claims) {
 		return nil
 	}
 	info, err := p.UserInfo(rp.clientContext(ctx), oauth2.StaticTokenSource(tok))

@@ -198,6 +198,7 @@ func TestFullSignIn(t *testing.T) {
 				}
 				return nil
 			}
+			before := e.op.Requests("/userinfo")
 			id, eb, status := e.signIn(t, hc, client, "/tickets/42", "zhangwei", "长城-green-2026")
 			if status != 200 {
 				t.Fatalf("sign-in failed: %d %+v", status, eb)
@@ -208,6 +209,10 @@ func TestFullSignIn(t *testing.T) {
 			}
 			if id != want {
 				t.Fatalf("identity\n got %+v\nwant %+v", id, want)
+			}
+			// Userinfo is asked only when the ID token lacks claims.
+			if asked, wantAsked := e.op.Requests("/userinfo") > before, client == "triage-userinfo"; asked != wantAsked {
+				t.Fatalf("userinfo asked: %v, want %v", asked, wantAsked)
 			}
 			q := authReq.Query()
 			if q.Get("code_challenge_method") != "S256" || len(q.Get("code_challenge")) != 43 || q.Get("nonce") == "" || q.Get("state") == "" ||

@@ -67,6 +67,16 @@ type Provider struct {
 	Issuer string
 	server *httptest.Server
 	store  *storage
+	mu     sync.Mutex
+	hits   map[string]int
+}
+
+// Requests returns how many requests the provider has answered on path
+// (for example "/userinfo").
+func (p *Provider) Requests(path string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.hits[path]
 }
 
 // Start runs a provider with the given clients and users until the test
@@ -79,7 +89,11 @@ func Start(t testing.TB, clients []Client, users []User) *Provider {
 		mu      sync.RWMutex
 		handler http.Handler
 	)
+	p := &Provider{hits: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.mu.Lock()
+		p.hits[r.URL.Path]++
+		p.mu.Unlock()
 		mu.RLock()
 		h := handler
 		mu.RUnlock()
@@ -123,7 +137,8 @@ func Start(t testing.TB, clients []Client, users []User) *Provider {
 	mu.Lock()
 	handler = mux
 	mu.Unlock()
-	return &Provider{Issuer: srv.URL, server: srv, store: st}
+	p.Issuer, p.server, p.store = srv.URL, srv, st
+	return p
 }
 
 // login is the provider's sign-in page: a form with the auth request's id
