@@ -39,6 +39,15 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzCallbackOpenSigned -fuzztime $(FUZZTIME) ./wechat
 	for f in FuzzZendesk FuzzZammad FuzzFreshdesk FuzzGenericCSV FuzzGenericJSONL FuzzHTMLToText FuzzLoadMapping; do \
 		$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./importer || exit 1; done
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./mail
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./password
+	$(GO) test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./totp
+	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./seal
+	$(GO) test -run '^$$' -fuzz FuzzRedeem -fuzztime $(FUZZTIME) ./onetime
+	$(GO) test -run '^$$' -fuzz FuzzClientIP -fuzztime $(FUZZTIME) ./limit
+	$(GO) test -run '^$$' -fuzz FuzzPoWVerify -fuzztime $(FUZZTIME) ./limit
+	$(GO) test -run '^$$' -fuzz FuzzOpenPending -fuzztime $(FUZZTIME) ./oidc
+	$(GO) test -run '^$$' -fuzz FuzzClaims -fuzztime $(FUZZTIME) ./oidc
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -56,6 +56,18 @@ var layering = map[string]struct {
 	// Real Dovecot servers for the mail tests.
 	"mail/mailtest": {outside: []string{"github.com/emersion/go-smtp"}},
 
+	// Security building blocks (issue 18): each wraps one outside
+	// technology and knows nothing of accounts or stores.
+	"password": {project: []string{""}, outside: []string{"golang.org/x/crypto/argon2"}},
+	"totp":     {project: []string{""}, outside: []string{"github.com/pquerna/otp"}},
+	"seal":     {project: []string{""}},
+	"onetime":  {project: []string{""}},
+	"limit":    {project: []string{""}, outside: []string{"golang.org/x/time/rate"}},
+	"oidc":     {project: []string{""}, outside: []string{"github.com/coreos/go-oidc/v3", "golang.org/x/oauth2"}},
+	// A real OpenID Provider (zitadel/oidc's OP) for the tests of oidc and
+	// of the sign-in wiring.
+	"oidc/oidctest": {outside: []string{"github.com/zitadel/oidc/v3", "golang.org/x/net/html", "golang.org/x/text/language"}},
+
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},
 }
