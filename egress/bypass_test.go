@@ -87,7 +87,13 @@ var allowed = map[string]string{
 	"wechat.(*Client).UploadMedia: net/http.NewRequestWithContext": "an attachment an agent sends to the customer",
 	"wechat.(*Client).GetMedia: net/http.NewRequestWithContext":    "downloads what the customer sent",
 
+	// Single sign-on: discovery, keys and the code exchange with the
+	// company's own identity provider; no ticket text.
+	"oidc.New: net/http.Client": "the OpenID provider the admin configured: discovery, keys, token exchange",
+
 	// Test servers, started by tests on loopback.
+	"oidc/oidctest.SignIn: net/http.Client.Get":                                  "a test's browser signing in at the test's own provider",
+	"oidc/oidctest.SignIn: net/http.Client.PostForm":                             "a test's browser signing in at the test's own provider",
 	"mail/mailtest.start: net.DialTimeout":                                       "waits for the test's own Dovecot on loopback",
 	"wechat/wechattest.New: net/http.DefaultClient":                              "the fake 企业微信 posts callbacks to the test's own server",
 	"wechat/wechattest.(*Server).post: net/http.NewRequestWithContext":           "the fake 企业微信 posts callbacks to the test's own server",
