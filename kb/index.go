@@ -354,6 +354,25 @@ func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
 	return nil
 }
 
+// Subscriptions: a resolved ticket joins the similar-ticket vectors, a
+// reopened one leaves them, an update may change the reply that solved
+// it; an article's vectors follow each save. A new ticket has nothing to
+// embed until it is resolved.
+func (ix *Indexer) Subscriptions() []triage.Subscription {
+	ticket := func(ctx context.Context, e triage.Event[triage.TicketEvent]) error {
+		return ix.Embed(ctx, triage.DocTicket, e.Payload.TicketID)
+	}
+	return []triage.Subscription{
+		triage.EventTicketSolved.On(ticket),
+		triage.EventTicketClosed.On(ticket),
+		triage.EventTicketReopened.On(ticket),
+		triage.EventTicketUpdated.On(ticket),
+		triage.EventArticleChanged.On(func(ctx context.Context, e triage.Event[triage.ArticleEvent]) error {
+			return ix.Embed(ctx, triage.DocArticle, e.Payload.ArticleID)
+		}),
+	}
+}
+
 // Embed computes and stores the vectors of one owner with the current
 // embedder, or removes them when it should not be searchable. It is the
 // body of the durable embedding job: it reads the owner's state now, not

@@ -125,11 +125,11 @@ func TestReports(t *testing.T) {
 	})
 }
 
-func notices2(t *testing.T, s *sim) []SurveyRequest {
+func notices2(t *testing.T, s *sim) []triage.SurveyRequest {
 	t.Helper()
-	var out []SurveyRequest
-	for _, e := range s.events(EventCSATRequested) {
-		var r SurveyRequest
+	var out []triage.SurveyRequest
+	for _, e := range s.events(triage.EventCSATRequested) {
+		var r triage.SurveyRequest
 		if err := json.Unmarshal(e.args, &r); err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"os"
 	"strings"
@@ -11,12 +10,10 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/desk"
-	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
 	"github.com/triagehq/triage/report"
 	"github.com/triagehq/triage/river"
-	"github.com/triagehq/triage/sla"
 )
 
 // opsConfig is the configuration of webhooks, duplicates and metrics.
@@ -60,7 +57,7 @@ func (m *Main) openOps(ctx context.Context) error {
 		return err
 	}
 	m.ops.metrics = metrics.New(version, m.metricSources())
-	m.ops.webhooks = &notify.Service{Store: m.Store, Guard: guard, UserAgent: "triage/" + version, Log: m.Log, Observe: m.ops.metrics.ObserveDelivery}
+	m.ops.webhooks = &notify.Service{Store: m.Store, Guard: guard, Queue: m.Jobs, UserAgent: "triage/" + version, Log: m.Log, Observe: m.ops.metrics.ObserveDelivery}
 	m.ops.reports = &report.Service{Store: m.Store,
 		SLA: func(ctx context.Context, from, to time.Time) (any, error) {
 			r, err := m.SLA.Report(ctx, from, to)
@@ -77,60 +74,9 @@ func (m *Main) openOps(ctx context.Context) error {
 			return r.Overall, nil
 		}}
 
-	hooks := m.ops.webhooks
-	m.Jobs.Handle(notify.JobDeliver, hooks.Deliver)
-	m.Jobs.Handle(notify.JobPrune, func(ctx context.Context, _ json.RawMessage) error {
-		if _, err := hooks.Prune(ctx); err != nil {
-			return err
-		}
-		return m.Jobs.Insert(ctx, pruneJob(time.Now().Add(24*time.Hour)))
-	})
-	// One prune waits at any time (the unique key); this starts the chain
-	// on a new store and is a no-op after.
-	if err := m.Jobs.Insert(ctx, pruneJob(time.Now().Add(time.Hour))); err != nil {
-		return err
-	}
-	// Every event reaches webhooks as a durable job per delivery; the
-	// event key is the event job's own arguments, so a retried fan-out
-	// adds only what is missing.
-	for _, kind := range []string{desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventClosed, desk.EventReopened} {
-		m.subscribe(kind, func(ctx context.Context, raw json.RawMessage) error {
-			var e desk.Event
-			if err := json.Unmarshal(raw, &e); err != nil {
-				return triage.Invalid("args", "ticket event: %v", err)
-			}
-			return hooks.TicketEvent(ctx, notify.EventKey(kind, raw), e.TicketID, notify.TicketData{Change: kind, Fields: e.Fields, Actor: e.Actor}, e.At)
-		})
-	}
-	m.subscribe(kb.EventArticleChanged, func(ctx context.Context, raw json.RawMessage) error {
-		var e kb.ArticleEvent
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return triage.Invalid("args", "article event: %v", err)
-		}
-		return hooks.ArticleSaved(ctx, notify.EventKey(kb.EventArticleChanged, raw), e.ArticleID, e.Version)
-	})
-	// sla.warning and sla.breached carry the team lead to notify, so an
-	// escalation's "notify the lead" reaches whatever the webhook feeds.
-	for _, kind := range []string{sla.EventWarning, sla.EventBreached, sla.EventCSATReceived} {
-		m.subscribe(kind, func(ctx context.Context, raw json.RawMessage) error {
-			return hooks.OtherEvent(ctx, notify.EventKey(kind, raw), kind, raw)
-		})
-	}
-
-	dups := &desk.Duplicates{Store: m.Store, Words: m.Segmenter.Words, Window: m.Config.DuplicateWindow}
-	m.subscribe(desk.EventCreated, func(ctx context.Context, raw json.RawMessage) error {
-		var e desk.Event
-		if err := json.Unmarshal(raw, &e); err != nil {
-			return triage.Invalid("args", "ticket event: %v", err)
-		}
-		_, err := dups.Check(ctx, e.TicketID)
-		return err
-	})
-	return nil
-}
-
-func pruneJob(at time.Time) triage.Job {
-	return triage.Job{Kind: notify.JobPrune, UniqueKey: notify.JobPrune, RunAt: at}
+	// One prune waits at any time; this starts the chain on a new store
+	// and is a no-op after.
+	return m.ops.webhooks.SchedulePrune(ctx, time.Now().Add(time.Hour))
 }
 
 // metricSources reads the scraped figures from the store, the queue, the

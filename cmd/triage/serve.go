@@ -60,8 +60,6 @@ type Main struct {
 	rebuild bool
 	// memIndex keeps the text index in memory, for one-off commands.
 	memIndex bool
-	// subs are the subscribers of each event kind; see subscribe.
-	subs map[string][]river.Handler
 
 	ln net.Listener
 }
@@ -128,7 +126,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.openOps(ctx); err != nil {
 		return err
 	}
-	m.registerJobs()
+	if err := m.registerJobs(); err != nil {
+		return err
+	}
 	m.Server = api.New(api.Config{Desk: m.Desk, Ready: m.ready, Log: m.Log, BodyLimit: m.Config.BodyLimit, Version: version, Triager: m.Triager, Queue: m.Jobs,
 		KB: m.KB, Suggest: m.Suggest, Segmenter: m.Segmenter, SLA: m.SLA, UI: web.FS(), Ops: m.apiOps(), Eval: m.apiEval()})
 	return nil

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"strings"
 
-	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/sla"
 )
 
@@ -37,17 +35,6 @@ func (m *Main) openSLA(ctx context.Context) error {
 	m.SLA = &sla.Service{Store: m.Store, Tickets: m.Desk, SurveyURL: m.Config.surveyURL(), Log: m.Log}
 	if err := m.SLA.Seed(ctx); err != nil {
 		return err
-	}
-	m.Jobs.Handle(sla.JobCheck, m.SLA.HandleCheck)
-	m.Jobs.Handle(sla.JobEscalate, m.SLA.HandleEscalate)
-	m.Jobs.Handle(sla.JobRecompute, m.SLA.HandleRecompute)
-	for _, kind := range []string{desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventClosed, desk.EventReopened} {
-		m.subscribe(kind, m.SLA.HandleEvent)
-	}
-	// The events this area emits always have a handler, so none is
-	// cancelled as unknown when no webhook follows them.
-	for _, kind := range []string{sla.EventWarning, sla.EventBreached, sla.EventCSATRequested, sla.EventCSATReceived} {
-		m.subscribe(kind, func(context.Context, json.RawMessage) error { return nil })
 	}
 	return nil
 }
