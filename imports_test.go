@@ -13,7 +13,8 @@ const module = "github.com/triagehq/triage"
 // and which outside modules each package may import. The module root is the
 // domain and imports nothing; logic packages never import adapters;
 // adapters never import each other; each outside technology lives in the
-// one package named after it; only cmd wires everything.
+// one package named after it; only app wires everything, and cmd/triage
+// is flags, subcommands and output over it.
 var layering = map[string]struct {
 	project []string
 	outside []string
@@ -27,18 +28,23 @@ var layering = map[string]struct {
 	"kb":        {project: []string{"", "pii"}, outside: []string{"github.com/yuin/goldmark", "github.com/microcosm-cc/bluemonday"}},
 	"suggest":   {project: []string{"", "classify", "kb", "pii"}},
 	"eval":      {project: []string{"", "classify", "kb", "suggest"}},
-	"ops":       {project: []string{""}},
 	"notify":    {project: []string{""}},
 	"report":    {project: []string{""}},
 	"metrics":   {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},
-	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "ops", "pii", "notify", "report"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
 	"web":       {},
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
 	"bleve":     {project: []string{""}, outside: []string{"github.com/blevesearch/bleve/v2", "github.com/blevesearch/bleve_index_api"}},
 	"river":     {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest": {project: []string{""}},
-	"sla":       {project: []string{"", "desk"}},
+	"sla":       {project: []string{""}},
+
+	// The application layer knows every concrete part. pgx only to hand
+	// river's transaction to the PostgreSQL store, which enqueues jobs in
+	// the write's own transaction.
+	"app": {project: []string{"", "api", "bleve", "classify", "desk", "embed", "eval", "kb", "metrics", "notify", "postgres", "report", "river", "segment", "sla", "sqlite", "suggest", "web"},
+		outside: []string{"github.com/jackc/pgx/v5"}},
 
 	// Test databases for the PostgreSQL tests of every package.
 	"postgres/pgtest": {outside: []string{"github.com/jackc/pgx/v5"}},

@@ -14,9 +14,8 @@ import (
 )
 
 // Ops holds what the operations routes serve: webhooks, reports, metrics
-// and merges. Webhooks and Reports left nil are built on the desk's store
-// with their defaults (a webhook guard that refuses every internal
-// address); /metrics is served only when Metrics is set.
+// and merges. The routes of Webhooks or Reports left nil answer 503;
+// /metrics is served only when Metrics is set.
 type Ops struct {
 	Webhooks *notify.Service
 	Reports  *report.Service
@@ -36,14 +35,6 @@ func (s *Server) opsRoutes() []Route {
 	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
 	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
 	admins := []triage.Role{triage.RoleAdmin}
-	if s.ops.Webhooks == nil {
-		// A guard with no exceptions cannot fail to build.
-		g, _ := notify.NewGuard(nil)
-		s.ops.Webhooks = &notify.Service{Store: s.desk.Store, Guard: g, Log: s.log}
-	}
-	if s.ops.Reports == nil {
-		s.ops.Reports = &report.Service{Store: s.desk.Store}
-	}
 	rq := reportParams()
 	routes := []Route{
 		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins, Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
@@ -68,12 +59,31 @@ func (s *Server) opsRoutes() []Route {
 		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers, Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
 		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone, Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
 	}
+	for i, r := range routes {
+		switch r.Tag {
+		case "webhooks":
+			routes[i].Handler = need(s.ops.Webhooks != nil, "webhooks are", r.Handler)
+		case "reports":
+			routes[i].Handler = need(s.ops.Reports != nil, "reports are", r.Handler)
+		}
+	}
 	if s.ops.Metrics != nil {
 		// No role in the table: the handler takes an admin token or the
 		// scrape token, which the role system has no place for.
 		routes = append(routes, Route{Method: "GET", Path: "/metrics", Tag: "service", Summary: "Prometheus metrics: request latency by route, job queue, index lag, model versions (admin token or the scrape token)", Handler: s.metrics})
 	}
 	return routes
+}
+
+// need answers 503 instead of h when the service h needs is not
+// configured on this server.
+func need(configured bool, what string, h echo.HandlerFunc) echo.HandlerFunc {
+	if configured {
+		return h
+	}
+	return func(echo.Context) error {
+		return triage.Errorf(triage.EUNAVAILABLE, "%s not configured on this server", what)
+	}
 }
 
 // metrics serves Prometheus. It is not public: the figures (ticket

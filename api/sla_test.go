@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -223,8 +222,7 @@ func TestSurveyAPI(t *testing.T) {
 // every SLA route with 503 in the error shape, public ones included.
 func TestSLARoutesWithoutSLA(t *testing.T) {
 	e := newEnv(t)
-	e.srv = api.New(api.Config{Desk: e.desk, Ready: e.store.Ready, Version: "test", Log: slog.New(slog.DiscardHandler)})
-	e.h = e.srv.Handler()
+	e.rebuild(func(c *api.Config) { c.SLA = nil })
 	for _, tc := range []struct {
 		method, path string
 		role         triage.Role

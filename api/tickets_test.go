@@ -265,10 +265,8 @@ func TestTicketEventsAreEnqueued(t *testing.T) {
 	}
 	// A failed write enqueues nothing.
 	e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"status":"open"}`, ifMatch(tk.Version))
-	e.jobs.mu.Lock()
-	defer e.jobs.mu.Unlock()
 	var kinds []string
-	for _, j := range e.jobs.jobs {
+	for _, j := range e.queued() {
 		var ev triage.TicketEvent
 		if err := json.Unmarshal(j.Args, &ev); err != nil || ev.TicketID != tk.ID && ev.TicketID != "" {
 			continue
