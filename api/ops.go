@@ -32,32 +32,29 @@ type Ops struct {
 
 // opsRoutes are the routes of webhooks, reports, metrics and merges.
 func (s *Server) opsRoutes() []Route {
-	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
-	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
-	admins := []triage.Role{triage.RoleAdmin}
 	rq := reportParams()
 	routes := []Route{
-		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins, Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
-		{Method: "POST", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Subscribe a URL to events; the signing secret is shown once, in this response", Roles: admins, Handler: s.createWebhook, Request: triage.NewWebhook{}, Response: triage.Webhook{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Get a webhook (its secret is never shown again)", Roles: admins, Handler: s.getWebhook, Response: triage.Webhook{}},
-		{Method: "PATCH", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Change a webhook's URL, events or state, or rotate its secret (shown once)", Roles: admins, Handler: s.updateWebhook, Request: triage.WebhookUpdate{}, Response: triage.Webhook{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Delete a webhook and its delivery log", Roles: admins, Handler: s.deleteWebhook, Status: http.StatusNoContent, Conditional: true},
-		{Method: "POST", Path: "/v1/webhooks/:id/test", Tag: "webhooks", Summary: "Queue a test delivery (event ping) to check the receiver and its signature check", Roles: admins, Handler: s.pingWebhook, Response: triage.Delivery{}, Status: http.StatusAccepted},
-		{Method: "GET", Path: "/v1/webhooks/:id/deliveries", Tag: "webhooks", Summary: "A webhook's delivery log, newest first: status, attempts, last error", Roles: admins, Handler: s.listDeliveries, Response: List[triage.Delivery]{},
+		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins(), Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
+		{Method: "POST", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Subscribe a URL to events; the signing secret is shown once, in this response", Roles: admins(), Handler: s.createWebhook, Request: triage.NewWebhook{}, Response: triage.Webhook{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Get a webhook (its secret is never shown again)", Roles: admins(), Handler: s.getWebhook, Response: triage.Webhook{}},
+		{Method: "PATCH", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Change a webhook's URL, events or state, or rotate its secret (shown once)", Roles: admins(), Handler: s.updateWebhook, Request: triage.WebhookUpdate{}, Response: triage.Webhook{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Delete a webhook and its delivery log", Roles: admins(), Handler: s.deleteWebhook, Status: http.StatusNoContent, Conditional: true},
+		{Method: "POST", Path: "/v1/webhooks/:id/test", Tag: "webhooks", Summary: "Queue a test delivery (event ping) to check the receiver and its signature check", Roles: admins(), Handler: s.pingWebhook, Response: triage.Delivery{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/v1/webhooks/:id/deliveries", Tag: "webhooks", Summary: "A webhook's delivery log, newest first: status, attempts, last error", Roles: admins(), Handler: s.listDeliveries, Response: List[triage.Delivery]{},
 			Query: []Param{{"status", "string", "pending, retrying, succeeded or failed"}, {"cursor", "string", "next_cursor of the previous page"}, {"limit", "integer", "page size, 1-200, default 50"}}},
-		{Method: "GET", Path: "/v1/webhooks/:id/deliveries/:delivery", Tag: "webhooks", Summary: "One delivery with its payload and every attempt", Roles: admins, Handler: s.getDelivery, Response: triage.Delivery{}},
-		{Method: "POST", Path: "/v1/webhooks/:id/deliveries/:delivery/redeliver", Tag: "webhooks", Summary: "Send a delivery's payload again as a new delivery", Roles: admins, Handler: s.redeliver, Response: triage.Delivery{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/v1/webhooks/:id/deliveries/:delivery", Tag: "webhooks", Summary: "One delivery with its payload and every attempt", Roles: admins(), Handler: s.getDelivery, Response: triage.Delivery{}},
+		{Method: "POST", Path: "/v1/webhooks/:id/deliveries/:delivery/redeliver", Tag: "webhooks", Summary: "Send a delivery's payload again as a new delivery", Roles: admins(), Handler: s.redeliver, Response: triage.Delivery{}, Status: http.StatusAccepted},
 
-		{Method: "GET", Path: "/v1/reports/summary", Tag: "reports", Summary: "Every report's total for a window, with SLA % met and CSAT", Roles: anyone, Handler: s.reportSummary, Response: report.Summary{}, Query: rq[:3]},
-		{Method: "GET", Path: "/v1/reports/volume", Tag: "reports", Summary: "Tickets created, solved, merged and closed", Roles: anyone, Handler: s.reportVolume, Response: report.Report[report.VolumeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/first-response", Tag: "reports", Summary: "First-response time: tickets, average, p50, p90, max", Roles: anyone, Handler: s.reportFirstResponse, Response: report.Report[report.TimeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/resolution", Tag: "reports", Summary: "Resolution time: tickets, average, p50, p90, max", Roles: anyone, Handler: s.reportResolution, Response: report.Report[report.TimeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/backlog", Tag: "reports", Summary: "Tickets open at the end of the window, by age", Roles: anyone, Handler: s.reportBacklog, Response: report.Report[report.BacklogRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/accuracy", Tag: "reports", Summary: "Triage accuracy against the value at close (category, priority, assignee)", Roles: anyone, Handler: s.reportAccuracy, Response: report.Report[report.AccuracyRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/acceptance", Tag: "reports", Summary: "Suggestion acceptance: accepted, edited, rejected", Roles: anyone, Handler: s.reportAcceptance, Response: report.Report[report.AcceptanceRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/summary", Tag: "reports", Summary: "Every report's total for a window, with SLA % met and CSAT", Roles: anyone(), Handler: s.reportSummary, Response: report.Summary{}, Query: rq[:3]},
+		{Method: "GET", Path: "/v1/reports/volume", Tag: "reports", Summary: "Tickets created, solved, merged and closed", Roles: anyone(), Handler: s.reportVolume, Response: report.Report[report.VolumeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/first-response", Tag: "reports", Summary: "First-response time: tickets, average, p50, p90, max", Roles: anyone(), Handler: s.reportFirstResponse, Response: report.Report[report.TimeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/resolution", Tag: "reports", Summary: "Resolution time: tickets, average, p50, p90, max", Roles: anyone(), Handler: s.reportResolution, Response: report.Report[report.TimeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/backlog", Tag: "reports", Summary: "Tickets open at the end of the window, by age", Roles: anyone(), Handler: s.reportBacklog, Response: report.Report[report.BacklogRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/accuracy", Tag: "reports", Summary: "Triage accuracy against the value at close (category, priority, assignee)", Roles: anyone(), Handler: s.reportAccuracy, Response: report.Report[report.AccuracyRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/acceptance", Tag: "reports", Summary: "Suggestion acceptance: accepted, edited, rejected", Roles: anyone(), Handler: s.reportAcceptance, Response: report.Report[report.AcceptanceRow]{}, Query: rq},
 
-		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers, Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
-		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone, Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
+		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers(), Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
+		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone(), Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
 	}
 	for i, r := range routes {
 		switch r.Tag {

@@ -146,9 +146,6 @@ func (s *Server) deleteDict(c echo.Context) error {
 
 func (s *Server) listModels(c echo.Context) error {
 	q := c.QueryParams()
-	if err := knownParams(q, []Param{{Name: "kind"}}); err != nil {
-		return err
-	}
 	kind := q.Get("kind")
 	if kind == "" {
 		kind = triage.ModelCategory

@@ -106,7 +106,7 @@ func New(cfg Config) *Server {
 	s.echo = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		h := r.Handler
+		h := checkQuery(r, r.Handler)
 		if r.Roles != nil {
 			h = s.authenticate(r, s.idempotency(h))
 		}
