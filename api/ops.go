@@ -32,7 +32,7 @@ type Ops struct {
 
 // opsRoutes are the routes of webhooks, reports, metrics and merges.
 func (s *Server) opsRoutes() []Route {
-	rq := reportParams()
+	rq := reportParams("day, agent, team, category, priority or channel")
 	routes := []Route{
 		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins(), Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
 		{Method: "POST", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Subscribe a URL to events; the signing secret is shown once, in this response", Roles: admins(), Handler: s.createWebhook, Request: triage.NewWebhook{}, Response: triage.Webhook{}, Status: http.StatusCreated},
@@ -52,6 +52,10 @@ func (s *Server) opsRoutes() []Route {
 		{Method: "GET", Path: "/v1/reports/backlog", Tag: "reports", Summary: "Tickets open at the end of the window, by age", Roles: anyone(), Handler: s.reportBacklog, Response: report.Report[report.BacklogRow]{}, Query: rq},
 		{Method: "GET", Path: "/v1/reports/accuracy", Tag: "reports", Summary: "Triage accuracy against the value at close (category, priority, assignee)", Roles: anyone(), Handler: s.reportAccuracy, Response: report.Report[report.AccuracyRow]{}, Query: rq},
 		{Method: "GET", Path: "/v1/reports/acceptance", Tag: "reports", Summary: "Suggestion acceptance: accepted, edited, rejected", Roles: anyone(), Handler: s.reportAcceptance, Response: report.Report[report.AcceptanceRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/sla", Tag: "reports", Summary: "SLA % met of the targets decided in a window, overall and per metric; also per agent, team, priority and category (by_*)", Roles: anyone(), Handler: s.reportSLA, Response: report.SLAReport{},
+			Query: reportParams("day (of the decision), agent, team, category or priority")},
+		{Method: "GET", Path: "/v1/reports/csat", Tag: "reports", Summary: "Satisfaction: surveys sent and answered, average, CSAT %; also per agent, team and category (by_*)", Roles: anyone(), Handler: s.reportCSAT, Response: report.CSATReport{},
+			Query: reportParams("day, agent, team or category")},
 
 		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers(), Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
 		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone(), Handler: s.ticketLinks, Response: List[triage.LinkView]{}},

@@ -11,10 +11,6 @@ import (
 // surveys. The two survey routes under /v1/csat are public: the survey
 // token in the path is the credential.
 func (s *Server) slaRoutes() []Route {
-	window := []Param{
-		{"from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive; default 30 days before to"},
-		{"to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive; default now"},
-	}
 	routes := []Route{
 		{Method: "GET", Path: "/v1/sla/policies", Tag: "sla", Summary: "SLA policies, by priority", Roles: anyone(), Handler: s.listSLAPolicies, Response: List[triage.SLAPolicy]{}},
 		{Method: "POST", Path: "/v1/sla/policies", Tag: "sla", Summary: "Create an SLA policy: targets in business time for a priority, optionally narrowed by team, category or tag", Roles: admins(), Handler: s.createSLAPolicy, Request: triage.NewSLAPolicy{}, Response: triage.SLAPolicy{}, Status: http.StatusCreated},
@@ -31,11 +27,9 @@ func (s *Server) slaRoutes() []Route {
 			Query: []Param{{"from", "string", "RFC 3339 time (required)"}, {"add", "string", "business time to add, like 8h"}, {"to", "string", "RFC 3339 time to measure to"}}},
 
 		{Method: "GET", Path: "/v1/tickets/:id/sla", Tag: "sla", Summary: "A ticket's SLA clocks as of now: targets, due, met or breached, and the warnings and breaches recorded", Roles: anyone(), Handler: s.ticketSLA, Response: sla.TicketView{}},
-		{Method: "GET", Path: "/v1/reports/sla", Tag: "reports", Summary: "SLA % met per agent, team, priority and category, for targets decided in a window", Roles: anyone(), Handler: s.slaReport, Response: sla.SLAReport{}, Query: window},
 
 		{Method: "GET", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A ticket's satisfaction survey", Roles: anyone(), Handler: s.ticketSurvey, Response: sla.SurveyStatus{}},
 		{Method: "POST", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A new survey link for a solved ticket, shown once; the previous link stops working", Roles: workers(), Handler: s.issueSurvey, Response: sla.SurveyLink{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/reports/csat", Tag: "reports", Summary: "Satisfaction per agent, team and category: responses, average, CSAT %", Roles: anyone(), Handler: s.csatReport, Response: sla.CSATReport{}, Query: window},
 		{Method: "GET", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: what a survey link shows (no login; the token is the credential)", Handler: s.publicSurvey, Response: sla.SurveyView{}},
 		{Method: "POST", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: answer a survey once with a rating of 1-5 and a comment; 409 once answered or after 28 days", Handler: s.answerSurvey, Request: triage.SurveyAnswer{}, Response: sla.SurveyView{}},
 	}

@@ -129,41 +129,6 @@ func (s *Server) ticketSLA(c echo.Context) error {
 	return send(c, http.StatusOK, 0, v)
 }
 
-func (s *Server) slaReport(c echo.Context) error {
-	from, to, err := slaWindow(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.sla.Report(c.Request().Context(), from, to)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, 0, rep)
-}
-
-func (s *Server) csatReport(c echo.Context) error {
-	from, to, err := slaWindow(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.sla.CSATReport(c.Request().Context(), from, to)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, 0, rep)
-}
-
-// slaWindow reads a report's from and to.
-func slaWindow(c echo.Context) (time.Time, time.Time, error) {
-	q := c.QueryParams()
-	from, err := parseTime("from", q.Get("from"))
-	if err != nil {
-		return from, time.Time{}, err
-	}
-	to, err := parseTime("to", q.Get("to"))
-	return from, to, err
-}
-
 func (s *Server) ticketSurvey(c echo.Context) error {
 	v, err := s.sla.TicketSurvey(c.Request().Context(), c.Param("id"))
 	if err != nil {

@@ -19,21 +19,7 @@ func (a *App) openOps(ctx context.Context) error {
 	}
 	a.Metrics = metrics.New(a.Config.Version, a.metricSources())
 	a.Webhooks = &notify.Service{Store: a.Store, Guard: guard, Queue: a.Jobs, UserAgent: "triage/" + a.Config.Version, Log: a.Log, Observe: a.Metrics.ObserveDelivery}
-	a.Reports = &report.Service{Store: a.Store,
-		SLA: func(ctx context.Context, from, to time.Time) (any, error) {
-			r, err := a.SLA.Report(ctx, from, to)
-			if err != nil {
-				return nil, err
-			}
-			return r.Overall, nil
-		},
-		CSAT: func(ctx context.Context, from, to time.Time) (any, error) {
-			r, err := a.SLA.CSATReport(ctx, from, to)
-			if err != nil {
-				return nil, err
-			}
-			return r.Overall, nil
-		}}
+	a.Reports = &report.Service{Store: a.Store}
 	// One prune waits at any time; this starts the chain on a new store
 	// and is a no-op after.
 	return a.Webhooks.SchedulePrune(ctx, time.Now().Add(time.Hour))
