@@ -1,6 +1,7 @@
 package triage_test
 
 import (
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -93,4 +94,44 @@ func show(pkg string) string {
 		return "the root package"
 	}
 	return pkg
+}
+
+// TestReadmeListsEveryPackage keeps README.md's package table whole: a
+// newcomer finds any behaviour from it, so every package of the module has
+// a row, and every row is a package.
+func TestReadmeListsEveryPackage(t *testing.T) {
+	out, err := exec.Command("go", "list", "./...").Output()
+	if err != nil {
+		t.Skipf("go list unavailable: %v", err)
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(readme), "| package | holds |\n| --- | --- |\n")
+	if !ok {
+		t.Fatal("README.md has no package table (| package | holds |)")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	listed := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(line, "| `"), "`")
+		listed[name] = true
+	}
+	pkgs := map[string]bool{}
+	for _, path := range strings.Fields(string(out)) {
+		pkg := strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+		if pkg == "" {
+			pkg = "triage"
+		}
+		pkgs[pkg] = true
+		if !listed[pkg] {
+			t.Errorf("package %s is not in README.md's package table (## Architecture): add a row saying what it holds", pkg)
+		}
+	}
+	for name := range listed {
+		if !pkgs[name] {
+			t.Errorf("README.md's package table lists %s, which is not a package", name)
+		}
+	}
 }
