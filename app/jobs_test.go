@@ -25,9 +25,10 @@ var unfollowed = map[string]string{
 // TestEveryEventAndJobHasAHandler opens the application and checks what
 // its queue was given: a handler for every event kind of the catalogue and
 // for every job kind declared anywhere in the module, and a subscriber for
-// every event kind (or a reason in unfollowed). An event or a job added
-// without its handler fails here rather than being cancelled as unknown
-// in production.
+// every event kind (or a reason in unfollowed); and that every event kind
+// is declared in the root and listed in the catalogue. An event or a job
+// added without its handler fails here rather than being cancelled as
+// unknown in production.
 func TestEveryEventAndJobHasAHandler(t *testing.T) {
 	a := open(t, app.Config{MemIndex: true, Segmenter: sharedSegmenter(t)})
 	registered := a.Registered()
@@ -46,7 +47,8 @@ func TestEveryEventAndJobHasAHandler(t *testing.T) {
 			}
 		})
 	}
-	for _, kind := range jobKindConstants(t) {
+	jobs := kindConstants(t, "JobKind")
+	for kind := range jobs {
 		t.Run("job "+kind, func(t *testing.T) {
 			if !slices.Contains(registered, kind) {
 				t.Errorf("the queue has no handler of %s jobs: list its service's Jobs in app/jobs.go", kind)
@@ -54,17 +56,34 @@ func TestEveryEventAndJobHasAHandler(t *testing.T) {
 		})
 	}
 	for _, kind := range registered {
-		if _, isEvent := triage.EventInfoOf(kind); !isEvent && !slices.Contains(jobKindConstants(t), kind) {
+		if _, isEvent := triage.EventInfoOf(kind); !isEvent && jobs[kind] == "" {
 			t.Errorf("a handler of %s, which is neither an event kind nor a declared JobKind constant", kind)
+		}
+	}
+	// Every event kind is declared in the root, once, and listed in the
+	// catalogue.
+	events := kindConstants(t, "EventKind")
+	for kind, file := range events {
+		if filepath.Dir(file) != ".." {
+			t.Errorf("event kind %s is declared in %s: declare it in the root's events.go", kind, file)
+		}
+		if _, ok := triage.EventInfoOf(kind); !ok {
+			t.Errorf("event kind %s is declared but not in triage.Events(): add it with its webhook decision", kind)
+		}
+	}
+	for _, e := range triage.Events() {
+		if events[e.Kind] == "" {
+			t.Errorf("triage.Events() lists %s, which no EventKind constant declares", e.Kind)
 		}
 	}
 }
 
-// jobKindConstants reads the module's source for the values of its
-// constants of type triage.JobKind[…] (JobKind[…] in the root package).
-func jobKindConstants(t *testing.T) []string {
+// kindConstants reads the module's source for the constants of type
+// triage.<typ>[…] (<typ>[…] in the root package): each value, with the
+// file that declares it.
+func kindConstants(t *testing.T, typ string) map[string]string {
 	t.Helper()
-	var out []string
+	out := map[string]string{}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -82,13 +101,16 @@ func jobKindConstants(t *testing.T) []string {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			vs, ok := n.(*ast.ValueSpec)
-			if !ok || vs.Type == nil || !isJobKind(vs.Type) {
+			if !ok || vs.Type == nil || !isKind(vs.Type, typ) {
 				return true
 			}
 			for _, v := range vs.Values {
 				if lit, ok := v.(*ast.BasicLit); ok {
 					s, _ := strconv.Unquote(lit.Value)
-					out = append(out, s)
+					if out[s] != "" {
+						t.Errorf("%s %q is declared twice: in %s and %s", typ, s, out[s], path)
+					}
+					out[s] = path
 				}
 			}
 			return true
@@ -99,21 +121,22 @@ func jobKindConstants(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	if len(out) == 0 {
-		t.Fatal("found no JobKind constants; the test no longer reads the declarations")
+		t.Fatalf("found no %s constants; the test no longer reads the declarations", typ)
 	}
 	return out
 }
 
-func isJobKind(e ast.Expr) bool {
+// isKind reports whether a declared type is typ[…] or triage.typ[…].
+func isKind(e ast.Expr, typ string) bool {
 	ix, ok := e.(*ast.IndexExpr)
 	if !ok {
 		return false
 	}
 	switch x := ix.X.(type) {
 	case *ast.Ident:
-		return x.Name == "JobKind"
+		return x.Name == typ
 	case *ast.SelectorExpr:
-		return x.Sel.Name == "JobKind"
+		return x.Sel.Name == typ
 	}
 	return false
 }

@@ -171,23 +171,8 @@ func (e *Embedding) EmbedMissing(ctx context.Context, progress Progress) error {
 	if err != nil {
 		return err
 	}
-	total := len(articles) + len(tickets)
-	done := 0
-	for _, pass := range []struct {
-		kind string
-		ids  []string
-	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
-		for _, id := range pass.ids {
-			if err := e.Indexer.Embed(ctx, pass.kind, id); err != nil {
-				return err
-			}
-			done++
-			if progress != nil && (done%20 == 0 || done == total) {
-				progress("embed", done, total)
-			}
-		}
-	}
-	if total > 0 {
+	err = eachOwner(articles, tickets, "embed", progress, func(kind, id string) error { return e.Indexer.Embed(ctx, kind, id) })
+	if err == nil && len(articles)+len(tickets) > 0 {
 		_, err = e.Indexer.CatchUp(ctx)
 	}
 	return err

@@ -485,21 +485,14 @@ func (ix *Indexer) Corpus(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, pass := range []struct {
-		kind string
-		ids  []string
-	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
-		for _, id := range pass.ids {
-			docs, err := ix.docs(ctx, pass.kind, id)
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range docs {
-				out = append(out, DocText(d))
-			}
+	err = eachOwner(articles, tickets, "", nil, func(kind, id string) error {
+		docs, err := ix.docs(ctx, kind, id)
+		for _, d := range docs {
+			out = append(out, DocText(d))
 		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // SwitchModel empties the vector index and reloads it with the vectors of
@@ -539,43 +532,34 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 	if err != nil {
 		return err
 	}
-	total := len(articles) + len(tickets)
-	done := 0
-	for _, pass := range []struct {
-		kind string
-		ids  []string
-	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
-		for _, id := range pass.ids {
-			docs, err := ix.docs(ctx, pass.kind, id)
-			if err != nil {
+	err = eachOwner(articles, tickets, "index", progress, func(kind, id string) error {
+		docs, err := ix.docs(ctx, kind, id)
+		if err != nil {
+			return err
+		}
+		if ix.Text != nil {
+			if err := ix.Text.DeleteOwner(ctx, kind, id); err != nil {
 				return err
 			}
-			if ix.Text != nil {
-				if err := ix.Text.DeleteOwner(ctx, pass.kind, id); err != nil {
+			if len(docs) > 0 {
+				if err := ix.Text.Index(ctx, docs...); err != nil {
 					return err
 				}
-				if len(docs) > 0 {
-					if err := ix.Text.Index(ctx, docs...); err != nil {
-						return err
-					}
-				}
-			}
-			if embed {
-				err := ix.embedDocs(ctx, pass.kind, id, docs)
-				if errors.Is(err, errTextChanged) {
-					// Changed since it was read: the change log brings the
-					// new text to the text index; the vectors follow it now.
-					err = ix.Embed(ctx, pass.kind, id)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			done++
-			if done%20 == 0 || done == total {
-				progress("index", done, total)
 			}
 		}
+		if !embed {
+			return nil
+		}
+		err = ix.embedDocs(ctx, kind, id, docs)
+		if errors.Is(err, errTextChanged) {
+			// Changed since it was read: the change log brings the new
+			// text to the text index; the vectors follow it now.
+			err = ix.Embed(ctx, kind, id)
+		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if err := ix.loadVectors(ctx, func(d, t int) { progress("vectors", d, t) }); err != nil {
 		return err
@@ -583,6 +567,28 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 	ix.applied = head
 	if ix.Cursor != nil {
 		return ix.Cursor.Save(head)
+	}
+	return nil
+}
+
+// eachOwner calls fn for every article, then every ticket, and tells
+// progress (when there is one) of the stage every 20 owners and at the
+// end.
+func eachOwner(articles, tickets []string, stage string, progress Progress, fn func(kind, id string) error) error {
+	total, done := len(articles)+len(tickets), 0
+	for _, pass := range []struct {
+		kind string
+		ids  []string
+	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
+		for _, id := range pass.ids {
+			if err := fn(pass.kind, id); err != nil {
+				return err
+			}
+			done++
+			if progress != nil && (done%20 == 0 || done == total) {
+				progress(stage, done, total)
+			}
+		}
 	}
 	return nil
 }

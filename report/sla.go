@@ -139,15 +139,10 @@ func (s *Service) SLA(ctx context.Context, in Query) (*SLAReport, error) {
 		}
 		f.After = next
 	}
-	rep := &SLAReport{Report: Report[SLARow]{Header: s.header("sla", q), Rows: []SLARow{}, Total: SLARow{Key: "total", Label: "合计", SLAFigures: overall}}, Overall: overall}
-	for _, k := range keys(q, mapKeys(rows)) {
-		row := SLARow{Key: k, Label: l.label(k)}
-		if r := rows[k]; r != nil {
-			row = *r
-		}
-		rep.Rows = append(rep.Rows, row)
-	}
-	rep.ByAgent, rep.ByTeam, rep.ByPriority, rep.ByCategory = sorted(breakdowns[0]), sorted(breakdowns[1]), sorted(breakdowns[2]), sorted(breakdowns[3])
+	rep := &SLAReport{Report: Report[SLARow]{Header: s.header("sla", q), Total: SLARow{Key: "total", Label: "合计", SLAFigures: overall}}, Overall: overall}
+	rep.Rows = table(q, rows, func(k string) SLARow { return SLARow{Key: k, Label: l.label(k)} })
+	key := func(g SLAGroup) string { return g.Key }
+	rep.ByAgent, rep.ByTeam, rep.ByPriority, rep.ByCategory = sorted(breakdowns[0], key), sorted(breakdowns[1], key), sorted(breakdowns[2], key), sorted(breakdowns[3], key)
 	return rep, nil
 }
 
@@ -293,15 +288,10 @@ func (s *Service) CSAT(ctx context.Context, in Query) (*CSATReport, error) {
 			g.add(sv, sent, answered)
 		}
 	}
-	rep := &CSATReport{Report: Report[CSATRow]{Header: s.header("csat", q), Rows: []CSATRow{}, Total: CSATRow{Key: "total", Label: "合计", CSATFigures: overall}}, Overall: overall}
-	for _, k := range keys(q, mapKeys(rows)) {
-		r := CSATRow{Key: k, Label: l.label(k)}
-		if x := rows[k]; x != nil {
-			r = *x
-		}
-		rep.Rows = append(rep.Rows, r)
-	}
-	rep.ByAgent, rep.ByTeam, rep.ByCategory = sortedCSAT(breakdowns[0]), sortedCSAT(breakdowns[1]), sortedCSAT(breakdowns[2])
+	rep := &CSATReport{Report: Report[CSATRow]{Header: s.header("csat", q), Total: CSATRow{Key: "total", Label: "合计", CSATFigures: overall}}, Overall: overall}
+	rep.Rows = table(q, rows, func(k string) CSATRow { return CSATRow{Key: k, Label: l.label(k)} })
+	key := func(g CSATGroup) string { return g.Key }
+	rep.ByAgent, rep.ByTeam, rep.ByCategory = sorted(breakdowns[0], key), sorted(breakdowns[1], key), sorted(breakdowns[2], key)
 	return rep, nil
 }
 
@@ -349,28 +339,30 @@ func (s *Service) names(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-func mapKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// table is a report's rows: one per key of the query's group (every day
+// of the window for a day group), empty where nothing was counted.
+func table[R any](q triage.ReportQuery, rows map[string]*R, empty func(key string) R) []R {
+	ks := make([]string, 0, len(rows))
+	for k := range rows {
+		ks = append(ks, k)
+	}
+	out := []R{}
+	for _, k := range keys(q, ks) {
+		if r := rows[k]; r != nil {
+			out = append(out, *r)
+		} else {
+			out = append(out, empty(k))
+		}
 	}
 	return out
 }
 
-func sorted(m map[string]*SLAGroup) []SLAGroup {
-	out := []SLAGroup{}
+// sorted lists a breakdown's groups in key order.
+func sorted[G any](m map[string]*G, key func(G) string) []G {
+	out := []G{}
 	for _, g := range m {
 		out = append(out, *g)
 	}
-	slices.SortFunc(out, func(a, b SLAGroup) int { return cmp.Compare(a.Key, b.Key) })
-	return out
-}
-
-func sortedCSAT(m map[string]*CSATGroup) []CSATGroup {
-	out := []CSATGroup{}
-	for _, g := range m {
-		out = append(out, *g)
-	}
-	slices.SortFunc(out, func(a, b CSATGroup) int { return cmp.Compare(a.Key, b.Key) })
+	slices.SortFunc(out, func(a, b G) int { return cmp.Compare(key(a), key(b)) })
 	return out
 }
