@@ -227,12 +227,6 @@ func TestCategoryRule(t *testing.T) {
 	}
 }
 
-func asError(err error, e **triage.Error) bool {
-	te, ok := err.(*triage.Error)
-	*e = te
-	return ok
-}
-
 func TestImportReasonAndKey(t *testing.T) {
 	r := triage.NewImportReason(triage.ImportUnknownStatus, "value", "hold", "line", "12")
 	if r.String() != `unknown_status line="12" value="hold"` {

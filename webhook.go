@@ -6,11 +6,9 @@ import (
 	"time"
 )
 
-// Webhook events a subscription may name. Ticket events map one to one to
-// the ticket writes that enqueue them, except that closing and reopening
-// are ticket.updated with the change named in the payload; sla.* and
-// csat.received come from the SLA and satisfaction area, article.published
-// from a KB save that made an article published.
+// Webhook events a subscription may name: what receivers see, mapped
+// from the event kinds in the catalogue (events.go, Events), where each
+// kind says which of these it is delivered as, if any.
 const (
 	HookTicketCreated    = "ticket.created"
 	HookTicketUpdated    = "ticket.updated"
@@ -23,11 +21,6 @@ const (
 	// names it and every webhook gets it on request.
 	HookPing = "ping"
 )
-
-// HookEvents lists the events a subscription may name.
-func HookEvents() []string {
-	return []string{HookTicketCreated, HookTicketUpdated, HookTicketSolved, HookSLAWarning, HookSLABreached, HookCSATReceived, HookArticlePublished}
-}
 
 // Webhook is a subscription: deliveries of the named events, signed with
 // a secret, to a URL.

@@ -34,9 +34,6 @@ func (s *Server) listArticles(c echo.Context) error {
 	if err != nil {
 		return triage.Invalid("query", "the query string is malformed: %v", err)
 	}
-	if err := knownParams(q, articleParams()); err != nil {
-		return err
-	}
 	f := triage.ArticleFilter{Category: q.Get("category"), AuthorID: q.Get("author"), Text: q.Get("q"), Cursor: q.Get("cursor")}
 	if f.AuthorID == "me" {
 		f.AuthorID = triage.ActorFromContext(c.Request().Context())
@@ -116,9 +113,6 @@ func (s *Server) getArticleVersion(c echo.Context) error {
 
 func (s *Server) diffArticle(c echo.Context) error {
 	q := c.QueryParams()
-	if err := knownParams(q, []Param{{Name: "from"}, {Name: "to"}}); err != nil {
-		return err
-	}
 	from, err1 := strconv.Atoi(q.Get("from"))
 	to, err2 := strconv.Atoi(q.Get("to"))
 	switch {
@@ -188,9 +182,6 @@ func (s *Server) search(c echo.Context) error {
 	if err != nil {
 		return triage.Invalid("query", "the query string is malformed: %v", err)
 	}
-	if err := knownParams(q, searchParams()); err != nil {
-		return err
-	}
 	kind := q.Get("kind")
 	if kind == "" {
 		kind = triage.DocArticle
@@ -221,9 +212,6 @@ func (s *Server) search(c echo.Context) error {
 
 func (s *Server) suggestions(c echo.Context) error {
 	q := c.QueryParams()
-	if err := knownParams(q, []Param{{Name: "refresh"}}); err != nil {
-		return err
-	}
 	refresh := false
 	if v := q.Get("refresh"); v != "" {
 		b, err := strconv.ParseBool(v)
@@ -261,9 +249,6 @@ func (s *Server) addFeedback(c echo.Context) error {
 // ago.
 func since(c echo.Context) (time.Time, error) {
 	q := c.QueryParams()
-	if err := knownParams(q, []Param{{Name: "since"}}); err != nil {
-		return time.Time{}, err
-	}
 	if v := q.Get("since"); v != "" {
 		return parseTime("since", v)
 	}

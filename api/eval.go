@@ -41,11 +41,10 @@ const reportPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src dat
 // report names the data files on the server's disk and may quote texts of
 // the evaluation sets.
 func (s *Server) evalRoutes() []Route {
-	admins := []triage.Role{triage.RoleAdmin}
 	return []Route{
-		{Method: "GET", Path: "/v1/eval/reports", Tag: "eval", Summary: "Saved evaluation reports (triage eval --save), newest first, with their headline metrics", Roles: admins, Handler: s.listEvalReports, Response: List[eval.ReportInfo]{}},
-		{Method: "GET", Path: "/v1/eval/reports/:id", Tag: "eval", Summary: "One saved evaluation report as JSON", Roles: admins, Handler: s.getEvalReport, Response: EvalReport{}},
-		{Method: "GET", Path: "/v1/eval/reports/:id/html", Tag: "eval", Summary: "A saved report's self-contained HTML page (text/html; charts as inline SVG, no script)", Roles: admins, Handler: s.evalReportPage},
+		{Method: "GET", Path: "/v1/eval/reports", Tag: "eval", Summary: "Saved evaluation reports (triage eval --save), newest first, with their headline metrics", Roles: admins(), Handler: s.listEvalReports, Response: List[eval.ReportInfo]{}},
+		{Method: "GET", Path: "/v1/eval/reports/:id", Tag: "eval", Summary: "One saved evaluation report as JSON", Roles: admins(), Handler: s.getEvalReport, Response: EvalReport{}},
+		{Method: "GET", Path: "/v1/eval/reports/:id/html", Tag: "eval", Summary: "A saved report's self-contained HTML page (text/html; charts as inline SVG, no script)", Roles: admins(), Handler: s.evalReportPage},
 	}
 }
 

@@ -3,56 +3,41 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
-	"github.com/triagehq/triage/bleve"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
-	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/eval"
-	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
-	"github.com/triagehq/triage/sla"
-	"github.com/triagehq/triage/sqlite"
-	"github.com/triagehq/triage/suggest"
 )
 
-// env is a server on a real SQLite store in a temp directory, with one
-// token per role.
+// env is the application (package app, as the binary builds it) on a real
+// SQLite store in a temp directory, with one token per role. Its job
+// queue is not started: jobs stay queued for a test to inspect.
 type env struct {
 	t      testing.TB
+	app    *app.App
 	srv    *api.Server
 	h      http.Handler
 	desk   *desk.Service
-	store  *sqlite.DB
+	store  app.Store
 	tokens map[triage.Role]string
 	agent  *triage.Agent // the agent the agent-role token belongs to
-	jobs   *jobLog
-	ix     *kb.Indexer
 	// reports is the saved evaluation reports' directory the server lists.
 	reports eval.Reports
 }
-
-// jobLog records jobs the store was asked to enqueue; the job system itself
-// is tested in package river.
-type jobLog struct {
-	mu   sync.Mutex
-	jobs []triage.Job
-}
-
-// Insert records a job queued outside a transaction.
-func (l *jobLog) Insert(ctx context.Context, j triage.Job) error { return l.enqueue(ctx, nil, j) }
 
 var (
 	segOnce sync.Once
@@ -70,45 +55,18 @@ func sharedSegmenter(t testing.TB) *segment.Segmenter {
 	return segVal
 }
 
-func (l *jobLog) enqueue(_ context.Context, _ *sql.Tx, j triage.Job) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.jobs = append(l.jobs, j)
-	return nil
-}
-
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
-	jobs := &jobLog{}
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), sqlite.Options{Enqueue: jobs.enqueue})
+	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), BodyLimit: 256 << 10, Version: "test",
+		SurveyURL: "http://triage.test/v1/csat/", Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	seg := sharedSegmenter(t)
-	router := &classify.Router{}
-	tr := &classify.Triager{Segmenter: seg, Router: router}
-	d := &desk.Service{Store: store, Intake: tr, Router: router, Normalize: seg.Normalize, Dict: seg, ModelSink: tr}
-	text, err := bleve.OpenMem(seg, bleve.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { text.Close() })
-	emb := embed.NewLocal(embed.LocalOptions{Segmenter: seg})
-	vecs := embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}
-	ix := &kb.Indexer{Store: store, Text: text, Vectors: vecs, Embedder: func() triage.Embedder { return emb }}
-	searcher := &kb.Searcher{Text: text, Vectors: vecs, Embedder: emb}
-	sugg := &suggest.Service{Store: store, Search: searcher, Writer: &suggest.Writer{}}
-	slas := &sla.Service{Store: store, Tickets: d, SurveyURL: "http://triage.test/v1/csat/", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	if err := slas.Seed(ctx); err != nil {
-		t.Fatal(err)
-	}
-	reports := eval.Reports{Dir: filepath.Join(t.TempDir(), "reports")}
-	srv := api.New(api.Config{Desk: d, Ready: store.Ready, Version: "test", BodyLimit: 256 << 10, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Triager: tr, Queue: jobs,
-		KB: &kb.Service{Store: store}, Suggest: sugg, Segmenter: seg, SLA: slas, Eval: api.Eval{Reports: reports}})
-	e := &env{t: t, srv: srv, h: srv.Handler(), desk: d, store: store, tokens: map[triage.Role]string{}, jobs: jobs, ix: ix, reports: reports}
-	admin, err := d.Bootstrap(ctx, "")
+	t.Cleanup(func() { a.Close() })
+	e := &env{t: t, app: a, srv: a.Server, h: a.Server.Handler(), desk: a.Desk, store: a.Store, tokens: map[triage.Role]string{},
+		reports: eval.Reports{Dir: a.ReportsDir()}}
+	admin, err := a.Desk.Bootstrap(ctx, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +81,30 @@ func newEnv(t testing.TB) *env {
 		e.tokens[r] = tok.Secret
 	}
 	return e
+}
+
+// rebuild serves the env through a server built from the application's
+// configuration as change leaves it, e.g. without a service.
+func (e *env) rebuild(change func(*api.Config)) {
+	cfg := e.app.APIConfig()
+	change(&cfg)
+	e.srv = api.New(cfg)
+	e.h = e.srv.Handler()
+}
+
+// queued lists the jobs waiting in the queue, oldest first.
+func (e *env) queued() []triage.Job {
+	e.t.Helper()
+	jobs, err := e.app.Jobs.Queued(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return jobs
+}
+
+// queuedKind reports whether a job of kind waits in the queue.
+func (e *env) queuedKind(kind fmt.Stringer) bool {
+	return slices.ContainsFunc(e.queued(), func(j triage.Job) bool { return j.Kind == kind.String() })
 }
 
 type resp struct {
@@ -215,24 +197,13 @@ func ifMatch(v int) string {
 func (e *env) index() {
 	e.t.Helper()
 	ctx := context.Background()
-	if _, err := e.ix.CatchUp(ctx); err != nil {
+	if _, err := e.app.Indexer.CatchUp(ctx); err != nil {
 		e.t.Fatal(err)
 	}
-	arts, tix, err := e.ix.Missing(ctx)
-	if err != nil {
+	if err := e.app.Embedding.EmbedMissing(ctx, nil); err != nil {
 		e.t.Fatal(err)
 	}
-	for _, id := range arts {
-		if err := e.ix.Embed(ctx, triage.DocArticle, id); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	for _, id := range tix {
-		if err := e.ix.Embed(ctx, triage.DocTicket, id); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if _, err := e.ix.CatchUp(ctx); err != nil {
+	if _, err := e.app.Indexer.CatchUp(ctx); err != nil {
 		e.t.Fatal(err)
 	}
 }

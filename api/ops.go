@@ -14,9 +14,8 @@ import (
 )
 
 // Ops holds what the operations routes serve: webhooks, reports, metrics
-// and merges. Webhooks and Reports left nil are built on the desk's store
-// with their defaults (a webhook guard that refuses every internal
-// address); /metrics is served only when Metrics is set.
+// and merges. The routes of Webhooks or Reports left nil answer 503;
+// /metrics is served only when Metrics is set.
 type Ops struct {
 	Webhooks *notify.Service
 	Reports  *report.Service
@@ -33,40 +32,41 @@ type Ops struct {
 
 // opsRoutes are the routes of webhooks, reports, metrics and merges.
 func (s *Server) opsRoutes() []Route {
-	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
-	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
-	admins := []triage.Role{triage.RoleAdmin}
-	if s.ops.Webhooks == nil {
-		// A guard with no exceptions cannot fail to build.
-		g, _ := notify.NewGuard(nil)
-		s.ops.Webhooks = &notify.Service{Store: s.desk.Store, Guard: g, Log: s.log}
-	}
-	if s.ops.Reports == nil {
-		s.ops.Reports = &report.Service{Store: s.desk.Store}
-	}
-	rq := reportParams()
+	rq := reportParams("day, agent, team, category, priority or channel")
 	routes := []Route{
-		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins, Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
-		{Method: "POST", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Subscribe a URL to events; the signing secret is shown once, in this response", Roles: admins, Handler: s.createWebhook, Request: triage.NewWebhook{}, Response: triage.Webhook{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Get a webhook (its secret is never shown again)", Roles: admins, Handler: s.getWebhook, Response: triage.Webhook{}},
-		{Method: "PATCH", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Change a webhook's URL, events or state, or rotate its secret (shown once)", Roles: admins, Handler: s.updateWebhook, Request: triage.WebhookUpdate{}, Response: triage.Webhook{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Delete a webhook and its delivery log", Roles: admins, Handler: s.deleteWebhook, Status: http.StatusNoContent, Conditional: true},
-		{Method: "POST", Path: "/v1/webhooks/:id/test", Tag: "webhooks", Summary: "Queue a test delivery (event ping) to check the receiver and its signature check", Roles: admins, Handler: s.pingWebhook, Response: triage.Delivery{}, Status: http.StatusAccepted},
-		{Method: "GET", Path: "/v1/webhooks/:id/deliveries", Tag: "webhooks", Summary: "A webhook's delivery log, newest first: status, attempts, last error", Roles: admins, Handler: s.listDeliveries, Response: List[triage.Delivery]{},
+		{Method: "GET", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Webhook subscriptions, oldest first", Roles: admins(), Handler: s.listWebhooks, Response: List[triage.Webhook]{}},
+		{Method: "POST", Path: "/v1/webhooks", Tag: "webhooks", Summary: "Subscribe a URL to events; the signing secret is shown once, in this response", Roles: admins(), Handler: s.createWebhook, Request: triage.NewWebhook{}, Response: triage.Webhook{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Get a webhook (its secret is never shown again)", Roles: admins(), Handler: s.getWebhook, Response: triage.Webhook{}},
+		{Method: "PATCH", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Change a webhook's URL, events or state, or rotate its secret (shown once)", Roles: admins(), Handler: s.updateWebhook, Request: triage.WebhookUpdate{}, Response: triage.Webhook{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/webhooks/:id", Tag: "webhooks", Summary: "Delete a webhook and its delivery log", Roles: admins(), Handler: s.deleteWebhook, Status: http.StatusNoContent, Conditional: true},
+		{Method: "POST", Path: "/v1/webhooks/:id/test", Tag: "webhooks", Summary: "Queue a test delivery (event ping) to check the receiver and its signature check", Roles: admins(), Handler: s.pingWebhook, Response: triage.Delivery{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/v1/webhooks/:id/deliveries", Tag: "webhooks", Summary: "A webhook's delivery log, newest first: status, attempts, last error", Roles: admins(), Handler: s.listDeliveries, Response: List[triage.Delivery]{},
 			Query: []Param{{"status", "string", "pending, retrying, succeeded or failed"}, {"cursor", "string", "next_cursor of the previous page"}, {"limit", "integer", "page size, 1-200, default 50"}}},
-		{Method: "GET", Path: "/v1/webhooks/:id/deliveries/:delivery", Tag: "webhooks", Summary: "One delivery with its payload and every attempt", Roles: admins, Handler: s.getDelivery, Response: triage.Delivery{}},
-		{Method: "POST", Path: "/v1/webhooks/:id/deliveries/:delivery/redeliver", Tag: "webhooks", Summary: "Send a delivery's payload again as a new delivery", Roles: admins, Handler: s.redeliver, Response: triage.Delivery{}, Status: http.StatusAccepted},
+		{Method: "GET", Path: "/v1/webhooks/:id/deliveries/:delivery", Tag: "webhooks", Summary: "One delivery with its payload and every attempt", Roles: admins(), Handler: s.getDelivery, Response: triage.Delivery{}},
+		{Method: "POST", Path: "/v1/webhooks/:id/deliveries/:delivery/redeliver", Tag: "webhooks", Summary: "Send a delivery's payload again as a new delivery", Roles: admins(), Handler: s.redeliver, Response: triage.Delivery{}, Status: http.StatusAccepted},
 
-		{Method: "GET", Path: "/v1/reports/summary", Tag: "reports", Summary: "Every report's total for a window, with SLA % met and CSAT", Roles: anyone, Handler: s.reportSummary, Response: report.Summary{}, Query: rq[:3]},
-		{Method: "GET", Path: "/v1/reports/volume", Tag: "reports", Summary: "Tickets created, solved, merged and closed", Roles: anyone, Handler: s.reportVolume, Response: report.Report[report.VolumeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/first-response", Tag: "reports", Summary: "First-response time: tickets, average, p50, p90, max", Roles: anyone, Handler: s.reportFirstResponse, Response: report.Report[report.TimeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/resolution", Tag: "reports", Summary: "Resolution time: tickets, average, p50, p90, max", Roles: anyone, Handler: s.reportResolution, Response: report.Report[report.TimeRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/backlog", Tag: "reports", Summary: "Tickets open at the end of the window, by age", Roles: anyone, Handler: s.reportBacklog, Response: report.Report[report.BacklogRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/accuracy", Tag: "reports", Summary: "Triage accuracy against the value at close (category, priority, assignee)", Roles: anyone, Handler: s.reportAccuracy, Response: report.Report[report.AccuracyRow]{}, Query: rq},
-		{Method: "GET", Path: "/v1/reports/acceptance", Tag: "reports", Summary: "Suggestion acceptance: accepted, edited, rejected", Roles: anyone, Handler: s.reportAcceptance, Response: report.Report[report.AcceptanceRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/summary", Tag: "reports", Summary: "Every report's total for a window, with SLA % met and CSAT", Roles: anyone(), Handler: s.reportSummary, Response: report.Summary{}, Query: rq[:3]},
+		{Method: "GET", Path: "/v1/reports/volume", Tag: "reports", Summary: "Tickets created, solved, merged and closed", Roles: anyone(), Handler: s.reportVolume, Response: report.Report[report.VolumeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/first-response", Tag: "reports", Summary: "First-response time: tickets, average, p50, p90, max", Roles: anyone(), Handler: s.reportFirstResponse, Response: report.Report[report.TimeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/resolution", Tag: "reports", Summary: "Resolution time: tickets, average, p50, p90, max", Roles: anyone(), Handler: s.reportResolution, Response: report.Report[report.TimeRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/backlog", Tag: "reports", Summary: "Tickets open at the end of the window, by age", Roles: anyone(), Handler: s.reportBacklog, Response: report.Report[report.BacklogRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/accuracy", Tag: "reports", Summary: "Triage accuracy against the value at close (category, priority, assignee)", Roles: anyone(), Handler: s.reportAccuracy, Response: report.Report[report.AccuracyRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/acceptance", Tag: "reports", Summary: "Suggestion acceptance: accepted, edited, rejected", Roles: anyone(), Handler: s.reportAcceptance, Response: report.Report[report.AcceptanceRow]{}, Query: rq},
+		{Method: "GET", Path: "/v1/reports/sla", Tag: "reports", Summary: "SLA % met of the targets decided in a window, overall and per metric; also per agent, team, priority and category (by_*)", Roles: anyone(), Handler: s.reportSLA, Response: report.SLAReport{},
+			Query: reportParams("day (of the decision), agent, team, category or priority")},
+		{Method: "GET", Path: "/v1/reports/csat", Tag: "reports", Summary: "Satisfaction: surveys sent and answered, average, CSAT %; also per agent, team and category (by_*)", Roles: anyone(), Handler: s.reportCSAT, Response: report.CSATReport{},
+			Query: reportParams("day, agent, team or category")},
 
-		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers, Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
-		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone, Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
+		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers(), Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
+		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone(), Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
+	}
+	for i, r := range routes {
+		switch r.Tag {
+		case "webhooks":
+			routes[i].Handler = need(s.ops.Webhooks != nil, "webhooks are", r.Handler)
+		case "reports":
+			routes[i].Handler = need(s.ops.Reports != nil, "reports are", r.Handler)
+		}
 	}
 	if s.ops.Metrics != nil {
 		// No role in the table: the handler takes an admin token or the
@@ -74,6 +74,17 @@ func (s *Server) opsRoutes() []Route {
 		routes = append(routes, Route{Method: "GET", Path: "/metrics", Tag: "service", Summary: "Prometheus metrics: request latency by route, job queue, index lag, model versions (admin token or the scrape token)", Handler: s.metrics})
 	}
 	return routes
+}
+
+// need answers 503 instead of h when the service h needs is not
+// configured on this server.
+func need(configured bool, what string, h echo.HandlerFunc) echo.HandlerFunc {
+	if configured {
+		return h
+	}
+	return func(echo.Context) error {
+		return triage.Errorf(triage.EUNAVAILABLE, "%s not configured on this server", what)
+	}
 }
 
 // metrics serves Prometheus. It is not public: the figures (ticket

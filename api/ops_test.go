@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/notify"
 )
 
 // withOps rebuilds the env's server with ops wired as cmd wires them: a
@@ -20,13 +20,11 @@ import (
 func withOps(e *env) *observed {
 	e.t.Helper()
 	o := &observed{}
-	e.srv = api.New(api.Config{Desk: e.desk, Ready: e.store.Ready, Version: "test", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Ops: api.Ops{
-			Metrics:        http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "triage_up 1\n") }),
-			MetricsToken:   "scrape-secret-0123456789",
-			ObserveRequest: o.observe,
-		}})
-	e.h = e.srv.Handler()
+	e.rebuild(func(c *api.Config) {
+		c.Ops.Metrics = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "triage_up 1\n") })
+		c.Ops.MetricsToken = "scrape-secret-0123456789"
+		c.Ops.ObserveRequest = o.observe
+	})
 	return o
 }
 
@@ -84,7 +82,7 @@ func TestWebhookRoutes(t *testing.T) {
 	if d.Event != triage.HookPing || d.Status != triage.DeliveryPending {
 		t.Fatalf("test delivery: %+v", d)
 	}
-	if !e.jobs.queued("webhook.deliver") {
+	if !e.queuedKind(notify.JobDeliver) {
 		t.Fatal("the test delivery queued no job")
 	}
 	var log api.List[triage.Delivery]
@@ -293,18 +291,6 @@ func TestMetricsRoute(t *testing.T) {
 	if strings.Contains(got, tk.ID) {
 		t.Errorf("a raw URL reached the metrics:\n%s", got)
 	}
-}
-
-// queued reports whether a job of kind was enqueued.
-func (l *jobLog) queued(kind string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, j := range l.jobs {
-		if j.Kind == kind {
-			return true
-		}
-	}
-	return false
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

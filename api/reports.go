@@ -12,31 +12,24 @@ import (
 	"github.com/triagehq/triage/report"
 )
 
-// reportParams are the query parameters of every report; the summary
-// takes the first three.
-func reportParams() []Param {
+// reportParams are the query parameters of a report that groups by
+// groups; the summary takes the first three.
+func reportParams(groups string) []Param {
 	return []Param{
 		{"from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive; default 30 days before to"},
 		{"to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive; default now"},
 		{"format", "string", "json (default) or csv; Accept: text/csv does the same"},
-		{"group", "string", "day, agent, team, category, priority or channel; default one row for all"},
+		{"group", "string", groups + "; default one row for all"},
 		{"agent", "string", "only tickets of this agent id"},
 		{"team", "string", "only tickets of this team id"},
 		{"category", "string", "only tickets of this category"},
 	}
 }
 
-// reportQuery reads a report's query string; names are the parameters it
-// takes.
-func reportQuery(c echo.Context, params []Param) (report.Query, bool, error) {
-	names := make([]string, len(params))
-	for i, p := range params {
-		names[i] = p.Name
-	}
-	q, err := slaQuery(c, names...)
-	if err != nil {
-		return report.Query{}, false, err
-	}
+// reportQuery reads a report's query string.
+func reportQuery(c echo.Context) (report.Query, bool, error) {
+	q := c.QueryParams()
+	var err error
 	var in report.Query
 	if in.From, err = parseTime("from", q.Get("from")); err != nil {
 		return in, false, err
@@ -84,8 +77,14 @@ func sendCSV(c echo.Context, name string, write func(b *bytes.Buffer) error) err
 
 // reportHandler serves one report as JSON or CSV.
 func reportHandler[R any](s *Server, name string, run func(*report.Service, context.Context, report.Query) (*report.Report[R], error)) echo.HandlerFunc {
+	return tableHandler(s, name, run, func(r *report.Report[R]) *report.Report[R] { return r })
+}
+
+// tableHandler serves a report whose JSON holds more than its table: the
+// JSON as it is, the CSV of its table.
+func tableHandler[T, R any](s *Server, name string, run func(*report.Service, context.Context, report.Query) (T, error), table func(T) *report.Report[R]) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		in, csv, err := reportQuery(c, reportParams())
+		in, csv, err := reportQuery(c)
 		if err != nil {
 			return err
 		}
@@ -94,7 +93,7 @@ func reportHandler[R any](s *Server, name string, run func(*report.Service, cont
 			return err
 		}
 		if csv {
-			return sendCSV(c, name, func(b *bytes.Buffer) error { return report.WriteCSV(b, rep) })
+			return sendCSV(c, name, func(b *bytes.Buffer) error { return report.WriteCSV(b, table(rep)) })
 		}
 		return send(c, http.StatusOK, 0, rep)
 	}
@@ -124,8 +123,16 @@ func (s *Server) reportAcceptance(c echo.Context) error {
 	return reportHandler(s, "acceptance", (*report.Service).Acceptance)(c)
 }
 
+func (s *Server) reportSLA(c echo.Context) error {
+	return tableHandler(s, "sla", (*report.Service).SLA, func(r *report.SLAReport) *report.Report[report.SLARow] { return &r.Report })(c)
+}
+
+func (s *Server) reportCSAT(c echo.Context) error {
+	return tableHandler(s, "csat", (*report.Service).CSAT, func(r *report.CSATReport) *report.Report[report.CSATRow] { return &r.Report })(c)
+}
+
 func (s *Server) reportSummary(c echo.Context) error {
-	in, csv, err := reportQuery(c, reportParams()[:3])
+	in, csv, err := reportQuery(c)
 	if err != nil {
 		return err
 	}

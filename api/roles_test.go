@@ -161,6 +161,48 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	return strings.Replace(path, ":id", id, 1)
 }
 
+// TestUnknownQueryParameters calls every route, as a role it allows, with
+// the query it needs and one parameter it does not take: a 400 naming the
+// parameter, before the handler runs, on every route.
+func TestUnknownQueryParameters(t *testing.T) {
+	e := newEnv(t)
+	for _, rt := range e.srv.Routes() {
+		key := rt.Method + " " + rt.Path
+		t.Run(key, func(t *testing.T) {
+			var role triage.Role
+			path := strings.ReplaceAll(rt.Path, ":token", "no-such-survey")
+			if rt.Roles != nil {
+				role = rt.Roles[0]
+				path = e.fixturePath(rt.Path, role, slices.Contains(rt.SelfOnly, role))
+			}
+			q := matrixQueries[key]
+			if q == "" {
+				q = "?"
+			} else {
+				q += "&"
+			}
+			var headers []string
+			if rt.Conditional {
+				headers = append(headers, "If-Match: *")
+			}
+			body := strings.ReplaceAll(matrixBodies[key], "{ticket}", e.ticket("").ID)
+			r := e.do(rt.Method, path+q+"stauts=open", role, body, headers...)
+			if r.Code != 400 {
+				t.Fatalf("an unknown parameter got %d: %s", r.Code, r.Body)
+			}
+			if b := r.errorBody(t); b.Field != "stauts" || !strings.Contains(b.Message, "stauts") {
+				t.Fatalf("the error does not name the parameter: %s", r.Body)
+			}
+			// The declared ones pass the check.
+			if q != "?" && rt.Roles != nil {
+				if r := e.do(rt.Method, path+matrixQueries[key], role, body, headers...); r.Code == 400 && r.errorBody(t).Code == triage.EINVALID && strings.Contains(string(r.Body), "unknown query parameter") {
+					t.Fatalf("a declared parameter was refused: %s", r.Body)
+				}
+			}
+		})
+	}
+}
+
 func TestMeListsWhatTheRoleMayDo(t *testing.T) {
 	e := newEnv(t)
 	for _, role := range triage.Roles() {

@@ -5,20 +5,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/classify"
 )
 
 // Triager previews triage without storing anything.
 type Triager interface {
 	Preview(ctx context.Context, r triage.Reader, t *triage.Ticket) (*triage.TriageRecord, error)
-}
-
-// Queue takes background jobs that need no transaction, such as a training
-// run an admin asked for.
-type Queue interface {
-	Insert(ctx context.Context, j triage.Job) error
 }
 
 func (s *Server) listRules(c echo.Context) error {
@@ -150,9 +146,6 @@ func (s *Server) deleteDict(c echo.Context) error {
 
 func (s *Server) listModels(c echo.Context) error {
 	q := c.QueryParams()
-	if err := knownParams(q, []Param{{Name: "kind"}}); err != nil {
-		return err
-	}
 	kind := q.Get("kind")
 	if kind == "" {
 		kind = triage.ModelCategory
@@ -197,12 +190,12 @@ func (s *Server) trainModel(c echo.Context) error {
 	if s.queue == nil {
 		return triage.Errorf(triage.EUNAVAILABLE, "background jobs are not configured on this server")
 	}
-	args, _ := marshal(map[string]any{"kind": in.Kind, "force": true})
-	if err := s.queue.Insert(c.Request().Context(), triage.Job{Kind: JobRetrain, Args: args, UniqueKey: "retrain:" + in.Kind}); err != nil {
+	j, err := classify.RetrainJob(in.Kind, true, time.Time{})
+	if err != nil {
+		return err
+	}
+	if err := s.queue.Insert(c.Request().Context(), j); err != nil {
 		return err
 	}
 	return send(c, http.StatusAccepted, 0, TrainAccepted{Status: "queued", Kind: in.Kind})
 }
-
-// JobRetrain is the job kind that trains a model from the store.
-const JobRetrain = "retrain"

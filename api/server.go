@@ -44,7 +44,7 @@ type Config struct {
 	// Triager previews triage for the rules dry-run; nil answers 503.
 	Triager Triager
 	// Queue takes jobs such as a training run; nil answers 503.
-	Queue Queue
+	Queue triage.Queue
 	// KB is the knowledge base; Suggest puts it beside tickets.
 	KB      *kb.Service
 	Suggest *suggest.Service
@@ -77,7 +77,7 @@ type Server struct {
 	routes    []Route
 	http      *http.Server
 	triager   Triager
-	queue     Queue
+	queue     triage.Queue
 	kb        *kb.Service
 	suggest   *suggest.Service
 	segmenter triage.Segmenter
@@ -106,7 +106,7 @@ func New(cfg Config) *Server {
 	s.echo = e
 	s.routes = s.table()
 	for _, r := range s.routes {
-		h := r.Handler
+		h := checkQuery(r, r.Handler)
 		if r.Roles != nil {
 			h = s.authenticate(r, s.idempotency(h))
 		}

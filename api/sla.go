@@ -11,34 +11,25 @@ import (
 // surveys. The two survey routes under /v1/csat are public: the survey
 // token in the path is the credential.
 func (s *Server) slaRoutes() []Route {
-	anyone := []triage.Role{triage.RoleAdmin, triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}
-	workers := []triage.Role{triage.RoleAdmin, triage.RoleAgent}
-	admins := []triage.Role{triage.RoleAdmin}
-	window := []Param{
-		{"from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive; default 30 days before to"},
-		{"to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive; default now"},
-	}
 	routes := []Route{
-		{Method: "GET", Path: "/v1/sla/policies", Tag: "sla", Summary: "SLA policies, by priority", Roles: anyone, Handler: s.listSLAPolicies, Response: List[triage.SLAPolicy]{}},
-		{Method: "POST", Path: "/v1/sla/policies", Tag: "sla", Summary: "Create an SLA policy: targets in business time for a priority, optionally narrowed by team, category or tag", Roles: admins, Handler: s.createSLAPolicy, Request: triage.NewSLAPolicy{}, Response: triage.SLAPolicy{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Get an SLA policy", Roles: anyone, Handler: s.getSLAPolicy, Response: triage.SLAPolicy{}},
-		{Method: "PATCH", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Change an SLA policy; running clocks are retargeted", Roles: admins, Handler: s.updateSLAPolicy, Request: triage.SLAPolicyUpdate{}, Response: triage.SLAPolicy{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Delete an SLA policy", Roles: admins, Handler: s.deleteSLAPolicy, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/sla/policies", Tag: "sla", Summary: "SLA policies, by priority", Roles: anyone(), Handler: s.listSLAPolicies, Response: List[triage.SLAPolicy]{}},
+		{Method: "POST", Path: "/v1/sla/policies", Tag: "sla", Summary: "Create an SLA policy: targets in business time for a priority, optionally narrowed by team, category or tag", Roles: admins(), Handler: s.createSLAPolicy, Request: triage.NewSLAPolicy{}, Response: triage.SLAPolicy{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Get an SLA policy", Roles: anyone(), Handler: s.getSLAPolicy, Response: triage.SLAPolicy{}},
+		{Method: "PATCH", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Change an SLA policy; running clocks are retargeted", Roles: admins(), Handler: s.updateSLAPolicy, Request: triage.SLAPolicyUpdate{}, Response: triage.SLAPolicy{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/sla/policies/:id", Tag: "sla", Summary: "Delete an SLA policy", Roles: admins(), Handler: s.deleteSLAPolicy, Status: http.StatusNoContent, Conditional: true},
 
-		{Method: "GET", Path: "/v1/calendars", Tag: "sla", Summary: "Business-hours calendars", Roles: anyone, Handler: s.listCalendars, Response: List[triage.Calendar]{}},
-		{Method: "POST", Path: "/v1/calendars", Tag: "sla", Summary: "Create a business-hours calendar: time zone, weekly hours, holidays, make-up working days", Roles: admins, Handler: s.createCalendar, Request: triage.NewCalendar{}, Response: triage.Calendar{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Get a calendar with its holidays and make-up days", Roles: anyone, Handler: s.getCalendar, Response: triage.Calendar{}},
-		{Method: "PATCH", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Change a calendar (its holidays, or make it the default)", Roles: admins, Handler: s.updateCalendar, Request: triage.CalendarUpdate{}, Response: triage.Calendar{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Delete a calendar that is not the default and that no policy uses", Roles: admins, Handler: s.deleteCalendar, Status: http.StatusNoContent, Conditional: true},
-		{Method: "GET", Path: "/v1/calendars/:id/business-time", Tag: "sla", Summary: "Business-time calculator: when a duration from an instant falls due, or how much passed between two", Roles: anyone, Handler: s.businessTime, Response: sla.BusinessTime{},
+		{Method: "GET", Path: "/v1/calendars", Tag: "sla", Summary: "Business-hours calendars", Roles: anyone(), Handler: s.listCalendars, Response: List[triage.Calendar]{}},
+		{Method: "POST", Path: "/v1/calendars", Tag: "sla", Summary: "Create a business-hours calendar: time zone, weekly hours, holidays, make-up working days", Roles: admins(), Handler: s.createCalendar, Request: triage.NewCalendar{}, Response: triage.Calendar{}, Status: http.StatusCreated},
+		{Method: "GET", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Get a calendar with its holidays and make-up days", Roles: anyone(), Handler: s.getCalendar, Response: triage.Calendar{}},
+		{Method: "PATCH", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Change a calendar (its holidays, or make it the default)", Roles: admins(), Handler: s.updateCalendar, Request: triage.CalendarUpdate{}, Response: triage.Calendar{}, Conditional: true},
+		{Method: "DELETE", Path: "/v1/calendars/:id", Tag: "sla", Summary: "Delete a calendar that is not the default and that no policy uses", Roles: admins(), Handler: s.deleteCalendar, Status: http.StatusNoContent, Conditional: true},
+		{Method: "GET", Path: "/v1/calendars/:id/business-time", Tag: "sla", Summary: "Business-time calculator: when a duration from an instant falls due, or how much passed between two", Roles: anyone(), Handler: s.businessTime, Response: sla.BusinessTime{},
 			Query: []Param{{"from", "string", "RFC 3339 time (required)"}, {"add", "string", "business time to add, like 8h"}, {"to", "string", "RFC 3339 time to measure to"}}},
 
-		{Method: "GET", Path: "/v1/tickets/:id/sla", Tag: "sla", Summary: "A ticket's SLA clocks as of now: targets, due, met or breached, and the warnings and breaches recorded", Roles: anyone, Handler: s.ticketSLA, Response: sla.TicketView{}},
-		{Method: "GET", Path: "/v1/reports/sla", Tag: "reports", Summary: "SLA % met per agent, team, priority and category, for targets decided in a window", Roles: anyone, Handler: s.slaReport, Response: sla.SLAReport{}, Query: window},
+		{Method: "GET", Path: "/v1/tickets/:id/sla", Tag: "sla", Summary: "A ticket's SLA clocks as of now: targets, due, met or breached, and the warnings and breaches recorded", Roles: anyone(), Handler: s.ticketSLA, Response: sla.TicketView{}},
 
-		{Method: "GET", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A ticket's satisfaction survey", Roles: anyone, Handler: s.ticketSurvey, Response: sla.SurveyStatus{}},
-		{Method: "POST", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A new survey link for a solved ticket, shown once; the previous link stops working", Roles: workers, Handler: s.issueSurvey, Response: sla.SurveyLink{}, Status: http.StatusCreated},
-		{Method: "GET", Path: "/v1/reports/csat", Tag: "reports", Summary: "Satisfaction per agent, team and category: responses, average, CSAT %", Roles: anyone, Handler: s.csatReport, Response: sla.CSATReport{}, Query: window},
+		{Method: "GET", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A ticket's satisfaction survey", Roles: anyone(), Handler: s.ticketSurvey, Response: sla.SurveyStatus{}},
+		{Method: "POST", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A new survey link for a solved ticket, shown once; the previous link stops working", Roles: workers(), Handler: s.issueSurvey, Response: sla.SurveyLink{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: what a survey link shows (no login; the token is the credential)", Handler: s.publicSurvey, Response: sla.SurveyView{}},
 		{Method: "POST", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: answer a survey once with a rating of 1-5 and a comment; 409 once answered or after 28 days", Handler: s.answerSurvey, Request: triage.SurveyAnswer{}, Response: sla.SurveyView{}},
 	}

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,9 +20,6 @@ func (s *Server) needSLA(h echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (s *Server) listSLAPolicies(c echo.Context) error {
-	if err := slaNoQuery(c); err != nil {
-		return err
-	}
 	items, err := s.sla.Policies(c.Request().Context())
 	if err != nil {
 		return err
@@ -60,9 +56,6 @@ func (s *Server) deleteSLAPolicy(c echo.Context) error {
 }
 
 func (s *Server) listCalendars(c echo.Context) error {
-	if err := slaNoQuery(c); err != nil {
-		return err
-	}
 	items, err := s.sla.Calendars(c.Request().Context())
 	if err != nil {
 		return err
@@ -99,10 +92,7 @@ func (s *Server) deleteCalendar(c echo.Context) error {
 }
 
 func (s *Server) businessTime(c echo.Context) error {
-	q, err := slaQuery(c, "from", "add", "to")
-	if err != nil {
-		return err
-	}
+	q := c.QueryParams()
 	from, err := slaInstant("from", q.Get("from"))
 	if err != nil {
 		return err
@@ -137,62 +127,6 @@ func (s *Server) ticketSLA(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, v)
-}
-
-func (s *Server) slaReport(c echo.Context) error {
-	from, to, err := slaWindow(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.sla.Report(c.Request().Context(), from, to)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, 0, rep)
-}
-
-func (s *Server) csatReport(c echo.Context) error {
-	from, to, err := slaWindow(c)
-	if err != nil {
-		return err
-	}
-	rep, err := s.sla.CSATReport(c.Request().Context(), from, to)
-	if err != nil {
-		return err
-	}
-	return send(c, http.StatusOK, 0, rep)
-}
-
-// slaWindow reads a report's from and to.
-func slaWindow(c echo.Context) (time.Time, time.Time, error) {
-	q, err := slaQuery(c, "from", "to")
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	from, err := parseTime("from", q.Get("from"))
-	if err != nil {
-		return from, time.Time{}, err
-	}
-	to, err := parseTime("to", q.Get("to"))
-	return from, to, err
-}
-
-// slaQuery parses the query string and rejects parameters other than names.
-func slaQuery(c echo.Context, names ...string) (url.Values, error) {
-	q, err := url.ParseQuery(c.Request().URL.RawQuery)
-	if err != nil {
-		return nil, triage.Invalid("query", "the query string is malformed: %v", err)
-	}
-	known := make([]Param, len(names))
-	for i, n := range names {
-		known[i] = Param{Name: n}
-	}
-	return q, knownParams(q, known)
-}
-
-func slaNoQuery(c echo.Context) error {
-	_, err := slaQuery(c)
-	return err
 }
 
 func (s *Server) ticketSurvey(c echo.Context) error {

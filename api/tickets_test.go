@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/desk"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -251,11 +250,11 @@ func TestTicketEventsAreEnqueued(t *testing.T) {
 		status triage.Status
 		event  string
 	}{
-		{"open", desk.EventUpdated},
-		{"solved", desk.EventSolved},
-		{"open", desk.EventReopened},
-		{"solved", desk.EventSolved},
-		{"closed", desk.EventClosed},
+		{"open", triage.EventTicketUpdated.String()},
+		{"solved", triage.EventTicketSolved.String()},
+		{"open", triage.EventTicketReopened.String()},
+		{"solved", triage.EventTicketSolved.String()},
+		{"closed", triage.EventTicketClosed.String()},
 	}
 	for _, s := range steps {
 		r := e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"status":"`+string(s.status)+`"}`, ifMatch(tk.Version))
@@ -266,11 +265,9 @@ func TestTicketEventsAreEnqueued(t *testing.T) {
 	}
 	// A failed write enqueues nothing.
 	e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"status":"open"}`, ifMatch(tk.Version))
-	e.jobs.mu.Lock()
-	defer e.jobs.mu.Unlock()
 	var kinds []string
-	for _, j := range e.jobs.jobs {
-		var ev desk.Event
+	for _, j := range e.queued() {
+		var ev triage.TicketEvent
 		if err := json.Unmarshal(j.Args, &ev); err != nil || ev.TicketID != tk.ID && ev.TicketID != "" {
 			continue
 		}
@@ -278,7 +275,7 @@ func TestTicketEventsAreEnqueued(t *testing.T) {
 			kinds = append(kinds, j.Kind)
 		}
 	}
-	want := []string{desk.EventCreated}
+	want := []string{triage.EventTicketCreated.String()}
 	for _, s := range steps {
 		want = append(want, s.event)
 	}

@@ -9,9 +9,6 @@ import (
 )
 
 func (s *Server) listWebhooks(c echo.Context) error {
-	if err := slaNoQuery(c); err != nil {
-		return err
-	}
 	items, err := s.ops.Webhooks.Webhooks(c.Request().Context())
 	if err != nil {
 		return err
@@ -72,11 +69,9 @@ func accepted(c echo.Context, d *triage.Delivery) error {
 }
 
 func (s *Server) listDeliveries(c echo.Context) error {
-	q, err := slaQuery(c, "status", "cursor", "limit")
-	if err != nil {
-		return err
-	}
+	q := c.QueryParams()
 	f := triage.DeliveryFilter{WebhookID: c.Param("id"), Status: q.Get("status"), Cursor: q.Get("cursor")}
+	var err error
 	if f.Limit, err = parseLimit(q.Get("limit")); err != nil {
 		return err
 	}

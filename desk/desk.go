@@ -10,7 +10,6 @@ package desk
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"slices"
 	"time"
@@ -72,51 +71,28 @@ type ModelSink interface {
 	UseModel(m *triage.Model) error
 }
 
-// Ticket events. Each ticket write enqueues one durable job of these kinds
-// in its own transaction, so what follows a change (retraining, webhooks,
-// SLA clocks) can never miss one that committed, nor see one that did not.
-const (
-	EventCreated  = "ticket.created"
-	EventUpdated  = "ticket.updated"
-	EventSolved   = "ticket.solved"
-	EventClosed   = "ticket.closed"
-	EventReopened = "ticket.reopened"
-)
-
-// Event is the argument of a ticket event job.
-type Event struct {
-	TicketID string `json:"ticket_id"`
-	Event    string `json:"event"`
-	// Fields lists what changed, as history names them.
-	Fields []string  `json:"fields,omitempty"`
-	Actor  string    `json:"actor"`
-	At     time.Time `json:"at"`
-}
-
-// emit enqueues the event of a ticket change in its transaction.
+// emit enqueues the event of a ticket change in its transaction, so what
+// follows a change (retraining, webhooks, SLA clocks) can never miss one
+// that committed, nor see one that did not.
 func (s *Service) emit(ctx context.Context, tx triage.Tx, before, after *triage.Ticket, hist []*triage.HistoryEntry) error {
-	kind := EventUpdated
+	kind := triage.EventTicketUpdated
 	switch {
 	case before == nil:
-		kind = EventCreated
+		kind = triage.EventTicketCreated
 	case after.Status == triage.StatusSolved && before.Status != triage.StatusSolved:
-		kind = EventSolved
+		kind = triage.EventTicketSolved
 	case after.Status == triage.StatusClosed && before.Status != triage.StatusClosed:
-		kind = EventClosed
+		kind = triage.EventTicketClosed
 	case after.Status == triage.StatusOpen && before.Status == triage.StatusSolved:
-		kind = EventReopened
+		kind = triage.EventTicketReopened
 	}
-	e := Event{TicketID: after.ID, Event: kind, Actor: actor(ctx), At: s.now()}
+	e := triage.TicketEvent{TicketID: after.ID, Event: string(kind), Actor: actor(ctx), At: s.now()}
 	for _, h := range hist {
 		if !slices.Contains(e.Fields, h.Field) {
 			e.Fields = append(e.Fields, h.Field)
 		}
 	}
-	args, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, triage.Job{Kind: kind, Args: args})
+	return kind.Emit(ctx, tx, e)
 }
 
 func (s *Service) now() time.Time {

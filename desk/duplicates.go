@@ -163,3 +163,12 @@ func (d *Duplicates) now() time.Time {
 	}
 	return time.Now().UTC().Truncate(time.Microsecond)
 }
+
+// Subscriptions: every new ticket is checked against its requester's
+// recent open tickets.
+func (d *Duplicates) Subscriptions() []triage.Subscription {
+	return []triage.Subscription{triage.EventTicketCreated.On(func(ctx context.Context, e triage.Event[triage.TicketEvent]) error {
+		_, err := d.Check(ctx, e.Payload.TicketID)
+		return err
+	})}
+}

@@ -62,7 +62,7 @@ func (e *env) events() []string {
 	defer e.mu.Unlock()
 	var out []string
 	for _, j := range e.jobs {
-		var ev desk.Event
+		var ev triage.TicketEvent
 		_ = json.Unmarshal(j.Args, &ev)
 		out = append(out, j.Kind+" "+ev.TicketID)
 	}

@@ -354,6 +354,25 @@ func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
 	return nil
 }
 
+// Subscriptions: a resolved ticket joins the similar-ticket vectors, a
+// reopened one leaves them, an update may change the reply that solved
+// it; an article's vectors follow each save. A new ticket has nothing to
+// embed until it is resolved.
+func (ix *Indexer) Subscriptions() []triage.Subscription {
+	ticket := func(ctx context.Context, e triage.Event[triage.TicketEvent]) error {
+		return ix.Embed(ctx, triage.DocTicket, e.Payload.TicketID)
+	}
+	return []triage.Subscription{
+		triage.EventTicketSolved.On(ticket),
+		triage.EventTicketClosed.On(ticket),
+		triage.EventTicketReopened.On(ticket),
+		triage.EventTicketUpdated.On(ticket),
+		triage.EventArticleChanged.On(func(ctx context.Context, e triage.Event[triage.ArticleEvent]) error {
+			return ix.Embed(ctx, triage.DocArticle, e.Payload.ArticleID)
+		}),
+	}
+}
+
 // Embed computes and stores the vectors of one owner with the current
 // embedder, or removes them when it should not be searchable. It is the
 // body of the durable embedding job: it reads the owner's state now, not
@@ -466,21 +485,14 @@ func (ix *Indexer) Corpus(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	for _, pass := range []struct {
-		kind string
-		ids  []string
-	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
-		for _, id := range pass.ids {
-			docs, err := ix.docs(ctx, pass.kind, id)
-			if err != nil {
-				return nil, err
-			}
-			for _, d := range docs {
-				out = append(out, DocText(d))
-			}
+	err = eachOwner(articles, tickets, "", nil, func(kind, id string) error {
+		docs, err := ix.docs(ctx, kind, id)
+		for _, d := range docs {
+			out = append(out, DocText(d))
 		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // SwitchModel empties the vector index and reloads it with the vectors of
@@ -520,43 +532,34 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 	if err != nil {
 		return err
 	}
-	total := len(articles) + len(tickets)
-	done := 0
-	for _, pass := range []struct {
-		kind string
-		ids  []string
-	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
-		for _, id := range pass.ids {
-			docs, err := ix.docs(ctx, pass.kind, id)
-			if err != nil {
+	err = eachOwner(articles, tickets, "index", progress, func(kind, id string) error {
+		docs, err := ix.docs(ctx, kind, id)
+		if err != nil {
+			return err
+		}
+		if ix.Text != nil {
+			if err := ix.Text.DeleteOwner(ctx, kind, id); err != nil {
 				return err
 			}
-			if ix.Text != nil {
-				if err := ix.Text.DeleteOwner(ctx, pass.kind, id); err != nil {
+			if len(docs) > 0 {
+				if err := ix.Text.Index(ctx, docs...); err != nil {
 					return err
 				}
-				if len(docs) > 0 {
-					if err := ix.Text.Index(ctx, docs...); err != nil {
-						return err
-					}
-				}
-			}
-			if embed {
-				err := ix.embedDocs(ctx, pass.kind, id, docs)
-				if errors.Is(err, errTextChanged) {
-					// Changed since it was read: the change log brings the
-					// new text to the text index; the vectors follow it now.
-					err = ix.Embed(ctx, pass.kind, id)
-				}
-				if err != nil {
-					return err
-				}
-			}
-			done++
-			if done%20 == 0 || done == total {
-				progress("index", done, total)
 			}
 		}
+		if !embed {
+			return nil
+		}
+		err = ix.embedDocs(ctx, kind, id, docs)
+		if errors.Is(err, errTextChanged) {
+			// Changed since it was read: the change log brings the new
+			// text to the text index; the vectors follow it now.
+			err = ix.Embed(ctx, kind, id)
+		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
 	if err := ix.loadVectors(ctx, func(d, t int) { progress("vectors", d, t) }); err != nil {
 		return err
@@ -564,6 +567,28 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 	ix.applied = head
 	if ix.Cursor != nil {
 		return ix.Cursor.Save(head)
+	}
+	return nil
+}
+
+// eachOwner calls fn for every article, then every ticket, and tells
+// progress (when there is one) of the stage every 20 owners and at the
+// end.
+func eachOwner(articles, tickets []string, stage string, progress Progress, fn func(kind, id string) error) error {
+	total, done := len(articles)+len(tickets), 0
+	for _, pass := range []struct {
+		kind string
+		ids  []string
+	}{{triage.DocArticle, articles}, {triage.DocTicket, tickets}} {
+		for _, id := range pass.ids {
+			if err := fn(pass.kind, id); err != nil {
+				return err
+			}
+			done++
+			if progress != nil && (done%20 == 0 || done == total) {
+				progress(stage, done, total)
+			}
+		}
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ package kb
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"time"
@@ -64,26 +63,11 @@ func joinStatuses(vs []triage.ArticleStatus) string {
 	return strings.Join(ss, ", ")
 }
 
-// EventArticleChanged is the job every article save enqueues in its
-// transaction, so the article's vectors follow its text exactly once per
-// change, whichever replica made it.
-const EventArticleChanged = "article.changed"
-
-// ArticleEvent is the argument of EventArticleChanged.
-type ArticleEvent struct {
-	ArticleID string `json:"article_id"`
-	Version   int    `json:"version"`
-}
-
 // addVersion records a save in the article's history and enqueues its
 // change event in the same transaction.
 func addVersion(ctx context.Context, tx triage.Tx, v *triage.ArticleVersion) error {
 	if err := tx.AddArticleVersion(ctx, v); err != nil {
 		return err
 	}
-	args, err := json.Marshal(ArticleEvent{ArticleID: v.ArticleID, Version: v.Version})
-	if err != nil {
-		return err
-	}
-	return tx.Enqueue(ctx, triage.Job{Kind: EventArticleChanged, Args: args})
+	return triage.EventArticleChanged.Emit(ctx, tx, triage.ArticleEvent{ArticleID: v.ArticleID, Version: v.Version})
 }

@@ -3,7 +3,6 @@ package notify
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,10 +21,9 @@ const maxResponse = 512
 // It returns an error, so that the job queue retries with backoff, while
 // the delivery has attempts left; a delivery that succeeded, failed for
 // good or lost its webhook returns nil.
-func (s *Service) Deliver(ctx context.Context, raw json.RawMessage) error {
-	var a DeliverArgs
-	if err := json.Unmarshal(raw, &a); err != nil || a.DeliveryID == "" {
-		return triage.Invalid("args", "webhook delivery arguments: %s", raw)
+func (s *Service) Deliver(ctx context.Context, a DeliverArgs) error {
+	if a.DeliveryID == "" {
+		return triage.Invalid("args", "a webhook delivery job names no delivery")
 	}
 	d, err := s.Store.Delivery(ctx, a.DeliveryID)
 	if triage.IsCode(err, triage.ENOTFOUND) {

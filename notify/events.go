@@ -3,14 +3,45 @@ package notify
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"time"
 
 	"github.com/triagehq/triage"
 )
+
+// Subscriptions: every event kind the catalogue (triage.Events) delivers
+// to webhooks is fanned out as its webhook event, one delivery and one job
+// per subscribed webhook. The event's key, the same on every retry of its
+// job, makes a re-run fan-out add only what is missing.
+func (s *Service) Subscriptions() []triage.Subscription {
+	var out []triage.Subscription
+	for _, e := range triage.Events() {
+		if e.Hook != "" {
+			out = append(out, triage.Subscription{Kind: e.Kind, Handle: s.fanoutOf(e)})
+		}
+	}
+	return out
+}
+
+// fanoutOf delivers events of one kind: the data of a ticket event is the
+// ticket with what changed, of an article event the version published, of
+// any other kind its payload as it is.
+func (s *Service) fanoutOf(e triage.EventInfo) func(ctx context.Context, key string, raw json.RawMessage) error {
+	return func(ctx context.Context, key string, raw json.RawMessage) error {
+		p, err := e.Decode(raw)
+		if err != nil {
+			return err
+		}
+		switch p := p.(type) {
+		case triage.TicketEvent:
+			return s.TicketEvent(ctx, key, e.Hook, p.TicketID, TicketData{Change: e.Kind, Fields: p.Fields, Actor: p.Actor}, p.At)
+		case triage.ArticleEvent:
+			return s.ArticleSaved(ctx, key, e.Hook, p.ArticleID, p.Version)
+		}
+		return s.OtherEvent(ctx, key, e.Hook, raw)
+	}
+}
 
 // Payload is the body of every delivery.
 type Payload struct {
@@ -32,17 +63,6 @@ func payload(id, event string, at time.Time, data any) (json.RawMessage, error) 
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// EventKey identifies an event by its job's kind and arguments, which
-// stay the same when the job is retried, so a re-run fan-out finds the
-// deliveries it made before.
-func EventKey(kind string, args []byte) string {
-	h := sha256.New()
-	h.Write([]byte(kind))
-	h.Write([]byte{0})
-	h.Write(args)
-	return hex.EncodeToString(h.Sum(nil)[:16])
-}
-
 // TicketData is the data of a ticket event.
 type TicketData struct {
 	// Change is the ticket write that caused the event: ticket.created,
@@ -55,22 +75,10 @@ type TicketData struct {
 	Ticket *triage.Ticket `json:"ticket"`
 }
 
-// TicketHook is the webhook event of a ticket write: ticket.created and
-// ticket.solved are themselves, every other change (closed and reopened
-// included) is ticket.updated, so one write makes one event.
-func TicketHook(change string) string {
-	switch change {
-	case triage.HookTicketCreated, triage.HookTicketSolved:
-		return change
-	}
-	return triage.HookTicketUpdated
-}
-
-// TicketEvent fans out a change of a ticket (data.Change names it) as its
-// webhook event.
-func (s *Service) TicketEvent(ctx context.Context, key, ticketID string, data TicketData, at time.Time) error {
-	name := TicketHook(data.Change)
-	if !s.wanted(ctx, name) {
+// TicketEvent fans out a change of a ticket (data.Change names it) as the
+// webhook event hook.
+func (s *Service) TicketEvent(ctx context.Context, key, hook, ticketID string, data TicketData, at time.Time) error {
+	if !s.wanted(ctx, hook) {
 		return nil
 	}
 	t, err := s.Store.Ticket(ctx, ticketID)
@@ -83,7 +91,7 @@ func (s *Service) TicketEvent(ctx context.Context, key, ticketID string, data Ti
 	if data.Fields == nil {
 		data.Fields = []string{}
 	}
-	return s.Fanout(ctx, key, name, at, data)
+	return s.Fanout(ctx, key, hook, at, data)
 }
 
 // ArticleData is the data of article.published: the version that was
@@ -104,11 +112,12 @@ type PublishedArticle struct {
 	URL         string    `json:"url"`
 }
 
-// ArticleSaved fans out article.published when the saved version made
-// the article published: its status is published and the version before
-// it was not. Edits of an article already published are not events.
-func (s *Service) ArticleSaved(ctx context.Context, key, articleID string, version int) error {
-	if !s.wanted(ctx, triage.HookArticlePublished) {
+// ArticleSaved fans out the webhook event hook (article.published) when
+// the saved version made the article published: its status is published
+// and the version before it was not. Edits of an article already
+// published are not events.
+func (s *Service) ArticleSaved(ctx context.Context, key, hook, articleID string, version int) error {
+	if !s.wanted(ctx, hook) {
 		return nil
 	}
 	v, err := s.Store.ArticleVersion(ctx, articleID, version)
@@ -135,7 +144,7 @@ func (s *Service) ArticleSaved(ctx context.Context, key, articleID string, versi
 	}
 	data := ArticleData{Article: PublishedArticle{ID: v.ArticleID, Title: v.Title, Category: v.Category, Tags: tags,
 		Version: v.Version, Actor: v.Actor, PublishedAt: v.CreatedAt, URL: "/v1/articles/" + v.ArticleID}}
-	return s.Fanout(ctx, key, triage.HookArticlePublished, v.CreatedAt, data)
+	return s.Fanout(ctx, key, hook, v.CreatedAt, data)
 }
 
 // OtherEvent fans out an event whose arguments another part of the

@@ -30,10 +30,10 @@ import (
 
 // Job kinds this package handles.
 const (
-	// JobDeliver sends one delivery; its arguments are DeliverArgs.
-	JobDeliver = "webhook.deliver"
+	// JobDeliver sends one delivery.
+	JobDeliver triage.JobKind[DeliverArgs] = "webhook.deliver"
 	// JobPrune deletes old completed deliveries and schedules itself again.
-	JobPrune = "webhook.prune"
+	JobPrune triage.JobKind[triage.NoArgs] = "webhook.prune"
 )
 
 // DeliverArgs are a JobDeliver job's arguments.
@@ -66,6 +66,9 @@ type Service struct {
 	// Retention is how long completed deliveries are kept; 0 means
 	// DefaultRetention.
 	Retention time.Duration
+	// Queue takes the next prune, which each prune schedules a day later.
+	// Nil prunes once per job.
+	Queue triage.Queue
 	// UserAgent is sent with every delivery.
 	UserAgent string
 	// Observe, when set, hears the outcome of every attempt: succeeded,
@@ -313,11 +316,40 @@ func (s *Service) queue(ctx context.Context, tx triage.Tx, w *triage.Webhook, ev
 	if err := tx.CreateDelivery(ctx, d); err != nil {
 		return nil, err
 	}
-	args, err := json.Marshal(DeliverArgs{DeliveryID: d.ID})
+	j, err := JobDeliver.Job(DeliverArgs{DeliveryID: d.ID})
 	if err != nil {
 		return nil, err
 	}
-	return d, tx.Enqueue(ctx, triage.Job{Kind: JobDeliver, Args: args})
+	return d, tx.Enqueue(ctx, j)
+}
+
+// Jobs are the jobs the service does: deliveries, and the daily prune.
+func (s *Service) Jobs() []triage.JobSpec {
+	return []triage.JobSpec{JobDeliver.Handle(s.Deliver), JobPrune.Handle(s.prune)}
+}
+
+// SchedulePrune queues the prune at at. One prune waits at any time (its
+// unique key), so calling this on every start begins the daily chain on a
+// new store and does nothing after.
+func (s *Service) SchedulePrune(ctx context.Context, at time.Time) error {
+	if s.Queue == nil {
+		return nil
+	}
+	j, err := JobPrune.Job(triage.NoArgs{})
+	if err != nil {
+		return err
+	}
+	j.UniqueKey, j.RunAt = string(JobPrune), at
+	return s.Queue.Insert(ctx, j)
+}
+
+// prune is the JobPrune handler: it prunes and schedules the next prune a
+// day later.
+func (s *Service) prune(ctx context.Context, _ triage.NoArgs) error {
+	if _, err := s.Prune(ctx); err != nil {
+		return err
+	}
+	return s.SchedulePrune(ctx, s.now().Add(24*time.Hour))
 }
 
 // Prune deletes deliveries completed longer ago than the retention.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -54,12 +55,12 @@ func newHarness(t *testing.T, allow ...string) *harness {
 }
 
 // take returns and forgets the queued jobs of a kind.
-func (h *harness) take(kind string) []triage.Job {
+func (h *harness) take(kind fmt.Stringer) []triage.Job {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var out, rest []triage.Job
 	for _, j := range h.jobs {
-		if j.Kind == kind {
+		if j.Kind == kind.String() {
 			out = append(out, j)
 		} else {
 			rest = append(rest, j)
@@ -67,6 +68,16 @@ func (h *harness) take(kind string) []triage.Job {
 	}
 	h.jobs = rest
 	return out
+}
+
+// run does a job with the handler the service declares for its kind.
+func (h *harness) run(ctx context.Context, j triage.Job) error {
+	for _, spec := range h.svc.Jobs() {
+		if spec.Kind == j.Kind {
+			return spec.Handler(ctx, j.Args)
+		}
+	}
+	return fmt.Errorf("the service declares no handler of %s jobs", j.Kind)
 }
 
 func (h *harness) hook(url string, events ...string) *triage.Webhook {
@@ -186,10 +197,10 @@ func TestDeliverySignedAndLogged(t *testing.T) {
 	w := h.hook(srv.URL+"/triage", triage.HookTicketCreated, triage.HookTicketSolved)
 	h.hook(srv.URL+"/other", triage.HookArticlePublished) // not subscribed to tickets
 	tk := h.ticket("t-1")
-	key := notify.EventKey("ticket.created", []byte(`{"ticket_id":"t-1"}`))
+	key := triage.EventKey("ticket.created", []byte(`{"ticket_id":"t-1"}`))
 	data := notify.TicketData{Change: "ticket.created", Actor: "agent:a1"}
 	for range 2 { // a re-run fan-out adds nothing
-		if err := h.svc.TicketEvent(t.Context(), key, tk.ID, data, tk.CreatedAt); err != nil {
+		if err := h.svc.TicketEvent(t.Context(), key, triage.HookTicketCreated, tk.ID, data, tk.CreatedAt); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -198,7 +209,7 @@ func TestDeliverySignedAndLogged(t *testing.T) {
 		t.Fatalf("%d delivery jobs, want 1", len(jobs))
 	}
 	id := deliveryID(t, jobs[0])
-	if err := h.svc.Deliver(t.Context(), jobs[0].Args); err != nil {
+	if err := h.run(t.Context(), jobs[0]); err != nil {
 		t.Fatal(err)
 	}
 	if rcv.count() != 1 {
@@ -226,7 +237,7 @@ func TestDeliverySignedAndLogged(t *testing.T) {
 		t.Errorf("delivery %+v", d)
 	}
 	// The job running again (a crash after recording) sends nothing more.
-	if err := h.svc.Deliver(t.Context(), jobs[0].Args); err != nil || rcv.count() != 1 {
+	if err := h.run(t.Context(), jobs[0]); err != nil || rcv.count() != 1 {
 		t.Errorf("second run: %v, %d requests", err, rcv.count())
 	}
 }
@@ -259,7 +270,7 @@ func TestRetries(t *testing.T) {
 			}
 			job := h.take(notify.JobDeliver)[0]
 			for i := range c.runs {
-				err := h.svc.Deliver(t.Context(), job.Args)
+				err := h.run(t.Context(), job)
 				last := i == c.runs-1
 				if !last && err == nil {
 					t.Fatalf("attempt %d: no error, so the queue would not retry", i+1)
@@ -297,7 +308,7 @@ func TestDeliveryRefusedAtDialTime(t *testing.T) {
 	}
 	strict, _ := notify.NewGuard(nil)
 	h.svc.Guard = strict
-	if err := h.svc.Deliver(t.Context(), h.take(notify.JobDeliver)[0].Args); err != nil {
+	if err := h.run(t.Context(), h.take(notify.JobDeliver)[0]); err != nil {
 		t.Fatalf("a refused delivery asked for a retry: %v", err)
 	}
 	got := h.delivery(d.ID)
@@ -314,7 +325,7 @@ func TestDisabledAndDeletedWebhooks(t *testing.T) {
 	w := h.hook(srv.URL, triage.HookSLABreached)
 	tk := h.ticket("t-1")
 	args := json.RawMessage(`{"ticket_id":"t-1","policy":"P1 四小时","target":"resolution"}`)
-	if err := h.svc.OtherEvent(t.Context(), notify.EventKey("sla.breached", args), triage.HookSLABreached, args); err != nil {
+	if err := h.svc.OtherEvent(t.Context(), triage.EventKey("sla.breached", args), triage.HookSLABreached, args); err != nil {
 		t.Fatal(err)
 	}
 	job := h.take(notify.JobDeliver)[0]
@@ -327,7 +338,7 @@ func TestDisabledAndDeletedWebhooks(t *testing.T) {
 	if _, err := h.svc.Update(t.Context(), w.ID, 0, triage.WebhookUpdate{Active: triage.Opt[bool]{Set: true, V: off}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.Deliver(t.Context(), job.Args); err != nil {
+	if err := h.run(t.Context(), job); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.delivery(deliveryID(t, job)); got.Status != triage.DeliveryFailed || !strings.Contains(got.LastError, "disabled") || rcv.count() != 0 {
@@ -346,10 +357,10 @@ func TestDisabledAndDeletedWebhooks(t *testing.T) {
 	if err := h.svc.Delete(t.Context(), w.ID, 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.Deliver(t.Context(), ping.Args); err != nil || rcv.count() != 0 {
+	if err := h.run(t.Context(), ping); err != nil || rcv.count() != 0 {
 		t.Fatalf("delivery of a deleted webhook: %v, %d requests", err, rcv.count())
 	}
-	if err := h.svc.Deliver(t.Context(), json.RawMessage(`{}`)); !triage.IsCode(err, triage.EINVALID) {
+	if err := h.run(t.Context(), triage.Job{Kind: notify.JobDeliver.String(), Args: json.RawMessage(`{}`)}); !triage.IsCode(err, triage.EINVALID) {
 		t.Errorf("bad arguments: %v, want invalid (cancels the job)", err)
 	}
 }
@@ -378,7 +389,7 @@ func TestArticlePublished(t *testing.T) {
 	}
 	var published []int
 	for v := 1; v <= len(statuses); v++ {
-		if err := h.svc.ArticleSaved(ctx, notify.EventKey("article.changed", []byte{byte(v)}), a.ID, v); err != nil {
+		if err := h.svc.ArticleSaved(ctx, triage.EventKey("article.changed", []byte{byte(v)}), triage.HookArticlePublished, a.ID, v); err != nil {
 			t.Fatal(err)
 		}
 		if len(h.take(notify.JobDeliver)) == 1 {
@@ -388,7 +399,7 @@ func TestArticlePublished(t *testing.T) {
 	if len(published) != 2 || published[0] != 3 || published[1] != 6 {
 		t.Fatalf("article.published for versions %v, want [3 6]: a publish, not an edit of a published article", published)
 	}
-	if err := h.svc.ArticleSaved(ctx, "k", "nope", 1); err != nil {
+	if err := h.svc.ArticleSaved(ctx, "k", triage.HookArticlePublished, "nope", 1); err != nil {
 		t.Errorf("unknown article: %v", err)
 	}
 }
@@ -401,12 +412,12 @@ func TestRedeliverAndPrune(t *testing.T) {
 	h.svc.MaxAttempts = 1
 	w := h.hook(srv.URL, triage.HookTicketCreated)
 	d, _ := h.svc.Ping(t.Context(), w.ID, nil)
-	_ = h.svc.Deliver(t.Context(), h.take(notify.JobDeliver)[0].Args)
+	_ = h.run(t.Context(), h.take(notify.JobDeliver)[0])
 	again, err := h.svc.Redeliver(t.Context(), w.ID, d.ID, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.Deliver(t.Context(), h.take(notify.JobDeliver)[0].Args); err != nil {
+	if err := h.run(t.Context(), h.take(notify.JobDeliver)[0]); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.delivery(again.ID); got.Status != triage.DeliverySucceeded || string(got.Payload) != string(h.delivery(d.ID).Payload) {
@@ -427,4 +438,82 @@ func TestRedeliverAndPrune(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("pruned %d, %v", n, err)
 	}
+}
+
+// TestSubscriptionsFollowTheCatalogue sends one event of every kind
+// through the service's subscriptions: each kind the catalogue delivers
+// arrives as its webhook event, with the change named for the ticket
+// kinds that share ticket.updated, and a kind kept from webhooks makes no
+// delivery.
+func TestSubscriptionsFollowTheCatalogue(t *testing.T) {
+	h := newHarness(t, "127.0.0.1")
+	h.hook("https://93.184.216.34/hook", triage.HookEvents()...)
+	tk := h.ticket("t-1")
+	ctx := t.Context()
+	a := h.publishedArticle()
+	subs := map[string]triage.Subscription{}
+	for _, s := range h.svc.Subscriptions() {
+		subs[s.Kind] = s
+	}
+	payloads := map[string]any{
+		"ticket":  triage.TicketEvent{TicketID: tk.ID, Actor: "agent:a1", At: time.Now()},
+		"article": triage.ArticleEvent{ArticleID: a.ID, Version: a.Version},
+		"other":   map[string]string{"ticket_id": tk.ID},
+	}
+	for _, e := range triage.Events() {
+		t.Run(e.Kind, func(t *testing.T) {
+			sub, ok := subs[e.Kind]
+			if ok != (e.Hook != "") {
+				t.Fatalf("subscribed %v, but the catalogue delivers it as %q", ok, e.Hook)
+			}
+			if !ok {
+				return
+			}
+			var p any = payloads["other"]
+			switch e.Payload.(type) {
+			case triage.TicketEvent:
+				p = payloads["ticket"]
+			case triage.ArticleEvent:
+				p = payloads["article"]
+			}
+			raw, _ := json.Marshal(p)
+			if err := sub.Handle(ctx, triage.EventKey(e.Kind, raw), raw); err != nil {
+				t.Fatal(err)
+			}
+			jobs := h.take(notify.JobDeliver)
+			if len(jobs) != 1 {
+				t.Fatalf("%d deliveries, want 1", len(jobs))
+			}
+			d := h.delivery(deliveryID(t, jobs[0]))
+			var body struct {
+				Event string
+				Data  struct{ Change string }
+			}
+			_ = json.Unmarshal(d.Payload, &body)
+			if d.Event != e.Hook || body.Event != e.Hook {
+				t.Errorf("delivered as %s (body %s), want %s", d.Event, body.Event, e.Hook)
+			}
+			if _, isTicket := e.Payload.(triage.TicketEvent); isTicket && body.Data.Change != e.Kind {
+				t.Errorf("data.change %q, want %q", body.Data.Change, e.Kind)
+			}
+		})
+	}
+}
+
+// publishedArticle stores a published article as the KB does: the
+// article and its version.
+func (h *harness) publishedArticle() *triage.Article {
+	h.t.Helper()
+	ctx, now := h.t.Context(), time.Now()
+	art := &triage.Article{ID: "a-1", Title: "退款多久到账", Body: "一般 1–3 个工作日。", Status: triage.ArticlePublished, CreatedAt: now, UpdatedAt: now, PublishedAt: &now}
+	err := h.store.Update(ctx, func(tx triage.Tx) error {
+		if err := tx.CreateArticle(ctx, art); err != nil {
+			return err
+		}
+		return tx.AddArticleVersion(ctx, &triage.ArticleVersion{ArticleID: art.ID, Version: art.Version, Title: art.Title, Body: art.Body, Status: art.Status, CreatedAt: now})
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return art
 }

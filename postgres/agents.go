@@ -29,7 +29,7 @@ func scanAgents(rows pgx.Rows) (*triage.Agent, error) { return scanAgent(rows) }
 func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
 	a, err := scanAgent(s.q.QueryRow(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("agent", id)
+		return nil, triage.NotFound("agent", id)
 	} else if err != nil {
 		return nil, dbError("agent", err)
 	}
@@ -91,10 +91,10 @@ func (s queries) AgentLoads(ctx context.Context) (map[string]triage.AgentLoad, e
 
 // CreateAgent inserts a at version 1.
 func (tx *Tx) CreateAgent(ctx context.Context, a *triage.Agent) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeAgent(a)
+	a.AsStored()
 	skills, err := jsonb(a.Skills)
 	if err != nil {
 		return err
@@ -115,10 +115,10 @@ func (tx *Tx) CreateAgent(ctx context.Context, a *triage.Agent) error {
 // belongs to routing (MarkAssigned): an admin's edit leaves it alone, and
 // the caller's copy gets the stored value back.
 func (tx *Tx) UpdateAgent(ctx context.Context, a *triage.Agent) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeAgent(a)
+	a.AsStored()
 	skills, err := jsonb(a.Skills)
 	if err != nil {
 		return err
@@ -151,7 +151,7 @@ func (tx *Tx) DeleteAgent(ctx context.Context, id string, version int) error {
 // deleteVersioned removes the row id of table if it is still at version,
 // and logs the deletion. table is always a constant of this package.
 func (tx *Tx) deleteVersioned(ctx context.Context, table, kind, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	tag, err := tx.tx.Exec(ctx, `DELETE FROM `+table+` WHERE id = $1 AND version = $2`, id, version)
@@ -169,25 +169,17 @@ func (tx *Tx) deleteVersioned(ctx context.Context, table, kind, id string, versi
 // stale. It still logs (agent, id, update), since the agent as read has
 // changed.
 func (tx *Tx) MarkAssigned(ctx context.Context, agentID string, at time.Time) error {
-	if err := requireID("id", agentID); err != nil {
+	if err := triage.Required("id", agentID); err != nil {
 		return err
 	}
-	tag, err := tx.tx.Exec(ctx, `UPDATE agents SET last_assigned_at = $1 WHERE id = $2`, utc(at), agentID)
+	tag, err := tx.tx.Exec(ctx, `UPDATE agents SET last_assigned_at = $1 WHERE id = $2`, triage.StoreTime(at), agentID)
 	if err != nil {
 		return dbError("mark assigned", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound("agent", agentID)
+		return triage.NotFound("agent", agentID)
 	}
 	return tx.logChange(ctx, "agent", agentID, "update")
-}
-
-// normalizeAgent makes a what a read returns.
-func normalizeAgent(a *triage.Agent) {
-	a.Skills = strs(a.Skills)
-	a.LastAssignedAt = utcPtr(a.LastAssignedAt)
-	a.CreatedAt = utc(a.CreatedAt)
-	a.UpdatedAt = utc(a.UpdatedAt)
 }
 
 // agentWriteError names the duplicate behind a unique violation, by the

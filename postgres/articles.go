@@ -27,7 +27,7 @@ func scanArticle(row pgx.Row) (*triage.Article, error) {
 func (s queries) Article(ctx context.Context, id string) (*triage.Article, error) {
 	a, err := scanArticle(s.q.QueryRow(ctx, `SELECT `+articleColumns+` FROM articles WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("article", id)
+		return nil, triage.NotFound("article", id)
 	} else if err != nil {
 		return nil, dbError("article", err)
 	}
@@ -67,7 +67,7 @@ func (s queries) Articles(ctx context.Context, f triage.ArticleFilter) ([]*triag
 		}
 		a.add(`(updated_at, id) < (?, ?)`, c.CreatedAt, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := triage.PageLimit(f.Limit)
 	query := `SELECT ` + articleColumns + ` FROM articles` + a.clause() +
 		` ORDER BY updated_at DESC, id DESC LIMIT ` + a.next(limit+1)
 	rows, err := s.q.Query(ctx, query, a.vals...)
@@ -75,31 +75,18 @@ func (s queries) Articles(ctx context.Context, f triage.ArticleFilter) ([]*triag
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.UpdatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Article) string { return triage.Cursor{CreatedAt: x.UpdatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
-}
-
-// normalizeArticle makes a what a read returns.
-func normalizeArticle(a *triage.Article) {
-	a.Tags = strs(a.Tags)
-	a.CreatedAt = utc(a.CreatedAt)
-	a.UpdatedAt = utc(a.UpdatedAt)
-	a.PublishedAt = utcPtr(a.PublishedAt)
 }
 
 // CreateArticle inserts a at version 1 and logs (article, id, create). The
 // store takes the text and status as given (triage.ValidateArticle and the
 // review workflow are the service's job).
 func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeArticle(a)
+	a.AsStored()
 	tags, err := jsonb(a.Tags)
 	if err != nil {
 		return err
@@ -124,10 +111,10 @@ func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
 // alone and gives the stored ones back to a, so that a equals what a read
 // returns.
 func (tx *Tx) UpdateArticle(ctx context.Context, a *triage.Article) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeArticle(a)
+	a.AsStored()
 	tags, err := jsonb(a.Tags)
 	if err != nil {
 		return err

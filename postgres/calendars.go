@@ -20,7 +20,7 @@ func scanCalendar(row pgx.Row) (*triage.Calendar, error) {
 	if err != nil {
 		return nil, err
 	}
-	normalizeCalendar(&c)
+	c.AsStored()
 	return &c, nil
 }
 
@@ -28,7 +28,7 @@ func scanCalendar(row pgx.Row) (*triage.Calendar, error) {
 func (s queries) Calendar(ctx context.Context, id string) (*triage.Calendar, error) {
 	c, err := scanCalendar(s.q.QueryRow(ctx, `SELECT `+calendarColumns+` FROM calendars WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("calendar", id)
+		return nil, triage.NotFound("calendar", id)
 	} else if err != nil {
 		return nil, dbError("calendar", err)
 	}
@@ -44,10 +44,10 @@ func (s queries) Calendars(ctx context.Context) ([]*triage.Calendar, error) {
 // CreateCalendar inserts c at version 1; a second default calendar is
 // ECONFLICT.
 func (tx *Tx) CreateCalendar(ctx context.Context, c *triage.Calendar) error {
-	if err := requireID("id", c.ID); err != nil {
+	if err := triage.Required("id", c.ID); err != nil {
 		return err
 	}
-	normalizeCalendar(c)
+	c.AsStored()
 	l, err := calendarJSON(c)
 	if err != nil {
 		return err
@@ -71,10 +71,10 @@ func (tx *Tx) CreateCalendar(ctx context.Context, c *triage.Calendar) error {
 // UpdateCalendar stores c if the stored version is still c.Version, and
 // then increments c.Version. CreatedAt stays as created, and c gets it back.
 func (tx *Tx) UpdateCalendar(ctx context.Context, c *triage.Calendar) error {
-	if err := requireID("id", c.ID); err != nil {
+	if err := triage.Required("id", c.ID); err != nil {
 		return err
 	}
-	normalizeCalendar(c)
+	c.AsStored()
 	l, err := calendarJSON(c)
 	if err != nil {
 		return err
@@ -102,15 +102,6 @@ func (tx *Tx) UpdateCalendar(ctx context.Context, c *triage.Calendar) error {
 // DeleteCalendar removes a calendar if it is still at version.
 func (tx *Tx) DeleteCalendar(ctx context.Context, id string, version int) error {
 	return tx.deleteVersioned(ctx, "calendars", "calendar", id, version)
-}
-
-// normalizeCalendar makes c what a read returns.
-func normalizeCalendar(c *triage.Calendar) {
-	c.Hours, c.Holidays, c.Workdays = strs(c.Hours), strs(c.Holidays), strs(c.Workdays)
-	for i := range c.Hours {
-		c.Hours[i].Days = strs(c.Hours[i].Days)
-	}
-	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 }
 
 type calendarLists struct{ hours, holidays, workdays []byte }

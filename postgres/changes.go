@@ -7,23 +7,6 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// Change log page sizes. A follower catching up after a rebuild reads many
-// pages; the cap keeps one page's memory bounded.
-const (
-	defaultChangesLimit = 1000
-	maxChangesLimit     = 10000
-)
-
-func changesLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return defaultChangesLimit
-	case limit > maxChangesLimit:
-		return maxChangesLimit
-	}
-	return limit
-}
-
 // Changes returns up to limit change log entries after seq, oldest first.
 // A limit of 0 or less means 1000; more than 10000 means 10000.
 func (s queries) Changes(ctx context.Context, after int64, limit int) ([]triage.Change, error) {
@@ -32,7 +15,7 @@ func (s queries) Changes(ctx context.Context, after int64, limit int) ([]triage.
 		FROM changes
 		WHERE seq > $1
 		ORDER BY seq
-		LIMIT $2`, after, changesLimit(limit))
+		LIMIT $2`, after, triage.Limit(limit, triage.DefaultChangesPage, triage.MaxChangesPage))
 	return collect(rows, err, "changes", func(r pgx.Rows) (triage.Change, error) {
 		var c triage.Change
 		err := r.Scan(&c.Seq, &c.Entity, &c.ID, &c.Op, &c.At)
@@ -44,7 +27,7 @@ func (s queries) Changes(ctx context.Context, after int64, limit int) ([]triage.
 // the committed ones. They are numbered after the newest committed entry,
 // provisionally: the numbers they commit with are taken at commit.
 func (tx *Tx) Changes(ctx context.Context, after int64, limit int) ([]triage.Change, error) {
-	limit = changesLimit(limit)
+	limit = triage.Limit(limit, triage.DefaultChangesPage, triage.MaxChangesPage)
 	out, err := tx.queries.Changes(ctx, after, limit)
 	if err != nil || len(out) == limit || len(tx.pending) == 0 {
 		return out, err

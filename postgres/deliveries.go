@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,7 +30,7 @@ func scanDelivery(row pgx.Row, payload bool) (*triage.Delivery, error) {
 		return nil, err
 	}
 	d.DurationMS = float64(us) / 1000
-	d.Log = strs(d.Log)
+	d.Log = triage.NonNil(d.Log)
 	if payload {
 		d.Payload = json.RawMessage(body)
 	}
@@ -72,52 +71,29 @@ func (s queries) Deliveries(ctx context.Context, f triage.DeliveryFilter) ([]*tr
 		}
 		a.add(`(created_at, id) < (?, ?)`, c.CreatedAt, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := triage.PageLimit(f.Limit)
 	rows, err := s.q.Query(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries`+a.clause()+
 		` ORDER BY created_at DESC, id DESC LIMIT `+a.next(limit+1), a.vals...)
 	out, err := collect(rows, err, "deliveries", func(r pgx.Rows) (*triage.Delivery, error) { return scanDelivery(r, false) })
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Delivery) string { return triage.Cursor{CreatedAt: x.CreatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
 }
 
-// normalizeDelivery makes d what a read returns.
-func normalizeDelivery(d *triage.Delivery) {
-	d.Log = strs(d.Log)
-	for i := range d.Log {
-		d.Log[i].At = utc(d.Log[i].At)
-	}
-	d.CreatedAt = utc(d.CreatedAt)
-	d.UpdatedAt = utc(d.UpdatedAt)
-	d.CompletedAt = utcPtr(d.CompletedAt)
-	d.DurationMS = float64(durationMicros(d.DurationMS)) / 1000
-	if len(d.Payload) == 0 {
-		d.Payload = json.RawMessage("{}")
-	}
-}
-
-// durationMicros is the stored form of a duration in milliseconds.
-func durationMicros(ms float64) int64 { return int64(math.Round(ms * 1000)) }
-
 // CreateDelivery inserts d. Its payload must be a JSON value.
 func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
-	if err := requireID("id", d.ID); err != nil {
+	if err := triage.Required("id", d.ID); err != nil {
 		return err
 	}
-	if err := requireID("webhook_id", d.WebhookID); err != nil {
+	if err := triage.Required("webhook_id", d.WebhookID); err != nil {
 		return err
 	}
-	if err := requireID("event_key", d.EventKey); err != nil {
+	if err := triage.Required("event_key", d.EventKey); err != nil {
 		return err
 	}
-	normalizeDelivery(d)
+	d.AsStored()
 	if !json.Valid(d.Payload) {
 		return triage.Invalid("payload", "payload is not JSON")
 	}
@@ -129,10 +105,10 @@ func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
 		INSERT INTO webhook_deliveries (`+deliveryColumns+`, payload)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 		d.ID, d.WebhookID, d.Event, d.EventKey, d.Status, d.Attempts, d.ResponseStatus, d.LastError,
-		durationMicros(d.DurationMS), log, d.CreatedAt, d.UpdatedAt, d.CompletedAt, string(d.Payload))
+		triage.DurationMicros(d.DurationMS), log, d.CreatedAt, d.UpdatedAt, d.CompletedAt, string(d.Payload))
 	switch {
 	case pgCode(err) == codeForeignKeyViolation:
-		return notFound("webhook", d.WebhookID)
+		return triage.NotFound("webhook", d.WebhookID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "webhook %s already has delivery %s or one of event %s", d.WebhookID, d.ID, d.EventKey)
 	case err != nil:
@@ -144,10 +120,10 @@ func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
 // UpdateDelivery stores d's state, attempts and log; its webhook, event
 // and payload are fixed at creation.
 func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
-	if err := requireID("id", d.ID); err != nil {
+	if err := triage.Required("id", d.ID); err != nil {
 		return err
 	}
-	normalizeDelivery(d)
+	d.AsStored()
 	log, err := jsonb(d.Log)
 	if err != nil {
 		return err
@@ -157,13 +133,13 @@ func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
 			status = $1, attempts = $2, response_status = $3, last_error = $4, duration_us = $5, log = $6,
 			updated_at = $7, completed_at = $8
 		WHERE id = $9`,
-		d.Status, d.Attempts, d.ResponseStatus, d.LastError, durationMicros(d.DurationMS), log,
+		d.Status, d.Attempts, d.ResponseStatus, d.LastError, triage.DurationMicros(d.DurationMS), log,
 		d.UpdatedAt, d.CompletedAt, d.ID)
 	if err != nil {
 		return dbError("update delivery", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound("delivery", d.ID)
+		return triage.NotFound("delivery", d.ID)
 	}
 	return tx.logChange(ctx, "delivery", d.ID, "update")
 }
@@ -172,9 +148,9 @@ func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
 // change for the whole batch: nothing follows deliveries one by one.
 func (tx *Tx) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
 	tag, err := tx.tx.Exec(ctx, `
-		DELETE FROM webhook_deliveries WHERE completed_at IS NOT NULL AND completed_at < $1`, utc(before))
+		DELETE FROM webhook_deliveries WHERE completed_at IS NOT NULL AND completed_at < $1`, triage.StoreTime(before))
 	if err != nil {
 		return 0, dbError("prune deliveries", err)
 	}
-	return int(tag.RowsAffected()), tx.logChange(ctx, "delivery", "before:"+utc(before).Format(time.RFC3339Nano), "delete")
+	return int(tag.RowsAffected()), tx.logChange(ctx, "delivery", "before:"+triage.StoreTime(before).Format(time.RFC3339Nano), "delete")
 }

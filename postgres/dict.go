@@ -23,7 +23,7 @@ func (s queries) DictWords(ctx context.Context) ([]*triage.DictWord, error) {
 // it back; a new word with a zero CreatedAt is stamped with the
 // transaction's time. It logs (dict, word, update) either way.
 func (tx *Tx) PutDictWord(ctx context.Context, w *triage.DictWord) error {
-	if err := requireID("word", w.Word); err != nil {
+	if err := triage.Required("word", w.Word); err != nil {
 		return err
 	}
 	created := w.CreatedAt
@@ -34,7 +34,7 @@ func (tx *Tx) PutDictWord(ctx context.Context, w *triage.DictWord) error {
 		INSERT INTO dict_words (word, freq, tag, created_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (word) DO UPDATE SET freq = excluded.freq, tag = excluded.tag
 		RETURNING created_at`,
-		w.Word, w.Freq, w.Tag, utc(created)).Scan(&w.CreatedAt)
+		w.Word, w.Freq, w.Tag, triage.StoreTime(created)).Scan(&w.CreatedAt)
 	if err != nil {
 		return dbError("put dictionary word", err)
 	}
@@ -43,7 +43,7 @@ func (tx *Tx) PutDictWord(ctx context.Context, w *triage.DictWord) error {
 
 // DeleteDictWord removes a word; ENOTFOUND when it is not there.
 func (tx *Tx) DeleteDictWord(ctx context.Context, word string) error {
-	if err := requireID("word", word); err != nil {
+	if err := triage.Required("word", word); err != nil {
 		return err
 	}
 	tag, err := tx.tx.Exec(ctx, `DELETE FROM dict_words WHERE word = $1`, word)

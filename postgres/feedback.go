@@ -41,7 +41,7 @@ func (s queries) FeedbackCounts(ctx context.Context, since time.Time) ([]triage.
 		FROM feedback
 		WHERE created_at >= $1
 		GROUP BY source_kind, source_id
-		ORDER BY rejected DESC, source_kind, source_id`, utc(since))
+		ORDER BY rejected DESC, source_kind, source_id`, triage.StoreTime(since))
 	return collect(rows, err, "feedback counts", func(r pgx.Rows) (triage.FeedbackCount, error) {
 		var c triage.FeedbackCount
 		err := r.Scan(&c.SourceKind, &c.SourceID, &c.Accepted, &c.Edited, &c.Rejected)
@@ -54,10 +54,10 @@ func (s queries) FeedbackCounts(ctx context.Context, since time.Time) ([]triage.
 // edited or rejected (EINVALID otherwise: FeedbackCounts counts only
 // those); an unknown suggestion is ENOTFOUND and a used id ECONFLICT.
 func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
-	if err := requireID("id", f.ID); err != nil {
+	if err := triage.Required("id", f.ID); err != nil {
 		return err
 	}
-	if err := requireID("suggestion_id", f.SuggestionID); err != nil {
+	if err := triage.Required("suggestion_id", f.SuggestionID); err != nil {
 		return err
 	}
 	switch f.Action {
@@ -66,7 +66,7 @@ func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
 		return triage.Invalid("action", "action %q is not one of %s, %s, %s", f.Action,
 			triage.FeedbackAccepted, triage.FeedbackEdited, triage.FeedbackRejected)
 	}
-	f.CreatedAt = utc(f.CreatedAt)
+	f.CreatedAt = triage.StoreTime(f.CreatedAt)
 	_, err := tx.tx.Exec(ctx, `
 		INSERT INTO feedback (`+feedbackColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
@@ -74,7 +74,7 @@ func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
 		f.FinalText, f.Reason, f.Actor, f.CreatedAt)
 	switch {
 	case pgCode(err) == codeForeignKeyViolation:
-		return notFound("suggestion", f.SuggestionID)
+		return triage.NotFound("suggestion", f.SuggestionID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "feedback %s already exists", f.ID)
 	case err != nil:

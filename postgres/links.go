@@ -26,10 +26,10 @@ func (s queries) TicketLinks(ctx context.Context, ticketID string) ([]*triage.Ti
 
 // AddTicketLink stores l and logs (link, "<from>:<to>", create).
 func (tx *Tx) AddTicketLink(ctx context.Context, l *triage.TicketLink) error {
-	if err := requireID("from_id", l.FromID); err != nil {
+	if err := triage.Required("from_id", l.FromID); err != nil {
 		return err
 	}
-	if err := requireID("to_id", l.ToID); err != nil {
+	if err := triage.Required("to_id", l.ToID); err != nil {
 		return err
 	}
 	switch {
@@ -40,7 +40,7 @@ func (tx *Tx) AddTicketLink(ctx context.Context, l *triage.TicketLink) error {
 	case math.IsNaN(l.Score) || math.IsInf(l.Score, 0):
 		return triage.Invalid("score", "score must be a finite number")
 	}
-	l.CreatedAt = utc(l.CreatedAt)
+	l.CreatedAt = triage.StoreTime(l.CreatedAt)
 	_, err := tx.tx.Exec(ctx, `
 		INSERT INTO ticket_links (`+linkColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		l.FromID, l.ToID, l.Kind, l.Score, l.Why, l.Actor, l.CreatedAt)
@@ -59,10 +59,10 @@ func (tx *Tx) AddTicketLink(ctx context.Context, l *triage.TicketLink) error {
 // update of both, so the text index drops the words from one and adds
 // them to the other.
 func (tx *Tx) MoveComments(ctx context.Context, fromTicket, toTicket string) (int, error) {
-	if err := requireID("from", fromTicket); err != nil {
+	if err := triage.Required("from", fromTicket); err != nil {
 		return 0, err
 	}
-	if err := requireID("to", toTicket); err != nil {
+	if err := triage.Required("to", toTicket); err != nil {
 		return 0, err
 	}
 	for _, id := range []string{fromTicket, toTicket} {

@@ -22,7 +22,7 @@ func scanModel(row pgx.Row, blob bool) (*triage.Model, error) {
 	if err := row.Scan(dst...); err != nil {
 		return nil, err
 	}
-	normalizeModelInfo(&m.Info)
+	m.Info.AsStored()
 	if blob && m.Blob == nil {
 		m.Blob = []byte{}
 	}
@@ -33,7 +33,7 @@ func scanModel(row pgx.Row, blob bool) (*triage.Model, error) {
 func (s queries) Model(ctx context.Context, id string) (*triage.Model, error) {
 	m, err := scanModel(s.q.QueryRow(ctx, `SELECT `+modelColumns+`, blob FROM models WHERE id = $1`, id), true)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("model", id)
+		return nil, triage.NotFound("model", id)
 	} else if err != nil {
 		return nil, dbError("model", err)
 	}
@@ -67,14 +67,14 @@ func (s queries) Models(ctx context.Context, kind string) ([]*triage.Model, erro
 // is true afterwards. Models are never updated in place, so a duplicate id is
 // ECONFLICT. It logs (model, id, create).
 func (tx *Tx) SaveModel(ctx context.Context, m *triage.Model) error {
-	if err := requireID("id", m.ID); err != nil {
+	if err := triage.Required("id", m.ID); err != nil {
 		return err
 	}
-	if err := requireID("kind", m.Kind); err != nil {
+	if err := triage.Required("kind", m.Kind); err != nil {
 		return err
 	}
-	normalizeModelInfo(&m.Info)
-	m.CreatedAt = utc(m.CreatedAt)
+	m.Info.AsStored()
+	m.CreatedAt = triage.StoreTime(m.CreatedAt)
 	if m.Blob == nil {
 		m.Blob = []byte{}
 	}
@@ -105,13 +105,13 @@ func (tx *Tx) SaveModel(ctx context.Context, m *triage.Model) error {
 // ENOTFOUND for an unknown id. Activating the active model changes nothing
 // but is still logged as (model, id, update).
 func (tx *Tx) ActivateModel(ctx context.Context, id string) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	var kind string
 	err := tx.tx.QueryRow(ctx, `SELECT kind FROM models WHERE id = $1`, id).Scan(&kind)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound("model", id)
+		return triage.NotFound("model", id)
 	} else if err != nil {
 		return dbError("activate model", err)
 	}
@@ -145,18 +145,4 @@ func (tx *Tx) activate(ctx context.Context, kind, id string) error {
 		return dbError("activate model", err)
 	}
 	return nil
-}
-
-// normalizeModelInfo makes i what a read returns: empty rather than nil
-// lists and metrics, TrainedFrom in UTC to the microsecond (a zero time stays
-// zero).
-func normalizeModelInfo(i *triage.ModelInfo) {
-	i.Classes = strs(i.Classes)
-	i.Sources = strs(i.Sources)
-	if i.Metrics == nil {
-		i.Metrics = map[string]float64{}
-	}
-	if !i.TrainedFrom.IsZero() {
-		i.TrainedFrom = utc(i.TrainedFrom)
-	}
 }

@@ -258,18 +258,6 @@ type queries struct {
 	q queryer
 }
 
-// utc returns t as it reads back from the store.
-func utc(t time.Time) time.Time { return time.UnixMicro(t.UnixMicro()).UTC() }
-
-// utcPtr is utc for optional times.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := utc(*t)
-	return &u
-}
-
 // SQLSTATE codes the store tells apart.
 const (
 	codeUniqueViolation     = "23505"
@@ -356,19 +344,6 @@ func dbError(op string, err error) error {
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }
 
-// notFound is the ENOTFOUND error for one kind of thing.
-func notFound(kind, id string) error {
-	return triage.Errorf(triage.ENOTFOUND, "%s %s not found", kind, id)
-}
-
-// requireID rejects an empty identifier: ids come from the caller.
-func requireID(field, id string) error {
-	if id == "" {
-		return triage.Invalid(field, "%s is required", field)
-	}
-	return nil
-}
-
 // jsonb is the stored form of v, sent as raw JSON to a jsonb column.
 func jsonb(v any) ([]byte, error) {
 	b, err := json.Marshal(v)
@@ -378,15 +353,6 @@ func jsonb(v any) ([]byte, error) {
 	return b, nil
 }
 
-// strs returns s, or an empty slice for nil, so that lists are stored (and
-// shown) as [] rather than null.
-func strs[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // staleOrMissing explains why a versioned UPDATE or DELETE of table matched
 // no row: the row is gone (ENOTFOUND) or has moved on (ESTALE). table is
 // always a constant of this package.
@@ -394,7 +360,7 @@ func (tx *Tx) staleOrMissing(ctx context.Context, table, kind, id string, sent i
 	var v int
 	err := tx.tx.QueryRow(ctx, `SELECT version FROM `+table+` WHERE id = $1`, id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(kind, id)
+		return triage.NotFound(kind, id)
 	} else if err != nil {
 		return dbError("read version", err)
 	}

@@ -56,8 +56,8 @@ func part(a *args, q triage.ReportQuery, at string) (reportPart, error) {
 		return reportPart{}, triage.Invalid("group", "group %q is not one of day, agent, team, category, priority, channel", q.Group)
 	}
 	if at != "" {
-		a.add(at+` >= ?`, utc(q.From))
-		a.add(at+` < ?`, utc(q.To))
+		a.add(at+` >= ?`, triage.StoreTime(q.From))
+		a.add(at+` < ?`, triage.StoreTime(q.To))
 	}
 	if q.AssigneeID != "" {
 		a.add(`t.assignee_id = ?`, q.AssigneeID)
@@ -167,13 +167,13 @@ func (s queries) ReportBacklog(ctx context.Context, q triage.ReportQuery, at tim
 	day := (24 * time.Hour).Microseconds()
 	a := &args{}
 	d1, d3, d7 := a.next(day), a.next(3*day), a.next(7*day)
-	now := a.next(utc(at))
+	now := a.next(triage.StoreTime(at))
 	p, err := part(a, q, "")
 	if err != nil {
 		return nil, err
 	}
-	a.add(`t.created_at < ?`, utc(at))
-	a.add(`(t.solved_at IS NULL OR t.solved_at >= ?)`, utc(at))
+	a.add(`t.created_at < ?`, triage.StoreTime(at))
+	a.add(`(t.solved_at IS NULL OR t.solved_at >= ?)`, triage.StoreTime(at))
 	rows, err := s.q.Query(ctx, `
 		SELECT key, COUNT(*), COUNT(*) FILTER (WHERE assignee_id = ''),
 			COUNT(*) FILTER (WHERE age < `+d1+`), COUNT(*) FILTER (WHERE age >= `+d1+` AND age < `+d3+`),

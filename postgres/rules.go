@@ -33,7 +33,7 @@ func scanRule(row pgx.Row) (*triage.Rule, error) {
 func (s queries) Rule(ctx context.Context, id string) (*triage.Rule, error) {
 	r, err := scanRule(s.q.QueryRow(ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("rule", id)
+		return nil, triage.NotFound("rule", id)
 	} else if err != nil {
 		return nil, dbError("rule", err)
 	}
@@ -49,10 +49,10 @@ func (s queries) Rules(ctx context.Context) ([]*triage.Rule, error) {
 // CreateRule inserts r at version 1. The store does not validate rules
 // (Rule.Validate does, in the service); it stores what it is given.
 func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
-	if err := requireID("id", r.ID); err != nil {
+	if err := triage.Required("id", r.ID); err != nil {
 		return err
 	}
-	normalizeRule(r)
+	r.AsStored()
 	l, err := ruleJSON(r)
 	if err != nil {
 		return err
@@ -76,10 +76,10 @@ func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
 // UpdateRule stores r if the stored version is still r.Version, and then
 // increments r.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
-	if err := requireID("id", r.ID); err != nil {
+	if err := triage.Required("id", r.ID); err != nil {
 		return err
 	}
-	normalizeRule(r)
+	r.AsStored()
 	l, err := ruleJSON(r)
 	if err != nil {
 		return err
@@ -108,14 +108,6 @@ func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
 // DeleteRule removes a rule if it is still at version.
 func (tx *Tx) DeleteRule(ctx context.Context, id string, version int) error {
 	return tx.deleteVersioned(ctx, "rules", "rule", id, version)
-}
-
-// normalizeRule makes r what a read returns.
-func normalizeRule(r *triage.Rule) {
-	r.Any, r.All, r.None = strs(r.Any), strs(r.All), strs(r.None)
-	r.Channels, r.Tiers, r.AddTags = strs(r.Channels), strs(r.Tiers), strs(r.AddTags)
-	r.CreatedAt = utc(r.CreatedAt)
-	r.UpdatedAt = utc(r.UpdatedAt)
 }
 
 // ruleLists are the stored forms of a rule's lists.

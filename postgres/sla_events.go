@@ -18,21 +18,21 @@ func (s queries) SLAEvents(ctx context.Context, ticketID string) ([]*triage.SLAE
 		var e triage.SLAEvent
 		err := r.Scan(&e.ID, &e.TicketID, &e.Kind, &e.Metric, &e.Cycle, &e.PolicyID, &e.Target,
 			&e.DueAt, &e.LeadID, &e.Actions, &e.At)
-		e.Actions = strs(e.Actions)
+		e.Actions = triage.NonNil(e.Actions)
 		return &e, err
 	})
 }
 
 // AddSLAEvent records a warning or a breach.
 func (tx *Tx) AddSLAEvent(ctx context.Context, e *triage.SLAEvent) error {
-	if err := requireID("id", e.ID); err != nil {
+	if err := triage.Required("id", e.ID); err != nil {
 		return err
 	}
-	if err := requireID("ticket_id", e.TicketID); err != nil {
+	if err := triage.Required("ticket_id", e.TicketID); err != nil {
 		return err
 	}
-	e.Actions = strs(e.Actions)
-	e.DueAt, e.At = utc(e.DueAt), utc(e.At)
+	e.Actions = triage.NonNil(e.Actions)
+	e.DueAt, e.At = triage.StoreTime(e.DueAt), triage.StoreTime(e.At)
 	actions, err := jsonb(e.Actions)
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (tx *Tx) AddSLAEvent(ctx context.Context, e *triage.SLAEvent) error {
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "SLA event %s already exists", e.ID)
 	case pgCode(err) == codeForeignKeyViolation:
-		return notFound("ticket", e.TicketID)
+		return triage.NotFound("ticket", e.TicketID)
 	case err != nil:
 		return dbError("add SLA event", err)
 	}

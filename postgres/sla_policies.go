@@ -22,7 +22,7 @@ func scanSLAPolicy(row pgx.Row) (*triage.SLAPolicy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Escalations = strs(p.Escalations)
+	p.Escalations = triage.NonNil(p.Escalations)
 	return &p, nil
 }
 
@@ -30,7 +30,7 @@ func scanSLAPolicy(row pgx.Row) (*triage.SLAPolicy, error) {
 func (s queries) SLAPolicy(ctx context.Context, id string) (*triage.SLAPolicy, error) {
 	p, err := scanSLAPolicy(s.q.QueryRow(ctx, `SELECT `+slaPolicyColumns+` FROM sla_policies WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("SLA policy", id)
+		return nil, triage.NotFound("SLA policy", id)
 	} else if err != nil {
 		return nil, dbError("SLA policy", err)
 	}
@@ -47,10 +47,10 @@ func (s queries) SLAPolicies(ctx context.Context) ([]*triage.SLAPolicy, error) {
 // CreateSLAPolicy inserts p at version 1; a second policy with the same
 // priority, team, category and tag is ECONFLICT.
 func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
-	if err := requireID("id", p.ID); err != nil {
+	if err := triage.Required("id", p.ID); err != nil {
 		return err
 	}
-	normalizeSLAPolicy(p)
+	p.AsStored()
 	esc, err := jsonb(p.Escalations)
 	if err != nil {
 		return err
@@ -64,7 +64,7 @@ func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 	case isDuplicate(err) && constraint(err) == "sla_policies_pkey":
 		return triage.Errorf(triage.ECONFLICT, "SLA policy %s already exists", p.ID)
 	case isDuplicate(err):
-		return samePolicyScope(p)
+		return triage.PolicyScopeTaken(p)
 	case err != nil:
 		return dbError("create SLA policy", err)
 	}
@@ -75,10 +75,10 @@ func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 // UpdateSLAPolicy stores p if the stored version is still p.Version, and
 // then increments p.Version. CreatedAt stays as created, and p gets it back.
 func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
-	if err := requireID("id", p.ID); err != nil {
+	if err := triage.Required("id", p.ID); err != nil {
 		return err
 	}
-	normalizeSLAPolicy(p)
+	p.AsStored()
 	esc, err := jsonb(p.Escalations)
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 	case errors.Is(err, pgx.ErrNoRows):
 		return tx.staleOrMissing(ctx, "sla_policies", "SLA policy", p.ID, p.Version)
 	case isDuplicate(err):
-		return samePolicyScope(p)
+		return triage.PolicyScopeTaken(p)
 	case err != nil:
 		return dbError("update SLA policy", err)
 	}
@@ -107,7 +107,7 @@ func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 
 // DeleteSLAPolicy removes a policy if it is still at version.
 func (tx *Tx) DeleteSLAPolicy(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	tag, err := tx.tx.Exec(ctx, `DELETE FROM sla_policies WHERE id = $1 AND version = $2`, id, version)
@@ -118,14 +118,4 @@ func (tx *Tx) DeleteSLAPolicy(ctx context.Context, id string, version int) error
 		return tx.staleOrMissing(ctx, "sla_policies", "SLA policy", id, version)
 	}
 	return tx.logChange(ctx, "sla_policy", id, "delete")
-}
-
-func samePolicyScope(p *triage.SLAPolicy) error {
-	return triage.Errorf(triage.ECONFLICT, "another SLA policy already covers priority %s with the same team, category and tag", p.Priority)
-}
-
-// normalizeSLAPolicy makes p what a read returns.
-func normalizeSLAPolicy(p *triage.SLAPolicy) {
-	p.Escalations = strs(p.Escalations)
-	p.CreatedAt, p.UpdatedAt = utc(p.CreatedAt), utc(p.UpdatedAt)
 }

@@ -9,9 +9,6 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// defaultSuggestionsLimit is Suggestions' limit when it is given none.
-const defaultSuggestionsLimit = 200
-
 const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at`
 
 // scanSuggestions reads one row selected with suggestionColumns.
@@ -21,26 +18,17 @@ func scanSuggestions(row pgx.Row) (*triage.Suggestions, error) {
 	if err != nil {
 		return nil, err
 	}
-	normalizeSuggestions(&s)
+	s.AsStored()
 	return &s, nil
 }
 
 func scanSuggestionRows(rows pgx.Rows) (*triage.Suggestions, error) { return scanSuggestions(rows) }
 
-// normalizeSuggestions makes s what a read returns: empty rather than nil
-// lists, CreatedAt in UTC to the microsecond.
-func normalizeSuggestions(s *triage.Suggestions) {
-	s.Articles = strs(s.Articles)
-	s.Tickets = strs(s.Tickets)
-	s.Draft.Citations = strs(s.Draft.Citations)
-	s.CreatedAt = utc(s.CreatedAt)
-}
-
 // Suggestion returns one stored set of suggestions.
 func (s queries) Suggestion(ctx context.Context, id string) (*triage.Suggestions, error) {
 	sg, err := scanSuggestions(s.q.QueryRow(ctx, `SELECT `+suggestionColumns+` FROM suggestions WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("suggestion", id)
+		return nil, triage.NotFound("suggestion", id)
 	} else if err != nil {
 		return nil, dbError("suggestion", err)
 	}
@@ -77,10 +65,7 @@ func (s queries) Suggestions(ctx context.Context, f triage.SuggestionFilter) ([]
 	if f.MaxBestArticle > 0 {
 		a.add(`best_article <= ?`, f.MaxBestArticle)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultSuggestionsLimit
-	}
+	limit := triage.Limit(f.Limit, triage.DefaultSuggestionsPage, 0)
 	query := `SELECT ` + suggestionColumns + ` FROM suggestions` + a.clause() +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + a.next(limit)
 	rows, err := s.q.Query(ctx, query, a.vals...)
@@ -92,16 +77,16 @@ func (s queries) Suggestions(ctx context.Context, f triage.SuggestionFilter) ([]
 // BestArticle or score that is NaN or infinite is EINVALID. Suggestions
 // are written once and never updated.
 func (tx *Tx) SaveSuggestions(ctx context.Context, s *triage.Suggestions) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
-	if err := requireID("ticket_id", s.TicketID); err != nil {
+	if err := triage.Required("ticket_id", s.TicketID); err != nil {
 		return err
 	}
 	if math.IsNaN(s.BestArticle) || math.IsInf(s.BestArticle, 0) {
 		return triage.Invalid("best_article", "best_article is %v; it must be a number", s.BestArticle)
 	}
-	normalizeSuggestions(s)
+	s.AsStored()
 	// json.Marshal refuses NaN and ±Inf, so jsonb makes a bad score in a
 	// source EINVALID.
 	articles, err := jsonb(s.Articles)

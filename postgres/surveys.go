@@ -38,7 +38,7 @@ func (s queries) SurveyByHash(ctx context.Context, hash string) (*triage.Survey,
 func (s queries) survey(ctx context.Context, query, arg, name string) (*triage.Survey, error) {
 	sv, err := scanSurvey(s.q.QueryRow(ctx, query, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("survey", name)
+		return nil, triage.NotFound("survey", name)
 	} else if err != nil {
 		return nil, dbError("survey", err)
 	}
@@ -50,27 +50,27 @@ func (s queries) survey(ctx context.Context, query, arg, name string) (*triage.S
 func (s queries) Surveys(ctx context.Context, f triage.SurveyFilter) ([]*triage.Survey, error) {
 	var to *time.Time
 	if !f.To.IsZero() {
-		t := utc(f.To)
+		t := triage.StoreTime(f.To)
 		to = &t
 	}
 	rows, err := s.q.Query(ctx, `
 		SELECT `+surveyColumns+` FROM surveys
 		WHERE (created_at >= $1 AND ($2::timestamptz IS NULL OR created_at < $2))
 			OR (answered_at >= $1 AND ($2::timestamptz IS NULL OR answered_at < $2))
-		ORDER BY created_at, id`, utc(f.From), to)
+		ORDER BY created_at, id`, triage.StoreTime(f.From), to)
 	return collect(rows, err, "surveys", func(r pgx.Rows) (*triage.Survey, error) { return scanSurvey(r) })
 }
 
 // CreateSurvey inserts s at version 1: ECONFLICT when the ticket has one or
 // the token hash is in use, ENOTFOUND for an unknown ticket.
 func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
 	if s.TokenHash == "" {
 		return triage.Invalid("token_hash", "a survey needs the hash of its token")
 	}
-	normalizeSurvey(s)
+	s.AsStored()
 	_, err := tx.tx.Exec(ctx, `
 		INSERT INTO surveys (`+surveyColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1)`,
@@ -84,7 +84,7 @@ func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "a survey with the same token already exists")
 	case pgCode(err) == codeForeignKeyViolation:
-		return notFound("ticket", s.TicketID)
+		return triage.NotFound("ticket", s.TicketID)
 	case err != nil:
 		return dbError("create survey", err)
 	}
@@ -96,13 +96,13 @@ func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
 // increments s.Version. The ticket and CreatedAt never change; s gets the
 // stored ones back.
 func (tx *Tx) UpdateSurvey(ctx context.Context, s *triage.Survey) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
 	if s.TokenHash == "" {
 		return triage.Invalid("token_hash", "a survey needs the hash of its token")
 	}
-	normalizeSurvey(s)
+	s.AsStored()
 	err := tx.tx.QueryRow(ctx, `
 		UPDATE surveys SET
 			token_hash = $1, rating = $2, comment = $3, agent_id = $4, team_id = $5, category = $6,
@@ -121,9 +121,4 @@ func (tx *Tx) UpdateSurvey(ctx context.Context, s *triage.Survey) error {
 	}
 	s.Version++
 	return tx.logChange(ctx, "survey", s.ID, "update")
-}
-
-// normalizeSurvey makes s what a read returns.
-func normalizeSurvey(s *triage.Survey) {
-	s.CreatedAt, s.ExpiresAt, s.AnsweredAt = utc(s.CreatedAt), utc(s.ExpiresAt), utcPtr(s.AnsweredAt)
 }

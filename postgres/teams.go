@@ -26,7 +26,7 @@ func scanTeams(rows pgx.Rows) (*triage.Team, error) { return scanTeam(rows) }
 func (s queries) Team(ctx context.Context, id string) (*triage.Team, error) {
 	t, err := scanTeam(s.q.QueryRow(ctx, `SELECT `+teamColumns+` FROM teams WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("team", id)
+		return nil, triage.NotFound("team", id)
 	} else if err != nil {
 		return nil, dbError("team", err)
 	}
@@ -41,10 +41,10 @@ func (s queries) Teams(ctx context.Context) ([]*triage.Team, error) {
 
 // CreateTeam inserts t at version 1.
 func (tx *Tx) CreateTeam(ctx context.Context, t *triage.Team) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTeam(t)
+	t.AsStored()
 	members, cats, err := teamJSON(t)
 	if err != nil {
 		return err
@@ -65,10 +65,10 @@ func (tx *Tx) CreateTeam(ctx context.Context, t *triage.Team) error {
 // UpdateTeam stores t if the stored version is still t.Version, and then
 // increments t.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateTeam(ctx context.Context, t *triage.Team) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTeam(t)
+	t.AsStored()
 	members, cats, err := teamJSON(t)
 	if err != nil {
 		return err
@@ -92,14 +92,6 @@ func (tx *Tx) UpdateTeam(ctx context.Context, t *triage.Team) error {
 // DeleteTeam removes a team if it is still at version.
 func (tx *Tx) DeleteTeam(ctx context.Context, id string, version int) error {
 	return tx.deleteVersioned(ctx, "teams", "team", id, version)
-}
-
-// normalizeTeam makes t what a read returns.
-func normalizeTeam(t *triage.Team) {
-	t.Members = strs(t.Members)
-	t.Categories = strs(t.Categories)
-	t.CreatedAt = utc(t.CreatedAt)
-	t.UpdatedAt = utc(t.UpdatedAt)
 }
 
 func teamJSON(t *triage.Team) (members, categories []byte, err error) {

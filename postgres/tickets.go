@@ -40,7 +40,7 @@ func scanTickets(rows pgx.Rows) (*triage.Ticket, error) { return scanTicket(rows
 func (s queries) Ticket(ctx context.Context, id string) (*triage.Ticket, error) {
 	t, err := scanTicket(s.q.QueryRow(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("ticket", id)
+		return nil, triage.NotFound("ticket", id)
 	} else if err != nil {
 		return nil, dbError("ticket", err)
 	}
@@ -134,17 +134,6 @@ func ticketWhere(f triage.TicketFilter) *args {
 	return a
 }
 
-// pageLimit applies the list paging rules to a requested limit.
-func pageLimit(limit int) int {
-	switch {
-	case limit <= 0:
-		return triage.DefaultPageSize
-	case limit > triage.MaxPageSize:
-		return triage.MaxPageSize
-	}
-	return limit
-}
-
 // Tickets lists the tickets that match f, newest first, one page at a time.
 // The cursor is a row comparison on the list's order, which the
 // (… created_at DESC, id DESC) indexes read from the cursor on.
@@ -157,7 +146,7 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 		}
 		a.add(`(created_at, id) < (?, ?)`, c.CreatedAt, c.ID)
 	}
-	limit := pageLimit(f.Limit)
+	limit := triage.PageLimit(f.Limit)
 	// One row more than the page tells whether there is a next page.
 	query := `SELECT ` + ticketColumns + ` FROM tickets` + a.clause() +
 		` ORDER BY created_at DESC, id DESC LIMIT ` + a.next(limit+1)
@@ -166,12 +155,7 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Ticket) string { return triage.Cursor{CreatedAt: x.CreatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
 }
 
@@ -185,9 +169,6 @@ func (s queries) CountTickets(ctx context.Context, f triage.TicketFilter) (int, 
 	}
 	return n, nil
 }
-
-// defaultWaitingLimit is WaitingTickets' limit when it is given none.
-const defaultWaitingLimit = 200
 
 // waitingTicketsQuery selects the routing queue with the tickets_waiting
 // index's WHERE clause (the status list is triage.Status.Active), so the
@@ -205,9 +186,7 @@ const waitingTicketsQuery = `
 // sort as text), then oldest first, then by id. A limit of 0 or less means
 // 200.
 func (s queries) WaitingTickets(ctx context.Context, categories []string, limit int) ([]*triage.Ticket, error) {
-	if limit <= 0 {
-		limit = defaultWaitingLimit
-	}
+	limit = triage.Limit(limit, triage.DefaultWaitingPage, 0)
 	filter, vals := "", []any{limit}
 	if len(categories) > 0 {
 		filter = "AND category = ANY($2)"
@@ -215,20 +194,6 @@ func (s queries) WaitingTickets(ctx context.Context, categories []string, limit 
 	}
 	rows, err := s.q.Query(ctx, fmt.Sprintf(waitingTicketsQuery, filter), vals...)
 	return collect(rows, err, "waiting tickets", scanTickets)
-}
-
-// normalizeTicket makes t what a read will return: times in UTC to the
-// microsecond, empty rather than nil tags and fields.
-func normalizeTicket(t *triage.Ticket) {
-	t.CreatedAt = utc(t.CreatedAt)
-	t.UpdatedAt = utc(t.UpdatedAt)
-	t.FirstResponseAt = utcPtr(t.FirstResponseAt)
-	t.SolvedAt = utcPtr(t.SolvedAt)
-	t.ClosedAt = utcPtr(t.ClosedAt)
-	t.Tags = strs(t.Tags)
-	if t.Fields == nil {
-		t.Fields = map[string]string{}
-	}
 }
 
 // ticketJSON returns the stored forms of t's tags and fields.
@@ -243,10 +208,10 @@ func ticketJSON(t *triage.Ticket) (tags, fields []byte, err error) {
 // CreateTicket inserts t at version 1. Its times are normalised in place to
 // what a read returns (UTC, microseconds).
 func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTicket(t)
+	t.AsStored()
 	tags, fields, err := ticketJSON(t)
 	if err != nil {
 		return err
@@ -274,10 +239,10 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 // increments t.Version. CreatedAt is fixed when a ticket is created: list
 // cursors rely on it, so the update leaves it alone.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTicket(t)
+	t.AsStored()
 	tags, fields, err := ticketJSON(t)
 	if err != nil {
 		return err

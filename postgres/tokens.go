@@ -37,7 +37,7 @@ func (s queries) TokenByHash(ctx context.Context, hash string) (*triage.Token, e
 func (s queries) token(ctx context.Context, query, arg, name string) (*triage.Token, error) {
 	t, err := scanToken(s.q.QueryRow(ctx, query, arg))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("token", name)
+		return nil, triage.NotFound("token", name)
 	} else if err != nil {
 		return nil, dbError("token", err)
 	}
@@ -52,14 +52,14 @@ func (s queries) Tokens(ctx context.Context) ([]*triage.Token, error) {
 
 // CreateToken stores t's hash, never its secret.
 func (tx *Tx) CreateToken(ctx context.Context, t *triage.Token) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
 	if t.Hash == "" {
 		return triage.Invalid("hash", "a token needs the hash of its secret")
 	}
-	t.CreatedAt = utc(t.CreatedAt)
-	t.RevokedAt = utcPtr(t.RevokedAt)
+	t.CreatedAt = triage.StoreTime(t.CreatedAt)
+	t.RevokedAt = triage.StoreTimePtr(t.RevokedAt)
 	_, err := tx.tx.Exec(ctx, `
 		INSERT INTO tokens (`+tokenColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -78,16 +78,16 @@ func (tx *Tx) CreateToken(ctx context.Context, t *triage.Token) error {
 // RevokeToken marks a token revoked at at. Revoking it again keeps the first
 // time, which is when it stopped working.
 func (tx *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	tag, err := tx.tx.Exec(ctx, `
-		UPDATE tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, utc(at), id)
+		UPDATE tokens SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, triage.StoreTime(at), id)
 	if err != nil {
 		return dbError("revoke token", err)
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound("token", id)
+		return triage.NotFound("token", id)
 	}
 	return tx.logChange(ctx, "token", id, "update")
 }

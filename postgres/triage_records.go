@@ -24,25 +24,13 @@ func (s queries) TriageRecord(ctx context.Context, ticketID string) (*triage.Tri
 	return &r, nil
 }
 
-// normalizeRecord makes r what a read returns: the lists that are always
-// shown are [] rather than null, and the time is UTC to the microsecond.
-func normalizeRecord(r *triage.TriageRecord) {
-	for _, d := range []*triage.Decision{&r.Category, &r.Priority, &r.Assignee} {
-		d.Why = strs(d.Why)
-	}
-	for i := range r.Explanation.Rules {
-		r.Explanation.Rules[i].Matched = strs(r.Explanation.Rules[i].Matched)
-	}
-	r.CreatedAt = utc(r.CreatedAt)
-}
-
 // SaveTriageRecord stores r, replacing the ticket's earlier record (a
 // re-triage), and logs an update of the ticket.
 func (tx *Tx) SaveTriageRecord(ctx context.Context, r *triage.TriageRecord) error {
-	if err := requireID("ticket_id", r.TicketID); err != nil {
+	if err := triage.Required("ticket_id", r.TicketID); err != nil {
 		return err
 	}
-	normalizeRecord(r)
+	r.AsStored()
 	var cols [4][]byte
 	for i, v := range []any{r.Category, r.Priority, r.Assignee, r.Explanation} {
 		b, err := jsonb(v)
@@ -65,7 +53,7 @@ func (tx *Tx) SaveTriageRecord(ctx context.Context, r *triage.TriageRecord) erro
 			created_at = excluded.created_at`,
 		r.TicketID, cols[0], cols[1], cols[2], r.NeedsReview, r.ModelVersion, cols[3], r.CreatedAt)
 	if pgCode(err) == codeForeignKeyViolation {
-		return notFound("ticket", r.TicketID)
+		return triage.NotFound("ticket", r.TicketID)
 	} else if err != nil {
 		return dbError("save triage record", err)
 	}

@@ -18,24 +18,15 @@ func scanWebhook(row pgx.Row) (*triage.Webhook, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.SecretHint = secretHint(w.SigningKey)
+	w.SecretHint = triage.SecretHint(w.SigningKey)
 	return &w, nil
-}
-
-// secretHint is enough of a secret to tell two apart and too little to
-// forge a signature with.
-func secretHint(key string) string {
-	if len(key) <= 10 {
-		return ""
-	}
-	return key[:10] + "…"
 }
 
 // Webhook returns one webhook with its signing key.
 func (s queries) Webhook(ctx context.Context, id string) (*triage.Webhook, error) {
 	w, err := scanWebhook(s.q.QueryRow(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, notFound("webhook", id)
+		return nil, triage.NotFound("webhook", id)
 	} else if err != nil {
 		return nil, dbError("webhook", err)
 	}
@@ -48,23 +39,15 @@ func (s queries) Webhooks(ctx context.Context) ([]*triage.Webhook, error) {
 	return collect(rows, err, "webhooks", func(r pgx.Rows) (*triage.Webhook, error) { return scanWebhook(r) })
 }
 
-// normalizeWebhook makes w what a read returns.
-func normalizeWebhook(w *triage.Webhook) {
-	w.Events = strs(w.Events)
-	w.CreatedAt = utc(w.CreatedAt)
-	w.UpdatedAt = utc(w.UpdatedAt)
-	w.SecretHint = secretHint(w.SigningKey)
-}
-
 // CreateWebhook inserts w at version 1. It needs a signing key.
 func (tx *Tx) CreateWebhook(ctx context.Context, w *triage.Webhook) error {
-	if err := requireID("id", w.ID); err != nil {
+	if err := triage.Required("id", w.ID); err != nil {
 		return err
 	}
-	if err := requireID("signing_key", w.SigningKey); err != nil {
+	if err := triage.Required("signing_key", w.SigningKey); err != nil {
 		return err
 	}
-	normalizeWebhook(w)
+	w.AsStored()
 	events, err := jsonb(w.Events)
 	if err != nil {
 		return err
@@ -85,13 +68,13 @@ func (tx *Tx) CreateWebhook(ctx context.Context, w *triage.Webhook) error {
 // UpdateWebhook stores w if the stored version is still w.Version, and
 // then increments it. CreatedAt stays as created, and w gets it back.
 func (tx *Tx) UpdateWebhook(ctx context.Context, w *triage.Webhook) error {
-	if err := requireID("id", w.ID); err != nil {
+	if err := triage.Required("id", w.ID); err != nil {
 		return err
 	}
-	if err := requireID("signing_key", w.SigningKey); err != nil {
+	if err := triage.Required("signing_key", w.SigningKey); err != nil {
 		return err
 	}
-	normalizeWebhook(w)
+	w.AsStored()
 	events, err := jsonb(w.Events)
 	if err != nil {
 		return err

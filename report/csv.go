@@ -42,19 +42,62 @@ func writeAll(w io.Writer, rows [][]string) error {
 	return cw.Error()
 }
 
+// columns names a row type's columns by their JSON names. A struct field
+// (other than a time) is spread into one column per field of its own,
+// prefixed with its name and a dot unless it is embedded; an array into
+// one column per element (ratings.1 … ratings.5). Unexported fields are
+// no columns.
 func columns(t reflect.Type) []string {
 	var out []string
 	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		out = append(out, name)
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		prefix := name + "."
+		if f.Anonymous {
+			prefix = ""
+		}
+		switch {
+		case spread(f.Type):
+			for _, c := range columns(f.Type) {
+				out = append(out, prefix+c)
+			}
+		case f.Type.Kind() == reflect.Array:
+			for j := range f.Type.Len() {
+				out = append(out, name+"."+strconv.Itoa(j+1))
+			}
+		default:
+			out = append(out, name)
+		}
 	}
 	return out
 }
 
+// spread reports whether a field's type is a struct of several columns.
+func spread(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t != reflect.TypeFor[time.Time]()
+}
+
+// cells are a row's values, in the order of columns.
 func cells(v reflect.Value, loc *time.Location) []string {
 	var out []string
 	for i := range v.NumField() {
-		out = append(out, cell(v.Field(i), loc))
+		f := v.Type().Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		switch {
+		case spread(f.Type):
+			out = append(out, cells(v.Field(i), loc)...)
+		case f.Type.Kind() == reflect.Array:
+			for j := range f.Type.Len() {
+				out = append(out, cell(v.Field(i).Index(j), loc))
+			}
+		default:
+			out = append(out, cell(v.Field(i), loc))
+		}
 	}
 	return out
 }

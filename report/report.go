@@ -8,14 +8,15 @@
 // so a report over 100,000 tickets reads a few rows per group; this
 // package names the groups, fills in empty days, derives rates and the
 // day-by-day backlog, and writes CSV that Excel opens with its Chinese
-// intact. SLA % met and CSAT belong to the SLA area; a Service given its
-// functions puts their overall figures in the summary.
+// intact. SLA % met and satisfaction (CSAT) are reports of the same kind,
+// from the SLA records and surveys the SLA area keeps.
 package report
 
 import (
 	"cmp"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -27,9 +28,6 @@ type Service struct {
 	// Zone is where days begin; nil means Asia/Shanghai.
 	Zone *time.Location
 	Now  func() time.Time
-	// SLA and CSAT, when set, give the SLA area's overall figures for a
-	// window, shown in the summary.
-	SLA, CSAT func(ctx context.Context, from, to time.Time) (any, error)
 }
 
 // Query is what a report is asked for. Zero times mean the last 30 days
@@ -82,11 +80,24 @@ func (s *Service) zone() *time.Location {
 	return time.FixedZone("Asia/Shanghai", 8*3600)
 }
 
-// store turns q into the store's query, checking and defaulting it.
+// store turns q into the store's query, checking and defaulting it, for
+// the reports of tickets, which take every group.
 func (s *Service) store(q Query) (triage.ReportQuery, error) {
+	return s.window(q, false, triage.ReportGroups()...)
+}
+
+// window checks and defaults q's window and group: the last DefaultSpan
+// up to now unless given, at most MaxSpan, and one of the groups the
+// report takes. throughNow ends a default window just after now rather
+// than at it, so what happened this very microsecond (an answer just
+// given) counts; the SLA and satisfaction reports have always done so.
+func (s *Service) window(q Query, throughNow bool, groups ...triage.ReportGroup) (triage.ReportQuery, error) {
 	to, from := q.To, q.From
 	if to.IsZero() {
 		to = s.now()
+		if throughNow {
+			to = to.Add(time.Microsecond)
+		}
 	}
 	if from.IsZero() {
 		from = to.Add(-DefaultSpan)
@@ -96,18 +107,19 @@ func (s *Service) store(q Query) (triage.ReportQuery, error) {
 		return triage.ReportQuery{}, triage.Invalid("from", "from must be before to")
 	case to.Sub(from) > MaxSpan:
 		return triage.ReportQuery{}, triage.Invalid("from", "a report covers at most 366 days; narrow from and to")
-	case !q.Group.Valid():
-		return triage.ReportQuery{}, &triage.Error{Code: triage.EINVALID, Field: "group", Allowed: groupNames(),
-			Message: "group " + string(q.Group) + " is not one of day, agent, team, category, priority, channel"}
+	case !q.Group.Valid() || !slices.Contains(groups, q.Group):
+		names := groupNames(groups)
+		return triage.ReportQuery{}, &triage.Error{Code: triage.EINVALID, Field: "group", Allowed: names,
+			Message: "group " + string(q.Group) + " is not one of " + strings.Join(names, ", ")}
 	}
 	_, off := from.In(s.zone()).Zone()
 	return triage.ReportQuery{From: from.UTC(), To: to.UTC(), Group: q.Group, Offset: time.Duration(off) * time.Second,
 		AssigneeID: q.Agent, TeamID: q.Team, Category: q.Category}, nil
 }
 
-func groupNames() []string {
+func groupNames(groups []triage.ReportGroup) []string {
 	var out []string
-	for _, g := range triage.ReportGroups() {
+	for _, g := range groups {
 		if g != "" {
 			out = append(out, string(g))
 		}

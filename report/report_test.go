@@ -220,15 +220,13 @@ func TestCSV(t *testing.T) {
 func TestSummary(t *testing.T) {
 	s := open(t)
 	fixture(t, s)
+	slaFixture(t, s)
 	svc := service(s)
-	svc.SLA = func(_ context.Context, from, to time.Time) (any, error) {
-		return map[string]any{"percent_met": 87.5, "from": from}, nil
-	}
 	sum, err := svc.Summary(t.Context(), window())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Volume.Created != 3 || sum.Backlog.Open != 2 || sum.SLA.(map[string]any)["percent_met"] != 87.5 || sum.CSAT != nil || sum.Reports["sla"] == "" {
+	if sum.Volume.Created != 3 || sum.Backlog.Open != 2 || pct(sum.SLA.PercentMet) != 60 || sum.CSAT.Responses != 2 || sum.Reports["sla"] == "" {
 		t.Errorf("summary %+v", sum)
 	}
 	var b bytes.Buffer

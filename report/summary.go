@@ -9,8 +9,8 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// Summary is every report's total for one window, with the SLA area's
-// overall figures when it provides them, and where to find the detail.
+// Summary is every report's total for one window, and where to find the
+// detail.
 type Summary struct {
 	Header
 	Volume        VolumeRow     `json:"volume"`
@@ -19,10 +19,10 @@ type Summary struct {
 	Backlog       BacklogRow    `json:"backlog"`
 	Accuracy      AccuracyRow   `json:"accuracy"`
 	Acceptance    AcceptanceRow `json:"acceptance"`
-	// SLA and CSAT are the SLA area's overall figures (see
-	// /v1/reports/sla and /v1/reports/csat); null when not available.
-	SLA  any `json:"sla"`
-	CSAT any `json:"csat"`
+	// SLA and CSAT are the overall figures of the SLA and satisfaction
+	// reports (/v1/reports/sla and /v1/reports/csat).
+	SLA  SLAFigures  `json:"sla"`
+	CSAT CSATFigures `json:"csat"`
 	// Reports lists the detailed reports, each taking the same from and to.
 	Reports map[string]string `json:"reports"`
 }
@@ -66,16 +66,15 @@ func (s *Service) Summary(ctx context.Context, in Query) (*Summary, error) {
 	}
 	sum.Volume, sum.FirstResponse, sum.Resolution, sum.Backlog, sum.Accuracy, sum.Acceptance =
 		vol.Total, frt.Total, res.Total, bl.Total, acc.Total, acp.Total
-	if s.SLA != nil {
-		if sum.SLA, err = s.SLA(ctx, q.From, q.To); err != nil {
-			return nil, err
-		}
+	sla, err := s.SLA(ctx, in)
+	if err != nil {
+		return nil, err
 	}
-	if s.CSAT != nil {
-		if sum.CSAT, err = s.CSAT(ctx, q.From, q.To); err != nil {
-			return nil, err
-		}
+	csat, err := s.CSAT(ctx, in)
+	if err != nil {
+		return nil, err
 	}
+	sum.SLA, sum.CSAT = sla.Overall, csat.Overall
 	return sum, nil
 }
 
@@ -94,11 +93,12 @@ func WriteSummaryCSV(w io.Writer, sum *Summary) error {
 	}{{"volume", sum.Volume}, {"first_response", sum.FirstResponse}, {"resolution", sum.Resolution},
 		{"backlog", sum.Backlog}, {"accuracy", sum.Accuracy}, {"acceptance", sum.Acceptance}} {
 		v := reflect.ValueOf(sec.v)
+		vals := cells(v, loc)
 		for i, col := range columns(v.Type()) {
 			if col == "key" || col == "label" {
 				continue
 			}
-			rows = append(rows, []string{sec.name + "." + col, cell(v.Field(i), loc)})
+			rows = append(rows, []string{sec.name + "." + col, vals[i]})
 		}
 	}
 	return writeAll(w, rows)

@@ -23,10 +23,10 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// Handler does one kind of job. Returning an error retries the job with
-// backoff; a *triage.Error with code EINVALID cancels it, since retrying
-// bad arguments cannot help.
-type Handler func(ctx context.Context, args json.RawMessage) error
+// Handler does one kind of job (triage.JobHandler). Returning an error
+// retries the job with backoff; a *triage.Error with code EINVALID cancels
+// it, since retrying bad arguments cannot help.
+type Handler = triage.JobHandler
 
 // Handlers maps job kinds to their handlers.
 type Handlers map[string]Handler

@@ -2,7 +2,11 @@ package river
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
+
+	"github.com/triagehq/triage"
 )
 
 // Stat counts the jobs of one kind in one state, and the failed attempts
@@ -55,4 +59,56 @@ func (q *Postgres) Stats(ctx context.Context) ([]Stat, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// queuedWhere selects the jobs not yet done (waiting, scheduled, retrying
+// or running), oldest first.
+const queuedWhere = ` FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded') ORDER BY id`
+
+// Queued lists the jobs not yet done, oldest first, with their kind,
+// arguments, unique key and the time they are due: what the service has
+// still to do, for tests and operators.
+func (q *SQLite) Queued(ctx context.Context) ([]triage.Job, error) {
+	// river's SQLite driver keeps args as JSONB; json() makes it text.
+	rows, err := q.db.QueryContext(ctx, `SELECT json(args), scheduled_at`+queuedWhere)
+	if err != nil {
+		return nil, fmt.Errorf("river: queued jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []triage.Job
+	for rows.Next() {
+		var raw []byte
+		var at time.Time
+		if err := rows.Scan(&raw, &at); err != nil {
+			return nil, fmt.Errorf("river: queued jobs: %w", err)
+		}
+		out = append(out, queued(raw, at))
+	}
+	return out, rows.Err()
+}
+
+// Queued lists the jobs not yet done, as the SQLite queue's Queued does.
+func (q *Postgres) Queued(ctx context.Context) ([]triage.Job, error) {
+	rows, err := q.pool.Query(ctx, `SELECT args, scheduled_at`+queuedWhere)
+	if err != nil {
+		return nil, fmt.Errorf("river: queued jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []triage.Job
+	for rows.Next() {
+		var raw []byte
+		var at time.Time
+		if err := rows.Scan(&raw, &at); err != nil {
+			return nil, fmt.Errorf("river: queued jobs: %w", err)
+		}
+		out = append(out, queued(raw, at))
+	}
+	return out, rows.Err()
+}
+
+// queued is the triage job carried in river's arguments.
+func queued(raw []byte, at time.Time) triage.Job {
+	var a args
+	_ = json.Unmarshal(raw, &a)
+	return triage.Job{Kind: a.Type, Args: a.Args, UniqueKey: a.Key, RunAt: at.UTC()}
 }

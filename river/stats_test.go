@@ -1,6 +1,7 @@
 package river_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ type statQueue interface {
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	Stats(ctx context.Context) ([]river.Stat, error)
+	Queued(ctx context.Context) ([]triage.Job, error)
 }
 
 func TestStats(t *testing.T) {
@@ -58,9 +60,29 @@ func TestStats(t *testing.T) {
 
 func testStats(t *testing.T, q statQueue) {
 	ctx := context.Background()
-	for _, j := range []triage.Job{{Kind: "later", RunAt: time.Now().Add(time.Hour)}, {Kind: "later", RunAt: time.Now().Add(time.Hour)}, {Kind: "flaky"}} {
+	later := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	inserted := []triage.Job{
+		{Kind: "later", RunAt: later, Args: json.RawMessage(`{"n":1}`)},
+		{Kind: "later", RunAt: later, Args: json.RawMessage(`{"n":2}`), UniqueKey: "two"},
+		{Kind: "flaky"},
+	}
+	for _, j := range inserted {
 		if err := q.Insert(ctx, j); err != nil {
 			t.Fatal(err)
+		}
+	}
+	// Before the queue starts, every job is queued, in order, as given.
+	got, err := q.Queued(ctx)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("queued %+v, %v", got, err)
+	}
+	for i, j := range got {
+		want := inserted[i]
+		var args bytes.Buffer
+		_ = json.Compact(&args, j.Args)
+		if j.Kind != want.Kind || j.UniqueKey != want.UniqueKey || (want.Args != nil && args.String() != string(want.Args)) ||
+			!want.RunAt.IsZero() && j.RunAt.Sub(want.RunAt).Abs() > time.Millisecond {
+			t.Errorf("queued[%d] = %+v (%s), want %+v (%s)", i, j, j.Args, want, want.Args)
 		}
 	}
 	if err := q.Start(ctx); err != nil {
@@ -92,5 +114,8 @@ func testStats(t *testing.T, q statQueue) {
 	}
 	if !found {
 		t.Errorf("stats %+v lack 2 scheduled later jobs", stats)
+	}
+	if got, err := q.Queued(ctx); err != nil || len(got) != 3 {
+		t.Errorf("queued after a failure %+v, %v: a retrying job is still to do", got, err)
 	}
 }

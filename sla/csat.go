@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -41,28 +40,6 @@ type SurveyLink struct {
 	URL       string    `json:"url"`
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// SurveyRequest is the argument of the csat.requested event: a survey to
-// deliver to the customer (by mail or WeChat, through a webhook).
-type SurveyRequest struct {
-	TicketID  string    `json:"ticket_id"`
-	SurveyID  string    `json:"survey_id"`
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
-	At        time.Time `json:"at"`
-}
-
-// SurveyReceived is the argument of the csat.received event.
-type SurveyReceived struct {
-	TicketID string    `json:"ticket_id"`
-	SurveyID string    `json:"survey_id"`
-	Rating   int       `json:"rating"`
-	Comment  string    `json:"comment"`
-	AgentID  string    `json:"agent_id"`
-	TeamID   string    `json:"team_id"`
-	Category string    `json:"category"`
-	At       time.Time `json:"at"`
 }
 
 // SurveyView is what the customer sees: no ids, no names, nothing about
@@ -180,11 +157,7 @@ func (s *Service) surveyOnSolve(ctx context.Context, ticketID string) error {
 		if err != nil {
 			return err
 		}
-		args, err := json.Marshal(SurveyRequest{TicketID: t.ID, SurveyID: sv.ID, URL: s.SurveyURL + token, ExpiresAt: sv.ExpiresAt, At: now})
-		if err != nil {
-			return err
-		}
-		return tx.Enqueue(ctx, triage.Job{Kind: EventCSATRequested, Args: args})
+		return triage.EventCSATRequested.Emit(ctx, tx, triage.SurveyRequest{TicketID: t.ID, SurveyID: sv.ID, URL: s.SurveyURL + token, ExpiresAt: sv.ExpiresAt, At: now})
 	})
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		return nil
@@ -303,13 +276,9 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a triage.Surve
 		if err := tx.UpdateSurvey(ctx, sv); err != nil {
 			return err
 		}
-		args, err := json.Marshal(SurveyReceived{TicketID: t.ID, SurveyID: sv.ID, Rating: sv.Rating, Comment: sv.Comment,
-			AgentID: sv.AgentID, TeamID: sv.TeamID, Category: sv.Category, At: now})
-		if err != nil {
-			return err
-		}
 		out = view(sv, t, now)
-		return tx.Enqueue(ctx, triage.Job{Kind: EventCSATReceived, Args: args})
+		return triage.EventCSATReceived.Emit(ctx, tx, triage.SurveyReceived{TicketID: t.ID, SurveyID: sv.ID, Rating: sv.Rating, Comment: sv.Comment,
+			AgentID: sv.AgentID, TeamID: sv.TeamID, Category: sv.Category, At: now})
 	})
 	return out, err
 }

@@ -12,11 +12,11 @@ import (
 
 func surveyURL(t *testing.T, s *sim) string {
 	t.Helper()
-	reqs := s.events(EventCSATRequested)
+	reqs := s.events(triage.EventCSATRequested)
 	if len(reqs) == 0 {
 		t.Fatal("no survey was requested")
 	}
-	var r SurveyRequest
+	var r triage.SurveyRequest
 	if err := json.Unmarshal(reqs[len(reqs)-1].args, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestSurveyLifecycle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newSim(t, cst(2026, 3, 16, 9, 0))
 		tk := s.ticket(triage.NewTicket{Title: "退款到账了吗", Category: "支付与退款"})
-		if n := len(s.events(EventCSATRequested)); n != 0 {
+		if n := len(s.events(triage.EventCSATRequested)); n != 0 {
 			t.Fatalf("a survey before the ticket was solved")
 		}
 		if _, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil); !triage.IsCode(err, triage.ECONFLICT) {
@@ -68,11 +68,11 @@ func TestSurveyLifecycle(t *testing.T) {
 		if _, err := s.svc.AnswerSurvey(s.ctx, token, triage.SurveyAnswer{Rating: 1}); !triage.IsCode(err, triage.ECONFLICT) {
 			t.Fatalf("a second answer: %v", err)
 		}
-		got := s.events(EventCSATReceived)
+		got := s.events(triage.EventCSATReceived)
 		if len(got) != 1 {
 			t.Fatalf("%d csat.received events, want 1", len(got))
 		}
-		var rec SurveyReceived
+		var rec triage.SurveyReceived
 		_ = json.Unmarshal(got[0].args, &rec)
 		if rec.TicketID != tk.ID || rec.Rating != 5 || rec.Category != "支付与退款" {
 			t.Fatalf("event: %+v", rec)
@@ -80,7 +80,7 @@ func TestSurveyLifecycle(t *testing.T) {
 		// Reopened and solved again: still one survey, answered once.
 		s.comment(tk.ID, triage.NewComment{Body: "又出问题了", FromRequester: true})
 		s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
-		if n := len(s.events(EventCSATRequested)); n != 1 {
+		if n := len(s.events(triage.EventCSATRequested)); n != 1 {
 			t.Fatalf("%d survey requests for one ticket", n)
 		}
 		if _, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil); !triage.IsCode(err, triage.ECONFLICT) {

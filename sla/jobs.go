@@ -2,38 +2,13 @@ package sla
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/desk"
 )
-
-// Notice is the argument of the sla.warning and sla.breached events.
-type Notice struct {
-	Event      string          `json:"event"`
-	TicketID   string          `json:"ticket_id"`
-	Metric     string          `json:"metric"`
-	Cycle      int             `json:"cycle,omitempty"`
-	PolicyID   string          `json:"policy_id"`
-	PolicyName string          `json:"policy_name"`
-	Target     string          `json:"target"`
-	DueAt      time.Time       `json:"due_at"`
-	Priority   triage.Priority `json:"priority"`
-	AssigneeID string          `json:"assignee_id"`
-	TeamID     string          `json:"team_id"`
-	TeamLeadID string          `json:"team_lead_id"`
-	// Notify lists the agents to tell: the team lead when the policy's
-	// escalations say notify_lead.
-	Notify []string `json:"notify"`
-	// Actions are the escalations the policy takes on this event.
-	Actions []string  `json:"actions"`
-	EventID string    `json:"event_id"`
-	At      time.Time `json:"at"`
-}
 
 // EscalateArgs are the arguments of an escalation job: what to do, and
 // the ticket's state when the warning or breach happened, so that a retry
@@ -53,16 +28,15 @@ type EscalateArgs struct {
 
 // HandleEvent follows a ticket event: it recomputes the ticket's clocks
 // and, when the ticket was just solved, sends its satisfaction survey.
-func (s *Service) HandleEvent(ctx context.Context, raw json.RawMessage) error {
-	var e desk.Event
-	if err := json.Unmarshal(raw, &e); err != nil || e.TicketID == "" {
-		return triage.Invalid("args", "ticket event: %v", err)
+func (s *Service) HandleEvent(ctx context.Context, e triage.Event[triage.TicketEvent]) error {
+	if e.Payload.TicketID == "" {
+		return triage.Invalid("args", "a %s event names no ticket", e.Kind)
 	}
-	if err := s.Recompute(ctx, e.TicketID); err != nil {
+	if err := s.Recompute(ctx, e.Payload.TicketID); err != nil {
 		return err
 	}
-	if e.Event == desk.EventSolved {
-		return s.surveyOnSolve(ctx, e.TicketID)
+	if e.Kind == triage.EventTicketSolved {
+		return s.surveyOnSolve(ctx, e.Payload.TicketID)
 	}
 	return nil
 }
@@ -71,10 +45,9 @@ func (s *Service) HandleEvent(ctx context.Context, raw json.RawMessage) error {
 // clocks from what is true now: a ticket answered, paused or
 // re-prioritised since the check was scheduled gets no warning or breach
 // from it, only the checks its new clocks need.
-func (s *Service) HandleCheck(ctx context.Context, raw json.RawMessage) error {
-	var a CheckArgs
-	if err := json.Unmarshal(raw, &a); err != nil || a.TicketID == "" {
-		return triage.Invalid("args", "SLA check: %v", err)
+func (s *Service) HandleCheck(ctx context.Context, a CheckArgs) error {
+	if a.TicketID == "" {
+		return triage.Invalid("args", "an SLA check names no ticket")
 	}
 	now := s.now()
 	err := s.updateRecord(ctx, func(tx triage.Tx) error {
@@ -151,23 +124,20 @@ func (s *Service) announce(ctx context.Context, tx triage.Tx, f Facts, t *triage
 	if err := tx.AddSLAEvent(ctx, ev); err != nil {
 		return err
 	}
-	n := Notice{Event: EventWarning, TicketID: tk.ID, Metric: t.Metric, Cycle: t.Cycle, PolicyID: ev.PolicyID,
+	kind := triage.EventSLAWarning
+	if on == OnBreach {
+		kind = triage.EventSLABreached
+	}
+	n := triage.SLANotice{Event: string(kind), TicketID: tk.ID, Metric: t.Metric, Cycle: t.Cycle, PolicyID: ev.PolicyID,
 		Target: t.Target, DueAt: *t.DueAt, Priority: tk.Priority, AssigneeID: tk.AssigneeID,
 		TeamID: tk.TeamID, TeamLeadID: lead, Notify: []string{}, Actions: actions, EventID: ev.ID, At: now}
 	if p != nil {
 		n.PolicyName = p.Name
 	}
-	if on == OnBreach {
-		n.Event = EventBreached
-	}
 	if lead != "" && slices.Contains(actions, ActionNotifyLead) {
 		n.Notify = append(n.Notify, lead)
 	}
-	args, err := json.Marshal(n)
-	if err != nil {
-		return err
-	}
-	if err := tx.Enqueue(ctx, triage.Job{Kind: n.Event, Args: args}); err != nil {
+	if err := kind.Emit(ctx, tx, n); err != nil {
 		return err
 	}
 	s.log().InfoContext(ctx, "SLA "+on, "ticket", tk.ID, "metric", t.Metric, "target", t.Target, "due", t.DueAt, "actions", actions)
@@ -183,12 +153,13 @@ func (s *Service) announce(ctx context.Context, tx triage.Tx, f Facts, t *triage
 	if len(change) == 0 || t.MetAt != nil || !tk.Status.Active() {
 		return nil
 	}
-	ea, err := json.Marshal(EscalateArgs{TicketID: tk.ID, EventID: ev.ID, Kind: on, Metric: t.Metric, Target: t.Target,
+	j, err := JobEscalate.Job(EscalateArgs{TicketID: tk.ID, EventID: ev.ID, Kind: on, Metric: t.Metric, Target: t.Target,
 		PolicyName: n.PolicyName, Actions: change, Priority: tk.Priority, AssigneeID: tk.AssigneeID, LeadID: lead})
 	if err != nil {
 		return err
 	}
-	return tx.Enqueue(ctx, triage.Job{Kind: JobEscalate, Args: ea, UniqueKey: "sla.escalate:" + ev.ID})
+	j.UniqueKey = "sla.escalate:" + ev.ID
+	return tx.Enqueue(ctx, j)
 }
 
 // HandleEscalate changes a ticket as a warning or breach asked: through
@@ -196,10 +167,9 @@ func (s *Service) announce(ctx context.Context, tx triage.Tx, f Facts, t *triage
 // follow and a concurrent change makes it retry rather than overwrite.
 // Each action checks the ticket is still as it was at the event, so a
 // retry (or a person who acted first) does not make it act twice.
-func (s *Service) HandleEscalate(ctx context.Context, raw json.RawMessage) error {
-	var a EscalateArgs
-	if err := json.Unmarshal(raw, &a); err != nil || a.TicketID == "" {
-		return triage.Invalid("args", "SLA escalation: %v", err)
+func (s *Service) HandleEscalate(ctx context.Context, a EscalateArgs) error {
+	if a.TicketID == "" {
+		return triage.Invalid("args", "an SLA escalation names no ticket")
 	}
 	if s.Tickets == nil {
 		return nil
@@ -250,7 +220,7 @@ func (s *Service) HandleEscalate(ctx context.Context, raw json.RawMessage) error
 
 // HandleRecompute recomputes the clocks of every active ticket, after a
 // policy or calendar changed.
-func (s *Service) HandleRecompute(ctx context.Context, _ json.RawMessage) error {
+func (s *Service) HandleRecompute(ctx context.Context, _ triage.NoArgs) error {
 	f := triage.TicketFilter{Status: []triage.Status{triage.StatusNew, triage.StatusOpen, triage.StatusPending}, Limit: triage.MaxPageSize}
 	for {
 		page, next, err := s.Store.Tickets(ctx, f)

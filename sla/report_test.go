@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 	"testing/synctest"
-	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/report"
 )
 
 func pct(p *float64) float64 {
@@ -28,6 +28,8 @@ func group[G any](t *testing.T, gs []G, key func(G) string, k string) G {
 	return zero
 }
 
+// TestReports runs the SLA clocks on the fake clock and reads the SLA and
+// satisfaction reports (package report) over what they recorded.
 func TestReports(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newSim(t, cst(2026, 3, 16, 9, 0))
@@ -55,7 +57,8 @@ func TestReports(t *testing.T) {
 		s.sleepUntil(cst(2026, 3, 17, 9, 0))
 		_ = b1
 
-		rep, err := s.svc.Report(s.ctx, cst(2026, 3, 16, 0, 0), cst(2026, 3, 18, 0, 0))
+		reports := &report.Service{Store: s.store, Now: s.now}
+		rep, err := reports.SLA(s.ctx, report.Query{From: cst(2026, 3, 16, 0, 0), To: cst(2026, 3, 18, 0, 0)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +72,7 @@ func TestReports(t *testing.T) {
 		if o.NextResponse.PercentMet != nil {
 			t.Fatalf("nothing decided must read null, not 0: %+v", o.NextResponse)
 		}
-		key := func(g SLAGroup) string { return g.Key }
+		key := func(g report.SLAGroup) string { return g.Key }
 		if g := group(t, rep.ByAgent, key, ana.ID); g.Name != "Ana" || g.Met != 2 || g.Breached != 1 {
 			t.Fatalf("Ana: %+v", g)
 		}
@@ -86,7 +89,7 @@ func TestReports(t *testing.T) {
 			t.Fatalf("team: %+v", g)
 		}
 		// A window before anything was decided is empty.
-		early, err := s.svc.Report(s.ctx, cst(2026, 3, 1, 0, 0), cst(2026, 3, 16, 9, 0))
+		early, err := reports.SLA(s.ctx, report.Query{From: cst(2026, 3, 1, 0, 0), To: cst(2026, 3, 16, 9, 0)})
 		if err != nil || early.Overall.Met+early.Overall.Breached != 0 || len(early.ByAgent) != 0 || early.ByAgent == nil {
 			t.Fatalf("empty window: %+v, %v", early, err)
 		}
@@ -104,7 +107,7 @@ func TestReports(t *testing.T) {
 		if _, err := s.svc.AnswerSurvey(s.ctx, tokens[b1.ID], triage.SurveyAnswer{Rating: 2, Comment: "太慢"}); err != nil {
 			t.Fatal(err)
 		}
-		cr, err := s.svc.CSATReport(s.ctx, time.Time{}, time.Time{})
+		cr, err := reports.CSAT(s.ctx, report.Query{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,54 +115,28 @@ func TestReports(t *testing.T) {
 		if c.Sent != 3 || c.Responses != 2 || pct(c.Average) != 3 || c.Satisfied != 1 || pct(c.CSAT) != 50 || c.Ratings != [5]int{0, 1, 0, 1, 0} || pct(c.ResponseRate) != 66.7 {
 			t.Fatalf("overall CSAT: %+v", c)
 		}
-		ckey := func(g CSATGroup) string { return g.Key }
+		ckey := func(g report.CSATGroup) string { return g.Key }
 		if g := group(t, cr.ByAgent, ckey, ana.ID); g.Sent != 2 || g.Responses != 1 || pct(g.Average) != 4 {
 			t.Fatalf("Ana CSAT: %+v", g)
 		}
 		if g := group(t, cr.ByCategory, ckey, "退款"); g.Responses != 2 || pct(g.CSAT) != 50 {
 			t.Fatalf("退款 CSAT: %+v", g)
 		}
-		if _, err := s.svc.CSATReport(s.ctx, cst(2026, 3, 2, 0, 0), cst(2026, 3, 1, 0, 0)); !triage.IsCode(err, triage.EINVALID) {
+		if _, err := reports.CSAT(s.ctx, report.Query{From: cst(2026, 3, 2, 0, 0), To: cst(2026, 3, 1, 0, 0)}); !triage.IsCode(err, triage.EINVALID) {
 			t.Fatalf("reversed window: %v", err)
 		}
 	})
 }
 
-func notices2(t *testing.T, s *sim) []SurveyRequest {
+func notices2(t *testing.T, s *sim) []triage.SurveyRequest {
 	t.Helper()
-	var out []SurveyRequest
-	for _, e := range s.events(EventCSATRequested) {
-		var r SurveyRequest
+	var out []triage.SurveyRequest
+	for _, e := range s.events(triage.EventCSATRequested) {
+		var r triage.SurveyRequest
 		if err := json.Unmarshal(e.args, &r); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, r)
 	}
 	return out
-}
-
-func TestWindow(t *testing.T) {
-	now := cst(2026, 3, 16, 9, 0)
-	cases := []struct {
-		name     string
-		from, to time.Time
-		ok       bool
-	}{
-		{"defaults", time.Time{}, time.Time{}, true},
-		{"from only", now.Add(-time.Hour), time.Time{}, true},
-		{"reversed", now, now.Add(-time.Hour), false},
-		{"empty", now, now, false},
-		{"too long", now.Add(-400 * 24 * time.Hour), now, false},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			from, to, err := Window(c.from, c.to, now)
-			if (err == nil) != c.ok {
-				t.Fatalf("err = %v", err)
-			}
-			if c.ok && (!from.Before(to) || to.After(now.Add(time.Microsecond))) {
-				t.Fatalf("window %v – %v", from, to)
-			}
-		})
-	}
 }

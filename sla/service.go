@@ -2,7 +2,6 @@ package sla
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
@@ -32,27 +31,33 @@ type TicketUpdater interface {
 	UpdateTicket(ctx context.Context, id string, version int, u triage.TicketUpdate) (*triage.Ticket, error)
 }
 
-// Job kinds this package handles, and the events it emits for others
-// (webhooks) to follow.
+// Job kinds this package handles. The events it emits (sla.warning,
+// sla.breached, csat.requested, csat.received) are in the root's catalogue.
 const (
 	// JobCheck re-checks a ticket's clocks at a warning or due instant.
-	JobCheck = "sla.check"
+	JobCheck triage.JobKind[CheckArgs] = "sla.check"
 	// JobEscalate carries out the ticket-changing escalations of a
 	// warning or breach.
-	JobEscalate = "sla.escalate"
+	JobEscalate triage.JobKind[EscalateArgs] = "sla.escalate"
 	// JobRecompute recomputes the clocks of every active ticket after a
 	// policy or calendar changed.
-	JobRecompute = "sla.recompute"
-
-	// EventWarning and EventBreached carry a Notice.
-	EventWarning  = "sla.warning"
-	EventBreached = "sla.breached"
-	// EventCSATRequested carries a SurveyRequest: the link to send to the
-	// customer, which is stored nowhere else.
-	EventCSATRequested = "csat.requested"
-	// EventCSATReceived carries a SurveyReceived.
-	EventCSATReceived = "csat.received"
+	JobRecompute triage.JobKind[triage.NoArgs] = "sla.recompute"
 )
+
+// Jobs are the jobs the service does.
+func (s *Service) Jobs() []triage.JobSpec {
+	return []triage.JobSpec{JobCheck.Handle(s.HandleCheck), JobEscalate.Handle(s.HandleEscalate), JobRecompute.Handle(s.HandleRecompute)}
+}
+
+// Subscriptions: every ticket change recomputes the ticket's clocks, and a
+// solve sends the satisfaction survey.
+func (s *Service) Subscriptions() []triage.Subscription {
+	var out []triage.Subscription
+	for _, k := range triage.TicketEvents() {
+		out = append(out, k.On(s.HandleEvent))
+	}
+	return out
+}
 
 // systemActor is how escalations appear in ticket history: changes made
 // by the service on its own behalf, through the ticket service.
@@ -377,7 +382,12 @@ func checkPolicyRefs(ctx context.Context, tx triage.Reader, p *triage.SLAPolicy)
 // recomputeLater queues one recomputation of every active ticket; the
 // unique key folds a burst of edits into one run.
 func recomputeLater(ctx context.Context, tx triage.Tx, now time.Time) error {
-	return tx.Enqueue(ctx, triage.Job{Kind: JobRecompute, Args: json.RawMessage(`{}`), UniqueKey: "sla.recompute", RunAt: now.Add(time.Second)})
+	j, err := JobRecompute.Job(triage.NoArgs{})
+	if err != nil {
+		return err
+	}
+	j.UniqueKey, j.RunAt = "sla.recompute", now.Add(time.Second)
+	return tx.Enqueue(ctx, j)
 }
 
 // --- per-ticket clocks ---
@@ -521,11 +531,11 @@ func schedule(ctx context.Context, tx triage.Tx, r *triage.TicketSLA, now time.T
 				continue
 			}
 			seen[at] = true
-			args, err := json.Marshal(CheckArgs{TicketID: r.TicketID, At: at})
+			j, err := JobCheck.Job(CheckArgs{TicketID: r.TicketID, At: at})
 			if err != nil {
 				return err
 			}
-			j := triage.Job{Kind: JobCheck, Args: args, RunAt: at, UniqueKey: fmt.Sprintf("sla.check:%s:%d", r.TicketID, at.UnixMicro())}
+			j.RunAt, j.UniqueKey = at, fmt.Sprintf("sla.check:%s:%d", r.TicketID, at.UnixMicro())
 			if !at.After(now) {
 				j.RunAt = time.Time{}
 			}

@@ -3,6 +3,7 @@ package sla
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -97,16 +98,21 @@ func (q *queued) Update(ctx context.Context, fn func(tx triage.Tx) error) error 
 	return err
 }
 
-func (s *sim) handler(kind string) func(context.Context, json.RawMessage) error {
-	switch kind {
-	case JobCheck:
-		return s.svc.HandleCheck
-	case JobEscalate:
-		return s.svc.HandleEscalate
-	case JobRecompute:
-		return s.svc.HandleRecompute
-	case desk.EventCreated, desk.EventUpdated, desk.EventSolved, desk.EventClosed, desk.EventReopened:
-		return s.svc.HandleEvent
+// handler is the service's handler of a job or event kind, as it
+// declares them to the application; nil for the events it only emits,
+// which the simulation records.
+func (s *sim) handler(kind string) triage.JobHandler {
+	for _, j := range s.svc.Jobs() {
+		if j.Kind == kind {
+			return j.Handler
+		}
+	}
+	for _, sub := range s.svc.Subscriptions() {
+		if sub.Kind == kind {
+			return func(ctx context.Context, raw json.RawMessage) error {
+				return sub.Handle(ctx, triage.EventKey(kind, raw), raw)
+			}
+		}
 	}
 	return nil
 }
@@ -148,12 +154,12 @@ func (s *sim) dispatch(j triage.Job) {
 }
 
 // events returns the emitted events of a kind.
-func (s *sim) events(kind string) []emitted {
+func (s *sim) events(kind fmt.Stringer) []emitted {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []emitted
 	for _, e := range s.emitted {
-		if e.kind == kind {
+		if e.kind == kind.String() {
 			out = append(out, e)
 		}
 	}
@@ -232,9 +238,9 @@ func (s *sim) slaEvents(id string) []*triage.SLAEvent {
 	return evs
 }
 
-func notices(t *testing.T, es []emitted) []Notice {
+func notices(t *testing.T, es []emitted) []triage.SLANotice {
 	t.Helper()
-	out := make([]Notice, len(es))
+	out := make([]triage.SLANotice, len(es))
 	for i, e := range es {
 		if err := json.Unmarshal(e.args, &out[i]); err != nil {
 			t.Fatal(err)

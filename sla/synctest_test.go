@@ -22,23 +22,23 @@ func TestBreachFiresAtTheTarget(t *testing.T) {
 		due, warn := cst(2026, 3, 16, 11, 0), cst(2026, 3, 16, 10, 36)
 
 		s.sleepUntil(warn.Add(-time.Microsecond))
-		if n := len(s.events(EventWarning)); n != 0 {
+		if n := len(s.events(triage.EventSLAWarning)); n != 0 {
 			t.Fatalf("%d warnings before 80%%", n)
 		}
 		s.sleepUntil(warn)
-		ws := notices(t, s.events(EventWarning))
+		ws := notices(t, s.events(triage.EventSLAWarning))
 		if len(ws) != 1 || !ws[0].At.Equal(warn) || ws[0].Metric != triage.MetricFirstResponse || ws[0].TicketID != tk.ID {
 			t.Fatalf("warning: %+v", ws)
 		}
 		s.sleepUntil(due.Add(-time.Microsecond))
-		if n := len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("breached %d times before the target", n)
 		}
 		if r := s.record(tk.ID); r.Targets[0].Status != triage.SLARunning {
 			t.Fatalf("a microsecond before the target: %+v", r.Targets[0])
 		}
 		s.sleepUntil(due)
-		bs := notices(t, s.events(EventBreached))
+		bs := notices(t, s.events(triage.EventSLABreached))
 		if len(bs) != 1 || !bs[0].At.Equal(due) || !bs[0].DueAt.Equal(due) || bs[0].Target != "2h" {
 			t.Fatalf("breach: %+v", bs)
 		}
@@ -50,7 +50,7 @@ func TestBreachFiresAtTheTarget(t *testing.T) {
 		// A late reply does not announce anything again.
 		s.comment(tk.ID, triage.NewComment{Body: "抱歉久等", Public: true})
 		s.sleepUntil(cst(2026, 3, 20, 18, 0))
-		if n := len(s.events(EventBreached)); n != 1 {
+		if n := len(s.events(triage.EventSLABreached)); n != 1 {
 			t.Fatalf("%d breach events, want 1", n)
 		}
 	})
@@ -66,7 +66,7 @@ func TestAnsweredBeforeTheTarget(t *testing.T) {
 		s.sleepUntil(cst(2026, 3, 16, 10, 0))
 		s.comment(tk.ID, triage.NewComment{Body: "您好", Public: true})
 		s.sleepUntil(cst(2026, 3, 17, 9, 0))
-		if n := len(s.events(EventWarning)) + len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLAWarning)) + len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("%d events for a ticket answered in time", n)
 		}
 		if fr := s.record(tk.ID).Targets[0]; fr.Status != triage.SLAMet || fr.Elapsed != "1h" {
@@ -87,7 +87,7 @@ func TestPendingPausesResolution(t *testing.T) {
 		s.comment(tk.ID, triage.NewComment{Body: "请提供订单号", Public: true})
 		s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusPending)})
 		s.sleepUntil(cst(2026, 3, 17, 9, 0)) // 13:00 Monday passes while pending
-		if n := len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("breached while pending")
 		}
 		if res := s.record(tk.ID).Targets[0]; res.Status != triage.SLAPaused || res.Remaining != "3h" {
@@ -96,11 +96,11 @@ func TestPendingPausesResolution(t *testing.T) {
 		s.comment(tk.ID, triage.NewComment{Body: "订单号 123", FromRequester: true})
 		due := cst(2026, 3, 17, 12, 0)
 		s.sleepUntil(due.Add(-time.Microsecond))
-		if n := len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("breached before the time left ran out")
 		}
 		s.sleepUntil(due)
-		if bs := notices(t, s.events(EventBreached)); len(bs) != 1 || !bs[0].At.Equal(due) || bs[0].Metric != triage.MetricResolution {
+		if bs := notices(t, s.events(triage.EventSLABreached)); len(bs) != 1 || !bs[0].At.Equal(due) || bs[0].Metric != triage.MetricResolution {
 			t.Fatalf("breach: %+v", bs)
 		}
 	})
@@ -123,11 +123,11 @@ func TestDeadlineAcrossHolidays(t *testing.T) {
 			t.Fatalf("%+v", r.Targets[0])
 		}
 		s.sleepUntil(due.Add(-time.Microsecond))
-		if n := len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("breached before Monday 10:00")
 		}
 		s.sleepUntil(due)
-		if bs := notices(t, s.events(EventBreached)); len(bs) != 1 || !bs[0].At.Equal(due) {
+		if bs := notices(t, s.events(triage.EventSLABreached)); len(bs) != 1 || !bs[0].At.Equal(due) {
 			t.Fatalf("breach: %+v", bs)
 		}
 	})
@@ -144,11 +144,11 @@ func TestReprioritisedBeforeTheTarget(t *testing.T) {
 		s.sleepUntil(cst(2026, 3, 16, 9, 30))
 		s.update(tk.ID, triage.TicketUpdate{Priority: triage.Some(triage.P4)})
 		s.sleepUntil(cst(2026, 3, 16, 11, 59))
-		if n := len(s.events(EventBreached)); n != 0 {
+		if n := len(s.events(triage.EventSLABreached)); n != 0 {
 			t.Fatalf("breached on the old target")
 		}
 		s.sleepUntil(cst(2026, 3, 16, 12, 0))
-		bs := notices(t, s.events(EventBreached))
+		bs := notices(t, s.events(triage.EventSLABreached))
 		if len(bs) != 1 || bs[0].Target != "3h" || bs[0].PolicyName != "p4" {
 			t.Fatalf("breach: %+v", bs)
 		}
@@ -203,7 +203,7 @@ func TestEscalation(t *testing.T) {
 			}
 		}
 		sameStrings(t, "fields changed by the SLA", by, []string{"priority", "assignee_id"})
-		bs := notices(t, s.events(EventBreached))
+		bs := notices(t, s.events(triage.EventSLABreached))
 		if len(bs) != 1 || bs[0].TeamLeadID != lead.ID || len(bs[0].Notify) != 1 || bs[0].Notify[0] != lead.ID {
 			t.Fatalf("breach notice: %+v", bs)
 		}
@@ -220,7 +220,7 @@ func TestEscalation(t *testing.T) {
 			t.Fatalf("the breach was forgotten: %+v", fr)
 		}
 		// Replaying the escalation job changes nothing more.
-		if err := s.svc.HandleEscalate(s.ctx, []byte(`{"ticket_id":"`+tk.ID+`","actions":["raise_priority"],"priority":"P3"}`)); err != nil {
+		if err := s.svc.HandleEscalate(s.ctx, EscalateArgs{TicketID: tk.ID, Actions: []string{ActionRaisePriority}, Priority: triage.P3}); err != nil {
 			t.Fatal(err)
 		}
 		if again, _ := s.desk.Ticket(s.ctx, tk.ID); again.Priority != triage.P2 {
@@ -237,16 +237,16 @@ func TestDuplicateChecks(t *testing.T) {
 		s.policy(triage.NewSLAPolicy{Name: "t", Priority: triage.P3, Tag: "sim", FirstResponse: "1h", WarnPercent: new(int)})
 		tk := s.ticket(triage.NewTicket{Title: "重复", Priority: triage.P3, Tags: []string{"sim"}})
 		s.sleepUntil(cst(2026, 3, 16, 10, 0))
-		args := []byte(`{"ticket_id":"` + tk.ID + `","at":"2026-03-16T02:00:00Z"}`)
+		args := CheckArgs{TicketID: tk.ID, At: cst(2026, 3, 16, 10, 0)}
 		for range 3 {
 			if err := s.svc.HandleCheck(s.ctx, args); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if n := len(s.events(EventBreached)); n != 1 {
+		if n := len(s.events(triage.EventSLABreached)); n != 1 {
 			t.Fatalf("%d breach events, want 1", n)
 		}
-		if err := s.svc.HandleCheck(s.ctx, []byte(`{"ticket_id":"nope"}`)); err != nil {
+		if err := s.svc.HandleCheck(s.ctx, CheckArgs{TicketID: "nope"}); err != nil {
 			t.Fatalf("a check for a deleted ticket: %v", err)
 		}
 	})

@@ -28,7 +28,7 @@ func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
 	row := s.q.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, id)
 	a, err := scanAgent(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("agent", id)
+		return nil, triage.NotFound("agent", id)
 	} else if err != nil {
 		return nil, dbError("agent", err)
 	}
@@ -105,10 +105,10 @@ func (s queries) AgentLoads(ctx context.Context) (map[string]triage.AgentLoad, e
 
 // CreateAgent inserts a at version 1.
 func (tx *Tx) CreateAgent(ctx context.Context, a *triage.Agent) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeAgent(a)
+	a.AsStored()
 	skills, err := jsonText(a.Skills)
 	if err != nil {
 		return err
@@ -128,10 +128,10 @@ func (tx *Tx) CreateAgent(ctx context.Context, a *triage.Agent) error {
 // UpdateAgent stores a if the stored version is still a.Version, and then
 // increments a.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateAgent(ctx context.Context, a *triage.Agent) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeAgent(a)
+	a.AsStored()
 	skills, err := jsonText(a.Skills)
 	if err != nil {
 		return err
@@ -163,7 +163,7 @@ func (tx *Tx) UpdateAgent(ctx context.Context, a *triage.Agent) error {
 // DeleteAgent removes an agent if it is still at version. Tickets keep the
 // id as their assignee until someone reassigns them.
 func (tx *Tx) DeleteAgent(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM agents WHERE id = ? AND version = ?`, id, version)
@@ -183,7 +183,7 @@ func (tx *Tx) DeleteAgent(ctx context.Context, id string, version int) error {
 // stale. It still logs (agent, id, update), since the agent as read has
 // changed.
 func (tx *Tx) MarkAssigned(ctx context.Context, agentID string, at time.Time) error {
-	if err := requireID("id", agentID); err != nil {
+	if err := triage.Required("id", agentID); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `UPDATE agents SET last_assigned_at = ? WHERE id = ?`, micros(at), agentID)
@@ -193,17 +193,9 @@ func (tx *Tx) MarkAssigned(ctx context.Context, agentID string, at time.Time) er
 	if n, err := res.RowsAffected(); err != nil {
 		return dbError("mark assigned", err)
 	} else if n == 0 {
-		return notFound("agent", agentID)
+		return triage.NotFound("agent", agentID)
 	}
 	return tx.logChange(ctx, "agent", agentID, "update")
-}
-
-// normalizeAgent makes a what a read returns.
-func normalizeAgent(a *triage.Agent) {
-	a.Skills = strs(a.Skills)
-	a.LastAssignedAt = utcPtr(a.LastAssignedAt)
-	a.CreatedAt = utc(a.CreatedAt)
-	a.UpdatedAt = utc(a.UpdatedAt)
 }
 
 // agentWriteError names the duplicate behind a constraint violation.

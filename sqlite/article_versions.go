@@ -55,7 +55,7 @@ func (s queries) ArticleVersions(ctx context.Context, articleID string) ([]*tria
 		var one int
 		err := s.q.QueryRowContext(ctx, `SELECT 1 FROM articles WHERE id = ?`, articleID).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, notFound("article", articleID)
+			return nil, triage.NotFound("article", articleID)
 		} else if err != nil {
 			return nil, dbError("article versions", err)
 		}
@@ -86,14 +86,14 @@ func (s queries) ArticleVersion(ctx context.Context, articleID string, version i
 // one transaction. It logs nothing: the article's own create or update is
 // the change.
 func (tx *Tx) AddArticleVersion(ctx context.Context, v *triage.ArticleVersion) error {
-	if err := requireID("article_id", v.ArticleID); err != nil {
+	if err := triage.Required("article_id", v.ArticleID); err != nil {
 		return err
 	}
 	if v.Version < 1 {
 		return triage.Invalid("version", "version must be 1 or more, not %d", v.Version)
 	}
-	v.Tags = strs(v.Tags)
-	v.CreatedAt = utc(v.CreatedAt)
+	v.Tags = triage.NonNil(v.Tags)
+	v.CreatedAt = triage.StoreTime(v.CreatedAt)
 	tags, err := jsonText(v.Tags)
 	if err != nil {
 		return err
@@ -105,7 +105,7 @@ func (tx *Tx) AddArticleVersion(ctx context.Context, v *triage.ArticleVersion) e
 		micros(v.CreatedAt))
 	switch {
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("article", v.ArticleID)
+		return triage.NotFound("article", v.ArticleID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "article %s already has version %d", v.ArticleID, v.Version)
 	case err != nil:

@@ -31,7 +31,7 @@ func (s queries) Article(ctx context.Context, id string) (*triage.Article, error
 	row := s.q.QueryRowContext(ctx, `SELECT `+articleColumns+` FROM articles WHERE id = ?`, id)
 	a, err := scanArticle(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("article", id)
+		return nil, triage.NotFound("article", id)
 	} else if err != nil {
 		return nil, dbError("article", err)
 	}
@@ -80,13 +80,7 @@ func articlesQuery(f triage.ArticleFilter) (query string, args []any, limit int,
 		}
 		add(`(updated_at, id) < (?, ?)`, micros(c.CreatedAt), c.ID)
 	}
-	limit = f.Limit
-	switch {
-	case limit <= 0:
-		limit = triage.DefaultPageSize
-	case limit > triage.MaxPageSize:
-		limit = triage.MaxPageSize
-	}
+	limit = triage.PageLimit(f.Limit)
 	query = `SELECT ` + articleColumns + ` FROM articles`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
@@ -121,31 +115,18 @@ func (s queries) Articles(ctx context.Context, f triage.ArticleFilter) ([]*triag
 	if err := rows.Err(); err != nil {
 		return nil, "", dbError("articles", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.UpdatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Article) string { return triage.Cursor{CreatedAt: x.UpdatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
-}
-
-// normalizeArticle makes a what a read returns.
-func normalizeArticle(a *triage.Article) {
-	a.Tags = strs(a.Tags)
-	a.CreatedAt = utc(a.CreatedAt)
-	a.UpdatedAt = utc(a.UpdatedAt)
-	a.PublishedAt = utcPtr(a.PublishedAt)
 }
 
 // CreateArticle inserts a at version 1 and logs (article, id, create). The
 // store takes the text and status as given (triage.ValidateArticle and the
 // review workflow are the service's job).
 func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeArticle(a)
+	a.AsStored()
 	tags, err := jsonText(a.Tags)
 	if err != nil {
 		return err
@@ -170,10 +151,10 @@ func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
 // alone and gives the stored ones back to a, so that a equals what a read
 // returns.
 func (tx *Tx) UpdateArticle(ctx context.Context, a *triage.Article) error {
-	if err := requireID("id", a.ID); err != nil {
+	if err := triage.Required("id", a.ID); err != nil {
 		return err
 	}
-	normalizeArticle(a)
+	a.AsStored()
 	tags, err := jsonText(a.Tags)
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ func scanCalendar(row interface{ Scan(...any) error }) (*triage.Calendar, error)
 	if err != nil {
 		return nil, err
 	}
-	normalizeCalendar(&c)
+	c.AsStored()
 	return &c, nil
 }
 
@@ -28,7 +28,7 @@ func scanCalendar(row interface{ Scan(...any) error }) (*triage.Calendar, error)
 func (s queries) Calendar(ctx context.Context, id string) (*triage.Calendar, error) {
 	c, err := scanCalendar(s.q.QueryRowContext(ctx, `SELECT `+calendarColumns+` FROM calendars WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("calendar", id)
+		return nil, triage.NotFound("calendar", id)
 	} else if err != nil {
 		return nil, dbError("calendar", err)
 	}
@@ -58,10 +58,10 @@ func (s queries) Calendars(ctx context.Context) ([]*triage.Calendar, error) {
 
 // CreateCalendar inserts c at version 1.
 func (tx *Tx) CreateCalendar(ctx context.Context, c *triage.Calendar) error {
-	if err := requireID("id", c.ID); err != nil {
+	if err := triage.Required("id", c.ID); err != nil {
 		return err
 	}
-	normalizeCalendar(c)
+	c.AsStored()
 	l, err := calendarJSON(c)
 	if err != nil {
 		return err
@@ -86,10 +86,10 @@ func (tx *Tx) CreateCalendar(ctx context.Context, c *triage.Calendar) error {
 // UpdateCalendar stores c if the stored version is still c.Version, and
 // then increments c.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateCalendar(ctx context.Context, c *triage.Calendar) error {
-	if err := requireID("id", c.ID); err != nil {
+	if err := triage.Required("id", c.ID); err != nil {
 		return err
 	}
-	normalizeCalendar(c)
+	c.AsStored()
 	l, err := calendarJSON(c)
 	if err != nil {
 		return err
@@ -121,7 +121,7 @@ func (tx *Tx) UpdateCalendar(ctx context.Context, c *triage.Calendar) error {
 
 // DeleteCalendar removes a calendar if it is still at version.
 func (tx *Tx) DeleteCalendar(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM calendars WHERE id = ? AND version = ?`, id, version)
@@ -134,15 +134,6 @@ func (tx *Tx) DeleteCalendar(ctx context.Context, id string, version int) error 
 		return tx.staleOrMissing(ctx, "calendars", "calendar", id, version)
 	}
 	return tx.logChange(ctx, "calendar", id, "delete")
-}
-
-// normalizeCalendar makes c what a read returns.
-func normalizeCalendar(c *triage.Calendar) {
-	c.Hours, c.Holidays, c.Workdays = strs(c.Hours), strs(c.Holidays), strs(c.Workdays)
-	for i := range c.Hours {
-		c.Hours[i].Days = strs(c.Hours[i].Days)
-	}
-	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
 }
 
 type calendarLists struct{ hours, holidays, workdays string }

@@ -6,22 +6,10 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// Change log page sizes. A follower catching up after a rebuild reads many
-// pages; the cap keeps one page's memory bounded.
-const (
-	defaultChangesLimit = 1000
-	maxChangesLimit     = 10000
-)
-
 // Changes returns up to limit change log entries after seq, oldest first.
 // A limit of 0 or less means 1000; more than 10000 means 10000.
 func (s queries) Changes(ctx context.Context, after int64, limit int) ([]triage.Change, error) {
-	switch {
-	case limit <= 0:
-		limit = defaultChangesLimit
-	case limit > maxChangesLimit:
-		limit = maxChangesLimit
-	}
+	limit = triage.Limit(limit, triage.DefaultChangesPage, triage.MaxChangesPage)
 	rows, err := s.q.QueryContext(ctx, `
 		SELECT seq, entity, id, op, at
 		FROM changes

@@ -36,20 +36,20 @@ func (s queries) Comments(ctx context.Context, ticketID string) ([]*triage.Comme
 // AddComment stores c on its ticket and logs an update of the ticket, which
 // the text index follows to pick up the new words.
 func (tx *Tx) AddComment(ctx context.Context, c *triage.Comment) error {
-	if err := requireID("id", c.ID); err != nil {
+	if err := triage.Required("id", c.ID); err != nil {
 		return err
 	}
-	if err := requireID("ticket_id", c.TicketID); err != nil {
+	if err := triage.Required("ticket_id", c.TicketID); err != nil {
 		return err
 	}
-	c.CreatedAt = utc(c.CreatedAt)
+	c.CreatedAt = triage.StoreTime(c.CreatedAt)
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO comments (id, ticket_id, author_id, from_requester, body, public, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.TicketID, c.AuthorID, c.FromRequester, c.Body, c.Public, micros(c.CreatedAt))
 	switch {
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("ticket", c.TicketID)
+		return triage.NotFound("ticket", c.TicketID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "comment %s already exists", c.ID)
 	case err != nil:

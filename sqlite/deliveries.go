@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"math"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ func scanDelivery(row interface{ Scan(...any) error }, payload *string) (*triage
 		return nil, err
 	}
 	d.DurationMS = float64(us) / 1000
-	d.Log = strs(d.Log)
+	d.Log = triage.NonNil(d.Log)
 	if payload != nil {
 		d.Payload = json.RawMessage(*payload)
 	}
@@ -74,13 +73,7 @@ func (s queries) Deliveries(ctx context.Context, f triage.DeliveryFilter) ([]*tr
 		where = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`)
 		args = append(args, at, at, c.ID)
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = triage.DefaultPageSize
-	case limit > triage.MaxPageSize:
-		limit = triage.MaxPageSize
-	}
+	limit := triage.PageLimit(f.Limit)
 	rows, err := s.q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries
 		WHERE `+strings.Join(where, ` AND `)+`
 		ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit+1)...)
@@ -99,45 +92,22 @@ func (s queries) Deliveries(ctx context.Context, f triage.DeliveryFilter) ([]*tr
 	if err := rows.Err(); err != nil {
 		return nil, "", dbError("deliveries", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Delivery) string { return triage.Cursor{CreatedAt: x.CreatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
 }
 
-// normalizeDelivery makes d what a read returns.
-func normalizeDelivery(d *triage.Delivery) {
-	d.Log = strs(d.Log)
-	for i := range d.Log {
-		d.Log[i].At = utc(d.Log[i].At)
-	}
-	d.CreatedAt = utc(d.CreatedAt)
-	d.UpdatedAt = utc(d.UpdatedAt)
-	d.CompletedAt = utcPtr(d.CompletedAt)
-	d.DurationMS = float64(durationMicros(d.DurationMS)) / 1000
-	if len(d.Payload) == 0 {
-		d.Payload = json.RawMessage("{}")
-	}
-}
-
-// durationMicros is the stored form of a duration in milliseconds.
-func durationMicros(ms float64) int64 { return int64(math.Round(ms * 1000)) }
-
 // CreateDelivery inserts d. Its payload must be a JSON value.
 func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
-	if err := requireID("id", d.ID); err != nil {
+	if err := triage.Required("id", d.ID); err != nil {
 		return err
 	}
-	if err := requireID("webhook_id", d.WebhookID); err != nil {
+	if err := triage.Required("webhook_id", d.WebhookID); err != nil {
 		return err
 	}
-	if err := requireID("event_key", d.EventKey); err != nil {
+	if err := triage.Required("event_key", d.EventKey); err != nil {
 		return err
 	}
-	normalizeDelivery(d)
+	d.AsStored()
 	if !json.Valid(d.Payload) {
 		return triage.Invalid("payload", "payload is not JSON")
 	}
@@ -149,10 +119,10 @@ func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
 		INSERT INTO webhook_deliveries (`+deliveryColumns+`, payload)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, d.WebhookID, d.Event, d.EventKey, d.Status, d.Attempts, d.ResponseStatus, d.LastError,
-		durationMicros(d.DurationMS), log, micros(d.CreatedAt), micros(d.UpdatedAt), nullMicros(d.CompletedAt), string(d.Payload))
+		triage.DurationMicros(d.DurationMS), log, micros(d.CreatedAt), micros(d.UpdatedAt), nullMicros(d.CompletedAt), string(d.Payload))
 	switch {
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("webhook", d.WebhookID)
+		return triage.NotFound("webhook", d.WebhookID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "webhook %s already has delivery %s or one of event %s", d.WebhookID, d.ID, d.EventKey)
 	case err != nil:
@@ -164,10 +134,10 @@ func (tx *Tx) CreateDelivery(ctx context.Context, d *triage.Delivery) error {
 // UpdateDelivery stores d's state, attempts and log; its webhook, event
 // and payload are fixed at creation.
 func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
-	if err := requireID("id", d.ID); err != nil {
+	if err := triage.Required("id", d.ID); err != nil {
 		return err
 	}
-	normalizeDelivery(d)
+	d.AsStored()
 	log, err := jsonText(d.Log)
 	if err != nil {
 		return err
@@ -177,7 +147,7 @@ func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
 			status = ?, attempts = ?, response_status = ?, last_error = ?, duration_us = ?, log = ?,
 			updated_at = ?, completed_at = ?
 		WHERE id = ?`,
-		d.Status, d.Attempts, d.ResponseStatus, d.LastError, durationMicros(d.DurationMS), log,
+		d.Status, d.Attempts, d.ResponseStatus, d.LastError, triage.DurationMicros(d.DurationMS), log,
 		micros(d.UpdatedAt), nullMicros(d.CompletedAt), d.ID)
 	if err != nil {
 		return dbError("update delivery", err)
@@ -185,7 +155,7 @@ func (tx *Tx) UpdateDelivery(ctx context.Context, d *triage.Delivery) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return dbError("update delivery", err)
 	} else if n == 0 {
-		return notFound("delivery", d.ID)
+		return triage.NotFound("delivery", d.ID)
 	}
 	return tx.logChange(ctx, "delivery", d.ID, "update")
 }
@@ -202,5 +172,5 @@ func (tx *Tx) PruneDeliveries(ctx context.Context, before time.Time) (int, error
 	if err != nil {
 		return 0, dbError("prune deliveries", err)
 	}
-	return int(n), tx.logChange(ctx, "delivery", "before:"+utc(before).Format(time.RFC3339Nano), "delete")
+	return int(n), tx.logChange(ctx, "delivery", "before:"+triage.StoreTime(before).Format(time.RFC3339Nano), "delete")
 }

@@ -33,7 +33,7 @@ func (s queries) DictWords(ctx context.Context) ([]*triage.DictWord, error) {
 // it back; a new word with a zero CreatedAt is stamped with the
 // transaction's time. It logs (dict, word, update) either way.
 func (tx *Tx) PutDictWord(ctx context.Context, w *triage.DictWord) error {
-	if err := requireID("word", w.Word); err != nil {
+	if err := triage.Required("word", w.Word); err != nil {
 		return err
 	}
 	created := w.CreatedAt
@@ -53,7 +53,7 @@ func (tx *Tx) PutDictWord(ctx context.Context, w *triage.DictWord) error {
 
 // DeleteDictWord removes a word; ENOTFOUND when it is not there.
 func (tx *Tx) DeleteDictWord(ctx context.Context, word string) error {
-	if err := requireID("word", word); err != nil {
+	if err := triage.Required("word", word); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM dict_words WHERE word = ?`, word)

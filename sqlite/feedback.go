@@ -76,10 +76,10 @@ func (s queries) FeedbackCounts(ctx context.Context, since time.Time) ([]triage.
 // edited or rejected (EINVALID otherwise: FeedbackCounts counts only
 // those); an unknown suggestion is ENOTFOUND and a used id ECONFLICT.
 func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
-	if err := requireID("id", f.ID); err != nil {
+	if err := triage.Required("id", f.ID); err != nil {
 		return err
 	}
-	if err := requireID("suggestion_id", f.SuggestionID); err != nil {
+	if err := triage.Required("suggestion_id", f.SuggestionID); err != nil {
 		return err
 	}
 	switch f.Action {
@@ -88,7 +88,7 @@ func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
 		return triage.Invalid("action", "action %q is not one of %s, %s, %s", f.Action,
 			triage.FeedbackAccepted, triage.FeedbackEdited, triage.FeedbackRejected)
 	}
-	f.CreatedAt = utc(f.CreatedAt)
+	f.CreatedAt = triage.StoreTime(f.CreatedAt)
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO feedback (`+feedbackColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -96,7 +96,7 @@ func (tx *Tx) AddFeedback(ctx context.Context, f *triage.Feedback) error {
 		f.FinalText, f.Reason, f.Actor, micros(f.CreatedAt))
 	switch {
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("suggestion", f.SuggestionID)
+		return triage.NotFound("suggestion", f.SuggestionID)
 	case isDuplicate(err):
 		return triage.Errorf(triage.ECONFLICT, "feedback %s already exists", f.ID)
 	case err != nil:

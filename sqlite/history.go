@@ -39,20 +39,20 @@ func (s queries) History(ctx context.Context, ticketID string) ([]*triage.Histor
 func (tx *Tx) AddHistory(ctx context.Context, hs ...*triage.HistoryEntry) error {
 	var tickets []string
 	for _, h := range hs {
-		if err := requireID("id", h.ID); err != nil {
+		if err := triage.Required("id", h.ID); err != nil {
 			return err
 		}
-		if err := requireID("ticket_id", h.TicketID); err != nil {
+		if err := triage.Required("ticket_id", h.TicketID); err != nil {
 			return err
 		}
-		h.At = utc(h.At)
+		h.At = triage.StoreTime(h.At)
 		_, err := tx.tx.ExecContext(ctx, `
 			INSERT INTO history (id, ticket_id, actor, at, field, old, new, note)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			h.ID, h.TicketID, h.Actor, micros(h.At), h.Field, h.Old, h.New, h.Note)
 		switch {
 		case sqliteCode(err) == codeConstraintForeignKey:
-			return notFound("ticket", h.TicketID)
+			return triage.NotFound("ticket", h.TicketID)
 		case isDuplicate(err):
 			return triage.Errorf(triage.ECONFLICT, "history entry %s already exists", h.ID)
 		case err != nil:

@@ -30,13 +30,13 @@ func (s queries) Idempotency(ctx context.Context, scope, key string) (*triage.Id
 // SaveIdempotency stores i; ECONFLICT when the scope already holds the key.
 // It logs no change: nothing is derived from stored answers.
 func (tx *Tx) SaveIdempotency(ctx context.Context, i *triage.Idempotency) error {
-	if err := requireID("key", i.Key); err != nil {
+	if err := triage.Required("key", i.Key); err != nil {
 		return err
 	}
 	if i.Body == nil {
 		i.Body = []byte{}
 	}
-	i.CreatedAt = utc(i.CreatedAt)
+	i.CreatedAt = triage.StoreTime(i.CreatedAt)
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`,

@@ -22,7 +22,7 @@ func scanModel(row interface{ Scan(...any) error }, blob bool) (*triage.Model, e
 	if err := row.Scan(dst...); err != nil {
 		return nil, err
 	}
-	normalizeModelInfo(&m.Info)
+	m.Info.AsStored()
 	if blob && m.Blob == nil {
 		m.Blob = []byte{}
 	}
@@ -34,7 +34,7 @@ func (s queries) Model(ctx context.Context, id string) (*triage.Model, error) {
 	row := s.q.QueryRowContext(ctx, `SELECT `+modelColumns+`, blob FROM models WHERE id = ?`, id)
 	m, err := scanModel(row, true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("model", id)
+		return nil, triage.NotFound("model", id)
 	} else if err != nil {
 		return nil, dbError("model", err)
 	}
@@ -95,14 +95,14 @@ func (s queries) Models(ctx context.Context, kind string) ([]*triage.Model, erro
 // (a duplicate id) has changed nothing: the kind keeps its active model even
 // if the caller carries on and commits.
 func (tx *Tx) SaveModel(ctx context.Context, m *triage.Model) error {
-	if err := requireID("id", m.ID); err != nil {
+	if err := triage.Required("id", m.ID); err != nil {
 		return err
 	}
-	if err := requireID("kind", m.Kind); err != nil {
+	if err := triage.Required("kind", m.Kind); err != nil {
 		return err
 	}
-	normalizeModelInfo(&m.Info)
-	m.CreatedAt = utc(m.CreatedAt)
+	m.Info.AsStored()
+	m.CreatedAt = triage.StoreTime(m.CreatedAt)
 	if m.Blob == nil {
 		m.Blob = []byte{}
 	}
@@ -130,13 +130,13 @@ func (tx *Tx) SaveModel(ctx context.Context, m *triage.Model) error {
 // ENOTFOUND for an unknown id. Activating the active model changes nothing
 // but is still logged as (model, id, update).
 func (tx *Tx) ActivateModel(ctx context.Context, id string) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	var kind string
 	err := tx.tx.QueryRowContext(ctx, `SELECT kind FROM models WHERE id = ?`, id).Scan(&kind)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound("model", id)
+		return triage.NotFound("model", id)
 	} else if err != nil {
 		return dbError("activate model", err)
 	}
@@ -158,18 +158,4 @@ func (tx *Tx) activate(ctx context.Context, kind, id string) error {
 		return dbError("activate model", err)
 	}
 	return nil
-}
-
-// normalizeModelInfo makes i what a read returns: empty rather than nil
-// lists and metrics, TrainedFrom in UTC to the microsecond (a zero time stays
-// zero).
-func normalizeModelInfo(i *triage.ModelInfo) {
-	i.Classes = strs(i.Classes)
-	i.Sources = strs(i.Sources)
-	if i.Metrics == nil {
-		i.Metrics = map[string]float64{}
-	}
-	if !i.TrainedFrom.IsZero() {
-		i.TrainedFrom = utc(i.TrainedFrom)
-	}
 }

@@ -34,7 +34,7 @@ func (s queries) Rule(ctx context.Context, id string) (*triage.Rule, error) {
 	row := s.q.QueryRowContext(ctx, `SELECT `+ruleColumns+` FROM rules WHERE id = ?`, id)
 	r, err := scanRule(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("rule", id)
+		return nil, triage.NotFound("rule", id)
 	} else if err != nil {
 		return nil, dbError("rule", err)
 	}
@@ -65,10 +65,10 @@ func (s queries) Rules(ctx context.Context) ([]*triage.Rule, error) {
 // CreateRule inserts r at version 1. The store does not validate rules
 // (Rule.Validate does, in the service); it stores what it is given.
 func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
-	if err := requireID("id", r.ID); err != nil {
+	if err := triage.Required("id", r.ID); err != nil {
 		return err
 	}
-	normalizeRule(r)
+	r.AsStored()
 	l, err := ruleJSON(r)
 	if err != nil {
 		return err
@@ -92,10 +92,10 @@ func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
 // UpdateRule stores r if the stored version is still r.Version, and then
 // increments r.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
-	if err := requireID("id", r.ID); err != nil {
+	if err := triage.Required("id", r.ID); err != nil {
 		return err
 	}
-	normalizeRule(r)
+	r.AsStored()
 	l, err := ruleJSON(r)
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
 
 // DeleteRule removes a rule if it is still at version.
 func (tx *Tx) DeleteRule(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM rules WHERE id = ? AND version = ?`, id, version)
@@ -138,14 +138,6 @@ func (tx *Tx) DeleteRule(ctx context.Context, id string, version int) error {
 		return tx.staleOrMissing(ctx, "rules", "rule", id, version)
 	}
 	return tx.logChange(ctx, "rule", id, "delete")
-}
-
-// normalizeRule makes r what a read returns.
-func normalizeRule(r *triage.Rule) {
-	r.Any, r.All, r.None = strs(r.Any), strs(r.All), strs(r.None)
-	r.Channels, r.Tiers, r.AddTags = strs(r.Channels), strs(r.Tiers), strs(r.AddTags)
-	r.CreatedAt = utc(r.CreatedAt)
-	r.UpdatedAt = utc(r.UpdatedAt)
 }
 
 // ruleLists are the stored forms of a rule's lists.

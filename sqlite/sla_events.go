@@ -24,7 +24,7 @@ func (s queries) SLAEvents(ctx context.Context, ticketID string) ([]*triage.SLAE
 			timeCol{&e.DueAt}, &e.LeadID, jsonCol{&e.Actions}, timeCol{&e.At}); err != nil {
 			return nil, dbError("SLA events", err)
 		}
-		e.Actions = strs(e.Actions)
+		e.Actions = triage.NonNil(e.Actions)
 		out = append(out, &e)
 	}
 	if err := rows.Err(); err != nil {
@@ -35,14 +35,14 @@ func (s queries) SLAEvents(ctx context.Context, ticketID string) ([]*triage.SLAE
 
 // AddSLAEvent records a warning or a breach.
 func (tx *Tx) AddSLAEvent(ctx context.Context, e *triage.SLAEvent) error {
-	if err := requireID("id", e.ID); err != nil {
+	if err := triage.Required("id", e.ID); err != nil {
 		return err
 	}
-	if err := requireID("ticket_id", e.TicketID); err != nil {
+	if err := triage.Required("ticket_id", e.TicketID); err != nil {
 		return err
 	}
-	e.Actions = strs(e.Actions)
-	e.DueAt, e.At = utc(e.DueAt), utc(e.At)
+	e.Actions = triage.NonNil(e.Actions)
+	e.DueAt, e.At = triage.StoreTime(e.DueAt), triage.StoreTime(e.At)
 	actions, err := jsonText(e.Actions)
 	if err != nil {
 		return err
@@ -54,7 +54,7 @@ func (tx *Tx) AddSLAEvent(ctx context.Context, e *triage.SLAEvent) error {
 	case sqliteCode(err) == codeConstraintUnique:
 		return triage.Errorf(triage.ECONFLICT, "SLA event %s already exists", e.ID)
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("ticket", e.TicketID)
+		return triage.NotFound("ticket", e.TicketID)
 	case err != nil:
 		return dbError("add SLA event", err)
 	}

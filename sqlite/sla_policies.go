@@ -22,7 +22,7 @@ func scanSLAPolicy(row interface{ Scan(...any) error }) (*triage.SLAPolicy, erro
 	if err != nil {
 		return nil, err
 	}
-	p.Escalations = strs(p.Escalations)
+	p.Escalations = triage.NonNil(p.Escalations)
 	return &p, nil
 }
 
@@ -30,7 +30,7 @@ func scanSLAPolicy(row interface{ Scan(...any) error }) (*triage.SLAPolicy, erro
 func (s queries) SLAPolicy(ctx context.Context, id string) (*triage.SLAPolicy, error) {
 	p, err := scanSLAPolicy(s.q.QueryRowContext(ctx, `SELECT `+slaPolicyColumns+` FROM sla_policies WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("SLA policy", id)
+		return nil, triage.NotFound("SLA policy", id)
 	} else if err != nil {
 		return nil, dbError("SLA policy", err)
 	}
@@ -61,10 +61,10 @@ func (s queries) SLAPolicies(ctx context.Context) ([]*triage.SLAPolicy, error) {
 
 // CreateSLAPolicy inserts p at version 1.
 func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
-	if err := requireID("id", p.ID); err != nil {
+	if err := triage.Required("id", p.ID); err != nil {
 		return err
 	}
-	normalizeSLAPolicy(p)
+	p.AsStored()
 	esc, err := jsonText(p.Escalations)
 	if err != nil {
 		return err
@@ -79,7 +79,7 @@ func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 	case sqliteCode(err) == codeConstraintPrimaryKey:
 		return triage.Errorf(triage.ECONFLICT, "SLA policy %s already exists", p.ID)
 	case sqliteCode(err) == codeConstraintUnique:
-		return samePolicyScope(p)
+		return triage.PolicyScopeTaken(p)
 	case err != nil:
 		return dbError("create SLA policy", err)
 	}
@@ -90,10 +90,10 @@ func (tx *Tx) CreateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 // UpdateSLAPolicy stores p if the stored version is still p.Version, and
 // then increments p.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
-	if err := requireID("id", p.ID); err != nil {
+	if err := triage.Required("id", p.ID); err != nil {
 		return err
 	}
-	normalizeSLAPolicy(p)
+	p.AsStored()
 	esc, err := jsonText(p.Escalations)
 	if err != nil {
 		return err
@@ -109,7 +109,7 @@ func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 		micros(p.UpdatedAt), p.ID, p.Version)
 	switch {
 	case sqliteCode(err) == codeConstraintUnique:
-		return samePolicyScope(p)
+		return triage.PolicyScopeTaken(p)
 	case err != nil:
 		return dbError("update SLA policy", err)
 	}
@@ -127,7 +127,7 @@ func (tx *Tx) UpdateSLAPolicy(ctx context.Context, p *triage.SLAPolicy) error {
 
 // DeleteSLAPolicy removes a policy if it is still at version.
 func (tx *Tx) DeleteSLAPolicy(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM sla_policies WHERE id = ? AND version = ?`, id, version)
@@ -140,14 +140,4 @@ func (tx *Tx) DeleteSLAPolicy(ctx context.Context, id string, version int) error
 		return tx.staleOrMissing(ctx, "sla_policies", "SLA policy", id, version)
 	}
 	return tx.logChange(ctx, "sla_policy", id, "delete")
-}
-
-func samePolicyScope(p *triage.SLAPolicy) error {
-	return triage.Errorf(triage.ECONFLICT, "another SLA policy already covers priority %s with the same team, category and tag", p.Priority)
-}
-
-// normalizeSLAPolicy makes p what a read returns.
-func normalizeSLAPolicy(p *triage.SLAPolicy) {
-	p.Escalations = strs(p.Escalations)
-	p.CreatedAt, p.UpdatedAt = utc(p.CreatedAt), utc(p.UpdatedAt)
 }

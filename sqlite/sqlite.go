@@ -228,18 +228,6 @@ func nullMicros(t *time.Time) any {
 	return t.UnixMicro()
 }
 
-// utc returns t as it reads back from the store.
-func utc(t time.Time) time.Time { return time.UnixMicro(t.UnixMicro()).UTC() }
-
-// utcPtr is utc for optional times.
-func utcPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := utc(*t)
-	return &u
-}
-
 // timeCol scans INTEGER microseconds into a time.Time.
 type timeCol struct{ t *time.Time }
 
@@ -309,19 +297,6 @@ func dbError(op string, err error) error {
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }
 
-// notFound is the ENOTFOUND error for one kind of thing.
-func notFound(kind, id string) error {
-	return triage.Errorf(triage.ENOTFOUND, "%s %s not found", kind, id)
-}
-
-// requireID rejects an empty identifier: ids come from the caller.
-func requireID(field, id string) error {
-	if id == "" {
-		return triage.Invalid(field, "%s is required", field)
-	}
-	return nil
-}
-
 // jsonCol scans JSON text into v.
 type jsonCol struct{ v any }
 
@@ -344,15 +319,6 @@ func jsonText(v any) (string, error) {
 	return string(b), nil
 }
 
-// strs returns s, or an empty slice for nil, so that lists are stored (and
-// shown) as [] rather than null.
-func strs[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 // staleOrMissing explains why a versioned UPDATE or DELETE of table matched
 // no row: the row is gone (ENOTFOUND) or has moved on (ESTALE). table is
 // always a constant of this package.
@@ -360,7 +326,7 @@ func (tx *Tx) staleOrMissing(ctx context.Context, table, kind, id string, sent i
 	var v int
 	err := tx.tx.QueryRowContext(ctx, `SELECT version FROM `+table+` WHERE id = ?`, id).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return notFound(kind, id)
+		return triage.NotFound(kind, id)
 	} else if err != nil {
 		return dbError("read version", err)
 	}

@@ -10,9 +10,6 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// defaultSuggestionsLimit is Suggestions' limit when it is given none.
-const defaultSuggestionsLimit = 200
-
 const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at`
 
 // scanSuggestions reads one row selected with suggestionColumns.
@@ -23,17 +20,8 @@ func scanSuggestions(row interface{ Scan(...any) error }) (*triage.Suggestions, 
 	if err != nil {
 		return nil, err
 	}
-	normalizeSuggestions(&s)
+	s.AsStored()
 	return &s, nil
-}
-
-// normalizeSuggestions makes s what a read returns: empty rather than nil
-// lists, CreatedAt in UTC to the microsecond.
-func normalizeSuggestions(s *triage.Suggestions) {
-	s.Articles = strs(s.Articles)
-	s.Tickets = strs(s.Tickets)
-	s.Draft.Citations = strs(s.Draft.Citations)
-	s.CreatedAt = utc(s.CreatedAt)
 }
 
 // Suggestion returns one stored set of suggestions.
@@ -41,7 +29,7 @@ func (s queries) Suggestion(ctx context.Context, id string) (*triage.Suggestions
 	row := s.q.QueryRowContext(ctx, `SELECT `+suggestionColumns+` FROM suggestions WHERE id = ?`, id)
 	sg, err := scanSuggestions(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("suggestion", id)
+		return nil, triage.NotFound("suggestion", id)
 	} else if err != nil {
 		return nil, dbError("suggestion", err)
 	}
@@ -82,10 +70,7 @@ func suggestionsQuery(f triage.SuggestionFilter) (string, []any) {
 		where = append(where, `best_article <= ?`)
 		args = append(args, f.MaxBestArticle)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultSuggestionsLimit
-	}
+	limit := triage.Limit(f.Limit, triage.DefaultSuggestionsPage, 0)
 	query := `SELECT ` + suggestionColumns + ` FROM suggestions`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
@@ -123,16 +108,16 @@ func (s queries) Suggestions(ctx context.Context, f triage.SuggestionFilter) ([]
 // BestArticle or score that is NaN or infinite is EINVALID. Suggestions
 // are written once and never updated.
 func (tx *Tx) SaveSuggestions(ctx context.Context, s *triage.Suggestions) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
-	if err := requireID("ticket_id", s.TicketID); err != nil {
+	if err := triage.Required("ticket_id", s.TicketID); err != nil {
 		return err
 	}
 	if math.IsNaN(s.BestArticle) || math.IsInf(s.BestArticle, 0) {
 		return triage.Invalid("best_article", "best_article is %v; it must be a number", s.BestArticle)
 	}
-	normalizeSuggestions(s)
+	s.AsStored()
 	// json.Marshal refuses NaN and ±Inf, so jsonText makes a bad score in
 	// a source EINVALID.
 	articles, err := jsonText(s.Articles)

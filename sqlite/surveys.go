@@ -38,7 +38,7 @@ func (s queries) SurveyByHash(ctx context.Context, hash string) (*triage.Survey,
 func (s queries) survey(ctx context.Context, query, arg, name string) (*triage.Survey, error) {
 	sv, err := scanSurvey(s.q.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("survey", name)
+		return nil, triage.NotFound("survey", name)
 	} else if err != nil {
 		return nil, dbError("survey", err)
 	}
@@ -77,13 +77,13 @@ func (s queries) Surveys(ctx context.Context, f triage.SurveyFilter) ([]*triage.
 
 // CreateSurvey inserts s at version 1.
 func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
 	if s.TokenHash == "" {
 		return triage.Invalid("token_hash", "a survey needs the hash of its token")
 	}
-	normalizeSurvey(s)
+	s.AsStored()
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO surveys (`+surveyColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
@@ -97,7 +97,7 @@ func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
 	case sqliteCode(err) == codeConstraintUnique:
 		return triage.Errorf(triage.ECONFLICT, "a survey with the same token already exists")
 	case sqliteCode(err) == codeConstraintForeignKey:
-		return notFound("ticket", s.TicketID)
+		return triage.NotFound("ticket", s.TicketID)
 	case err != nil:
 		return dbError("create survey", err)
 	}
@@ -108,13 +108,13 @@ func (tx *Tx) CreateSurvey(ctx context.Context, s *triage.Survey) error {
 // UpdateSurvey stores s if the stored version is still s.Version, and then
 // increments s.Version. The ticket and CreatedAt never change.
 func (tx *Tx) UpdateSurvey(ctx context.Context, s *triage.Survey) error {
-	if err := requireID("id", s.ID); err != nil {
+	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
 	if s.TokenHash == "" {
 		return triage.Invalid("token_hash", "a survey needs the hash of its token")
 	}
-	normalizeSurvey(s)
+	s.AsStored()
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE surveys SET
 			token_hash = ?, rating = ?, comment = ?, agent_id = ?, team_id = ?, category = ?,
@@ -138,9 +138,4 @@ func (tx *Tx) UpdateSurvey(ctx context.Context, s *triage.Survey) error {
 	}
 	s.Version++
 	return tx.logChange(ctx, "survey", s.ID, "update")
-}
-
-// normalizeSurvey makes s what a read returns.
-func normalizeSurvey(s *triage.Survey) {
-	s.CreatedAt, s.ExpiresAt, s.AnsweredAt = utc(s.CreatedAt), utc(s.ExpiresAt), utcPtr(s.AnsweredAt)
 }

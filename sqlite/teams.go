@@ -26,7 +26,7 @@ func (s queries) Team(ctx context.Context, id string) (*triage.Team, error) {
 	row := s.q.QueryRowContext(ctx, `SELECT `+teamColumns+` FROM teams WHERE id = ?`, id)
 	t, err := scanTeam(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("team", id)
+		return nil, triage.NotFound("team", id)
 	} else if err != nil {
 		return nil, dbError("team", err)
 	}
@@ -56,10 +56,10 @@ func (s queries) Teams(ctx context.Context) ([]*triage.Team, error) {
 
 // CreateTeam inserts t at version 1.
 func (tx *Tx) CreateTeam(ctx context.Context, t *triage.Team) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTeam(t)
+	t.AsStored()
 	members, cats, err := teamJSON(t)
 	if err != nil {
 		return err
@@ -80,10 +80,10 @@ func (tx *Tx) CreateTeam(ctx context.Context, t *triage.Team) error {
 // UpdateTeam stores t if the stored version is still t.Version, and then
 // increments t.Version. CreatedAt stays as created.
 func (tx *Tx) UpdateTeam(ctx context.Context, t *triage.Team) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTeam(t)
+	t.AsStored()
 	members, cats, err := teamJSON(t)
 	if err != nil {
 		return err
@@ -108,7 +108,7 @@ func (tx *Tx) UpdateTeam(ctx context.Context, t *triage.Team) error {
 
 // DeleteTeam removes a team if it is still at version.
 func (tx *Tx) DeleteTeam(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM teams WHERE id = ? AND version = ?`, id, version)
@@ -121,14 +121,6 @@ func (tx *Tx) DeleteTeam(ctx context.Context, id string, version int) error {
 		return tx.staleOrMissing(ctx, "teams", "team", id, version)
 	}
 	return tx.logChange(ctx, "team", id, "delete")
-}
-
-// normalizeTeam makes t what a read returns.
-func normalizeTeam(t *triage.Team) {
-	t.Members = strs(t.Members)
-	t.Categories = strs(t.Categories)
-	t.CreatedAt = utc(t.CreatedAt)
-	t.UpdatedAt = utc(t.UpdatedAt)
 }
 
 func teamJSON(t *triage.Team) (members, categories string, err error) {

@@ -20,7 +20,7 @@ func scanTicketSLA(row interface{ Scan(...any) error }) (*triage.TicketSLA, erro
 	if err != nil {
 		return nil, err
 	}
-	r.Targets = strs(r.Targets)
+	r.Targets = triage.NonNil(r.Targets)
 	return &r, nil
 }
 
@@ -28,29 +28,17 @@ func scanTicketSLA(row interface{ Scan(...any) error }) (*triage.TicketSLA, erro
 func (s queries) TicketSLA(ctx context.Context, ticketID string) (*triage.TicketSLA, error) {
 	r, err := scanTicketSLA(s.q.QueryRowContext(ctx, `SELECT `+ticketSLAColumns+` FROM ticket_slas WHERE ticket_id = ?`, ticketID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("SLA record of ticket", ticketID)
+		return nil, triage.NotFound("SLA record of ticket", ticketID)
 	} else if err != nil {
 		return nil, dbError("ticket SLA", err)
 	}
 	return r, nil
 }
 
-// Page sizes of TicketSLAs.
-const (
-	defaultTicketSLALimit = 500
-	maxTicketSLALimit     = 5000
-)
-
 // TicketSLAs pages through records computed at or after f.ComputedFrom, in
 // ticket id order.
 func (s queries) TicketSLAs(ctx context.Context, f triage.TicketSLAFilter) ([]*triage.TicketSLA, string, error) {
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultTicketSLALimit
-	case limit > maxTicketSLALimit:
-		limit = maxTicketSLALimit
-	}
+	limit := triage.Limit(f.Limit, triage.DefaultTicketSLAsPage, triage.MaxTicketSLAsPage)
 	rows, err := s.q.QueryContext(ctx, `
 		SELECT `+ticketSLAColumns+` FROM ticket_slas
 		WHERE computed_at >= ? AND ticket_id > ?
@@ -71,21 +59,17 @@ func (s queries) TicketSLAs(ctx context.Context, f triage.TicketSLAFilter) ([]*t
 	if err := rows.Err(); err != nil {
 		return nil, "", dbError("ticket SLAs", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].TicketID
-	}
+	out, next := triage.Page(out, limit, func(x *triage.TicketSLA) string { return x.TicketID })
 	return out, next, nil
 }
 
 // SaveTicketSLA inserts a record at version 1 when r.Version is 0, and
 // otherwise updates it if it is still at r.Version.
 func (tx *Tx) SaveTicketSLA(ctx context.Context, r *triage.TicketSLA) error {
-	if err := requireID("ticket_id", r.TicketID); err != nil {
+	if err := triage.Required("ticket_id", r.TicketID); err != nil {
 		return err
 	}
-	normalizeTicketSLA(r)
+	r.AsStored()
 	targets, err := jsonText(r.Targets)
 	if err != nil {
 		return err
@@ -100,7 +84,7 @@ func (tx *Tx) SaveTicketSLA(ctx context.Context, r *triage.TicketSLA) error {
 		case sqliteCode(err) == codeConstraintPrimaryKey:
 			return triage.Errorf(triage.ECONFLICT, "ticket %s already has an SLA record; update it at its version", r.TicketID)
 		case sqliteCode(err) == codeConstraintForeignKey:
-			return notFound("ticket", r.TicketID)
+			return triage.NotFound("ticket", r.TicketID)
 		case err != nil:
 			return dbError("save ticket SLA", err)
 		}
@@ -123,7 +107,7 @@ func (tx *Tx) SaveTicketSLA(ctx context.Context, r *triage.TicketSLA) error {
 		var v int
 		err := tx.tx.QueryRowContext(ctx, `SELECT version FROM ticket_slas WHERE ticket_id = ?`, r.TicketID).Scan(&v)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("SLA record of ticket", r.TicketID)
+			return triage.NotFound("SLA record of ticket", r.TicketID)
 		} else if err != nil {
 			return dbError("save ticket SLA", err)
 		}
@@ -131,18 +115,4 @@ func (tx *Tx) SaveTicketSLA(ctx context.Context, r *triage.TicketSLA) error {
 	}
 	r.Version++
 	return tx.logChange(ctx, "ticket_sla", r.TicketID, "update")
-}
-
-// normalizeTicketSLA makes r what a read returns: times in UTC at
-// microsecond precision, inside the targets too.
-func normalizeTicketSLA(r *triage.TicketSLA) {
-	r.Targets = strs(r.Targets)
-	for i := range r.Targets {
-		t := &r.Targets[i]
-		t.StartedAt = utc(t.StartedAt)
-		t.DueAt, t.WarnAt, t.MetAt = utcPtr(t.DueAt), utcPtr(t.WarnAt), utcPtr(t.MetAt)
-		t.BreachedAt, t.WarnedAt, t.NotifiedAt = utcPtr(t.BreachedAt), utcPtr(t.WarnedAt), utcPtr(t.NotifiedAt)
-	}
-	r.NextCheckAt = utcPtr(r.NextCheckAt)
-	r.ComputedAt = utc(r.ComputedAt)
 }

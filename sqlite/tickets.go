@@ -40,7 +40,7 @@ func (s queries) Ticket(ctx context.Context, id string) (*triage.Ticket, error) 
 	row := s.q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM tickets WHERE id = ?`, id)
 	t, err := scanTicket(row)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("ticket", id)
+		return nil, triage.NotFound("ticket", id)
 	} else if err != nil {
 		return nil, dbError("ticket", err)
 	}
@@ -123,13 +123,7 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 		where = append(where, `(created_at < ? OR (created_at = ? AND id < ?))`)
 		args = append(args, at, at, c.ID)
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = triage.DefaultPageSize
-	case limit > triage.MaxPageSize:
-		limit = triage.MaxPageSize
-	}
+	limit := triage.PageLimit(f.Limit)
 
 	query := `SELECT ` + ticketColumns + ` FROM tickets`
 	if len(where) > 0 {
@@ -155,12 +149,7 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 	if err := rows.Err(); err != nil {
 		return nil, "", dbError("tickets", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		last := out[limit-1]
-		next = triage.Cursor{CreatedAt: last.CreatedAt, ID: last.ID}.Encode()
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Ticket) string { return triage.Cursor{CreatedAt: x.CreatedAt, ID: x.ID}.Encode() })
 	return out, next, nil
 }
 
@@ -178,9 +167,6 @@ func (s queries) CountTickets(ctx context.Context, f triage.TicketFilter) (int, 
 	}
 	return n, nil
 }
-
-// defaultWaitingLimit is WaitingTickets' limit when it is given none.
-const defaultWaitingLimit = 200
 
 // waitingTicketsQuery selects the routing queue. TestQueryPlans checks that
 // it reads the tickets_waiting index in order.
@@ -201,9 +187,7 @@ const waitingTicketsQuery = `
 // (the status list is triage.Status.Active), so that SQLite reads that
 // partial index in order and stops at the limit without sorting.
 func (s queries) WaitingTickets(ctx context.Context, categories []string, limit int) ([]*triage.Ticket, error) {
-	if limit <= 0 {
-		limit = defaultWaitingLimit
-	}
+	limit = triage.Limit(limit, triage.DefaultWaitingPage, 0)
 	filter, args := "", []any{}
 	if len(categories) > 0 {
 		filter = "AND category IN (?" + strings.Repeat(", ?", len(categories)-1) + ")"
@@ -230,27 +214,13 @@ func (s queries) WaitingTickets(ctx context.Context, categories []string, limit 
 	return out, nil
 }
 
-// normalizeTicket makes t what a read will return: times in UTC to the
-// microsecond, empty rather than nil tags and fields.
-func normalizeTicket(t *triage.Ticket) {
-	t.CreatedAt = utc(t.CreatedAt)
-	t.UpdatedAt = utc(t.UpdatedAt)
-	t.FirstResponseAt = utcPtr(t.FirstResponseAt)
-	t.SolvedAt = utcPtr(t.SolvedAt)
-	t.ClosedAt = utcPtr(t.ClosedAt)
-	t.Tags = strs(t.Tags)
-	if t.Fields == nil {
-		t.Fields = map[string]string{}
-	}
-}
-
 // CreateTicket inserts t at version 1. Its times are normalised in place to
 // what a read returns (UTC, microseconds).
 func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTicket(t)
+	t.AsStored()
 	tags, err := jsonText(t.Tags)
 	if err != nil {
 		return err
@@ -283,10 +253,10 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 // increments t.Version. CreatedAt is fixed when a ticket is created: list
 // cursors rely on it, so the update leaves it alone.
 func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
-	normalizeTicket(t)
+	t.AsStored()
 	tags, err := jsonText(t.Tags)
 	if err != nil {
 		return err

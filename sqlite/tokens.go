@@ -38,7 +38,7 @@ func (s queries) TokenByHash(ctx context.Context, hash string) (*triage.Token, e
 func (s queries) token(ctx context.Context, query, arg, name string) (*triage.Token, error) {
 	t, err := scanToken(s.q.QueryRowContext(ctx, query, arg))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("token", name)
+		return nil, triage.NotFound("token", name)
 	} else if err != nil {
 		return nil, dbError("token", err)
 	}
@@ -68,14 +68,14 @@ func (s queries) Tokens(ctx context.Context) ([]*triage.Token, error) {
 
 // CreateToken stores t's hash, never its secret.
 func (tx *Tx) CreateToken(ctx context.Context, t *triage.Token) error {
-	if err := requireID("id", t.ID); err != nil {
+	if err := triage.Required("id", t.ID); err != nil {
 		return err
 	}
 	if t.Hash == "" {
 		return triage.Invalid("hash", "a token needs the hash of its secret")
 	}
-	t.CreatedAt = utc(t.CreatedAt)
-	t.RevokedAt = utcPtr(t.RevokedAt)
+	t.CreatedAt = triage.StoreTime(t.CreatedAt)
+	t.RevokedAt = triage.StoreTimePtr(t.RevokedAt)
 	_, err := tx.tx.ExecContext(ctx, `
 		INSERT INTO tokens (`+tokenColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -94,7 +94,7 @@ func (tx *Tx) CreateToken(ctx context.Context, t *triage.Token) error {
 // RevokeToken marks a token revoked at at. Revoking it again keeps the first
 // time, which is when it stopped working.
 func (tx *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `
@@ -105,7 +105,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, id string, at time.Time) error {
 	if n, err := res.RowsAffected(); err != nil {
 		return dbError("revoke token", err)
 	} else if n == 0 {
-		return notFound("token", id)
+		return triage.NotFound("token", id)
 	}
 	return tx.logChange(ctx, "token", id, "update")
 }

@@ -11,13 +11,6 @@ import (
 	"github.com/triagehq/triage"
 )
 
-// Vector page sizes: the in-memory index loads every vector at start, page
-// by page; the cap bounds one page's memory.
-const (
-	defaultVectorsLimit = 1000
-	maxVectorsLimit     = 10000
-)
-
 const vectorColumns = `doc_id, kind, owner_id, model, dim, vec, updated_at`
 
 // vecBlob is the stored form of a vector: its float32s in order, each as the
@@ -71,12 +64,7 @@ const vectorsQuery = `
 // page's last one when more follow, "" when the page ends the list. A limit
 // of 0 or less means 1000; more than 10000 means 10000.
 func (s queries) Vectors(ctx context.Context, model, after string, limit int) ([]*triage.Vector, string, error) {
-	switch {
-	case limit <= 0:
-		limit = defaultVectorsLimit
-	case limit > maxVectorsLimit:
-		limit = maxVectorsLimit
-	}
+	limit = triage.Limit(limit, triage.DefaultVectorsPage, triage.MaxVectorsPage)
 	// One row more than the page tells whether there is a next page.
 	rows, err := s.q.QueryContext(ctx, vectorsQuery, model, after, limit+1)
 	if err != nil {
@@ -94,11 +82,7 @@ func (s queries) Vectors(ctx context.Context, model, after string, limit int) ([
 	if err := rows.Err(); err != nil {
 		return nil, "", dbError("vectors", err)
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = out[limit-1].DocID
-	}
+	out, next := triage.Page(out, limit, func(x *triage.Vector) string { return x.DocID })
 	return out, next, nil
 }
 
@@ -162,53 +146,6 @@ func (s queries) VectorOwners(ctx context.Context, kind, model string) ([]string
 	return out, nil
 }
 
-// checkVectors validates one PutVectors call and returns the vectors' model
-// and dimension. Everything is checked before anything is written, so a
-// refused call changes nothing even if the caller carries on and commits.
-func checkVectors(kind, ownerID string, vecs []*triage.Vector) (model string, dim int, err error) {
-	if err := requireID("kind", kind); err != nil {
-		return "", 0, err
-	}
-	if err := requireID("owner_id", ownerID); err != nil {
-		return "", 0, err
-	}
-	if len(vecs) == 0 {
-		return "", 0, triage.Invalid("vectors", "no vectors to put for %s %s; DeleteVectors removes an owner's vectors", kind, ownerID)
-	}
-	seen := make(map[string]bool, len(vecs))
-	for i, v := range vecs {
-		field := func(name string) string { return fmt.Sprintf("vectors[%d].%s", i, name) }
-		switch {
-		case v == nil:
-			return "", 0, triage.Invalid(fmt.Sprintf("vectors[%d]", i), "vector %d is nil", i)
-		case v.DocID == "":
-			return "", 0, triage.Invalid(field("doc_id"), "vector %d has no doc_id", i)
-		case seen[v.DocID]:
-			return "", 0, triage.Invalid(field("doc_id"), "document %s has two vectors in one call", v.DocID)
-		case v.Kind != kind:
-			return "", 0, triage.Invalid(field("kind"), "vector %s is of kind %q, not %q", v.DocID, v.Kind, kind)
-		case v.OwnerID != ownerID:
-			return "", 0, triage.Invalid(field("owner_id"), "vector %s belongs to %q, not %q", v.DocID, v.OwnerID, ownerID)
-		case v.Model == "":
-			return "", 0, triage.Invalid(field("model"), "vector %s names no model", v.DocID)
-		case i > 0 && v.Model != model:
-			return "", 0, triage.Invalid(field("model"), "vectors of one call must share a model: %q and %q", model, v.Model)
-		case len(v.Vec) == 0:
-			return "", 0, triage.Invalid(field("vec"), "vector %s is empty", v.DocID)
-		case i > 0 && len(v.Vec) != dim:
-			return "", 0, triage.Invalid(field("vec"), "vector %s has %d dimensions, the others %d", v.DocID, len(v.Vec), dim)
-		}
-		for j, f := range v.Vec {
-			if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-				return "", 0, triage.Invalid(field("vec"), "vector %s holds %v at %d", v.DocID, f, j)
-			}
-		}
-		seen[v.DocID] = true
-		model, dim = v.Model, len(v.Vec)
-	}
-	return model, dim, nil
-}
-
 // PutVectors replaces the owner's vectors of the vectors' model with vecs,
 // leaving its vectors of other models alone, and logs (vector,
 // "<kind>:<owner>", update). EINVALID, with nothing written, when vecs is
@@ -219,7 +156,7 @@ func checkVectors(kind, ownerID string, vecs []*triage.Vector) (model string, di
 // model that belongs to another owner. A zero UpdatedAt is stamped with the
 // transaction's time; every UpdatedAt is normalised in place.
 func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*triage.Vector) error {
-	model, dim, err := checkVectors(kind, ownerID, vecs)
+	model, dim, err := triage.CheckVectors(kind, ownerID, vecs)
 	if err != nil {
 		return err
 	}
@@ -272,7 +209,7 @@ func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*tria
 		if v.UpdatedAt.IsZero() {
 			v.UpdatedAt = tx.now
 		}
-		v.UpdatedAt = utc(v.UpdatedAt)
+		v.UpdatedAt = triage.StoreTime(v.UpdatedAt)
 		if _, err := insert.ExecContext(ctx,
 			v.DocID, v.Kind, v.OwnerID, v.Model, len(v.Vec), vecBlob(v.Vec), micros(v.UpdatedAt)); err != nil {
 			return dbError("put vectors", err)
@@ -286,10 +223,10 @@ func (tx *Tx) PutVectors(ctx context.Context, kind, ownerID string, vecs []*tria
 // is not there is not an error, since embedding runs in the background and
 // may not have reached the owner yet.
 func (tx *Tx) DeleteVectors(ctx context.Context, kind, ownerID string) error {
-	if err := requireID("kind", kind); err != nil {
+	if err := triage.Required("kind", kind); err != nil {
 		return err
 	}
-	if err := requireID("owner_id", ownerID); err != nil {
+	if err := triage.Required("owner_id", ownerID); err != nil {
 		return err
 	}
 	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM vectors WHERE kind = ? AND owner_id = ?`, kind, ownerID); err != nil {

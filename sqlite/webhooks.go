@@ -18,24 +18,15 @@ func scanWebhook(row interface{ Scan(...any) error }) (*triage.Webhook, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.SecretHint = secretHint(w.SigningKey)
+	w.SecretHint = triage.SecretHint(w.SigningKey)
 	return &w, nil
-}
-
-// secretHint is enough of a secret to tell two apart and too little to
-// forge a signature with.
-func secretHint(key string) string {
-	if len(key) <= 10 {
-		return ""
-	}
-	return key[:10] + "…"
 }
 
 // Webhook returns one webhook with its signing key.
 func (s queries) Webhook(ctx context.Context, id string) (*triage.Webhook, error) {
 	w, err := scanWebhook(s.q.QueryRowContext(ctx, `SELECT `+webhookColumns+` FROM webhooks WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, notFound("webhook", id)
+		return nil, triage.NotFound("webhook", id)
 	} else if err != nil {
 		return nil, dbError("webhook", err)
 	}
@@ -63,23 +54,15 @@ func (s queries) Webhooks(ctx context.Context) ([]*triage.Webhook, error) {
 	return out, nil
 }
 
-// normalizeWebhook makes w what a read returns.
-func normalizeWebhook(w *triage.Webhook) {
-	w.Events = strs(w.Events)
-	w.CreatedAt = utc(w.CreatedAt)
-	w.UpdatedAt = utc(w.UpdatedAt)
-	w.SecretHint = secretHint(w.SigningKey)
-}
-
 // CreateWebhook inserts w at version 1. It needs a signing key.
 func (tx *Tx) CreateWebhook(ctx context.Context, w *triage.Webhook) error {
-	if err := requireID("id", w.ID); err != nil {
+	if err := triage.Required("id", w.ID); err != nil {
 		return err
 	}
-	if err := requireID("signing_key", w.SigningKey); err != nil {
+	if err := triage.Required("signing_key", w.SigningKey); err != nil {
 		return err
 	}
-	normalizeWebhook(w)
+	w.AsStored()
 	events, err := jsonText(w.Events)
 	if err != nil {
 		return err
@@ -100,13 +83,13 @@ func (tx *Tx) CreateWebhook(ctx context.Context, w *triage.Webhook) error {
 // UpdateWebhook stores w if the stored version is still w.Version, and
 // then increments it. CreatedAt stays as created.
 func (tx *Tx) UpdateWebhook(ctx context.Context, w *triage.Webhook) error {
-	if err := requireID("id", w.ID); err != nil {
+	if err := triage.Required("id", w.ID); err != nil {
 		return err
 	}
-	if err := requireID("signing_key", w.SigningKey); err != nil {
+	if err := triage.Required("signing_key", w.SigningKey); err != nil {
 		return err
 	}
-	normalizeWebhook(w)
+	w.AsStored()
 	events, err := jsonText(w.Events)
 	if err != nil {
 		return err
@@ -134,7 +117,7 @@ func (tx *Tx) UpdateWebhook(ctx context.Context, w *triage.Webhook) error {
 
 // DeleteWebhook removes a webhook still at version, and its deliveries.
 func (tx *Tx) DeleteWebhook(ctx context.Context, id string, version int) error {
-	if err := requireID("id", id); err != nil {
+	if err := triage.Required("id", id); err != nil {
 		return err
 	}
 	res, err := tx.tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ? AND version = ?`, id, version)

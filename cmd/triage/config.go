@@ -2,46 +2,21 @@ package main
 
 import (
 	"flag"
-
 	"fmt"
-	"github.com/triagehq/triage/classify"
-	"github.com/triagehq/triage/kb"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/triagehq/triage/app"
+	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/kb"
 )
 
-// Config is the service's configuration, from flags with environment
-// fallbacks (TRIAGE_ADDR for --addr and so on).
-type Config struct {
-	Addr     string
-	DataDir  string
-	DB       string
-	Demo     bool
-	LogLevel string
-	// AdminToken comes from TRIAGE_ADMIN_TOKEN only: a secret on the
-	// command line would show in ps.
-	AdminToken string
-	BodyLimit  int64
-	// Threshold is the confidence under which triage leaves the category
-	// to a person.
-	Threshold float64
-	// RetrainEvery is how many newly closed tickets trigger retraining.
-	RetrainEvery int
-	// VectorWeight weighs the vector list against the lexical one in
-	// hybrid search.
-	VectorWeight float64
-	// An OpenAI-compatible embeddings endpoint replaces the local
-	// embedder when EmbedModel is set.
-	EmbedBaseURL, EmbedModel, EmbedAPIKey string
-	EmbedDim                              int
-	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
-	// set; without one, drafts are extractive.
-	LLMBaseURL, LLMModel, LLMAPIKey string
-	slaConfig
-	opsConfig
-}
+// The flags of each command, bound to the fields of app.Config. Every flag
+// can also be set in the environment as TRIAGE_<FLAG>; secrets come from
+// the environment only (secrets), never from the command line, where ps
+// would show them.
 
 // parseFlags parses args into fs and then fills every flag not given on
 // the command line from TRIAGE_<NAME>.
@@ -70,28 +45,36 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 	return err
 }
 
-func (c *Config) storeFlags(fs *flag.FlagSet) {
+// secrets fills the configuration's secrets from the environment.
+func secrets(c *app.Config) {
+	c.AdminToken = os.Getenv("TRIAGE_ADMIN_TOKEN")
+	c.EmbedAPIKey, c.LLMAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY"), os.Getenv("TRIAGE_LLM_API_KEY")
+	c.MetricsToken = os.Getenv("TRIAGE_METRICS_TOKEN")
+}
+
+func storeFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&c.DataDir, "data", "./data", "data directory of the embedded store (database, indexes)")
 	fs.StringVar(&c.DB, "db", "", "postgres://… URL to use PostgreSQL instead of the embedded store")
 }
 
-func (c *Config) serveFlags(fs *flag.FlagSet) {
-	c.storeFlags(fs)
+// serveFlags are the flags of `triage serve`; logLevel receives
+// --log-level.
+func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
+	storeFlags(fs, c)
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fs.BoolVar(&c.Demo, "demo", false, "load the demo data set into an empty store")
-	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Int64Var(&c.BodyLimit, "body-limit", 1<<20, "largest request body in bytes")
 	fs.Float64Var(&c.Threshold, "abstain-threshold", classify.DefaultThreshold, "confidence under which triage leaves the category to a person (needs_review)")
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
-	c.searchFlags(fs)
-	c.slaFlags(fs)
-	c.opsFlags(fs)
+	searchFlags(fs, c)
+	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
+	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
+	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 }
 
-// searchFlags configure search, embeddings and drafts. API keys come from
-// the environment only (TRIAGE_EMBED_API_KEY, TRIAGE_LLM_API_KEY), never
-// from the command line, where ps would show them.
-func (c *Config) searchFlags(fs *flag.FlagSet) {
+// searchFlags configure search, embeddings and drafts.
+func searchFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.Float64Var(&c.VectorWeight, "vector-weight", kb.DefaultVectorWeight, "weight of the vector list against the lexical one in hybrid search")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", "", "OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); default: the local embedder")
 	fs.StringVar(&c.EmbedModel, "embed-model", "", "embedding model of that endpoint; setting it replaces the local embedder")
@@ -100,4 +83,11 @@ func (c *Config) searchFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.LLMModel, "llm-model", "", "chat model for drafts; without one, drafts are extractive")
 }
 
-func (c *Config) dbPath() string { return filepath.Join(c.DataDir, "triage.db") }
+// list is a comma-separated flag.
+type list []string
+
+func (l *list) String() string { return strings.Join(*l, ",") }
+func (l *list) Set(v string) error {
+	*l = strings.Split(v, ",")
+	return nil
+}

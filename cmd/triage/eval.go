@@ -12,8 +12,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/bleve"
-	"github.com/triagehq/triage/embed"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
@@ -221,7 +220,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	bar := progress(stdout, stderr)
-	searcher, report, err := buildRetrieval(ctx, seg, articles, *vectorWeight, bar)
+	searcher, report, err := app.Retrieval(ctx, seg, articles, *vectorWeight, bar)
 	if err != nil {
 		return err
 	}
@@ -238,35 +237,6 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	eval.TitleMisses(report.Modes, articles)
 	return out.write(stdout, stderr, env, report)
 }
-
-// buildRetrieval indexes a knowledge base the way the service does, in
-// memory: bleve over the segmenter, the local embedder trained on the
-// articles' chunks (never on the queries), exact vector search.
-func buildRetrieval(ctx context.Context, seg triage.Segmenter, articles []eval.Article, vectorWeight float64, bar func(string, int, int)) (*kb.Searcher, *eval.RetrieveReport, error) {
-	start := time.Now()
-	var corpus []string
-	for _, a := range articles {
-		for _, d := range kb.Chunks(&triage.Article{ID: a.ID, Title: a.Title, Body: a.Body}) {
-			corpus = append(corpus, kb.DocText(d))
-		}
-	}
-	emb, err := embed.Train(ctx, corpus, embed.LocalOptions{Segmenter: seg, Progress: bar})
-	if err != nil {
-		return nil, nil, err
-	}
-	text, err := bleve.OpenMem(seg, bleve.Options{})
-	if err != nil {
-		return nil, nil, err
-	}
-	s := &kb.Searcher{Text: eval.CanonicalText{TextIndex: text}, Vectors: embed.VectorIndex{Index: embed.NewIndex(emb.Dim())}, Embedder: emb, VectorWeight: vectorWeight}
-	if err := eval.IndexArticles(ctx, s, articles, func(d, t int) { bar("index", d, t) }); err != nil {
-		text.Close()
-		return nil, nil, err
-	}
-	return s, &eval.RetrieveReport{Kind: eval.KindRetrieve, Embedder: emb.Model(), IndexSeconds: round3(time.Since(start).Seconds())}, nil
-}
-
-func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
 func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	fs := flag.NewFlagSet("eval classify", flag.ContinueOnError)

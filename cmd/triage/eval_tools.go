@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,9 +11,8 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/eval"
-	"github.com/triagehq/triage/postgres"
-	"github.com/triagehq/triage/sqlite"
 )
 
 // regressionError is compare's verdict that a headline metric dropped: a
@@ -130,27 +128,9 @@ func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 			return err
 		}
 	}
-	var store triage.Store
-	if *db != "" {
-		// An evaluation reads: it neither migrates nor needs many
-		// connections.
-		pg, err := postgres.Open(ctx, *db, postgres.Options{NoMigrate: true, MaxConns: 4})
-		if err != nil {
-			return openError(*db, err)
-		}
-		store = pg
-	} else {
-		path := filepath.Join(out.data, "triage.db")
-		// sqlite.Open creates a missing file; an evaluation must never leave
-		// an empty database behind a mistyped --data.
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			return triage.Errorf(triage.EINVALID, "%s: no such file (is --data the service's data directory?)", path)
-		}
-		lite, err := sqlite.Open(ctx, path, sqlite.Options{ReadConns: 2})
-		if err != nil {
-			return err
-		}
-		store = lite
+	store, err := app.OpenReader(ctx, app.Config{DataDir: out.data, DB: *db})
+	if err != nil {
+		return err
 	}
 	defer store.Close()
 	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stdout, stderr)})

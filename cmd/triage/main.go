@@ -1,7 +1,7 @@
 // Command triage is the triage service and its tools: serve the API and UI,
 // migrate the store, import data, train the classifier, rebuild indexes and
-// evaluate on labelled data. Every subcommand wires the concrete packages
-// together here and nowhere else.
+// evaluate on labelled data. It is flags, subcommands and output: package
+// app builds the application every subcommand runs.
 package main
 
 import (

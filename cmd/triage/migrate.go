@@ -5,11 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
-	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/postgres"
-	"github.com/triagehq/triage/sqlite"
+	"github.com/triagehq/triage/app"
 )
 
 // migrate runs `triage migrate`: it applies the migrations the store lacks
@@ -17,35 +14,20 @@ import (
 // lets an operator upgrade the schema once, before rolling new replicas. A
 // store whose schema is newer than this binary is refused, as by serve.
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
+	var cfg app.Config
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	cfg.storeFlags(fs)
+	storeFlags(fs, &cfg)
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
-	if cfg.DB != "" {
-		db, err := postgres.Open(ctx, cfg.DB, postgres.Options{})
-		if err != nil {
-			return openError(cfg.DB, err)
-		}
-		defer db.Close()
-		fmt.Fprintf(stdout, "%s: schema at version %d\n", redactURL(cfg.DB), db.SchemaVersion())
-		return nil
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return err
-	}
-	db, err := sqlite.Open(ctx, cfg.dbPath(), sqlite.Options{})
+	v, err := app.Migrate(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	fmt.Fprintf(stdout, "%s: schema at version %d\n", cfg.dbPath(), db.SchemaVersion())
+	name := app.DBPath(cfg.DataDir)
+	if cfg.DB != "" {
+		name = app.RedactURL(cfg.DB)
+	}
+	fmt.Fprintf(stdout, "%s: schema at version %d\n", name, v)
 	return nil
-}
-
-// openError names the database (without its password) in a failure to open
-// it, keeping the error's code: a CLI user sees which URL failed and why.
-func openError(url string, err error) error {
-	return &triage.Error{Code: triage.ErrorCode(err), Message: redactURL(url) + ": " + triage.ErrorMessageOrText(err), Err: err}
 }

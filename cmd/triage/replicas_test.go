@@ -15,32 +15,35 @@ import (
 	"testing"
 	"time"
 
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/postgres/pgtest"
 )
 
 // replica is one in-process triage server.
 type replica struct {
-	m    *Main
+	m    *app.App
 	url  string
 	logs *syncBuffer
 }
 
-// startReplica runs a Main as `triage serve --db db --data dir` would, on a
-// free port, until the test ends. Its log is printed if the test fails.
+// startReplica runs an App as `triage serve --db db --data dir` would, on
+// a free port, until the test ends. Its log is printed if the test fails.
 func startReplica(t testing.TB, db, dir string, extra ...string) *replica {
 	t.Helper()
-	var cfg Config
+	var cfg app.Config
+	var level string
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	cfg.serveFlags(fs)
+	serveFlags(fs, &cfg, &level)
 	args := append([]string{"--db", db, "--data", dir, "--addr", "127.0.0.1:0"}, extra...)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	cfg.AdminToken = testAdmin
+	cfg.AdminToken, cfg.Version = testAdmin, version
 	logs := &syncBuffer{}
-	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn})), Stdout: io.Discard}
+	cfg.Log = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.Open(ctx); err != nil {
+	m, err := app.Open(ctx, cfg)
+	if err != nil {
 		cancel()
 		t.Fatalf("open: %v", err)
 	}
@@ -48,9 +51,8 @@ func startReplica(t testing.TB, db, dir string, extra ...string) *replica {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.ln = ln
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
+	go func() { done <- runApp(ctx, m, ln, io.Discard) }()
 	r := &replica{m: m, url: "http://" + ln.Addr().String(), logs: logs}
 	t.Cleanup(func() {
 		cancel()

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
@@ -21,25 +22,22 @@ type files []string
 func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(v string) error { *f = append(*f, v); return nil }
 
-// openTools opens the store and builds the services for a one-off command,
-// without serving.
-func openTools(ctx context.Context, cfg Config, stderr io.Writer) (*Main, error) {
-	return openCommand(ctx, cfg, stderr, true)
+// openTools builds the application for a one-off command, without
+// serving; its text index is in memory, leaving the one on disk to
+// whoever serves.
+func openTools(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
+	cfg.MemIndex = true
+	return openCommand(ctx, cfg, stderr)
 }
 
-// openCommand opens a Main for a one-off command; memIndex leaves the
-// on-disk text index to whoever serves.
-func openCommand(ctx context.Context, cfg Config, stderr io.Writer, memIndex bool) (*Main, error) {
-	log, err := newLogger(stderr, "warn")
+// openCommand builds the application for a one-off command.
+func openCommand(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.App, error) {
+	log, err := app.NewLogger(stderr, "warn")
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{Config: cfg, Log: log, Stdout: io.Discard, memIndex: memIndex}
-	if err := m.Open(ctx); err != nil {
-		m.Close()
-		return nil, err
-	}
-	return m, nil
+	cfg.Log, cfg.Version = log, version
+	return app.Open(ctx, cfg)
 }
 
 // trainCmd runs `triage train`: fit the classifier on the store's closed
@@ -47,9 +45,9 @@ func openCommand(ctx context.Context, cfg Config, stderr io.Writer, memIndex boo
 // as the active model. A running server picks it up on its next start or
 // when an admin activates it; a server in the same process uses it at once.
 func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
+	var cfg app.Config
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	cfg.storeFlags(fs)
+	storeFlags(fs, &cfg)
 	kind := fs.String("kind", triage.ModelCategory, "what to predict: category or priority")
 	var from files
 	fs.Var(&from, "from", "labelled JSON Lines to train on as well (repeatable; schema of ../shared/data)")
@@ -86,9 +84,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &usageError{"usage: triage import dictionary|articles FILE"}
 	}
 	what, rest := args[0], args[1:]
-	var cfg Config
+	var cfg app.Config
 	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
-	cfg.storeFlags(fs)
+	storeFlags(fs, &cfg)
 	status := fs.String("status", string(triage.ArticlePublished), "status of imported articles: draft, in_review or published")
 	fs.SetOutput(stderr)
 	if err := fs.Parse(rest); err != nil {
@@ -144,23 +142,23 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // reindexCmd runs `triage reindex`: rebuild the text index from the store
 // and recompute every vector, retraining the local embedder first.
 func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg Config
+	var cfg app.Config
 	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
-	cfg.storeFlags(fs)
-	cfg.searchFlags(fs)
+	storeFlags(fs, &cfg)
+	searchFlags(fs, &cfg)
 	keep := fs.Bool("keep-embedder", false, "keep the current local embedder instead of retraining it on today's corpus")
 	if err := parseFlags(fs, args, stderr); err != nil {
 		return err
 	}
 	cfg.EmbedAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY")
-	m, err := openCommand(ctx, cfg, stderr, false)
+	m, err := openCommand(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer m.Close()
 	bar := progress(stdout, stderr)
 	if !*keep {
-		if err := m.trainEmbedder(ctx, bar); err != nil {
+		if err := m.Embedding.Retrain(ctx, bar); err != nil {
 			return err
 		}
 	}
@@ -169,6 +167,6 @@ func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	arts, _ := m.Text.Count(ctx, triage.DocArticle)
 	tix, _ := m.Text.Count(ctx, triage.DocTicket)
-	fmt.Fprintf(stdout, "reindexed: %d article chunks and %d resolved tickets in the text index; vectors of %s\n", arts, tix, m.Embedder.Model())
+	fmt.Fprintf(stdout, "reindexed: %d article chunks and %d resolved tickets in the text index; vectors of %s\n", arts, tix, m.Embedding.Model())
 	return nil
 }

@@ -1,13 +1,12 @@
-package main
+package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/sla"
 )
 
@@ -20,12 +19,7 @@ func TestSLAThroughTheQueue(t *testing.T) {
 		t.Skip("runs the job queue for a few seconds; skipped with -short")
 	}
 	ctx := context.Background()
-	m := &Main{Config: Config{DataDir: t.TempDir(), Addr: "127.0.0.1:8080", Threshold: 0.35, VectorWeight: 1},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard}
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := open(t, app.Config{Threshold: 0.35, VectorWeight: 1, Segmenter: sharedSegmenter(t)})
 	admin := triage.NewContextWithPrincipal(ctx, &triage.Principal{TokenID: "test", Role: triage.RoleAdmin})
 	cals, err := m.SLA.Calendars(ctx)
 	if err != nil || len(cals) != 1 || !cals[0].Default {
@@ -43,14 +37,7 @@ func TestSLAThroughTheQueue(t *testing.T) {
 		FirstResponse: "2s", WarnPercent: &warn}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		m.Jobs.Stop(sctx)
-	})
+	startJobs(t, m)
 	tk, err := m.Desk.CreateTicket(admin, triage.NewTicket{Title: "加急：订单一直未发货", Priority: triage.P1, Tags: []string{"fast"}}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,42 +1,31 @@
-package main
+package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/kb"
 )
 
-// openDemo opens a Main on dir the way serve does, without listening: the
+// openDemo opens an App on dir the way serve does, without listening: the
 // index is brought up to date (rebuilt when missing), the demo data is
 // loaded into an empty store, and every searchable document is embedded.
-func openDemo(t *testing.T, dir string) *Main {
+func openDemo(t *testing.T, dir string) *app.App {
 	t.Helper()
 	ctx := context.Background()
-	cfg := Config{DataDir: dir, Demo: true, Threshold: 0.35, VectorWeight: 1}
-	m := &Main{Config: cfg, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard}
-	if err := m.Open(ctx); err != nil {
+	m := open(t, app.Config{DataDir: dir, Demo: true, Threshold: 0.35, VectorWeight: 1})
+	if err := m.StartIndex(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close() })
-	if err := m.startIndex(ctx); err != nil {
+	if err := m.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.loadDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Store.ActiveModel(ctx, triage.ModelEmbedder); triage.IsCode(err, triage.ENOTFOUND) {
-		if err := m.trainEmbedder(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := m.embedMissing(ctx, nil); err != nil {
+	if err := m.Embedding.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := m.Indexer.CatchUp(ctx); err != nil {
@@ -45,7 +34,7 @@ func openDemo(t *testing.T, dir string) *Main {
 	return m
 }
 
-func topTen(t *testing.T, m *Main, q kb.Query) []string {
+func topTen(t *testing.T, m *app.App, q kb.Query) []string {
 	t.Helper()
 	hits, err := m.Searcher.Search(context.Background(), q)
 	if err != nil {

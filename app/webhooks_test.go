@@ -1,10 +1,9 @@
-package main
+package app_test
 
 import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/notify"
 )
 
@@ -40,24 +40,11 @@ func TestWebhookThroughTheQueue(t *testing.T) {
 	t.Cleanup(rcv.Close)
 
 	ctx := context.Background()
-	t.Setenv("TRIAGE_METRICS_TOKEN", "scrape-token-for-the-test")
-	m := &Main{Config: Config{DataDir: t.TempDir(), Addr: "127.0.0.1:8080", Threshold: 0.35, VectorWeight: 1, opsConfig: opsConfig{WebhookAllow: "127.0.0.1"}},
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Stdout: io.Discard}
-	if err := m.Open(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := open(t, app.Config{Threshold: 0.35, VectorWeight: 1, WebhookAllow: []string{"127.0.0.1"}, MetricsToken: "scrape-token-for-the-test", Segmenter: sharedSegmenter(t)})
 	if _, err := m.Desk.Bootstrap(ctx, testAdmin); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Jobs.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		m.Jobs.Stop(sctx)
-	})
+	startJobs(t, m)
 	call := func(method, path, body string, headers ...string) *httptest.ResponseRecorder {
 		t.Helper()
 		r := httptest.NewRequest(method, path, strings.NewReader(body))

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -65,15 +65,15 @@ type demoTicket struct {
 	} `json:"final"`
 }
 
-// loadDemo fills an empty store with the demo data set, replaying each
+// LoadDemo fills an empty store with the demo data set, replaying each
 // ticket's life through the service at the times it would have happened, so
 // that history, first-response times and triage records are what real use
 // would have produced.
-func (m *Main) loadDemo(ctx context.Context) error {
-	if tickets, _, err := m.Store.Tickets(ctx, triage.TicketFilter{Limit: 1}); err != nil || len(tickets) > 0 {
+func (a *App) LoadDemo(ctx context.Context) error {
+	if tickets, _, err := a.Store.Tickets(ctx, triage.TicketFilter{Limit: 1}); err != nil || len(tickets) > 0 {
 		return err
 	}
-	if agents, err := m.Store.Agents(ctx); err != nil || len(agents) > 0 {
+	if agents, err := a.Store.Agents(ctx); err != nil || len(agents) > 0 {
 		return err
 	}
 	var d demoData
@@ -81,7 +81,7 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		return err
 	}
 	ctx = triage.NewContextWithPrincipal(ctx, &triage.Principal{TokenID: "demo", Name: "demo loader", Role: triage.RoleAdmin})
-	if _, err := m.Desk.PutDictWords(ctx, d.Dictionary, nil); err != nil {
+	if _, err := a.Desk.PutDictWords(ctx, d.Dictionary, nil); err != nil {
 		return fmt.Errorf("dictionary: %w", err)
 	}
 	for _, raw := range d.Rules {
@@ -89,27 +89,27 @@ func (m *Main) loadDemo(ctx context.Context) error {
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("rule: %w", err)
 		}
-		if _, err := m.Desk.CreateRule(ctx, r, nil); err != nil {
+		if _, err := a.Desk.CreateRule(ctx, r, nil); err != nil {
 			return fmt.Errorf("rule %s: %w", r.Name, err)
 		}
 	}
 	ids := map[string]string{}
-	for _, a := range d.Agents {
-		capacity := a.Capacity
-		ag, err := m.Desk.CreateAgent(ctx, triage.NewAgent{Name: a.Name, Email: a.Email, Skills: a.Skills, Capacity: &capacity, Online: a.Online}, nil)
+	for _, da := range d.Agents {
+		capacity := da.Capacity
+		ag, err := a.Desk.CreateAgent(ctx, triage.NewAgent{Name: da.Name, Email: da.Email, Skills: da.Skills, Capacity: &capacity, Online: da.Online}, nil)
 		if err != nil {
-			return fmt.Errorf("agent %s: %w", a.Key, err)
+			return fmt.Errorf("agent %s: %w", da.Key, err)
 		}
-		ids[a.Key] = ag.ID
+		ids[da.Key] = ag.ID
 	}
 	for _, t := range d.Teams {
 		var members []string
-		for _, a := range d.Agents {
-			if slices.Contains(a.Teams, t.Key) {
-				members = append(members, ids[a.Key])
+		for _, da := range d.Agents {
+			if slices.Contains(da.Teams, t.Key) {
+				members = append(members, ids[da.Key])
 			}
 		}
-		if _, err := m.Desk.CreateTeam(ctx, triage.NewTeam{Name: t.Name, Members: members, LeadID: ids[t.Lead], Categories: t.Categories}, nil); err != nil {
+		if _, err := a.Desk.CreateTeam(ctx, triage.NewTeam{Name: t.Name, Members: members, LeadID: ids[t.Lead], Categories: t.Categories}, nil); err != nil {
 			return fmt.Errorf("team %s: %w", t.Key, err)
 		}
 	}
@@ -129,26 +129,26 @@ func (m *Main) loadDemo(ctx context.Context) error {
 			}
 			// Spread arrivals over the hours of the day they came in.
 			clock := now.AddDate(0, 0, -t.DaysAgo).Add(-time.Duration(i%9) * 47 * time.Minute)
-			if err := m.replayTicket(ctx, t, ids, &clock); err != nil {
+			if err := a.replayTicket(ctx, t, ids, &clock); err != nil {
 				return fmt.Errorf("ticket %q: %w", t.Title, err)
 			}
 		}
 		if pass == 0 {
 			for _, kind := range []string{triage.ModelCategory, triage.ModelPriority} {
-				rec, _, err := m.Trainer.Train(ctx, kind, nil, nil, nil)
+				rec, _, err := a.Trainer.Train(ctx, kind, nil, nil, nil)
 				if err != nil {
 					return fmt.Errorf("training the %s model on the demo history: %w", kind, err)
 				}
-				if err := m.Triager.UseModel(rec); err != nil {
+				if err := a.Triager.UseModel(rec); err != nil {
 					return err
 				}
 			}
 		}
 	}
-	if err := m.loadDemoArticles(ctx, d.Articles); err != nil {
+	if err := a.loadDemoArticles(ctx, d.Articles); err != nil {
 		return err
 	}
-	m.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets), "rules", len(d.Rules), "words", len(d.Dictionary), "articles", len(d.Articles))
+	a.Log.Info("demo data loaded", "agents", len(d.Agents), "teams", len(d.Teams), "tickets", len(tickets), "rules", len(d.Rules), "words", len(d.Dictionary), "articles", len(d.Articles))
 	return nil
 }
 
@@ -160,28 +160,28 @@ type demoArticle struct {
 
 // loadDemoArticles writes the demo KB through the review workflow: each
 // article is drafted, then moved to its status as an editor would.
-func (m *Main) loadDemoArticles(ctx context.Context, raw []json.RawMessage) error {
+func (a *App) loadDemoArticles(ctx context.Context, raw []json.RawMessage) error {
 	for _, r := range raw {
-		var a demoArticle
-		if err := json.Unmarshal(r, &a); err != nil {
+		var da demoArticle
+		if err := json.Unmarshal(r, &da); err != nil {
 			return fmt.Errorf("article: %w", err)
 		}
-		created, err := m.KB.CreateArticle(ctx, a.NewArticle, nil)
+		created, err := a.KB.CreateArticle(ctx, da.NewArticle, nil)
 		if err != nil {
-			return fmt.Errorf("article %s: %w", a.Key, err)
+			return fmt.Errorf("article %s: %w", da.Key, err)
 		}
-		if a.Status == "" || a.Status == triage.ArticleDraft {
+		if da.Status == "" || da.Status == triage.ArticleDraft {
 			continue
 		}
-		if _, err := m.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(a.Status), Note: "demo"}); err != nil {
-			return fmt.Errorf("article %s: %w", a.Key, err)
+		if _, err := a.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(da.Status), Note: "demo"}); err != nil {
+			return fmt.Errorf("article %s: %w", da.Key, err)
 		}
 	}
 	return nil
 }
 
-func (m *Main) replayTicket(ctx context.Context, t demoTicket, ids map[string]string, clock *time.Time) error {
-	svc := *m.Desk
+func (a *App) replayTicket(ctx context.Context, t demoTicket, ids map[string]string, clock *time.Time) error {
+	svc := *a.Desk
 	svc.Now = func() time.Time { return *clock }
 	step := func() { *clock = clock.Add(23 * time.Minute) }
 	tk, err := svc.CreateTicket(ctx, triage.NewTicket{Title: t.Title, Body: t.Body, Requester: t.Requester, Channel: t.Channel, Tags: t.Tags}, nil)

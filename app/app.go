@@ -1,0 +1,273 @@
+// Package app builds the whole triage application from one Config: the
+// store and its job queue, the segmenter, the text and vector indexes, the
+// embedder, every service, the background jobs and the event
+// subscriptions, and the HTTP server over them. It is the one place that
+// knows every concrete type; cmd/triage turns flags into a Config and
+// prints, and tests build the same App the binary runs.
+//
+// What follows what lives in the services that own it: each declares its
+// jobs (Jobs) and the events it follows (Subscriptions), and App only
+// registers them (jobs.go).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/bleve"
+	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/metrics"
+	"github.com/triagehq/triage/notify"
+	"github.com/triagehq/triage/report"
+	"github.com/triagehq/triage/river"
+	"github.com/triagehq/triage/segment"
+	"github.com/triagehq/triage/sla"
+	"github.com/triagehq/triage/suggest"
+	"github.com/triagehq/triage/web"
+)
+
+// Config is everything the application is built from. The zero value of
+// a field is its default unless its comment says otherwise.
+type Config struct {
+	// DataDir holds the embedded store, the text index and saved
+	// evaluation reports; DB, a postgres:// URL, replaces the embedded
+	// store (the text index stays in DataDir, as this replica's cache).
+	DataDir string
+	DB      string
+	// Addr is where the server listens; survey links point to it unless
+	// SurveyURL is set.
+	Addr string
+	// Demo loads the demo data set into an empty store at Start.
+	Demo bool
+	// AdminToken, when set, is the first admin token instead of a random
+	// one.
+	AdminToken string
+	// BodyLimit caps request bodies; 0 means api.DefaultBodyLimit.
+	BodyLimit int64
+	// Version is reported by /healthz, metrics and webhook deliveries.
+	Version string
+	Log     *slog.Logger
+
+	// Threshold is the confidence under which triage leaves the category
+	// to a person; 0 means classify.DefaultThreshold.
+	Threshold float64
+	// RetrainEvery is how many newly closed tickets trigger retraining;
+	// 0 means classify.DefaultMinNew.
+	RetrainEvery int
+	// VectorWeight weighs the vector list against the lexical one in
+	// hybrid search; 0 means 1.
+	VectorWeight float64
+	// An OpenAI-compatible embeddings endpoint replaces the local
+	// embedder when EmbedModel is set.
+	EmbedBaseURL, EmbedModel, EmbedAPIKey string
+	EmbedDim                              int
+	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
+	// set; without one, drafts are extractive.
+	LLMBaseURL, LLMModel, LLMAPIKey string
+
+	// SurveyURL starts every survey link; the token follows it. Default:
+	// this server's survey page.
+	SurveyURL string
+	// WebhookAllow lists the internal destinations webhooks may reach
+	// (CIDR prefixes, addresses or host names).
+	WebhookAllow []string
+	// DuplicateWindow is how far back an open ticket of the same
+	// requester counts as the original of a new one; 0 means
+	// desk.DefaultDuplicateWindow.
+	DuplicateWindow time.Duration
+	// MetricsToken is a bearer secret that may read /metrics and nothing
+	// else.
+	MetricsToken string
+
+	// MemIndex keeps the text index in memory: a one-off command must not
+	// take the index a running server holds (what it writes reaches that
+	// index through the change log), and tests need no directory.
+	MemIndex bool
+	// Segmenter, when set, is used instead of loading one (loading takes
+	// seconds; tests share one); the store's dictionary is added to it.
+	Segmenter *segment.Segmenter
+}
+
+// App is the running application: every concrete part, wired. Open builds
+// it, Start brings its indexes up and starts its jobs, Serve answers
+// requests, Close releases it. Tests drive the same App the binary runs.
+type App struct {
+	Config Config
+	Log    *slog.Logger
+
+	Store     Store
+	Jobs      Queue
+	Segmenter *segment.Segmenter
+
+	Triager   *classify.Triager
+	Trainer   *classify.Trainer
+	Retrainer *classify.Retrainer
+	Desk      *desk.Service
+	Dups      *desk.Duplicates
+
+	Text      *bleve.Index
+	Vectors   triage.VectorIndex
+	Embedding *kb.Embedding
+	Indexer   *kb.Indexer
+	Searcher  *kb.Searcher
+	KB        *kb.Service
+	Suggest   *suggest.Service
+
+	SLA      *sla.Service
+	Webhooks *notify.Service
+	Reports  *report.Service
+	Metrics  *metrics.Metrics
+
+	Server *api.Server
+
+	// rebuild says the text index was missing or damaged at Open.
+	rebuild bool
+	// registered lists the job kinds given a handler, in order, and
+	// subscriptions every service's event subscriptions.
+	registered    []string
+	subscriptions []triage.Subscription
+}
+
+// Store is what the application needs of either store.
+type Store interface {
+	triage.Store
+	// SchemaVersion is the migration the store is at.
+	SchemaVersion() int64
+}
+
+// Queue is river on either store. Jobs that follow a write are inserted by
+// the store itself, in the write's transaction; Insert takes the rest.
+type Queue interface {
+	triage.Queue
+	Handle(kind string, h triage.JobHandler)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	// Stats counts jobs by kind and state, for metrics.
+	Stats(ctx context.Context) ([]river.Stat, error)
+	// Queued lists the jobs not yet done, oldest first.
+	Queued(ctx context.Context) ([]triage.Job, error)
+}
+
+// Open opens the store and builds every part, without starting anything:
+// the same for the server and for a one-off command.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	a := &App{Config: cfg, Log: cfg.Log}
+	if a.Log == nil {
+		a.Log = slog.Default()
+	}
+	if err := a.open(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) open(ctx context.Context) error {
+	if err := os.MkdirAll(a.Config.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if err := a.openStore(ctx); err != nil {
+		return err
+	}
+	if err := a.openSegmenter(ctx); err != nil {
+		return err
+	}
+	router := &classify.Router{}
+	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold}
+	if err := a.Triager.LoadModels(ctx, a.Store); err != nil {
+		return fmt.Errorf("loading the active models: %w", err)
+	}
+	a.Trainer = &classify.Trainer{Store: a.Store, Segmenter: a.Segmenter, MinNew: a.Config.RetrainEvery}
+	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Dict: a.Segmenter, ModelSink: a.Triager}
+	a.Dups = &desk.Duplicates{Store: a.Store, Words: a.Segmenter.Words, Window: a.Config.DuplicateWindow}
+	if err := a.openSearch(ctx); err != nil {
+		return err
+	}
+	a.Retrainer = &classify.Retrainer{Trainer: a.Trainer, Triager: a.Triager, Queue: a.Jobs, Log: a.Log,
+		TrainEmbedder: func(ctx context.Context) error { return a.Embedding.Retrain(ctx, nil) }}
+	a.SLA = &sla.Service{Store: a.Store, Tickets: a.Desk, SurveyURL: a.surveyURL(), Log: a.Log}
+	if err := a.SLA.Seed(ctx); err != nil {
+		return err
+	}
+	if err := a.openOps(ctx); err != nil {
+		return err
+	}
+	if err := a.registerJobs(); err != nil {
+		return err
+	}
+	a.Server = api.New(a.APIConfig())
+	return nil
+}
+
+// openSegmenter loads the segmenter with the store's user dictionary.
+func (a *App) openSegmenter(ctx context.Context) error {
+	words, err := a.Store.DictWords(ctx)
+	if err != nil {
+		return err
+	}
+	dict := make([]triage.DictWord, len(words))
+	for i, w := range words {
+		dict[i] = *w
+	}
+	if a.Config.Segmenter != nil {
+		a.Segmenter = a.Config.Segmenter
+		if len(dict) > 0 {
+			return a.Segmenter.AddWords(dict...)
+		}
+		return nil
+	}
+	a.Segmenter, err = segment.New(segment.Options{Words: dict})
+	return err
+}
+
+// APIConfig is what the HTTP server is built from: every service the
+// application built. A test may change a copy to build a server without
+// one of them.
+func (a *App) APIConfig() api.Config {
+	return api.Config{Desk: a.Desk, Ready: a.Store.Ready, Log: a.Log, BodyLimit: a.Config.BodyLimit, Version: a.Config.Version,
+		Triager: a.Triager, Queue: a.Jobs, KB: a.KB, Suggest: a.Suggest, Segmenter: a.Segmenter, SLA: a.SLA, UI: web.FS(),
+		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
+			ObserveRequest: a.Metrics.ObserveRequest},
+		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}}}
+}
+
+// ReportsDir is where `triage eval --save` writes reports and the server
+// lists them.
+func (a *App) ReportsDir() string { return filepath.Join(a.Config.DataDir, "reports") }
+
+// surveyURL is the configured start of survey links, or this server's own
+// survey page: a customer opens the link in a browser, so it goes to the
+// page that answers through /v1/csat/, not to that JSON route.
+func (a *App) surveyURL() string {
+	if a.Config.SurveyURL != "" {
+		return a.Config.SurveyURL
+	}
+	addr := strings.TrimPrefix(a.Config.Addr, "http://")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	return "http://" + addr + "/app/survey/"
+}
+
+// Close releases the indexes and the store.
+func (a *App) Close() error {
+	var errs []error
+	if a.Text != nil {
+		errs = append(errs, a.Text.Close())
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+	}
+	return errors.Join(errs...)
+}
