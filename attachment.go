@@ -25,7 +25,7 @@ type Attachment struct {
 	// Name is the file name as the sender gave it, without directories.
 	Name string `json:"name"`
 	// ContentType is sniffed from the content when it is stored, never
-	// taken from the sender alone (see SniffContentType).
+	// taken from the sender alone (desk.SniffContentType).
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
 	SHA256      string `json:"sha256"`
