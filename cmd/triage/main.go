@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCmd(ctx, rest, stdout, stderr)
 	case "reindex":
 		err = reindexCmd(ctx, rest, stdout, stderr)
+	case "mail":
+		err = mailCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "triage", version)
 	case "help", "-h", "--help":
@@ -59,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(stderr, "triage:", triage.ErrorMessageOrText(err))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	var ue *usageError
 	if errors.As(err, &ue) || triage.IsCode(err, triage.EINVALID) {
 		return 2
@@ -75,6 +81,7 @@ Commands:
   train      train the classifier on closed tickets (and labelled files)
   import     import data: dictionary FILE, articles FILE
   reindex    rebuild the search indexes and vectors from the store
+  mail       mail deliver: post a message read on stdin (an MTA's pipe)
   eval       score the classifier or the retrieval on labelled data
   version    print the version
 
