@@ -18,10 +18,14 @@ func (a wordAnalyzer) Analyze(text []byte) analysis.TokenStream {
 	return a.tokens(text, false)
 }
 
-// tokens returns the terms of text; a document's also start with the
-// length marker.
+// tokens returns the terms of text; a document's also end with the length
+// marker.
 func (a wordAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
-	terms := a.seg.Tokens(string(text))
+	return stream(a.seg.Tokens(string(text)), doc)
+}
+
+// stream turns the segmenter's terms into bleve tokens.
+func stream(terms []triage.Term, doc bool) analysis.TokenStream {
 	toks := make([]analysis.Token, len(terms), len(terms)+1)
 	ts := make(analysis.TokenStream, len(terms), len(terms)+1)
 	for i, t := range terms {
@@ -50,14 +54,6 @@ const marker = "\x00"
 func withMarker(ts analysis.TokenStream) analysis.TokenStream {
 	return append(ts, &analysis.Token{Term: []byte(marker), Position: 0, Type: analysis.Single})
 }
-
-// docAnalyzer analyses document fields: the terms of its analyzer and the
-// length marker. Queries use the analyzer alone.
-type docAnalyzer struct {
-	tokens func(text []byte, doc bool) analysis.TokenStream
-}
-
-func (a docAnalyzer) Analyze(text []byte) analysis.TokenStream { return a.tokens(text, true) }
 
 // bigramAnalyzer turns text into overlapping pairs of units, where a unit is
 // one Han character or one run of other letters and digits (a Latin word, a
@@ -90,6 +86,16 @@ func (a bigramAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
 		ts = withMarker(ts)
 	}
 	return ts
+}
+
+// gramTexts returns the grams of normalised text, in order.
+func gramTexts(norm string) []string {
+	grams := bigrams(norm)
+	out := make([]string, len(grams))
+	for i, g := range grams {
+		out[i] = g.text
+	}
+	return out
 }
 
 // gram is one bigram (or lone unit) with its unit position and byte offsets

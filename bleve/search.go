@@ -9,6 +9,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	triage "github.com/triagehq/triage"
 )
@@ -37,14 +38,181 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 		return nil, err
 	}
 	defer release()
+	pl, err := x.plan(ctx, q, k)
+	if err != nil {
+		return nil, err
+	}
+	if pl == nil {
+		return []triage.TextHit{}, nil
+	}
+	found := x.mem.run(pl, x.opts.LengthScale)
+	hits := make([]triage.TextHit, len(found))
+	x.mem.mu.RLock()
+	docs := x.mem.kinds[pl.kind].docs
+	for i, h := range found {
+		d := &docs[h.num]
+		hits[i] = triage.TextHit{DocID: d.id, OwnerID: d.owner, Chunk: d.chunk, Score: h.score}
+	}
+	x.mem.mu.RUnlock()
+	return hits, nil
+}
+
+// plan resolves q into clauses, or nil when its text has no term. Quoted
+// phrases are looked up in bleve, which has the positions.
+func (x *Index) plan(ctx context.Context, q triage.TextQuery, k int) (*plan, error) {
+	words := distinct(x.words.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	grams := distinct(x.grams.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude}
+	for fi, f := range x.fieldNames(q.Kind) {
+		if f.weight <= 0 {
+			continue
+		}
+		for _, t := range words {
+			pl.terms = append(pl.terms, termClause{slotOf(fi, false), t, f.weight})
+		}
+		if bw := f.weight * x.opts.Weights.Bigrams; bw > 0 {
+			for _, t := range grams {
+				pl.terms = append(pl.terms, termClause{slotOf(fi, true), t, bw})
+			}
+		}
+	}
+	if len(pl.terms) == 0 {
+		return nil, nil
+	}
+	if x.opts.Weights.Phrase > 0 {
+		for _, p := range quoted(q.Text) {
+			alts := x.phraseAlts(q.Kind, p)
+			if len(alts) == 0 {
+				continue
+			}
+			for i := range alts {
+				var ids []string
+				var err error
+				if alts[i].slot%2 == 1 {
+					ids, err = x.gramPhraseMatches(q.Kind, alts[i])
+				} else {
+					ids, err = x.phraseMatches(ctx, alts[i])
+				}
+				if err != nil {
+					return nil, err
+				}
+				alts[i].matches = ids
+			}
+			pl.phrases = append(pl.phrases, phraseClause{alts})
+		}
+	}
+	return pl, nil
+}
+
+// phraseMatches returns the IDs of the documents bleve finds a phrase
+// alternative in.
+func (x *Index) phraseMatches(ctx context.Context, alt phraseAlt) ([]string, error) {
+	q := query.NewMultiPhraseQuery(alt.terms, alt.field)
+	req := blevesearch.NewSearchRequestOptions(q, max(1, x.mem.count(triage.DocArticle)+x.mem.count(triage.DocTicket)), 0, false)
+	req.Score = blevesearch.ScoreNone
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, wrap(err, "searching the text index")
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	return ids, nil
+}
+
+// gramPhraseMatches returns the IDs of the documents whose field has a
+// phrase's bigrams in a row. Bleve does not index bigrams, so the
+// candidates are the documents with every bigram in the memory postings,
+// and the order is checked on the stored text.
+func (x *Index) gramPhraseMatches(kind string, alt phraseAlt) ([]string, error) {
+	var want []string
+	for _, pos := range alt.terms {
+		want = append(want, pos...)
+	}
+	field := storedField(kind, textFieldNames[alt.slot/2])
+	var out []string
+	for _, id := range x.mem.withAll(kindIndex(kind), alt.slot, want) {
+		doc, err := x.idx.Document(id)
+		if err != nil {
+			return nil, wrap(err, "searching the text index")
+		}
+		if doc == nil {
+			continue
+		}
+		var text string
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == field {
+				text = string(f.Value())
+			}
+		})
+		if inARow(bigrams(x.grams.seg.Normalize(text)), alt.terms) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// inARow reports whether grams has the phrase's terms at consecutive
+// positions, an empty position of the phrase matching anything, as bleve's
+// phrase search does with positions.
+func inARow(grams []gram, phrase [][]string) bool {
+	first := -1
+	for i, pos := range phrase {
+		if len(pos) > 0 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	at := map[string]map[int]bool{}
+	for _, pos := range phrase {
+		for _, t := range pos {
+			at[t] = map[int]bool{}
+		}
+	}
+	for _, g := range grams {
+		if m, ok := at[g.text]; ok {
+			m[g.pos] = true
+		}
+	}
+	for p := range at[phrase[first][0]] {
+		start := p - first
+		ok := true
+		for i, pos := range phrase {
+			if len(pos) == 0 {
+				continue
+			}
+			any := false
+			for _, t := range pos {
+				any = any || at[t][start+i]
+			}
+			if !any {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// searchBleve is Search done by bleve's own searchers, from the same
+// statistics: the reference the memory postings are tested against.
+func (x *Index) searchBleve(ctx context.Context, q triage.TextQuery) ([]triage.TextHit, error) {
+	k := q.K
+	if k <= 0 {
+		k = 10
+	}
 	bq := x.query(q)
 	if bq == nil {
 		return []triage.TextHit{}, nil
 	}
-	stats, err := x.bm25Stats(ctx, q.Kind)
-	if err != nil {
-		return nil, err
-	}
+	stats := x.mem.bm25Stats(q.Kind, x.opts.LengthScale)
 	if stats.DocCount == 0 {
 		return []triage.TextHit{}, nil
 	}
@@ -151,13 +319,14 @@ func distinct(ts analysis.TokenStream, max int) []string {
 	return out
 }
 
-// phraseQuery matches documents of kind where phrase occurs in any text
-// field: as the same words in a row, as the segmenter cuts it (bleve's
-// match-phrase), or as the same characters in a row, which finds it even
-// where the segmenter cut a document's text differently. It returns nil
-// when the phrase has no term (only stop words or punctuation).
-func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
-	var alts []query.Query
+// phraseAlts returns the ways a phrase can occur in documents of kind: in
+// any text field, as the same words in a row, as the segmenter cuts it
+// (bleve's match-phrase), or as the same characters in a row, which finds
+// it even where the segmenter cut a document's text differently. It
+// returns none when the phrase has no term (only stop words or
+// punctuation).
+func (x *Index) phraseAlts(kind, phrase string) []phraseAlt {
+	var alts []phraseAlt
 	wordPhrase := toPhrase(x.words.Analyze([]byte(phrase)))
 	var gramPhrase [][]string
 	if runs := runLengths(x.grams.seg.Normalize(phrase)); len(runs) > 0 && minOf(runs) >= 2 {
@@ -165,13 +334,22 @@ func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
 		// with one cannot be matched as characters.
 		gramPhrase = toPhrase(x.grams.Analyze([]byte(phrase)))
 	}
-	for _, f := range x.fieldNames(kind) {
+	for fi, f := range x.fieldNames(kind) {
 		if wordPhrase != nil {
-			alts = append(alts, query.NewMultiPhraseQuery(wordPhrase, textField(kind, f.name, false)))
+			alts = append(alts, phraseAlt{slot: slotOf(fi, false), field: textField(kind, f.name, false), terms: wordPhrase})
 		}
 		if gramPhrase != nil {
-			alts = append(alts, query.NewMultiPhraseQuery(gramPhrase, textField(kind, f.name, true)))
+			alts = append(alts, phraseAlt{slot: slotOf(fi, true), field: textField(kind, f.name, true), terms: gramPhrase})
 		}
+	}
+	return alts
+}
+
+// phraseQuery is the bleve query of a phrase's alternatives, or nil.
+func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
+	var alts []query.Query
+	for _, a := range x.phraseAlts(kind, phrase) {
+		alts = append(alts, query.NewMultiPhraseQuery(a.terms, a.field))
 	}
 	if len(alts) == 0 {
 		return nil

@@ -46,6 +46,8 @@ type Segmenter struct {
 	// added remembers, for each word this Segmenter put into the dictionary,
 	// the entry it replaced, so RemoveWord can put that back.
 	added map[string]entry
+	// cache holds recent clauses cut; a dictionary edit clears it.
+	cache clauseCache
 }
 
 // New loads gse's embedded simplified-Chinese dictionary, then the domain
@@ -90,13 +92,8 @@ func (s *Segmenter) Words(text string) []string {
 	words := make([]string, 0, len(norm)/4)
 	for chunk := range chunks(norm) {
 		s.mu.RLock()
-		cut := s.cut(chunk.text)
+		words = append(words, s.cutClause(chunk.text).words...)
 		s.mu.RUnlock()
-		for _, w := range cut {
-			if isWord(w) && !s.stop[w] {
-				words = append(words, w)
-			}
-		}
 	}
 	return words
 }
@@ -113,16 +110,23 @@ func (s *Segmenter) Tokens(text string) []triage.Term {
 	pos := 0
 	for chunk := range chunks(norm) {
 		s.mu.RLock()
-		terms, pos = s.appendTerms(terms, chunk, pos)
+		c := s.cutClause(chunk.text)
 		s.mu.RUnlock()
+		for _, t := range c.terms {
+			t.Position += pos
+			t.Start += chunk.start
+			t.End += chunk.start
+			terms = append(terms, t)
+		}
+		pos += c.positions
 	}
 	return terms
 }
 
-// appendTerms segments one chunk; the caller holds mu for reading.
-func (s *Segmenter) appendTerms(terms []triage.Term, c chunk, pos int) ([]triage.Term, int) {
-	off := c.start
-	for _, w := range s.cut(c.text) {
+// appendTerms adds the terms of one chunk, cut into pieces, from position
+// pos and byte offset off; the caller holds mu for reading.
+func (s *Segmenter) appendTerms(terms []triage.Term, pieces []string, off, pos int) ([]triage.Term, int) {
+	for _, w := range pieces {
 		start := off
 		off += len(w)
 		if !isWord(w) {

@@ -1,0 +1,332 @@
+package bleve
+
+import (
+	"container/heap"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/search"
+)
+
+// plan is a query resolved into what scoring needs: one clause per
+// distinct term and field, and one per quoted phrase with the documents
+// (by ID) that bleve found it in, per alternative.
+type plan struct {
+	kind    int
+	terms   []termClause
+	phrases []phraseClause
+	k       int
+	exclude string
+}
+
+type termClause struct {
+	slot  int
+	term  string
+	boost float64
+}
+
+// phraseClause is a quoted phrase: the alternatives of phraseQuery (its
+// words or its characters in a row, in each text field) and, for each, the
+// IDs of the documents where bleve matched it.
+type phraseClause struct {
+	alts []phraseAlt
+}
+
+type phraseAlt struct {
+	slot    int
+	field   string
+	terms   [][]string
+	matches []string
+}
+
+// scorer is one term (of a clause or a phrase) in one slot, ready to score:
+// bleve's TermQueryScorer with its idf and query weight.
+type scorer struct {
+	p   *postings
+	avg float64 // the average field length; 0 only where no document has the field
+	idf float64
+	// weight is boost × idf × queryNorm, set once the norm is known.
+	weight float64
+	boost  float64
+	length []float64
+}
+
+// idf is bleve's: BM25's when the field has an average length, else its
+// tf-idf one.
+func idf(docs, df int, avg float64) float64 {
+	if avg > 0 {
+		return math.Log(1 + (float64(docs)-float64(df)+0.5)/(float64(df)+0.5))
+	}
+	return 1.0 + math.Log(float64(docs)/float64(df+1))
+}
+
+// score is what bleve's TermQueryScorer gives document d with freq
+// occurrences, in the same operations, so the same bits.
+func (s *scorer) score(d int32, freq uint32) float64 {
+	var tf float64
+	if int(freq) < len(sqrtCache) {
+		tf = sqrtCache[freq]
+	} else {
+		tf = math.Sqrt(float64(freq))
+	}
+	var v float64
+	if s.avg > 0 {
+		k1, b := search.BM25_k1, search.BM25_b
+		v = s.idf * (tf * k1) / (tf + k1*(1-b+(b*s.length[d]/s.avg)))
+	} else {
+		// A field no document has a term in; kept for the formula's sake.
+		v = tf * float64(float32(1/math.Sqrt(s.length[d]))) * s.idf
+	}
+	if s.weight != 1.0 {
+		v *= s.weight
+	}
+	return v
+}
+
+var sqrtCache = func() []float64 {
+	c := make([]float64, 64)
+	for i := range c {
+		c[i] = math.Sqrt(float64(i))
+	}
+	return c
+}()
+
+// freqOf returns the frequency of the term in document d, or 0.
+func (p *postings) freqOf(d int32) uint32 {
+	if p == nil {
+		return 0
+	}
+	i, ok := slices.BinarySearch(p.docs, d)
+	if !ok {
+		return 0
+	}
+	return p.freqs[i]
+}
+
+// accumulators are one search's per-document sums and match counts,
+// reused between searches.
+type accumulators struct {
+	sum     []float64
+	matched []uint32
+	touched []int32
+}
+
+var accPool = sync.Pool{New: func() any { return &accumulators{} }}
+
+func (a *accumulators) reset(n int) {
+	if cap(a.sum) < n {
+		a.sum = make([]float64, n)
+		a.matched = make([]uint32, n)
+	}
+	a.sum, a.matched = a.sum[:n], a.matched[:n]
+	a.touched = a.touched[:0]
+}
+
+func (a *accumulators) add(d int32, v float64) {
+	if a.matched[d] == 0 {
+		a.touched = append(a.touched, d)
+	}
+	a.matched[d]++
+	a.sum[d] += v
+}
+
+func (a *accumulators) clear() {
+	for _, d := range a.touched {
+		a.sum[d], a.matched[d] = 0, 0
+	}
+	a.touched = a.touched[:0]
+}
+
+// memHit is a scored document of the memory postings.
+type memHit struct {
+	num   int32
+	score float64
+	id    string
+}
+
+// run scores the plan over the memory postings the way bleve scores the
+// query that Index.query builds: a disjunction of term queries (and phrase
+// disjunctions) whose sum is multiplied by the share of clauses matched,
+// each term scored by bleve's BM25 with the query norm of all of them.
+func (m *memory) run(pl *plan, lengthScale float64) []memHit {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	k := m.kinds[pl.kind]
+	n := k.live
+	if n == 0 {
+		return nil
+	}
+	epoch := m.epoch.Load()
+	var avg [numSlots]float64
+	for s := range k.slots {
+		f := &k.slots[s]
+		if f.with == 0 {
+			continue
+		}
+		card := int(math.Ceil(lengthScale * (f.sum / float64(f.with)) * float64(n)))
+		avg[s] = math.Ceil(float64(card) / float64(n))
+	}
+	newScorer := func(slot int, term string, boost float64) scorer {
+		f := &k.slots[slot]
+		p := f.terms[term]
+		df := 0
+		if p != nil {
+			df = p.liveCount(k, epoch)
+		}
+		return scorer{p: p, avg: avg[slot], idf: idf(n, df, avg[slot]), boost: boost, length: f.length}
+	}
+	var sumSquares float64
+	terms := make([]scorer, len(pl.terms))
+	for i, c := range pl.terms {
+		terms[i] = newScorer(c.slot, c.term, c.boost)
+		w := terms[i].boost * terms[i].idf
+		sumSquares += w * w
+	}
+	// A phrase's terms are scored with boost 1 (bleve passes no boost to
+	// them) and count in the norm like any term.
+	phrases := make([][][][]scorer, len(pl.phrases))
+	for i, ph := range pl.phrases {
+		phrases[i] = make([][][]scorer, len(ph.alts))
+		for j, alt := range ph.alts {
+			for _, pos := range alt.terms {
+				var ss []scorer
+				for _, t := range pos {
+					if t == "" {
+						continue
+					}
+					s := newScorer(alt.slot, t, 1)
+					sumSquares += s.idf * s.idf
+					ss = append(ss, s)
+				}
+				if len(ss) > 0 {
+					phrases[i][j] = append(phrases[i][j], ss)
+				}
+			}
+		}
+	}
+	norm := 1.0 / math.Sqrt(sumSquares)
+	for i := range terms {
+		terms[i].weight = terms[i].boost * terms[i].idf * norm
+	}
+	for _, alts := range phrases {
+		for _, alt := range alts {
+			for _, pos := range alt {
+				for i := range pos {
+					pos[i].weight = pos[i].boost * pos[i].idf * norm
+				}
+			}
+		}
+	}
+
+	acc := accPool.Get().(*accumulators)
+	defer accPool.Put(acc)
+	acc.reset(len(k.docs))
+	defer acc.clear()
+	for i := range terms {
+		s := &terms[i]
+		if s.p == nil {
+			continue
+		}
+		for j, d := range s.p.docs {
+			acc.add(d, s.score(d, s.p.freqs[j]))
+		}
+	}
+	for i, ph := range pl.phrases {
+		m.scorePhrase(k, ph, phrases[i], acc)
+	}
+	total := float64(len(pl.terms) + len(pl.phrases))
+	top := make(hitHeap, 0, pl.k)
+	for _, d := range acc.touched {
+		doc := &k.docs[d]
+		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
+			continue
+		}
+		coord := float64(acc.matched[d]) / total
+		h := memHit{num: d, score: acc.sum[d] * coord, id: doc.id}
+		if len(top) < pl.k {
+			heap.Push(&top, h)
+		} else if better(h, top[0]) {
+			top[0] = h
+			heap.Fix(&top, 0)
+		}
+	}
+	out := make([]memHit, len(top))
+	for i := len(top) - 1; i >= 0; i-- {
+		out[i] = heap.Pop(&top).(memHit)
+	}
+	return out
+}
+
+// scorePhrase adds a phrase clause's score to the documents that have the
+// phrase: bleve's phrase searcher scores the conjunction of its positions'
+// terms (a position with alternatives, a word and its sub-words, is a
+// disjunction with its own coordination), and the alternatives (fields,
+// words or characters) are a disjunction.
+func (m *memory) scorePhrase(k *memKind, ph phraseClause, alts [][][]scorer, acc *accumulators) {
+	type partial struct {
+		sum     float64
+		matched int
+	}
+	docs := map[int32]*partial{}
+	var order []int32
+	for j, alt := range ph.alts {
+		for _, id := range alt.matches {
+			ref, ok := m.ids[id]
+			if !ok || m.kinds[ref.kind] != k {
+				continue
+			}
+			d := ref.num
+			var raw float64
+			for _, pos := range alts[j] {
+				var sum float64
+				present := 0
+				for i := range pos {
+					if f := pos[i].p.freqOf(d); f > 0 {
+						sum += pos[i].score(d, f)
+						present++
+					}
+				}
+				if len(pos) > 1 {
+					sum *= float64(present) / float64(len(pos))
+				}
+				raw += sum
+			}
+			p := docs[d]
+			if p == nil {
+				p = &partial{}
+				docs[d] = p
+				order = append(order, d)
+			}
+			p.sum += raw
+			p.matched++
+		}
+	}
+	for _, d := range order {
+		p := docs[d]
+		acc.add(d, p.sum*(float64(p.matched)/float64(len(ph.alts))))
+	}
+}
+
+// better orders hits as Search returns them: higher score first, then the
+// smaller ID.
+func better(a, b memHit) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.id < b.id
+}
+
+// hitHeap is a min-heap of the best hits so far: the root is the worst.
+type hitHeap []memHit
+
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(v any)        { *h = append(*h, v.(memHit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	v := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return v
+}
