@@ -162,6 +162,21 @@ func units(text string) []unit {
 
 func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
 
+// runTexts returns each run of units of normalised text as it is written.
+func runTexts(text string) []string {
+	var out []string
+	us := units(text)
+	for i := 0; i < len(us); {
+		j := i
+		for j+1 < len(us) && us[j+1].run == us[i].run {
+			j++
+		}
+		out = append(out, text[us[i].start:us[j].end])
+		i = j + 1
+	}
+	return out
+}
+
 // runLengths returns how many units each run of text has.
 func runLengths(text string) []int {
 	var n []int

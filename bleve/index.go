@@ -148,7 +148,7 @@ func Open(path string, seg triage.Segmenter, opts Options) (*Index, error) {
 	}
 	x := newIndex(idx, path, seg, opts)
 	x.generation = gen
-	if x.mem, err = loadMemory(idx, func(text string) []string { return gramTexts(seg.Normalize(text)) }); err != nil {
+	if x.mem, err = loadMemory(idx, gramTexts); err != nil {
 		_ = idx.Close()
 		return nil, err
 	}

@@ -16,7 +16,8 @@ import (
 // loadMemory builds the memory postings of an index opened from disk: its
 // documents from their stored fields, the word fields' terms from bleve's
 // postings (frequencies included) and their lengths from the norms of the
-// length marker, the bigram fields from the stored text, cut by grams. A
+// length marker, the bigram fields from the stored (normalised) text, cut
+// by grams. A
 // failure is reported like any unreadable index.
 func loadMemory(idx blevesearch.Index, grams func(text string) []string) (m *memory, err error) {
 	defer func() {

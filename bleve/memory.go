@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/search"
 
 	triage "github.com/triagehq/triage"
 )
@@ -92,6 +93,38 @@ type memField struct {
 	// have the field, and how many they are.
 	sum  float64
 	with int
+	// lengthNorms caches BM25's length normalisation of every document
+	// for the average length it was computed with.
+	lengthNorms atomic.Pointer[lengthNorms]
+}
+
+type lengthNorms struct {
+	avg   float64
+	norms []float64
+}
+
+// norms returns k1·(1 − b + b·length/avg) for every document, BM25's
+// length normalisation as bleve's scorer computes it. The average is an
+// integer that moves only when the mean length crosses one, so the norms
+// are computed again rarely; documents added since are appended. Searches
+// call it concurrently: each computes what is missing and stores its copy.
+func (f *memField) norms(avg float64) []float64 {
+	c := f.lengthNorms.Load()
+	if c != nil && c.avg == avg && len(c.norms) == len(f.length) {
+		return c.norms
+	}
+	k1, b := search.BM25_k1, search.BM25_b
+	var norms []float64
+	if c != nil && c.avg == avg && len(c.norms) < len(f.length) {
+		norms = append(make([]float64, 0, len(f.length)), c.norms...)
+	} else {
+		norms = make([]float64, 0, len(f.length))
+	}
+	for _, l := range f.length[len(norms):] {
+		norms = append(norms, k1*(1-b+(b*l/avg)))
+	}
+	f.lengthNorms.Store(&lengthNorms{avg: avg, norms: norms})
+	return norms
 }
 
 // postings are the documents of one term in one field, in document order.
@@ -136,6 +169,8 @@ type analysed struct {
 	// marker included: 0 where the field is empty.
 	tokens [numSlots]int
 	words  [len(textFieldNames)]analysis.TokenStream
+	// norm is each text normalised, as bleve stores it.
+	norm [len(textFieldNames)]string
 }
 
 // add puts a document in, replacing the one with its ID; the caller holds
@@ -291,6 +326,7 @@ func (m *memory) compact(ki int) {
 			}
 		}
 		f.length = length
+		f.lengthNorms.Store(nil)
 		for t, p := range f.terms {
 			var q postings
 			for i, d := range p.docs {

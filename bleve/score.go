@@ -34,9 +34,12 @@ type phraseClause struct {
 }
 
 type phraseAlt struct {
-	slot    int
-	field   string
-	terms   [][]string
+	slot  int
+	field string
+	terms [][]string
+	// runs are the phrase's runs of units (see bigrams), for a bigram
+	// alternative.
+	runs    []string
 	matches []string
 }
 
@@ -129,6 +132,35 @@ func (a *accumulators) add(d int32, v float64) {
 	}
 	a.matched[d]++
 	a.sum[d] += v
+}
+
+// addBM25 adds one term's scores to every document in its postings: the
+// loop of a search, scorer.score with the field's length norms looked up,
+// in the same operations.
+func (a *accumulators) addBM25(s *scorer, norms []float64) {
+	k1 := search.BM25_k1
+	idf, weight := s.idf, s.weight
+	sum, matched, touched := a.sum, a.matched, a.touched
+	freqs := s.p.freqs
+	for j, d := range s.p.docs {
+		f := freqs[j]
+		var tf float64
+		if int(f) < len(sqrtCache) {
+			tf = sqrtCache[f]
+		} else {
+			tf = math.Sqrt(float64(f))
+		}
+		v := idf * (tf * k1) / (tf + norms[d])
+		if weight != 1.0 {
+			v *= weight
+		}
+		if matched[d] == 0 {
+			touched = append(touched, d)
+		}
+		matched[d]++
+		sum[d] += v
+	}
+	a.touched = touched
 }
 
 func (a *accumulators) clear() {
@@ -226,6 +258,10 @@ func (m *memory) run(pl *plan, lengthScale float64) []memHit {
 	for i := range terms {
 		s := &terms[i]
 		if s.p == nil {
+			continue
+		}
+		if s.avg > 0 {
+			acc.addBM25(s, k.slots[pl.terms[i].slot].norms(s.avg))
 			continue
 		}
 		for j, d := range s.p.docs {

@@ -146,11 +146,23 @@ func (x *Index) gramPhraseMatches(kind string, alt phraseAlt) ([]string, error) 
 				text = string(f.Value())
 			}
 		})
-		if inARow(bigrams(x.grams.seg.Normalize(text)), alt.terms) {
+		if containsAll(text, alt.runs) && inARow(bigrams(text), alt.terms) {
 			out = append(out, id)
 		}
 	}
 	return out, nil
+}
+
+// containsAll reports whether text has every one of parts: the runs of a
+// phrase must be in the text as they are for its bigrams to be in a row,
+// and this is much cheaper to check first.
+func containsAll(text string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(text, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // inARow reports whether grams has the phrase's terms at consecutive
@@ -329,7 +341,8 @@ func (x *Index) phraseAlts(kind, phrase string) []phraseAlt {
 	var alts []phraseAlt
 	wordPhrase := toPhrase(x.words.Analyze([]byte(phrase)))
 	var gramPhrase [][]string
-	if runs := runLengths(x.grams.seg.Normalize(phrase)); len(runs) > 0 && minOf(runs) >= 2 {
+	norm := x.grams.seg.Normalize(phrase)
+	if runs := runLengths(norm); len(runs) > 0 && minOf(runs) >= 2 {
 		// A lone unit is indexed only where it stands alone, so a phrase
 		// with one cannot be matched as characters.
 		gramPhrase = toPhrase(x.grams.Analyze([]byte(phrase)))
@@ -339,7 +352,7 @@ func (x *Index) phraseAlts(kind, phrase string) []phraseAlt {
 			alts = append(alts, phraseAlt{slot: slotOf(fi, false), field: textField(kind, f.name, false), terms: wordPhrase})
 		}
 		if gramPhrase != nil {
-			alts = append(alts, phraseAlt{slot: slotOf(fi, true), field: textField(kind, f.name, true), terms: gramPhrase})
+			alts = append(alts, phraseAlt{slot: slotOf(fi, true), field: textField(kind, f.name, true), terms: gramPhrase, runs: runTexts(norm)})
 		}
 	}
 	return alts

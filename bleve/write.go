@@ -115,7 +115,8 @@ func (x *Index) analyse(d triage.SearchDoc) *analysed {
 		}
 		a.slots[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = words, len(words)+1
 		a.words[fi] = stream(terms, true)
-		grams := gramTexts(x.grams.seg.Normalize(value))
+		a.norm[fi] = x.grams.seg.Normalize(value)
+		grams := gramTexts(a.norm[fi])
 		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
 	}
 	return a
@@ -158,7 +159,7 @@ func check(d triage.SearchDoc) *triage.Error {
 // document builds the bleve document of an analysed document. Its word
 // fields carry their tokens, so bleve looks no analyzer up by name and cuts
 // nothing again; their positions serve quoted phrases. The texts are
-// stored, not indexed as bigrams: the memory postings hold the bigrams,
+// stored (normalised), not indexed as bigrams: the memory postings hold the bigrams,
 // and rebuild them from the stored text when the index is opened (bigram
 // fields cost bleve three times what the word fields do to index).
 func (x *Index) document(a *analysed) *document.Document {
@@ -182,7 +183,7 @@ func (x *Index) document(a *analysed) *document.Document {
 		}
 		name := textFieldNames[fi]
 		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, false), nil, []byte(value), text, analysedField{ts}))
-		keyword(storedField(d.Kind, name), value, index.StoreField)
+		keyword(storedField(d.Kind, name), a.norm[fi], index.StoreField)
 		if x.bleveBigrams {
 			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), text, analysedField{x.grams.tokens([]byte(value), true)}))
 		}

@@ -130,23 +130,6 @@ func (x *Index) scan(q []float32, k int, filter func(string) bool, lo, hi int) t
 	return t
 }
 
-// dot is unrolled by four: it is the whole cost of a search.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 type cand struct {
 	i int
 	s float32
