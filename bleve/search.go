@@ -3,6 +3,7 @@ package bleve
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -146,7 +147,7 @@ func (x *Index) gramPhraseMatches(kind string, alt phraseAlt) ([]string, error) 
 				text = string(f.Value())
 			}
 		})
-		if containsAll(text, alt.runs) && inARow(bigrams(text), alt.terms) {
+		if containsAll(text, alt.runs) && (hanOnly(alt.runs) || inARow(bigrams(text), alt.terms)) {
 			out = append(out, id)
 		}
 	}
@@ -159,6 +160,21 @@ func (x *Index) gramPhraseMatches(kind string, alt phraseAlt) ([]string, error) 
 func containsAll(text string, parts []string) bool {
 	for _, p := range parts {
 		if !strings.Contains(text, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// hanOnly reports whether a phrase is one run of Han characters, whose
+// bigrams are in a row in a text exactly where the run is in it: each
+// character is a unit, and characters written together are one run.
+func hanOnly(runs []string) bool {
+	if len(runs) != 1 {
+		return false
+	}
+	for _, r := range runs[0] {
+		if !unicode.Is(unicode.Han, r) {
 			return false
 		}
 	}
