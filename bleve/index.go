@@ -48,7 +48,10 @@ const generationFile = "triage-generation"
 
 // Options tunes an Index. The zero value is the production setting.
 type Options struct {
-	// BatchSize caps the documents per bleve batch: 256 when zero.
+	// BatchSize caps the documents per bleve batch: 1024 when zero. Each
+	// batch waits for bleve to persist a segment, and small segments are
+	// merged again and again: a rebuild in batches of 256 spent most of
+	// its time waiting for the merger.
 	BatchSize int
 	// Weights are the field boosts; zero means DefaultWeights().
 	Weights Weights
@@ -265,7 +268,7 @@ func writeGeneration(dir string, gen uint64) error {
 
 func newIndex(idx blevesearch.Index, path string, seg triage.Segmenter, opts Options) *Index {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 256
+		opts.BatchSize = 1024
 	}
 	if opts.Weights == (Weights{}) {
 		opts.Weights = DefaultWeights()

@@ -32,6 +32,7 @@ type clauseCache struct {
 // the clause: words for Words, terms (positions and offsets from the
 // clause's start) and the positions taken for Tokens.
 type clauseCut struct {
+	text      string
 	words     []string
 	terms     []triage.Term
 	positions int
@@ -76,13 +77,21 @@ func (c *clauseCache) clear() {
 // or computed; the caller holds mu for reading, so a dictionary edit, which
 // clears the cache, cannot interleave with it.
 func (s *Segmenter) cutClause(text string) *clauseCut {
+	if s.noCache {
+		return s.cutUncached(text)
+	}
 	if e := s.cache.get(text); e != nil {
 		return e
 	}
 	// The pieces are substrings of what they cut: a copy keeps the
 	// cache from holding on to the whole text the clause came from.
-	text = strings.Clone(text)
-	e := &clauseCut{}
+	e := s.cutUncached(strings.Clone(text))
+	s.cache.put(e.text, e)
+	return e
+}
+
+func (s *Segmenter) cutUncached(text string) *clauseCut {
+	e := &clauseCut{text: text}
 	pieces := s.cut(text)
 	for _, w := range pieces {
 		if isWord(w) && !s.stop[w] {
@@ -90,6 +99,5 @@ func (s *Segmenter) cutClause(text string) *clauseCut {
 		}
 	}
 	e.terms, e.positions = s.appendTerms(nil, pieces, 0, 0)
-	s.cache.put(text, e)
 	return e
 }

@@ -29,6 +29,9 @@ type Options struct {
 	// in package variables that every New rewrites, so do not call New while
 	// a Segmenter with HMM is cutting text.
 	HMM bool
+	// NoCache turns off the cache of recently cut clauses (see
+	// clauseCache), to measure the segmenter itself.
+	NoCache bool
 }
 
 // Segmenter is gse with a user dictionary, stop words and the text
@@ -36,7 +39,8 @@ type Options struct {
 // Tokens run in parallel, a dictionary edit waits for them and excludes them.
 // Loading takes about 1.5 s and 130 MiB, so a program makes one and shares it.
 type Segmenter struct {
-	hmm  bool
+	hmm     bool
+	noCache bool
 	stop map[string]bool // read-only after New
 
 	// mu guards gse's dictionary (a double-array trie that a write may
@@ -57,7 +61,7 @@ func New(opts Options) (*Segmenter, error) {
 	if err != nil {
 		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
 	}
-	s := &Segmenter{hmm: opts.HMM, gse: g, added: map[string]entry{}, stop: map[string]bool{}}
+	s := &Segmenter{hmm: opts.HMM, gse: g, added: map[string]entry{}, stop: map[string]bool{}, noCache: opts.NoCache}
 	for w := range wordLines(stopWords) {
 		s.stop[Normalize(w)] = true
 	}
