@@ -1,7 +1,6 @@
 package bleve
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 	"sync"
@@ -279,19 +278,9 @@ func (m *memory) run(pl *plan, lengthScale float64) []memHit {
 			continue
 		}
 		coord := float64(acc.matched[d]) / total
-		h := memHit{num: d, score: acc.sum[d] * coord, id: doc.id}
-		if len(top) < pl.k {
-			heap.Push(&top, h)
-		} else if better(h, top[0]) {
-			top[0] = h
-			heap.Fix(&top, 0)
-		}
+		top.offer(memHit{num: d, score: acc.sum[d] * coord, id: doc.id}, pl.k)
 	}
-	out := make([]memHit, len(top))
-	for i := len(top) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&top).(memHit)
-	}
-	return out
+	return top.sorted()
 }
 
 // scorePhrase adds a phrase clause's score to the documents that have the
@@ -354,15 +343,60 @@ func better(a, b memHit) bool {
 }
 
 // hitHeap is a min-heap of the best hits so far: the root is the worst.
+// It is written out rather than through container/heap, whose interface
+// boxes every hit pushed.
 type hitHeap []memHit
 
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return better(h[j], h[i]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(v any)        { *h = append(*h, v.(memHit)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	v := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return v
+// offer keeps h as the best k of the hits offered.
+func (h *hitHeap) offer(x memHit, k int) {
+	t := *h
+	if len(t) < k {
+		t = append(t, x)
+		for i := len(t) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !better(t[p], t[i]) {
+				break
+			}
+			t[p], t[i] = t[i], t[p]
+			i = p
+		}
+		*h = t
+		return
+	}
+	if !better(x, t[0]) {
+		return
+	}
+	t[0] = x
+	t.down(0)
+}
+
+// down restores the heap below i: the worst hit at the root.
+func (h hitHeap) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(h) {
+			return
+		}
+		w := l
+		if r := l + 1; r < len(h) && better(h[l], h[r]) {
+			w = r
+		}
+		if !better(h[i], h[w]) {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
+}
+
+// sorted empties the heap into a slice, best first.
+func (h hitHeap) sorted() []memHit {
+	out := make([]memHit, len(h))
+	for n := len(h) - 1; n >= 0; n-- {
+		out[n] = h[0]
+		h[0] = h[n]
+		h = h[:n]
+		h.down(0)
+	}
+	return out
 }

@@ -61,8 +61,7 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 // plan resolves q into clauses, or nil when its text has no term. Quoted
 // phrases are looked up in bleve, which has the positions.
 func (x *Index) plan(ctx context.Context, q triage.TextQuery, k int) (*plan, error) {
-	words := distinct(x.words.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
-	grams := distinct(x.grams.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	words, grams := x.queryTerms(q.Text)
 	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude}
 	for fi, f := range x.fieldNames(q.Kind) {
 		if f.weight <= 0 {
@@ -288,8 +287,7 @@ type weighted struct {
 func (x *Index) query(q triage.TextQuery) query.Query {
 	// A phrase's words are scored like the others; the phrase adds a
 	// requirement, not a score.
-	words := distinct(x.words.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
-	grams := distinct(x.grams.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	words, grams := x.queryTerms(q.Text)
 	var clauses []query.Query
 	for _, f := range x.fieldNames(q.Kind) {
 		if f.weight <= 0 {
@@ -331,12 +329,24 @@ func termQuery(term, field string, boost float64) query.Query {
 	return t
 }
 
+// queryTerms returns the distinct words and bigrams of a query, in order,
+// at most MaxQueryTerms of each: the terms the analyzers give, without
+// building bleve tokens.
+func (x *Index) queryTerms(text string) (words, grams []string) {
+	terms := x.words.seg.Tokens(text)
+	ws := make([]string, len(terms))
+	for i, t := range terms {
+		ws[i] = t.Text
+	}
+	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(x.grams.seg.Normalize(text)), x.opts.MaxQueryTerms)
+}
+
 // distinct returns the distinct terms of ts in order, at most max of them.
-func distinct(ts analysis.TokenStream, max int) []string {
+func distinct(ts []string, max int) []string {
 	seen := make(map[string]bool, len(ts))
-	var out []string
-	for _, t := range ts {
-		if s := string(t.Term); !seen[s] {
+	out := ts[:0]
+	for _, s := range ts {
+		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 			if len(out) == max {
