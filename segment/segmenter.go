@@ -109,7 +109,13 @@ func (s *Segmenter) Words(text string) []string {
 // no term but take a position, so a phrase query cut the same way keeps the
 // same gaps; punctuation takes none.
 func (s *Segmenter) Tokens(text string) []triage.Term {
-	norm := Normalize(text)
+	return s.TokensNormalized(Normalize(text))
+}
+
+// TokensNormalized is Tokens of a text that Normalize has already
+// returned, for callers that need the normalised text too: normalising
+// again costs about a tenth of cutting.
+func (s *Segmenter) TokensNormalized(norm string) []triage.Term {
 	terms := make([]triage.Term, 0, len(norm)/4)
 	pos := 0
 	for chunk := range chunks(norm) {
