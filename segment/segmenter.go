@@ -41,7 +41,7 @@ type Options struct {
 type Segmenter struct {
 	hmm     bool
 	noCache bool
-	stop map[string]bool // read-only after New
+	stop    map[string]bool // read-only after New
 
 	// mu guards gse's dictionary (a double-array trie that a write may
 	// reallocate under a reader) and added.
