@@ -9,8 +9,7 @@ import (
 )
 
 // plan is a query resolved into what scoring needs: one clause per
-// distinct term and field, and one per quoted phrase with the documents
-// (by ID) that bleve found it in, per alternative.
+// distinct term and field, and one per quoted phrase.
 type plan struct {
 	kind    int
 	terms   []termClause
@@ -26,8 +25,7 @@ type termClause struct {
 }
 
 // phraseClause is a quoted phrase: the alternatives of phraseQuery (its
-// words or its characters in a row, in each text field) and, for each, the
-// IDs of the documents where bleve matched it.
+// words or its characters in a row, in each text field).
 type phraseClause struct {
 	alts []phraseAlt
 }
@@ -38,8 +36,7 @@ type phraseAlt struct {
 	terms [][]string
 	// runs are the phrase's runs of units (see bigrams), for a bigram
 	// alternative.
-	runs    []string
-	matches []string
+	runs []string
 }
 
 // scorer is one term (of a clause or a phrase) in one slot, ready to score:
@@ -180,13 +177,20 @@ type memHit struct {
 // query that Index.query builds: a disjunction of term queries (and phrase
 // disjunctions) whose sum is multiplied by the share of clauses matched,
 // each term scored by bleve's BM25 with the query norm of all of them.
-func (m *memory) run(pl *plan, lengthScale float64) []memHit {
+//
+// A phrase is checked (by verify, which must not take mu) only in the
+// documents that could make the top k with it: its score is bounded from
+// the memory postings, where every document that has it has all its terms,
+// and a document whose bound stays under the k-th best score without any
+// phrase cannot place. The hits and their scores are those of checking
+// every document.
+func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, ids []string) ([]string, error)) ([]memHit, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	k := m.kinds[pl.kind]
 	n := k.live
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
 	epoch := m.epoch.Load()
 	var avg [numSlots]float64
@@ -267,10 +271,12 @@ func (m *memory) run(pl *plan, lengthScale float64) []memHit {
 			acc.add(d, s.score(d, s.p.freqs[j]))
 		}
 	}
-	for i, ph := range pl.phrases {
-		m.scorePhrase(k, ph, phrases[i], acc)
-	}
 	total := float64(len(pl.terms) + len(pl.phrases))
+	if len(pl.phrases) > 0 {
+		if err := m.scorePhrases(k, pl, phrases, acc, total, verify); err != nil {
+			return nil, err
+		}
+	}
 	top := make(hitHeap, 0, pl.k)
 	for _, d := range acc.touched {
 		doc := &k.docs[d]
@@ -280,57 +286,179 @@ func (m *memory) run(pl *plan, lengthScale float64) []memHit {
 		coord := float64(acc.matched[d]) / total
 		top.offer(memHit{num: d, score: acc.sum[d] * coord, id: doc.id}, pl.k)
 	}
-	return top.sorted()
+	return top.sorted(), nil
 }
 
-// scorePhrase adds a phrase clause's score to the documents that have the
-// phrase: bleve's phrase searcher scores the conjunction of its positions'
-// terms (a position with alternatives, a word and its sub-words, is a
-// disjunction with its own coordination), and the alternatives (fields,
-// words or characters) are a disjunction.
-func (m *memory) scorePhrase(k *memKind, ph phraseClause, alts [][][]scorer, acc *accumulators) {
-	type partial struct {
-		sum     float64
-		matched int
+// phraseCand is a document with every term of a phrase alternative, and
+// the score the alternative would give it: bleve's phrase searcher scores
+// the conjunction of its positions' terms, a position with alternatives (a
+// word and its sub-words) being a disjunction with its own coordination.
+type phraseCand struct {
+	doc int32
+	raw float64
+}
+
+// altCandidates returns the documents with every position of an
+// alternative, in document order, with their scores.
+func altCandidates(k *memKind, alt [][]scorer) []phraseCand {
+	if len(alt) == 0 {
+		return nil
 	}
-	docs := map[int32]*partial{}
-	var order []int32
-	for j, alt := range ph.alts {
-		for _, id := range alt.matches {
-			ref, ok := m.ids[id]
-			if !ok || m.kinds[ref.kind] != k {
-				continue
+	// Drive by the position with the fewest postings.
+	drive, size := 0, -1
+	for i, pos := range alt {
+		n := 0
+		for j := range pos {
+			if pos[j].p != nil {
+				n += len(pos[j].p.docs)
 			}
-			d := ref.num
-			var raw float64
-			for _, pos := range alts[j] {
-				var sum float64
-				present := 0
-				for i := range pos {
-					if f := pos[i].p.freqOf(d); f > 0 {
-						sum += pos[i].score(d, f)
-						present++
-					}
-				}
-				if len(pos) > 1 {
-					sum *= float64(present) / float64(len(pos))
-				}
-				raw += sum
-			}
-			p := docs[d]
-			if p == nil {
-				p = &partial{}
-				docs[d] = p
-				order = append(order, d)
-			}
-			p.sum += raw
-			p.matched++
+		}
+		if size < 0 || n < size {
+			drive, size = i, n
 		}
 	}
-	for _, d := range order {
-		p := docs[d]
-		acc.add(d, p.sum*(float64(p.matched)/float64(len(ph.alts))))
+	var docs []int32
+	for j := range alt[drive] {
+		if p := alt[drive][j].p; p != nil {
+			docs = append(docs, p.docs...)
+		}
 	}
+	slices.Sort(docs)
+	docs = slices.Compact(docs)
+	var out []phraseCand
+	for _, d := range docs {
+		if !k.docs[d].alive {
+			continue
+		}
+		var raw float64
+		ok := true
+		for _, pos := range alt {
+			var sum float64
+			present := 0
+			for i := range pos {
+				if f := pos[i].p.freqOf(d); f > 0 {
+					sum += pos[i].score(d, f)
+					present++
+				}
+			}
+			if present == 0 {
+				ok = false
+				break
+			}
+			if len(pos) > 1 {
+				sum *= float64(present) / float64(len(pos))
+			}
+			raw += sum
+		}
+		if ok {
+			out = append(out, phraseCand{d, raw})
+		}
+	}
+	return out
+}
+
+// scorePhrases adds the phrase clauses' scores to the documents that have
+// the phrases; the alternatives (fields, words or characters) of a phrase
+// are a disjunction. See run for which documents are checked.
+func (m *memory) scorePhrases(k *memKind, pl *plan, alts [][][][]scorer, acc *accumulators, total float64, verify func(*phraseAlt, []string) ([]string, error)) error {
+	// The k-th best score any document is sure of: its score without the
+	// phrases, which can only add.
+	floor := make(hitHeap, 0, pl.k)
+	for _, d := range acc.touched {
+		doc := &k.docs[d]
+		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
+			continue
+		}
+		floor.offer(memHit{num: d, score: acc.sum[d] * (float64(acc.matched[d]) / total), id: doc.id}, pl.k)
+	}
+	theta := 0.0
+	if len(floor) == pl.k {
+		theta = floor[0].score
+	}
+	// Each document's best case: every alternative it has the terms of
+	// matches.
+	cands := make([][][]phraseCand, len(pl.phrases))
+	bound := map[int32]*[2]float64{} // sum, phrases
+	for i := range pl.phrases {
+		cands[i] = make([][]phraseCand, len(alts[i]))
+		per := map[int32]*[2]float64{} // raw sum, alternatives
+		for j := range alts[i] {
+			cands[i][j] = altCandidates(k, alts[i][j])
+			for _, c := range cands[i][j] {
+				p := per[c.doc]
+				if p == nil {
+					p = &[2]float64{}
+					per[c.doc] = p
+				}
+				p[0] += c.raw
+				p[1]++
+			}
+		}
+		for d, p := range per {
+			b := bound[d]
+			if b == nil {
+				b = &[2]float64{}
+				bound[d] = b
+			}
+			b[0] += p[0] * (p[1] / float64(len(pl.phrases[i].alts)))
+			b[1]++
+		}
+	}
+	worth := func(d int32) bool {
+		doc := &k.docs[d]
+		if pl.exclude != "" && doc.owner == pl.exclude {
+			return false
+		}
+		// The bound is summed in another order than the score: a margin
+		// far above rounding keeps a tie at the k-th place checked.
+		b := bound[d]
+		return (acc.sum[d]+b[0])*((float64(acc.matched[d])+b[1])/total) >= theta*(1-1e-9)
+	}
+	for i, ph := range pl.phrases {
+		type partial struct {
+			sum     float64
+			matched int
+		}
+		docs := map[int32]*partial{}
+		var order []int32
+		for j := range ph.alts {
+			var ids []string
+			raw := map[string]phraseCand{}
+			for _, c := range cands[i][j] {
+				if worth(c.doc) {
+					id := k.docs[c.doc].id
+					ids = append(ids, id)
+					raw[id] = c
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			matched, err := verify(&ph.alts[j], ids)
+			if err != nil {
+				return err
+			}
+			for _, id := range matched {
+				c, ok := raw[id]
+				if !ok {
+					continue
+				}
+				p := docs[c.doc]
+				if p == nil {
+					p = &partial{}
+					docs[c.doc] = p
+					order = append(order, c.doc)
+				}
+				p.sum += c.raw
+				p.matched++
+			}
+		}
+		for _, d := range order {
+			p := docs[d]
+			acc.add(d, p.sum*(float64(p.matched)/float64(len(ph.alts))))
+		}
+	}
+	return nil
 }
 
 // better orders hits as Search returns them: higher score first, then the

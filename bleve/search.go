@@ -39,14 +39,19 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 		return nil, err
 	}
 	defer release()
-	pl, err := x.plan(ctx, q, k)
-	if err != nil {
-		return nil, err
-	}
+	pl := x.plan(q, k)
 	if pl == nil {
 		return []triage.TextHit{}, nil
 	}
-	found := x.mem.run(pl, x.opts.LengthScale)
+	found, err := x.mem.run(pl, x.opts.LengthScale, func(alt *phraseAlt, ids []string) ([]string, error) {
+		if alt.slot%2 == 1 {
+			return x.gramPhraseMatches(q.Kind, alt, ids)
+		}
+		return x.phraseMatches(ctx, alt, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
 	hits := make([]triage.TextHit, len(found))
 	x.mem.mu.RLock()
 	docs := x.mem.kinds[pl.kind].docs
@@ -58,9 +63,8 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 	return hits, nil
 }
 
-// plan resolves q into clauses, or nil when its text has no term. Quoted
-// phrases are looked up in bleve, which has the positions.
-func (x *Index) plan(ctx context.Context, q triage.TextQuery, k int) (*plan, error) {
+// plan resolves q into clauses, or nil when its text has no term.
+func (x *Index) plan(q triage.TextQuery, k int) *plan {
 	words, grams := x.queryTerms(q.Text)
 	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude}
 	for fi, f := range x.fieldNames(q.Kind) {
@@ -77,62 +81,42 @@ func (x *Index) plan(ctx context.Context, q triage.TextQuery, k int) (*plan, err
 		}
 	}
 	if len(pl.terms) == 0 {
-		return nil, nil
+		return nil
 	}
 	if x.opts.Weights.Phrase > 0 {
 		for _, p := range quoted(q.Text) {
-			alts := x.phraseAlts(q.Kind, p)
-			if len(alts) == 0 {
-				continue
+			if alts := x.phraseAlts(q.Kind, p); len(alts) > 0 {
+				pl.phrases = append(pl.phrases, phraseClause{alts})
 			}
-			for i := range alts {
-				var ids []string
-				var err error
-				if alts[i].slot%2 == 1 {
-					ids, err = x.gramPhraseMatches(q.Kind, alts[i])
-				} else {
-					ids, err = x.phraseMatches(ctx, alts[i])
-				}
-				if err != nil {
-					return nil, err
-				}
-				alts[i].matches = ids
-			}
-			pl.phrases = append(pl.phrases, phraseClause{alts})
 		}
 	}
-	return pl, nil
+	return pl
 }
 
-// phraseMatches returns the IDs of the documents bleve finds a phrase
-// alternative in.
-func (x *Index) phraseMatches(ctx context.Context, alt phraseAlt) ([]string, error) {
-	q := query.NewMultiPhraseQuery(alt.terms, alt.field)
-	req := blevesearch.NewSearchRequestOptions(q, max(1, x.mem.count(triage.DocArticle)+x.mem.count(triage.DocTicket)), 0, false)
+// phraseMatches returns the IDs, of ids, of the documents where bleve
+// finds a phrase alternative (its words in a row).
+func (x *Index) phraseMatches(ctx context.Context, alt *phraseAlt, ids []string) ([]string, error) {
+	q := query.NewConjunctionQuery([]query.Query{query.NewMultiPhraseQuery(alt.terms, alt.field), query.NewDocIDQuery(ids)})
+	req := blevesearch.NewSearchRequestOptions(q, len(ids), 0, false)
 	req.Score = blevesearch.ScoreNone
 	res, err := x.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, wrap(err, "searching the text index")
 	}
-	ids := make([]string, len(res.Hits))
+	out := make([]string, len(res.Hits))
 	for i, h := range res.Hits {
-		ids[i] = h.ID
+		out[i] = h.ID
 	}
-	return ids, nil
+	return out, nil
 }
 
-// gramPhraseMatches returns the IDs of the documents whose field has a
-// phrase's bigrams in a row. Bleve does not index bigrams, so the
-// candidates are the documents with every bigram in the memory postings,
-// and the order is checked on the stored text.
-func (x *Index) gramPhraseMatches(kind string, alt phraseAlt) ([]string, error) {
-	var want []string
-	for _, pos := range alt.terms {
-		want = append(want, pos...)
-	}
+// gramPhraseMatches returns the IDs, of ids (documents with every bigram
+// of the phrase), of those whose field has the bigrams in a row: bleve
+// does not index bigrams, so it is checked on the stored text.
+func (x *Index) gramPhraseMatches(kind string, alt *phraseAlt, ids []string) ([]string, error) {
 	field := storedField(kind, textFieldNames[alt.slot/2])
 	var out []string
-	for _, id := range x.mem.withAll(kindIndex(kind), alt.slot, want) {
+	for _, id := range ids {
 		doc, err := x.idx.Document(id)
 		if err != nil {
 			return nil, wrap(err, "searching the text index")
