@@ -24,13 +24,22 @@ func (a wordAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
 	return stream(a.seg.Tokens(string(text)), doc)
 }
 
-// stream turns the segmenter's terms into bleve tokens.
+// stream turns the segmenter's terms into bleve tokens. The terms' bytes
+// share one buffer: a field has hundreds of them, and an allocation each
+// was a tenth of the garbage of indexing.
 func stream(terms []triage.Term, doc bool) analysis.TokenStream {
 	toks := make([]analysis.Token, len(terms), len(terms)+1)
 	ts := make(analysis.TokenStream, len(terms), len(terms)+1)
+	size := 0
+	for _, t := range terms {
+		size += len(t.Text)
+	}
+	buf := make([]byte, 0, size)
 	for i, t := range terms {
+		start := len(buf)
+		buf = append(buf, t.Text...)
 		toks[i] = analysis.Token{
-			Term:     []byte(t.Text),
+			Term:     buf[start:len(buf):len(buf)],
 			Position: t.Position + 1,
 			Start:    t.Start,
 			End:      t.End,
