@@ -65,6 +65,7 @@ func (s *Server) mailRoutes() []Route {
 			Request: RawMail{}, RequestType: "message/rfc822", BodyLimit: MaxMailBytes, Response: email.Result{}, Query: []Param{{"mailbox", "string", "the mailbox whose team and hints apply (default: the one the mail was sent to)"}}},
 		{Method: "GET", Path: "/v1/mail/settings", Tag: "mail", Summary: "How outbound mail and password sealing are configured (by flags and environment)", Roles: admins(), Handler: s.mailSettings, Response: MailSettings{}},
 		{Method: "GET", Path: "/v1/mail/messages", Tag: "mail", Summary: "Every mail in or out, newest first: what it became, why it was skipped, how its delivery stands", Roles: admins(), Handler: s.listMail, Response: List[triage.MailMessage]{}, Query: mailParams()},
+		{Method: "GET", Path: "/v1/tickets/:id/mail", Tag: "mail", Summary: "A ticket's mail, in and out, oldest first: what arrived, and how each reply, acknowledgement and survey was delivered", Roles: anyone(), Handler: s.ticketMail, Response: List[triage.MailMessage]{}},
 		{Method: "GET", Path: "/v1/mail/messages/:id", Tag: "mail", Summary: "One mail record", Roles: anyone(), Handler: s.getMail, Response: triage.MailMessage{}},
 		{Method: "GET", Path: "/v1/mail/messages/:id/original", Tag: "mail", Summary: "An inbound mail as written: the whole text with quotes, and safe HTML with its inline images", Roles: anyone(), Handler: s.originalMail, Response: email.Original{}},
 		{Method: "POST", Path: "/v1/mail/messages/:id/import", Tag: "mail", Summary: "Import a skipped mail after all (a throttled sender an admin vouches for)", Roles: admins(), Handler: s.releaseMail, Response: email.Result{}},
@@ -189,6 +190,14 @@ func (s *Server) listMail(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, List[*triage.MailMessage]{Items: items, NextCursor: next})
+}
+
+func (s *Server) ticketMail(c echo.Context) error {
+	items, err := s.mail.Service.TicketMail(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, List[*triage.MailMessage]{Items: items})
 }
 
 func (s *Server) getMail(c echo.Context) error {

@@ -32,6 +32,14 @@ func (s *Service) Messages(ctx context.Context, f triage.MailFilter) ([]*triage.
 	return s.Store.MailMessages(ctx, f)
 }
 
+// TicketMail lists a ticket's mail records, oldest first.
+func (s *Service) TicketMail(ctx context.Context, ticketID string) ([]*triage.MailMessage, error) {
+	if _, err := s.Store.Ticket(ctx, ticketID); err != nil {
+		return nil, err
+	}
+	return s.Store.TicketMail(ctx, ticketID)
+}
+
 // Message returns one mail record.
 func (s *Service) Message(ctx context.Context, id string) (*triage.MailMessage, error) {
 	return s.Store.MailMessage(ctx, id)
