@@ -73,8 +73,9 @@ func (s *Service) Inbound(ctx context.Context, raw []byte, mailboxID string) (*R
 	return s.importMail(ctx, mb, m, nil, nil)
 }
 
-// Release imports a skipped mail after all (a throttled sender an admin
-// vouches for): its record becomes imported, with its ticket or comment.
+// Release imports a skipped mail after all (a throttled sender, or an
+// "automatic" mail that a person wrote, that an admin vouches for): its
+// record becomes imported, with its ticket or comment.
 func (s *Service) Release(ctx context.Context, id string) (*Result, error) {
 	s.init()
 	rec, err := s.Store.MailMessage(ctx, id)
@@ -159,7 +160,11 @@ func (s *Service) importMail(ctx context.Context, mb *triage.Mailbox, m *mail.Me
 	if err != nil {
 		return nil, err
 	}
-	skip := noise(m, s.ownAddresses(mbs))
+	// A released mail is imported whatever it is: an admin vouched for it.
+	var skip *triage.MailReason
+	if release == nil {
+		skip = noise(m, s.ownAddresses(mbs))
+	}
 	if skip == nil && release == nil {
 		// Throttling counts mail as it arrives, in this process: a loop
 		// between two robots is stopped after a minute's worth.

@@ -111,6 +111,7 @@ func wrap(names []string) []string {
 // default.
 func template(ctx context.Context, r triage.Reader, name string) (*TemplateView, error) {
 	allowed, required := variables(name)
+	required = triage.NonNil(required)
 	t, err := r.MailTemplate(ctx, name)
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		d := defaults[name]

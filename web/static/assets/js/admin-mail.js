@@ -207,8 +207,8 @@ async function templatesPage(ctx) {
         enabled ? h('label', { class: 'check' }, enabled, ' ', t('template.ack_enabled')) : null,
         h('label', { for: subject.id }, t('template.subject')), subject,
         h('label', { for: text.id }, t('template.body')), text,
-        h('p', { class: 'muted small' }, t('template.variables'), ' ', tpl.variables.map(v => h('code', { class: 'var' }, '{{' + v + '}}', ' ')),
-          tpl.required.length ? [' ', t('template.required', { list: tpl.required.map(v => '{{' + v + '}}').join(' ') })] : null)));
+        h('p', { class: 'muted small' }, t('template.variables'), ' ', (tpl.variables || []).map(v => h('code', { class: 'var' }, '{{' + v + '}}', ' ')),
+          (tpl.required || []).length ? [' ', t('template.required', { list: tpl.required.map(v => '{{' + v + '}}').join(' ') })] : null)));
     }
   };
   await load();

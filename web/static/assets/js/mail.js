@@ -60,7 +60,7 @@ export function attachments(list) {
     const name = h('button', { type: 'button', class: 'link-button att-name', title: t('mail.download'), data: { id: a.id } }, a.name);
     name.addEventListener('click', () => download(a));
     const li = h('li', { class: 'attachment', data: { id: a.id } },
-      h('span', { class: 'att-icon', 'aria-hidden': 'true' }, IMAGES.includes(a.content_type) ? '🖼' : '📎'), ' ', name, ' ',
+      name, ' ',
       h('span', { class: 'muted small' }, sizeText(a.size)));
     if (IMAGES.includes(a.content_type)) {
       const img = h('img', { class: 'thumb', alt: a.name, loading: 'lazy' });
@@ -133,7 +133,7 @@ async function showOriginal(id) {
 export function filePicker() {
   const files = [];
   const input = h('input', { type: 'file', multiple: true, id: 'composer-files', class: 'sr-only', 'aria-label': t('mail.attach') });
-  const label = h('label', { for: 'composer-files', class: 'btn btn-small', title: t('mail.attach_hint') }, '📎 ', t('mail.attach'));
+  const label = h('label', { for: 'composer-files', class: 'btn btn-small', title: t('mail.attach_hint') }, '+ ', t('mail.attach'));
   const list = h('ul', { class: 'chosen-files' });
   const render = () => {
     list.replaceChildren(...files.map((f, i) => {
