@@ -107,8 +107,9 @@ type Config struct {
 	// SenderLimit is how many mails a minute one sender may write before
 	// the rest are throttled; 0 means email.DefaultSenderLimit.
 	SenderLimit int
-	// MailPoll, when set, is how often mailboxes without IDLE are polled
-	// and mailbox settings re-read (tests set it short).
+	// MailPoll, when set, is how often mailboxes without IDLE are polled,
+	// mailbox settings re-read and a mailbox another replica holds tried
+	// again (tests set it short).
 	MailPoll time.Duration
 
 	// MemIndex keeps the text index in memory: a one-off command must not

@@ -105,7 +105,7 @@ func (a *App) openMail(ctx context.Context) error {
 	}
 	a.Mail = &email.Service{Store: a.Store, Desk: a.Desk, Queue: a.Jobs, Locker: a.Store, Keys: a.Keys, TLS: tlsBase,
 		SenderLimit: a.Config.SenderLimit, Log: a.Log.With("part", "mail"),
-		Fetch: email.FetchOptions{PollInterval: a.Config.MailPoll, Reload: a.Config.MailPoll}}
+		Fetch: email.FetchOptions{PollInterval: a.Config.MailPoll, Reload: a.Config.MailPoll, LockRetry: a.Config.MailPoll}}
 	settings := api.MailSettings{SenderLimit: a.Config.SenderLimit, SecretKey: a.keySource}
 	if settings.SenderLimit <= 0 {
 		settings.SenderLimit = email.DefaultSenderLimit
