@@ -276,6 +276,10 @@ type HistoryEntry struct {
 	Field    string    `json:"field"`
 	Old      string    `json:"old"`
 	New      string    `json:"new"`
-	// Note says why, for changes the service made itself (routing, rules).
+	// Note is what the person who made the change wrote (or, in entries
+	// an older version wrote, the service's explanation as a sentence).
 	Note string `json:"note,omitempty"`
+	// Why explains a change the service made itself (triage, routing,
+	// SLA, merges) or the default meaning of one a person made.
+	Why Reasons `json:"why,omitempty"`
 }

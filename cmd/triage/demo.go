@@ -173,7 +173,7 @@ func (m *Main) loadDemoArticles(ctx context.Context, raw []json.RawMessage) erro
 		if a.Status == "" || a.Status == triage.ArticleDraft {
 			continue
 		}
-		if _, err := m.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(a.Status), Note: "demo"}); err != nil {
+		if _, err := m.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(a.Status)}); err != nil {
 			return fmt.Errorf("article %s: %w", a.Key, err)
 		}
 	}

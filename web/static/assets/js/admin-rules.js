@@ -3,7 +3,7 @@
 
 import { h, add, clear, empty, errorBox, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, confidenceBar, num, pct, stack } from './dom.js';
 import { t } from './i18n.js';
-import { whyText, effectText } from './why.js';
+import { reasonText, reasonsText } from './explain.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
 
@@ -143,10 +143,10 @@ function dryResult(r) {
   const rec = r.triage || {};
   const dec = (label, d, show) => d ? h('div', { class: 'decision' },
     h('div', { class: 'dec-head' }, h('span', { class: 'dec-label' }, label), h('strong', { class: 'dec-value' }, show(d.value)), confidenceBar(d.confidence), badge(t('source.' + d.source, {}, d.source), 'badge-src')),
-    (d.why || []).length ? h('ul', { class: 'why' }, d.why.map(w => h('li', {}, whyText(w)))) : null) : null;
+    (d.why || []).length ? h('ul', { class: 'why' }, d.why.map(w => h('li', {}, reasonText(w)))) : null) : null;
   return h('div', {},
     h('h3', {}, t('dry.rules_fired', { n: (r.rules || []).length })),
-    (r.rules || []).length ? h('ul', { class: 'plain' }, r.rules.map(x => h('li', {}, h('strong', {}, x.name), ' ', (x.matched || []).map(m => h('mark', {}, m)), ' → ', effectText(x.effect)))) : h('p', { class: 'muted' }, t('dry.no_rules')),
+    (r.rules || []).length ? h('ul', { class: 'plain' }, r.rules.map(x => h('li', {}, h('strong', {}, x.name), ' ', (x.matched || []).map(m => h('mark', {}, m)), ' → ', reasonsText(x.effect)))) : h('p', { class: 'muted' }, t('dry.no_rules')),
     dec(t('ticket.category'), rec.category, v => v || '—'),
     dec(t('ticket.priority'), rec.priority, v => v || '—'),
     dec(t('ticket.assignee'), rec.assignee, v => v ? api.agentName(v) : t('inbox.unassigned')),

@@ -7,7 +7,7 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { renderMarkdown } from './markdown.js';
 import { kbTabs } from './kb.js';
-import { whyText } from './why.js';
+import { reasonsText } from './explain.js';
 
 // Moves offered from each status, and who sees them; the API has the
 // final word (agents propose, editors publish).
@@ -225,7 +225,9 @@ export async function render(ctx) {
           // a short time: the table shares the page with the diff.
           h('td', { class: 'v-no' }, 'v' + v.version, v.version === latest ? h('span', { class: 'muted small' }, ' (' + t('kb.current') + ')') : null,
             h('div', {}, statusBadge(v.status))),
-          h('td', {}, api.actorName(v.actor), v.note ? h('div', { class: 'v-note' }, whyText(v.note)) : null),
+          h('td', {}, api.actorName(v.actor),
+            v.why && v.why.length ? h('div', { class: 'v-why' }, reasonsText(v.why)) : null,
+            v.note ? h('div', { class: 'v-note' }, v.note) : null),
           h('td', { class: 'small nowrap', title: fmtTime(v.created_at) }, fmtShort(v.created_at)),
           h('td', {}, revert));
       })));

@@ -91,6 +91,8 @@ const D = {
   'channel.wechat': ['微信', 'WeChat'],
   'channel.api': ['API', 'API'],
   'channel.other': ['其他', 'Other'],
+  'via.email': ['邮箱', 'e-mail'],
+  'via.phone': ['电话', 'phone'],
 
   // Inbox
   'inbox.title': ['收件箱', 'Inbox'],
@@ -247,6 +249,7 @@ const D = {
   'triage.confirm': ['确认分诊无误', 'Triage is right'],
   'triage.confirm_note': ['人工复核：分诊正确', 'reviewed: triage is right'],
   'triage.correct_to': ['更正为：', 'Correct to:'],
+  'triage.correction_note': ['纠正分诊：{field} {from} → {to}', 'Triage correction: {field} {from} → {to}'],
   'triage.corrected': ['已更正{field}：{from} → {to}（已记录为分诊更正）', 'Corrected {field}: {from} → {to} (recorded as a triage correction)'],
   'triage.corrected_badge': ['已更正', 'Corrected'],
   'triage.changed_badge': ['已变更', 'Changed'],

@@ -8,7 +8,7 @@
 import { h, add, clear, errorBox, statusBadge, badge, busy, showError, toast, modal, confirmDialog, field, timeEl } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { whyText } from './why.js';
+import { reasonsText } from './explain.js';
 
 const REL = {
   duplicate_of: 'links.duplicate_of',
@@ -74,7 +74,7 @@ export function renderLinks(box, { ticket, links, error, merge }) {
       h('div', { class: 'muted small' },
         dup && l.score ? t('links.score', { s: Number(l.score).toFixed(2) }) + ' · ' : '',
         l.actor && !l.actor.startsWith('system') ? api.actorName(l.actor) + ' · ' : '', timeEl(l.created_at)),
-      l.why ? h('div', { class: 'link-why small' }, whyText(l.why)) : null,
+      l.why && l.why.length ? h('div', { class: 'link-why small' }, reasonsText(l.why)) : null,
       act ? h('div', { class: 'actions' }, act) : null);
   })));
 }

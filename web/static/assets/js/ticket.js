@@ -10,7 +10,7 @@ import { renderTriage, correctionNote } from './triagepanel.js';
 import { renderSuggestions } from './suggestions.js';
 import * as sla from './sla.js';
 import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
-import { whyText } from './why.js';
+import { reasonsText } from './explain.js';
 
 // The lifecycle as the API enforces it; the UI offers only these moves and
 // shows the API's answer if it refuses one anyway.
@@ -220,7 +220,8 @@ export async function render(ctx) {
       h('strong', {}, t('field.' + e.field, {}, e.field)), ' ',
       e.old ? h('span', { class: 'old' }, shortValue(e.field, e.old)) : null, e.old ? ' → ' : '',
       h('span', {}, shortValue(e.field, e.new)),
-      e.note ? h('div', { class: 'hist-note' }, whyText(e.note)) : null));
+      e.why && e.why.length ? h('div', { class: 'hist-why' }, reasonsText(e.why)) : null,
+      e.note ? h('div', { class: 'hist-note' }, e.note) : null));
     add(clear(historyBox), h('summary', {}, t('ticket.history'), ' ', h('span', { class: 'muted small' }, '(' + st.history.length + ')')),
       rows.length ? h('ol', { class: 'hist' }, rows) : empty(t('ticket.no_history')));
   }
