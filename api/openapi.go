@@ -33,7 +33,10 @@ func (s *Server) OpenAPI() map[string]any {
 			"version":     s.version,
 			"description": "Ticket triage for Chinese customer service. Errors share one shape; writes to an existing resource take If-Match; POST takes Idempotency-Key.",
 		},
-		"paths": paths,
+		// The document describes the server that serves it, wherever it
+		// is deployed.
+		"servers": []any{map[string]any{"url": "/", "description": "the server that serves this document"}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas": g.components,
 			"securitySchemes": map[string]any{
@@ -97,6 +100,8 @@ func (g *schemaGen) operation(r Route) map[string]any {
 		op["security"] = []any{map[string]any{"bearer": []string{}}}
 		addErr(http.StatusUnauthorized)
 		addErr(http.StatusForbidden)
+	} else {
+		op["security"] = []any{} // public: no token
 	}
 	if r.Request != nil || len(r.Query) > 0 {
 		addErr(http.StatusBadRequest)
@@ -180,9 +185,11 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
+// nullable marks a schema as allowing null. OpenAPI 3.0 wants a type
+// beside nullable; a $ref is always to a struct's component, an object.
 func nullable(s map[string]any) map[string]any {
 	if ref, ok := s["$ref"]; ok {
-		return map[string]any{"allOf": []any{map[string]any{"$ref": ref}}, "nullable": true}
+		return map[string]any{"type": "object", "allOf": []any{map[string]any{"$ref": ref}}, "nullable": true}
 	}
 	c := map[string]any{"nullable": true}
 	for k, v := range s {

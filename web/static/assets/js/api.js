@@ -62,6 +62,20 @@ function query(params) {
 // call sends one request and returns {data, etag, status}. A network
 // failure is retried once; for a POST that is safe because the retry
 // carries the same Idempotency-Key.
+/**
+ * @typedef {object} CallOptions
+ * @property {unknown} [body] sent as JSON
+ * @property {string} [etag] sent as If-Match
+ * @property {Record<string, unknown>} [params] the query
+ * @property {string} [key] the Idempotency-Key of a POST
+ * @property {boolean} [raw] answer the body as text
+ * @property {AbortSignal} [signal]
+ */
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {CallOptions} [options]
+ */
 export async function call(method, path, { body, etag, params, key, raw, signal } = {}) {
   const headers = { Accept: 'application/json' };
   const tok = token();
@@ -69,6 +83,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-Match'] = etag;
   if (method === 'POST') headers['Idempotency-Key'] = key || newKey();
+  /** @type {RequestInit} */
   const init = { method, headers, cache: 'no-store', signal, body: body === undefined ? undefined : JSON.stringify(body) };
   const url = path + query(params);
   let resp;
@@ -85,7 +100,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
   const tag = resp.headers.get('ETag') || '';
   if (resp.status === 204) return { data: null, etag: tag, status: 204 };
   if (raw && resp.ok) return { data: await resp.text(), etag: tag, status: resp.status, type: resp.headers.get('Content-Type') || '' };
-  let data = null;
+  let data;
   const text = await resp.text();
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!resp.ok) {

@@ -241,9 +241,9 @@ export async function render(ctx) {
       if (from === to) { add(clear(diffBox), empty(t('kb.same_version'))); return; }
       try {
         const d = await api.get(path + '/diff', { from, to });
-        const [a, b] = [vs.find(v => v.version === from), vs.find(v => v.version === to)];
+        const [older, newer] = [vs.find(v => v.version === from), vs.find(v => v.version === to)];
         add(clear(diffBox),
-          a && b && a.status !== b.status ? h('p', { class: 'diff-status' }, t('kb.status_change'), ' ', statusBadge(a.status), ' → ', statusBadge(b.status)) : null,
+          older && newer && older.status !== newer.status ? h('p', { class: 'diff-status' }, t('kb.status_change'), ' ', statusBadge(older.status), ' → ', statusBadge(newer.status)) : null,
           renderDiff(d));
       } catch (err) {
         add(clear(diffBox), errorBox(err));

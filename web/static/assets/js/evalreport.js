@@ -20,11 +20,11 @@ export function kindBadge(kind) {
 
 // metricChips shows a report's headline metrics ("hybrid.recall@5" →
 // 0.812), in name order so a suite's sets stay together.
-export function metricChips(headline) {
-  const keys = Object.keys(headline || {}).sort();
+export function metricChips(metrics) {
+  const keys = Object.keys(metrics || {}).sort();
   if (!keys.length) return null;
   return h('ul', { class: 'metric-chips' }, keys.map(k =>
-    h('li', { class: 'metric', data: { metric: k } }, h('span', { class: 'metric-name' }, k), ' ', h('strong', {}, f3(headline[k])))));
+    h('li', { class: 'metric', data: { metric: k } }, h('span', { class: 'metric-name' }, k), ' ', h('strong', {}, f3(metrics[k])))));
 }
 
 export async function renderReport(ctx, id) {
@@ -104,12 +104,12 @@ function suite(box, r) {
     add(box, d);
   }
   box.addEventListener('click', ev => {
-    const a = ev.target.closest('a.set-link');
-    if (!a) return;
+    const a = ev.target instanceof Element ? ev.target.closest('a.set-link') : null;
+    if (!(a instanceof HTMLAnchorElement)) return;
     ev.preventDefault();
     const d = document.getElementById('set-' + a.dataset.set);
-    d.open = true;
-    d.scrollIntoView({ block: 'start' });
+    if (d instanceof HTMLDetailsElement) d.open = true;
+    if (d) d.scrollIntoView({ block: 'start' });
   });
 }
 

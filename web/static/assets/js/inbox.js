@@ -14,7 +14,6 @@ const VIEWS = ['mine', 'team', 'unassigned', 'sla', 'review', 'all'];
 
 export async function render(ctx) {
   const q = ctx.query;
-  const me = api.session.me;
   const myId = api.myAgentId();
   let view = q.get('view') || (myId ? 'mine' : 'unassigned');
   if (!VIEWS.includes(view)) view = 'all';

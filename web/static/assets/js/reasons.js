@@ -164,11 +164,10 @@ const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_m
  */
 export function formatDuration(seconds, lang) {
   const zh = lang !== 'en';
-  const mins = Math.round(Number(seconds) / 60);
-  if (!Number.isFinite(mins) || mins < 1) {
-    if (Number(seconds) > 0 && Number(seconds) < 60) return zh ? `${Number(seconds)} 秒` : `${Number(seconds)}s`;
-    return zh ? '不到 1 分钟' : 'under a minute';
-  }
+  const secs = Number(seconds);
+  if (!Number.isFinite(secs) || secs <= 0) return zh ? '不到 1 分钟' : 'under a minute';
+  if (secs < 60) return zh ? `${secs} 秒` : `${secs}s`;
+  const mins = Math.round(secs / 60);
   const d = Math.floor(mins / 1440), h = Math.floor((mins % 1440) / 60), m = mins % 60;
   const parts = zh
     ? [d ? d + ' 天' : '', h ? h + ' 小时' : '', m ? m + ' 分钟' : '']

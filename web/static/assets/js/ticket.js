@@ -232,7 +232,7 @@ export async function render(ctx) {
 
   function renderSugg() {
     renderSuggestions(suggBox, {
-      ticket: st.ticket, suggestions: st.suggestions, composer, feedback: st.feedback,
+      suggestions: st.suggestions, composer, feedback: st.feedback,
       canFeedback: api.can('POST', '/v1/suggestions/:id/feedback'),
       refresh: () => loadSuggestions(true),
     });
