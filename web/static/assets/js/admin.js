@@ -105,7 +105,7 @@ async function agentsPage(ctx) {
           h('td', {}, h('strong', {}, a.name), h('div', { class: 'muted small' }, a.email || '')),
           h('td', {}, (a.skills || []).map(s => h('span', { class: 'tag' }, s))),
           h('td', {}, h('span', { class: 'load' }, h('span', { class: 'bar' }, fill), ` ${a.open}/${a.capacity}`),
-            h('div', { class: 'muted small' }, ['P1', 'P2', 'P3', 'P4'].map(p => `${p}:${(a.open_by_priority || {})[p] || 0}`).join(' '))),
+            h('div', { class: 'muted small' }, api.enumValues('Priority').map(p => `${p}:${(a.open_by_priority || {})[p] || 0}`).join(' '))),
           h('td', {}, toggle),
           h('td', { class: 'actions' }, edit, del));
       }))))));
@@ -185,7 +185,7 @@ async function tokensPage(ctx) {
   addBtn.addEventListener('click', async () => {
     const form = h('form', { class: 'form-grid' },
       h('label', { for: 'tk-name' }, t('token.name')), h('input', { id: 'tk-name', name: 'name', required: true, placeholder: t('token.name_hint') }),
-      h('label', { for: 'tk-role' }, t('token.role')), select(['agent', 'editor', 'viewer', 'admin'].map(r => [r, t('role.' + r)]), 'agent', { id: 'tk-role', name: 'role' }),
+      h('label', { for: 'tk-role' }, t('token.role')), select(api.enumValues('Role').map(r => [r, t('role.' + r)]), 'agent', { id: 'tk-role', name: 'role' }),
       h('label', { for: 'tk-agent' }, t('token.agent')), select([['', '—'], ...agents.map(a => [a.id, a.name])], '', { id: 'tk-agent', name: 'agent_id' }));
     const r = await modal(t('token.add'), form, { submitLabel: t('token.create') });
     if (!r) return;

@@ -30,9 +30,11 @@ export class ApiError extends Error {
 }
 
 // The signed-in session: who the token is and what it may call, plus
-// the routes this server has at all (from its OpenAPI document), so a page
-// can tell "not allowed" from "not built yet".
-export const session = { me: null, routes: null };
+// the routes this server has at all and its enums with their lifecycles
+// (from its OpenAPI document), so a page can tell "not allowed" from "not
+// built yet" and offers the values the server accepts, not a copy.
+/** @type {{ me: any, routes: Set<string> | null, enums: Record<string, { values: string[], next?: Record<string, string[]> }> }} */
+export const session = { me: null, routes: null, enums: {} };
 
 const listeners = { unauthorized: [] };
 export function onUnauthorized(fn) { listeners.unauthorized.push(fn); }
@@ -153,11 +155,58 @@ export async function loadSession() {
           session.routes.add(m.toUpperCase() + ' ' + p.replace(/\{(\w+)\}/g, ':$1'));
         }
       }
+      session.enums = enumsOf(doc);
     } catch {
       session.routes = null;
     }
   }
   return session.me;
+}
+
+/**
+ * enumsOf reads the enum components of an OpenAPI document: each one's
+ * values and, for a lifecycle, each value's next values (x-next).
+ * @param {any} doc
+ */
+export function enumsOf(doc) {
+  /** @type {Record<string, { values: string[], next?: Record<string, string[]> }>} */
+  const out = {};
+  for (const [name, s] of Object.entries((doc.components && doc.components.schemas) || {})) {
+    if (s && s.type === 'string' && Array.isArray(s.enum)) out[name] = { values: s.enum, next: s['x-next'] };
+  }
+  return out;
+}
+
+/**
+ * enumValues lists an enum's values in the server's order: Status,
+ * Priority, Channel, Role, ArticleStatus.
+ * @param {string} name
+ * @returns {string[]}
+ */
+export function enumValues(name) {
+  const e = session.enums[name];
+  return e ? e.values : [];
+}
+
+/**
+ * nextValues lists the values a lifecycle allows after value.
+ * @param {string} name
+ * @param {string} value
+ * @returns {string[]}
+ */
+export function nextValues(name, value) {
+  const e = session.enums[name];
+  return (e && e.next && e.next[value]) || [];
+}
+
+/**
+ * isFinal reports whether a ticket (or a ticket status) can move no more:
+ * closed, as the server's lifecycle says.
+ * @param {{ status: string, next_statuses?: string[] } | string} ticket
+ */
+export function isFinal(ticket) {
+  if (typeof ticket === 'string') return nextValues('Status', ticket).length === 0;
+  return (ticket.next_statuses || nextValues('Status', ticket.status)).length === 0;
 }
 
 // can reports whether this token may call a route, e.g. can('PATCH',

@@ -44,7 +44,7 @@ export function renderTriage(box, { ticket, history, canWrite, correct, patchTic
 
   add(box, 
     decision('category', rec.category, ticket.category, alternativesCategory(rec, ticket), corrections.find(e => e.field === 'category'), canWrite, correct),
-    decision('priority', rec.priority, ticket.priority, ['P1', 'P2', 'P3', 'P4'].map(p => [p, p]), corrections.find(e => e.field === 'priority'), canWrite, correct),
+    decision('priority', rec.priority, ticket.priority, api.enumValues('Priority').map(p => [p, p]), corrections.find(e => e.field === 'priority'), canWrite, correct),
     decision('assignee', rec.assignee, ticket.assignee_id, alternativesAssignee(rec), corrections.find(e => e.field === 'assignee_id'), canWrite, correct),
     evidence(rec));
 }
