@@ -64,6 +64,9 @@ test('a list of reasons', () => {
   assert.equal(formatReasons(list, zh), '从队列中分配；assigned to 张伟: least loaded (1)');
   assert.equal(formatReasons(list, en), 'from the queue; assigned to 张伟: least loaded (1)');
   assert.equal(formatReasons(undefined, zh), '');
+  const sentences = [{ code: 'priority.urgent', args: { words: ['尽快'], priority: 'P2' } }, { code: 'priority.repeat_few', args: { n: 1, needed: 2 } }];
+  assert.equal(formatReasons(sentences, zh), '措辞紧急（尽快）：P2。该客户近期另有 1 个工单；达到 2 个才提高优先级。');
+  assert.equal(formatReasons(sentences, en), 'Urgent wording (尽快): P2. Other tickets from this requester recently: 1; it takes 2 to raise the priority.');
 });
 
 test('durations', () => {

@@ -283,6 +283,8 @@ export function actorName(actor) {
   if (!actor) return '';
   if (actor === 'system') return t('actor.system');
   const [kind, id] = actor.split(':');
+  // The service's own parts: system:triage, system:routing, …
+  if (kind === 'system') return t('actor.system.' + id, {}, t('actor.system') + ' · ' + id);
   if (kind === 'agent') return agentName(id);
   if (kind === 'token') {
     const tok = (refs.tokens || []).find(x => x.id === id);

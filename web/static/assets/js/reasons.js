@@ -202,7 +202,13 @@ export function formatReason(r, say) {
 export function formatReasons(list, say) {
   if (list == null) return '';
   if (!Array.isArray(list)) return formatReason(list, say);
-  return list.map(r => formatReason(r, say)).filter(Boolean).join(say.lang === 'en' ? '; ' : '；');
+  const zh = say.lang !== 'en';
+  // A sentence that ends with a full stop needs no semicolon after it.
+  return list.map(r => formatReason(r, say)).filter(Boolean).reduce((out, s) => {
+    if (!out) return s;
+    if (/[。！？.!?]$/.test(out)) return out + (zh ? '' : ' ') + s;
+    return out + (zh ? '；' : '; ') + s;
+  }, '');
 }
 
 /**
