@@ -798,7 +798,8 @@ const D = {
   'keys.back': ['返回列表', 'Back to the list'],
 };
 
-let current = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh-CN';
+// The language chosen in this browser; outside one (node --test), Chinese.
+let current = globalThis.localStorage && localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh-CN';
 
 export function lang() { return current; }
 
