@@ -159,8 +159,10 @@ func (u *ui) checkPage(t *testing.T, ctx context.Context, phone bool) {
 	if m := untranslated.FindAllString(body, 5); len(m) > 0 {
 		t.Errorf("strings missing from the dictionary: %v", m)
 	}
+	// Whole words: \b would never match beside the brackets of
+	// [object Object].
 	for _, bad := range []string{"undefined", "NaN", "[object Object]", "null"} {
-		if loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(bad) + `\b`).FindStringIndex(body); loc != nil {
+		if loc := regexp.MustCompile(`(?:^|[^\pL\pN_])` + regexp.QuoteMeta(bad) + `(?:$|[^\pL\pN_])`).FindStringIndex(body); loc != nil {
 			t.Errorf("the page shows %q: …%s…", bad, body[max(0, loc[0]-60):min(len(body), loc[1]+60)])
 		}
 	}
