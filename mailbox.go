@@ -206,9 +206,9 @@ type MailMessage struct {
 	// Status: in, MailImported or MailSkipped; out, MailQueued, MailSent
 	// or MailFailed.
 	Status string `json:"status"`
-	// Reason says why a mail was skipped or failed, as a code the UI
-	// translates and its arguments.
-	Reason *MailReason `json:"reason,omitempty"`
+	// Reason says why a mail was skipped or failed (a ReasonMail… code
+	// of the catalogue, which the UI translates).
+	Reason *Reason `json:"reason,omitempty"`
 	// Error is the server's answer to a failed delivery, as it gave it.
 	Error    string `json:"error,omitempty"`
 	Attempts int    `json:"attempts"`
@@ -221,15 +221,7 @@ type MailMessage struct {
 	SentAt    *time.Time `json:"sent_at"`
 }
 
-// MailReason is why a mail was skipped or failed: a code (the Mail…
-// constants) with its arguments, never an English sentence, so the UI
-// says it in the reader's language.
-type MailReason struct {
-	Code string            `json:"code"`
-	Args map[string]string `json:"args,omitempty"`
-}
-
-// Directions, statuses, purposes and reasons of mail records.
+// Directions, statuses and purposes of mail records.
 const (
 	MailIn  = "in"
 	MailOut = "out"
@@ -243,21 +235,6 @@ const (
 	MailReply  = "reply"
 	MailSurvey = "survey"
 	MailAck    = "ack"
-
-	// Why inbound mail made no ticket or comment.
-	MailReasonAutoReply  = "auto_reply"  // an out-of-office or other automatic answer
-	MailReasonBounce     = "bounce"      // a delivery failure report
-	MailReasonBulk       = "bulk"        // a newsletter or list mail
-	MailReasonOwnAddress = "own_address" // mail from one of our own addresses
-	MailReasonThrottled  = "throttled"   // the sender wrote too much too fast
-	MailReasonInvalid    = "invalid"     // the mail could not become a ticket
-	MailReasonReleased   = "released"    // a skipped mail an admin imported after all
-	// Why outbound mail failed.
-	MailReasonRejected      = "rejected"       // the server refused it (5xx)
-	MailReasonBounced       = "bounced"        // it was accepted, then bounced
-	MailReasonGaveUp        = "gave_up"        // temporary failures until the retries ran out
-	MailReasonNotConfigured = "not_configured" // no outbound mail server is configured
-	MailReasonNoAddress     = "no_address"     // the requester has no e-mail address
 )
 
 // MailStatuses lists the statuses of each direction.
@@ -271,7 +248,7 @@ func MailStatuses(direction string) []string {
 // AsStored makes m what a store returns for it (see Agent.AsStored).
 func (m *MailMessage) AsStored() {
 	m.To = NonNil(m.To)
-	if m.Reason != nil && m.Reason.Code == "" {
+	if m.Reason != nil && m.Reason.Code == "" && m.Reason.Text == "" {
 		m.Reason = nil
 	}
 	m.CreatedAt, m.UpdatedAt, m.SentAt = StoreTime(m.CreatedAt), StoreTime(m.UpdatedAt), StoreTimePtr(m.SentAt)

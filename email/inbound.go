@@ -2,9 +2,7 @@ package email
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -18,10 +16,10 @@ type Result struct {
 	MailID string `json:"mail_id"`
 	// Status is imported, skipped, or duplicate (imported before: nothing
 	// was done again).
-	Status    string             `json:"status"`
-	Reason    *triage.MailReason `json:"reason,omitempty"`
-	TicketID  string             `json:"ticket_id,omitempty"`
-	CommentID string             `json:"comment_id,omitempty"`
+	Status    string         `json:"status"`
+	Reason    *triage.Reason `json:"reason,omitempty"`
+	TicketID  string         `json:"ticket_id,omitempty"`
+	CommentID string         `json:"comment_id,omitempty"`
 	// Created is true when the mail opened a new ticket.
 	Created bool `json:"created"`
 }
@@ -117,27 +115,27 @@ func messageID(m *mail.Message) string {
 }
 
 // noise says why a mail must not become a ticket or comment, or nil.
-func noise(m *mail.Message, own []string) *triage.MailReason {
+func noise(m *mail.Message, own []string) *triage.Reason {
 	from := strings.ToLower(m.From.Email)
 	if from != "" && slices.Contains(own, from) {
-		return &triage.MailReason{Code: triage.MailReasonOwnAddress, Args: map[string]string{"from": from}}
+		return why(triage.ReasonMailOwnAddress, from)
 	}
-	args := map[string]string{}
-	if m.AutoSignal != "" {
-		args["signal"] = string(m.AutoSignal)
-	}
-	if m.AutoDetail != "" {
-		args["detail"] = clip(m.AutoDetail, 200)
-	}
+	signal := string(m.AutoSignal)
 	switch m.Auto {
 	case mail.AutoBounce:
-		return &triage.MailReason{Code: triage.MailReasonBounce, Args: args}
+		return why(triage.ReasonMailBounce, signal)
 	case mail.AutoReply:
-		return &triage.MailReason{Code: triage.MailReasonAutoReply, Args: args}
+		return why(triage.ReasonMailAutoReply, signal)
 	case mail.AutoBulk:
-		return &triage.MailReason{Code: triage.MailReasonBulk, Args: args}
+		return why(triage.ReasonMailBulk, signal)
 	}
 	return nil
+}
+
+// why makes a reason of the catalogue.
+func why(code triage.ReasonCode, args ...any) *triage.Reason {
+	r := triage.NewReason(code, args...)
+	return &r
 }
 
 func clip(s string, n int) string {
@@ -161,7 +159,7 @@ func (s *Service) importMail(ctx context.Context, mb *triage.Mailbox, m *mail.Me
 		return nil, err
 	}
 	// A released mail is imported whatever it is: an admin vouched for it.
-	var skip *triage.MailReason
+	var skip *triage.Reason
 	if release == nil {
 		skip = noise(m, s.ownAddresses(mbs))
 	}
@@ -169,7 +167,7 @@ func (s *Service) importMail(ctx context.Context, mb *triage.Mailbox, m *mail.Me
 		// Throttling counts mail as it arrives, in this process: a loop
 		// between two robots is stopped after a minute's worth.
 		if from := strings.ToLower(m.From.Email); from != "" && !s.limiter.Allow("from:"+from).Allowed {
-			skip = &triage.MailReason{Code: triage.MailReasonThrottled, Args: map[string]string{"from": from, "per_minute": strconv.Itoa(s.senderLimit())}}
+			skip = why(triage.ReasonMailThrottled, from, s.senderLimit())
 		}
 	}
 	var res *Result
@@ -187,7 +185,7 @@ func (s *Service) importMail(ctx context.Context, mb *triage.Mailbox, m *mail.Me
 	// The mail cannot become a ticket (the desk refused it): keep it,
 	// skipped with the reason, and move on, or it would block the mailbox.
 	s.Log.Warn("mail: a mail could not be imported; it is kept as skipped", "message_id", msgID, "err", err)
-	reason := &triage.MailReason{Code: triage.MailReasonInvalid, Args: map[string]string{"error": clip(triage.ErrorMessage(err), 300)}}
+	reason := why(triage.ReasonMailInvalid, clip(triage.ErrorMessage(err), 300))
 	err = s.Store.Update(ctx, func(tx triage.Tx) error {
 		var err error
 		res, err = s.importTx(ctx, tx, mb, mailboxID, msgID, m, reason, release)
@@ -231,7 +229,7 @@ func (s *Service) advance(ctx context.Context, tx triage.Tx, mailboxID string, p
 
 // importTx does the import's writes in tx.
 func (s *Service) importTx(ctx context.Context, tx triage.Tx, mb *triage.Mailbox, mailboxID, msgID string, m *mail.Message,
-	skip *triage.MailReason, release *triage.MailMessage) (*Result, error) {
+	skip *triage.Reason, release *triage.MailMessage) (*Result, error) {
 	if release == nil {
 		if rec, err := tx.InboundMail(ctx, mailboxID, msgID); err == nil {
 			return &Result{MailID: rec.ID, Status: Duplicate, TicketID: rec.TicketID, CommentID: rec.CommentID}, nil
@@ -255,7 +253,7 @@ func (s *Service) importTx(ctx context.Context, tx triage.Tx, mb *triage.Mailbox
 	rec.UpdatedAt = now
 	res := &Result{MailID: rec.ID}
 	if skip != nil {
-		if skip.Code == triage.MailReasonBounce {
+		if skip.Code == triage.ReasonMailBounce {
 			if err := s.bounced(ctx, tx, m); err != nil {
 				return nil, err
 			}
@@ -292,7 +290,11 @@ func (s *Service) importTx(ctx context.Context, tx triage.Tx, mb *triage.Mailbox
 	}
 	rec.Status, res.Status = triage.MailImported, triage.MailImported
 	if release != nil {
-		rec.Reason = &triage.MailReason{Code: triage.MailReasonReleased, Args: map[string]string{"was": release.Reason.Code}}
+		was := triage.Reason{}
+		if release.Reason != nil {
+			was = *release.Reason
+		}
+		rec.Reason = why(triage.ReasonMailReleased, was)
 		if err := tx.UpdateMailMessage(ctx, rec); err != nil {
 			return nil, err
 		}
@@ -467,7 +469,7 @@ func (s *Service) bounced(ctx context.Context, tx triage.Tx, m *mail.Message) er
 			answer = strings.TrimSpace(strings.Join(nonEmpty(m.Bounce.Status, m.Bounce.Diagnostic), " "))
 		}
 		r.Status, r.Error, r.UpdatedAt = triage.MailFailed, clip(answer, 1000), s.now()
-		r.Reason = &triage.MailReason{Code: triage.MailReasonBounced}
+		r.Reason = why(triage.ReasonMailBounced)
 		if err := tx.UpdateMailMessage(ctx, r); err != nil {
 			return err
 		}
@@ -500,10 +502,11 @@ func (s *Service) noteFailure(ctx context.Context, tx triage.Tx, r *triage.MailM
 	} else if err != nil {
 		return err
 	}
-	note := fmt.Sprintf("%s mail to %s failed (%s)", r.Purpose, strings.Join(r.To, ", "), r.Reason.Code)
-	if r.Error != "" {
-		note += ": " + r.Error
+	reason := triage.Reason{}
+	if r.Reason != nil {
+		reason = *r.Reason
 	}
 	return tx.AddHistory(ctx, &triage.HistoryEntry{ID: triage.NewID(), TicketID: r.TicketID, Actor: "system:mail", At: s.now(),
-		Field: "mail", Old: r.ID, New: triage.MailFailed, Note: clip(note, 1000)})
+		Field: "mail", Old: r.ID, New: triage.MailFailed,
+		Why: triage.Reasons{triage.NewReason(triage.ReasonMailFailed, r.Purpose, strings.Join(r.To, ", "), reason, clip(r.Error, 1000))}})
 }

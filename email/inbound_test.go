@@ -139,15 +139,15 @@ func TestNoise(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		raw    []byte
-		reason string
+		reason triage.ReasonCode
 	}{
-		{"qq auto-reply", corpus(t, "autoreply-qq.eml"), triage.MailReasonAutoReply},
-		{"exchange out of office", corpus(t, "autoreply-exchange.eml"), triage.MailReasonAutoReply},
-		{"163 auto-reply", corpus(t, "autoreply-163.eml"), triage.MailReasonAutoReply},
-		{"postfix bounce", corpus(t, "bounce-postfix.eml"), triage.MailReasonBounce},
-		{"qq bounce", corpus(t, "bounce-qq-text.eml"), triage.MailReasonBounce},
-		{"newsletter", corpus(t, "bulk-newsletter.eml"), triage.MailReasonBulk},
-		{"our own mailbox", mailText("客服 <KEFU@aurora.example>", "kefu@aurora.example", "转发", "own-1@aurora.example", "内部转发"), triage.MailReasonOwnAddress},
+		{"qq auto-reply", corpus(t, "autoreply-qq.eml"), triage.ReasonMailAutoReply},
+		{"exchange out of office", corpus(t, "autoreply-exchange.eml"), triage.ReasonMailAutoReply},
+		{"163 auto-reply", corpus(t, "autoreply-163.eml"), triage.ReasonMailAutoReply},
+		{"postfix bounce", corpus(t, "bounce-postfix.eml"), triage.ReasonMailBounce},
+		{"qq bounce", corpus(t, "bounce-qq-text.eml"), triage.ReasonMailBounce},
+		{"newsletter", corpus(t, "bulk-newsletter.eml"), triage.ReasonMailBulk},
+		{"our own mailbox", mailText("客服 <KEFU@aurora.example>", "kefu@aurora.example", "转发", "own-1@aurora.example", "内部转发"), triage.ReasonMailOwnAddress},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			res := e.inbound(tc.raw)
@@ -180,14 +180,14 @@ func TestThrottle(t *testing.T) {
 	}
 	var throttled []*email.Result
 	for _, r := range results {
-		if r.Status == triage.MailSkipped && r.Reason.Code == triage.MailReasonThrottled {
+		if r.Status == triage.MailSkipped && r.Reason.Code == triage.ReasonMailThrottled {
 			throttled = append(throttled, r)
 		}
 	}
 	if len(throttled) != 2 || results[0].Status != triage.MailImported {
 		t.Fatalf("%d throttled of 5 at 3 a minute: %+v", len(throttled), results)
 	}
-	if throttled[0].Reason.Args["per_minute"] != "3" || throttled[0].Reason.Args["from"] != "robot@loop.example" {
+	if throttled[0].Reason.Args["per_minute"] != 3.0 || throttled[0].Reason.Args["from"] != "robot@loop.example" {
 		t.Errorf("reason args = %v", throttled[0].Reason.Args)
 	}
 	// Another sender is not held up.
@@ -199,7 +199,7 @@ func TestThrottle(t *testing.T) {
 		t.Fatalf("Release = %+v %v", rel, err)
 	}
 	rec, _ := e.app.Store.MailMessage(e.ctx, throttled[0].MailID)
-	if rec.Status != triage.MailImported || rec.Reason.Code != triage.MailReasonReleased || rec.Reason.Args["was"] != triage.MailReasonThrottled {
+	if was, _ := rec.Reason.Args["was"].(triage.Reason); rec.Status != triage.MailImported || rec.Reason.Code != triage.ReasonMailReleased || was.Code != triage.ReasonMailThrottled {
 		t.Errorf("released record = %+v %+v", rec, rec.Reason)
 	}
 	if _, err := e.mail.Release(e.ctx, throttled[0].MailID); !triage.IsCode(err, triage.ECONFLICT) {
@@ -284,11 +284,11 @@ func TestBounceMarksReplyFailed(t *testing.T) {
 	if !bytes.Contains(bounce, []byte(out.MessageID)) {
 		t.Fatal("the bounce fixture names no original Message-ID to replace")
 	}
-	if r := e.inbound(bounce); r.Reason == nil || r.Reason.Code != triage.MailReasonBounce {
+	if r := e.inbound(bounce); r.Reason == nil || r.Reason.Code != triage.ReasonMailBounce {
 		t.Fatalf("bounce = %+v", r)
 	}
 	got, _ := e.app.Store.MailMessage(e.ctx, out.ID)
-	if got.Status != triage.MailFailed || got.Reason.Code != triage.MailReasonBounced || !strings.Contains(got.Error, "5.") {
+	if got.Status != triage.MailFailed || got.Reason.Code != triage.ReasonMailBounced || !strings.Contains(got.Error, "5.") {
 		t.Errorf("bounced reply = %+v %+v", got, got.Reason)
 	}
 	hist, _ := e.app.Desk.History(e.ctx, res.TicketID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -102,7 +101,7 @@ func (s *Service) queue(ctx context.Context, tx triage.Tx, t *triage.Ticket, pur
 		if t.Channel != triage.ChannelEmail {
 			return nil
 		}
-		rec.Status, rec.Reason = triage.MailFailed, &triage.MailReason{Code: triage.MailReasonNotConfigured}
+		rec.Status, rec.Reason = triage.MailFailed, why(triage.ReasonMailNotConfigured)
 		return tx.AddMailMessage(ctx, rec)
 	}
 	if err := tx.AddMailMessage(ctx, rec); err != nil {
@@ -146,7 +145,7 @@ func (s *Service) send(ctx context.Context, a SendArgs) error {
 	case err != nil:
 		sendErr = err
 	case !s.Outbound():
-		return s.finish(ctx, rec, triage.MailFailed, &triage.MailReason{Code: triage.MailReasonNotConfigured}, "")
+		return s.finish(ctx, rec, triage.MailFailed, why(triage.ReasonMailNotConfigured), "")
 	default:
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 		_, sendErr = s.Sender.Send(sctx, o)
@@ -169,13 +168,13 @@ func (s *Service) send(ctx context.Context, a SendArgs) error {
 			s.Log.Warn("mail: sending deferred; it will be retried", "mail_id", rec.ID, "attempt", rec.Attempts, "answer", answer)
 			return sendErr
 		}
-		return s.finish(ctx, rec, triage.MailFailed, &triage.MailReason{Code: triage.MailReasonGaveUp, Args: map[string]string{"attempts": strconv.Itoa(rec.Attempts)}}, answer)
+		return s.finish(ctx, rec, triage.MailFailed, why(triage.ReasonMailGaveUp, rec.Attempts), answer)
 	}
-	code := triage.MailReasonRejected
+	reason := why(triage.ReasonMailRejected)
 	if triage.IsCode(sendErr, triage.EINVALID) {
-		code = triage.MailReasonInvalid
+		reason = why(triage.ReasonMailInvalid, answer)
 	}
-	return s.finish(ctx, rec, triage.MailFailed, &triage.MailReason{Code: code}, answer)
+	return s.finish(ctx, rec, triage.MailFailed, reason, answer)
 }
 
 // serverAnswer is what to show of a failure: the server's own answer
@@ -192,10 +191,10 @@ func serverAnswer(err error) string {
 }
 
 // finish records a mail's outcome; a failure is noted on its ticket.
-func (s *Service) finish(ctx context.Context, rec *triage.MailMessage, status string, reason *triage.MailReason, answer string) error {
+func (s *Service) finish(ctx context.Context, rec *triage.MailMessage, status string, reason *triage.Reason, answer string) error {
 	rec.Status, rec.Reason, rec.Error, rec.UpdatedAt = status, reason, answer, s.now()
 	if status == triage.MailFailed {
-		s.Log.Warn("mail: not sent", "mail_id", rec.ID, "ticket_id", rec.TicketID, "reason", reason.Code, "answer", answer)
+		s.Log.Warn("mail: not sent", "mail_id", rec.ID, "ticket_id", rec.TicketID, "reason", reason.Text, "answer", answer)
 	}
 	return s.Store.Update(ctx, func(tx triage.Tx) error {
 		if err := tx.UpdateMailMessage(ctx, rec); err != nil {

@@ -151,11 +151,11 @@ func TestSendFailures(t *testing.T) {
 		t.Fatalf("a permanent failure is done, not retried: %v", err)
 	}
 	rec, _ := e.app.Store.MailMessage(e.ctx, c.Mail.ID)
-	if rec.Status != triage.MailFailed || rec.Reason.Code != triage.MailReasonRejected || !strings.Contains(rec.Error, "550") {
+	if rec.Status != triage.MailFailed || rec.Reason.Code != triage.ReasonMailRejected || !strings.Contains(rec.Error, "550") {
 		t.Errorf("rejected = %+v %+v", rec, rec.Reason)
 	}
 	hist, _ := e.app.Desk.History(e.ctx, rejected.ID)
-	if h := hist[len(hist)-1]; h.Field != "mail" || !strings.Contains(h.Note, "550") {
+	if h := hist[len(hist)-1]; h.Field != "mail" || len(h.Why) != 1 || h.Why[0].Code != triage.ReasonMailFailed || !strings.Contains(h.Why[0].Text, "550") {
 		t.Errorf("ticket history does not show the failure: %+v", h)
 	}
 	if err := run(rec); err != nil {
@@ -173,7 +173,7 @@ func TestSendFailures(t *testing.T) {
 		t.Fatalf("the last attempt: %v", err)
 	}
 	rec, _ = e.app.Store.MailMessage(e.ctx, c.Mail.ID)
-	if rec.Status != triage.MailFailed || rec.Reason.Code != triage.MailReasonGaveUp || rec.Attempts != email.MaxSendAttempts || !strings.Contains(rec.Error, "451") {
+	if rec.Status != triage.MailFailed || rec.Reason.Code != triage.ReasonMailGaveUp || rec.Attempts != email.MaxSendAttempts || !strings.Contains(rec.Error, "451") {
 		t.Errorf("deferred = %+v %+v", rec, rec.Reason)
 	}
 
@@ -188,7 +188,7 @@ func TestSendFailures(t *testing.T) {
 	// once, saying why.
 	e.mail.Sender = nil
 	c = reply(newTicket("chen@example.cn", triage.ChannelEmail))
-	if c.Mail == nil || c.Mail.Status != triage.MailFailed || c.Mail.Reason.Code != triage.MailReasonNotConfigured {
+	if c.Mail == nil || c.Mail.Status != triage.MailFailed || c.Mail.Reason.Code != triage.ReasonMailNotConfigured {
 		t.Errorf("no server: %+v", c.Mail)
 	}
 }

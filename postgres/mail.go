@@ -155,25 +155,20 @@ func (tx *Tx) SetMailboxState(ctx context.Context, id string, s triage.MailboxSt
 
 const mailColumns = `
 	id, direction, purpose, mailbox_id, message_id, ticket_id, comment_id, sender, recipients, subject,
-	status, reason, reason_args, error, attempts, raw_sha256, event_key, created_at, updated_at, sent_at`
+	status, reason, why, error, attempts, raw_sha256, event_key, created_at, updated_at, sent_at`
 
 // scanMail reads one row selected with mailColumns.
 func scanMail(row pgx.Row) (*triage.MailMessage, error) {
 	var m triage.MailMessage
-	var reason string
-	args := map[string]string{}
+	var code string
+	var why triage.Reason
 	err := row.Scan(&m.ID, &m.Direction, &m.Purpose, &m.MailboxID, &m.MessageID, &m.TicketID, &m.CommentID, &m.From,
-		&m.To, &m.Subject, &m.Status, &reason, &args, &m.Error, &m.Attempts, &m.RawSHA256, &m.Key,
+		&m.To, &m.Subject, &m.Status, &code, &why, &m.Error, &m.Attempts, &m.RawSHA256, &m.Key,
 		&m.CreatedAt, &m.UpdatedAt, &m.SentAt)
 	if err != nil {
 		return nil, err
 	}
-	if reason != "" {
-		m.Reason = &triage.MailReason{Code: reason}
-		if len(args) > 0 {
-			m.Reason.Args = args
-		}
-	}
+	m.Reason = &why
 	m.AsStored()
 	return &m, nil
 }
@@ -259,18 +254,15 @@ func (s queries) MailMessages(ctx context.Context, f triage.MailFilter) ([]*tria
 	return out, next, nil
 }
 
-func mailJSON(m *triage.MailMessage) (to []byte, reason string, args []byte, err error) {
+func mailJSON(m *triage.MailMessage) (to []byte, code string, why []byte, err error) {
 	if to, err = jsonb(m.To); err != nil {
 		return
 	}
-	a := map[string]string{}
+	why = []byte("{}")
 	if m.Reason != nil {
-		reason = m.Reason.Code
-		if m.Reason.Args != nil {
-			a = m.Reason.Args
-		}
+		code = string(m.Reason.Code)
+		why, err = jsonb(m.Reason)
 	}
-	args, err = jsonb(a)
 	return
 }
 
@@ -309,7 +301,7 @@ func (tx *Tx) UpdateMailMessage(ctx context.Context, m *triage.MailMessage) erro
 	}
 	tag, err := tx.tx.Exec(ctx, `
 		UPDATE mail_messages SET ticket_id = $1, comment_id = $2, recipients = $3, status = $4, reason = $5,
-			reason_args = $6, error = $7, attempts = $8, updated_at = $9, sent_at = $10
+			why = $6, error = $7, attempts = $8, updated_at = $9, sent_at = $10
 		WHERE id = $11`,
 		m.TicketID, m.CommentID, to, m.Status, reason, args, m.Error, m.Attempts, m.UpdatedAt, m.SentAt, m.ID)
 	if err != nil {

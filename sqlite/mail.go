@@ -183,25 +183,20 @@ func (tx *Tx) SetMailboxState(ctx context.Context, id string, s triage.MailboxSt
 
 const mailColumns = `
 	id, direction, purpose, mailbox_id, message_id, ticket_id, comment_id, sender, recipients, subject,
-	status, reason, reason_args, error, attempts, raw_sha256, event_key, created_at, updated_at, sent_at`
+	status, reason, why, error, attempts, raw_sha256, event_key, created_at, updated_at, sent_at`
 
 // scanMail reads one row selected with mailColumns.
 func scanMail(row interface{ Scan(...any) error }) (*triage.MailMessage, error) {
 	var m triage.MailMessage
-	var reason string
-	args := map[string]string{}
+	var code string
+	var why triage.Reason
 	err := row.Scan(&m.ID, &m.Direction, &m.Purpose, &m.MailboxID, &m.MessageID, &m.TicketID, &m.CommentID, &m.From,
-		jsonCol{&m.To}, &m.Subject, &m.Status, &reason, jsonCol{&args}, &m.Error, &m.Attempts, &m.RawSHA256, &m.Key,
+		jsonCol{&m.To}, &m.Subject, &m.Status, &code, jsonCol{&why}, &m.Error, &m.Attempts, &m.RawSHA256, &m.Key,
 		timeCol{&m.CreatedAt}, timeCol{&m.UpdatedAt}, nullTimeCol{&m.SentAt})
 	if err != nil {
 		return nil, err
 	}
-	if reason != "" {
-		m.Reason = &triage.MailReason{Code: reason}
-		if len(args) > 0 {
-			m.Reason.Args = args
-		}
-	}
+	m.Reason = &why
 	m.AsStored()
 	return &m, nil
 }
@@ -339,18 +334,15 @@ func (tx *Tx) AddMailMessage(ctx context.Context, m *triage.MailMessage) error {
 	return nil
 }
 
-func mailJSON(m *triage.MailMessage) (to, reason, args string, err error) {
+func mailJSON(m *triage.MailMessage) (to, code, why string, err error) {
 	if to, err = jsonText(m.To); err != nil {
 		return
 	}
-	a := map[string]string{}
+	why = "{}"
 	if m.Reason != nil {
-		reason = m.Reason.Code
-		if m.Reason.Args != nil {
-			a = m.Reason.Args
-		}
+		code = string(m.Reason.Code)
+		why, err = jsonText(m.Reason)
 	}
-	args, err = jsonText(a)
 	return
 }
 
@@ -363,7 +355,7 @@ func (tx *Tx) UpdateMailMessage(ctx context.Context, m *triage.MailMessage) erro
 	}
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE mail_messages SET ticket_id = ?, comment_id = ?, recipients = ?, status = ?, reason = ?,
-			reason_args = ?, error = ?, attempts = ?, updated_at = ?, sent_at = ?
+			why = ?, error = ?, attempts = ?, updated_at = ?, sent_at = ?
 		WHERE id = ?`,
 		m.TicketID, m.CommentID, to, m.Status, reason, args, m.Error, m.Attempts, micros(m.UpdatedAt), nullMicros(m.SentAt), m.ID)
 	if err != nil {

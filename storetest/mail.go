@@ -25,8 +25,8 @@ import (
 //     UpdatedAt.
 //   - Inbound mail records are unique per (mailbox, Message-ID); the same
 //     Message-ID in another mailbox, or outbound, is another record.
-//     Records with a Key are unique by it. Reason nil and To nil read
-//     back as nil and []. MailByMessageID and TicketMail list oldest
+//     Records with a Key are unique by it. A Reason reads back whole (code,
+//     arguments, text); an empty one and a nil To read back as nil and []. MailByMessageID and TicketMail list oldest
 //     first (CreatedAt, then insertion); MailMessages newest first with
 //     the ticket list's paging rules and filters on direction, statuses,
 //     mailbox and ticket.
@@ -198,11 +198,12 @@ func testMailRecords(t *testing.T, s triage.Store) {
 	createTickets(t, s, tk)
 	in := newMail("m-1", triage.MailIn, "mb-1", "abc@qq.com", base.In(cst))
 	in.TicketID = "t-1"
-	in.Reason = &triage.MailReason{} // an empty reason is no reason
+	in.Reason = &triage.Reason{} // an empty reason is no reason
 	out := newMail("m-2", triage.MailOut, "", "triage.1@aurora.example", base.Add(time.Second))
 	out.TicketID, out.Key = "t-1", "event-1"
 	other := newMail("m-3", triage.MailIn, "mb-2", "abc@qq.com", base.Add(2*time.Second))
-	other.Reason = &triage.MailReason{Code: triage.MailReasonThrottled, Args: map[string]string{"per_minute": "10"}}
+	throttled := triage.NewReason(triage.ReasonMailThrottled, "robot@loop.example", 10)
+	other.Reason = &throttled
 	other.Status = triage.MailSkipped
 	update(t, s, func(tx triage.Tx) error {
 		for _, m := range []*triage.MailMessage{in, out, other} {
@@ -264,7 +265,8 @@ func testMailRecords(t *testing.T, s triage.Store) {
 
 	sent := base.Add(time.Minute)
 	out.Status, out.Attempts, out.SentAt, out.UpdatedAt = triage.MailFailed, 3, &sent, sent
-	out.Reason, out.Error = &triage.MailReason{Code: triage.MailReasonRejected}, "550 5.1.1 mailbox unavailable"
+	rejected := triage.NewReason(triage.ReasonMailRejected)
+	out.Reason, out.Error = &rejected, "550 5.1.1 mailbox unavailable"
 	out.CommentID = "c-1"
 	update(t, s, func(tx triage.Tx) error { return tx.UpdateMailMessage(ctx, out) })
 	got, err = s.MailMessage(ctx, "m-2")

@@ -56,7 +56,7 @@ func TestReadmeExamples(t *testing.T) {
 	for _, want := range []string{`"title":"退款一周了还没到账"`, `"code":"conflict"`, `"allowed":["open","solved"]`, `"status":"ready"`, "/v1/tickets/{id}/history",
 		// Files, mail and templates.
 		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
-		`"forbidden"`, `{"status":"skipped","reason":"auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`} {
+		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("README examples printed no %s:\n%s", want, b)
 		}

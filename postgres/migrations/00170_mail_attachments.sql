@@ -76,7 +76,8 @@ CREATE TABLE mail_messages (
 	subject      text COLLATE "C" NOT NULL DEFAULT '',
 	status       text COLLATE "C" NOT NULL,
 	reason       text COLLATE "C" NOT NULL DEFAULT '',
-	reason_args  jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(reason_args) = 'object'),
+	-- The reason as JSON ({code, args, text}); reason repeats its code.
+	why          jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(why) = 'object'),
 	error        text COLLATE "C" NOT NULL DEFAULT '',
 	attempts     integer NOT NULL DEFAULT 0,
 	raw_sha256   text COLLATE "C" NOT NULL DEFAULT '',

@@ -80,7 +80,8 @@ CREATE TABLE mail_messages (
 	subject      TEXT    NOT NULL DEFAULT '',
 	status       TEXT    NOT NULL,
 	reason       TEXT    NOT NULL DEFAULT '',
-	reason_args  TEXT    NOT NULL DEFAULT '{}' CHECK (json_type(reason_args) = 'object'),
+	-- The reason as JSON ({code, args, text}); reason repeats its code.
+	why          TEXT    NOT NULL DEFAULT '{}' CHECK (json_type(why) = 'object'),
 	error        TEXT    NOT NULL DEFAULT '',
 	attempts     INTEGER NOT NULL DEFAULT 0,
 	raw_sha256   TEXT    NOT NULL DEFAULT '',

@@ -8,7 +8,7 @@ import { h, add, clear, empty, badge, busy, toast, showError, modal, confirmDial
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage } from './admin-nav.js';
-import { reasonText } from './mail.js';
+import { reasonText } from './explain.js';
 
 const enc = encodeURIComponent;
 

@@ -9,6 +9,7 @@
 import { h, add, badge, fmtTime, modal, showError, toast } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { reasonText } from './explain.js';
 
 const enc = encodeURIComponent;
 const IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/bmp'];
@@ -73,13 +74,6 @@ export function attachments(list) {
     }
     return li;
   }));
-}
-
-// reasonText says why a mail was skipped or failed.
-export function reasonText(reason) {
-  if (!reason) return '';
-  const args = reason.args || {};
-  return t('mail.reason.' + reason.code, args, reason.code);
 }
 
 // delivery is the state of a reply's mail, as a badge with its detail.

@@ -4,7 +4,7 @@
 import { h, add, badge, fmtTime, busy, toast, showError, modal } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { reasonText } from './mail.js';
+import { reasonText } from './explain.js';
 
 // RISK_WINDOW is how close to its due time a running clock counts as at
 // risk when its policy sets no warning.
