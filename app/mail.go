@@ -23,7 +23,7 @@ import (
 // KeyFile is where the embedded store keeps a generated sealing key when
 // TRIAGE_SECRET_KEY is not set: beside the database it protects, so a
 // backup of the data directory restores both.
-const KeyFile = "secret.key"
+const KeyFile = "seal.key"
 
 // openKeys loads the key that seals mailbox passwords: SecretKey (from
 // TRIAGE_SECRET_KEY) when set. Otherwise the embedded store uses a key
@@ -61,12 +61,12 @@ func (a *App) openKeys() error {
 			return gerr
 		}
 		if err := os.WriteFile(path, []byte(k+"\n"), 0o600); err != nil {
-			return fmt.Errorf("writing a new secret key: %w", err)
+			return fmt.Errorf("writing a new sealing key: %w", err)
 		}
 		a.Log.Warn("no TRIAGE_SECRET_KEY: generated a key to seal mailbox passwords; keep it with the data directory's backups, or set TRIAGE_SECRET_KEY to its content", "file", path)
 		b = []byte(k)
 	} else if err != nil {
-		return fmt.Errorf("reading the secret key: %w", err)
+		return fmt.Errorf("reading the sealing key: %w", err)
 	}
 	cur := strings.TrimSpace(string(b))
 	if a.Keys, err = seal.FromEnv(func(name string) string {

@@ -886,7 +886,7 @@ const D = {
   'mailbox.outbound_on': ['发信：{from}，经由 {smtp}', 'Outbound mail: {from}, through {smtp}'],
   'mailbox.outbound_off': ['未配置发信服务器（启动参数 --smtp-url），回复和满意度调查不会通过邮件发出。', 'No outbound mail server (--smtp-url): replies and surveys are not mailed.'],
   'mailbox.sender_limit': ['同一发件人每分钟超过 {n} 封的邮件会暂缓导入，在「邮件记录」中可以手动导入。', 'More than {n} mails a minute from one sender are held back; import them by hand in the mail log.'],
-  'mailbox.key_file': ['邮箱密码用数据目录中自动生成的密钥（secret.key）加密，请与数据一起备份；生产环境请设置 TRIAGE_SECRET_KEY。', 'Mailbox passwords are sealed with a key generated in the data directory (secret.key): back it up with the data, or set TRIAGE_SECRET_KEY.'],
+  'mailbox.key_file': ['邮箱密码用数据目录中自动生成的密钥（seal.key）加密，请与数据一起备份；生产环境请设置 TRIAGE_SECRET_KEY。', 'Mailbox passwords are sealed with a key generated in the data directory (seal.key): back it up with the data, or set TRIAGE_SECRET_KEY.'],
   'mailbox.key_none': ['未设置 TRIAGE_SECRET_KEY，无法保存邮箱密码。请在每个实例上设置同一个密钥后重启。', 'TRIAGE_SECRET_KEY is not set, so mailbox passwords cannot be stored. Set the same key on every replica and restart.'],
   'template.lead': ['客服回复、满意度调查和新工单确认邮件的内容。用双花括号变量（如 {{ticket.title}}）插入工单信息，变量的值会自动转义。', 'The mails the service writes. Insert ticket details with variables in double braces, such as {{ticket.title}}; their values are escaped.'],
   'template.name.reply': ['客服回复', 'Agent reply'],
