@@ -219,7 +219,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	searcher, report, err := app.Retrieval(ctx, seg, articles, *vectorWeight, bar)
 	if err != nil {
 		return err
@@ -277,7 +277,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
-	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Examples: *examples, Progress: progress(stdout, stderr)})
+	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Examples: *examples, Progress: progress(stderr)})
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		return err
 	}
 	defer store.Close()
-	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stdout, stderr)})
+	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stderr)})
 	if err != nil {
 		return err
 	}

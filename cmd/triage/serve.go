@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 
 	"github.com/triagehq/triage/app"
 )
@@ -32,13 +31,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	return runApp(ctx, a, nil, stdout)
+	return runApp(ctx, a, nil, stdout, stderr)
 }
 
 // runApp starts a and serves on ln (nil: listen on the configured
 // address), printing the URL and, at the first start, the admin token.
-func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout io.Writer) error {
-	tok, err := a.Start(ctx, progress(stdout, os.Stderr))
+func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout, stderr io.Writer) error {
+	tok, err := a.Start(ctx, progress(stderr))
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer m.Close()
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	rec, _, err := m.Trainer.Train(ctx, *kind, extra, from, func(done, total int) { bar("train", done, total) })
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		defer m.Close()
-		bar := progress(stdout, stderr)
+		bar := progress(stderr)
 		res, err := m.KB.Import(ctx, f, kb.ImportOptions{Status: triage.ArticleStatus(*status), Progress: func(done, total int) { bar("import", done, total) }})
 		if err != nil {
 			return err
@@ -156,7 +156,7 @@ func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer m.Close()
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	if !*keep {
 		if err := m.Embedding.Retrain(ctx, bar); err != nil {
 			return err
