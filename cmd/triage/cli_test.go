@@ -80,7 +80,9 @@ func TestTokenCreate(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var first syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &first, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &first, io.Discard)
+	}()
 	waitFor(t, &first, "url")
 	cancel()
 	<-done
@@ -88,7 +90,9 @@ func TestTokenCreate(t *testing.T) {
 	ctx, cancel = context.WithCancel(context.Background())
 	defer cancel()
 	var second syncBuffer
-	go func() { done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &second, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, &second, io.Discard)
+	}()
 	url := waitFor(t, &second, "url")
 	defer func() { cancel(); <-done }()
 	if secretRE.MatchString(second.String()) || !strings.Contains(second.String(), "token create --role admin --data "+dir) {
