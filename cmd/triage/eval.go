@@ -13,6 +13,7 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/app"
+	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
@@ -244,7 +245,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	train := fs.String("train", "", "labelled JSON Lines to train on (required)")
 	test := fs.String("test", "", "labelled JSON Lines to score (required)")
 	label := fs.String("label", "category", "the field to predict")
-	threshold := fs.Float64("threshold", 0.5, "abstain below this confidence")
+	threshold := fs.Float64("threshold", classify.DefaultThreshold, "abstain below this confidence (the service's --abstain-threshold default, so the abstain rate is the service's)")
 	sampleTrain := fs.Int("sample-train", 0, "train on a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the samples")

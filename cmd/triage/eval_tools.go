@@ -25,9 +25,10 @@ func (e *regressionError) Error() string {
 // evalCompare runs `triage eval compare BASE.json NEW.json [--max-drop D]`.
 func evalCompare(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval compare", "BASE.json NEW.json [flags]",
-		"Set every metric of two reports side by side. Exit 1 when a headline metric (macro_f1,\nrecall@5, ndcg@10) drops by more than --max-drop.")
+		"Set every metric of two reports side by side. Exit 1 when a headline metric (macro_f1,\nrecall@5, ndcg@10) drops by more than --max-drop; exit 2 when the runs differ in set, files,\nsample, seed or settings (their figures do not compare).")
 	maxDrop := fs.Float64("max-drop", 0.01, "largest allowed drop of a headline metric (macro_f1, recall@5, ndcg@10), absolute")
 	asJSON := fs.String("json", "", "also write the comparison as JSON here")
+	allowMismatch := fs.Bool("allow-mismatch", false, "compare runs of different sets, samples, seeds or settings anyway, with a warning for each difference, and give no verdict")
 	pos, err := parseArgs(fs, args, stdout, stderr)
 	if err != nil {
 		return err
@@ -47,6 +48,10 @@ func evalCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return triage.Errorf(triage.EINVALID, "%s: %s", reportFiles(pos), triage.ErrorMessageOrText(err))
 	}
+	if len(c.Mismatches) > 0 && !*allowMismatch {
+		return triage.Errorf(triage.EINVALID, "%s: the runs differ, so their figures do not compare:\n  %s\nscore NEW on the same files, sample and seed as BASE (or pass --allow-mismatch to see the deltas anyway)",
+			reportFiles(pos), strings.Join(c.Mismatches, "\n  "))
+	}
 	if err := c.WriteText(stdout); err != nil {
 		return err
 	}
@@ -57,6 +62,9 @@ func evalCompare(args []string, stdout, stderr io.Writer) error {
 	}
 	if c.Regressions > 0 {
 		return &regressionError{c.Regressions}
+	}
+	if len(c.Mismatches) > 0 {
+		fmt.Fprintf(stderr, "triage: warning: %d difference(s) between the runs; no verdict\n", len(c.Mismatches))
 	}
 	return nil
 }
