@@ -144,6 +144,22 @@ func sortSpans(s []span) []span {
 // Location is the calendar's time zone.
 func (h *Hours) Location() *time.Location { return h.loc }
 
+// Day is the business time of the calendar's working day, what a target
+// counts as one day ("3d"): the weekly hours of the first day of the week
+// that has any, Monday's for an office week (9h for 09:00–18:00, 8h with an
+// hour's lunch break), the hours a make-up working day keeps too. Counting
+// days as that much business time lets them run, pause and warn like any
+// other target, and makes "3d" from Monday 10:00 due on Thursday 10:00,
+// skipping weekends and holidays as the calendar does. Zero for a calendar
+// without weekly hours.
+func (h *Hours) Day() time.Duration {
+	var d time.Duration
+	for _, s := range h.makeup {
+		d += time.Duration(s.end-s.start) * time.Minute
+	}
+	return d
+}
+
 // interval is an open range of absolute time, end exclusive.
 type interval struct{ start, end time.Time }
 

@@ -53,7 +53,10 @@ func TestReadmeExamples(t *testing.T) {
 	if err != nil {
 		t.Fatalf("README examples failed: %v\n%s", err, b)
 	}
-	for _, want := range []string{`"title":"退款一周了还没到账"`, `"code":"conflict"`, `"allowed":["open","solved"]`, `"status":"ready"`, "/v1/tickets/{id}/history"} {
+	for _, want := range []string{`"title":"退款一周了还没到账"`, `"code":"conflict"`, `"allowed":["open","solved"]`, `"status":"ready"`, "/v1/tickets/{id}/history",
+		// What the comments around the examples say they print.
+		"2026-10-08T08:00:00Z\n", "2026-10-08T09:00:00Z\n",
+	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("README examples printed no %s:\n%s", want, b)
 		}
