@@ -199,10 +199,12 @@ func (h *Hours) Open(t time.Time) bool {
 
 // Add returns the earliest instant at which d of business time has passed
 // since t: Elapsed(t, Add(t, d)) == d. Add(t, 0) is t. It fails when the
-// calendar does not have d of business time in the next ten years.
+// calendar does not have d of business time in the next ten years. The
+// instant is in UTC, the one form of times in the store and the API,
+// whatever the calendar's zone.
 func (h *Hours) Add(t time.Time, d time.Duration) (time.Time, error) {
 	if d <= 0 {
-		return t, nil
+		return t.UTC(), nil
 	}
 	// The previous day's last range can run past midnight only through a
 	// DST change; starting one day early costs nothing and covers it.
@@ -218,7 +220,7 @@ func (h *Hours) Add(t time.Time, d time.Duration) (time.Time, error) {
 			}
 			avail := iv.end.Sub(start)
 			if d <= avail {
-				return start.Add(d), nil
+				return start.Add(d).UTC(), nil
 			}
 			d -= avail
 		}
