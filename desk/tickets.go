@@ -65,8 +65,8 @@ func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, triage.Manual,
 	}
 	if in.Channel == "" {
 		in.Channel = triage.ChannelAPI
-	} else if !in.Channel.Valid() {
-		return nil, m, triage.Invalid("channel", "channel %q is not one of %s", in.Channel, join(triage.Channels()))
+	} else if err := in.Channel.Check("channel"); err != nil {
+		return nil, m, err
 	}
 	tags, err := triage.CleanTags("tags", in.Tags)
 	if err != nil {
@@ -308,8 +308,8 @@ func (s *Service) applyUpdate(ctx context.Context, tx triage.Tx, t *triage.Ticke
 		t.Requester = r
 	}
 	if u.Channel.Set {
-		if !u.Channel.V.Valid() {
-			return nil, triage.Invalid("channel", "channel %q is not one of %s", u.Channel.V, join(triage.Channels()))
+		if err := u.Channel.V.Check("channel"); err != nil {
+			return nil, err
 		}
 		set("channel", string(t.Channel), string(u.Channel.V))
 		t.Channel = u.Channel.V
