@@ -282,8 +282,14 @@ type TicketFilter struct {
 	NeedsReview *bool
 	CreatedFrom time.Time
 	CreatedTo   time.Time
-	// Text matches tickets whose title or body contains it.
-	Text   string
+	// Query is a search as the client typed it (q); the service cuts it
+	// into Terms, which are what stores read.
+	Query string
+	// Terms, when given, select the tickets whose normalised title or
+	// body contains any of them, and list them by relevance rather than
+	// newest first (see QueryTerms and RankTickets). They are normalised
+	// text, as QueryTerms returns them.
+	Terms  []string
 	Cursor string
 	Limit  int
 }

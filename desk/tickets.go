@@ -167,12 +167,37 @@ func (s *Service) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage
 	if !f.CreatedFrom.IsZero() && !f.CreatedTo.IsZero() && !f.CreatedFrom.Before(f.CreatedTo) {
 		return nil, "", triage.Invalid("created_to", "created_to must be after created_from")
 	}
+	if utf8.RuneCountInString(f.Query) > MaxQueryRunes {
+		return nil, "", triage.Invalid("q", "q is longer than %d characters", MaxQueryRunes)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		f.Terms = s.queryTerms(f.Query)
+	}
 	if f.Cursor != "" {
-		if _, err := triage.DecodeCursor(f.Cursor); err != nil {
+		c, err := triage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckListCursor(c, len(f.Terms) > 0); err != nil {
 			return nil, "", err
 		}
 	}
 	return s.Store.Tickets(ctx, f)
+}
+
+// MaxQueryRunes bounds a ticket search's q.
+const MaxQueryRunes = 500
+
+// queryTerms cuts a search into the terms stores match: the segmenter's,
+// or the normalised query as one term without a segmenter.
+func (s *Service) queryTerms(q string) []string {
+	if s.Segmenter != nil {
+		return triage.QueryTerms(s.Segmenter, q)
+	}
+	if s.Normalize != nil {
+		q = s.Normalize(q)
+	}
+	return []string{strings.ToLower(strings.TrimSpace(q))}
 }
 
 // UpdateTicket applies a partial update to a ticket at the given version

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
 	"github.com/triagehq/triage/storetest"
 )
@@ -33,7 +34,7 @@ func open(t testing.TB, opts sqlite.Options) (*sqlite.DB, string) {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) triage.Store {
-		db, _ := open(t, sqlite.Options{})
+		db, _ := open(t, sqlite.Options{Normalize: segment.Normalize})
 		return db
 	})
 }
@@ -533,5 +534,30 @@ func TestOwnerVectors(t *testing.T) {
 		if got == nil || !slices.Equal(docs, tc.want) {
 			t.Errorf("OwnerVectors(%s, %s, %s) = %v, want %v", tc.kind, tc.owner, tc.model, docs, tc.want)
 		}
+	}
+}
+
+// TestSearchFilledAtOpen: tickets written by a store without a normaliser
+// (or before the search columns existed) become searchable when the store
+// is next opened with one.
+func TestSearchFilledAtOpen(t *testing.T) {
+	ctx := context.Background()
+	db, path := open(t, sqlite.Options{})
+	tk := newTicket("t-1")
+	tk.Title = "手環連不上藍牙"
+	if err := db.Update(ctx, func(tx triage.Tx) error { return tx.CreateTicket(ctx, tk) }); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{"手环"}}); err != nil || len(got) != 0 {
+		t.Fatalf("found %d before normalising, %v", len(got), err)
+	}
+	db.Close()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Normalize: segment.Normalize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{"手环"}}); err != nil || len(got) != 1 {
+		t.Fatalf("found %d after opening with a normaliser, %v", len(got), err)
 	}
 }
