@@ -22,7 +22,7 @@ func ticketParams() []Param {
 		{"needs_review", "boolean", "tickets triage could not classify with confidence"},
 		{"created_from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive"},
 		{"created_to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive"},
-		{"q", "string", "words to find in the title or body, in any script or width (退貨 finds 退货): cut by the segmenter as the KB search cuts a query; any word may match, and the list is by relevance, best first"},
+		{"q", "string", "words to find in the title, the body or the public conversation, in any script or width (退貨 finds 退货): cut by the segmenter as the KB search cuts a query; any word may match, and the list is by relevance, best first"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1-200, default 50"},
 	}

@@ -78,7 +78,12 @@ func TestSearchFilledAtOpen(t *testing.T) {
 	}
 	now := time.Now()
 	tk := &triage.Ticket{ID: "t-1", Title: "手環連不上藍牙", Channel: triage.ChannelWeb, Status: triage.StatusNew, Priority: triage.P3, CreatedAt: now, UpdatedAt: now}
-	if err := db.Update(ctx, func(tx triage.Tx) error { return tx.CreateTicket(ctx, tk) }); err != nil {
+	if err := db.Update(ctx, func(tx triage.Tx) error {
+		if err := tx.CreateTicket(ctx, tk); err != nil {
+			return err
+		}
+		return tx.AddComment(ctx, &triage.Comment{ID: "c-1", TicketID: tk.ID, Body: "請重新配對", Public: true, CreatedAt: tk.CreatedAt})
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{"手环"}}); err != nil || len(got) != 0 {
@@ -90,7 +95,9 @@ func TestSearchFilledAtOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{"手环"}}); err != nil || len(got) != 1 {
-		t.Fatalf("found %d after opening with a normaliser, %v", len(got), err)
+	for _, term := range []string{"手环", "配对"} {
+		if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{term}}); err != nil || len(got) != 1 {
+			t.Fatalf("%s: found %d after opening with a normaliser, %v", term, len(got), err)
+		}
 	}
 }

@@ -131,7 +131,7 @@ func ticketWhere(f triage.TicketFilter) *args {
 		ors := []string{"FALSE"}
 		for _, t := range terms {
 			p := a.next(t)
-			ors = append(ors, `strpos(search_title, `+p+`::text) > 0 OR strpos(search_body, `+p+`::text) > 0`)
+			ors = append(ors, `strpos(search_title, `+p+`::text) > 0 OR strpos(search_body, `+p+`::text) > 0 OR strpos(search_comments, `+p+`::text) > 0`)
 		}
 		a.where = append(a.where, "("+strings.Join(ors, " OR ")+")")
 	}
@@ -228,14 +228,14 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 	}
 	searchTitle, searchBody := tx.db.searchText(t)
 	_, err = tx.tx.Exec(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1, $23, $24)`,
+		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body, search_comments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1, $23, $24, $25)`,
 		t.ID, t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		string(t.Channel), tags, fields, string(t.Status), string(t.Priority), t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.SolvedAt, t.ClosedAt,
-		t.MergedInto, searchTitle, searchBody,
+		t.MergedInto, searchTitle, searchBody, tx.db.emptyConversation(),
 	)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)

@@ -8,17 +8,62 @@ import (
 )
 
 // Ticket search: the store's half of triage.RankTickets. The search
-// columns hold the normalised title and body; a search counts each term's
-// occurrences in them here and leaves the ranking to the rule written once.
+// columns hold the normalised title, body and conversation; a search
+// counts each term's occurrences in them here and leaves the ranking to
+// the rule written once.
 
-// searchText is what a ticket's search columns hold: its normalised title
-// and body, or NULL without a normaliser (filled in at the next open with
-// one).
+// searchColumns are the search columns in the order of the fields of
+// triage.TicketMatch.
+var searchColumns = []string{"search_title", "search_body", "search_comments"}
+
+// searchText is what a new or updated ticket's title and body search
+// columns hold: its normalised title and body, or NULL without a
+// normaliser (filled in at the next open with one).
 func (db *DB) searchText(t *triage.Ticket) (title, body any) {
 	if db.opts.Normalize == nil {
 		return nil, nil
 	}
 	return db.opts.Normalize(t.Title), db.opts.Normalize(t.Body)
+}
+
+// emptyConversation is the conversation column of a new ticket.
+func (db *DB) emptyConversation() any {
+	if db.opts.Normalize == nil {
+		return nil
+	}
+	return ""
+}
+
+// appendConversation adds a new public comment's line to its ticket's
+// conversation column.
+func (tx *Tx) appendConversation(ctx context.Context, c *triage.Comment) error {
+	if tx.db.opts.Normalize == nil || !c.Public {
+		return nil
+	}
+	_, err := tx.tx.ExecContext(ctx, `UPDATE tickets SET search_comments = COALESCE(search_comments, '') || ? WHERE id = ?`,
+		triage.CommentLine(c, tx.db.opts.Normalize), c.TicketID)
+	return dbError("add comment", err)
+}
+
+// refreshSearch recomputes every search column of one ticket from the
+// ticket and its comments, or sets them to NULL without a normaliser.
+func (tx *Tx) refreshSearch(ctx context.Context, id string) error {
+	if tx.db.opts.Normalize == nil {
+		_, err := tx.tx.ExecContext(ctx, `UPDATE tickets SET search_title = NULL, search_body = NULL, search_comments = NULL WHERE id = ?`, id)
+		return dbError("make a ticket searchable", err)
+	}
+	var t triage.Ticket
+	if err := tx.tx.QueryRowContext(ctx, `SELECT title, body FROM tickets WHERE id = ?`, id).Scan(&t.Title, &t.Body); err != nil {
+		return dbError("make a ticket searchable", err)
+	}
+	comments, err := tx.Comments(ctx, id)
+	if err != nil {
+		return err
+	}
+	title, body := tx.db.searchText(&t)
+	_, err = tx.tx.ExecContext(ctx, `UPDATE tickets SET search_title = ?, search_body = ?, search_comments = ? WHERE id = ?`,
+		title, body, triage.ConversationText(comments, tx.db.opts.Normalize), id)
+	return dbError("make a ticket searchable", err)
 }
 
 // fillSearchBatch is how many tickets one transaction of fillSearch
@@ -36,30 +81,29 @@ func (db *DB) fillSearch(ctx context.Context) error {
 		n := 0
 		err := db.Update(ctx, func(ttx triage.Tx) error {
 			tx := ttx.(*Tx)
-			rows, err := tx.tx.QueryContext(ctx, `SELECT id, title, body FROM tickets WHERE search_title IS NULL LIMIT ?`, fillSearchBatch)
+			rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM tickets WHERE search_title IS NULL LIMIT ?`, fillSearchBatch)
 			if err != nil {
 				return dbError("tickets to make searchable", err)
 			}
-			var batch []triage.Ticket
+			var ids []string
 			for rows.Next() {
-				var t triage.Ticket
-				if err := rows.Scan(&t.ID, &t.Title, &t.Body); err != nil {
+				var id string
+				if err := rows.Scan(&id); err != nil {
 					rows.Close()
 					return dbError("tickets to make searchable", err)
 				}
-				batch = append(batch, t)
+				ids = append(ids, id)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return dbError("tickets to make searchable", err)
 			}
-			for _, t := range batch {
-				title, body := db.searchText(&t)
-				if _, err := tx.tx.ExecContext(ctx, `UPDATE tickets SET search_title = ?, search_body = ? WHERE id = ?`, title, body, t.ID); err != nil {
-					return dbError("make a ticket searchable", err)
+			for _, id := range ids {
+				if err := tx.refreshSearch(ctx, id); err != nil {
+					return err
 				}
 			}
-			n = len(batch)
+			n = len(ids)
 			return nil
 		})
 		if err != nil || n < fillSearchBatch {
@@ -101,14 +145,12 @@ func (s queries) searchTickets(ctx context.Context, f triage.TicketFilter) ([]*t
 		return nil, "", err
 	}
 	out := make([]*triage.Ticket, 0, len(ms))
-	for _, m := range ms {
-		if t, ok := byID[m.ID]; ok {
-			out = append(out, t)
-		}
-	}
 	score := make(map[string]triage.TicketMatch, len(ms))
 	for _, m := range ms {
 		score[m.ID] = m
+		if t, ok := byID[m.ID]; ok {
+			out = append(out, t)
+		}
 	}
 	out, next := triage.Page(out, limit, func(x *triage.Ticket) string { return triage.SearchCursor(score[x.ID]) })
 	return out, next, nil
@@ -118,27 +160,38 @@ func (s queries) searchTickets(ctx context.Context, f triage.TicketFilter) ([]*t
 func (s queries) searchStats(ctx context.Context, f triage.TicketFilter) (triage.SearchStats, error) {
 	f.Terms = nil
 	where, args := ticketWhere(f)
-	query := `SELECT COUNT(*), COALESCE(AVG(length(search_title)), 0), COALESCE(AVG(length(search_body)), 0) FROM tickets`
+	cols := []string{"COUNT(*)"}
+	for _, c := range searchColumns {
+		cols = append(cols, `COALESCE(AVG(length(`+c+`)), 0)`)
+	}
+	query := `SELECT ` + strings.Join(cols, ", ") + ` FROM tickets`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	var st triage.SearchStats
-	if err := s.q.QueryRowContext(ctx, query, args...).Scan(&st.Tickets, &st.AvgTitle, &st.AvgBody); err != nil {
+	dest := []any{&st.Tickets}
+	for i := range searchColumns {
+		dest = append(dest, &st.AvgLen[i])
+	}
+	if err := s.q.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
 		return st, dbError("search tickets", err)
 	}
 	return st, nil
 }
 
-// ticketMatches counts each term in the title and body of every ticket
+// ticketMatches counts each term in each search column of every ticket
 // that f selects. A term's occurrences are the characters replace() takes
 // out of the text, over the term's length: both in characters.
 func (s queries) ticketMatches(ctx context.Context, f triage.TicketFilter) ([]triage.TicketMatch, error) {
 	terms, _ := f.SearchTerms()
-	cols := []string{"id", "created_at", "COALESCE(length(search_title), 0)", "COALESCE(length(search_body), 0)"}
+	cols := []string{"id", "created_at"}
+	for _, c := range searchColumns {
+		cols = append(cols, `COALESCE(length(`+c+`), 0)`)
+	}
 	var args []any
 	for _, t := range terms {
-		for _, col := range []string{"search_title", "search_body"} {
-			cols = append(cols, `COALESCE((length(`+col+`) - length(replace(`+col+`, ?, ''))) / length(?), 0)`)
+		for _, c := range searchColumns {
+			cols = append(cols, `COALESCE((length(`+c+`) - length(replace(`+c+`, ?, ''))) / length(?), 0)`)
 			args = append(args, t, t)
 		}
 	}
@@ -151,10 +204,15 @@ func (s queries) ticketMatches(ctx context.Context, f triage.TicketFilter) ([]tr
 	defer rows.Close()
 	var out []triage.TicketMatch
 	for rows.Next() {
-		m := triage.TicketMatch{TitleTF: make([]int, len(terms)), BodyTF: make([]int, len(terms))}
-		dest := []any{&m.ID, timeCol{&m.CreatedAt}, &m.TitleLen, &m.BodyLen}
+		m := triage.TicketMatch{TF: make([][triage.SearchFields]int, len(terms))}
+		dest := []any{&m.ID, timeCol{&m.CreatedAt}}
+		for i := range searchColumns {
+			dest = append(dest, &m.Len[i])
+		}
 		for i := range terms {
-			dest = append(dest, &m.TitleTF[i], &m.BodyTF[i])
+			for j := range searchColumns {
+				dest = append(dest, &m.TF[i][j])
+			}
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, dbError("search tickets", err)

@@ -107,8 +107,8 @@ func ticketWhere(f triage.TicketFilter) (where []string, args []any) {
 		// columns and the terms are both normalised (see triage.QueryTerms).
 		ors := []string{"0"}
 		for _, t := range terms {
-			ors = append(ors, `instr(search_title, ?) > 0 OR instr(search_body, ?) > 0`)
-			args = append(args, t, t)
+			ors = append(ors, `instr(search_title, ?) > 0 OR instr(search_body, ?) > 0 OR instr(search_comments, ?) > 0`)
+			args = append(args, t, t, t)
 		}
 		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
@@ -242,15 +242,15 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 	}
 	searchTitle, searchBody := tx.db.searchText(t)
 	_, err = tx.tx.ExecContext(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body, search_comments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 		t.ID, t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		micros(t.CreatedAt), micros(t.UpdatedAt),
 		nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
-		t.MergedInto, searchTitle, searchBody,
+		t.MergedInto, searchTitle, searchBody, tx.db.emptyConversation(),
 	)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)
