@@ -13,8 +13,10 @@ import (
 // for a stop word.
 type spaces struct{}
 
-func (spaces) Normalize(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-func (spaces) Words(s string) []string   { return strings.Fields(strings.ToLower(s)) }
+func (spaces) Normalize(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+func (spaces) Words(s string) []string { return strings.Fields(strings.ToLower(s)) }
 func (spaces) Tokens(s string) []triage.Term {
 	var out []triage.Term
 	for i, w := range strings.Fields(strings.ToLower(s)) {
