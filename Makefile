@@ -52,6 +52,16 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
+# The benchmarks of the search, indexing and prediction paths on the shared
+# sets (skipped without them); add -cpuprofile/-memprofile to profile one
+# package. Minutes: BenchmarkSearch builds an index of 100k chunks.
+.PHONY: bench-speed
+bench-speed:
+	$(GO) test -run '^$$' -bench 'Benchmark(Search|Index)$$' -benchtime 2000x -timeout 60m ./bleve
+	$(GO) test -run '^$$' -bench 'BenchmarkRetrieve' -benchtime 1000x ./eval
+	$(GO) test -run '^$$' -bench 'BenchmarkPredictSets' -benchtime 2000x ./classify
+	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Benchmark(Words|Tokens)$$' -benchtime 3x ./segment
+
 clean:
 	rm -rf bin
 

@@ -18,15 +18,28 @@ func (a wordAnalyzer) Analyze(text []byte) analysis.TokenStream {
 	return a.tokens(text, false)
 }
 
-// tokens returns the terms of text; a document's also start with the
-// length marker.
+// tokens returns the terms of text; a document's also end with the length
+// marker.
 func (a wordAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
-	terms := a.seg.Tokens(string(text))
+	return stream(a.seg.Tokens(string(text)), doc)
+}
+
+// stream turns the segmenter's terms into bleve tokens. The terms' bytes
+// share one buffer: a field has hundreds of them, and an allocation each
+// was a tenth of the garbage of indexing.
+func stream(terms []triage.Term, doc bool) analysis.TokenStream {
 	toks := make([]analysis.Token, len(terms), len(terms)+1)
 	ts := make(analysis.TokenStream, len(terms), len(terms)+1)
+	size := 0
+	for _, t := range terms {
+		size += len(t.Text)
+	}
+	buf := make([]byte, 0, size)
 	for i, t := range terms {
+		start := len(buf)
+		buf = append(buf, t.Text...)
 		toks[i] = analysis.Token{
-			Term:     []byte(t.Text),
+			Term:     buf[start:len(buf):len(buf)],
 			Position: t.Position + 1,
 			Start:    t.Start,
 			End:      t.End,
@@ -50,14 +63,6 @@ const marker = "\x00"
 func withMarker(ts analysis.TokenStream) analysis.TokenStream {
 	return append(ts, &analysis.Token{Term: []byte(marker), Position: 0, Type: analysis.Single})
 }
-
-// docAnalyzer analyses document fields: the terms of its analyzer and the
-// length marker. Queries use the analyzer alone.
-type docAnalyzer struct {
-	tokens func(text []byte, doc bool) analysis.TokenStream
-}
-
-func (a docAnalyzer) Analyze(text []byte) analysis.TokenStream { return a.tokens(text, true) }
 
 // bigramAnalyzer turns text into overlapping pairs of units, where a unit is
 // one Han character or one run of other letters and digits (a Latin word, a
@@ -90,6 +95,16 @@ func (a bigramAnalyzer) tokens(text []byte, doc bool) analysis.TokenStream {
 		ts = withMarker(ts)
 	}
 	return ts
+}
+
+// gramTexts returns the grams of normalised text, in order.
+func gramTexts(norm string) []string {
+	grams := bigrams(norm)
+	out := make([]string, len(grams))
+	for i, g := range grams {
+		out[i] = g.text
+	}
+	return out
 }
 
 // gram is one bigram (or lone unit) with its unit position and byte offsets
@@ -155,6 +170,21 @@ func units(text string) []unit {
 }
 
 func isAlnum(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
+
+// runTexts returns each run of units of normalised text as it is written.
+func runTexts(text string) []string {
+	var out []string
+	us := units(text)
+	for i := 0; i < len(us); {
+		j := i
+		for j+1 < len(us) && us[j+1].run == us[i].run {
+			j++
+		}
+		out = append(out, text[us[i].start:us[j].end])
+		i = j + 1
+	}
+	return out
+}
 
 // runLengths returns how many units each run of text has.
 func runLengths(text string) []int {

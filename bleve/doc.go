@@ -24,8 +24,41 @@
 // digit runs, which need no dictionary and find what the segmenter cut
 // differently in query and document. Keyword fields kind, owner (kind and
 // owner ID, for DeleteOwner and Exclude) and category are indexed;
-// kind, owner_id, chunk and category are stored. Text is not stored: the
-// store has it.
+// kind, owner_id, chunk and category are stored, and so is each text as it
+// was given (kind.title.text, …), from which the bigrams are rebuilt.
+//
+// # Memory postings
+//
+// Bleve is the persistent index; Search does not use its searchers. Every
+// text field's postings (each term's documents and frequencies, each
+// document's field length) are also held in memory, in plain slices, and
+// scored there (memory.go, score.go) with bleve's BM25 to the last
+// operation of its formula, coordination and query norm included: a test
+// holds the two to the same hits and scores (to rounding) through
+// replacements, deletions, compaction and a reopen. Bleve's searchers
+// allocate per clause, per segment and per hit and loaded two stored fields
+// per hit; a 200-character ticket as a query is hundreds of term clauses.
+// Measured on the two-core development machine while others worked on it
+// (load 5 to 7), one search at a time: BenchmarkSearch over 10k chunks,
+// the dev queries of every set, p50/p99 8.4/325 ms with bleve's searchers,
+// 0.21/6.6 ms over the memory postings; over 100k chunks with tickets as
+// queries (taidi2020_replies, about 200 characters) 3.2/30 ms, 3.0/17.5 ms
+// in a run of its own. BenchmarkRetrieve (package eval) on bq_similar: 1.24
+// ms a query before, 82 µs after, allocating a tenth as much.
+//
+// A quoted phrase is checked only where it could change the top k: the
+// memory postings bound its score in every document that has all its
+// terms, and only documents whose bound reaches the k-th best score
+// without phrases are checked (the parity test covers it).
+//
+// Bleve indexes the word fields, with their positions, which quoted phrases
+// need; the bigram fields live in the memory postings only, rebuilt from the
+// stored text at Open. They cost bleve three times what the word fields do
+// to index (more terms per document and a larger dictionary): indexing
+// without them takes a third of bleve's time. A quoted phrase's words in a
+// row are found by bleve's phrase search; its characters in a row by the
+// memory postings (documents with every bigram) and a check on the stored
+// text.
 //
 // # Scoring
 //
@@ -40,10 +73,12 @@
 // taidi and bq, 0.8 points lower in recall@10 on baoxian and 1 point higher
 // on afqmc. What does not stay is bleve's average field length, the size
 // of the field's dictionary over the document count, summed over segments,
-// so that it changes as segments merge. Search passes bleve statistics of
-// its own: the kind's document count, and the true average field length
-// (read from the norms of a marker term every field has, cached until about
-// 1% of the documents change) times LengthScale.
+// so that it changes as segments merge. Scoring uses statistics of its own:
+// the kind's live document count, and the true average field length (kept
+// up to date by the memory postings; at Open read from the norms of a
+// marker term every word field has) times LengthScale. The phrase clause's
+// boost is not applied: bleve passes no boost from a disjunction to its
+// clauses, and the memory postings score as bleve does.
 //
 // Text in quotes ("…", “…”, ＂…＂, 「…」) adds a clause that matches the
 // phrase exactly, as words in a row or as characters in a row, so documents

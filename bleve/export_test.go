@@ -1,9 +1,12 @@
 package bleve
 
 import (
+	"context"
 	"testing"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
+
+	triage "github.com/triagehq/triage"
 )
 
 // SetLayoutForTest rewrites the layout an index directory claims, as an
@@ -19,3 +22,13 @@ func SetLayoutForTest(t *testing.T, dir, layout string) {
 		t.Fatal(err)
 	}
 }
+
+// SearchBleveForTest searches with bleve's own searchers instead of the
+// memory postings, from the same statistics.
+func (x *Index) SearchBleveForTest(ctx context.Context, q triage.TextQuery) ([]triage.TextHit, error) {
+	return x.searchBleve(ctx, q)
+}
+
+// IndexBigramsInBleveForTest makes x give bleve the bigram fields too, so
+// that SearchBleveForTest scores them.
+func IndexBigramsInBleveForTest(x *Index) { x.bleveBigrams = true }

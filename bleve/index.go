@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -32,7 +31,7 @@ var ErrCorrupt = errors.New("text index is corrupt, incomplete or of another lay
 // with another layout is reported as ErrCorrupt so that it is rebuilt rather
 // than searched with mismatched terms; change it with any change to the
 // fields or analyzers.
-const layout = "triage-bleve-1"
+const layout = "triage-bleve-2"
 
 // Keys of bleve's internal store.
 const (
@@ -49,7 +48,10 @@ const generationFile = "triage-generation"
 
 // Options tunes an Index. The zero value is the production setting.
 type Options struct {
-	// BatchSize caps the documents per bleve batch: 256 when zero.
+	// BatchSize caps the documents per bleve batch: 1024 when zero. Each
+	// batch waits for bleve to persist a segment, and small segments are
+	// merged again and again: a rebuild in batches of 256 spent most of
+	// its time waiting for the merger.
 	BatchSize int
 	// Weights are the field boosts; zero means DefaultWeights().
 	Weights Weights
@@ -86,12 +88,15 @@ func DefaultWeights() Weights {
 // concurrent use: searches run in parallel with each other and with writes;
 // writes are serialised so that DeleteOwner sees a consistent set of chunks.
 type Index struct {
-	idx                blevesearch.Index
-	path               string // "" in memory
-	words              wordAnalyzer
-	grams              bigramAnalyzer
-	docWords, docGrams docAnalyzer
-	opts               Options
+	idx   blevesearch.Index
+	path  string // "" in memory
+	words wordAnalyzer
+	grams bigramAnalyzer
+	opts  Options
+	// bleveBigrams also gives bleve the bigram fields, which the memory
+	// postings hold alone otherwise: only for testing the memory
+	// postings against bleve's own scoring.
+	bleveBigrams bool
 
 	// life is held for reading by every operation and for writing by
 	// Close: bleve does not expect use after Close (a search on a closed
@@ -101,12 +106,10 @@ type Index struct {
 
 	mu         sync.Mutex // serialises writes
 	generation uint64     // of the last batch; guarded by mu
-	// written counts the documents written or deleted, so that the
-	// cached statistics know when to look again.
-	written atomic.Uint64
 
-	statsMu sync.Mutex
-	stats   map[string]*kindStats // by kind
+	// mem is what Search scores: the postings of the text fields in
+	// memory, loaded from bleve at Open and kept in step with it.
+	mem *memory
 }
 
 // validKind reports the document kinds. Each has its own fields, so that
@@ -148,6 +151,10 @@ func Open(path string, seg triage.Segmenter, opts Options) (*Index, error) {
 	}
 	x := newIndex(idx, path, seg, opts)
 	x.generation = gen
+	if x.mem, err = loadMemory(idx, gramTexts); err != nil {
+		_ = idx.Close()
+		return nil, err
+	}
 	return x, nil
 }
 
@@ -261,7 +268,7 @@ func writeGeneration(dir string, gen uint64) error {
 
 func newIndex(idx blevesearch.Index, path string, seg triage.Segmenter, opts Options) *Index {
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 256
+		opts.BatchSize = 1024
 	}
 	if opts.Weights == (Weights{}) {
 		opts.Weights = DefaultWeights()
@@ -272,9 +279,7 @@ func newIndex(idx blevesearch.Index, path string, seg triage.Segmenter, opts Opt
 	if opts.MaxQueryTerms <= 0 {
 		opts.MaxQueryTerms = 512
 	}
-	x := &Index{idx: idx, path: path, words: wordAnalyzer{seg}, grams: bigramAnalyzer{seg}, opts: opts, stats: map[string]*kindStats{}}
-	x.docWords = docAnalyzer{x.words.tokens}
-	x.docGrams = docAnalyzer{x.grams.tokens}
+	x := &Index{idx: idx, path: path, words: wordAnalyzer{seg}, grams: bigramAnalyzer{seg}, opts: opts, mem: newMemory()}
 	return x
 }
 

@@ -3,12 +3,14 @@ package bleve
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 
 	triage "github.com/triagehq/triage"
 )
@@ -37,14 +39,191 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 		return nil, err
 	}
 	defer release()
+	pl := x.plan(q, k)
+	if pl == nil {
+		return []triage.TextHit{}, nil
+	}
+	found, err := x.mem.run(pl, x.opts.LengthScale, func(alt *phraseAlt, ids []string) ([]string, error) {
+		if alt.slot%2 == 1 {
+			return x.gramPhraseMatches(q.Kind, alt, ids)
+		}
+		return x.phraseMatches(ctx, alt, ids)
+	})
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]triage.TextHit, len(found))
+	x.mem.mu.RLock()
+	docs := x.mem.kinds[pl.kind].docs
+	for i, h := range found {
+		d := &docs[h.num]
+		hits[i] = triage.TextHit{DocID: d.id, OwnerID: d.owner, Chunk: d.chunk, Score: h.score}
+	}
+	x.mem.mu.RUnlock()
+	return hits, nil
+}
+
+// plan resolves q into clauses, or nil when its text has no term.
+func (x *Index) plan(q triage.TextQuery, k int) *plan {
+	words, grams := x.queryTerms(q.Text)
+	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude}
+	for fi, f := range x.fieldNames(q.Kind) {
+		if f.weight <= 0 {
+			continue
+		}
+		for _, t := range words {
+			pl.terms = append(pl.terms, termClause{slotOf(fi, false), t, f.weight})
+		}
+		if bw := f.weight * x.opts.Weights.Bigrams; bw > 0 {
+			for _, t := range grams {
+				pl.terms = append(pl.terms, termClause{slotOf(fi, true), t, bw})
+			}
+		}
+	}
+	if len(pl.terms) == 0 {
+		return nil
+	}
+	if x.opts.Weights.Phrase > 0 {
+		for _, p := range quoted(q.Text) {
+			if alts := x.phraseAlts(q.Kind, p); len(alts) > 0 {
+				pl.phrases = append(pl.phrases, phraseClause{alts})
+			}
+		}
+	}
+	return pl
+}
+
+// phraseMatches returns the IDs, of ids, of the documents where bleve
+// finds a phrase alternative (its words in a row).
+func (x *Index) phraseMatches(ctx context.Context, alt *phraseAlt, ids []string) ([]string, error) {
+	q := query.NewConjunctionQuery([]query.Query{query.NewMultiPhraseQuery(alt.terms, alt.field), query.NewDocIDQuery(ids)})
+	req := blevesearch.NewSearchRequestOptions(q, len(ids), 0, false)
+	req.Score = blevesearch.ScoreNone
+	res, err := x.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, wrap(err, "searching the text index")
+	}
+	out := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		out[i] = h.ID
+	}
+	return out, nil
+}
+
+// gramPhraseMatches returns the IDs, of ids (documents with every bigram
+// of the phrase), of those whose field has the bigrams in a row: bleve
+// does not index bigrams, so it is checked on the stored text.
+func (x *Index) gramPhraseMatches(kind string, alt *phraseAlt, ids []string) ([]string, error) {
+	field := storedField(kind, textFieldNames[alt.slot/2])
+	var out []string
+	for _, id := range ids {
+		doc, err := x.idx.Document(id)
+		if err != nil {
+			return nil, wrap(err, "searching the text index")
+		}
+		if doc == nil {
+			continue
+		}
+		var text string
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == field {
+				text = string(f.Value())
+			}
+		})
+		if containsAll(text, alt.runs) && (hanOnly(alt.runs) || inARow(bigrams(text), alt.terms)) {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// containsAll reports whether text has every one of parts: the runs of a
+// phrase must be in the text as they are for its bigrams to be in a row,
+// and this is much cheaper to check first.
+func containsAll(text string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(text, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// hanOnly reports whether a phrase is one run of Han characters, whose
+// bigrams are in a row in a text exactly where the run is in it: each
+// character is a unit, and characters written together are one run.
+func hanOnly(runs []string) bool {
+	if len(runs) != 1 {
+		return false
+	}
+	for _, r := range runs[0] {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// inARow reports whether grams has the phrase's terms at consecutive
+// positions, an empty position of the phrase matching anything, as bleve's
+// phrase search does with positions.
+func inARow(grams []gram, phrase [][]string) bool {
+	first := -1
+	for i, pos := range phrase {
+		if len(pos) > 0 {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	at := map[string]map[int]bool{}
+	for _, pos := range phrase {
+		for _, t := range pos {
+			at[t] = map[int]bool{}
+		}
+	}
+	for _, g := range grams {
+		if m, ok := at[g.text]; ok {
+			m[g.pos] = true
+		}
+	}
+	for p := range at[phrase[first][0]] {
+		start := p - first
+		ok := true
+		for i, pos := range phrase {
+			if len(pos) == 0 {
+				continue
+			}
+			any := false
+			for _, t := range pos {
+				any = any || at[t][start+i]
+			}
+			if !any {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// searchBleve is Search done by bleve's own searchers, from the same
+// statistics: the reference the memory postings are tested against.
+func (x *Index) searchBleve(ctx context.Context, q triage.TextQuery) ([]triage.TextHit, error) {
+	k := q.K
+	if k <= 0 {
+		k = 10
+	}
 	bq := x.query(q)
 	if bq == nil {
 		return []triage.TextHit{}, nil
 	}
-	stats, err := x.bm25Stats(ctx, q.Kind)
-	if err != nil {
-		return nil, err
-	}
+	stats := x.mem.bm25Stats(q.Kind, x.opts.LengthScale)
 	if stats.DocCount == 0 {
 		return []triage.TextHit{}, nil
 	}
@@ -92,8 +271,7 @@ type weighted struct {
 func (x *Index) query(q triage.TextQuery) query.Query {
 	// A phrase's words are scored like the others; the phrase adds a
 	// requirement, not a score.
-	words := distinct(x.words.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
-	grams := distinct(x.grams.Analyze([]byte(q.Text)), x.opts.MaxQueryTerms)
+	words, grams := x.queryTerms(q.Text)
 	var clauses []query.Query
 	for _, f := range x.fieldNames(q.Kind) {
 		if f.weight <= 0 {
@@ -135,12 +313,24 @@ func termQuery(term, field string, boost float64) query.Query {
 	return t
 }
 
+// queryTerms returns the distinct words and bigrams of a query, in order,
+// at most MaxQueryTerms of each: the terms the analyzers give, without
+// building bleve tokens.
+func (x *Index) queryTerms(text string) (words, grams []string) {
+	terms := x.words.seg.Tokens(text)
+	ws := make([]string, len(terms))
+	for i, t := range terms {
+		ws[i] = t.Text
+	}
+	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(x.grams.seg.Normalize(text)), x.opts.MaxQueryTerms)
+}
+
 // distinct returns the distinct terms of ts in order, at most max of them.
-func distinct(ts analysis.TokenStream, max int) []string {
+func distinct(ts []string, max int) []string {
 	seen := make(map[string]bool, len(ts))
-	var out []string
-	for _, t := range ts {
-		if s := string(t.Term); !seen[s] {
+	out := ts[:0]
+	for _, s := range ts {
+		if !seen[s] {
 			seen[s] = true
 			out = append(out, s)
 			if len(out) == max {
@@ -151,27 +341,38 @@ func distinct(ts analysis.TokenStream, max int) []string {
 	return out
 }
 
-// phraseQuery matches documents of kind where phrase occurs in any text
-// field: as the same words in a row, as the segmenter cuts it (bleve's
-// match-phrase), or as the same characters in a row, which finds it even
-// where the segmenter cut a document's text differently. It returns nil
-// when the phrase has no term (only stop words or punctuation).
-func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
-	var alts []query.Query
+// phraseAlts returns the ways a phrase can occur in documents of kind: in
+// any text field, as the same words in a row, as the segmenter cuts it
+// (bleve's match-phrase), or as the same characters in a row, which finds
+// it even where the segmenter cut a document's text differently. It
+// returns none when the phrase has no term (only stop words or
+// punctuation).
+func (x *Index) phraseAlts(kind, phrase string) []phraseAlt {
+	var alts []phraseAlt
 	wordPhrase := toPhrase(x.words.Analyze([]byte(phrase)))
 	var gramPhrase [][]string
-	if runs := runLengths(x.grams.seg.Normalize(phrase)); len(runs) > 0 && minOf(runs) >= 2 {
+	norm := x.grams.seg.Normalize(phrase)
+	if runs := runLengths(norm); len(runs) > 0 && minOf(runs) >= 2 {
 		// A lone unit is indexed only where it stands alone, so a phrase
 		// with one cannot be matched as characters.
 		gramPhrase = toPhrase(x.grams.Analyze([]byte(phrase)))
 	}
-	for _, f := range x.fieldNames(kind) {
+	for fi, f := range x.fieldNames(kind) {
 		if wordPhrase != nil {
-			alts = append(alts, query.NewMultiPhraseQuery(wordPhrase, textField(kind, f.name, false)))
+			alts = append(alts, phraseAlt{slot: slotOf(fi, false), field: textField(kind, f.name, false), terms: wordPhrase})
 		}
 		if gramPhrase != nil {
-			alts = append(alts, query.NewMultiPhraseQuery(gramPhrase, textField(kind, f.name, true)))
+			alts = append(alts, phraseAlt{slot: slotOf(fi, true), field: textField(kind, f.name, true), terms: gramPhrase, runs: runTexts(norm)})
 		}
+	}
+	return alts
+}
+
+// phraseQuery is the bleve query of a phrase's alternatives, or nil.
+func (x *Index) phraseQuery(kind, phrase string) *query.DisjunctionQuery {
+	var alts []query.Query
+	for _, a := range x.phraseAlts(kind, phrase) {
+		alts = append(alts, query.NewMultiPhraseQuery(a.terms, a.field))
 	}
 	if len(alts) == 0 {
 		return nil

@@ -3,9 +3,13 @@ package bleve
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
@@ -31,6 +35,10 @@ func textField(kind, name string, bigram bool) string {
 	return kind + "." + name
 }
 
+// storedField names the field that stores a kind's text (title, body or
+// resolution) as it was given.
+func storedField(kind, name string) string { return kind + "." + name + ".text" }
+
 func ownerKey(kind, ownerID string) string { return kind + "\x00" + ownerID }
 
 // Index adds or replaces documents, by ID, in batches of Options.BatchSize.
@@ -53,28 +61,80 @@ func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		part := x.analyseAll(docs[start:min(start+x.opts.BatchSize, len(docs))])
 		b := x.idx.NewBatch()
-		for _, d := range docs[start:min(start+x.opts.BatchSize, len(docs))] {
-			if err := b.IndexAdvanced(x.document(d)); err != nil {
+		for _, a := range part {
+			if err := b.IndexAdvanced(x.document(a)); err != nil {
 				return wrap(err, "indexing documents")
 			}
 		}
 		if err := x.batch(b, "indexing documents"); err != nil {
 			return err
 		}
+		x.mem.mu.Lock()
+		for _, a := range part {
+			x.mem.add(a)
+		}
+		x.mem.maybeCompact()
+		x.mem.mu.Unlock()
 	}
 	return nil
 }
 
+// analyseAll cuts the text fields of docs on every core. Each document is
+// analysed once, for bleve and for the memory postings alike.
+func (x *Index) analyseAll(docs []triage.SearchDoc) []*analysed {
+	out := make([]*analysed, len(docs))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(docs) {
+					return
+				}
+				out[i] = x.analyse(docs[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func (x *Index) analyse(d triage.SearchDoc) *analysed {
+	a := &analysed{doc: d}
+	for fi, value := range [...]string{d.Title, d.Body, d.Resolution} {
+		if strings.TrimSpace(value) == "" {
+			continue
+		}
+		terms := x.words.seg.Tokens(value)
+		words := make([]string, len(terms))
+		for i, t := range terms {
+			words[i] = t.Text
+		}
+		a.slots[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = words, len(words)+1
+		a.words[fi] = stream(terms, true)
+		a.norm[fi] = x.grams.seg.Normalize(value)
+		grams := gramTexts(a.norm[fi])
+		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
+	}
+	return a
+}
+
+// analysedField is an analyzer that returns tokens cut beforehand: bleve
+// calls it on the field's text, which analyse has already cut.
+type analysedField struct{ ts analysis.TokenStream }
+
+func (a analysedField) Analyze([]byte) analysis.TokenStream { return a.ts }
+
 // batch executes b with the next generation; the caller holds mu.
 func (x *Index) batch(b *blevesearch.Batch, what string) error {
-	n := uint64(b.Size())
 	b.SetInternal([]byte(generationKey), encodeGeneration(x.generation+1))
 	if err := x.idx.Batch(b); err != nil {
 		return wrap(err, what)
 	}
 	x.generation++
-	x.written.Add(n)
 	if x.path != "" {
 		// A stale file only weakens the check in Open; the batch is in.
 		_ = writeGeneration(x.path, x.generation)
@@ -96,11 +156,14 @@ func check(d triage.SearchDoc) *triage.Error {
 	return nil
 }
 
-// document builds the bleve document of d. Its text fields carry this
-// index's analyzers, so bleve analyses them without looking anything up by
-// name. Titles, bodies and resolutions are indexed, not stored: the store
-// has them.
-func (x *Index) document(d triage.SearchDoc) *document.Document {
+// document builds the bleve document of an analysed document. Its word
+// fields carry their tokens, so bleve looks no analyzer up by name and cuts
+// nothing again; their positions serve quoted phrases. The texts are
+// stored (normalised), not indexed as bigrams: the memory postings hold the bigrams,
+// and rebuild them from the stored text when the index is opened (bigram
+// fields cost bleve three times what the word fields do to index).
+func (x *Index) document(a *analysed) *document.Document {
+	d := a.doc
 	doc := document.NewDocument(d.ID)
 	keyword := func(name, value string, opts index.FieldIndexingOptions) {
 		doc.AddField(document.NewTextFieldCustom(name, nil, []byte(value), opts, nil))
@@ -113,12 +176,17 @@ func (x *Index) document(d triage.SearchDoc) *document.Document {
 	}
 	doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldChunk, nil, float64(d.Chunk), index.StoreField))
 	text := index.IndexField | index.IncludeTermVectors
-	for _, f := range []struct{ name, value string }{{"title", d.Title}, {"body", d.Body}, {"resolution", d.Resolution}} {
-		if strings.TrimSpace(f.value) == "" {
+	for fi, value := range [...]string{d.Title, d.Body, d.Resolution} {
+		ts := a.words[fi]
+		if ts == nil {
 			continue
 		}
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, f.name, false), nil, []byte(f.value), text, x.docWords))
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, f.name, true), nil, []byte(f.value), text, x.docGrams))
+		name := textFieldNames[fi]
+		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, false), nil, []byte(value), text, analysedField{ts}))
+		keyword(storedField(d.Kind, name), a.norm[fi], index.StoreField)
+		if x.bleveBigrams {
+			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), text, analysedField{x.grams.tokens([]byte(value), true)}))
+		}
 	}
 	return doc
 }
@@ -145,6 +213,11 @@ func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
 			return wrap(err, "deleting documents")
 		}
 		if len(res.Hits) == 0 {
+			// Whatever bleve did not have is not there either.
+			x.mem.mu.Lock()
+			x.mem.removeOwner(kind, ownerID)
+			x.mem.maybeCompact()
+			x.mem.mu.Unlock()
 			return nil
 		}
 		b := x.idx.NewBatch()
@@ -154,6 +227,13 @@ func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
 		if err := x.batch(b, "deleting documents"); err != nil {
 			return err
 		}
+		x.mem.mu.Lock()
+		for _, h := range res.Hits {
+			if ref, ok := x.mem.ids[h.ID]; ok {
+				x.mem.remove(ref)
+			}
+		}
+		x.mem.mu.Unlock()
 	}
 }
 
@@ -167,13 +247,5 @@ func (x *Index) Count(ctx context.Context, kind string) (int, error) {
 		return 0, err
 	}
 	defer release()
-	q := query.NewTermQuery(kind)
-	q.SetField(fieldKind)
-	req := blevesearch.NewSearchRequestOptions(q, 0, 0, false)
-	req.Score = blevesearch.ScoreNone
-	res, err := x.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return 0, wrap(err, "counting documents")
-	}
-	return int(res.Total), nil
+	return x.mem.count(kind), nil
 }

@@ -153,12 +153,23 @@ type docText struct {
 
 func (d *docText) isWhole(k int) bool { return d.whole == nil || d.whole[k] }
 
+// normalizedTokenizer is a segmenter that can cut text it has normalised
+// already (segment.Segmenter can), sparing a second Normalize.
+type normalizedTokenizer interface {
+	TokensNormalized(norm string) []triage.Term
+}
+
 func segmentDoc(seg triage.Segmenter, opts FeatureOptions, text string) docText {
 	d := docText{norm: seg.Normalize(text)}
 	switch {
 	case opts.WordNgrams <= 0:
 	case !opts.WholeWords:
-		terms := seg.Tokens(text)
+		var terms []triage.Term
+		if n, ok := seg.(normalizedTokenizer); ok {
+			terms = n.TokensNormalized(d.norm)
+		} else {
+			terms = seg.Tokens(text)
+		}
 		d.words = make([]string, len(terms))
 		d.whole = make([]bool, len(terms))
 		for k, t := range terms {

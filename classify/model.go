@@ -159,8 +159,9 @@ type Model struct {
 // predictScratch is reused between predictions so that one allocates
 // little more than its answer.
 type predictScratch struct {
-	v SparseVector
-	z []float64
+	v     SparseVector
+	z     []float64
+	order []int32
 }
 
 // Labels returns the classes, sorted.
@@ -218,12 +219,24 @@ func (m *Model) predictWith(seg triage.Segmenter, text string) Prediction {
 		z[c] *= m.scale
 	}
 	softmax(z)
-	p := Prediction{Classes: make([]triage.Scored, k)}
-	for c, l := range m.labels {
-		p.Classes[c] = triage.Scored{Value: l, Score: z[c]}
+	// Best first, ties in label order: sorting class numbers by score,
+	// then number, is a stable sort of the classes without moving them.
+	order := s.order[:0]
+	for c := range k {
+		order = append(order, int32(c))
 	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if n := cmp.Compare(z[b], z[a]); n != 0 {
+			return n
+		}
+		return cmp.Compare(a, b)
+	})
+	p := Prediction{Classes: make([]triage.Scored, k)}
+	for i, c := range order {
+		p.Classes[i] = triage.Scored{Value: m.labels[c], Score: z[c]}
+	}
+	s.order = order
 	m.scratch.Put(s)
-	slices.SortStableFunc(p.Classes, func(a, b triage.Scored) int { return cmp.Compare(b.Score, a.Score) })
 	p.Label, p.Probability = p.Classes[0].Value, p.Classes[0].Score
 	return p
 }

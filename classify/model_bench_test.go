@@ -89,3 +89,33 @@ func (s *memoSegmenter) Tokens(t string) []triage.Term {
 	}
 	return s.Segmenter.Tokens(t)
 }
+
+// BenchmarkPredictSets trains on each shared classification set (the first
+// 6,000 training examples at most) and predicts its dev texts one at a time
+// on one goroutine: predictions per second of one core, the path `triage
+// eval classify` times against scikit-learn (which `make bench-peers` runs).
+func BenchmarkPredictSets(b *testing.B) {
+	shared := sharedDir()
+	if shared == "" {
+		b.Skip("SKIP: no ../shared/data beside the repository")
+	}
+	seg := realSegmenter(b)
+	for _, set := range []string{"taidi2020_messages", "smp2017_intent", "online_shopping_10cats"} {
+		b.Run(set, func(b *testing.B) {
+			dir := filepath.Join(shared, "data", set)
+			train := readSet(b, filepath.Join(dir, "train.jsonl"))
+			train = train[:min(len(train), 6000)]
+			dev := readSet(b, filepath.Join(dir, "dev.jsonl"))
+			m, err := classify.Train(context.Background(), train, classify.TrainOptions{Segmenter: seg, CalibrationFolds: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			i := 0
+			for b.Loop() {
+				m.Predict(dev[i%len(dev)].Text)
+				i++
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "predictions/s")
+		})
+	}
+}

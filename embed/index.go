@@ -1,7 +1,6 @@
 package embed
 
 import (
-	"container/heap"
 	"context"
 	"sync"
 
@@ -130,70 +129,73 @@ func (x *Index) scan(q []float32, k int, filter func(string) bool, lo, hi int) t
 	return t
 }
 
-// dot is unrolled by four: it is the whole cost of a search.
-func dot(a, b []float32) float32 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float32
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += a[i] * b[i]
-		s1 += a[i+1] * b[i+1]
-		s2 += a[i+2] * b[i+2]
-		s3 += a[i+3] * b[i+3]
-	}
-	for ; i < len(a); i++ {
-		s0 += a[i] * b[i]
-	}
-	return (s0 + s1) + (s2 + s3)
-}
-
 type cand struct {
 	i int
 	s float32
 }
 
 // topK is a min-heap of the best candidates so far: the root is the one
-// the next better candidate replaces.
+// the next better candidate replaces. It is written out rather than
+// through container/heap, whose interface boxes every candidate.
 type topK []cand
 
-func (t topK) Len() int { return len(t) }
-func (t topK) Less(a, b int) bool {
-	if t[a].s != t[b].s {
-		return t[a].s < t[b].s
+// worse orders candidates: lower score, or a later insertion on a tie.
+func worse(a, b cand) bool {
+	if a.s != b.s {
+		return a.s < b.s
 	}
-	return t[a].i > t[b].i // a later insertion loses a tie
-}
-func (t topK) Swap(a, b int) { t[a], t[b] = t[b], t[a] }
-func (t *topK) Push(v any)   { *t = append(*t, v.(cand)) }
-func (t *topK) Pop() any {
-	old := *t
-	v := old[len(old)-1]
-	*t = old[:len(old)-1]
-	return v
+	return a.i > b.i
 }
 
 // beats reports whether c would displace the current worst of a full heap.
-func (t topK) beats(c cand) bool {
-	w := t[0]
-	return c.s > w.s || (c.s == w.s && c.i < w.i)
-}
+func (t topK) beats(c cand) bool { return worse(t[0], c) }
 
 func (t *topK) offer(c cand, k int) {
-	if len(*t) < k {
-		heap.Push(t, c)
+	h := *t
+	if len(h) < k {
+		h = append(h, c)
+		for i := len(h) - 1; i > 0; {
+			p := (i - 1) / 2
+			if !worse(h[i], h[p]) {
+				break
+			}
+			h[p], h[i] = h[i], h[p]
+			i = p
+		}
+		*t = h
 		return
 	}
-	if t.beats(c) {
-		(*t)[0] = c
-		heap.Fix(t, 0)
+	if h.beats(c) {
+		h[0] = c
+		h.down(0)
+	}
+}
+
+func (t topK) down(i int) {
+	for {
+		l := 2*i + 1
+		if l >= len(t) {
+			return
+		}
+		w := l
+		if r := l + 1; r < len(t) && worse(t[r], t[l]) {
+			w = r
+		}
+		if !worse(t[w], t[i]) {
+			return
+		}
+		t[i], t[w] = t[w], t[i]
+		i = w
 	}
 }
 
 func (t topK) sorted(ids []string) []Hit {
 	out := make([]Hit, len(t))
 	for n := len(t) - 1; n >= 0; n-- {
-		c := heap.Pop(&t).(cand)
-		out[n] = Hit{ID: ids[c.i], Score: c.s}
+		out[n] = Hit{ID: ids[t[0].i], Score: t[0].s}
+		t[0] = t[n]
+		t = t[:n]
+		t.down(0)
 	}
 	return out
 }

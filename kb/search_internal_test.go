@@ -19,21 +19,21 @@ func TestFuse(t *testing.T) {
 		{OwnerID: "a", Chunk: 3, VectorScore: 0.7},
 	}, func(h *Hit, r int) { h.VectorRank = r })
 	got := s.fuse(lex, vec)
-	// Hand-computed with k = 60:
-	//   a: 1/61 + 1/63 = 0.032266   (lexical 1, vector 3)
-	//   c: 1/63 + 1/61 = 0.032266   (lexical 3, vector 1) — tie with a, a wins on id
-	//   b: 1/62       = 0.016129
-	//   d: 1/62       = 0.016129   — tie with b, b wins on id
+	// Hand-computed, BM25 over the best (9) plus the cosine, weights 1:
+	//   a: 9/9 + 0.7 = 1.7
+	//   c: 1/9 + 0.9 = 1.0111
+	//   d:       0.8 = 0.8   (vector only)
+	//   b: 5/9       = 0.5556 (lexical only)
 	want := []struct {
 		id        string
 		lex, vec  int
 		fused     float64
 		bestChunk int
 	}{
-		{"a", 1, 3, 1.0/61 + 1.0/63, 2},
-		{"c", 3, 1, 1.0/63 + 1.0/61, 0},
-		{"b", 2, 0, 1.0 / 62, 0},
-		{"d", 0, 2, 1.0 / 62, 0},
+		{"a", 1, 3, 1 + 0.7, 2},
+		{"c", 3, 1, 1.0/9 + 0.9, 0},
+		{"d", 0, 2, 0.8, 0},
+		{"b", 2, 0, 5.0 / 9, 0},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d hits: %+v", len(got), got)
@@ -46,11 +46,17 @@ func TestFuse(t *testing.T) {
 			}
 		})
 	}
-	// Weights tilt the fusion: a heavy vector weight puts d above b.
-	s.VectorWeight = 3
+	// Weights tilt the fusion: a light vector weight puts b above d, a
+	// heavy one c above a.
+	s.VectorWeight = 0.5
 	got = s.fuse(lex, vec)
-	if got[0].OwnerID != "c" || got[2].OwnerID != "d" {
-		t.Errorf("weighted order = %v %v %v %v", got[0].OwnerID, got[1].OwnerID, got[2].OwnerID, got[3].OwnerID)
+	if got[2].OwnerID != "b" || got[3].OwnerID != "d" {
+		t.Errorf("light vector weight: order = %v %v %v %v", got[0].OwnerID, got[1].OwnerID, got[2].OwnerID, got[3].OwnerID)
+	}
+	s.VectorWeight = 5
+	got = s.fuse(lex, vec)
+	if got[0].OwnerID != "c" {
+		t.Errorf("heavy vector weight: order = %v %v %v %v", got[0].OwnerID, got[1].OwnerID, got[2].OwnerID, got[3].OwnerID)
 	}
 }
 

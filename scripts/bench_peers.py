@@ -5,15 +5,25 @@
 
 For every set in DATA (a directory with train.jsonl + dev.jsonl is a classification set, one with
 articles.jsonl + queries.dev.jsonl a retrieval set) it runs `triage eval` and the peer on the whole
-dev split, keeps both JSON reports in OUT, and prints one table: each metric for triage, for the
-peer, and triage / peer. Wall seconds are of the whole process (loading, training or indexing,
-scoring), measured here the same way for both. --queries/--train/--test N write fixed-seed samples
-of the files to OUT/data and give both the same sample. Exit 1 when a run fails.
+dev split, keeps both JSON reports in OUT, and prints one table: each metric for triage (every
+retrieval mode), for the peer, and triage / peer. Wall seconds are of the whole process (loading,
+training or indexing, scoring), measured here the same way for both. --queries/--train/--test N
+write fixed-seed samples of the files to OUT/data and give both the same sample.
+
+Segmentation speed: the corpus of segment's benchmarks (every *.jsonl of ../shared/data beside the
+repository, 4 MiB) cut by jieba (precise mode) and by the segment package's Words on one core
+(go test -bench, GOMAXPROCS=1, without the clause cache); --no-segment skips it.
+
+Then a summary: per set the speed ratios (queries/s per mode, predictions/s, segmentation) beside
+recall@5 and nDCG@10 of every mode and the peer, with the targets of issue 21. Speed figures are
+of one run on a shared machine: compare the ratios, which were measured side by side.
+Exit 1 when a run fails.
 """
 import argparse
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -54,6 +64,28 @@ def sample(path, n, seed, outdir):
     return out
 
 
+def segmentation(a):
+    """(ours, peer) words MB/s on segment's benchmark corpus, or (None, None) when it cannot run."""
+    corpus = os.path.abspath(os.path.join(a.out, "segment-corpus.txt"))
+    env = dict(os.environ, SEGMENT_CORPUS_OUT=corpus)
+    p = subprocess.run([a.go, "test", "-run", "^TestWriteCorpus$", "-count=1", "./segment"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0 or not os.path.exists(corpus):
+        sys.stderr.write("segmentation: the corpus was not written\n%s\n" % p.stdout[-2000:])
+        return None, None
+    peer, _ = run([a.python, os.path.join(a.peers, "jieba_segment.py"), corpus], os.path.join(a.out, "segment.peer.json"))
+    env = dict(os.environ, GOMAXPROCS="1")
+    p = subprocess.run([a.go, "test", "-run", "^$", "-bench", "^BenchmarkWords$/^plain$", "-benchtime", "3x", "-count", "1", "./segment"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with open(os.path.join(a.out, "segment.triage.txt"), "w", encoding="utf-8") as fh:
+        fh.write(p.stdout)
+    m = re.search(r"([0-9.]+) MB/s", p.stdout)
+    if p.returncode != 0 or not m:
+        sys.stderr.write("segmentation: the benchmark failed\n%s\n" % p.stdout[-2000:])
+        return None, (peer or {}).get("mb_per_s")
+    return float(m.group(1)), (peer or {}).get("mb_per_s")
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return ""
@@ -65,6 +97,8 @@ def fmt(v, metric=""):
         return "-"
     if isinstance(v, float) and abs(v) <= 1 and "second" not in metric:
         return "%.4f" % v
+    if "MB/s" in metric:
+        return "%.2f" % v
     return "%.1f" % v
 
 
@@ -80,9 +114,17 @@ def main():
     ap.add_argument("--train", type=int, default=0, help="train on a fixed-seed sample of this many examples (0: all)")
     ap.add_argument("--test", type=int, default=0, help="score a fixed-seed sample of this many examples (0: all)")
     ap.add_argument("--seed", type=int, default=20261123)
+    ap.add_argument("--go", default="go")
+    ap.add_argument("--no-segment", action="store_true", help="skip the segmentation speed")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rows, failed = [], False
+    summary = []  # (set, kind, {figure: value})
+    if not a.no_segment:
+        sys.stderr.write("segmentation\n")
+        ours, peer = segmentation(a)
+        rows.append(("(corpus)", "segmentation words MB/s", ours, peer))
+        summary.append(("(corpus)", "segment", {"segment": ratio(ours, peer)}))
     for name in sorted(os.listdir(a.data)):
         d = os.path.join(a.data, name)
         if not os.path.isdir(d):
@@ -101,6 +143,9 @@ def main():
             for m in CLASSIFY:
                 rows.append((name, m, (t or {}).get(m), (p or {}).get(m)))
             rows.append((name, "wall_seconds", tw, pw))
+            summary.append((name, "classify", {
+                "predict": ratio((t or {}).get("predict_per_second"), (p or {}).get("predict_per_second")),
+                "f1": "%s / %s" % (fmt((t or {}).get("macro_f1")), fmt((p or {}).get("macro_f1")))}))
             if t and p:
                 sys.stderr.write("  triage: %s (%d examples, %.0fs)   peer %s: %s (%.0fs)\n" % (
                     t.get("macro_f1"), t.get("test", 0), tw, p.get("peer"), p.get("macro_f1"), pw))
@@ -112,9 +157,16 @@ def main():
             failed |= t is None or p is None
             modes = {m["mode"]: m for m in (t or {}).get("modes", [])}
             for m in RETRIEVE:
-                for mode in ("lexical", "hybrid"):
+                for mode in ("lexical", "vector", "hybrid"):
                     rows.append((name, "%s %s" % (mode, m), modes.get(mode, {}).get(m), (p or {}).get(m)))
             rows.append((name, "wall_seconds", tw, pw))
+            fig = {}
+            for mode in ("lexical", "vector", "hybrid"):
+                fig[mode] = ratio(modes.get(mode, {}).get("queries_per_second"), (p or {}).get("queries_per_second"))
+            for m in ("recall@5", "ndcg@10"):
+                fig[m] = " / ".join(fmt(modes.get(mode, {}).get(m)) for mode in ("lexical", "vector", "hybrid")) + \
+                    " / " + fmt((p or {}).get(m))
+            summary.append((name, "retrieve", fig))
             if t and p:
                 sys.stderr.write("  triage hybrid recall@5: %s   peer %s: %s (%.0fs / %.0fs)\n" % (
                     modes.get("hybrid", {}).get("recall@5"), p.get("peer"), p.get("recall@5"), tw, pw))
@@ -125,6 +177,17 @@ def main():
     print("triage eval vs the peers in %s (sklearn: jieba+TF-IDF+LinearSVC; bm25: jieba search mode+BM25)" % a.peers)
     for i, r in enumerate(lines):
         print("  ".join(str(c).ljust(widths[j]) if j < 2 else str(c).rjust(widths[j]) for j, c in enumerate(r)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    print()
+    print("summary: triage / peer speed ratios (targets: lexical q/s >= 3, hybrid >= 2, predictions/s >= 10) "
+          "beside quality (lexical / vector / hybrid / peer)")
+    head = ("set", "segment", "lexical q/s", "vector q/s", "hybrid q/s", "predict/s", "recall@5", "nDCG@10", "macro-F1 (ours / peer)")
+    keys = ("segment", "lexical", "vector", "hybrid", "predict", "recall@5", "ndcg@10", "f1")
+    lines = [head] + [(s,) + tuple(fig.get(k, "") or "" for k in keys) for s, _, fig in summary]
+    widths = [max(len(str(r[i])) for r in lines) for i in range(len(head))]
+    for i, r in enumerate(lines):
+        print("  ".join(str(c).ljust(widths[j]) for j, c in enumerate(r)))
         if i == 0:
             print("  ".join("-" * w for w in widths))
     with open(os.path.join(a.out, "table.json"), "w", encoding="utf-8") as fh:

@@ -56,6 +56,7 @@ func (s *Segmenter) AddWords(words ...triage.DictWord) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.cache.clear()
 	for _, w := range norm {
 		if err := s.add(w); err != nil {
 			return &triage.Error{Code: triage.EINTERNAL, Message: "adding a dictionary word", Err: err}
@@ -115,6 +116,7 @@ func (s *Segmenter) RemoveWord(word string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer s.cache.clear()
 	old, ok := s.added[w.Word]
 	if !ok {
 		return &triage.Error{Code: triage.ENOTFOUND, Field: "word",

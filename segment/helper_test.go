@@ -11,6 +11,10 @@ import (
 var (
 	plainOnce = sync.OnceValues(func() (*Segmenter, error) { return New(Options{}) })
 	hmmOnce   = sync.OnceValues(func() (*Segmenter, error) { return New(Options{HMM: true}) })
+	// The benchmarks cut the same corpus pass after pass: without the
+	// clause cache, so that they time the segmenter.
+	plainUncached = sync.OnceValues(func() (*Segmenter, error) { return New(Options{NoCache: true}) })
+	hmmUncached   = sync.OnceValues(func() (*Segmenter, error) { return New(Options{HMM: true, NoCache: true}) })
 )
 
 func testSegmenter(tb testing.TB, hmm bool) *Segmenter {
@@ -18,6 +22,20 @@ func testSegmenter(tb testing.TB, hmm bool) *Segmenter {
 	load := plainOnce
 	if hmm {
 		load = hmmOnce
+	}
+	s, err := load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+// benchSegmenter is a shared Segmenter without the clause cache.
+func benchSegmenter(tb testing.TB, hmm bool) *Segmenter {
+	tb.Helper()
+	load := plainUncached
+	if hmm {
+		load = hmmUncached
 	}
 	s, err := load()
 	if err != nil {
