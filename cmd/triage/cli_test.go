@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/triagehq/triage/app"
+	"github.com/triagehq/triage/classify"
 )
 
 // TestHelp asks every command and every sub-command of a group for its
@@ -117,5 +123,29 @@ func TestTokenCreate(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `"role":"admin"`) || !strings.Contains(string(b), "值班管理员") {
 		t.Errorf("the new token: %d %s", resp.StatusCode, b)
+	}
+}
+
+// TestEvalThresholdIsTheServices: eval classify abstains where the service
+// does by default, one constant for both, so a report's abstain rate is
+// the service's.
+func TestEvalThresholdIsTheServices(t *testing.T) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var cfg app.Config
+	var level string
+	serveFlags(fs, &cfg, &level)
+	if got := fs.Lookup("abstain-threshold").DefValue; got != fmt.Sprint(classify.DefaultThreshold) {
+		t.Fatalf("serve --abstain-threshold defaults to %s, want classify.DefaultThreshold", got)
+	}
+	var out, errOut syncBuffer
+	if code := run(context.Background(), []string{"eval", "classify", "--train", "../../testdata/eval/train.jsonl", "--test", "../../testdata/eval/dev.jsonl", "--examples", "0"}, &out, &errOut); code != 0 {
+		t.Fatalf("eval classify: exit %d: %s", code, errOut.String())
+	}
+	var r struct{ Threshold float64 }
+	if err := json.Unmarshal([]byte(out.String()), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Threshold != classify.DefaultThreshold {
+		t.Errorf("eval classify abstains below %v, the service below %v", r.Threshold, classify.DefaultThreshold)
 	}
 }

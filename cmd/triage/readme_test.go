@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/triagehq/triage"
 )
 
 // TestReadmeExamples runs every shell example of README.md that talks to
@@ -171,5 +173,21 @@ func shellBlocks(md, from, to string) []string {
 		}
 		blocks = append(blocks, md[:j])
 		md = md[j+3:]
+	}
+}
+
+// TestReadmeChannels: the README lists the channels a ticket may have,
+// exactly those the service accepts.
+func TestReadmeChannels(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range triage.Channels() {
+		want = append(want, "`"+string(c)+"`")
+	}
+	if line := "channel` is one of " + strings.Join(want, ", "); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), line) {
+		t.Errorf("the README does not list the channels as %q", line)
 	}
 }
