@@ -6,7 +6,7 @@ BIN     := bin/triage
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test lint unit fuzz bench clean
+.PHONY: build run test lint lint-go lint-js unit unit-go unit-js fuzz bench clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/triage
@@ -16,13 +16,33 @@ run: build
 
 test: lint unit
 
-lint:
-	@unformatted=$$(gofmt -l .); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+lint: lint-go lint-js
+
+lint-go:
+	@unformatted=$$(find . -name '*.go' -not -path './node_modules/*' -exec gofmt -l {} +); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-unit:
+# The web UI's JavaScript and the OpenAPI document are checked with npm
+# tools (package.json, pinned in package-lock.json): eslint, tsc
+# --checkJs, node --test, and redocly lint (run by api's TestOpenAPILint).
+NPM_STAMP := node_modules/.package-lock.json
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+lint-js: $(NPM_STAMP)
+	npx --no-install eslint
+	npx --no-install tsc -p tsconfig.json
+
+unit: unit-go unit-js
+
+unit-go: $(NPM_STAMP)
 	$(GO) test -count=1 ./...
+
+unit-js: $(NPM_STAMP)
+	node --test web/jstest/
 
 # Longer fuzzing than the seed corpora that `make test` runs. The importer's
 # seeds are whole sample exports; minimising an input that large takes the
@@ -63,7 +83,7 @@ bench-speed:
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Benchmark(Words|Tokens)$$' -benchtime 3x ./segment
 
 clean:
-	rm -rf bin
+	rm -rf bin node_modules
 
 # The evaluation: see README "Evaluation".
 SHARED ?= ../shared

@@ -74,7 +74,10 @@ type ArticleVersion struct {
 	Status    ArticleStatus `json:"status"`
 	Actor     string        `json:"actor"`
 	Note      string        `json:"note"`
-	CreatedAt time.Time     `json:"created_at"`
+	// Why is what the service says of the version when the person who
+	// saved it wrote no note: what changed, a revert.
+	Why       Reasons   `json:"why,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Article limits.
@@ -136,4 +139,7 @@ type ArticleUpdate struct {
 	// Note is kept with the version: what changed, or why a review sent
 	// it back.
 	Note string `json:"note"`
+	// Why is kept with the version when the service writes it (a
+	// revert); clients cannot send it.
+	Why Reasons `json:"-"`
 }

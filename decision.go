@@ -20,8 +20,8 @@ type Decision struct {
 	// Top holds the best candidates, best first (the model's top 3 for a
 	// category).
 	Top []Scored `json:"top,omitempty"`
-	// Why is the explanation in sentences an agent can read.
-	Why []string `json:"why"`
+	// Why explains the decision, the deciding reason first.
+	Why Reasons `json:"why"`
 }
 
 // TriageRecord is what triage predicted for a ticket at intake, kept apart
@@ -54,7 +54,9 @@ type RuleHit struct {
 	RuleID  string   `json:"rule_id"`
 	Name    string   `json:"name"`
 	Matched []string `json:"matched"`
-	Effect  string   `json:"effect"`
+	// Effect is what the rule did, or would have done had another rule
+	// not won.
+	Effect Reasons `json:"effect"`
 }
 
 // Neighbour is a similar resolved ticket whose category voted.
@@ -67,7 +69,7 @@ type Neighbour struct {
 // Signal is one input to the priority decision.
 type Signal struct {
 	Name   string   `json:"name"` // rule, keyword, tier, sentiment, repeat, model
-	Detail string   `json:"detail"`
+	Detail Reason   `json:"detail,omitzero"`
 	Sets   Priority `json:"sets,omitempty"`
 }
 
@@ -81,7 +83,7 @@ type AgentOption struct {
 	Load     float64 `json:"load"` // open tickets weighted by priority
 	Online   bool    `json:"online"`
 	Eligible bool    `json:"eligible"`
-	Reason   string  `json:"reason"`
+	Reason   Reason  `json:"reason,omitzero"`
 }
 
 // Manual says which of a new ticket's fields the client set by hand; those

@@ -70,6 +70,9 @@ type TicketUpdate struct {
 	// Note is recorded in the history beside the change, e.g. why a
 	// category was corrected.
 	Note string `json:"note"`
+	// Why is recorded in the history when the service itself makes the
+	// change (an SLA escalation); clients cannot send it.
+	Why Reasons `json:"-"`
 }
 
 // NewComment is a reply or internal note.

@@ -17,8 +17,9 @@ type TicketLink struct {
 	Kind   string `json:"kind"`
 	// Score is how similar the texts are (0 to 1), for duplicates.
 	Score float64 `json:"score"`
-	// Why explains the link in words: the shared words and the score.
-	Why       string    `json:"why"`
+	// Why explains the link: for a duplicate, the shared words and the
+	// score; for a merge, the note of the person who merged.
+	Why       Reasons   `json:"why,omitempty"`
 	Actor     string    `json:"actor"`
 	CreatedAt time.Time `json:"created_at"`
 }

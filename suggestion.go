@@ -25,7 +25,8 @@ type Source struct {
 	VectorRank   int     `json:"vector_rank"`
 	VectorScore  float64 `json:"vector_score"`
 	Fused        float64 `json:"fused"`
-	Why          string  `json:"why"`
+	// Why says which lists ranked the source and how.
+	Why Reason `json:"why,omitzero"`
 }
 
 // Draft modes.
@@ -44,7 +45,7 @@ type Draft struct {
 	Model string `json:"model,omitempty"`
 	// Fallback says why an LLM draft was not used (an error, a timeout, an
 	// output that failed validation).
-	Fallback string `json:"fallback,omitempty"`
+	Fallback *Reason `json:"fallback,omitempty"`
 }
 
 // Suggestions is what an agent sees beside a ticket. It is stored, so

@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"encoding/json"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -149,6 +150,25 @@ type Ticket struct {
 	// from the current values so that accuracy against the value at close
 	// can be measured; it is filled by reads that ask for it.
 	Triage *TriageRecord `json:"triage,omitempty"`
+
+	// NextStatuses are the statuses the lifecycle allows from Status
+	// (Status.Next), so that a client offers exactly the moves the
+	// service accepts. MarshalJSON fills it; it is never stored and is
+	// ignored on input.
+	NextStatuses []Status `json:"next_statuses"`
+}
+
+// MarshalJSON writes the ticket with its NextStatuses. (A type that embeds
+// Ticket would take this method and lose its own fields: name the field
+// instead.)
+func (t Ticket) MarshalJSON() ([]byte, error) {
+	type plain Ticket // the fields, without this method
+	p := plain(t)
+	p.NextStatuses = t.Status.Next()
+	if p.NextStatuses == nil {
+		p.NextStatuses = []Status{}
+	}
+	return json.Marshal(p)
 }
 
 // Limits on ticket input. Body is measured in bytes because that is what a
@@ -317,6 +337,10 @@ type HistoryEntry struct {
 	Field    string    `json:"field"`
 	Old      string    `json:"old"`
 	New      string    `json:"new"`
-	// Note says why, for changes the service made itself (routing, rules).
+	// Note is what the person who made the change wrote (or, in entries
+	// an older version wrote, the service's explanation as a sentence).
 	Note string `json:"note,omitempty"`
+	// Why explains a change the service made itself (triage, routing,
+	// SLA, merges) or the default meaning of one a person made.
+	Why Reasons `json:"why,omitempty"`
 }

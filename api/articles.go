@@ -12,10 +12,48 @@ import (
 	"github.com/triagehq/triage/kb"
 )
 
-// ArticleView is an article with its Markdown rendered to safe HTML.
+// ArticleView is an article with its Markdown rendered to safe HTML and
+// where it can go in the review workflow.
 type ArticleView struct {
 	*triage.Article
 	HTML string `json:"html"`
+	// NextStatuses are the statuses the workflow allows from the
+	// article's (ArticleStatus.Next); Moves are those the caller may make
+	// (agents submit their own drafts, editors and admins the rest).
+	NextStatuses []triage.ArticleStatus `json:"next_statuses"`
+	Moves        []triage.ArticleStatus `json:"moves"`
+}
+
+func (s *Server) articleView(c echo.Context, a *triage.Article) ArticleView {
+	next := a.Status.Next()
+	if next == nil {
+		next = []triage.ArticleStatus{}
+	}
+	return ArticleView{Article: a, HTML: s.kb.Render(a.Body), NextStatuses: next, Moves: s.kb.Moves(c.Request().Context(), a)}
+}
+
+// PreviewRequest is Markdown to render as an article body would be.
+type PreviewRequest struct {
+	Body string `json:"body"`
+}
+
+// Preview is Markdown rendered to the safe HTML an article shows.
+type Preview struct {
+	HTML string `json:"html"`
+}
+
+// previewArticle renders Markdown with the one renderer articles use
+// (goldmark, then bluemonday), for the editor's live preview: what an
+// editor sees is what readers will.
+func (s *Server) previewArticle(c echo.Context) error {
+	var in PreviewRequest
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	if len(in.Body) > triage.MaxArticleBodyBytes {
+		return triage.Invalid("body", "body is longer than %d bytes", triage.MaxArticleBodyBytes)
+	}
+	return send(c, http.StatusOK, 0, Preview{HTML: s.kb.Render(in.Body)})
 }
 
 func articleParams() []Param {
@@ -60,7 +98,7 @@ func (s *Server) getArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, a.Version, ArticleView{Article: a, HTML: s.kb.Render(a.Body)})
+	return send(c, http.StatusOK, a.Version, s.articleView(c, a))
 }
 
 func (s *Server) createArticle(c echo.Context) error {
@@ -88,7 +126,7 @@ func (s *Server) updateArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, a.Version, ArticleView{Article: a, HTML: s.kb.Render(a.Body)})
+	return send(c, http.StatusOK, a.Version, s.articleView(c, a))
 }
 
 func (s *Server) listArticleVersions(c echo.Context) error {
@@ -149,7 +187,7 @@ func (s *Server) revertArticle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, a.Version, ArticleView{Article: a, HTML: s.kb.Render(a.Body)})
+	return send(c, http.StatusOK, a.Version, s.articleView(c, a))
 }
 
 func (s *Server) exportArticles(c echo.Context) error {

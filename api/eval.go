@@ -44,6 +44,8 @@ func (s *Server) evalRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/v1/eval/reports", Tag: "eval", Summary: "Saved evaluation reports (triage eval --save), newest first, with their headline metrics", Roles: admins(), Handler: s.listEvalReports, Response: List[eval.ReportInfo]{}},
 		{Method: "GET", Path: "/v1/eval/reports/:id", Tag: "eval", Summary: "One saved evaluation report as JSON", Roles: admins(), Handler: s.getEvalReport, Response: EvalReport{}},
+		{Method: "GET", Path: "/v1/eval/reports/:id/view", Tag: "eval", Summary: "A saved report drawn for a page that has its own header: its sections as HTML (inline SVG charts, no script, styled by /assets/eval-report.css), labels in one language", Roles: admins(), Handler: s.evalReportView, Response: EvalView{},
+			Query: []Param{{"lang", "string", "the labels' language: zh-CN (default) or en"}}},
 		{Method: "GET", Path: "/v1/eval/reports/:id/html", Tag: "eval", Summary: "A saved report's self-contained HTML page (text/html; charts as inline SVG, no script)", Roles: admins(), Handler: s.evalReportPage},
 	}
 }
@@ -97,6 +99,48 @@ func (s *Server) evalReportPage(c echo.Context) error {
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "private, no-cache")
 	return c.Blob(http.StatusOK, "text/html; charset=utf-8", page)
+}
+
+// EvalView is a saved report drawn by package eval (the same drawing as
+// its HTML page) for the web UI to show under its own header.
+type EvalView struct {
+	Info  eval.ReportInfo `json:"info"`
+	Lang  eval.Lang       `json:"lang"`
+	Title string          `json:"title"`
+	// HTML is one element of class eval-report holding the sections:
+	// escaped texts, tables and inline SVG, no script and no style
+	// attribute, styled by the stylesheet at /assets/eval-report.css.
+	HTML string `json:"html"`
+}
+
+func (s *Server) evalReportView(c echo.Context) error {
+	lang := eval.LangZH
+	if v := c.QueryParam("lang"); v != "" {
+		if lang = eval.ParseLang(v); lang == eval.LangBoth {
+			return triage.Invalid("lang", "lang is zh-CN or en, not %q", v)
+		}
+	}
+	r, ok := s.reports()
+	if !ok {
+		return noReport(c.Param("id"))
+	}
+	info, err := r.Info(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	b, err := r.JSON(info.ID)
+	if err != nil {
+		return err
+	}
+	d, err := eval.DecodeReport(info.ID+".json", b)
+	if err != nil {
+		return err
+	}
+	body, err := eval.WriteBody(d, lang)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, EvalView{Info: info, Lang: lang, Title: d.TitleIn(lang), HTML: string(body)})
 }
 
 func noReport(id string) error {

@@ -158,3 +158,43 @@ func TestEvalReports(t *testing.T) {
 		}
 	})
 }
+
+// The UI shows a report as the server draws it, in its own language.
+func TestEvalReportView(t *testing.T) {
+	e := newEnv(t)
+	id := e.saveReport("客服知识库", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	for _, tt := range []struct {
+		query, lang, has, hasNot string
+	}{
+		{"", "zh-CN", "检索评估：客服知识库", "Retrieval"},
+		{"?lang=zh-CN", "zh-CN", "各模式指标", "Per mode"},
+		{"?lang=en", "en", "Per mode", "各模式指标"},
+	} {
+		r := e.do("GET", "/v1/eval/reports/"+id+"/view"+tt.query, triage.RoleAdmin, "")
+		var v struct {
+			Info  eval.ReportInfo
+			Lang  string
+			Title string
+			HTML  string
+		}
+		r.json(t, &v)
+		if r.Code != 200 || v.Lang != tt.lang || v.Info.ID != id || !strings.HasPrefix(v.HTML, `<div class="eval-report"`) {
+			t.Fatalf("%s: %d %.200s", tt.query, r.Code, r.Body)
+		}
+		if !strings.Contains(v.HTML+v.Title, tt.has) || strings.Contains(v.HTML, tt.hasNot) || strings.Contains(v.HTML, "<script") {
+			t.Errorf("%s: the view lacks %q or has %q: %s", tt.query, tt.has, tt.hasNot, v.HTML)
+		}
+		if v.Info.Titles[eval.LangZH] != "检索评估：客服知识库" || v.Info.Titles[eval.LangEN] != "Retrieval: 客服知识库" {
+			t.Errorf("titles %v", v.Info.Titles)
+		}
+	}
+	if r := e.do("GET", "/v1/eval/reports/"+id+"/view?lang=fr", triage.RoleAdmin, ""); r.Code != http.StatusBadRequest || r.errorBody(t).Field != "lang" {
+		t.Errorf("lang=fr: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("GET", "/v1/eval/reports/nope/view", triage.RoleAdmin, ""); r.Code != http.StatusNotFound {
+		t.Errorf("unknown report: %d", r.Code)
+	}
+	if r := e.do("GET", "/v1/eval/reports/"+id+"/view", triage.RoleAgent, ""); r.Code != http.StatusForbidden {
+		t.Errorf("an agent: %d", r.Code)
+	}
+}

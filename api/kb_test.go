@@ -124,7 +124,7 @@ func TestSearchAndSuggestions(t *testing.T) {
 				if c.absent != "" && it.ID == c.absent {
 					t.Errorf("%s should not be found", c.absent)
 				}
-				if it.Why == "" || it.URL == "" || it.Title == "" {
+				if it.Why.Code == "" || it.URL == "" || it.Title == "" {
 					t.Errorf("hit lacks why, url or title: %+v", it)
 				}
 			}

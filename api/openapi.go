@@ -33,7 +33,10 @@ func (s *Server) OpenAPI() map[string]any {
 			"version":     s.version,
 			"description": "Ticket triage for Chinese customer service. Errors share one shape; writes to an existing resource take If-Match; POST takes Idempotency-Key.",
 		},
-		"paths": paths,
+		// The document describes the server that serves it, wherever it
+		// is deployed.
+		"servers": []any{map[string]any{"url": "/", "description": "the server that serves this document"}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas": g.components,
 			"securitySchemes": map[string]any{
@@ -97,6 +100,8 @@ func (g *schemaGen) operation(r Route) map[string]any {
 		op["security"] = []any{map[string]any{"bearer": []string{}}}
 		addErr(http.StatusUnauthorized)
 		addErr(http.StatusForbidden)
+	} else {
+		op["security"] = []any{} // public: no token
 	}
 	if r.Request != nil || len(r.Query) > 0 {
 		addErr(http.StatusBadRequest)
@@ -144,21 +149,20 @@ var timeType = reflect.TypeOf(time.Time{})
 func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	if t.Kind() == reflect.Pointer {
 		s := g.schema(t.Elem())
-		return nullable(s)
+		return g.nullable(s)
 	}
 	if t == timeType {
 		return map[string]any{"type": "string", "format": "date-time"}
 	}
 	if opt, ok := optElem(t); ok {
-		return nullable(g.schema(opt))
+		return g.nullable(g.schema(opt))
 	}
 	switch t.Kind() {
 	case reflect.String:
-		s := map[string]any{"type": "string"}
 		if enum := enumOf(t); enum != nil {
-			s["enum"] = enum
+			return g.enum(t, enum)
 		}
-		return s
+		return map[string]any{"type": "string"}
 	case reflect.Bool:
 		return map[string]any{"type": "boolean"}
 	case reflect.Int, reflect.Int32, reflect.Int64, reflect.Uint8, reflect.Uint32, reflect.Uint64:
@@ -180,9 +184,57 @@ func (g *schemaGen) schema(t reflect.Type) map[string]any {
 	return map[string]any{}
 }
 
-func nullable(s map[string]any) map[string]any {
-	if ref, ok := s["$ref"]; ok {
-		return map[string]any{"allOf": []any{map[string]any{"$ref": ref}}, "nullable": true}
+// enum returns a $ref to the component of an enum type (Status, Priority,
+// Channel, Role, ArticleStatus), named after it, which lists its values
+// and, for a lifecycle, x-next: each value's next values. Clients read
+// them here rather than keep a copy (the web UI does).
+func (g *schemaGen) enum(t reflect.Type, values []string) map[string]any {
+	name := t.Name()
+	if _, ok := g.components[name]; !ok {
+		c := map[string]any{"type": "string", "enum": values}
+		if next := nextOf(t); next != nil {
+			c["x-next"] = next
+		}
+		g.components[name] = c
+	}
+	return map[string]any{"$ref": "#/components/schemas/" + name}
+}
+
+// nextOf is the lifecycle of a status type: each value's next values.
+func nextOf(t reflect.Type) map[string][]string {
+	out := map[string][]string{}
+	switch t {
+	case reflect.TypeOf(triage.Status("")):
+		for _, s := range triage.Statuses() {
+			out[string(s)] = strs(s.Next())
+		}
+	case reflect.TypeOf(triage.ArticleStatus("")):
+		for _, s := range triage.ArticleStatuses() {
+			out[string(s)] = strs(s.Next())
+		}
+	default:
+		return nil
+	}
+	return out
+}
+
+func strs[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// nullable marks a schema as allowing null. OpenAPI 3.0 wants a type
+// beside nullable, which for a $ref is the type of its component.
+func (g *schemaGen) nullable(s map[string]any) map[string]any {
+	if ref, ok := s["$ref"].(string); ok {
+		typ := "object"
+		if c, ok := g.components[strings.TrimPrefix(ref, "#/components/schemas/")].(map[string]any); ok && c["type"] != nil {
+			typ = c["type"].(string)
+		}
+		return map[string]any{"type": typ, "allOf": []any{map[string]any{"$ref": ref}}, "nullable": true}
 	}
 	c := map[string]any{"nullable": true}
 	for k, v := range s {
@@ -218,6 +270,10 @@ func enumOf(t reflect.Type) []string {
 		}
 	case reflect.TypeOf(triage.Role("")):
 		for _, v := range triage.Roles() {
+			add(string(v))
+		}
+	case reflect.TypeOf(triage.ArticleStatus("")):
+		for _, v := range triage.ArticleStatuses() {
 			add(string(v))
 		}
 	}

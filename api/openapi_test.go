@@ -3,6 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -58,4 +61,42 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if upd := doc.Components.Schemas["TicketUpdate"]; upd == nil || !upd.Value.Properties["assignee_id"].Value.Nullable {
 		t.Errorf("TicketUpdate.assignee_id should be nullable")
 	}
+}
+
+// TestOpenAPILint runs redocly lint, with the recommended rules
+// (../redocly.yaml), on the document the server serves. redocly comes from
+// npm (package.json; `make test` and .ci/run install it): without it the
+// test is skipped, or fails with TRIAGE_NODE_REQUIRED=1 as in CI.
+func TestOpenAPILint(t *testing.T) {
+	redocly, err := filepath.Abs("../node_modules/.bin/redocly")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(redocly); err != nil {
+		if os.Getenv("TRIAGE_NODE_REQUIRED") == "1" {
+			t.Fatalf("TRIAGE_NODE_REQUIRED=1 but %s is missing: run npm ci", redocly)
+		}
+		t.Skipf("SKIP: %s is missing (npm ci installs it); the OpenAPI document is not linted", redocly)
+	}
+	e := newEnv(t)
+	r := e.do("GET", "/openapi.json", "", "")
+	if r.Code != 200 {
+		t.Fatalf("%d", r.Code)
+	}
+	doc := filepath.Join(t.TempDir(), "openapi.json")
+	if err := os.WriteFile(doc, r.Body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config, err := filepath.Abs("../redocly.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), redocly, "lint", "--config", config, "--format", "stylish", doc)
+	// No telemetry and no update check: the test runs offline.
+	cmd.Env = append(os.Environ(), "REDOCLY_TELEMETRY=off", "REDOCLY_SUPPRESS_UPDATE_NOTICE=true", "NO_COLOR=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("redocly lint: %v\n%s", err, out)
+	}
+	t.Logf("redocly lint:\n%s", out)
 }

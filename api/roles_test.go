@@ -29,6 +29,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/articles":                 `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
 	"PATCH /v1/articles/:id":            `{"title":"退款多久到账"}`,
 	"POST /v1/articles/:id/revert":      `{"version":1}`,
+	"POST /v1/articles/preview":         `{"body":"## 标题\n正文"}`,
 	"POST /v1/suggestions/:id/feedback": `{"source_kind":"draft","action":"accepted"}`,
 	"POST /v1/sla/policies":             `{"name":"矩阵","priority":"P1","tag":"matrix","first_response":"1h"}`,
 	"PATCH /v1/sla/policies/:id":        `{"first_response":"2h"}`,

@@ -67,6 +67,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/v1/search", Tag: "kb", Summary: "Search the KB or resolved tickets: lexical, vector or hybrid", Roles: anyone(), Handler: s.search, Response: SearchResult{}, Query: searchParams()},
 		{Method: "GET", Path: "/v1/articles", Tag: "kb", Summary: "List articles, most recently updated first", Roles: anyone(), Handler: s.listArticles, Response: List[triage.Article]{}, Query: articleParams()},
 		{Method: "POST", Path: "/v1/articles", Tag: "kb", Summary: "Create an article as a draft (agents propose, editors publish)", Roles: staff(), Handler: s.createArticle, Request: triage.NewArticle{}, Response: triage.Article{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/v1/articles/preview", Tag: "kb", Summary: "Render Markdown as an article body is rendered (the editor's preview); stores nothing", Roles: staff(), Handler: s.previewArticle, Request: PreviewRequest{}, Response: Preview{}},
 		{Method: "GET", Path: "/v1/articles/export", Tag: "kb", Summary: "Every article as JSON Lines", Roles: editors(), Handler: s.exportArticles},
 		{Method: "GET", Path: "/v1/articles/:id", Tag: "kb", Summary: "Get an article with its rendered HTML", Roles: anyone(), Handler: s.getArticle, Response: ArticleView{}},
 		{Method: "PATCH", Path: "/v1/articles/:id", Tag: "kb", Summary: "Edit an article or move it through review (submit, publish, archive)", Roles: staff(), Handler: s.updateArticle, Request: triage.ArticleUpdate{}, Response: ArticleView{}, Conditional: true},

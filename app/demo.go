@@ -173,7 +173,7 @@ func (a *App) loadDemoArticles(ctx context.Context, raw []json.RawMessage) error
 		if da.Status == "" || da.Status == triage.ArticleDraft {
 			continue
 		}
-		if _, err := a.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(da.Status), Note: "demo"}); err != nil {
+		if _, err := a.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(da.Status)}); err != nil {
 			return fmt.Errorf("article %s: %w", da.Key, err)
 		}
 	}

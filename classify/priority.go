@@ -2,12 +2,10 @@ package classify
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/triagehq/triage"
 )
@@ -75,7 +73,7 @@ func priorityTier(tier string) bool {
 type candidate struct {
 	signal triage.Signal
 	conf   float64
-	why    string
+	why    triage.Reason
 	source string // the Decision.Source when it wins
 }
 
@@ -105,9 +103,9 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 		in.Sentiment = Sentiment(in.Text, in.Words)
 	}
 	base := candidate{
-		signal: triage.Signal{Name: "default", Detail: "no other signal", Sets: triage.P3},
+		signal: triage.Signal{Name: "default", Detail: triage.NewReason(triage.ReasonSignalDefault), Sets: triage.P3},
 		conf:   confDefault, source: "default",
-		why: "No priority signal: the default P3.",
+		why: triage.NewReason(triage.ReasonPriorityDefault),
 	}
 	var cands, notes []candidate // notes explain without proposing
 	if m, ok := modelCandidate(in.Model); ok {
@@ -124,9 +122,9 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 		// customer can still raise it: a rule meant for routine invoice
 		// questions must not calm down a ticket that threatens 12315.
 		base = candidate{
-			signal: triage.Signal{Name: "rule", Detail: ruleName, Sets: in.Rule.Priority},
+			signal: triage.Signal{Name: "rule", Detail: triage.NewReason(triage.ReasonSignalRule, ruleName), Sets: in.Rule.Priority},
 			conf:   confRule, source: "rule",
-			why: fmt.Sprintf("Rule %q sets %s.", ruleName, in.Rule.Priority),
+			why: triage.NewReason(triage.ReasonPriorityRule, ruleName, in.Rule.Priority),
 		}
 	}
 
@@ -136,9 +134,9 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	if priorityTier(in.Tier) {
 		tier := strings.ToLower(strings.TrimSpace(in.Tier))
 		cands = append(cands, candidate{
-			signal: triage.Signal{Name: "tier", Detail: tier, Sets: triage.P2},
+			signal: triage.Signal{Name: "tier", Detail: triage.NewReason(triage.ReasonSignalTier, tier), Sets: triage.P2},
 			conf:   confTier, source: "signals",
-			why: fmt.Sprintf("Customer tier %s: at least P2.", tier),
+			why: triage.NewReason(triage.ReasonPriorityTier, tier),
 		})
 	}
 	if c, ok := sentimentCandidate(in.Sentiment, base.signal.Sets); ok {
@@ -157,15 +155,15 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	}
 	if len(kw.calm) > 0 {
 		c := candidate{
-			signal: triage.Signal{Name: "keyword", Detail: strings.Join(kw.calm, ", ") + " (low urgency)"},
+			signal: triage.Signal{Name: "keyword", Detail: triage.NewReason(triage.ReasonSignalCalm, kw.calm)},
 			conf:   confLowUrgent, source: "signals",
 		}
 		if len(cands) == 0 && base.source == "default" && !in.Rule.Priority.Valid() {
 			c.signal.Sets = triage.P4
-			c.why = fmt.Sprintf("Low-urgency wording (%s) and nothing more pressing: P4.", strings.Join(kw.calm, ", "))
+			c.why = triage.NewReason(triage.ReasonPriorityCalm, kw.calm)
 			base = c
 		} else {
-			c.why = fmt.Sprintf("Low-urgency wording (%s), outweighed by the other signals.", strings.Join(kw.calm, ", "))
+			c.why = triage.NewReason(triage.ReasonPriorityCalmOutweighed, kw.calm)
 			notes = append(notes, c)
 		}
 	}
@@ -184,11 +182,11 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	var d triage.Decision
 	var signals []triage.Signal
 	// over records a decision that overrides the built-in signals, and
-	// what they would have given (instead, with the priority to fill in).
-	over := func(c candidate, instead string, auto triage.Priority) {
-		d = triage.Decision{Value: string(c.signal.Sets), Confidence: c.conf, Source: c.source, Why: []string{c.why}}
+	// what they would have given.
+	over := func(c candidate, auto triage.Priority) {
+		d = triage.Decision{Value: string(c.signal.Sets), Confidence: c.conf, Source: c.source, Why: triage.Reasons{c.why}}
 		if auto != c.signal.Sets {
-			d.Why = append(d.Why, fmt.Sprintf(instead, auto))
+			d.Why = append(d.Why, triage.NewReason(triage.ReasonPriorityWouldHave, auto))
 		}
 		signals = append(signals, c.signal)
 		win = -1
@@ -197,13 +195,13 @@ func ExplainPriority(in PriorityInput) (triage.Decision, []triage.Signal) {
 	case in.Manual.Valid():
 		auto := builtIn
 		over(candidate{
-			signal: triage.Signal{Name: "manual", Detail: "set by the client", Sets: in.Manual},
+			signal: triage.Signal{Name: "manual", Detail: triage.NewReason(triage.ReasonSignalManual), Sets: in.Manual},
 			conf:   confManual, source: "manual",
-			why: fmt.Sprintf("Set by the client: %s.", in.Manual),
-		}, "Triage would have chosen %s.", auto)
+			why: triage.NewReason(triage.ReasonPriorityManual, in.Manual),
+		}, auto)
 	default:
 		c := all[win]
-		d = triage.Decision{Value: string(c.signal.Sets), Confidence: c.conf, Source: c.source, Why: []string{c.why}}
+		d = triage.Decision{Value: string(c.signal.Sets), Confidence: c.conf, Source: c.source, Why: triage.Reasons{c.why}}
 	}
 	for i, c := range all {
 		if c.source == "default" && i != win {
@@ -231,14 +229,14 @@ func modelCandidate(model []triage.Scored) (candidate, bool) {
 		return candidate{}, false
 	}
 	c := candidate{
-		signal: triage.Signal{Name: "model", Detail: fmt.Sprintf("%s at %.2f", top.Value, top.Score)},
+		signal: triage.Signal{Name: "model", Detail: triage.NewReason(triage.ReasonSignalModel, top.Value, top.Score)},
 		conf:   top.Score, source: "model",
 	}
 	if top.Score >= ModelPriorityMin {
 		c.signal.Sets = triage.Priority(top.Value)
-		c.why = fmt.Sprintf("The priority model says %s (%.2f).", top.Value, top.Score)
+		c.why = triage.NewReason(triage.ReasonPriorityModel, top.Value, top.Score)
 	} else {
-		c.why = fmt.Sprintf("The priority model's best guess, %s at %.2f, is below %.2f and not used.", top.Value, top.Score, ModelPriorityMin)
+		c.why = triage.NewReason(triage.ReasonPriorityModelUnsure, top.Value, top.Score, ModelPriorityMin)
 	}
 	return c, true
 }
@@ -256,20 +254,20 @@ func sentimentCandidate(s SentimentResult, base triage.Priority) (candidate, boo
 	if s.Label != SentimentNegative {
 		return candidate{}, false
 	}
-	detail := fmt.Sprintf("%.2f", s.Score)
+	tone := triage.NewReason(triage.ReasonSignalTone, s.Score)
 	if len(s.Evidence) > 0 {
-		detail += ": " + strings.Join(s.Evidence, ", ")
+		tone = triage.NewReason(triage.ReasonSignalToneWords, s.Score, s.Evidence)
 	}
-	c := candidate{signal: triage.Signal{Name: "sentiment", Detail: detail}, source: "signals"}
+	c := candidate{signal: triage.Signal{Name: "sentiment", Detail: tone}, source: "signals"}
 	switch up := raise(base); {
 	case s.Score > StrongNegative:
-		c.why = fmt.Sprintf("Negative tone (%s), not strong enough to raise the priority.", detail)
+		c.why = triage.NewReason(triage.ReasonPriorityToneWeak, tone)
 	case up == "":
-		c.why = fmt.Sprintf("Strongly negative tone (%s); the priority is already %s.", detail, base)
+		c.why = triage.NewReason(triage.ReasonPriorityToneAtMost, tone, base)
 	default:
 		c.signal.Sets = up
 		c.conf = min(0.8, 0.5+0.4*-s.Score)
-		c.why = fmt.Sprintf("Strongly negative tone (%s): raises %s to %s.", detail, base, up)
+		c.why = triage.NewReason(triage.ReasonPriorityToneRaises, tone, base, up)
 	}
 	return c, true
 }
@@ -278,28 +276,18 @@ func repeatCandidate(recent int, base triage.Priority) (candidate, bool) {
 	if recent <= 0 {
 		return candidate{}, false
 	}
-	tickets := "tickets"
-	if recent == 1 {
-		tickets = "ticket"
-	}
-	detail := fmt.Sprintf("%d other %s from this requester recently", recent, tickets)
-	c := candidate{signal: triage.Signal{Name: "repeat", Detail: detail}, source: "signals"}
+	c := candidate{signal: triage.Signal{Name: "repeat", Detail: triage.NewReason(triage.ReasonSignalRepeat, recent)}, source: "signals"}
 	switch up := raise(base); {
 	case recent < RepeatContacts:
-		c.why = fmt.Sprintf("%s; it takes %d to raise the priority.", capitalise(detail), RepeatContacts)
+		c.why = triage.NewReason(triage.ReasonPriorityRepeatFew, recent, RepeatContacts)
 	case up == "":
-		c.why = fmt.Sprintf("%s; the priority is already %s.", capitalise(detail), base)
+		c.why = triage.NewReason(triage.ReasonPriorityRepeatAtMost, recent, base)
 	default:
 		c.signal.Sets = up
 		c.conf = confRepeat
-		c.why = fmt.Sprintf("%s: raises %s to %s.", capitalise(detail), base, up)
+		c.why = triage.NewReason(triage.ReasonPriorityRepeatRaises, recent, base, up)
 	}
 	return c, true
-}
-
-func capitalise(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	return strings.ToUpper(string(r)) + s[n:]
 }
 
 // priorityTop scores all four priorities for the UI: the decision gets its
@@ -502,44 +490,30 @@ func startsWithDigit(s string) bool { return s != "" && '0' <= s[0] && s[0] <= '
 
 func (h keywordHits) candidates() []candidate {
 	var out []candidate
-	add := func(class keywordClass, p triage.Priority, conf float64, what string) {
+	add := func(class keywordClass, p triage.Priority, conf float64, signal, why triage.ReasonCode) {
 		words := h.byClass[class]
 		if len(words) == 0 {
 			return
 		}
-		list := strings.Join(words, ", ")
 		out = append(out, candidate{
-			signal: triage.Signal{Name: "keyword", Detail: list + " (" + what + ")", Sets: p},
+			signal: triage.Signal{Name: "keyword", Detail: triage.NewReason(signal, words), Sets: p},
 			conf:   conf, source: "signals",
-			why: fmt.Sprintf("%s (%s): %s.", keywordWhy(class), list, p),
+			why: triage.NewReason(why, words, p),
 		})
 	}
-	add(kwThreat, triage.P1, confThreat, "threat")
-	add(kwCompensation, triage.P2, confKeyword, "compensation")
-	add(kwUrgent, triage.P2, confKeyword, "urgency")
-	add(kwComplaint, triage.P2, confKeyword, "complaint")
+	add(kwThreat, triage.P1, confThreat, triage.ReasonSignalThreat, triage.ReasonPriorityThreat)
+	add(kwCompensation, triage.P2, confKeyword, triage.ReasonSignalCompensation, triage.ReasonPriorityCompensation)
+	add(kwUrgent, triage.P2, confKeyword, triage.ReasonSignalUrgent, triage.ReasonPriorityUrgent)
+	add(kwComplaint, triage.P2, confKeyword, triage.ReasonSignalComplaint, triage.ReasonPriorityComplaint)
 	return out
-}
-
-func keywordWhy(class keywordClass) string {
-	switch class {
-	case kwThreat:
-		return "Threatens to take it outside: a regulator, the media, a lawyer or the police"
-	case kwCompensation:
-		return "Claims compensation"
-	case kwUrgent:
-		return "Urgent wording"
-	}
-	return "Complaint wording"
 }
 
 func (h keywordHits) negatedNotes() []candidate {
 	if len(h.negated) == 0 {
 		return nil
 	}
-	list := strings.Join(h.negated, ", ")
 	return []candidate{{
-		signal: triage.Signal{Name: "keyword", Detail: list + " (negated urgency)"},
-		why:    fmt.Sprintf("Urgent wording negated (%s): not counted.", list),
+		signal: triage.Signal{Name: "keyword", Detail: triage.NewReason(triage.ReasonSignalNegated, h.negated)},
+		why:    triage.NewReason(triage.ReasonPriorityNegated, h.negated),
 	}}
 }

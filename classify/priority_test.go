@@ -29,7 +29,7 @@ func explain(t *testing.T, in classify.PriorityInput) (triage.Decision, []triage
 	if !triage.Priority(d.Value).Valid() {
 		t.Fatalf("value %q is not a priority", d.Value)
 	}
-	if len(d.Why) == 0 || slices.Contains(d.Why, "") {
+	if len(d.Why) == 0 || slices.ContainsFunc(d.Why, func(r triage.Reason) bool { return r.Text == "" || !r.Code.Known() }) {
 		t.Errorf("why %q: want at least one sentence and no empty ones", d.Why)
 	}
 	if d.Confidence <= 0 || d.Confidence > 1 {
@@ -141,9 +141,9 @@ func TestDecidePriority(t *testing.T) {
 
 		// Repeat contact.
 		{name: "two recent tickets raise", in: classify.PriorityInput{Text: "还没发货", RecentTickets: 2, Sentiment: neutral},
-			want: triage.P2, source: "signals", conf: 0.7, why: []string{"2 other tickets", "raises P3 to P2"}, signal: "repeat"},
+			want: triage.P2, source: "signals", conf: 0.7, why: []string{"recently: 2", "raises P3 to P2"}, signal: "repeat"},
 		{name: "one recent ticket is mentioned only", in: classify.PriorityInput{Text: "还没发货", RecentTickets: 1, Sentiment: neutral},
-			want: triage.P3, why: []string{"1 other ticket from this requester"}, signal: "repeat"},
+			want: triage.P3, why: []string{"from this requester recently: 1"}, signal: "repeat"},
 		{name: "repeat on a P4 model", in: classify.PriorityInput{Text: "还没发货", RecentTickets: 3, Sentiment: neutral, Model: modelP4},
 			want: triage.P3},
 
@@ -151,7 +151,7 @@ func TestDecidePriority(t *testing.T) {
 		{name: "a sure model sets the base", in: classify.PriorityInput{Text: "还没发货", Sentiment: neutral, Model: modelP2},
 			want: triage.P2, source: "model", conf: 0.7, why: []string{"model says P2"}, signal: "model"},
 		{name: "an unsure model is ignored", in: classify.PriorityInput{Text: "还没发货", Sentiment: neutral, Model: modelLow},
-			want: triage.P3, source: "default", why: []string{"below 0.60"}, signal: "model"},
+			want: triage.P3, source: "default", why: []string{"below 0.6 "}, signal: "model"},
 		{name: "a P4 model", in: classify.PriorityInput{Text: "还没发货", Sentiment: neutral, Model: modelP4},
 			want: triage.P4, source: "model"},
 		{name: "urgency over a P4 model", in: classify.PriorityInput{Text: "麻烦尽快发货", Sentiment: neutral, Model: modelP4},
@@ -177,7 +177,7 @@ func TestDecidePriority(t *testing.T) {
 
 		// Combinations.
 		{name: "sentiment and repeat do not stack", in: classify.PriorityInput{Text: "还没发货", RecentTickets: 5, Sentiment: angry},
-			want: triage.P2, why: []string{"raises P3 to P2", "5 other tickets"}},
+			want: triage.P2, why: []string{"raises P3 to P2", "recently: 5"}},
 		{name: "threat, urgency, tier: the threat decides", in: classify.PriorityInput{Text: "马上处理,不然我找记者", Tier: "vip", Sentiment: angry, RecentTickets: 2},
 			want: triage.P1, source: "signals", conf: 0.95, why: []string{"记者", "马上", "tier vip", "raises P3 to P2"}},
 		{name: "urgent and vip agree on P2 with the surer confidence", in: classify.PriorityInput{Text: "尽快", Tier: "vip", Sentiment: neutral},
@@ -195,7 +195,7 @@ func TestDecidePriority(t *testing.T) {
 			if tt.conf != 0 && math.Abs(d.Confidence-tt.conf) > 1e-9 {
 				t.Errorf("confidence %v, want %v", d.Confidence, tt.conf)
 			}
-			why := strings.Join(d.Why, "\n")
+			why := d.Why.String()
 			for _, w := range tt.why {
 				if !strings.Contains(why, w) {
 					t.Errorf("why %q lacks %q", d.Why, w)
@@ -259,7 +259,7 @@ func TestPrioritySignalsAreExplained(t *testing.T) {
 	names := map[string]bool{}
 	for _, s := range signals {
 		names[s.Name] = true
-		if s.Detail == "" {
+		if !s.Detail.Code.Known() {
 			t.Errorf("signal %+v has no detail", s)
 		}
 	}

@@ -3,9 +3,7 @@ package classify
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -82,9 +80,9 @@ func (r *Router) Choose(category string, agents []*triage.Agent, loads map[strin
 		case category == "" || !slices.Contains(a.Skills, category):
 			continue // not a candidate at all; listing every agent would bury the reasons
 		case !a.Online:
-			opt.Reason = "offline"
+			opt.Reason = triage.NewReason(triage.ReasonRouteOffline)
 		case l.Open >= a.Capacity:
-			opt.Reason = fmt.Sprintf("at capacity (%d of %d)", l.Open, a.Capacity)
+			opt.Reason = triage.NewReason(triage.ReasonRouteAtCapacity, l.Open, a.Capacity)
 		default:
 			opt.Eligible = true
 			eligible = append(eligible, ranked{a, opt.Load})
@@ -106,12 +104,12 @@ func (r *Router) Choose(category string, agents []*triage.Agent, loads map[strin
 			o := &c.Candidates[i]
 			switch {
 			case o.AgentID == c.Agent.ID:
-				o.Reason = fmt.Sprintf("chosen: least loaded (%.1f)", o.Load)
+				o.Reason = triage.NewReason(triage.ReasonRouteChosen, o.Load)
 				if len(eligible) > 1 && eligible[1].load == eligible[0].load {
-					o.Reason = fmt.Sprintf("chosen: least loaded (%.1f), longest since last assignment", o.Load)
+					o.Reason = triage.NewReason(triage.ReasonRouteChosenTie, o.Load)
 				}
 			case o.Eligible:
-				o.Reason = fmt.Sprintf("eligible, load %.1f", o.Load)
+				o.Reason = triage.NewReason(triage.ReasonRouteEligible, o.Load)
 			}
 		}
 	}
@@ -214,36 +212,37 @@ func (r *Router) apply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c Ch
 		// Round robin state is best effort; a failure here must not lose
 		// the ticket, and the next assignment corrects it.
 		_ = tx.MarkAssigned(ctx, c.Agent.ID, now)
+		code := triage.ReasonRouteAssigned
+		load := 0.0
+		for _, o := range c.Candidates {
+			if o.AgentID == c.Agent.ID {
+				load = o.Load
+				if o.Reason.Code == triage.ReasonRouteChosenTie {
+					code = triage.ReasonRouteAssignedTie
+				}
+			}
+		}
 		return triage.Decision{
 			Value: c.Agent.ID, Source: "routing", Confidence: 1,
-			Why: []string{fmt.Sprintf("assigned to %s: %s among %d eligible agents with skill %s", c.Agent.Name, strings.TrimPrefix(reasonOf(c, c.Agent.ID), "chosen: "), countEligible(c), t.Category)},
+			Why: triage.Reasons{triage.NewReason(code, c.Agent.Name, load, countEligible(c), t.Category)},
 		}, c.Candidates
 	}
-	why := "nobody to assign: "
+	var why triage.Reasons
 	switch {
 	case t.Category == "":
-		why += "the category is not decided, so no skill can be matched"
+		why = append(why, triage.NewReason(triage.ReasonRouteNoCategory))
 	case len(c.Candidates) == 0:
-		why += "no agent has the skill " + t.Category
+		why = append(why, triage.NewReason(triage.ReasonRouteNoSkill, t.Category))
 	default:
-		why += fmt.Sprintf("all %d agents with skill %s are offline or at capacity", len(c.Candidates), t.Category)
+		why = append(why, triage.NewReason(triage.ReasonRouteAllBusy, len(c.Candidates), t.Category))
 	}
 	if t.TeamID == "" {
 		t.TeamID = c.TeamID
 	}
 	if t.TeamID != "" {
-		why += "; waiting in the queue of team " + teamName(teams, t.TeamID)
+		why = append(why, triage.NewReason(triage.ReasonRouteTeamQueue, teamName(teams, t.TeamID)))
 	}
-	return triage.Decision{Value: "", Source: "queue", Why: []string{why}}, c.Candidates
-}
-
-func reasonOf(c Choice, id string) string {
-	for _, o := range c.Candidates {
-		if o.AgentID == id {
-			return o.Reason
-		}
-	}
-	return ""
+	return triage.Decision{Value: "", Source: "queue", Why: why}, c.Candidates
 }
 
 func countEligible(c Choice) int {
@@ -310,7 +309,8 @@ func (r *Router) Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntr
 		}
 		l.ByPriority[t.Priority]++
 		loads[c.Agent.ID] = l
-		hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: "", New: c.Agent.ID, Note: "from the queue: " + strings.Join(d.Why, "; ")})
+		hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: "", New: c.Agent.ID,
+			Why: append(triage.Reasons{triage.NewReason(triage.ReasonRouteFromQueue)}, d.Why...)})
 	}
 	return hist, nil
 }
@@ -337,5 +337,6 @@ func (r *Router) Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([
 	if t.AssigneeID == old {
 		return nil, nil
 	}
-	return []*triage.HistoryEntry{{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: old, New: t.AssigneeID, Note: "rerouted: " + strings.Join(d.Why, "; ")}}, nil
+	return []*triage.HistoryEntry{{TicketID: t.ID, Actor: "system:routing", At: r.now(), Field: "assignee_id", Old: old, New: t.AssigneeID,
+		Why: append(triage.Reasons{triage.NewReason(triage.ReasonRouteRerouted)}, d.Why...)}}, nil
 }

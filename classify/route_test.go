@@ -89,11 +89,11 @@ func TestChoose(t *testing.T) {
 				t.Fatalf("chose %s, want %s; candidates %+v", id, c.want, got.Candidates)
 			}
 			for _, o := range got.Candidates {
-				if o.Reason == "" {
+				if !o.Reason.Code.Known() {
 					t.Errorf("candidate %s has no reason", o.AgentID)
 				}
-				if want, ok := c.reasons[o.AgentID]; ok && o.Reason != want {
-					t.Errorf("%s: reason %q, want %q", o.AgentID, o.Reason, want)
+				if want, ok := c.reasons[o.AgentID]; ok && o.Reason.Text != want {
+					t.Errorf("%s: reason %q, want %q", o.AgentID, o.Reason.Text, want)
 				}
 			}
 		})

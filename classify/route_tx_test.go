@@ -116,7 +116,7 @@ func TestQueueDrainsMostUrgentThenOldest(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := hist[len(hist)-1]
-	if last.Field != "assignee_id" || last.Actor != "system:routing" || !strings.Contains(last.Note, "from the queue") {
+	if last.Field != "assignee_id" || last.Actor != "system:routing" || !strings.Contains(triage.Sentence(last.Why, last.Note), "from the queue") || last.Why[0].Code != triage.ReasonRouteFromQueue {
 		t.Errorf("drain not recorded with its reason: %+v", last)
 	}
 }

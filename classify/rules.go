@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -299,39 +298,37 @@ func (res *RuleResult) decide(fired []firing) {
 }
 
 // effect says what r did, given the rules whose category and priority won.
-func effect(r, catBy, prioBy *compiledRule) string {
-	var parts []string
+func effect(r, catBy, prioBy *compiledRule) triage.Reasons {
+	var parts triage.Reasons
 	switch {
 	case r.category == "":
 	case r == catBy:
-		parts = append(parts, fmt.Sprintf("sets category %s (override)", r.category))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleSetsCategory, r.category))
 	case r.mode == triage.RuleOverride:
-		parts = append(parts, fmt.Sprintf("would set category %s (override), but rule %q already set %s", r.category, catBy.name, catBy.category))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleCategoryOverruled, r.category, catBy.name, catBy.category))
 	case catBy != nil:
-		parts = append(parts, fmt.Sprintf("would add %s to category %s (bias), but rule %q overrides the category", weight(r.weight), r.category, catBy.name))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleBiasOverruled, r.weight, r.category, catBy.name))
 	default:
-		parts = append(parts, fmt.Sprintf("adds %s to category %s (bias)", weight(r.weight), r.category))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleAddsBias, r.weight, r.category))
 	}
 	switch {
 	case r.priority == "":
 	case r == prioBy || r.priority == prioBy.priority:
-		parts = append(parts, "sets priority "+string(r.priority))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleSetsPriority, r.priority))
 	default:
-		parts = append(parts, fmt.Sprintf("would set priority %s, but rule %q sets the more urgent %s", r.priority, prioBy.name, prioBy.priority))
+		parts = append(parts, triage.NewReason(triage.ReasonRulePriorityOutranked, r.priority, prioBy.name, prioBy.priority))
 	}
 	if len(r.tags) > 0 {
-		parts = append(parts, "adds tags "+strings.Join(r.tags, ", "))
+		parts = append(parts, triage.NewReason(triage.ReasonRuleAddsTags, r.tags))
 	}
 	if r.stop {
-		parts = append(parts, "stops rule evaluation")
+		parts = append(parts, triage.NewReason(triage.ReasonRuleStops))
 	}
 	if len(parts) == 0 {
-		return "matches (no action)"
+		return triage.Reasons{triage.NewReason(triage.ReasonRuleNoAction)}
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }
-
-func weight(w float64) string { return strconv.FormatFloat(w, 'f', 2, 64) }
 
 // bitset holds the ids of the words found in a text.
 type bitset []uint64

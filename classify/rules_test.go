@@ -94,7 +94,7 @@ func TestRuleConditions(t *testing.T) {
 			if !slices.Equal(res.Hits[0].Matched, tt.match) {
 				t.Errorf("matched %q, want %q", res.Hits[0].Matched, tt.match)
 			}
-			if res.Hits[0].RuleID != "r-r" || res.Hits[0].Effect == "" {
+			if res.Hits[0].RuleID != "r-r" || len(res.Hits[0].Effect) == 0 {
 				t.Errorf("hit %+v lacks its id or effect", res.Hits[0])
 			}
 		})
@@ -157,7 +157,7 @@ func TestRuleActions(t *testing.T) {
 				{Category: "投诉", Weight: triage.DefaultBias, Rules: []string{"b2"}},
 			}},
 			hits:    []string{"b1", "b2", "b3"},
-			effects: []string{"adds 0.60 to category 退款 (bias)", "adds 0.30 to category 投诉 (bias)", "adds 0.70 to category 退款 (bias)"},
+			effects: []string{"adds 0.6 to category 退款 (bias)", "adds 0.3 to category 投诉 (bias)", "adds 0.7 to category 退款 (bias)"},
 		},
 		{
 			name: "an override clears the biases, before or after them",
@@ -167,7 +167,7 @@ func TestRuleActions(t *testing.T) {
 			},
 			want:    classify.RuleResult{Category: "退款", CategoryRule: "over"},
 			hits:    []string{"bias", "over"},
-			effects: []string{`would add 0.30 to category 投诉 (bias), but rule "over" overrides the category`, "sets category 退款 (override)"},
+			effects: []string{`would add 0.3 to category 投诉 (bias), but rule "over" overrides the category`, "sets category 退款 (override)"},
 		},
 		{
 			name: "most urgent priority wins, first on a tie",
@@ -240,8 +240,8 @@ func TestRuleActions(t *testing.T) {
 			}
 			if tt.effects != nil {
 				for i, h := range res.Hits {
-					if i < len(tt.effects) && h.Effect != tt.effects[i] {
-						t.Errorf("effect of %s = %q, want %q", h.Name, h.Effect, tt.effects[i])
+					if i < len(tt.effects) && h.Effect.String() != tt.effects[i] {
+						t.Errorf("effect of %s = %q, want %q", h.Name, h.Effect.String(), tt.effects[i])
 					}
 				}
 			}

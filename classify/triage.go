@@ -239,23 +239,23 @@ func (tr *Triager) Decide(in Input, rules *RuleSet) Result {
 // decideCategory combines the rules, the model and the neighbours' votes.
 func (tr *Triager) decideCategory(in Input, rr RuleResult, probs []triage.Scored) (triage.Decision, bool) {
 	if in.ManualCategory != "" {
-		return triage.Decision{Value: in.ManualCategory, Confidence: 1, Source: "manual", Top: top(probs, 3), Why: []string{"set by hand when the ticket was created"}}, false
+		return triage.Decision{Value: in.ManualCategory, Confidence: 1, Source: "manual", Top: top(probs, 3), Why: triage.Reasons{triage.NewReason(triage.ReasonCategoryManual)}}, false
 	}
 	if rr.Category != "" {
 		return triage.Decision{Value: rr.Category, Confidence: 1, Source: "rule", Top: top(probs, 3),
-			Why: []string{fmt.Sprintf("rule %q sets the category (override)", rr.CategoryRule)}}, false
+			Why: triage.Reasons{triage.NewReason(triage.ReasonCategoryRule, rr.CategoryRule)}}, false
 	}
 	if len(probs) == 0 && len(rr.Biases) == 0 && len(in.Neighbours) == 0 {
-		return triage.Decision{Source: "default", Why: []string{"no trained model yet and no rule decided the category; left for a person"}}, true
+		return triage.Decision{Source: "default", Why: triage.Reasons{triage.NewReason(triage.ReasonCategoryNoModel)}}, true
 	}
 	scores := map[string]float64{}
 	for _, p := range probs {
 		scores[p.Value] = p.Score
 	}
-	var why []string
+	var why triage.Reasons
 	source := "model"
 	if len(probs) > 0 {
-		why = append(why, fmt.Sprintf("model: %s %.2f", probs[0].Value, probs[0].Score))
+		why = append(why, triage.NewReason(triage.ReasonCategoryModel, probs[0].Value, probs[0].Score))
 	}
 	if votes, n := voteShares(in.Neighbours); n > 0 {
 		w := tr.VoteWeight
@@ -271,7 +271,7 @@ func (tr *Triager) decideCategory(in Input, rr RuleResult, probs []triage.Scored
 		for c, v := range votes {
 			scores[c] += w * v
 		}
-		why = append(why, fmt.Sprintf("%d similar resolved tickets voted (weight %.2f)", n, w))
+		why = append(why, triage.NewReason(triage.ReasonCategoryNeighbours, n, w))
 		if len(probs) == 0 {
 			source = "similar"
 		}
@@ -279,7 +279,7 @@ func (tr *Triager) decideCategory(in Input, rr RuleResult, probs []triage.Scored
 	if len(rr.Biases) > 0 {
 		for _, b := range rr.Biases {
 			scores[b.Category] += b.Weight
-			why = append(why, fmt.Sprintf("rules %s add %.2f to %s", strings.Join(quote(b.Rules), ", "), b.Weight, b.Category))
+			why = append(why, triage.NewReason(triage.ReasonCategoryRuleBias, b.Rules, b.Weight, b.Category))
 		}
 		var sum float64
 		for _, v := range scores {
@@ -304,7 +304,7 @@ func (tr *Triager) decideCategory(in Input, rr RuleResult, probs []triage.Scored
 	})
 	d := triage.Decision{Value: ranked[0].Value, Confidence: ranked[0].Score, Source: source, Top: top(ranked, 3), Why: why}
 	if d.Confidence < tr.threshold() {
-		d.Why = append(d.Why, fmt.Sprintf("best guess %s at %.2f is below the threshold %.2f: left for a person", d.Value, d.Confidence, tr.threshold()))
+		d.Why = append(d.Why, triage.NewReason(triage.ReasonCategoryBelowThreshold, d.Value, d.Confidence, tr.threshold()))
 		d.Value = ""
 		return d, true
 	}
@@ -334,14 +334,6 @@ func top(s []triage.Scored, n int) []triage.Scored {
 	return slices.Clone(s[:min(n, len(s))])
 }
 
-func quote(s []string) []string {
-	out := make([]string, len(s))
-	for i, v := range s {
-		out[i] = fmt.Sprintf("%q", v)
-	}
-	return out
-}
-
 // Triage decides a new ticket inside its creating transaction: it reads the
 // rules and the requester's recent tickets there, applies the decision to t
 // unless the client set a field by hand, routes it, and returns the record
@@ -354,21 +346,21 @@ func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, m
 	res := tr.Decide(in, rules)
 	rec := &triage.TriageRecord{Category: res.Category, Priority: res.Priority, NeedsReview: res.NeedsReview && !manual.Category, ModelVersion: res.ModelVersion, Explanation: res.Explain}
 	var hist []*triage.HistoryEntry
-	note := func(field, old, new, why string) {
+	note := func(field, old, new string, why triage.Reasons) {
 		if old != new {
-			hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:triage", At: t.CreatedAt, Field: field, Old: old, New: new, Note: why})
+			hist = append(hist, &triage.HistoryEntry{TicketID: t.ID, Actor: "system:triage", At: t.CreatedAt, Field: field, Old: old, New: new, Why: why})
 		}
 	}
 	if !manual.Category {
-		note("category", t.Category, res.Category.Value, "triage: "+strings.Join(res.Category.Why, "; "))
+		note("category", t.Category, res.Category.Value, res.Category.Why)
 		t.Category, t.NeedsReview = res.Category.Value, res.NeedsReview
 	}
 	if !manual.Priority {
-		note("priority", string(t.Priority), res.Priority.Value, "triage: "+strings.Join(res.Priority.Why, "; "))
+		note("priority", string(t.Priority), res.Priority.Value, res.Priority.Why)
 		t.Priority = triage.Priority(res.Priority.Value)
 	}
 	if tags := mergeTags(t.Tags, res.Tags); len(tags) != len(t.Tags) {
-		note("tags", strings.Join(t.Tags, ","), strings.Join(tags, ","), "triage: tags added by rules")
+		note("tags", strings.Join(t.Tags, ","), strings.Join(tags, ","), triage.Reasons{triage.NewReason(triage.ReasonTriageTagsFromRules)})
 		t.Tags = tags
 	}
 	assignee, err := tr.route(ctx, tx, t, manual)
@@ -377,8 +369,8 @@ func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, m
 	}
 	rec.Assignee, rec.Explanation.Candidates = assignee.decision, assignee.options
 	if !manual.Assignee {
-		note("assignee_id", "", t.AssigneeID, "routing: "+strings.Join(assignee.decision.Why, "; "))
-		note("team_id", "", t.TeamID, "routing: queue")
+		note("assignee_id", "", t.AssigneeID, assignee.decision.Why)
+		note("team_id", "", t.TeamID, triage.Reasons{triage.NewReason(triage.ReasonRouteQueueTeamSet)})
 	}
 	return rec, hist, nil
 }
@@ -463,11 +455,11 @@ func (tr *Triager) route(ctx context.Context, tx triage.Tx, t *triage.Ticket, ma
 			return routed{}, err
 		}
 		c := r.Choose(t.Category, agents, loads, teams)
-		why := "assigned by hand when the ticket was created"
+		why := triage.Reasons{triage.NewReason(triage.ReasonRouteManual)}
 		if c.Agent != nil && c.Agent.ID != t.AssigneeID {
-			why += fmt.Sprintf("; routing would have chosen %s", c.Agent.Name)
+			why = append(why, triage.NewReason(triage.ReasonRouteWouldHave, c.Agent.Name))
 		}
-		return routed{triage.Decision{Value: t.AssigneeID, Confidence: 1, Source: "manual", Why: []string{why}}, c.Candidates}, nil
+		return routed{triage.Decision{Value: t.AssigneeID, Confidence: 1, Source: "manual", Why: why}, c.Candidates}, nil
 	}
 	d, opts, err := r.Assign(ctx, tx, t)
 	return routed{d, opts}, err
@@ -501,9 +493,9 @@ func (tr *Triager) Preview(ctx context.Context, r triage.Reader, t *triage.Ticke
 	c := router.Choose(res.Category.Value, agents, loads, teams)
 	rec.Explanation.Candidates = c.Candidates
 	if c.Agent != nil {
-		rec.Assignee = triage.Decision{Value: c.Agent.ID, Confidence: 1, Source: "routing", Why: []string{"would be assigned to " + c.Agent.Name}}
+		rec.Assignee = triage.Decision{Value: c.Agent.ID, Confidence: 1, Source: "routing", Why: triage.Reasons{triage.NewReason(triage.ReasonRoutePreview, c.Agent.Name)}}
 	} else {
-		rec.Assignee = triage.Decision{Source: "queue", Why: []string{"would wait in a queue: nobody eligible is free"}}
+		rec.Assignee = triage.Decision{Source: "queue", Why: triage.Reasons{triage.NewReason(triage.ReasonRoutePreviewQueue)}}
 	}
 	return rec, nil
 }

@@ -148,7 +148,7 @@ func TestTriageDecisions(t *testing.T) {
 		if tk.Category != "" || !tk.NeedsReview || tk.Triage.Category.Confidence >= 0.99 {
 			t.Errorf("category %q needs_review %v confidence %v", tk.Category, tk.NeedsReview, tk.Triage.Category.Confidence)
 		}
-		if !strings.Contains(strings.Join(tk.Triage.Category.Why, " "), "below the threshold") {
+		if !strings.Contains(tk.Triage.Category.Why.String(), "below the threshold") {
 			t.Errorf("why = %v", tk.Triage.Category.Why)
 		}
 	})
@@ -191,7 +191,7 @@ func TestTriageDecisions(t *testing.T) {
 		if after.Category.Value != "支付与退款" || after.Category.Source != "model" {
 			t.Errorf("decision = %+v", after.Category)
 		}
-		if !strings.Contains(strings.Join(after.Category.Why, " "), "物流偏向") {
+		if !strings.Contains(after.Category.Why.String(), "物流偏向") {
 			t.Errorf("why does not name the bias rule: %v", after.Category.Why)
 		}
 	})

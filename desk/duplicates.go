@@ -2,9 +2,7 @@ package desk
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -99,7 +97,7 @@ func (d *Duplicates) Check(ctx context.Context, ticketID string) (*triage.Ticket
 	var bestShared []string
 	via := ""
 	seen := map[string]bool{t.ID: true}
-	for _, id := range []struct{ kind, value string }{{"e-mail", t.Requester.Email}, {"phone", t.Requester.Phone}} {
+	for _, id := range []struct{ kind, value string }{{"email", t.Requester.Email}, {"phone", t.Requester.Phone}} {
 		if id.value == "" {
 			continue
 		}
@@ -139,7 +137,7 @@ func (d *Duplicates) Check(ctx context.Context, ticketID string) (*triage.Ticket
 			return err
 		}
 		return tx.AddHistory(ctx, &triage.HistoryEntry{ID: triage.NewID(), TicketID: t.ID, Actor: link.Actor, At: link.CreatedAt,
-			Field: "duplicate_of", New: best.ID, Note: link.Why})
+			Field: "duplicate_of", New: best.ID, Why: link.Why})
 	})
 	if err != nil {
 		return nil, err
@@ -147,14 +145,15 @@ func (d *Duplicates) Check(ctx context.Context, ticketID string) (*triage.Ticket
 	return link, nil
 }
 
-// why explains a duplicate link in a sentence an agent can check.
-func why(score float64, shared []string, via string, apart time.Duration, threshold float64) string {
+// why explains a duplicate link so an agent can check it: how the
+// requester matched (email or phone), how far apart, the score and the
+// threshold, and up to 12 of the shared words.
+func why(score float64, shared []string, via string, apart time.Duration, threshold float64) triage.Reasons {
 	show := shared
 	if len(show) > 12 {
 		show = show[:12]
 	}
-	return fmt.Sprintf("same requester (%s), %s apart; text similarity %.2f (Jaccard of the word sets, threshold %.2f): %d words shared: %s",
-		via, apart.Round(time.Minute), score, threshold, len(shared), strings.Join(show, " "))
+	return triage.Reasons{triage.NewReason(triage.ReasonDuplicateSimilar, via, apart.Round(time.Minute).Seconds(), score, threshold, len(shared), show)}
 }
 
 func (d *Duplicates) now() time.Time {

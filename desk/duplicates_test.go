@@ -81,7 +81,7 @@ func TestDuplicates(t *testing.T) {
 		t.Fatalf("links of orig: %+v", links)
 	}
 	l := links[1]
-	if l.TicketID != "dup" || l.Score < 0.6 || l.Score > 1 || !strings.Contains(l.Why, "退款") || !strings.Contains(l.Why, "phone") {
+	if l.TicketID != "dup" || l.Score < 0.6 || l.Score > 1 || !strings.Contains(l.Why.String(), "退款") || !strings.Contains(l.Why.String(), "phone") || l.Why[0].Code != triage.ReasonDuplicateSimilar {
 		t.Errorf("link %+v", l.TicketLink)
 	}
 	hist, _ := e.desk.History(ctx, "dup")

@@ -64,8 +64,9 @@ func (s *Service) Merge(ctx context.Context, id string, version int, in triage.M
 		}
 		who := actor(ctx)
 		note := in.Note
-		if note == "" {
-			note = "merged as a duplicate"
+		why := triage.Reasons{triage.NewReason(triage.ReasonMergeDuplicate)}
+		if strings.TrimSpace(note) != "" {
+			why = triage.Reasons{triage.Note(note)}
 		}
 		now := s.now()
 		before := *src
@@ -76,18 +77,18 @@ func (s *Service) Merge(ctx context.Context, id string, version int, in triage.M
 			src.SolvedAt = &now
 		}
 		srcHist := []*triage.HistoryEntry{
-			{Actor: "system", Field: "status", Old: string(before.Status), New: string(triage.StatusClosed), Note: "closed by merging into " + dst.ID + ", as " + who + " asked"},
-			{Actor: who, Field: "merged_into", New: dst.ID, Note: note},
+			{Actor: "system", Field: "status", Old: string(before.Status), New: string(triage.StatusClosed), Why: triage.Reasons{triage.NewReason(triage.ReasonMergeClosed, dst.ID, who)}},
+			{Actor: who, Field: "merged_into", New: dst.ID, Note: note, Why: defaultWhy(note, triage.ReasonMergeDuplicate)},
 		}
 		if err := s.save(ctx, tx, &before, src, srcHist); err != nil {
 			return nil, err
 		}
 		beforeDst := *dst
-		dstHist := []*triage.HistoryEntry{{Actor: who, Field: "merged_from", New: src.ID, Note: note + ": " + src.Title}}
+		dstHist := []*triage.HistoryEntry{{Actor: who, Field: "merged_from", New: src.ID, Note: note, Why: triage.Reasons{triage.NewReason(triage.ReasonMergeFrom, src.Title)}}}
 		if err := s.save(ctx, tx, &beforeDst, dst, dstHist); err != nil {
 			return nil, err
 		}
-		link := &triage.TicketLink{FromID: src.ID, ToID: dst.ID, Kind: triage.LinkMerged, Why: note, Actor: who, CreatedAt: now}
+		link := &triage.TicketLink{FromID: src.ID, ToID: dst.ID, Kind: triage.LinkMerged, Why: why, Actor: who, CreatedAt: now}
 		if err := tx.AddTicketLink(ctx, link); err != nil {
 			return nil, err
 		}
@@ -144,10 +145,7 @@ func (s *Service) copyHistory(ctx context.Context, tx triage.Tx, from, to string
 	for i, h := range hist {
 		c := *h
 		c.ID, c.TicketID = triage.NewID(), to
-		c.Note = "from ticket " + from
-		if h.Note != "" {
-			c.Note += ": " + h.Note
-		}
+		c.Why = append(triage.Reasons{triage.NewReason(triage.ReasonMergeCopied, from)}, h.Why...)
 		copies[i] = &c
 	}
 	return tx.AddHistory(ctx, copies...)

@@ -101,7 +101,7 @@ func TestMerge(t *testing.T) {
 	hist, _ := e.desk.History(t.Context(), survivor.ID)
 	var copied, mergedFrom int
 	for _, h := range hist {
-		if strings.HasPrefix(h.Note, "from ticket "+dup.ID) {
+		if strings.HasPrefix(triage.Sentence(h.Why, h.Note), "from ticket "+dup.ID) {
 			copied++
 		}
 		if h.Field == "merged_from" && h.New == dup.ID && h.Actor == "agent:a1" {
@@ -113,7 +113,7 @@ func TestMerge(t *testing.T) {
 	}
 	hist, _ = e.desk.History(t.Context(), dup.ID)
 	last := hist[len(hist)-2:]
-	if last[0].Field != "status" || last[0].Actor != "system" || !strings.Contains(last[0].Note, "agent:a1") || last[1].Field != "merged_into" {
+	if last[0].Field != "status" || last[0].Actor != "system" || !strings.Contains(triage.Sentence(last[0].Why, last[0].Note), "agent:a1") || last[1].Field != "merged_into" {
 		t.Errorf("merged ticket's last history: %+v %+v", last[0], last[1])
 	}
 	links, _ := e.desk.Links(t.Context(), survivor.ID)

@@ -23,7 +23,7 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 		if err := checkRefs(ctx, tx, t.AssigneeID, t.TeamID); err != nil {
 			return nil, err
 		}
-		hist := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", "", string(t.Status), "ticket created via "+string(t.Channel))}
+		hist := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", "", string(t.Status), "", triage.NewReason(triage.ReasonTicketCreated, t.Channel))}
 		var rec *triage.TriageRecord
 		if s.Intake != nil {
 			r, h, err := s.Intake.Triage(ctx, tx, t, manual)
@@ -33,7 +33,7 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 			rec, hist = r, append(hist, h...)
 		}
 		if t.AssigneeID != "" && manual.Assignee {
-			hist = append(hist, s.entry(ctx, t.ID, "assignee_id", "", t.AssigneeID, "assigned by hand at creation"))
+			hist = append(hist, s.entry(ctx, t.ID, "assignee_id", "", t.AssigneeID, "", triage.NewReason(triage.ReasonTicketAssignedAtNew)))
 		}
 		if err := tx.CreateTicket(ctx, t); err != nil {
 			return nil, err
@@ -294,8 +294,19 @@ func (s *Service) addHistory(ctx context.Context, tx triage.Tx, ticketID string,
 	return tx.AddHistory(ctx, hist...)
 }
 
-func (s *Service) entry(ctx context.Context, ticketID, field, old, new, note string) *triage.HistoryEntry {
-	return &triage.HistoryEntry{ID: triage.NewID(), TicketID: ticketID, Actor: actor(ctx), At: s.now(), Field: field, Old: old, New: new, Note: note}
+// entry is one history entry by the caller: the note a person wrote and
+// the service's reasons.
+func (s *Service) entry(ctx context.Context, ticketID, field, old, new, note string, why ...triage.Reason) *triage.HistoryEntry {
+	return &triage.HistoryEntry{ID: triage.NewID(), TicketID: ticketID, Actor: actor(ctx), At: s.now(), Field: field, Old: old, New: new, Note: note, Why: why}
+}
+
+// defaultWhy is the reason a change gets when the person who made it
+// wrote no note.
+func defaultWhy(note string, code triage.ReasonCode) triage.Reasons {
+	if note != "" {
+		return nil
+	}
+	return triage.Reasons{triage.NewReason(code)}
 }
 
 // applyUpdate changes t in place and returns one history entry per field
@@ -304,7 +315,7 @@ func (s *Service) applyUpdate(ctx context.Context, tx triage.Tx, t *triage.Ticke
 	var hist []*triage.HistoryEntry
 	set := func(field, old, new string) {
 		if old != new {
-			hist = append(hist, s.entry(ctx, t.ID, field, old, new, u.Note))
+			hist = append(hist, s.entry(ctx, t.ID, field, old, new, u.Note, u.Why...))
 		}
 	}
 	if u.Title.Set || u.Body.Set {
@@ -392,17 +403,17 @@ func (s *Service) applyUpdate(ctx context.Context, tx triage.Tx, t *triage.Ticke
 			return nil, err
 		}
 		if agent != t.AssigneeID {
-			note := u.Note
-			if note == "" {
-				note = "assigned by hand"
+			why := u.Why
+			if len(why) == 0 {
+				why = defaultWhy(u.Note, triage.ReasonTicketAssignedHand)
 			}
-			hist = append(hist, s.entry(ctx, t.ID, "assignee_id", t.AssigneeID, agent, note))
+			hist = append(hist, s.entry(ctx, t.ID, "assignee_id", t.AssigneeID, agent, u.Note, why...))
 		}
 		set("team_id", t.TeamID, team)
 		t.AssigneeID, t.TeamID = agent, team
 	}
 	if u.Status.Set {
-		h, err := s.move(ctx, t, u.Status.V, u.Note)
+		h, err := s.move(ctx, t, u.Status.V, u.Note, u.Why...)
 		if err != nil {
 			return nil, err
 		}
@@ -413,7 +424,7 @@ func (s *Service) applyUpdate(ctx context.Context, tx triage.Tx, t *triage.Ticke
 
 // move changes a ticket's status if the lifecycle allows it and keeps the
 // timestamps that depend on the status in step.
-func (s *Service) move(ctx context.Context, t *triage.Ticket, to triage.Status, note string) ([]*triage.HistoryEntry, error) {
+func (s *Service) move(ctx context.Context, t *triage.Ticket, to triage.Status, note string, why ...triage.Reason) ([]*triage.HistoryEntry, error) {
 	if !to.Valid() {
 		return nil, triage.Invalid("status", "status %q is not one of %s", to, join(triage.Statuses()))
 	}
@@ -435,7 +446,7 @@ func (s *Service) move(ctx context.Context, t *triage.Ticket, to triage.Status, 
 		return nil, &triage.Error{Code: triage.ECONFLICT, Message: msg, Field: "status", Allowed: allowed}
 	}
 	now := s.now()
-	h := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", string(t.Status), string(to), note)}
+	h := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", string(t.Status), string(to), note, why...)}
 	switch to {
 	case triage.StatusSolved:
 		t.SolvedAt = &now
@@ -484,7 +495,7 @@ func (s *Service) AddComment(ctx context.Context, ticketID string, in triage.New
 		var hist []*triage.HistoryEntry
 		switch {
 		case in.FromRequester && (t.Status == triage.StatusPending || t.Status == triage.StatusSolved):
-			h, err := s.move(ctx, t, triage.StatusOpen, "the requester replied")
+			h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketRequesterRe))
 			if err != nil {
 				return nil, err
 			}
@@ -492,24 +503,24 @@ func (s *Service) AddComment(ctx context.Context, ticketID string, in triage.New
 		case !in.FromRequester && in.Public:
 			if t.FirstResponseAt == nil {
 				t.FirstResponseAt = &now
-				hist = append(hist, s.entry(ctx, t.ID, "first_response_at", "", now.Format("2006-01-02T15:04:05.000000Z07:00"), "first public reply"))
+				hist = append(hist, s.entry(ctx, t.ID, "first_response_at", "", now.Format("2006-01-02T15:04:05.000000Z07:00"), "", triage.NewReason(triage.ReasonTicketFirstReply)))
 			}
 			if t.Status == triage.StatusNew {
-				h, err := s.move(ctx, t, triage.StatusOpen, "an agent replied")
+				h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketAgentReplied))
 				if err != nil {
 					return nil, err
 				}
 				hist = append(hist, h...)
 			}
 		}
-		kind := "note"
+		kind := triage.ReasonTicketNote
 		if in.Public {
-			kind = "reply"
+			kind = triage.ReasonTicketReply
 		}
 		if in.FromRequester {
-			kind = "requester message"
+			kind = triage.ReasonTicketRequesterMsg
 		}
-		hist = append(hist, s.entry(ctx, t.ID, "comment", "", c.ID, kind))
+		hist = append(hist, s.entry(ctx, t.ID, "comment", "", c.ID, "", triage.NewReason(kind)))
 		if err := s.save(ctx, tx, &before, t, hist); err != nil {
 			return nil, err
 		}

@@ -80,7 +80,7 @@ func mix(r, g, b int, t float64) string {
 // Heatmap draws a confusion matrix: rows are the gold labels, columns the
 // predictions, each cell shaded by its share of the row (so a small class
 // is as visible as a big one), green on the diagonal and red off it.
-func Heatmap(c Confusion) template.HTML {
+func Heatmap(l Lang, c Confusion) template.HTML {
 	n := len(c.Labels)
 	if n == 0 {
 		return ""
@@ -98,9 +98,9 @@ func Heatmap(c Confusion) template.HTML {
 	grid := cell * float64(n)
 	w := left + grid + maxW*0.72 + 16
 	h := top + grid + 16
-	s := newSVG(w, h, "confusion matrix")
-	s.text(left+grid/2, 14, "middle", "axis-title", "预测 predicted →")
-	s.add(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis-title">实际 gold →</text>`, top+grid/2)
+	s := newSVG(w, h, l.say("混淆矩阵", "confusion matrix"))
+	s.text(left+grid/2, 14, "middle", "axis-title", l.say("预测", "predicted")+" →")
+	s.add(`<text transform="translate(14 %.1f) rotate(-90)" text-anchor="middle" class="axis-title">%s →</text>`, top+grid/2, esc(l.say("实际", "gold")))
 	for j, l := range labels {
 		x := left + (float64(j)+0.5)*cell
 		s.add(`<text transform="translate(%.1f %.1f) rotate(-45)" class="tick"><title>%s</title>%s</text>`, x+3, top-6, esc(c.Labels[j]), esc(l))
@@ -201,11 +201,12 @@ func (p *plot) frame() {
 
 // CoverageChart draws coverage and accuracy-on-the-answered-part against
 // the abstain threshold, with the chosen threshold marked.
-func CoverageChart(points []CoveragePoint, threshold float64) template.HTML {
+func CoverageChart(l Lang, points []CoveragePoint, threshold float64) template.HTML {
 	if len(points) == 0 {
 		return ""
 	}
-	p := newPlot("coverage and accuracy by threshold", "置信度阈值 confidence threshold", "比例 share", []string{"覆盖率 coverage", "已回答准确率 accuracy answered"})
+	p := newPlot(l.say("各阈值的覆盖率与准确率", "coverage and accuracy by threshold"), l.say("置信度阈值", "confidence threshold"), l.say("比例", "share"),
+		[]string{l.say("覆盖率", "coverage"), l.say("已回答准确率", "accuracy answered")})
 	p.frame()
 	s := p.s
 	for si, get := range []func(CoveragePoint) float64{
@@ -224,8 +225,8 @@ func CoverageChart(points []CoveragePoint, threshold float64) template.HTML {
 			if si == 1 && c.Answered == 0 {
 				continue
 			}
-			s.add(`<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>阈值 %.2f: coverage %.3f, accuracy %.3f (%d answered)</title></circle>`,
-				p.x(c.Threshold), p.y(get(c)), seriesColor(si), c.Threshold, c.Coverage, c.Accuracy, c.Answered)
+			s.add(`<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s</title></circle>`, p.x(c.Threshold), p.y(get(c)), seriesColor(si),
+				esc(l.sayf("阈值 %.2f：覆盖率 %.3f，准确率 %.3f（回答 %d 条）", "threshold %.2f: coverage %.3f, accuracy %.3f (%d answered)", c.Threshold, c.Coverage, c.Accuracy, c.Answered)))
 		}
 	}
 	tx := p.x(threshold)
@@ -234,33 +235,35 @@ func CoverageChart(points []CoveragePoint, threshold float64) template.HTML {
 	if threshold > 0.75 {
 		anchor, dx = "end", -4
 	}
-	s.text(tx+dx, p.top+p.ph-8, anchor, "note", fmt.Sprintf("阈值 threshold %.2f", threshold))
+	s.text(tx+dx, p.top+p.ph-8, anchor, "note", l.sayf("阈值 %.2f", "threshold %.2f", threshold))
 	return s.done()
 }
 
 // ReliabilityChart draws each confidence bin's accuracy against the
 // diagonal of perfect calibration, with the bin's count below the axis.
-func ReliabilityChart(c Calibration) template.HTML {
+func ReliabilityChart(l Lang, c Calibration) template.HTML {
 	if len(c.Bins) == 0 {
 		return ""
 	}
-	p := newPlot("reliability diagram", "置信度 confidence", "准确率 accuracy", []string{"各区间准确率 bin accuracy", "完美校准 perfect calibration"})
+	p := newPlot(l.say("可靠性图", "reliability diagram"), l.say("置信度", "confidence"), l.say("准确率", "accuracy"),
+		[]string{l.say("各区间准确率", "bin accuracy"), l.say("完美校准", "perfect calibration")})
 	p.legendDash = []bool{false, true}
 	p.height += 18
-	p.s = newSVG(p.width, p.height, "reliability diagram")
+	p.s = newSVG(p.width, p.height, l.say("可靠性图", "reliability diagram"))
 	p.frame()
 	s := p.s
 	s.text(p.left-6, p.top+p.ph+62, "end", "tick", "n")
 	for _, b := range c.Bins {
 		x0, x1 := p.x(b.Lower), p.x(b.Upper)
 		if b.Count > 0 {
-			s.add(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.85"><title>%.1f–%.1f: accuracy %.3f, mean confidence %.3f, n=%d</title></rect>`,
-				x0+1, p.y(b.Accuracy), x1-x0-2, p.y(0)-p.y(b.Accuracy), seriesColor(0), b.Lower, b.Upper, b.Accuracy, b.MeanConfidence, b.Count)
+			s.add(`<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="0.85"><title>%s</title></rect>`,
+				x0+1, p.y(b.Accuracy), x1-x0-2, p.y(0)-p.y(b.Accuracy), seriesColor(0),
+				esc(l.sayf("%.1f–%.1f：准确率 %.3f，平均置信度 %.3f，n=%d", "%.1f–%.1f: accuracy %.3f, mean confidence %.3f, n=%d", b.Lower, b.Upper, b.Accuracy, b.MeanConfidence, b.Count)))
 		}
 		s.text((x0+x1)/2, p.top+p.ph+62, "middle", "tick small", fmt.Sprint(b.Count))
 	}
 	s.add(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="5 4"/>`, p.x(0), p.y(0), p.x(1), p.y(1), seriesColor(1))
-	s.text(p.left+8, p.top+14, "start", "note", fmt.Sprintf("ECE %.4f", c.ECE))
+	s.text(p.left+8, p.top+14, "start", "note", l.sayf("校准误差 ECE %.4f", "ECE %.4f", c.ECE))
 	return s.done()
 }
 

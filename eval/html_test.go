@@ -130,9 +130,9 @@ func TestHTMLEscapes(t *testing.T) {
 
 func TestChartsEmpty(t *testing.T) {
 	for name, svg := range map[string]string{
-		"heatmap":     string(Heatmap(Confusion{})),
-		"coverage":    string(CoverageChart(nil, 0.5)),
-		"reliability": string(ReliabilityChart(Calibration{})),
+		"heatmap":     string(Heatmap(LangBoth, Confusion{})),
+		"coverage":    string(CoverageChart(LangBoth, nil, 0.5)),
+		"reliability": string(ReliabilityChart(LangBoth, Calibration{})),
 		"bars":        string(Bars("x", nil, nil)),
 	} {
 		if svg != "" {
@@ -142,9 +142,86 @@ func TestChartsEmpty(t *testing.T) {
 	// Label widths follow the text: a chart of long Chinese labels is
 	// wider than one of short ones.
 	width := regexp.MustCompile(`width="(\d+)"`)
-	short := width.FindStringSubmatch(string(Heatmap(Confusion{Labels: []string{"甲", "乙"}, Counts: [][]int{{1, 0}, {0, 1}}})))
-	long := width.FindStringSubmatch(string(Heatmap(Confusion{Labels: []string{"劳动和社会保障", "乙"}, Counts: [][]int{{1, 0}, {0, 1}}})))
+	short := width.FindStringSubmatch(string(Heatmap(LangZH, Confusion{Labels: []string{"甲", "乙"}, Counts: [][]int{{1, 0}, {0, 1}}})))
+	long := width.FindStringSubmatch(string(Heatmap(LangZH, Confusion{Labels: []string{"劳动和社会保障", "乙"}, Counts: [][]int{{1, 0}, {0, 1}}})))
 	if short == nil || long == nil || len(long[1]) < len(short[1]) || long[1] <= short[1] && len(long[1]) == len(short[1]) {
 		t.Errorf("widths %v and %v", short, long)
+	}
+}
+
+// TestReportLanguages: a page or body in one language says its labels in
+// that language only; the body the web UI shows is the same drawing as
+// the page, without the page around it.
+func TestReportLanguages(t *testing.T) {
+	suite, err := NewSuite(map[string]any{"cls": sampleClassify(t, 0), "ret": sampleRetrieve()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decoded(t, suite)
+	english := regexp.MustCompile(`(?i)\b(confusion|per class|precision|reliability|accuracy|threshold|timing|gold|predicted|support|coverage|queries|latency|sample|seed|stratified|most confused|worst|embedder|articles|label|train|test|model|best mode|share|mean confidence|gap|examples|came back|relevant|rank|classification|retrieval)\b`)
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, l := range []Lang{LangZH, LangEN} {
+		t.Run(string(l), func(t *testing.T) {
+			page, err := WritePage(d, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text, _ := checkPage(t, page)
+			// Data (set names, file names, mode names, the sample's Chinese
+			// texts) is shown as it is; labels are in the language.
+			text = strings.Replace(text, pageCSS+ReportCSS, "", 1)
+			for _, data := range []string{"cls", "ret", "train.jsonl", "dev.jsonl", "articles.jsonl", "queries.jsonl", "hybrid", "bm25", "vector"} {
+				text = strings.ReplaceAll(text, data, "")
+			}
+			switch l {
+			case LangZH:
+				if m := english.FindAllString(text, 5); len(m) > 0 {
+					t.Errorf("the Chinese page says %q", m)
+				}
+				if !bytes.Contains(page, []byte(`lang="zh-CN"`)) || !strings.Contains(text, "混淆矩阵") {
+					t.Error("not a Chinese page")
+				}
+			case LangEN:
+				labels := han.ReplaceAllString(text, "")
+				if !strings.Contains(labels, "Confusion matrix") || !bytes.Contains(page, []byte(`lang="en"`)) {
+					t.Error("not an English page")
+				}
+				for _, zh := range []string{"混淆矩阵", "准确率", "阈值", "各类", "最佳模式"} {
+					if strings.Contains(text, zh) {
+						t.Errorf("the English page says %q", zh)
+					}
+				}
+			}
+			body, err := WriteBody(d, l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, seen := checkPage(t, body)
+			if !bytes.HasPrefix(body, []byte(`<div class="eval-report" lang="`)) || seen["svg"] < 5 || seen["section"] != 2 {
+				t.Errorf("body: %d charts, %d sections: %.80s", seen["svg"], seen["section"], body)
+			}
+			for _, bad := range []string{"<style", "style=", "<script", "<html", "<link", "on" + "load="} {
+				if bytes.Contains(body, []byte(bad)) {
+					t.Errorf("the body has %q", bad)
+				}
+			}
+			if !bytes.Contains(page, body[:200]) {
+				t.Error("the page does not hold the body it is drawn from")
+			}
+		})
+	}
+	if got := ParseLang("zh-TW"); got != LangZH {
+		t.Errorf("ParseLang(zh-TW) = %q", got)
+	}
+	if got := ParseLang("en-GB"); got != LangEN {
+		t.Errorf("ParseLang(en-GB) = %q", got)
+	}
+	if got := ParseLang(""); got != LangBoth {
+		t.Errorf("ParseLang() = %q", got)
+	}
+	for _, rule := range strings.Split(strings.TrimSpace(ReportCSS), "\n") {
+		if !strings.HasPrefix(rule, ".eval-report") {
+			t.Errorf("a rule of ReportCSS reaches outside .eval-report: %s", rule)
+		}
 	}
 }

@@ -143,6 +143,23 @@ func (d *Decoded) Title() string {
 	return d.Kind
 }
 
+// TitleIn is Title with its words in one language (LangBoth: Title).
+func (d *Decoded) TitleIn(l Lang) string {
+	switch {
+	case l == LangBoth:
+		return d.Title()
+	case d.Classify != nil:
+		return l.say("分类评估：", "Classification: ") + nameOr(d.Classify.Name, d.Classify.TestFile)
+	case d.Retrieve != nil:
+		return l.say("检索评估：", "Retrieval: ") + nameOr(d.Retrieve.Name, d.Retrieve.QueriesFile)
+	case d.Live != nil:
+		return l.say("线上评估", "Live evaluation")
+	case d.Suite != nil:
+		return l.sayf("评估汇总：%d 个数据集", "Suite: %d sets", len(d.Suite.Sets))
+	}
+	return d.Kind
+}
+
 func nameOr(name, file string) string {
 	if name != "" {
 		return name

@@ -29,6 +29,8 @@ type ReportInfo struct {
 	ID    string `json:"id"`
 	Kind  string `json:"kind"`
 	Title string `json:"title"`
+	// Titles is Title in each language the UI speaks, by tag (zh-CN, en).
+	Titles map[Lang]string `json:"titles"`
 	// SavedAt is the JSON file's modification time.
 	SavedAt time.Time `json:"saved_at"`
 	HTML    bool      `json:"html"`
@@ -112,7 +114,8 @@ func (r Reports) info(id string) (ReportInfo, error) {
 	if err != nil {
 		return ReportInfo{}, err
 	}
-	info := ReportInfo{ID: id, Kind: d.Kind, Title: d.Title(), SavedAt: st.ModTime().UTC(), Headline: map[string]float64{}}
+	info := ReportInfo{ID: id, Kind: d.Kind, Title: d.Title(), SavedAt: st.ModTime().UTC(), Headline: map[string]float64{},
+		Titles: map[Lang]string{LangZH: d.TitleIn(LangZH), LangEN: d.TitleIn(LangEN)}}
 	for k, v := range m {
 		if IsHeadline(k) {
 			info.Headline[k] = v

@@ -39,12 +39,12 @@ func (s *Service) CreateArticle(ctx context.Context, in triage.NewArticle, idem 
 		if err := tx.CreateArticle(ctx, a); err != nil {
 			return nil, err
 		}
-		return a, addVersion(ctx, tx, versionOf(a, a.AuthorID, "created"))
+		return a, addVersion(ctx, tx, versionOf(a, a.AuthorID, "", triage.Reasons{triage.NewReason(triage.ReasonArticleCreated)}))
 	})
 }
 
 // versionOf is the version row a save of a leaves behind.
-func versionOf(a *triage.Article, actor, note string) *triage.ArticleVersion {
+func versionOf(a *triage.Article, actor, note string, why triage.Reasons) *triage.ArticleVersion {
 	return &triage.ArticleVersion{
 		ArticleID: a.ID,
 		Version:   a.Version,
@@ -55,6 +55,7 @@ func versionOf(a *triage.Article, actor, note string) *triage.ArticleVersion {
 		Status:    a.Status,
 		Actor:     actor,
 		Note:      note,
+		Why:       why,
 		CreatedAt: a.UpdatedAt,
 	}
 }
@@ -142,16 +143,16 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, version int, u t
 		if !edited(a, &next) && !move {
 			return a, nil
 		}
-		note := u.Note
-		if note == "" {
-			note = describe(a, &next)
+		why := u.Why
+		if u.Note == "" && len(why) == 0 {
+			why = describe(a, &next)
 		}
-		return &next, s.save(ctx, tx, &next, a.Status, note)
+		return &next, s.save(ctx, tx, &next, a.Status, u.Note, why)
 	})
 }
 
 // save stores a changed article and its version row.
-func (s *Service) save(ctx context.Context, tx triage.Tx, a *triage.Article, from triage.ArticleStatus, note string) error {
+func (s *Service) save(ctx context.Context, tx triage.Tx, a *triage.Article, from triage.ArticleStatus, note string, why triage.Reasons) error {
 	now := s.now()
 	a.UpdatedAt = now
 	if a.Status == triage.ArticlePublished && from != triage.ArticlePublished {
@@ -160,7 +161,7 @@ func (s *Service) save(ctx context.Context, tx triage.Tx, a *triage.Article, fro
 	if err := tx.UpdateArticle(ctx, a); err != nil {
 		return err
 	}
-	return addVersion(ctx, tx, versionOf(a, triage.ActorFromContext(ctx), note))
+	return addVersion(ctx, tx, versionOf(a, triage.ActorFromContext(ctx), note, why))
 }
 
 // checkUpdate refuses what no article could take, before anything is read.
@@ -223,8 +224,9 @@ func checkMove(from, to triage.ArticleStatus) error {
 	return &triage.Error{Code: triage.ECONFLICT, Message: msg, Field: "status", Allowed: allowed}
 }
 
-// describe is the note of a save that came without one.
-func describe(a, b *triage.Article) string {
+// describe is what the service says of a save that came without a note:
+// the fields edited and the move.
+func describe(a, b *triage.Article) triage.Reasons {
 	var fields []string
 	if a.Title != b.Title {
 		fields = append(fields, "title")
@@ -238,14 +240,14 @@ func describe(a, b *triage.Article) string {
 	if !slices.Equal(a.Tags, b.Tags) {
 		fields = append(fields, "tags")
 	}
-	var parts []string
+	var parts triage.Reasons
 	if len(fields) > 0 {
-		parts = append(parts, "edited "+strings.Join(fields, ", "))
+		parts = append(parts, triage.NewReason(triage.ReasonArticleEdited, fields))
 	}
 	if a.Status != b.Status {
-		parts = append(parts, fmt.Sprintf("%s → %s", a.Status, b.Status))
+		parts = append(parts, triage.NewReason(triage.ReasonArticleMoved, a.Status, b.Status))
 	}
-	return strings.Join(parts, "; ")
+	return parts
 }
 
 // Revert writes the text of an earlier version (title, body, category and
@@ -286,6 +288,6 @@ func (s *Service) Revert(ctx context.Context, id string, toVersion, ifMatch int)
 		if !edited(a, &next) {
 			return a, nil
 		}
-		return &next, s.save(ctx, tx, &next, a.Status, fmt.Sprintf("reverted to version %d", toVersion))
+		return &next, s.save(ctx, tx, &next, a.Status, "", triage.Reasons{triage.NewReason(triage.ReasonArticleReverted, toVersion)})
 	})
 }

@@ -23,7 +23,7 @@ func TestCreateArticle(t *testing.T) {
 		t.Fatalf("read back %+v, %v", got, err)
 	}
 	vs := versions(t, s, a.ID)
-	if len(vs) != 1 || vs[0].Version != 1 || vs[0].Note != "created" || vs[0].Actor != "agent:ag1" || vs[0].Body != a.Body || vs[0].Status != triage.ArticleDraft {
+	if len(vs) != 1 || vs[0].Version != 1 || triage.Sentence(vs[0].Why, vs[0].Note) != "created" || vs[0].Actor != "agent:ag1" || vs[0].Body != a.Body || vs[0].Status != triage.ArticleDraft {
 		t.Fatalf("versions %+v", vs[0])
 	}
 
@@ -81,7 +81,7 @@ func TestUpdateArticle(t *testing.T) {
 			t.Fatalf("updated %+v", b)
 		}
 		vs := versions(t, s, a.ID)
-		if len(vs) != 2 || vs[1].Note != "edited body, tags" || vs[1].Actor != "token:tok-editor" || vs[1].Body != b.Body {
+		if len(vs) != 2 || triage.Sentence(vs[1].Why, vs[1].Note) != "edited body, tags" || vs[1].Actor != "token:tok-editor" || vs[1].Body != b.Body {
 			t.Fatalf("version 2 %+v", vs[1])
 		}
 		a = b
@@ -123,8 +123,8 @@ func TestUpdateArticle(t *testing.T) {
 		if c.PublishedAt == nil || !c.PublishedAt.Equal(*b.PublishedAt) {
 			t.Fatalf("archived %+v", c)
 		}
-		if vs := versions(t, s, a.ID); vs[len(vs)-1].Note != "published → archived" {
-			t.Fatalf("default note %q", vs[len(vs)-1].Note)
+		if vs := versions(t, s, a.ID); triage.Sentence(vs[len(vs)-1].Why, vs[len(vs)-1].Note) != "published → archived" {
+			t.Fatalf("default note %q", triage.Sentence(vs[len(vs)-1].Why, vs[len(vs)-1].Note))
 		}
 		a = c
 	})
@@ -224,7 +224,7 @@ func TestVersionsAndRevert(t *testing.T) {
 		if v.Version != i+1 {
 			t.Fatalf("versions out of order: %d at %d", v.Version, i)
 		}
-		notes = append(notes, v.Note)
+		notes = append(notes, triage.Sentence(v.Why, v.Note))
 	}
 	if want := []string{"created", "edited body", "edited title, tags; draft → published", "reverted to version 1"}; !slices.Equal(notes, want) {
 		t.Fatalf("notes %q, want %q", notes, want)

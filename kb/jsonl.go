@@ -294,7 +294,7 @@ func (s *Service) importOne(ctx context.Context, tx triage.Tx, in *imported, sta
 			return nil
 		}
 		c.Updated++
-		return s.save(ctx, tx, &next, a.Status, "re-imported")
+		return s.save(ctx, tx, &next, a.Status, "", triage.Reasons{triage.NewReason(triage.ReasonArticleReimported)})
 	}
 	if in.status != "" {
 		status = in.status
@@ -322,7 +322,7 @@ func (s *Service) importOne(ctx context.Context, tx triage.Tx, in *imported, sta
 		return err
 	}
 	c.Created++
-	return addVersion(ctx, tx, versionOf(a, a.AuthorID, "imported"))
+	return addVersion(ctx, tx, versionOf(a, a.AuthorID, "", triage.Reasons{triage.NewReason(triage.ReasonArticleImported)}))
 }
 
 // exportLine is one line of an export; Import reads it back.

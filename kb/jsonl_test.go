@@ -80,7 +80,7 @@ func TestImport(t *testing.T) {
 	if first == nil || first.Category != "借款" || !slices.Equal(first.Tags, []string{"到账", "src:bank-a00000"}) || !strings.Contains(first.Body, "\n\n如超过") {
 		t.Fatalf("line 1 became %+v", first)
 	}
-	if vs := versions(t, s, first.ID); len(vs) != 1 || vs[0].Note != "imported" {
+	if vs := versions(t, s, first.ID); len(vs) != 1 || triage.Sentence(vs[0].Why, vs[0].Note) != "imported" {
 		t.Fatalf("versions %+v", vs)
 	}
 
@@ -101,7 +101,7 @@ func TestImport(t *testing.T) {
 		}
 		a, _ := s.Article(system, first.ID)
 		vs := versions(t, s, first.ID)
-		if !strings.Contains(a.Body, "5 分钟内到账") || a.Version != 2 || vs[1].Note != "re-imported" {
+		if !strings.Contains(a.Body, "5 分钟内到账") || a.Version != 2 || triage.Sentence(vs[1].Why, vs[1].Note) != "re-imported" {
 			t.Fatalf("updated %+v", a)
 		}
 	})

@@ -1,6 +1,7 @@
 package kb
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/triagehq/triage"
@@ -49,6 +50,19 @@ func authorizeAgent(p *triage.Principal, a *triage.Article, c change) error {
 		return forbidden(fmt.Sprintf("agents may only submit their drafts for review, not make them %s; an editor publishes and archives", c.to))
 	}
 	return nil
+}
+
+// Moves returns the statuses the caller may move a to: the review
+// workflow's next statuses (ArticleStatus.Next) that their role allows.
+func (s *Service) Moves(ctx context.Context, a *triage.Article) []triage.ArticleStatus {
+	p := triage.PrincipalFromContext(ctx)
+	moves := []triage.ArticleStatus{}
+	for _, to := range a.Status.Next() {
+		if authorize(p, a, change{move: true, to: to}) == nil {
+			moves = append(moves, to)
+		}
+	}
+	return moves
 }
 
 func forbidden(msg string) error { return &triage.Error{Code: triage.EFORBIDDEN, Message: msg} }

@@ -9,13 +9,13 @@ import (
 )
 
 const articleVersionColumns = `
-	article_id, version, title, body, category, tags, status, actor, note, created_at`
+	article_id, version, title, body, category, tags, status, actor, note, why, created_at`
 
 // scanArticleVersion reads one row selected with articleVersionColumns.
 func scanArticleVersion(row pgx.Row) (*triage.ArticleVersion, error) {
 	var v triage.ArticleVersion
 	err := row.Scan(&v.ArticleID, &v.Version, &v.Title, &v.Body, &v.Category, &v.Tags,
-		&v.Status, &v.Actor, &v.Note, &v.CreatedAt)
+		&v.Status, &v.Actor, &v.Note, &v.Why, &v.CreatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -83,8 +83,8 @@ func (tx *Tx) AddArticleVersion(ctx context.Context, v *triage.ArticleVersion) e
 	}
 	_, err = tx.tx.Exec(ctx, `
 		INSERT INTO article_versions (`+articleVersionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		v.ArticleID, v.Version, v.Title, v.Body, v.Category, tags, string(v.Status), v.Actor, v.Note, v.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		v.ArticleID, v.Version, v.Title, v.Body, v.Category, tags, string(v.Status), v.Actor, v.Note, v.Why, v.CreatedAt)
 	switch {
 	case pgCode(err) == codeForeignKeyViolation:
 		return triage.NotFound("article", v.ArticleID)

@@ -12,13 +12,13 @@ import (
 // same instant keep the order they were added in.
 func (s queries) History(ctx context.Context, ticketID string) ([]*triage.HistoryEntry, error) {
 	rows, err := s.q.Query(ctx, `
-		SELECT id, ticket_id, actor, at, field, old, new, note
+		SELECT id, ticket_id, actor, at, field, old, new, note, why
 		FROM history
 		WHERE ticket_id = $1
 		ORDER BY at, seq`, ticketID)
 	return collect(rows, err, "history", func(r pgx.Rows) (*triage.HistoryEntry, error) {
 		var h triage.HistoryEntry
-		err := r.Scan(&h.ID, &h.TicketID, &h.Actor, &h.At, &h.Field, &h.Old, &h.New, &h.Note)
+		err := r.Scan(&h.ID, &h.TicketID, &h.Actor, &h.At, &h.Field, &h.Old, &h.New, &h.Note, &h.Why)
 		return &h, err
 	})
 }
@@ -36,9 +36,9 @@ func (tx *Tx) AddHistory(ctx context.Context, hs ...*triage.HistoryEntry) error 
 		}
 		h.At = triage.StoreTime(h.At)
 		_, err := tx.tx.Exec(ctx, `
-			INSERT INTO history (id, ticket_id, actor, at, field, old, new, note)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			h.ID, h.TicketID, h.Actor, h.At, h.Field, h.Old, h.New, h.Note)
+			INSERT INTO history (id, ticket_id, actor, at, field, old, new, note, why)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			h.ID, h.TicketID, h.Actor, h.At, h.Field, h.Old, h.New, h.Note, h.Why)
 		switch {
 		case pgCode(err) == codeForeignKeyViolation:
 			return triage.NotFound("ticket", h.TicketID)

@@ -2,9 +2,7 @@ package sla
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -184,7 +182,7 @@ func (s *Service) HandleEscalate(ctx context.Context, a EscalateArgs) error {
 		return nil
 	}
 	var u triage.TicketUpdate
-	var did []string
+	var did []triage.Reason
 	assigned := false
 	for _, act := range a.Actions {
 		switch act {
@@ -192,28 +190,28 @@ func (s *Service) HandleEscalate(ctx context.Context, a EscalateArgs) error {
 			if t.Priority == a.Priority && t.Priority.Rank() > 1 {
 				p := triage.Priorities()[t.Priority.Rank()-2]
 				u.Priority = triage.Some(p)
-				did = append(did, fmt.Sprintf("priority %s → %s", t.Priority, p))
+				did = append(did, triage.NewReason(triage.ReasonSLARaised, t.Priority, p))
 			}
 		case ActionAssignLead:
 			if !assigned && a.LeadID != "" && t.AssigneeID == a.AssigneeID && t.AssigneeID != a.LeadID {
 				u.AssigneeID, assigned = triage.Some(a.LeadID), true
-				did = append(did, "assigned to the team lead")
+				did = append(did, triage.NewReason(triage.ReasonSLAToLead))
 			}
 		case ActionAssignQueue:
 			if !assigned && t.AssigneeID != "" && t.AssigneeID == a.AssigneeID {
 				u.AssigneeID, assigned = triage.Some(""), true
-				did = append(did, "back to the queue")
+				did = append(did, triage.NewReason(triage.ReasonSLAToQueue))
 			}
 		}
 	}
 	if len(did) == 0 {
 		return nil
 	}
-	what := "breached"
+	what := triage.ReasonSLABreached
 	if a.Kind == OnWarning {
-		what = "about to breach"
+		what = triage.ReasonSLAWarning
 	}
-	u.Note = fmt.Sprintf("SLA %s target %s %s (policy %s): %s", strings.ReplaceAll(a.Metric, "_", " "), a.Target, what, a.PolicyName, strings.Join(did, ", "))
+	u.Why = triage.Reasons{triage.NewReason(what, a.Metric, a.Target, a.PolicyName, did)}
 	_, err = s.Tickets.UpdateTicket(systemContext(ctx), t.ID, t.Version, u)
 	return err
 }

@@ -197,7 +197,7 @@ func TestEscalation(t *testing.T) {
 		for _, h := range hist {
 			if h.Actor == "token:sla" {
 				by = append(by, h.Field)
-				if h.Note == "" {
+				if len(h.Why) == 0 || h.Why[0].Code != triage.ReasonSLABreached {
 					t.Errorf("escalation history without a note: %+v", h)
 				}
 			}

@@ -9,13 +9,13 @@ import (
 )
 
 const articleVersionColumns = `
-	article_id, version, title, body, category, tags, status, actor, note, created_at`
+	article_id, version, title, body, category, tags, status, actor, note, why, created_at`
 
 // scanArticleVersion reads one row selected with articleVersionColumns.
 func scanArticleVersion(row interface{ Scan(...any) error }) (*triage.ArticleVersion, error) {
 	var v triage.ArticleVersion
 	err := row.Scan(&v.ArticleID, &v.Version, &v.Title, &v.Body, &v.Category, jsonCol{&v.Tags},
-		&v.Status, &v.Actor, &v.Note, timeCol{&v.CreatedAt})
+		&v.Status, &v.Actor, &v.Note, &v.Why, timeCol{&v.CreatedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -100,8 +100,8 @@ func (tx *Tx) AddArticleVersion(ctx context.Context, v *triage.ArticleVersion) e
 	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO article_versions (`+articleVersionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		v.ArticleID, v.Version, v.Title, v.Body, v.Category, tags, v.Status, v.Actor, v.Note,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.ArticleID, v.Version, v.Title, v.Body, v.Category, tags, v.Status, v.Actor, v.Note, v.Why,
 		micros(v.CreatedAt))
 	switch {
 	case sqliteCode(err) == codeConstraintForeignKey:

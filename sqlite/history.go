@@ -11,7 +11,7 @@ import (
 // same instant keep the order they were added in.
 func (s queries) History(ctx context.Context, ticketID string) ([]*triage.HistoryEntry, error) {
 	rows, err := s.q.QueryContext(ctx, `
-		SELECT id, ticket_id, actor, at, field, old, new, note
+		SELECT id, ticket_id, actor, at, field, old, new, note, why
 		FROM history
 		WHERE ticket_id = ?
 		ORDER BY at, seq`, ticketID)
@@ -23,7 +23,7 @@ func (s queries) History(ctx context.Context, ticketID string) ([]*triage.Histor
 	for rows.Next() {
 		var h triage.HistoryEntry
 		if err := rows.Scan(&h.ID, &h.TicketID, &h.Actor, timeCol{&h.At}, &h.Field, &h.Old, &h.New,
-			&h.Note); err != nil {
+			&h.Note, &h.Why); err != nil {
 			return nil, dbError("history", err)
 		}
 		out = append(out, &h)
@@ -47,9 +47,9 @@ func (tx *Tx) AddHistory(ctx context.Context, hs ...*triage.HistoryEntry) error 
 		}
 		h.At = triage.StoreTime(h.At)
 		_, err := tx.tx.ExecContext(ctx, `
-			INSERT INTO history (id, ticket_id, actor, at, field, old, new, note)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			h.ID, h.TicketID, h.Actor, micros(h.At), h.Field, h.Old, h.New, h.Note)
+			INSERT INTO history (id, ticket_id, actor, at, field, old, new, note, why)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			h.ID, h.TicketID, h.Actor, micros(h.At), h.Field, h.Old, h.New, h.Note, h.Why)
 		switch {
 		case sqliteCode(err) == codeConstraintForeignKey:
 			return triage.NotFound("ticket", h.TicketID)

@@ -519,7 +519,8 @@ func testArticleVersions(t *testing.T, s triage.Store) {
 		if err := tx.CreateArticle(ctx, a); err != nil {
 			return err
 		}
-		v := versionOf(a, "editor-1", "created")
+		v := versionOf(a, "editor-1", "")
+		v.Why = triage.Reasons{triage.NewReason(triage.ReasonArticleCreated)}
 		vs = append(vs, v)
 		if err := tx.AddArticleVersion(ctx, v); err != nil {
 			return err

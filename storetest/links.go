@@ -34,7 +34,7 @@ func testLinks(t *testing.T, s triage.Store) {
 	createTickets(t, s, newTicket("t-1", base), newTicket("t-2", base), newTicket("t-3", base))
 	_, start := changesAfter(t, s, 0)
 	in := []*triage.TicketLink{
-		{FromID: "t-2", ToID: "t-1", Kind: triage.LinkDuplicate, Score: 0.8125, Why: "共有词：退款、到账", Actor: "system", CreatedAt: base.In(cst)},
+		{FromID: "t-2", ToID: "t-1", Kind: triage.LinkDuplicate, Score: 0.8125, Why: triage.Reasons{triage.NewReason(triage.ReasonDuplicateSimilar, "email", 3600, 0.8125, 0.6, 2, []string{"退款", "到账"})}, Actor: "system", CreatedAt: base.In(cst)},
 		{FromID: "t-3", ToID: "t-2", Kind: triage.LinkMerged, Actor: "agent:a1", CreatedAt: base.Add(time.Hour)},
 		{FromID: "t-2", ToID: "t-1", Kind: triage.LinkMerged, Actor: "agent:a1", CreatedAt: base.Add(time.Hour)},
 	}

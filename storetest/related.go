@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -105,6 +106,12 @@ func testHistory(t *testing.T, s triage.Store) {
 	}
 	early := h("h-0", "status", "", "new", at.Add(-time.Hour))
 	early.Note, early.Actor = "", "agent:a1"
+	// The service's reasons beside a person's note, nested arguments
+	// included, read back as written.
+	first[1].Why = triage.Reasons{triage.NewReason(triage.ReasonPriorityToneRaises,
+		triage.NewReason(triage.ReasonSignalToneWords, -0.82, []string{"垃圾"}), triage.P3, triage.P2)}
+	first[2].Note, first[2].Why = "", triage.Reasons{triage.NewReason(triage.ReasonRouteFromQueue),
+		triage.NewReason(triage.ReasonSLABreached, "first_response", "1h", "标准", []triage.Reason{triage.NewReason(triage.ReasonSLAToLead)})}
 	update(t, s, func(tx triage.Tx) error { return tx.AddHistory(ctx, first...) })
 	update(t, s, func(tx triage.Tx) error { return tx.AddHistory(ctx, early) })
 	update(t, s, func(tx triage.Tx) error { return tx.AddHistory(ctx) }) // nothing to add
@@ -121,6 +128,11 @@ func testHistory(t *testing.T, s triage.Store) {
 	}
 	sameJSON(t, "History", got, want)
 	wantUTC(t, "History", got[0].At)
+	for i := range got {
+		if !reflect.DeepEqual(got[i].Why, want[i].Why) {
+			t.Errorf("History[%d].Why = %#v, want %#v", i, got[i].Why, want[i].Why)
+		}
+	}
 
 	none, err := s.History(ctx, "t-2")
 	if err != nil {
@@ -169,20 +181,20 @@ func fullRecord(ticketID string) *triage.TriageRecord {
 		Category: triage.Decision{
 			Value: "退款", Confidence: 0.8734, Source: "model",
 			Top: []triage.Scored{{Value: "退款", Score: 0.8734}, {Value: "支付", Score: 0.1}, {Value: "物流", Score: 0.0266}},
-			Why: []string{"关键词“退款”命中规则 R1", "模型概率 0.87"},
+			Why: triage.Reasons{triage.NewReason(triage.ReasonCategoryRuleBias, []string{"R1"}, 0.5, "退款"), triage.NewReason(triage.ReasonCategoryModel, "退款", 0.8734)},
 		},
-		Priority:     triage.Decision{Value: "P2", Confidence: 1, Source: "signals", Why: []string{"客户等级 vip"}},
+		Priority:     triage.Decision{Value: "P2", Confidence: 1, Source: "signals", Why: triage.Reasons{triage.NewReason(triage.ReasonPriorityTier, "vip"), triage.Note("an older version's sentence")}},
 		Assignee:     triage.Decision{Value: "a1", Source: "routing"}, // Why nil: reads back []
 		NeedsReview:  true,
 		ModelVersion: "linear-2026-11-20",
 		Explanation: triage.Explain{
-			Rules:      []triage.RuleHit{{RuleID: "R1", Name: "退款", Matched: []string{"退款", "到账"}, Effect: "category=退款"}},
+			Rules:      []triage.RuleHit{{RuleID: "R1", Name: "退款", Matched: []string{"退款", "到账"}, Effect: triage.Reasons{triage.NewReason(triage.ReasonRuleSetsCategory, "退款")}}},
 			Model:      []triage.Scored{{Value: "退款", Score: 0.8734}},
 			Neighbours: []triage.Neighbour{{TicketID: "old-1", Category: "退款", Similarity: 0.91}},
-			Signals:    []triage.Signal{{Name: "tier", Detail: "vip", Sets: triage.P2}},
+			Signals:    []triage.Signal{{Name: "tier", Detail: triage.NewReason(triage.ReasonSignalTier, "vip"), Sets: triage.P2}},
 			Candidates: []triage.AgentOption{
-				{AgentID: "a1", Name: "Alice", Open: 2, Capacity: 10, Load: 2.5, Online: true, Eligible: true, Reason: "least loaded"},
-				{AgentID: "a2", Name: "Bob", Open: 10, Capacity: 10, Load: 12, Online: true, Reason: "at capacity"},
+				{AgentID: "a1", Name: "Alice", Open: 2, Capacity: 10, Load: 2.5, Online: true, Eligible: true, Reason: triage.NewReason(triage.ReasonRouteChosen, 2.5)},
+				{AgentID: "a2", Name: "Bob", Open: 10, Capacity: 10, Load: 12, Online: true, Reason: triage.NewReason(triage.ReasonRouteAtCapacity, 10, 10)},
 			},
 			Timings: map[string]int{"segment": 120, "classify": 340},
 		},
@@ -198,7 +210,7 @@ func testTriageRecord(t *testing.T, s triage.Store) {
 
 	w := *fullRecord("t-1")
 	w.CreatedAt = stored(w.CreatedAt)
-	w.Assignee.Why = []string{}
+	w.Assignee.Why = triage.Reasons{}
 	got, err := s.TriageRecord(ctx, "t-1")
 	if err != nil {
 		t.Fatal(err)
@@ -218,9 +230,9 @@ func testTriageRecord(t *testing.T, s triage.Store) {
 	// A re-triage replaces the record.
 	r2 := &triage.TriageRecord{
 		TicketID:     "t-1",
-		Category:     triage.Decision{Value: "支付", Confidence: 0.5, Source: "rule", Why: []string{"规则 R7"}},
+		Category:     triage.Decision{Value: "支付", Confidence: 0.5, Source: "rule", Why: triage.Reasons{triage.NewReason(triage.ReasonCategoryRule, "R7")}},
 		Priority:     triage.Decision{Value: "P3", Source: "default"},
-		Assignee:     triage.Decision{Source: "queue", Why: []string{"无人可接"}},
+		Assignee:     triage.Decision{Source: "queue", Why: triage.Reasons{triage.NewReason(triage.ReasonRouteNoSkill, "支付")}},
 		ModelVersion: "linear-2026-11-21",
 		CreatedAt:    base.Add(time.Hour),
 	}

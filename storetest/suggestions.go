@@ -30,7 +30,7 @@ func fullSuggestions(id, ticketID string) *triage.Suggestions {
 		Articles: []triage.Source{
 			{N: 1, Kind: triage.DocArticle, ID: "a-1", Title: "退款多久到账？", Snippet: "原路退回，一般 1-3 个工作日到账。",
 				Category: "退款", URL: "/kb/a-1", LexicalRank: 1, LexicalScore: 7.25, VectorRank: 2, VectorScore: 0.8312345678901234,
-				Fused: 1.0/61 + 1.0/62, Why: "标题命中“退款”“到账”"},
+				Fused: 1.0/61 + 1.0/62, Why: triage.NewReason(triage.ReasonSourceBoth, 1, 7.25, 2, 0.8312345678901234, 1.0/61+1.0/62)},
 			{N: 2, Kind: triage.DocArticle, ID: "a-7", Title: "发票", Snippet: "…", Category: "发票", URL: "/kb/a-7",
 				VectorRank: 1, VectorScore: 0.5, Fused: 1.0 / 61},
 		},
@@ -39,7 +39,7 @@ func fullSuggestions(id, ticketID string) *triage.Suggestions {
 				Category: "退款", URL: "/tickets/t-0", LexicalRank: 2, LexicalScore: 3.5, Fused: 1.0 / 62},
 		},
 		Draft: triage.Draft{Mode: triage.DraftLLM, Text: "您好，退款一般 1-3 个工作日到账 [1]。已为您加急 [3]。",
-			Citations: []int{1, 3}, Model: "qwen-plus", Fallback: ""},
+			Citations: []int{1, 3}, Model: "qwen-plus"},
 		BestArticle: 1.0/61 + 1.0/62,
 		CreatedAt:   time.Date(2026, 11, 22, 18, 30, 15, 123456789, cst),
 	}

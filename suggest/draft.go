@@ -59,10 +59,10 @@ func (w *Writer) Write(ctx context.Context, title, body string, sources []triage
 	mTitle, mBody := mask(title), mask(body)
 	chinese := isChinese(mTitle + "\n" + mBody)
 
-	var fallback string
+	var fallback *triage.Reason
 	if w.LLM != nil {
 		d, reason := w.llmDraft(ctx, mTitle, mBody, chinese, usable)
-		if reason == "" {
+		if reason == nil {
 			return d
 		}
 		fallback = reason
@@ -97,9 +97,9 @@ func (w *Writer) usable(sources []triage.Source) []triage.Source {
 	return out
 }
 
-// llmDraft asks the LLM and validates its answer; a non-empty reason means
-// the draft is not to be used.
-func (w *Writer) llmDraft(ctx context.Context, title, body string, chinese bool, sources []triage.Source) (triage.Draft, string) {
+// llmDraft asks the LLM and validates its answer; a reason means the
+// draft is not to be used.
+func (w *Writer) llmDraft(ctx context.Context, title, body string, chinese bool, sources []triage.Source) (triage.Draft, *triage.Reason) {
 	masked := make([]triage.Source, len(sources))
 	for i, s := range sources {
 		s.Title, s.Snippet, s.Resolution = mask(s.Title), mask(s.Snippet), mask(s.Resolution)
@@ -112,26 +112,41 @@ func (w *Writer) llmDraft(ctx context.Context, title, body string, chinese bool,
 	}
 	ans, err := w.ask(ctx, req, timeout)
 	if err != nil {
-		return triage.Draft{}, err.Error()
+		r := askReason(err)
+		return triage.Draft{}, &r
 	}
 	text, cites, reason := validateDraft(ans.text, draftCheck{
 		sources: masked, ticket: title + "\n" + body, chinese: chinese, instructions: ans.instructions,
 	})
-	if reason != "" {
-		return triage.Draft{}, "invalid LLM draft: " + reason
+	if reason != nil {
+		r := triage.NewReason(triage.ReasonDraftInvalid, *reason)
+		return triage.Draft{}, &r
 	}
-	return triage.Draft{Mode: triage.DraftLLM, Text: text, Citations: cites, Model: ans.model}, ""
+	return triage.Draft{Mode: triage.DraftLLM, Text: text, Citations: cites, Model: ans.model}, nil
 }
 
 type llmAnswer struct {
 	text, model, instructions string
 }
 
+// askError is why ask gave up on the drafter.
+type askError struct{ reason triage.Reason }
+
+func (e *askError) Error() string { return e.reason.Text }
+
+func askReason(err error) triage.Reason {
+	var e *askError
+	if errors.As(err, &e) {
+		return e.reason
+	}
+	return triage.NewReason(triage.ReasonDraftLLMError, triage.ErrorMessage(err))
+}
+
 // ask calls the drafter in its own goroutine, so that a drafter that
 // ignores its context still cannot hold the request past the timeout, and
 // a drafter that panics cannot take the process down.
 func (w *Writer) ask(ctx context.Context, req triage.DraftRequest, timeout time.Duration) (llmAnswer, error) {
-	errTimeout := fmt.Errorf("LLM timed out after %s", timeout)
+	errTimeout := &askError{triage.NewReason(triage.ReasonDraftTimeout, timeout.Seconds())}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimeout)
 	defer cancel()
 	type result struct {
@@ -166,12 +181,12 @@ func (w *Writer) ask(ctx context.Context, req triage.DraftRequest, timeout time.
 		case errors.Is(cause, errTimeout):
 			return llmAnswer{}, errTimeout
 		case errors.Is(cause, context.DeadlineExceeded):
-			return llmAnswer{}, errors.New("LLM call outlived the request's deadline")
+			return llmAnswer{}, &askError{triage.NewReason(triage.ReasonDraftDeadline)}
 		}
-		return llmAnswer{}, errors.New("LLM call cancelled")
+		return llmAnswer{}, &askError{triage.NewReason(triage.ReasonDraftCancelled)}
 	}
 	if r.err != nil {
-		return llmAnswer{}, fmt.Errorf("LLM error: %s", triage.ErrorMessage(r.err))
+		return llmAnswer{}, &askError{triage.NewReason(triage.ReasonDraftLLMError, triage.ErrorMessage(r.err))}
 	}
 	return r.ans, nil
 }

@@ -101,8 +101,8 @@ func TestWriterFallbacks(t *testing.T) {
 			if el := time.Since(start); el > time.Second {
 				t.Errorf("Write took %v", el)
 			}
-			if d.Mode != tt.mode || d.Fallback != tt.fallback {
-				t.Fatalf("mode %q fallback %q, want %q %q", d.Mode, d.Fallback, tt.mode, tt.fallback)
+			if d.Mode != tt.mode || reasonText(d.Fallback) != tt.fallback {
+				t.Fatalf("mode %q fallback %q, want %q %q", d.Mode, reasonText(d.Fallback), tt.mode, tt.fallback)
 			}
 			switch d.Mode {
 			case triage.DraftLLM:
@@ -177,7 +177,7 @@ func TestWriterNone(t *testing.T) {
 	// Only an unresolved ticket: nothing to quote after the LLM failed.
 	open := []triage.Source{{N: 1, Kind: triage.DocTicket, Fused: 0.5, Snippet: "退款到了吗？"}}
 	d := w.Write(context.Background(), "退款", "退款", open)
-	if d.Mode != triage.DraftNone || d.Fallback != "LLM error: internal error" || calls != 1 {
+	if d.Mode != triage.DraftNone || reasonText(d.Fallback) != "LLM error: internal error" || calls != 1 {
 		t.Errorf("nothing quotable: %+v after %d calls", d, calls)
 	}
 }

@@ -61,8 +61,8 @@ func TestExtractiveDraft(t *testing.T) {
 			}
 			// Whatever it writes passes the checks an LLM draft must pass.
 			if text != "" {
-				if _, _, reason := validateDraft(text, draftCheck{sources: tt.sources, ticket: tt.title + "\n" + tt.body, chinese: isChinese(tt.title + tt.body)}); reason != "" {
-					t.Errorf("the extractive draft fails validation: %s", reason)
+				if _, _, reason := validateDraft(text, draftCheck{sources: tt.sources, ticket: tt.title + "\n" + tt.body, chinese: isChinese(tt.title + tt.body)}); reason != nil {
+					t.Errorf("the extractive draft fails validation: %s", reason.Text)
 				}
 			}
 		})

@@ -2,7 +2,6 @@ package suggest
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -171,16 +170,18 @@ func (s *Service) ticketSource(ctx context.Context, h kb.Hit) (triage.Source, bo
 	}, true, nil
 }
 
-// why says in words where a source came from.
-func why(h kb.Hit) string {
-	var parts []string
-	if h.LexicalRank > 0 {
-		parts = append(parts, fmt.Sprintf("words: #%d (BM25 %.2f)", h.LexicalRank, h.LexicalScore))
+// why says where a source came from: its rank and score in the word
+// (BM25) and meaning (cosine) lists, and the fused score.
+func why(h kb.Hit) triage.Reason {
+	switch {
+	case h.LexicalRank > 0 && h.VectorRank > 0:
+		return triage.NewReason(triage.ReasonSourceBoth, h.LexicalRank, h.LexicalScore, h.VectorRank, h.VectorScore, h.Fused)
+	case h.LexicalRank > 0:
+		return triage.NewReason(triage.ReasonSourceWords, h.LexicalRank, h.LexicalScore, h.Fused)
+	case h.VectorRank > 0:
+		return triage.NewReason(triage.ReasonSourceMeaning, h.VectorRank, h.VectorScore, h.Fused)
 	}
-	if h.VectorRank > 0 {
-		parts = append(parts, fmt.Sprintf("meaning: #%d (cosine %.2f)", h.VectorRank, h.VectorScore))
-	}
-	return strings.Join(parts, "; ") + fmt.Sprintf("; fused %.4f", h.Fused)
+	return triage.NewReason(triage.ReasonSourceFused, h.Fused)
 }
 
 // clip shortens s to n runes at most, on a rune boundary.

@@ -69,36 +69,42 @@ type draftCheck struct {
 
 // validateDraft returns the draft cleaned and with citations normalised,
 // its citations in order of first use, or a reason to refuse it.
-func validateDraft(out string, c draftCheck) (string, []int, string) {
+func validateDraft(out string, c draftCheck) (string, []int, *triage.Reason) {
 	out = strings.ToValidUTF8(out, "\uFFFD")
 	out = thinkBlockRE.ReplaceAllString(out, "")
 	if unsafeMarkup(out) {
-		return "", nil, "unsafe markup (script, frame, event handler or script URL)"
+		return "", nil, reasonOf(triage.ReasonDraftUnsafeMarkup)
 	}
 	text := cleanText(out)
 	text = normalizeCitations(text)
-	if r := injectionReason(text, c); r != "" {
+	if r := injectionReason(text, c); r != nil {
 		return "", nil, r
 	}
 	cites, reason := checkCitations(text, c.sources)
-	if reason != "" {
+	if reason != nil {
 		return "", nil, reason
 	}
 	if a := ungroundedAmount(text, c); a != "" {
-		return "", nil, "states an amount no source gives (" + a + ")"
+		return "", nil, reasonOf(triage.ReasonDraftAmount, a)
 	}
 	content := contentRunes(text)
 	switch n := utf8.RuneCountInString(text); {
 	case content < minDraftRunes:
-		return "", nil, "too short"
+		return "", nil, reasonOf(triage.ReasonDraftTooShort)
 	case n > maxDraftRunes:
-		return "", nil, fmt.Sprintf("too long (%d characters)", n)
+		return "", nil, reasonOf(triage.ReasonDraftTooLong, n)
 	}
 	if content >= 12 && isChinese(text) != c.chinese {
-		return "", nil, "not in the customer's language"
+		return "", nil, reasonOf(triage.ReasonDraftLanguage)
 	}
 	text, _ = pii.Mask(text)
-	return text, cites, ""
+	return text, cites, nil
+}
+
+// reasonOf is a reason to refuse a draft.
+func reasonOf(code triage.ReasonCode, args ...any) *triage.Reason {
+	r := triage.NewReason(code, args...)
+	return &r
 }
 
 var (
@@ -239,7 +245,7 @@ func normalizeCitations(s string) string {
 
 // checkCitations returns the citations of a normalised text in order of
 // first use, or a reason to refuse it.
-func checkCitations(text string, sources []triage.Source) ([]int, string) {
+func checkCitations(text string, sources []triage.Source) ([]int, *triage.Reason) {
 	given := map[int]bool{}
 	for _, s := range sources {
 		given[s.N] = true
@@ -248,16 +254,16 @@ func checkCitations(text string, sources []triage.Source) ([]int, string) {
 	for _, m := range simpleCiteRE.FindAllStringSubmatch(text, -1) {
 		n, err := strconv.Atoi(m[1])
 		if err != nil || !given[n] {
-			return nil, fmt.Sprintf("cites [%s], which is not a source", m[1])
+			return nil, reasonOf(triage.ReasonDraftCitesUnknown, m[1])
 		}
 		if !slices.Contains(cites, n) {
 			cites = append(cites, n)
 		}
 	}
 	if len(cites) == 0 && len(sources) > 0 {
-		return nil, "cites no source"
+		return nil, reasonOf(triage.ReasonDraftCitesNone)
 	}
-	return cites, ""
+	return cites, nil
 }
 
 var (
@@ -287,22 +293,22 @@ var (
 // may repeat: enough for a common phrase, not for a rule.
 const leakShingle = 20
 
-func injectionReason(text string, c draftCheck) string {
+func injectionReason(text string, c draftCheck) *triage.Reason {
 	switch {
 	case ignoreRE.MatchString(text):
-		return "repeats an instruction to ignore the rules"
+		return reasonOf(triage.ReasonDraftIgnoreRules)
 	case leakRE.MatchString(text), repeatsPrompt(text, c.instructions):
-		return "reveals the prompt"
+		return reasonOf(triage.ReasonDraftRevealsPrompt)
 	}
 	srcText := sourcesText(c.sources)
 	for _, u := range urlRE.FindAllString(text, -1) {
 		u = strings.TrimRight(u, ".,;:!?")
 		if !strings.Contains(strings.ToLower(srcText), strings.ToLower(u)) {
-			return "links to " + u + ", which no source gives"
+			return reasonOf(triage.ReasonDraftForeignLink, u)
 		}
 	}
 	if !injected(c.ticket) {
-		return ""
+		return nil
 	}
 	srcGrams := bigrams(foldText(srcText))
 	outGrams := bigrams(foldText(text))
@@ -320,10 +326,10 @@ func injectionReason(text string, c draftCheck) string {
 		// What the sources also say may be said; the rest of a demanded
 		// text may not, and a paraphrase keeps few of its letter pairs.
 		if novel >= 3 && echoed*10 >= novel*6 {
-			return "carries out an instruction from the ticket"
+			return reasonOf(triage.ReasonDraftObeysTicket)
 		}
 	}
-	return ""
+	return nil
 }
 
 // injected reports whether a ticket tries to instruct the model.

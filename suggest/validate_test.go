@@ -126,13 +126,13 @@ func TestValidateDraft(t *testing.T) {
 			}
 			got, cites, reason := validateDraft(tt.out, draftCheck{sources: checkSources, ticket: tk, chinese: true, instructions: prompt})
 			if tt.reason != "" {
-				if !strings.Contains(reason, tt.reason) {
-					t.Errorf("reason %q, want %q (draft %q)", reason, tt.reason, got)
+				if !strings.Contains(reasonText(reason), tt.reason) {
+					t.Errorf("reason %q, want %q (draft %q)", reasonText(reason), tt.reason, got)
 				}
 				return
 			}
-			if reason != "" || got != tt.want || !slices.Equal(cites, tt.cites) {
-				t.Errorf("validateDraft = %q, %v, %q; want %q, %v", got, cites, reason, tt.want, tt.cites)
+			if reason != nil || got != tt.want || !slices.Equal(cites, tt.cites) {
+				t.Errorf("validateDraft = %q, %v, %q; want %q, %v", got, cites, reasonText(reason), tt.want, tt.cites)
 			}
 		})
 	}
@@ -141,9 +141,17 @@ func TestValidateDraft(t *testing.T) {
 func TestValidateDraftWithoutSources(t *testing.T) {
 	// With nothing to cite, a draft that says it will check is fine.
 	got, cites, reason := validateDraft("您好，我们会核实后尽快回复您。", draftCheck{ticket: "发票怎么开", chinese: true})
-	if reason != "" || len(cites) != 0 || got == "" {
-		t.Errorf("validateDraft = %q, %v, %q", got, cites, reason)
+	if reason != nil || len(cites) != 0 || got == "" {
+		t.Errorf("validateDraft = %q, %v, %q", got, cites, reasonText(reason))
 	}
+}
+
+// reasonText is a reason's English, "" for none.
+func reasonText(r *triage.Reason) string {
+	if r == nil {
+		return ""
+	}
+	return r.Text
 }
 
 func TestInjected(t *testing.T) {

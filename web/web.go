@@ -8,6 +8,13 @@
 // types. That keeps the API the contract and lets this package import
 // nothing from the project.
 //
+// The API serves these files (api/ui.go): the page names each by a
+// content-hashed URL (/assets/js/api.js?v=<hash>, through an import map for
+// the modules), which browsers keep until the file changes; by its plain
+// name a file is revalidated with its ETag. The JavaScript is checked by
+// eslint, tsc --checkJs and node --test (package.json, `make test`), not
+// built: the browser runs it as written.
+//
 // Layout of the files FS returns:
 //
 //	index.html          the one page; every /app/… URL serves it

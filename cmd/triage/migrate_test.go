@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,16 +25,24 @@ func TestMigratePostgres(t *testing.T) {
 		code := run(ctx, args, &out, &errOut)
 		return code, out.String() + errOut.String()
 	}
-	// The newest migration this binary embeds, whatever its number.
-	version := 0
+	// The schema ends at the highest migration shipped; engineers take
+	// numbers from ranges with gaps, so it is read, not counted.
+	names, err := os.ReadDir("../../postgres/migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest := 0
+	for _, n := range names {
+		if v, err := strconv.Atoi(strings.SplitN(n.Name(), "_", 2)[0]); err == nil {
+			latest = max(latest, v)
+		}
+	}
 	for i := range 2 {
 		code, out := runCmd("migrate", "--db", url)
-		n, err := fmt.Sscanf(out[strings.Index(out, "schema at version"):], "schema at version %d", &version)
-		if code != 0 || n != 1 || err != nil || version < 5 {
+		if code != 0 || !strings.Contains(out, fmt.Sprintf("schema at version %d\n", latest)) {
 			t.Fatalf("migrate #%d: exit %d: %s", i+1, code, out)
 		}
 	}
-	newer := version + 1
 	// A read-only tool opens the same database without migrating it.
 	if code, out := runCmd("eval", "live", "--db", url); code != 0 || !strings.Contains(out, `"kind": "live"`) {
 		t.Fatalf("eval live --db: exit %d: %s", code, out)
@@ -43,6 +53,7 @@ func TestMigratePostgres(t *testing.T) {
 	}
 	defer conn.Close(ctx)
 	// What a newer triage would leave behind.
+	newer := latest + 1
 	if _, err := conn.Exec(ctx, `INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, newer); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +65,7 @@ func TestMigratePostgres(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.args[0], func(t *testing.T) {
 			code, out := runCmd(c.args...)
-			if want := fmt.Sprintf("schema version %d but this binary knows only up to %d", newer, version); code != 1 || !strings.Contains(out, want) {
+			if want := fmt.Sprintf("schema version %d but this binary knows only up to %d", newer, latest); code != 1 || !strings.Contains(out, want) {
 				t.Errorf("exit %d, output %q; want a refusal of schema %d", code, out, newer)
 			}
 		})

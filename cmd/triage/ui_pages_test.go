@@ -71,8 +71,8 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-webhooks", "/app/admin/webhooks", "tr[data-id] .row-actions"},
 		{"admin-tokens", "/app/admin/tokens", "table"},
 		{"eval", "/app/eval", ".eval-row"},
-		{"eval-classify", "/app/eval/" + u.reports.classify, "table.heatmap"},
-		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-set svg.chart"},
+		{"eval-classify", "/app/eval/" + u.reports.classify, ".eval-report svg.chart"},
+		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-report section[data-set] svg.chart"},
 		{"reports", "/app/reports", ".chart"},
 		{"survey", "/app/survey/" + survey, ".survey-rating"},
 		{"not-found", "/app/nowhere", ""},
@@ -159,8 +159,10 @@ func (u *ui) checkPage(t *testing.T, ctx context.Context, phone bool) {
 	if m := untranslated.FindAllString(body, 5); len(m) > 0 {
 		t.Errorf("strings missing from the dictionary: %v", m)
 	}
+	// Whole words: \b would never match beside the brackets of
+	// [object Object].
 	for _, bad := range []string{"undefined", "NaN", "[object Object]", "null"} {
-		if loc := regexp.MustCompile(`\b` + regexp.QuoteMeta(bad) + `\b`).FindStringIndex(body); loc != nil {
+		if loc := regexp.MustCompile(`(?:^|[^\pL\pN_])` + regexp.QuoteMeta(bad) + `(?:$|[^\pL\pN_])`).FindStringIndex(body); loc != nil {
 			t.Errorf("the page shows %q: …%s…", bad, body[max(0, loc[0]-60):min(len(body), loc[1]+60)])
 		}
 	}
@@ -296,24 +298,32 @@ func (u *ui) evalFlow(t *testing.T) {
 		}
 	}
 
+	// The report is the server's drawing (package eval), the one its
+	// HTML page has, in the UI's language.
 	step(t, ctx, "open the classification report",
 		chromedp.Click(chromedp.CSS(row)),
-		chromedp.WaitVisible(chromedp.CSS(`.eval-section .kpis`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.heatmap`)))
-	if got := text(t, ctx, `h1`); !strings.Contains(got, "ui_intent") {
+		chromedp.WaitVisible(chromedp.CSS(`.eval-report .metric-cards`)),
+		chromedp.WaitVisible(chromedp.CSS(`.eval-report svg.chart`)))
+	if got := text(t, ctx, `h1`); !strings.Contains(got, "ui_intent") || !strings.Contains(got, "分类评估") {
 		t.Errorf("the report page is titled %q", got)
 	}
-	if got, want := text(t, ctx, `.eval-section .kpis`), fmt.Sprintf("%.3f", r.macroF1); !strings.Contains(got, want) {
+	if got, want := text(t, ctx, `.eval-report .metric-cards`), fmt.Sprintf("%.4f", r.macroF1); !strings.Contains(got, want) || !strings.Contains(got, "宏平均 F1") {
 		t.Errorf("the report's figures %q lack macro F1 %s", got, want)
 	}
-	if n := jsEval[int](t, ctx, `document.querySelectorAll('.eval-section svg.chart').length`); n < 3 {
-		t.Errorf("the report shows %d charts, want F1 by class, coverage and reliability", n)
+	if n := jsEval[int](t, ctx, `document.querySelectorAll('.eval-report svg.chart').length`); n < 4 {
+		t.Errorf("the report shows %d charts, want F1 by class, the confusion matrix, coverage and reliability", n)
+	}
+	if got := jsEval[string](t, ctx, `getComputedStyle(document.querySelector('.eval-report .metric-card')).borderStyle`); got != "solid" && got != "dashed" {
+		t.Errorf("the report's stylesheet is not applied: a card's border is %q", got)
 	}
 	step(t, ctx, "open the suite",
 		chromedp.Navigate(u.url+"/app/eval/"+r.suite),
-		chromedp.WaitVisible(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
-		chromedp.Click(chromedp.CSS(`.set-link[data-set="ui_kb"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#set-ui_kb .eval-section svg.chart`)))
+		chromedp.WaitVisible(chromedp.CSS(`.eval-report nav a[href="#s2"]`)),
+		chromedp.Click(chromedp.CSS(`.eval-report nav a[href="#s2"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.eval-report section[data-set="ui_kb"] svg.chart`)))
+	if got := jsEval[string](t, ctx, `location.pathname`); got != "/app/eval/"+r.suite {
+		t.Errorf("the table of contents left the page for %s", got)
+	}
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}

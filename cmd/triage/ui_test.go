@@ -330,8 +330,10 @@ func TestUI(t *testing.T) {
 	t.Run("editor publishes an article", func(t *testing.T) { u.editorFlow(t) })
 	t.Run("agent merges a duplicate", func(t *testing.T) { u.mergeFlow(t) })
 	t.Run("evaluation reports", func(t *testing.T) { u.evalFlow(t) })
+	t.Run("reasons are said in Chinese", func(t *testing.T) { u.reasonsFlow(t) })
 	t.Run("customer answers a survey", func(t *testing.T) { u.surveyFlow(t) })
 	t.Run("every page", func(t *testing.T) { u.everyPage(t) })
+	t.Run("assets are content-hashed", func(t *testing.T) { u.assetsFlow(t) })
 }
 
 // agentFlow: sign in, open a ticket from the inbox, see its category and

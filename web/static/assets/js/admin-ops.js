@@ -59,7 +59,7 @@ async function policiesPage(ctx) {
       more.addEventListener('click', () => addEsc({}));
       const form = h('div', { class: 'form-grid' },
         h('label', { for: 'sp-name' }, t('slap.name')), h('input', { id: 'sp-name', name: 'name', value: v.name || '', required: true }),
-        h('label', { for: 'sp-prio' }, t('ticket.priority')), select(['P1', 'P2', 'P3', 'P4'].map(x => [x, x + ' · ' + t('priority.' + x)]), v.priority || 'P3', { id: 'sp-prio', name: 'priority' }),
+        h('label', { for: 'sp-prio' }, t('ticket.priority')), select(api.enumValues('Priority').map(x => [x, x + ' · ' + t('priority.' + x)]), v.priority || 'P3', { id: 'sp-prio', name: 'priority' }),
         h('label', { for: 'sp-team' }, t('ticket.team')), select([['', t('slap.any')], ...teams.map(x => [x.id, x.name])], v.team_id || '', { id: 'sp-team', name: 'team_id' }),
         h('label', { for: 'sp-cat' }, t('ticket.category')), select([['', t('slap.any')], ...cats.map(c => [c, c])], v.category || '', { id: 'sp-cat', name: 'category' }),
         h('label', { for: 'sp-tag' }, t('ticket.tag')), h('input', { id: 'sp-tag', name: 'tag', value: v.tag || '', placeholder: t('slap.any') }),

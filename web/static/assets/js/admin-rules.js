@@ -3,11 +3,10 @@
 
 import { h, add, clear, empty, errorBox, timeEl, select, busy, toast, showError, modal, confirmDialog, badge, confidenceBar, num, pct, stack } from './dom.js';
 import { t } from './i18n.js';
-import { whyText, effectText } from './why.js';
+import { reasonText, reasonsText } from './explain.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
 
-const CHANNELS = ['web', 'email', 'phone', 'wechat', 'api', 'other'];
 
 export async function render(ctx) {
   const section = ctx.params[0];
@@ -39,10 +38,10 @@ async function rulesPage(ctx) {
         h('label', { for: 'ru-none' }, t('rule.none')), h('input', { id: 'ru-none', name: 'none', value: (v.none || []).join(', ') }),
         h('label', { for: 'ru-regex' }, t('rule.regex')), h('input', { id: 'ru-regex', name: 'regex', value: v.regex || '', class: 'mono', placeholder: 'RE2' }),
         h('span', { class: 'label' }, t('rule.channels')),
-        h('div', { class: 'checks' }, CHANNELS.map(c => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'ch:' + c, checked: chans.has(c) }), ' ', t('channel.' + c)))),
+        h('div', { class: 'checks' }, api.enumValues('Channel').map(c => h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'ch:' + c, checked: chans.has(c) }), ' ', t('channel.' + c)))),
         h('label', { for: 'ru-tiers' }, t('rule.tiers')), h('input', { id: 'ru-tiers', name: 'tiers', value: (v.tiers || []).join(', '), placeholder: 'vip' }),
         h('label', { for: 'ru-cat' }, t('rule.set_category')), select([['', '—'], ...cats.map(c => [c, c])], v.set_category || '', { id: 'ru-cat', name: 'set_category' }),
-        h('label', { for: 'ru-prio' }, t('rule.set_priority')), select([['', '—'], 'P1', 'P2', 'P3', 'P4'], v.set_priority || '', { id: 'ru-prio', name: 'set_priority' }),
+        h('label', { for: 'ru-prio' }, t('rule.set_priority')), select([['', '—'], ...api.enumValues('Priority')], v.set_priority || '', { id: 'ru-prio', name: 'set_priority' }),
         h('label', { for: 'ru-tags' }, t('rule.add_tags')), h('input', { id: 'ru-tags', name: 'add_tags', value: (v.add_tags || []).join(', ') }),
         h('label', { for: 'ru-mode' }, t('rule.mode')), select([['override', t('rule.mode.override')], ['bias', t('rule.mode.bias')]], v.mode || 'override', { id: 'ru-mode', name: 'mode' }),
         h('label', { for: 'ru-weight' }, t('rule.weight')), h('input', { id: 'ru-weight', name: 'weight', type: 'number', min: '0', max: '1', step: '0.05', value: String(v.weight ?? 0) }),
@@ -53,7 +52,7 @@ async function rulesPage(ctx) {
       if (!res) return;
       const b = {
         name: res.name.trim(), any: listInput(res.any), all: listInput(res.all), none: listInput(res.none), regex: res.regex.trim(),
-        channels: CHANNELS.filter(c => res['ch:' + c]), tiers: listInput(res.tiers), set_category: res.set_category, set_priority: res.set_priority,
+        channels: api.enumValues('Channel').filter(c => res['ch:' + c]), tiers: listInput(res.tiers), set_category: res.set_category, set_priority: res.set_priority,
         add_tags: listInput(res.add_tags), mode: res.mode, weight: Number(res.weight) || 0, position: Number(res.position) || 0,
         enabled: res.enabled === 'on', stop: res.stop === 'on',
       };
@@ -116,7 +115,7 @@ async function rulesPage(ctx) {
   // The dry-run box: what triage would do with a text, storing nothing.
   const title = h('input', { id: 'dr-title', name: 'title', placeholder: t('dry.title_ph'), required: true });
   const text = h('textarea', { id: 'dr-body', name: 'body', rows: '5', placeholder: t('dry.body_ph') });
-  const channel = select(CHANNELS.map(c => [c, t('channel.' + c)]), 'web', { id: 'dr-channel', name: 'channel' });
+  const channel = select(api.enumValues('Channel').map(c => [c, t('channel.' + c)]), 'web', { id: 'dr-channel', name: 'channel' });
   const tier = h('input', { id: 'dr-tier', name: 'tier', placeholder: 'vip', size: '6' });
   const run = h('button', { type: 'submit', class: 'btn btn-primary' }, t('dry.run'));
   const out = h('div', { class: 'dry-out', 'aria-live': 'polite' });
@@ -143,10 +142,10 @@ function dryResult(r) {
   const rec = r.triage || {};
   const dec = (label, d, show) => d ? h('div', { class: 'decision' },
     h('div', { class: 'dec-head' }, h('span', { class: 'dec-label' }, label), h('strong', { class: 'dec-value' }, show(d.value)), confidenceBar(d.confidence), badge(t('source.' + d.source, {}, d.source), 'badge-src')),
-    (d.why || []).length ? h('ul', { class: 'why' }, d.why.map(w => h('li', {}, whyText(w)))) : null) : null;
+    (d.why || []).length ? h('ul', { class: 'why' }, d.why.map(w => h('li', {}, reasonText(w)))) : null) : null;
   return h('div', {},
     h('h3', {}, t('dry.rules_fired', { n: (r.rules || []).length })),
-    (r.rules || []).length ? h('ul', { class: 'plain' }, r.rules.map(x => h('li', {}, h('strong', {}, x.name), ' ', (x.matched || []).map(m => h('mark', {}, m)), ' → ', effectText(x.effect)))) : h('p', { class: 'muted' }, t('dry.no_rules')),
+    (r.rules || []).length ? h('ul', { class: 'plain' }, r.rules.map(x => h('li', {}, h('strong', {}, x.name), ' ', (x.matched || []).map(m => h('mark', {}, m)), ' → ', reasonsText(x.effect)))) : h('p', { class: 'muted' }, t('dry.no_rules')),
     dec(t('ticket.category'), rec.category, v => v || '—'),
     dec(t('ticket.priority'), rec.priority, v => v || '—'),
     dec(t('ticket.assignee'), rec.assignee, v => v ? api.agentName(v) : t('inbox.unassigned')),

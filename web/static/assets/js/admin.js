@@ -14,16 +14,24 @@ export async function render(ctx) {
 
 // formModal shows a form in a dialog and keeps it open, with the API's
 // error beside the field it names, until the save works or the person
-// cancels.
+// cancels. fields builds the form, from what was entered before a save
+// failed (undefined the first time).
+/**
+ * @param {string} title
+ * @param {(last?: Record<string, string>) => HTMLElement} fields
+ * @param {(r: Record<string, string>) => Promise<any>} save
+ * @param {string} [submitLabel]
+ */
 async function formModal(title, fields, save, submitLabel) {
+  let last;
   for (;;) {
-    const r = await modal(title, fields(), { submitLabel: submitLabel || t('common.save') });
+    const r = await modal(title, fields(last), { submitLabel: submitLabel || t('common.save') });
     if (r === null) return null;
     try {
       return await save(r);
     } catch (err) {
       showError(err);
-      fields.last = r;
+      last = r;
     }
   }
 }
@@ -57,7 +65,7 @@ async function agentsPage(ctx) {
       skills: [...Object.keys(r).filter(k => k.startsWith('skill:')).map(k => k.slice(6)), ...listInput(r.skills_more)],
       online: r.online === 'on',
     });
-    const fields = () => form(fields.last && { ...fields.last, skills: toBody(fields.last).skills, online: fields.last.online === 'on' });
+    const fields = last => form(last && { ...last, skills: toBody(last).skills, online: last.online === 'on' });
     const saved = await formModal(a.id ? t('agent.edit', { name: a.name }) : t('agent.add'), fields, async r => {
       const b = toBody(r);
       return a.id ? api.patch('/v1/agents/' + encodeURIComponent(a.id), b, api.etagOf(a)) : api.post('/v1/agents', b);
@@ -97,7 +105,7 @@ async function agentsPage(ctx) {
           h('td', {}, h('strong', {}, a.name), h('div', { class: 'muted small' }, a.email || '')),
           h('td', {}, (a.skills || []).map(s => h('span', { class: 'tag' }, s))),
           h('td', {}, h('span', { class: 'load' }, h('span', { class: 'bar' }, fill), ` ${a.open}/${a.capacity}`),
-            h('div', { class: 'muted small' }, ['P1', 'P2', 'P3', 'P4'].map(p => `${p}:${(a.open_by_priority || {})[p] || 0}`).join(' '))),
+            h('div', { class: 'muted small' }, api.enumValues('Priority').map(p => `${p}:${(a.open_by_priority || {})[p] || 0}`).join(' '))),
           h('td', {}, toggle),
           h('td', { class: 'actions' }, edit, del));
       }))))));
@@ -114,8 +122,8 @@ async function teamsPage(ctx) {
   const [agents, cats] = await Promise.all([api.agents(), api.categories()]);
 
   const editTeam = async tm => {
-    const fields = () => {
-      const v = fields.last ? { ...tm, name: fields.last.name } : tm;
+    const fields = last => {
+      const v = last ? { ...tm, name: last.name } : tm;
       const members = new Set(v.members || []);
       const tcats = new Set(v.categories || []);
       return h('div', { class: 'form-grid' },
@@ -177,7 +185,7 @@ async function tokensPage(ctx) {
   addBtn.addEventListener('click', async () => {
     const form = h('form', { class: 'form-grid' },
       h('label', { for: 'tk-name' }, t('token.name')), h('input', { id: 'tk-name', name: 'name', required: true, placeholder: t('token.name_hint') }),
-      h('label', { for: 'tk-role' }, t('token.role')), select(['agent', 'editor', 'viewer', 'admin'].map(r => [r, t('role.' + r)]), 'agent', { id: 'tk-role', name: 'role' }),
+      h('label', { for: 'tk-role' }, t('token.role')), select(api.enumValues('Role').map(r => [r, t('role.' + r)]), 'agent', { id: 'tk-role', name: 'role' }),
       h('label', { for: 'tk-agent' }, t('token.agent')), select([['', '—'], ...agents.map(a => [a.id, a.name])], '', { id: 'tk-agent', name: 'agent_id' }));
     const r = await modal(t('token.add'), form, { submitLabel: t('token.create') });
     if (!r) return;

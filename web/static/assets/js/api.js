@@ -30,9 +30,11 @@ export class ApiError extends Error {
 }
 
 // The signed-in session: who the token is and what it may call, plus
-// the routes this server has at all (from its OpenAPI document), so a page
-// can tell "not allowed" from "not built yet".
-export const session = { me: null, routes: null };
+// the routes this server has at all and its enums with their lifecycles
+// (from its OpenAPI document), so a page can tell "not allowed" from "not
+// built yet" and offers the values the server accepts, not a copy.
+/** @type {{ me: any, routes: Set<string> | null, enums: Record<string, { values: string[], next?: Record<string, string[]> }> }} */
+export const session = { me: null, routes: null, enums: {} };
 
 const listeners = { unauthorized: [] };
 export function onUnauthorized(fn) { listeners.unauthorized.push(fn); }
@@ -62,6 +64,20 @@ function query(params) {
 // call sends one request and returns {data, etag, status}. A network
 // failure is retried once; for a POST that is safe because the retry
 // carries the same Idempotency-Key.
+/**
+ * @typedef {object} CallOptions
+ * @property {unknown} [body] sent as JSON
+ * @property {string} [etag] sent as If-Match
+ * @property {Record<string, unknown>} [params] the query
+ * @property {string} [key] the Idempotency-Key of a POST
+ * @property {boolean} [raw] answer the body as text
+ * @property {AbortSignal} [signal]
+ */
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {CallOptions} [options]
+ */
 export async function call(method, path, { body, etag, params, key, raw, signal } = {}) {
   const headers = { Accept: 'application/json' };
   const tok = token();
@@ -69,6 +85,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-Match'] = etag;
   if (method === 'POST') headers['Idempotency-Key'] = key || newKey();
+  /** @type {RequestInit} */
   const init = { method, headers, cache: 'no-store', signal, body: body === undefined ? undefined : JSON.stringify(body) };
   const url = path + query(params);
   let resp;
@@ -85,7 +102,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
   const tag = resp.headers.get('ETag') || '';
   if (resp.status === 204) return { data: null, etag: tag, status: 204 };
   if (raw && resp.ok) return { data: await resp.text(), etag: tag, status: resp.status, type: resp.headers.get('Content-Type') || '' };
-  let data = null;
+  let data;
   const text = await resp.text();
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!resp.ok) {
@@ -138,11 +155,58 @@ export async function loadSession() {
           session.routes.add(m.toUpperCase() + ' ' + p.replace(/\{(\w+)\}/g, ':$1'));
         }
       }
+      session.enums = enumsOf(doc);
     } catch {
       session.routes = null;
     }
   }
   return session.me;
+}
+
+/**
+ * enumsOf reads the enum components of an OpenAPI document: each one's
+ * values and, for a lifecycle, each value's next values (x-next).
+ * @param {any} doc
+ */
+export function enumsOf(doc) {
+  /** @type {Record<string, { values: string[], next?: Record<string, string[]> }>} */
+  const out = {};
+  for (const [name, s] of Object.entries((doc.components && doc.components.schemas) || {})) {
+    if (s && s.type === 'string' && Array.isArray(s.enum)) out[name] = { values: s.enum, next: s['x-next'] };
+  }
+  return out;
+}
+
+/**
+ * enumValues lists an enum's values in the server's order: Status,
+ * Priority, Channel, Role, ArticleStatus.
+ * @param {string} name
+ * @returns {string[]}
+ */
+export function enumValues(name) {
+  const e = session.enums[name];
+  return e ? e.values : [];
+}
+
+/**
+ * nextValues lists the values a lifecycle allows after value.
+ * @param {string} name
+ * @param {string} value
+ * @returns {string[]}
+ */
+export function nextValues(name, value) {
+  const e = session.enums[name];
+  return (e && e.next && e.next[value]) || [];
+}
+
+/**
+ * isFinal reports whether a ticket (or a ticket status) can move no more:
+ * closed, as the server's lifecycle says.
+ * @param {{ status: string, next_statuses?: string[] } | string} ticket
+ */
+export function isFinal(ticket) {
+  if (typeof ticket === 'string') return nextValues('Status', ticket).length === 0;
+  return (ticket.next_statuses || nextValues('Status', ticket.status)).length === 0;
 }
 
 // can reports whether this token may call a route, e.g. can('PATCH',
@@ -219,6 +283,8 @@ export function actorName(actor) {
   if (!actor) return '';
   if (actor === 'system') return t('actor.system');
   const [kind, id] = actor.split(':');
+  // The service's own parts: system:triage, system:routing, …
+  if (kind === 'system') return t('actor.system.' + id, {}, t('actor.system') + ' · ' + id);
   if (kind === 'agent') return agentName(id);
   if (kind === 'token') {
     const tok = (refs.tokens || []).find(x => x.id === id);

@@ -5,25 +5,27 @@
 import { h, add, clear, empty, errorBox, statusBadge, timeEl, fmtTime, fmtShort, busy, toast, showError, markFieldError, trustedHTML, modal, confirmDialog } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { renderMarkdown } from './markdown.js';
 import { kbTabs } from './kb.js';
-import { whyText } from './why.js';
+import { reasonsText } from './explain.js';
 
-// Moves offered from each status, and who sees them; the API has the
-// final word (agents propose, editors publish).
-const MOVES = {
-  draft: [['in_review', 'kb.submit', 'staff'], ['published', 'kb.publish', 'editor'], ['archived', 'kb.archive', 'editor']],
-  in_review: [['published', 'kb.approve_publish', 'editor'], ['draft', 'kb.send_back', 'editor'], ['archived', 'kb.archive', 'editor']],
-  published: [['draft', 'kb.unpublish', 'editor'], ['archived', 'kb.archive', 'editor']],
-  archived: [['draft', 'kb.restore', 'editor']],
-};
+// moveLabel names the button of a move. Which moves there are is the
+// server's to say: an article comes with the moves its reader may make
+// (agents submit their own drafts, editors do the rest).
+function moveLabel(from, to) {
+  switch (to) {
+    case 'in_review': return 'kb.submit';
+    case 'published': return from === 'in_review' ? 'kb.approve_publish' : 'kb.publish';
+    case 'archived': return 'kb.archive';
+    case 'draft': return from === 'in_review' ? 'kb.send_back' : from === 'archived' ? 'kb.restore' : 'kb.unpublish';
+  }
+  return 'status.' + to;
+}
 
 export async function render(ctx) {
   const isNew = ctx.view === 'new';
   const id = isNew ? '' : ctx.params[0];
   const path = '/v1/articles/' + encodeURIComponent(id);
   const st = { article: null, etag: '', versions: [], tab: ctx.query.get('tab') || 'edit' };
-  const isEditor = ['admin', 'editor'].includes(api.role());
   const canWrite = api.can(isNew ? 'POST' : 'PATCH', isNew ? '/v1/articles' : '/v1/articles/:id');
 
   if (!isNew) {
@@ -60,8 +62,8 @@ export async function render(ctx) {
   function workflow() {
     const art = st.article;
     const box = h('div', { class: 'actions workflow' });
-    for (const [to, label, who] of MOVES[art.status] || []) {
-      if (!canWrite || (who === 'editor' && !isEditor)) continue;
+    for (const to of art.moves || []) {
+      const label = moveLabel(art.status, to);
       const b = h('button', { type: 'button', class: 'btn ' + (to === 'published' || to === 'in_review' ? 'btn-primary' : ''), data: { move: to } }, t(label));
       b.addEventListener('click', () => busy(b, () => move(to, label)));
       add(box, b);
@@ -154,9 +156,23 @@ export async function render(ctx) {
       h('div', { class: 'preview-pane card' },
         h('div', { class: 'panel-head' }, h('h2', {}, t('kb.preview')), h('span', { class: 'muted small' }, t('kb.preview_live'))),
         preview));
-    const update = () => preview.replaceChildren(renderMarkdown(bodyInput.value));
-    bodyInput.addEventListener('input', update);
-    update();
+    // The preview is the server's rendering (the one renderer articles
+    // use), asked for a moment after typing stops; a late answer to an
+    // older text is dropped.
+    let seq = 0, timer = 0;
+    const canPreview = api.can('POST', '/v1/articles/preview');
+    const renderPreview = async () => {
+      const mine = ++seq;
+      if (!canPreview) { trustedHTML(preview, art.html || ''); return; }
+      try {
+        const r = await api.post('/v1/articles/preview', { body: bodyInput.value });
+        if (mine === seq) trustedHTML(preview, r.html);
+      } catch (err) {
+        if (mine === seq) add(clear(preview), errorBox(err));
+      }
+    };
+    bodyInput.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(renderPreview, 250); });
+    renderPreview();
     saved = values();
     bodyInput.addEventListener('keydown', ev => { if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); } });
     form.addEventListener('submit', ev => {
@@ -225,7 +241,9 @@ export async function render(ctx) {
           // a short time: the table shares the page with the diff.
           h('td', { class: 'v-no' }, 'v' + v.version, v.version === latest ? h('span', { class: 'muted small' }, ' (' + t('kb.current') + ')') : null,
             h('div', {}, statusBadge(v.status))),
-          h('td', {}, api.actorName(v.actor), v.note ? h('div', { class: 'v-note' }, whyText(v.note)) : null),
+          h('td', {}, api.actorName(v.actor),
+            v.why && v.why.length ? h('div', { class: 'v-why' }, reasonsText(v.why)) : null,
+            v.note ? h('div', { class: 'v-note' }, v.note) : null),
           h('td', { class: 'small nowrap', title: fmtTime(v.created_at) }, fmtShort(v.created_at)),
           h('td', {}, revert));
       })));
@@ -239,9 +257,9 @@ export async function render(ctx) {
       if (from === to) { add(clear(diffBox), empty(t('kb.same_version'))); return; }
       try {
         const d = await api.get(path + '/diff', { from, to });
-        const [a, b] = [vs.find(v => v.version === from), vs.find(v => v.version === to)];
+        const [older, newer] = [vs.find(v => v.version === from), vs.find(v => v.version === to)];
         add(clear(diffBox),
-          a && b && a.status !== b.status ? h('p', { class: 'diff-status' }, t('kb.status_change'), ' ', statusBadge(a.status), ' → ', statusBadge(b.status)) : null,
+          older && newer && older.status !== newer.status ? h('p', { class: 'diff-status' }, t('kb.status_change'), ' ', statusBadge(older.status), ' → ', statusBadge(newer.status)) : null,
           renderDiff(d));
       } catch (err) {
         add(clear(diffBox), errorBox(err));

@@ -112,6 +112,9 @@ export function lineChart({ title, labels, series, unit = '', height = 220 }) {
 
 // hbarChart draws horizontal bars, one per label: the shape for rankings
 // with long Chinese names (categories, agents).
+/**
+ * @param {{ title: string, labels: string[], values: number[], unit?: string, max?: number, colors?: string[] }} chart
+ */
 export function hbarChart({ title, labels, values, unit = '', max: fixedMax, colors }) {
   const rowH = 26, W = chartWidth(), L = W < 640 ? 110 : 130, R = 48;
   const H = Math.max(1, labels.length) * rowH + 8;
@@ -130,6 +133,9 @@ export function hbarChart({ title, labels, values, unit = '', max: fixedMax, col
 }
 
 // donut shows parts of a whole with a total in the middle.
+/**
+ * @param {{ title: string, labels: string[], values: number[], centre?: string }} chart
+ */
 export function donut({ title, labels, values, centre }) {
   const total = values.reduce((a, b) => a + (b || 0), 0);
   const R = 60, r = 38, C = 70;

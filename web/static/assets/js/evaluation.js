@@ -8,7 +8,7 @@ import { h, add, clear, empty, errorBox, pct, timeEl } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { hbarChart, donut, kpi } from './charts.js';
-import { renderReport, kindBadge, metricChips } from './evalreport.js';
+import { renderReport, kindBadge, metricChips, reportTitle } from './evalreport.js';
 
 const WINDOWS = [7, 30, 90];
 
@@ -105,7 +105,7 @@ async function reports(box, ctx) {
       h('div', { class: 'eval-list' }, items.map(r =>
         h('a', { class: 'eval-row', href: '/app/eval/' + encodeURIComponent(r.id), data: { id: r.id } },
           h('div', { class: 'er-head' },
-            h('span', { class: 'er-title' }, r.title || r.id), kindBadge(r.kind),
+            h('span', { class: 'er-title' }, reportTitle(r)), kindBadge(r.kind),
             h('span', { class: 'spacer' }), h('span', { class: 'muted small' }, timeEl(r.saved_at))),
           metricChips(r.headline),
           h('div', { class: 'muted small mono er-id' }, r.id)))));

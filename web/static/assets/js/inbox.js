@@ -14,7 +14,6 @@ const VIEWS = ['mine', 'team', 'unassigned', 'sla', 'review', 'all'];
 
 export async function render(ctx) {
   const q = ctx.query;
-  const me = api.session.me;
   const myId = api.myAgentId();
   let view = q.get('view') || (myId ? 'mine' : 'unassigned');
   if (!VIEWS.includes(view)) view = 'all';
@@ -42,11 +41,11 @@ export async function render(ctx) {
     return h('a', { href: '/app/inbox?' + params, role: 'tab', class: 'tab' + (v === view ? ' active' : ''), 'aria-selected': String(v === view), data: { view: v } }, t('inbox.view.' + v));
   }));
 
-  const statusOpts = [['active', t('inbox.status.active')], ['', t('inbox.status.any')], ...['new', 'open', 'pending', 'solved', 'closed'].map(s => [s, t('status.' + s)])];
+  const statusOpts = [['active', t('inbox.status.active')], ['', t('inbox.status.any')], ...api.enumValues('Status').map(s => [s, t('status.' + s)])];
   const controls = {
     q: h('input', { type: 'search', name: 'q', value: state.q, placeholder: t('inbox.search'), 'aria-label': t('inbox.search') }),
     status: select(statusOpts, state.status, { name: 'status', 'aria-label': t('ticket.status') }),
-    priority: select([['', t('inbox.any_priority')], ...['P1', 'P2', 'P3', 'P4'].map(p => [p, p + ' · ' + t('priority.' + p)])], state.priority, { name: 'priority', 'aria-label': t('ticket.priority') }),
+    priority: select([['', t('inbox.any_priority')], ...api.enumValues('Priority').map(p => [p, p + ' · ' + t('priority.' + p)])], state.priority, { name: 'priority', 'aria-label': t('ticket.priority') }),
     category: select([['', t('inbox.any_category')], ...categories.map(c => [c, c])], state.category, { name: 'category', 'aria-label': t('ticket.category') }),
     assignee: select([['', t('inbox.any_assignee')], ['none', t('inbox.unassigned')], ...agents.map(a => [a.id, a.name])], state.assignee, { name: 'assignee', 'aria-label': t('ticket.assignee') }),
     team: select([['', t('inbox.any_team')], ...teams.map(tm => [tm.id, tm.name])], state.team, { name: 'team', 'aria-label': t('ticket.team') }),

@@ -6,7 +6,6 @@ import { h, add, clear, empty, errorBox, statusBadge, timeEl, select, debounce, 
 import { t } from './i18n.js';
 import * as api from './api.js';
 
-const STATUSES = ['draft', 'in_review', 'published', 'archived'];
 
 export function kbTabs(active) {
   const tabs = [['list', '/app/kb', t('kb.tab.articles')], ['review', '/app/kb/review', t('kb.tab.review')]];
@@ -30,7 +29,7 @@ async function list(ctx) {
   const q = ctx.query;
   const state = { status: q.get('status') || '', category: q.get('category') || '', q: q.get('q') || '' };
   const cats = await api.categories();
-  const statusSel = select([['', t('kb.any_status')], ...STATUSES.map(s => [s, t('status.' + s)])], state.status, { name: 'status', 'aria-label': t('kb.status') });
+  const statusSel = select([['', t('kb.any_status')], ...api.enumValues('ArticleStatus').map(s => [s, t('status.' + s)])], state.status, { name: 'status', 'aria-label': t('kb.status') });
   const catSel = select([['', t('inbox.any_category')], ...cats.map(c => [c, c])], state.category, { name: 'category', 'aria-label': t('ticket.category') });
   const text = h('input', { type: 'search', name: 'q', value: state.q, placeholder: t('kb.filter'), 'aria-label': t('kb.filter') });
   const searchLink = h('a', { class: 'btn btn-ghost', href: '/app/search?q=' + encodeURIComponent(state.q) }, t('kb.semantic'));

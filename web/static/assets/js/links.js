@@ -8,7 +8,7 @@
 import { h, add, clear, errorBox, statusBadge, badge, busy, showError, toast, modal, confirmDialog, field, timeEl } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { whyText } from './why.js';
+import { reasonsText } from './explain.js';
 
 const REL = {
   duplicate_of: 'links.duplicate_of',
@@ -17,7 +17,6 @@ const REL = {
   merged_from: 'links.merged_from',
 };
 
-const open = st => st === 'new' || st === 'open' || st === 'pending' || st === 'solved';
 const tpath = id => '/v1/tickets/' + encodeURIComponent(id);
 
 export function canMerge() {
@@ -50,7 +49,7 @@ export function mergedBanner(ticket, links) {
 // renderLinks fills the panel. merge(src, into) runs a merge after asking.
 export function renderLinks(box, { ticket, links, error, merge }) {
   clear(box);
-  const mayMerge = canMerge() && !ticket.merged_into && ticket.status !== 'closed';
+  const mayMerge = canMerge() && !ticket.merged_into && !api.isFinal(ticket);
   const other = mayMerge ? h('button', { type: 'button', class: 'btn btn-small', id: 'merge-other' }, t('links.merge_other')) : null;
   if (other) other.addEventListener('click', () => busy(other, () => askTarget(ticket, links, merge)));
   add(box, h('div', { class: 'panel-head' }, h('h2', {}, t('links.title')), other));
@@ -61,7 +60,7 @@ export function renderLinks(box, { ticket, links, error, merge }) {
   if (!links.length) { add(box, h('p', { class: 'muted small' }, t('links.none'))); return; }
   add(box, h('ul', { class: 'link-list' }, links.map(l => {
     let act = null;
-    if (canMerge() && !ticket.merged_into && ticket.status !== 'closed' && open(l.status)) {
+    if (canMerge() && !ticket.merged_into && !api.isFinal(ticket) && !api.isFinal(l.status)) {
       if (l.relation === 'duplicate_of') act = button(t('links.merge_into_it'), () => merge(ticket.id, l.ticket_id));
       if (l.relation === 'has_duplicate') act = button(t('links.merge_here'), () => merge(l.ticket_id, ticket.id));
     }
@@ -74,7 +73,7 @@ export function renderLinks(box, { ticket, links, error, merge }) {
       h('div', { class: 'muted small' },
         dup && l.score ? t('links.score', { s: Number(l.score).toFixed(2) }) + ' · ' : '',
         l.actor && !l.actor.startsWith('system') ? api.actorName(l.actor) + ' · ' : '', timeEl(l.created_at)),
-      l.why ? h('div', { class: 'link-why small' }, whyText(l.why)) : null,
+      l.why && l.why.length ? h('div', { class: 'link-why small' }, reasonsText(l.why)) : null,
       act ? h('div', { class: 'actions' }, act) : null);
   })));
 }

@@ -69,7 +69,7 @@ async function render() {
   }
   if (!shell) buildShell();
   const page = pages.find(p => p.re.test(path));
-  if (!page) { showPage(null, [], 'notfound'); return; }
+  if (!page) { showPage(null, []); return; }
   if (page.redirect) { navigate(page.redirect, { replace: true }); return; }
   const params = path.match(page.re).slice(1).map(decodeURIComponent);
   showPage(page, params);
@@ -225,8 +225,9 @@ function langToggleLink() {
 // Links to /app/… are handled here so the page is not reloaded.
 document.addEventListener('click', ev => {
   if (ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
-  const a = ev.target.closest('a[href]');
-  if (!a || a.target || a.hasAttribute('download')) return;
+  const a = ev.target instanceof Element ? ev.target.closest('a[href]') : null;
+  if (!(a instanceof HTMLAnchorElement)) return;
+  if (a.target || a.hasAttribute('download')) return;
   const href = a.getAttribute('href');
   if (!href.startsWith('/app')) return;
   ev.preventDefault();
@@ -247,5 +248,5 @@ window.addEventListener('unhandledrejection', ev => {
 });
 
 applyLang();
-installShortcuts({ navigate, focusSearch: () => { const el = document.getElementById('global-search'); if (el) { el.focus(); el.select(); } } });
+installShortcuts({ navigate, focusSearch: () => { const el = document.getElementById('global-search'); if (el instanceof HTMLInputElement) { el.focus(); el.select(); } } });
 render();

@@ -98,15 +98,15 @@ async function summary(box, win, ctx) {
   if (!api.exists('GET', '/v1/reports/summary')) return;
   try {
     const s = await api.get('/v1/reports/summary', win, { signal: ctx.signal });
-    const sla = s.sla && s.sla.overall ? s.sla.overall : s.sla;
-    const csat = s.csat && s.csat.overall ? s.csat.overall : s.csat;
+    const slaAll = s.sla && s.sla.overall ? s.sla.overall : s.sla;
+    const csatAll = s.csat && s.csat.overall ? s.csat.overall : s.csat;
     add(box,
       kpi(t('reports.created'), String(s.volume.created), t('reports.solved_n', { n: s.volume.solved })),
       kpi(t('reports.open_now'), String(s.backlog.open), t('reports.unassigned_n', { n: s.backlog.unassigned })),
       kpi(t('reports.frt_p50'), dur(s.first_response.p50_seconds), t('reports.p90', { v: dur(s.first_response.p90_seconds) })),
       kpi(t('reports.res_p50'), dur(s.resolution.p50_seconds), t('reports.p90', { v: dur(s.resolution.p90_seconds) })),
-      kpi(t('reports.sla_met'), sla && sla.percent_met != null ? sla.percent_met.toFixed(0) + '%' : '—'),
-      kpi(t('reports.csat_score'), csat && csat.csat != null ? csat.csat.toFixed(0) + '%' : '—', csat ? t('reports.responses_n', { n: csat.responses || 0 }) : null),
+      kpi(t('reports.sla_met'), slaAll && slaAll.percent_met != null ? slaAll.percent_met.toFixed(0) + '%' : '—'),
+      kpi(t('reports.csat_score'), csatAll && csatAll.csat != null ? csatAll.csat.toFixed(0) + '%' : '—', csatAll ? t('reports.responses_n', { n: csatAll.responses || 0 }) : null),
       kpi(t('reports.cat_accuracy'), rate(s.accuracy.category_accuracy)),
       kpi(t('reports.draft_rate'), rate(s.acceptance.draft_accepted_rate)));
   } catch (err) {

@@ -5,6 +5,7 @@
 import { h, add, empty, errorBox, select, num, badge } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { reasonText } from './explain.js';
 
 export async function render(ctx) {
   const q = ctx.query.get('q') || '';
@@ -39,7 +40,7 @@ export async function render(ctx) {
             h('span', { class: 'score' }, t('sugg.lexical'), s.lexical_rank ? ` #${s.lexical_rank} (${num(s.lexical_score, 3)})` : ' —'),
             h('span', { class: 'score' }, t('sugg.vector'), s.vector_rank ? ` #${s.vector_rank} (${num(s.vector_score, 3)})` : ' —'),
             h('span', { class: 'score' }, t('sugg.fused'), ' ', num(s.fused, 4))),
-          s.why ? h('div', { class: 'why-line small muted' }, s.why) : null);
+          s.why ? h('div', { class: 'why-line small muted' }, reasonText(s.why)) : null);
       })));
   } catch (err) {
     if (err.name !== 'AbortError') add(results, errorBox(err));

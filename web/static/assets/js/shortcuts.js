@@ -33,7 +33,7 @@ const goto = [
 export function installShortcuts(g) {
   globals = g;
   document.addEventListener('keydown', ev => {
-    if (ev.key === 'Escape' && typing(ev.target)) { ev.target.blur(); return; }
+    if (ev.key === 'Escape' && ev.target instanceof HTMLElement && typing(ev.target)) { ev.target.blur(); return; }
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
     if (document.querySelector('dialog[open]')) return;
     const key = ev.key;

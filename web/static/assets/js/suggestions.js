@@ -7,7 +7,7 @@
 import { h, add, clear, empty, badge, num, busy, toast, showError, modal } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { whyText } from './why.js';
+import { reasonText } from './explain.js';
 
 const REASONS = ['irrelevant', 'wrong', 'outdated', 'incomplete', 'tone'];
 
@@ -57,7 +57,7 @@ function draftCard(sg, byN, composer, feedback, canFeedback, send, box) {
     h('strong', {}, t('sugg.draft')),
     badge(t('draft.' + d.mode, {}, d.mode), 'badge-ai'),
     d.model ? h('span', { class: 'muted small' }, d.model) : null));
-  if (d.fallback) add(card, h('p', { class: 'muted small' }, t('sugg.fallback'), ' ', d.fallback));
+  if (d.fallback) add(card, h('p', { class: 'muted small' }, t('sugg.fallback'), ' ', reasonText(d.fallback)));
   if (d.mode === 'none' || !d.text) {
     add(card, h('p', { class: 'muted' }, t('sugg.no_draft')));
     return card;
@@ -160,7 +160,7 @@ function sourceCard(s, composer, feedback, canFeedback, send) {
       h('a', { href, class: 'source-title' }, s.title || s.id),
       s.category ? h('span', { class: 'badge' }, s.category) : null),
     scores,
-    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', whyText(s.why)) : null,
+    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', reasonText(s.why)) : null,
     h('details', { class: 'snippet' },
       h('summary', {}, s.kind === 'ticket' ? t('sugg.question_and_answer') : t('sugg.excerpt')),
       h('div', { class: 'snippet-text' }, s.snippet || ''),

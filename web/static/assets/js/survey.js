@@ -21,10 +21,7 @@ async function call(method, token, body) {
   const data = await resp.json().catch(() => null);
   if (!resp.ok) {
     const e = (data && data.error) || {};
-    const err = new Error(e.message || 'HTTP ' + resp.status);
-    err.status = resp.status;
-    err.code = e.code || '';
-    throw err;
+    throw Object.assign(new Error(e.message || 'HTTP ' + resp.status), { status: resp.status, code: e.code || '' });
   }
   return data;
 }

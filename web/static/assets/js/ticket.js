@@ -10,17 +10,7 @@ import { renderTriage, correctionNote } from './triagepanel.js';
 import { renderSuggestions } from './suggestions.js';
 import * as sla from './sla.js';
 import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
-import { whyText } from './why.js';
-
-// The lifecycle as the API enforces it; the UI offers only these moves and
-// shows the API's answer if it refuses one anyway.
-const NEXT = {
-  new: ['open', 'pending', 'solved'],
-  open: ['pending', 'solved'],
-  pending: ['open', 'solved'],
-  solved: ['open', 'closed'],
-  closed: [],
-};
+import { reasonsText } from './explain.js';
 
 export async function render(ctx) {
   const id = ctx.params[0];
@@ -158,8 +148,9 @@ export async function render(ctx) {
     const tk = st.ticket;
     add(clear(props), h('h2', {}, t('ticket.properties')));
     Promise.all([api.agents(), api.teams(), api.categories()]).then(([as, ts, cats]) => {
-      const dis = !canWrite || tk.status === 'closed';
-      const moves = NEXT[tk.status] || [];
+      const dis = !canWrite || api.isFinal(tk);
+      // The moves the server's lifecycle allows from here.
+      const moves = tk.next_statuses || [];
       const statusRow = h('div', { class: 'status-moves' },
         h('span', { class: 'muted' }, t('ticket.status'), ': '), statusBadge(tk.status),
         ...moves.map(s => {
@@ -168,7 +159,7 @@ export async function render(ctx) {
           return b;
         }));
       const catSel = select([['', '—'], ...withValue(cats, tk.category).map(c => [c, c])], tk.category, { name: 'category', disabled: dis });
-      const prioSel = select(['P1', 'P2', 'P3', 'P4'].map(p => [p, p + ' · ' + t('priority.' + p)]), tk.priority, { name: 'priority', disabled: dis });
+      const prioSel = select(api.enumValues('Priority').map(p => [p, p + ' · ' + t('priority.' + p)]), tk.priority, { name: 'priority', disabled: dis });
       const agentSel = select([['', t('inbox.unassigned')], ...as.map(a => [a.id, `${a.name}${a.online ? '' : ' (' + t('agent.offline') + ')'} · ${a.open}/${a.capacity}`])], tk.assignee_id, { name: 'assignee_id', disabled: dis });
       const teamSel = select([['', '—'], ...ts.map(x => [x.id, x.name])], tk.team_id, { name: 'team_id', disabled: dis });
       const onChange = (name, sel) => sel.addEventListener('change', () => {
@@ -220,18 +211,19 @@ export async function render(ctx) {
       h('strong', {}, t('field.' + e.field, {}, e.field)), ' ',
       e.old ? h('span', { class: 'old' }, shortValue(e.field, e.old)) : null, e.old ? ' → ' : '',
       h('span', {}, shortValue(e.field, e.new)),
-      e.note ? h('div', { class: 'hist-note' }, whyText(e.note)) : null));
+      e.why && e.why.length ? h('div', { class: 'hist-why' }, reasonsText(e.why)) : null,
+      e.note ? h('div', { class: 'hist-note' }, e.note) : null));
     add(clear(historyBox), h('summary', {}, t('ticket.history'), ' ', h('span', { class: 'muted small' }, '(' + st.history.length + ')')),
       rows.length ? h('ol', { class: 'hist' }, rows) : empty(t('ticket.no_history')));
   }
 
   function renderTriagePanel() {
-    renderTriage(triageBox, { ticket: st.ticket, history: st.history, canWrite: canWrite && st.ticket.status !== 'closed', correct, patchTicket });
+    renderTriage(triageBox, { ticket: st.ticket, history: st.history, canWrite: canWrite && !api.isFinal(st.ticket), correct, patchTicket });
   }
 
   function renderSugg() {
     renderSuggestions(suggBox, {
-      ticket: st.ticket, suggestions: st.suggestions, composer, feedback: st.feedback,
+      suggestions: st.suggestions, composer, feedback: st.feedback,
       canFeedback: api.can('POST', '/v1/suggestions/:id/feedback'),
       refresh: () => loadSuggestions(true),
     });
@@ -267,7 +259,7 @@ export async function render(ctx) {
   // A closed ticket takes no more comments (the API refuses them): say
   // so, and where the conversation went if it was merged.
   function renderComposerState() {
-    const closed = st.ticket.status === 'closed';
+    const closed = api.isFinal(st.ticket);
     for (const el of composerBox.children) if (el !== closedNote) el.hidden = closed;
     closedNote.hidden = !closed;
     // Suggestions are for answering; a closed ticket takes no answer.
@@ -460,7 +452,7 @@ export async function render(ctx) {
 
   await Promise.all([refreshComments(), refreshHistory(), refreshLinks()]);
   renderAll();
-  if (st.ticket.status !== 'closed') loadSuggestions(false);
+  if (!api.isFinal(st.ticket)) loadSuggestions(false);
   loadSLA();
 }
 

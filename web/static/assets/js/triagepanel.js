@@ -5,16 +5,27 @@
 import { h, add, clear, empty, confidenceBar, pct, num, badge, busy, fmtTime } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
-import { whyText } from './why.js';
+import { reasonText, reasonsText } from './explain.js';
 
-// CORRECTION starts the history note of a correction; it is what the
-// panel looks for to show that a decision was corrected, and what a
-// report can count. Written in both languages because the history is read
-// by both.
-export const CORRECTION = '纠正分诊 (triage correction)';
+// A correction of triage is recorded as the history note of the change,
+// written by the person who made it and so in their language. The note
+// starts with one of CORRECTION's prefixes (older versions wrote
+// '纠正分诊 (triage correction)'), which is what the panel looks for to
+// show that a decision was corrected.
+export const CORRECTION = ['纠正分诊', 'Triage correction'];
 
+/**
+ * @param {string} fieldName
+ * @param {string} from
+ * @param {string} to
+ */
 export function correctionNote(fieldName, from, to) {
-  return `${CORRECTION}: ${fieldName} ${from || '∅'} → ${to || '∅'}`;
+  return t('triage.correction_note', { field: t('field.' + fieldName, {}, fieldName), from: from || '∅', to: to || '∅' });
+}
+
+/** @param {string | undefined} note */
+export function isCorrection(note) {
+  return CORRECTION.some(p => (note || '').startsWith(p));
 }
 
 export function renderTriage(box, { ticket, history, canWrite, correct, patchTicket }) {
@@ -29,11 +40,11 @@ export function renderTriage(box, { ticket, history, canWrite, correct, patchTic
     ok.addEventListener('click', () => busy(ok, () => patchTicket({ needs_review: false }, t('triage.confirm_note'))));
     add(box, h('div', { class: 'alert alert-warn' }, t('triage.needs_review'), ' ', ok));
   }
-  const corrections = (history || []).filter(e => (e.note || '').startsWith(CORRECTION));
+  const corrections = (history || []).filter(e => isCorrection(e.note));
 
   add(box, 
     decision('category', rec.category, ticket.category, alternativesCategory(rec, ticket), corrections.find(e => e.field === 'category'), canWrite, correct),
-    decision('priority', rec.priority, ticket.priority, ['P1', 'P2', 'P3', 'P4'].map(p => [p, p]), corrections.find(e => e.field === 'priority'), canWrite, correct),
+    decision('priority', rec.priority, ticket.priority, api.enumValues('Priority').map(p => [p, p]), corrections.find(e => e.field === 'priority'), canWrite, correct),
     decision('assignee', rec.assignee, ticket.assignee_id, alternativesAssignee(rec), corrections.find(e => e.field === 'assignee_id'), canWrite, correct),
     evidence(rec));
 }
@@ -76,7 +87,7 @@ function decision(key, dec, current, alts, corrected, canWrite, correct) {
       corrected ? h('span', { class: 'muted small' }, ' · ', api.actorName(corrected.actor), ' · ', fmtTime(corrected.at)) : null));
   }
   if (dec.why && dec.why.length) {
-    body.push(h('ul', { class: 'why' }, dec.why.map(w => h('li', {}, whyText(w)))));
+    body.push(h('ul', { class: 'why' }, dec.why.map(w => h('li', {}, reasonText(w)))));
   }
   if (dec.top && dec.top.length > 1 && key !== 'assignee') {
     body.push(h('div', { class: 'top-list' }, dec.top.slice(0, 4).map(s =>
@@ -105,7 +116,7 @@ function evidence(rec) {
   const parts = [];
   if (ex.rules && ex.rules.length) {
     parts.push(h('h3', {}, t('triage.rules')), h('ul', { class: 'plain' }, ex.rules.map(r =>
-      h('li', {}, h('strong', {}, r.name), ' — ', t('triage.matched'), ' ', (r.matched || []).map(m => h('mark', {}, m)), ' → ', r.effect))));
+      h('li', {}, h('strong', {}, r.name), ' — ', t('triage.matched'), ' ', (r.matched || []).map(m => h('mark', {}, m)), ' → ', reasonsText(r.effect)))));
   }
   if (ex.model && ex.model.length) {
     parts.push(h('h3', {}, t('triage.model'), ' ', h('span', { class: 'muted small mono' }, rec.model_version || '')),
@@ -117,14 +128,14 @@ function evidence(rec) {
   }
   if (ex.signals && ex.signals.length) {
     parts.push(h('h3', {}, t('triage.signals')), h('ul', { class: 'plain' }, ex.signals.map(s =>
-      h('li', {}, badge(t('signal.' + s.name, {}, s.name)), ' ', s.detail, s.sets ? h('span', { class: 'muted' }, ' → ' + s.sets) : null))));
+      h('li', {}, badge(t('signal.' + s.name, {}, s.name)), ' ', reasonText(s.detail), s.sets ? h('span', { class: 'muted' }, ' → ' + s.sets) : null))));
   }
   if (ex.candidates && ex.candidates.length) {
     parts.push(h('h3', {}, t('triage.candidates')), h('div', { class: 'table-wrap' }, h('table', { class: 'table compact' },
       h('thead', {}, h('tr', {}, h('th', {}, t('agent.name')), h('th', {}, t('agent.load')), h('th', {}, t('agent.online')), h('th', {}, t('triage.reason')))),
       h('tbody', {}, ex.candidates.map(c => h('tr', { class: c.eligible ? '' : 'muted' },
         h('td', {}, c.name), h('td', {}, `${c.open}/${c.capacity} (${num(c.load, 1)})`),
-        h('td', {}, c.online ? '●' : '○'), h('td', {}, whyText(c.reason))))))));
+        h('td', {}, c.online ? '●' : '○'), h('td', {}, reasonText(c.reason))))))));
   }
   if (!parts.length) return h('p', { class: 'muted small' }, t('triage.no_evidence'));
   return h('details', { class: 'evidence' }, h('summary', {}, t('triage.evidence')), parts);
