@@ -500,7 +500,7 @@ func (t *ImportedTicket) cleanPeople(note func(ImportReasonCode, ...string)) {
 		note(ImportDropped, "field", "requester.email", "value", clip(r.Email, 80), "error", "not an e-mail address")
 		r.Email = ""
 	}
-	if r.Phone != "" && !phoneRe.MatchString(r.Phone) {
+	if r.Phone != "" && !ValidPhone(r.Phone) {
 		note(ImportDropped, "field", "requester.phone", "value", clip(r.Phone, 40), "error", "not a phone number")
 		r.Phone = ""
 	}

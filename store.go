@@ -213,6 +213,9 @@ type Job struct {
 type Cursor struct {
 	CreatedAt time.Time `json:"t"`
 	ID        string    `json:"i"`
+	// Score is the relevance of the last row of a ticket search's page
+	// (which lists by relevance); nil in every other list.
+	Score *float64 `json:"s,omitempty"`
 }
 
 // Encode returns the cursor as an opaque string.

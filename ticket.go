@@ -94,6 +94,23 @@ func Channels() []Channel {
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool { return slices.Contains(Channels(), c) }
 
+// Check refuses a channel that is not one of Channels(), naming them in
+// the message and in Allowed. The list is a contract (the README lists it,
+// reports group by it, integrations set it); a finer source, such as an app,
+// is a tag.
+func (c Channel) Check(field string) error {
+	if c.Valid() {
+		return nil
+	}
+	names := make([]string, 0, len(Channels()))
+	for _, ch := range Channels() {
+		names = append(names, string(ch))
+	}
+	e := Invalid(field, "%s %q is not one of %s; for a finer source (an app, a campaign) use one of them and a tag", field, c, strings.Join(names, ", "))
+	e.Allowed = names
+	return e
+}
+
 // Requester is the customer a ticket is about.
 type Requester struct {
 	Name  string `json:"name,omitempty"`
@@ -201,6 +218,24 @@ func CleanTags(field string, tags []string) ([]string, error) {
 	return out, nil
 }
 
+// PhoneRule says what a requester's phone number may be, in the words of
+// ValidPhone.
+const PhoneRule = "5 to 20 digits, which spaces and dashes may group, with an optional leading + (at most 31 characters), like 13800138000, 010-12345678 or +86 138 0013 8000"
+
+// ValidPhone reports whether s is a phone number as PhoneRule says.
+func ValidPhone(s string) bool {
+	if !phoneRe.MatchString(s) {
+		return false
+	}
+	digits := 0
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			digits++
+		}
+	}
+	return digits >= 5 && digits <= 20
+}
+
 // Validate checks a requester and normalises its fields in place.
 func (r *Requester) Validate() error {
 	r.Name = strings.TrimSpace(r.Name)
@@ -215,8 +250,8 @@ func (r *Requester) Validate() error {
 			return Invalid("requester.email", "requester.email %q is not an e-mail address", r.Email)
 		}
 	}
-	if r.Phone != "" && !phoneRe.MatchString(r.Phone) {
-		return Invalid("requester.phone", "requester.phone must be digits, spaces or dashes with an optional leading +")
+	if r.Phone != "" && !ValidPhone(r.Phone) {
+		return Invalid("requester.phone", "requester.phone %q is not a phone number: %s", r.Phone, PhoneRule)
 	}
 	if utf8.RuneCountInString(r.Tier) > MaxTierRunes || (r.Tier != "" && !tokenRe.MatchString(r.Tier)) {
 		return Invalid("requester.tier", "requester.tier must be a short word such as vip")
@@ -270,8 +305,14 @@ type TicketFilter struct {
 	NeedsReview *bool
 	CreatedFrom time.Time
 	CreatedTo   time.Time
-	// Text matches tickets whose title or body contains it.
-	Text   string
+	// Query is a search as the client typed it (q); the service cuts it
+	// into Terms, which are what stores read.
+	Query string
+	// Terms, when given, select the tickets whose normalised title or
+	// body contains any of them, and list them by relevance rather than
+	// newest first (see QueryTerms and RankTickets). They are normalised
+	// text, as QueryTerms returns them.
+	Terms  []string
 	Cursor string
 	Limit  int
 }

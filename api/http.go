@@ -118,21 +118,70 @@ func jsonType(goType string) string {
 func etag(version int) string { return `"` + strconv.Itoa(version) + `"` }
 
 // ifMatch returns the version a write is conditional on: 428 when the header
-// is missing, 0 for "*".
+// is missing, 0 for "*". The field is a list of entity tags (RFC 9110
+// 13.1.1); one that this service issued ("3") names a version, and any
+// other tag, or text that is no tag at all ("stale-0", stale), matches no
+// version of anything: 412, as when the version is old. Of several
+// versions listed, the newest is the one the write is conditional on.
 func ifMatch(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	h := strings.TrimSpace(strings.Join(c.Request().Header.Values("If-Match"), ","))
 	if h == "" {
 		return 0, triage.Errorf(triage.EPRECONDITION, "If-Match is required: send the ETag of the version you read, so a concurrent change is not overwritten")
 	}
-	if h == "*" {
-		return 0, nil
+	version := 0
+	for _, tag := range entityTags(h) {
+		if tag == "*" {
+			return 0, nil
+		}
+		if n, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(tag, "W/"), `"`)); err == nil && n > 0 && strings.HasSuffix(tag, `"`) {
+			version = max(version, n)
+		}
 	}
-	h = strings.TrimPrefix(h, "W/")
-	n, err := strconv.Atoi(strings.Trim(h, `"`))
-	if err != nil || n < 1 || !strings.HasPrefix(h, `"`) {
-		return 0, &triage.Error{Code: triage.EINVALID, Field: "If-Match", Message: `If-Match must be an ETag this service issued, like "3"`}
+	if version == 0 {
+		return 0, &triage.Error{Code: triage.ESTALE, Field: "If-Match",
+			Message: fmt.Sprintf(`If-Match %s matches no version: send the ETag of the version you read, like "3"`, clipHeader(h))}
 	}
-	return n, nil
+	return version, nil
+}
+
+// entityTags splits an If-Match value into its members: "*", "x" and
+// W/"x" tags (whose opaque part may hold commas), and, for text that is
+// none of those, the text up to the next comma.
+func entityTags(h string) []string {
+	var out []string
+	for h != "" {
+		h = strings.TrimLeft(h, " \t,")
+		if h == "" {
+			break
+		}
+		start := 0
+		if strings.HasPrefix(h, "W/") {
+			start = 2
+		}
+		if strings.HasPrefix(h[start:], `"`) {
+			if end := strings.IndexByte(h[start+1:], '"'); end >= 0 {
+				n := start + 1 + end + 1
+				out = append(out, h[:n])
+				h = h[n:]
+				continue
+			}
+		}
+		end := strings.IndexByte(h, ',')
+		if end < 0 {
+			end = len(h)
+		}
+		out = append(out, strings.TrimSpace(h[:end]))
+		h = h[end:]
+	}
+	return out
+}
+
+// clipHeader quotes a header's value for an error message, cut short.
+func clipHeader(h string) string {
+	if len(h) > 80 {
+		h = h[:80] + "…"
+	}
+	return strconv.Quote(h)
 }
 
 // send writes v as JSON with an ETag. A GET whose If-None-Match matches

@@ -91,10 +91,15 @@ func TestConditionalRequests(t *testing.T) {
 		{"get if-none-match list", "GET", "", []string{`If-None-Match: "7", "1"`}, 304},
 		{"get if-none-match old", "GET", "", []string{`If-None-Match: "0"`}, 200},
 		{"patch without if-match", "PATCH", `{"priority":"P2"}`, nil, 428},
-		{"patch malformed if-match", "PATCH", `{"priority":"P2"}`, []string{"If-Match: one"}, 400},
+		// No entity tag of this resource matches: 412 (RFC 9110 13.1.1),
+		// whatever the tag looks like.
+		{"patch if-match that is no tag", "PATCH", `{"priority":"P2"}`, []string{"If-Match: one"}, 412},
+		{"patch if-match of another tag", "PATCH", `{"priority":"P2"}`, []string{`If-Match: "stale-0"`}, 412},
+		{"patch if-match list matching none", "PATCH", `{"priority":"P2"}`, []string{`If-Match: "a,b", "0"`}, 412},
 		{"patch stale", "PATCH", `{"priority":"P2"}`, []string{`If-Match: "7"`}, 412},
 		{"patch current", "PATCH", `{"priority":"P2"}`, []string{`If-Match: "1"`}, 200},
 		{"patch now stale", "PATCH", `{"priority":"P1"}`, []string{`If-Match: "1"`}, 412},
+		{"patch list holding the current", "PATCH", `{"priority":"P1"}`, []string{`If-Match: "stale-0", W/"x,y", "2"`}, 200},
 		{"get old tag after change", "GET", "", []string{"If-None-Match: " + tag}, 200},
 	}
 	for _, c := range cases {
@@ -276,4 +281,38 @@ func TestTeams(t *testing.T) {
 		t.Errorf("delete busy team: %d %s", r.Code, r.Body)
 	}
 	_ = tk
+}
+
+// TestErrorsSayWhatIsValid: a refused value is answered with what would
+// be accepted, not only with what is wrong.
+func TestErrorsSayWhatIsValid(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, path, body, field string
+		want                    []string
+		allowed                 []string
+	}{
+		{"a phone of three digits", "/v1/tickets", `{"title":"a","requester":{"phone":"123"}}`, "requester.phone",
+			[]string{`"123" is not a phone number`, "5 to 20 digits", "13800138000"}, nil},
+		{"a channel not in the list", "/v1/tickets", `{"title":"a","channel":"app"}`, "channel",
+			[]string{`"app" is not one of web, email, phone, wechat, api, other`, "tag"}, []string{"web", "email", "phone", "wechat", "api", "other"}},
+		{"an address for a webhook", "/v1/webhooks", `{"url":"http://169.254.169.254/latest","events":["ticket.solved"]}`, "url",
+			[]string{"url: 169.254.169.254 is a loopback, private, link-local or metadata address"}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do("POST", c.path, triage.RoleAdmin, c.body)
+			d := r.errorBody(t)
+			if r.Code != 400 || d.Field != c.field {
+				t.Fatalf("%d %s", r.Code, r.Body)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(d.Message, w) {
+					t.Errorf("message %q does not say %q", d.Message, w)
+				}
+			}
+			if c.allowed != nil && strings.Join(d.Allowed, ",") != strings.Join(c.allowed, ",") {
+				t.Errorf("allowed %v, want %v", d.Allowed, c.allowed)
+			}
+		})
+	}
 }

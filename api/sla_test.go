@@ -44,6 +44,18 @@ func TestSLAPolicyAPI(t *testing.T) {
 	if p.FirstResponse != "1h30m" || p.Tag != "vip" || p.WarnPercent != 80 {
 		t.Fatalf("normalised: %+v", p)
 	}
+	// Business days: "3d" is three working days of the calendar.
+	r = e.do("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"三天解决","priority":"P4","tag":"slow","first_response":"1d","resolution":"3d"}`)
+	var days triage.SLAPolicy
+	if r.Code == 201 {
+		r.json(t, &days)
+	}
+	if days.Resolution != "3d" || days.FirstResponse != "1d" {
+		t.Fatalf("a policy in days: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"x","priority":"P4","resolution":"1.5d"}`); r.Code != 400 || r.errorBody(t).Field != "resolution" || !strings.Contains(r.errorBody(t).Message, "3d (business days)") {
+		t.Fatalf("half a day: %d %s", r.Code, r.Body)
+	}
 	if r := e.do("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"again","priority":"P2","tag":"vip","first_response":"1h"}`); r.Code != 409 {
 		t.Fatalf("same scope: %d %s", r.Code, r.Body)
 	}
@@ -93,8 +105,15 @@ func TestCalendarAPI(t *testing.T) {
 		return r.Code, bt, r.Body
 	}
 	code, bt, body := calc("from=2026-09-30T17:00:00%2B08:00&add=29h")
-	if code != 200 || bt.Due.Format("2006-01-02T15:04:05Z07:00") != "2026-10-12T10:00:00+08:00" {
+	if code != 200 || !strings.Contains(string(body), `"due":"2026-10-12T02:00:00Z"`) || !strings.Contains(string(body), `"from":"2026-09-30T09:00:00Z"`) {
 		t.Fatalf("calculator: %d %s", code, body)
+	}
+	// A day of business time is a working day of the calendar: 1d from
+	// 17:00 on the eve of 国庆 is due at 17:00 on the first working day
+	// after the holiday week, Thursday 8 October (09:00 UTC).
+	code, bt, body = calc("from=2026-09-30T17:00:00%2B08:00&add=1d")
+	if code != 200 || bt.Add != "1d" || !strings.Contains(string(body), `"due":"2026-10-08T09:00:00Z"`) {
+		t.Fatalf("calculator in days: %d %s", code, body)
 	}
 	for _, q := range []string{"from=yesterday&add=1h", "from=2026-09-30T17:00:00Z", "from=2026-09-30T17:00:00Z&add=1h&to=2026-10-01T00:00:00Z", "from=2026-09-30T17:00:00Z&add=1h&x=1"} {
 		if code, _, body := calc(q); code != 400 {

@@ -22,7 +22,7 @@ func ticketParams() []Param {
 		{"needs_review", "boolean", "tickets triage could not classify with confidence"},
 		{"created_from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive"},
 		{"created_to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive"},
-		{"q", "string", "text the title or body contains"},
+		{"q", "string", "words to find in the title, the body or the public conversation, in any script or width (退貨 finds 退货): cut by the segmenter as the KB search cuts a query; any word may match, and the list is by relevance, best first"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1-200, default 50"},
 	}
@@ -103,7 +103,7 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 		f.AssigneeID = a
 	}
 	f.TeamID, f.Category, f.Tag = q.Get("team"), q.Get("category"), q.Get("tag")
-	f.Priority, f.Text, f.Cursor = triage.Priority(q.Get("priority")), q.Get("q"), q.Get("cursor")
+	f.Priority, f.Query, f.Cursor = triage.Priority(q.Get("priority")), q.Get("q"), q.Get("cursor")
 	f.RequesterID = q.Get("requester")
 	if v := q.Get("needs_review"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"testing"
 
@@ -210,7 +211,8 @@ func TestListTickets(t *testing.T) {
 		{"tag=t1", 3, 200},
 		{"priority=P1", 2, 200},
 		{"tag=t0&priority=P1", 2, 200},
-		{"q=%E9%97%AE%E9%A2%98%203", 1, 200},
+		{"q=3", 1, 200},
+		{"q=%E9%97%AE%E9%A2%98%203", 7, 200}, // q=问题 3: any word may match
 		{"status=new,open", 7, 200},
 		{"status=closed", 0, 200},
 		{"assignee=none", 7, 200},
@@ -281,5 +283,72 @@ func TestTicketEventsAreEnqueued(t *testing.T) {
 	}
 	if !slices.Equal(kinds, want) {
 		t.Errorf("events %v, want %v", kinds, want)
+	}
+}
+
+// TestTicketSearch: q finds tickets in any script or width, as the KB
+// search would, best first, combined with the other filters and paged.
+func TestTicketSearch(t *testing.T) {
+	e := newEnv(t)
+	mk := func(title, body, extra string) string {
+		return e.ticket(fmt.Sprintf(`{"title":%q,"body":%q%s}`, title, body, extra)).ID
+	}
+	trad := mk("申請退貨三天了", "退貨單號已經填寫，還沒有人處理", "")
+	simp := mk("退货流程", "怎么申请退货", `,"priority":"P1"`)
+	band := mk("手環連不上藍牙", "重啟也不行", "")
+	mk("发票抬头写错", "怎么改", "")
+	type page struct {
+		Items      []triage.Ticket
+		NextCursor string `json:"next_cursor"`
+	}
+	list := func(q string) page {
+		t.Helper()
+		r := e.do("GET", "/v1/tickets?"+q, triage.RoleViewer, "")
+		if r.Code != 200 {
+			t.Fatalf("%s: %d %s", q, r.Code, r.Body)
+		}
+		var p page
+		r.json(t, &p)
+		return p
+	}
+	idsOf := func(p page) []string {
+		var out []string
+		for _, it := range p.Items {
+			out = append(out, it.ID)
+		}
+		return out
+	}
+	sameSet := func(q string, want ...string) {
+		t.Helper()
+		got := idsOf(list(q))
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s found %v, want %v", q, got, want)
+		}
+	}
+	sameSet("q="+url.QueryEscape("退货"), trad, simp)
+	sameSet("q="+url.QueryEscape("退貨"), trad, simp)
+	sameSet("q="+url.QueryEscape("手环"), band)
+	sameSet("q="+url.QueryEscape("手环 蓝牙"), band)
+	sameSet("q="+url.QueryEscape("退货")+"&priority=P1", simp)
+	// Best first: the ticket with every word of the query (申请, 退货,
+	// 三天) before the one with two of them.
+	if got := idsOf(list("q=" + url.QueryEscape("申请退货三天"))); len(got) != 2 || got[0] != trad {
+		t.Errorf("申请退货三天: %v, want %s first", got, trad)
+	}
+	// Paged by relevance: one at a time, each once.
+	p := list("q=" + url.QueryEscape("退货") + "&limit=1")
+	first := idsOf(p)
+	if p.NextCursor == "" || len(first) != 1 {
+		t.Fatalf("first page: %+v", p)
+	}
+	p2 := list("q=" + url.QueryEscape("退货") + "&limit=1&cursor=" + p.NextCursor)
+	if second := idsOf(p2); len(second) != 1 || second[0] == first[0] || p2.NextCursor != "" {
+		t.Errorf("second page: %v after %v, next %q", second, first, p2.NextCursor)
+	}
+	// A search's cursor does not page a plain list.
+	if r := e.do("GET", "/v1/tickets?limit=1&cursor="+p.NextCursor, triage.RoleViewer, ""); r.Code != 400 || r.errorBody(t).Field != "cursor" {
+		t.Errorf("a search cursor on a plain list: %d %s", r.Code, r.Body)
 	}
 }

@@ -219,7 +219,7 @@ func (a *App) open(ctx context.Context) error {
 		return fmt.Errorf("loading the active models: %w", err)
 	}
 	a.Trainer = &classify.Trainer{Store: a.Store, Segmenter: a.Segmenter, MinNew: a.Config.RetrainEvery}
-	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Dict: a.Segmenter, ModelSink: a.Triager}
+	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Segmenter: a.Segmenter, Dict: a.Segmenter, ModelSink: a.Triager}
 	a.Dups = &desk.Duplicates{Store: a.Store, Words: a.Segmenter.Words, Window: a.Config.DuplicateWindow}
 	if err := a.openSearch(ctx); err != nil {
 		return err

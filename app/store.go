@@ -14,6 +14,7 @@ import (
 	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/postgres"
 	"github.com/triagehq/triage/river"
+	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
 )
 
@@ -33,7 +34,8 @@ func DBPath(dataDir string) string { return filepath.Join(dataDir, "triage.db") 
 func (a *App) openSQLite(ctx context.Context) error {
 	var jobs *river.SQLite
 	db, err := sqlite.Open(ctx, DBPath(a.Config.DataDir), sqlite.Options{
-		Enqueue: func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+		Enqueue:   func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+		Normalize: segment.Normalize,
 	})
 	if err != nil {
 		return err
@@ -52,8 +54,9 @@ func (a *App) openSQLite(ctx context.Context) error {
 func (a *App) openPostgres(ctx context.Context) error {
 	var jobs *river.Postgres
 	db, err := postgres.Open(ctx, a.Config.DB, postgres.Options{
-		Log:     a.Log,
-		Enqueue: func(ctx context.Context, tx pgx.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+		Log:       a.Log,
+		Enqueue:   func(ctx context.Context, tx pgx.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
+		Normalize: segment.Normalize,
 	})
 	if err != nil {
 		return OpenError(a.Config.DB, err)
@@ -152,7 +155,7 @@ func (a *App) vectorIndex(ctx context.Context, dim int) (triage.VectorIndex, err
 // binary is refused.
 func Migrate(ctx context.Context, cfg Config) (int64, error) {
 	if cfg.DB != "" {
-		db, err := postgres.Open(ctx, cfg.DB, postgres.Options{})
+		db, err := postgres.Open(ctx, cfg.DB, postgres.Options{Normalize: segment.Normalize})
 		if err != nil {
 			return 0, OpenError(cfg.DB, err)
 		}
@@ -162,7 +165,7 @@ func Migrate(ctx context.Context, cfg Config) (int64, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return 0, err
 	}
-	db, err := sqlite.Open(ctx, DBPath(cfg.DataDir), sqlite.Options{})
+	db, err := sqlite.Open(ctx, DBPath(cfg.DataDir), sqlite.Options{Normalize: segment.Normalize})
 	if err != nil {
 		return 0, err
 	}

@@ -31,6 +31,10 @@ type Service struct {
 	// words so they match tickets in any script or width. Nil leaves words
 	// as given.
 	Normalize func(string) string
+	// Segmenter cuts a ticket search (TicketFilter.Query) into terms,
+	// as the knowledge-base search cuts its queries (triage.QueryTerms).
+	// Nil searches the query as one term, normalised by Normalize.
+	Segmenter triage.Segmenter
 	// Dict is the live segmenter dictionary; dictionary edits reach it as
 	// soon as they commit. Nil stores edits only.
 	Dict Dictionary

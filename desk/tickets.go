@@ -119,8 +119,8 @@ func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, triage.Manual,
 	}
 	if in.Channel == "" {
 		in.Channel = triage.ChannelAPI
-	} else if !in.Channel.Valid() {
-		return nil, m, triage.Invalid("channel", "channel %q is not one of %s", in.Channel, join(triage.Channels()))
+	} else if err := in.Channel.Check("channel"); err != nil {
+		return nil, m, err
 	}
 	tags, err := triage.CleanTags("tags", in.Tags)
 	if err != nil {
@@ -234,12 +234,37 @@ func (s *Service) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage
 	if !f.CreatedFrom.IsZero() && !f.CreatedTo.IsZero() && !f.CreatedFrom.Before(f.CreatedTo) {
 		return nil, "", triage.Invalid("created_to", "created_to must be after created_from")
 	}
+	if utf8.RuneCountInString(f.Query) > MaxQueryRunes {
+		return nil, "", triage.Invalid("q", "q is longer than %d characters", MaxQueryRunes)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		f.Terms = s.queryTerms(f.Query)
+	}
 	if f.Cursor != "" {
-		if _, err := triage.DecodeCursor(f.Cursor); err != nil {
+		c, err := triage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckListCursor(c, len(f.Terms) > 0); err != nil {
 			return nil, "", err
 		}
 	}
 	return s.Store.Tickets(ctx, f)
+}
+
+// MaxQueryRunes bounds a ticket search's q.
+const MaxQueryRunes = 500
+
+// queryTerms cuts a search into the terms stores match: the segmenter's,
+// or the normalised query as one term without a segmenter.
+func (s *Service) queryTerms(q string) []string {
+	if s.Segmenter != nil {
+		return triage.QueryTerms(s.Segmenter, q)
+	}
+	if s.Normalize != nil {
+		q = s.Normalize(q)
+	}
+	return []string{strings.ToLower(strings.TrimSpace(q))}
 }
 
 // UpdateTicket applies a partial update to a ticket at the given version
@@ -386,8 +411,8 @@ func (s *Service) applyUpdate(ctx context.Context, tx triage.Tx, t *triage.Ticke
 		t.Requester = r
 	}
 	if u.Channel.Set {
-		if !u.Channel.V.Valid() {
-			return nil, triage.Invalid("channel", "channel %q is not one of %s", u.Channel.V, join(triage.Channels()))
+		if err := u.Channel.V.Check("channel"); err != nil {
+			return nil, err
 		}
 		set("channel", string(t.Channel), string(u.Channel.V))
 		t.Channel = u.Channel.V

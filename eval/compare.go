@@ -62,6 +62,11 @@ type Comparison struct {
 	// Regressions counts the headline metrics that dropped by more than
 	// MaxDrop or are missing from NEW.
 	Regressions int `json:"regressions"`
+	// Mismatches say how the two runs differ in what they measured (the
+	// set, its files, the sample and its seed, the settings that move the
+	// figures): such figures do not compare, and the command refuses them
+	// unless told to go on, when they are printed as warnings.
+	Mismatches []string `json:"mismatches,omitempty"`
 }
 
 // dropSlack absorbs float noise in base−new so that a drop of exactly
@@ -86,7 +91,7 @@ func Compare(base, new *Decoded, maxDrop float64) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Comparison{Kind: base.Kind, MaxDrop: maxDrop}
+	c := &Comparison{Kind: base.Kind, MaxDrop: maxDrop, Mismatches: Mismatches(base, new)}
 	for _, k := range sortedKeys(b) {
 		d := Delta{Metric: k, Base: b[k], Headline: IsHeadline(k)}
 		if v, ok := n[k]; ok {
@@ -111,6 +116,129 @@ func Compare(base, new *Decoded, maxDrop float64) (*Comparison, error) {
 		}
 	}
 	return c, nil
+}
+
+// Mismatches lists how two reports of one kind differ in what they
+// measured, one "what: base …, new …" line each: the set's name, its files
+// (by directory and name, so the same set found under another path still
+// matches), the counts of examples, queries and articles scored, the
+// sample's seed and the sizes of the files it was drawn from, and the
+// settings that move the figures (label, abstain threshold, cut-off k). A
+// live report's only scope is its start date. Nil when they agree.
+func Mismatches(base, new *Decoded) []string {
+	b, n := scope(base), scope(new)
+	var out []string
+	for _, k := range sortedKeys(mergeKeys(b, n)) {
+		if b[k] != n[k] {
+			out = append(out, fmt.Sprintf("%s: base %s, new %s", k, orNone(b[k]), orNone(n[k])))
+		}
+	}
+	return out
+}
+
+func mergeKeys(a, b map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+// scope is what a report measured, by dotted path.
+func scope(d *Decoded) map[string]string {
+	out := map[string]string{}
+	var one func(prefix string, d *Decoded)
+	one = func(prefix string, d *Decoded) {
+		put := func(k string, v any) {
+			s := fmt.Sprint(v)
+			switch v := v.(type) {
+			case string:
+				if v == "" {
+					return
+				}
+			case int:
+				if v == 0 {
+					return
+				}
+			case uint64:
+				if v == 0 {
+					return
+				}
+			}
+			out[prefix+k] = s
+		}
+		sample := func(sm *Sample) {
+			if sm == nil {
+				put("sample", "whole files")
+				return
+			}
+			put("sample.seed", sm.Seed)
+			put("sample.train_of", sm.TrainOf)
+			put("sample.test_of", sm.TestOf)
+			put("sample.queries_of", sm.QueriesOf)
+		}
+		switch {
+		case d.Classify != nil:
+			r := d.Classify
+			put("name", r.Name)
+			put("label", r.Label)
+			put("train_file", setFile(r.TrainFile))
+			put("test_file", setFile(r.TestFile))
+			put("train", r.Train)
+			put("test", r.Test)
+			put("threshold", r.Threshold)
+			sample(r.Sample)
+		case d.Retrieve != nil:
+			r := d.Retrieve
+			put("name", r.Name)
+			put("articles_file", setFile(r.ArticlesFile))
+			put("queries_file", setFile(r.QueriesFile))
+			put("k", r.K)
+			sample(r.Sample)
+			for _, m := range r.Modes {
+				put(m.Mode+".queries", m.Queries)
+				put(m.Mode+".articles", m.Articles)
+			}
+		case d.Live != nil:
+			put("since", d.Live.Since)
+		case d.Suite != nil:
+			for _, name := range sortedKeys(d.Suite.Sets) {
+				sub, err := DecodeReport(name, d.Suite.Sets[name])
+				if err != nil {
+					continue
+				}
+				out[prefix+name] = "a " + sub.Kind + " set"
+				one(prefix+name+".", sub)
+			}
+		}
+	}
+	one("", d)
+	return out
+}
+
+// setFile is a path by its directory and name (a set's files sit in a
+// directory named after the set): ../shared/data/bq/dev.jsonl and
+// /srv/data/bq/dev.jsonl are the same file of the same set.
+func setFile(path string) string {
+	if path == "" {
+		return ""
+	}
+	path = strings.ReplaceAll(path, "\\", "/")
+	parts := strings.Split(path, "/")
+	if len(parts) >= 2 {
+		return parts[len(parts)-2] + "/" + parts[len(parts)-1]
+	}
+	return path
 }
 
 // Metrics flattens a report's numbers into dotted paths: objects by key,
@@ -208,6 +336,9 @@ func (c *Comparison) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&buf, "%s %-*s %10s %10s %10s  %s\n", mark, width, d.Metric, base, nw, delta, d.Status)
 	}
+	for _, m := range c.Mismatches {
+		fmt.Fprintf(&buf, "warning: the runs differ, so their figures do not compare: %s\n", m)
+	}
 	fmt.Fprintf(&buf, "  %-*s %10s %10s %10s\n", width, "metric", "base", "new", "delta")
 	for _, headlineFirst := range []bool{true, false} {
 		for _, d := range c.Deltas {
@@ -218,6 +349,8 @@ func (c *Comparison) WriteText(w io.Writer) error {
 	}
 	if c.Regressions > 0 {
 		fmt.Fprintf(&buf, "FAIL: %d headline metric(s) (*) dropped by more than %g or are missing\n", c.Regressions, c.MaxDrop)
+	} else if len(c.Mismatches) > 0 {
+		fmt.Fprintf(&buf, "no headline metric (*) dropped by more than %g, but the runs differ (see the warnings): not a verdict\n", c.MaxDrop)
 	} else {
 		fmt.Fprintf(&buf, "ok: no headline metric (*) dropped by more than %g\n", c.MaxDrop)
 	}

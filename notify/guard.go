@@ -135,10 +135,26 @@ type ForbiddenError struct {
 }
 
 func (e *ForbiddenError) Error() string {
-	if e.IP.IsValid() {
-		return fmt.Sprintf("%s is %s, a loopback, private, link-local or metadata address; allow it in --webhook-allow to deliver there", e.Host, e.IP)
+	switch {
+	case e.IP.IsValid() && e.literal():
+		// An address written as such is named once.
+		return fmt.Sprintf("%s is a loopback, private, link-local or metadata address; allow it in --webhook-allow to deliver there", e.Host)
+	case e.IP.IsValid():
+		return fmt.Sprintf("%s resolves to %s, a loopback, private, link-local or metadata address; allow it in --webhook-allow to deliver there", e.Host, e.IP)
 	}
 	return fmt.Sprintf("%s names this machine or a metadata service; allow it in --webhook-allow to deliver there", e.Host)
+}
+
+// literal reports whether Host is the address itself (with a port, for a
+// dial), not a name that resolved to it.
+func (e *ForbiddenError) literal() bool {
+	if a, err := netip.ParseAddr(e.Host); err == nil {
+		return a.Unmap() == e.IP
+	}
+	if ap, err := netip.ParseAddrPort(e.Host); err == nil {
+		return ap.Addr().Unmap() == e.IP
+	}
+	return false
 }
 
 // MaxURLLength bounds a webhook URL.

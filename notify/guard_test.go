@@ -114,6 +114,11 @@ func TestCheckURL(t *testing.T) {
 				if !errors.As(err, &te) || te.Code != triage.EINVALID || te.Field != "url" || !strings.Contains(te.Message, c.msg) {
 					t.Fatalf("error %v, want an invalid url mentioning %q", err, c.msg)
 				}
+				// An address is named once; a name is named with the
+				// address it resolves to.
+				if _, err := netip.ParseAddr(c.msg); err == nil && strings.Count(te.Message, c.msg) != 1 {
+					t.Errorf("%q does not name %s exactly once", te.Message, c.msg)
+				}
 			}
 		})
 	}

@@ -80,6 +80,11 @@ func (tx *Tx) MoveComments(ctx context.Context, fromTicket, toTicket string) (in
 			return 0, dbError("move comments", err)
 		}
 	}
+	for _, id := range []string{fromTicket, toTicket} {
+		if err := tx.refreshSearch(ctx, id); err != nil {
+			return 0, err
+		}
+	}
 	if err := tx.logChange(ctx, "ticket", fromTicket, "update"); err != nil {
 		return 0, err
 	}

@@ -71,6 +71,12 @@ type Options struct {
 	// Log receives warnings (a connection that could not register the
 	// vector types); nil means slog.Default.
 	Log *slog.Logger
+	// Normalize is the segmenter's normalisation, which the store applies
+	// to a ticket's title and body with every write of it, for ticket
+	// search (TicketFilter.Terms). Nil leaves the tickets it writes
+	// unsearchable until the store is opened with one, which fills them
+	// in.
+	Normalize func(string) string
 }
 
 // DB is the PostgreSQL store. Its Reader methods read through the pool and
@@ -129,6 +135,12 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
+	}
+	if !opts.NoMigrate {
+		if err := db.fillSearch(ctx); err != nil {
+			pool.Close()
+			return nil, err
+		}
 	}
 	return db, nil
 }

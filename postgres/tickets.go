@@ -125,11 +125,15 @@ func ticketWhere(f triage.TicketFilter) *args {
 	if !f.CreatedTo.IsZero() {
 		a.add(`created_at < ?`, f.CreatedTo)
 	}
-	if f.Text != "" {
-		// strpos, not LIKE, so % and _ in the text are plain characters;
-		// ascii_lower folds Latin only, as SQLite's lower() does.
-		p := a.next(f.Text)
-		a.where = append(a.where, `(strpos(ascii_lower(title), ascii_lower(`+p+`)) > 0 OR strpos(ascii_lower(body), ascii_lower(`+p+`)) > 0)`)
+	if terms, search := f.SearchTerms(); search {
+		// strpos, not LIKE, so % and _ in a term are plain characters; the
+		// columns and the terms are both normalised (see triage.QueryTerms).
+		ors := []string{"FALSE"}
+		for _, t := range terms {
+			p := a.next(t)
+			ors = append(ors, `strpos(search_title, `+p+`::text) > 0 OR strpos(search_body, `+p+`::text) > 0 OR strpos(search_comments, `+p+`::text) > 0`)
+		}
+		a.where = append(a.where, "("+strings.Join(ors, " OR ")+")")
 	}
 	return a
 }
@@ -138,10 +142,16 @@ func ticketWhere(f triage.TicketFilter) *args {
 // The cursor is a row comparison on the list's order, which the
 // (… created_at DESC, id DESC) indexes read from the cursor on.
 func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.Ticket, string, error) {
+	if _, search := f.SearchTerms(); search {
+		return s.searchTickets(ctx, f)
+	}
 	a := ticketWhere(f)
 	if f.Cursor != "" {
 		c, err := triage.DecodeCursor(f.Cursor)
 		if err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckListCursor(c, false); err != nil {
 			return nil, "", err
 		}
 		a.add(`(created_at, id) < (?, ?)`, c.CreatedAt, c.ID)
@@ -216,15 +226,16 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	searchTitle, searchBody := tx.db.searchText(t)
 	_, err = tx.tx.Exec(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1)`,
+		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body, search_comments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, 1, $23, $24, $25)`,
 		t.ID, t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		string(t.Channel), tags, fields, string(t.Status), string(t.Priority), t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		t.CreatedAt, t.UpdatedAt, t.FirstResponseAt, t.SolvedAt, t.ClosedAt,
-		t.MergedInto,
+		t.MergedInto, searchTitle, searchBody, tx.db.emptyConversation(),
 	)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)
@@ -247,6 +258,7 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	searchTitle, searchBody := tx.db.searchText(t)
 	tag, err := tx.tx.Exec(ctx, `
 		UPDATE tickets SET
 			title = $1, body = $2,
@@ -254,14 +266,15 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
 			channel = $7, tags = $8, fields = $9, status = $10, priority = $11, category = $12,
 			assignee_id = $13, team_id = $14, needs_review = $15,
 			updated_at = $16, first_response_at = $17, solved_at = $18, closed_at = $19,
-			merged_into = $20, version = version + 1
+			merged_into = $20, version = version + 1,
+			search_title = $23, search_body = $24
 		WHERE id = $21 AND version = $22`,
 		t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		string(t.Channel), tags, fields, string(t.Status), string(t.Priority), t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		t.UpdatedAt, t.FirstResponseAt, t.SolvedAt, t.ClosedAt,
-		t.MergedInto, t.ID, t.Version,
+		t.MergedInto, t.ID, t.Version, searchTitle, searchBody,
 	)
 	if err != nil {
 		return dbError("update ticket", err)

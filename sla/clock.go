@@ -38,7 +38,7 @@ func Compute(f Facts) *triage.TicketSLA {
 	if f.Policy != nil && f.Hours != nil {
 		r.PolicyID, r.PolicyName = f.Policy.ID, f.Policy.Name
 		tl := statusTimeline(t, f.History)
-		for _, c := range clocks(t, f.Comments, tl, targets(f.Policy)) {
+		for _, c := range clocks(t, f.Comments, tl, targets(f.Policy, f.Hours)) {
 			fresh = append(fresh, c.evaluate(f.Hours, f.Policy.WarnPercent, f.Now))
 		}
 	}
@@ -110,7 +110,9 @@ type clock struct {
 	metric string
 	cycle  int
 	target time.Duration
-	start  time.Time
+	// label is the target as the policy writes it ("3d", "4h").
+	label string
+	start time.Time
 	// spans are when the clock ran; a zero end runs on.
 	spans []segment
 	stop  *time.Time
@@ -121,7 +123,7 @@ type clock struct {
 // waits for a reply; resolution over the time spent new or open, paused
 // while pending, until solved. Solving stops the response clocks too: a
 // solved ticket is answered.
-func clocks(t *triage.Ticket, comments []*triage.Comment, tl []segment, tg map[string]time.Duration) []clock {
+func clocks(t *triage.Ticket, comments []*triage.Comment, tl []segment, tg map[string]policyTarget) []clock {
 	var out []clock
 	if d, ok := tg[triage.MetricFirstResponse]; ok {
 		stop := earliest(t.FirstResponseAt, firstStop(tl, t.CreatedAt))
@@ -156,7 +158,7 @@ func clocks(t *triage.Ticket, comments []*triage.Comment, tl []segment, tg map[s
 		}
 	}
 	if d, ok := tg[triage.MetricResolution]; ok {
-		c := clock{metric: triage.MetricResolution, target: d, start: t.CreatedAt}
+		c := clock{metric: triage.MetricResolution, target: d.d, label: d.text, start: t.CreatedAt}
 		for _, s := range tl {
 			if s.status == triage.StatusPending || stopped(s.status) {
 				continue
@@ -178,12 +180,12 @@ func clocks(t *triage.Ticket, comments []*triage.Comment, tl []segment, tg map[s
 	return out
 }
 
-func responseClock(metric string, cycle int, d time.Duration, start time.Time, stop *time.Time) clock {
+func responseClock(metric string, cycle int, tg policyTarget, start time.Time, stop *time.Time) clock {
 	end := time.Time{}
 	if stop != nil {
 		end = *stop
 	}
-	return clock{metric: metric, cycle: cycle, target: d, start: start, spans: []segment{{start: start, end: end}}, stop: stop}
+	return clock{metric: metric, cycle: cycle, target: tg.d, label: tg.text, start: start, spans: []segment{{start: start, end: end}}, stop: stop}
 }
 
 func earliest(a, b *time.Time) *time.Time {
@@ -230,7 +232,7 @@ func (c clock) elapsed(h *Hours, at time.Time) time.Duration {
 // evaluate states the clock as of now. A target breaches at the instant
 // its business time runs out: met means stopped at or before that instant.
 func (c clock) evaluate(h *Hours, warnPercent int, now time.Time) triage.SLATarget {
-	t := triage.SLATarget{Metric: c.metric, Cycle: c.cycle, Target: FormatDuration(c.target), StartedAt: c.start}
+	t := triage.SLATarget{Metric: c.metric, Cycle: c.cycle, Target: c.label, StartedAt: c.start}
 	due, dueOK := c.reach(h, c.target)
 	if c.stop != nil {
 		stop := *c.stop

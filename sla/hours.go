@@ -144,6 +144,22 @@ func sortSpans(s []span) []span {
 // Location is the calendar's time zone.
 func (h *Hours) Location() *time.Location { return h.loc }
 
+// Day is the business time of the calendar's working day, what a target
+// counts as one day ("3d"): the weekly hours of the first day of the week
+// that has any, Monday's for an office week (9h for 09:00–18:00, 8h with an
+// hour's lunch break), the hours a make-up working day keeps too. Counting
+// days as that much business time lets them run, pause and warn like any
+// other target, and makes "3d" from Monday 10:00 due on Thursday 10:00,
+// skipping weekends and holidays as the calendar does. Zero for a calendar
+// without weekly hours.
+func (h *Hours) Day() time.Duration {
+	var d time.Duration
+	for _, s := range h.makeup {
+		d += time.Duration(s.end-s.start) * time.Minute
+	}
+	return d
+}
+
 // interval is an open range of absolute time, end exclusive.
 type interval struct{ start, end time.Time }
 
@@ -183,10 +199,12 @@ func (h *Hours) Open(t time.Time) bool {
 
 // Add returns the earliest instant at which d of business time has passed
 // since t: Elapsed(t, Add(t, d)) == d. Add(t, 0) is t. It fails when the
-// calendar does not have d of business time in the next ten years.
+// calendar does not have d of business time in the next ten years. The
+// instant is in UTC, the one form of times in the store and the API,
+// whatever the calendar's zone.
 func (h *Hours) Add(t time.Time, d time.Duration) (time.Time, error) {
 	if d <= 0 {
-		return t, nil
+		return t.UTC(), nil
 	}
 	// The previous day's last range can run past midnight only through a
 	// DST change; starting one day early costs nothing and covers it.
@@ -202,7 +220,7 @@ func (h *Hours) Add(t time.Time, d time.Duration) (time.Time, error) {
 			}
 			avail := iv.end.Sub(start)
 			if d <= avail {
-				return start.Add(d), nil
+				return start.Add(d).UTC(), nil
 			}
 			d -= avail
 		}

@@ -39,25 +39,89 @@ func Metrics() []string {
 }
 
 // Target bounds: at least a second (tests use seconds), at most a year of
-// business time.
+// business time; a target in days has at most MaxTargetDays of them.
 const (
 	MinTarget          = time.Second
 	MaxTarget          = 8760 * time.Hour
+	MaxTargetDays      = 1000
 	DefaultWarnPercent = 80
 	MaxEscalations     = 20
 )
 
-// ParseTarget reads a target like "4h", "90m" or "1h30m": a positive
-// whole number of seconds.
-func ParseTarget(field, s string) (time.Duration, error) {
-	d, err := time.ParseDuration(strings.TrimSpace(s))
+// Target is an SLA target as written: whole business days of the
+// policy's calendar and business time, "3d", "1d4h", "4h" or "1h30m".
+type Target struct {
+	Days int
+	Time time.Duration
+}
+
+// ParseTarget reads a target: an optional number of business days ("3d"),
+// then a duration like "4h", "90m" or "1h30m" of whole seconds; at least
+// one of them. A day is a working day of the calendar (see Hours.Day), so
+// the calendar decides how long "3d" is; it is checked against the bounds
+// when a calendar converts it.
+func ParseTarget(field, s string) (Target, error) {
+	s = strings.TrimSpace(s)
+	bad := triage.Invalid(field, "%s %q is not a target like 3d (business days), 4h, 30m or 1d4h", field, s)
+	var t Target
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		days := s[:i]
+		if days == "" || len(days) > 4 || strings.Trim(days, "0123456789") != "" {
+			return Target{}, bad
+		}
+		for _, c := range days {
+			t.Days = t.Days*10 + int(c-'0')
+		}
+		s = s[i+1:]
+		switch {
+		case t.Days == 0 && s == "":
+			return Target{}, triage.Invalid(field, "%s must be at least 1s of business time", field)
+		case t.Days > MaxTargetDays:
+			return Target{}, triage.Invalid(field, "%s has %d business days; at most %d are allowed", field, t.Days, MaxTargetDays)
+		}
+	}
+	if s != "" {
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil || strings.HasPrefix(s, "+") || strings.HasPrefix(s, "-"):
+			return Target{}, bad
+		case d < MinTarget && t.Days == 0, d < 0, d > MaxTarget:
+			return Target{}, triage.Invalid(field, "%s must be between 1s and %s of business time", field, FormatDuration(MaxTarget))
+		case d%time.Second != 0:
+			return Target{}, triage.Invalid(field, "%s must be a whole number of seconds", field)
+		}
+		t.Time = d
+	}
+	return t, nil
+}
+
+// String writes the target the way policies keep it: "3d", "1d4h",
+// "1h30m" ("90m" becomes "1h30m").
+func (t Target) String() string {
 	switch {
-	case err != nil:
-		return 0, triage.Invalid(field, "%s %q is not a duration like 4h, 30m or 1h30m", field, s)
-	case d < MinTarget || d > MaxTarget:
-		return 0, triage.Invalid(field, "%s must be between 1s and %s of business time", field, FormatDuration(MaxTarget))
-	case d%time.Second != 0:
-		return 0, triage.Invalid(field, "%s must be a whole number of seconds", field)
+	case t.Days == 0:
+		return FormatDuration(t.Time)
+	case t.Time == 0:
+		return fmt.Sprintf("%dd", t.Days)
+	}
+	return fmt.Sprintf("%dd%s", t.Days, FormatDuration(t.Time))
+}
+
+// In is the business time the target allows in a calendar: its days, each
+// as long as the calendar's working day, and its time. It fails when the
+// calendar has no working day to count in, or when the result is past the
+// bounds.
+func (t Target) In(h *Hours) (time.Duration, error) {
+	d := t.Time
+	if t.Days > 0 {
+		day := h.Day()
+		if day <= 0 {
+			return 0, triage.Invalid("calendar", "the calendar has no working day, so a target in days (%s) cannot be counted", t)
+		}
+		d += time.Duration(t.Days) * day
+	}
+	if d < MinTarget || d > MaxTarget {
+		return 0, triage.Invalid("target", "%s is %s of business time in this calendar; targets must be between 1s and %s", t, FormatDuration(d), FormatDuration(MaxTarget))
 	}
 	return d, nil
 }
@@ -128,7 +192,7 @@ func ValidatePolicy(p *triage.SLAPolicy) error {
 		if err != nil {
 			return err
 		}
-		*t.v = FormatDuration(d)
+		*t.v = d.String()
 		set++
 	}
 	if set == 0 {
@@ -155,9 +219,17 @@ func ValidatePolicy(p *triage.SLAPolicy) error {
 	return nil
 }
 
-// targets returns a policy's targets by metric; absent ones are left out.
-func targets(p *triage.SLAPolicy) map[string]time.Duration {
-	out := map[string]time.Duration{}
+// target is one of a policy's targets in a calendar: the business time
+// it allows and the target as the policy writes it.
+type policyTarget struct {
+	d    time.Duration
+	text string
+}
+
+// targets returns a policy's targets by metric, in the calendar h; absent
+// ones, and any the calendar cannot count, are left out.
+func targets(p *triage.SLAPolicy, h *Hours) map[string]policyTarget {
+	out := map[string]policyTarget{}
 	for m, s := range map[string]string{
 		triage.MetricFirstResponse: p.FirstResponse,
 		triage.MetricNextResponse:  p.NextResponse,
@@ -166,8 +238,12 @@ func targets(p *triage.SLAPolicy) map[string]time.Duration {
 		if s == "" {
 			continue
 		}
-		if d, err := ParseTarget(m, s); err == nil {
-			out[m] = d
+		t, err := ParseTarget(m, s)
+		if err != nil {
+			continue
+		}
+		if d, err := t.In(h); err == nil {
+			out[m] = policyTarget{d, t.String()}
 		}
 	}
 	return out

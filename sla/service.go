@@ -263,24 +263,30 @@ func (s *Service) Calculate(ctx context.Context, calendarID string, from time.Ti
 	if err != nil {
 		return nil, err
 	}
-	out := &BusinessTime{CalendarID: c.ID, From: from.In(h.Location()), Open: h.Open(from)}
+	// Times are in UTC, as everywhere in the API; the calendar's zone is
+	// the calendar's time_zone.
+	out := &BusinessTime{CalendarID: c.ID, From: from.UTC(), Open: h.Open(from)}
 	if add != "" {
-		d, err := ParseTarget("add", add)
+		tg, err := ParseTarget("add", add)
 		if err != nil {
 			return nil, err
+		}
+		d, err := tg.In(h)
+		if err != nil {
+			return nil, triage.Invalid("add", "add: %s", triage.ErrorMessageOrText(err))
 		}
 		due, err := h.Add(from, d)
 		if err != nil {
 			return nil, err
 		}
-		due = due.In(h.Location())
-		out.Add, out.Due = FormatDuration(d), &due
+		due = due.UTC()
+		out.Add, out.Due = tg.String(), &due
 		return out, nil
 	}
 	if !to.After(from) {
 		return nil, triage.Invalid("to", "to must be after from")
 	}
-	t := to.In(h.Location())
+	t := to.UTC()
 	out.To, out.Elapsed = &t, FormatDuration(h.Elapsed(from, to))
 	return out, nil
 }

@@ -55,5 +55,8 @@ func (tx *Tx) AddComment(ctx context.Context, c *triage.Comment) error {
 	case err != nil:
 		return dbError("add comment", err)
 	}
+	if err := tx.appendConversation(ctx, c); err != nil {
+		return err
+	}
 	return tx.logChange(ctx, "ticket", c.TicketID, "update")
 }

@@ -50,6 +50,12 @@ type Options struct {
 	// the database file. It belongs to the database: back both up
 	// together.
 	BlobDir string
+	// Normalize is the segmenter's normalisation, which the store applies
+	// to a ticket's title and body with every write of it, for ticket
+	// search (TicketFilter.Terms). Nil leaves the tickets it writes
+	// unsearchable until the store is opened with one, which fills them
+	// in.
+	Normalize func(string) string
 }
 
 // DB is the embedded store. Its Reader methods read through the reader pool
@@ -141,6 +147,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	if err := db.fillSearch(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	return db, nil
 }

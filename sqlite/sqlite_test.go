@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sqlite"
 	"github.com/triagehq/triage/storetest"
 )
@@ -33,7 +34,7 @@ func open(t testing.TB, opts sqlite.Options) (*sqlite.DB, string) {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) triage.Store {
-		db, _ := open(t, sqlite.Options{})
+		db, _ := open(t, sqlite.Options{Normalize: segment.Normalize})
 		return db
 	})
 }
@@ -532,6 +533,38 @@ func TestOwnerVectors(t *testing.T) {
 		}
 		if got == nil || !slices.Equal(docs, tc.want) {
 			t.Errorf("OwnerVectors(%s, %s, %s) = %v, want %v", tc.kind, tc.owner, tc.model, docs, tc.want)
+		}
+	}
+}
+
+// TestSearchFilledAtOpen: tickets written by a store without a normaliser
+// (or before the search columns existed) become searchable when the store
+// is next opened with one.
+func TestSearchFilledAtOpen(t *testing.T) {
+	ctx := context.Background()
+	db, path := open(t, sqlite.Options{})
+	tk := newTicket("t-1")
+	tk.Title = "手環連不上藍牙"
+	if err := db.Update(ctx, func(tx triage.Tx) error {
+		if err := tx.CreateTicket(ctx, tk); err != nil {
+			return err
+		}
+		return tx.AddComment(ctx, &triage.Comment{ID: "c-1", TicketID: tk.ID, Body: "請重新配對", Public: true, CreatedAt: tk.CreatedAt})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{"手环"}}); err != nil || len(got) != 0 {
+		t.Fatalf("found %d before normalising, %v", len(got), err)
+	}
+	db.Close()
+	db, err := sqlite.Open(ctx, path, sqlite.Options{Normalize: segment.Normalize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, term := range []string{"手环", "配对"} {
+		if got, _, err := db.Tickets(ctx, triage.TicketFilter{Terms: []string{term}}); err != nil || len(got) != 1 {
+			t.Fatalf("%s: found %d after opening with a normaliser, %v", term, len(got), err)
 		}
 	}
 }

@@ -102,21 +102,32 @@ func ticketWhere(f triage.TicketFilter) (where []string, args []any) {
 	if !f.CreatedTo.IsZero() {
 		add(`created_at < ?`, micros(f.CreatedTo))
 	}
-	if f.Text != "" {
-		// instr, not LIKE, so % and _ in the text are plain characters.
-		// lower() folds ASCII only, which is the "Latin" the service
-		// normalises anyway; Chinese has no case.
-		add(`(instr(lower(title), lower(?)) > 0 OR instr(lower(body), lower(?)) > 0)`, f.Text, f.Text)
+	if terms, search := f.SearchTerms(); search {
+		// instr, not LIKE, so % and _ in a term are plain characters; the
+		// columns and the terms are both normalised (see triage.QueryTerms).
+		ors := []string{"0"}
+		for _, t := range terms {
+			ors = append(ors, `instr(search_title, ?) > 0 OR instr(search_body, ?) > 0 OR instr(search_comments, ?) > 0`)
+			args = append(args, t, t, t)
+		}
+		where = append(where, "("+strings.Join(ors, " OR ")+")")
 	}
 	return where, args
 }
 
-// Tickets lists the tickets that match f, newest first, one page at a time.
+// Tickets lists the tickets that match f, newest first, one page at a time;
+// a search (f.Terms) lists by relevance (searchTickets).
 func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.Ticket, string, error) {
+	if _, search := f.SearchTerms(); search {
+		return s.searchTickets(ctx, f)
+	}
 	where, args := ticketWhere(f)
 	if f.Cursor != "" {
 		c, err := triage.DecodeCursor(f.Cursor)
 		if err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckListCursor(c, false); err != nil {
 			return nil, "", err
 		}
 		at := micros(c.CreatedAt)
@@ -229,16 +240,17 @@ func (tx *Tx) CreateTicket(ctx context.Context, t *triage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	searchTitle, searchBody := tx.db.searchText(t)
 	_, err = tx.tx.ExecContext(ctx, `
-		INSERT INTO tickets (`+ticketColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		INSERT INTO tickets (`+ticketColumns+`, search_title, search_body, search_comments)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
 		t.ID, t.Title, t.Body,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,
 		micros(t.CreatedAt), micros(t.UpdatedAt),
 		nullMicros(t.FirstResponseAt), nullMicros(t.SolvedAt), nullMicros(t.ClosedAt),
-		t.MergedInto,
+		t.MergedInto, searchTitle, searchBody, tx.db.emptyConversation(),
 	)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "ticket %s already exists", t.ID)
@@ -265,16 +277,17 @@ func (tx *Tx) UpdateTicket(ctx context.Context, t *triage.Ticket) error {
 	if err != nil {
 		return err
 	}
+	searchTitle, searchBody := tx.db.searchText(t)
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE tickets SET
-			title = ?, body = ?,
+			title = ?, body = ?, search_title = ?, search_body = ?,
 			requester_name = ?, requester_email = ?, requester_phone = ?, requester_tier = ?,
 			channel = ?, tags = ?, fields = ?, status = ?, priority = ?, category = ?,
 			assignee_id = ?, team_id = ?, needs_review = ?,
 			updated_at = ?, first_response_at = ?, solved_at = ?, closed_at = ?,
 			merged_into = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
-		t.Title, t.Body,
+		t.Title, t.Body, searchTitle, searchBody,
 		t.Requester.Name, t.Requester.Email, t.Requester.Phone, t.Requester.Tier,
 		t.Channel, tags, fields, t.Status, t.Priority, t.Category,
 		t.AssigneeID, t.TeamID, t.NeedsReview,

@@ -16,8 +16,14 @@
 //     Duplicates are ECONFLICT. An empty id is EINVALID.
 //   - Agents are unique by e-mail, ignoring case, when it is not empty. A
 //     ticket's requester matches TicketFilter.RequesterID by phone exactly
-//     or by e-mail ignoring case. TicketFilter.Text matches a substring of
-//     title or body, ignoring ASCII case, with no wildcards.
+//     or by e-mail ignoring case. TicketFilter.Terms selects the tickets
+//     whose title or body, normalised by the segmenter, contains any term
+//     as a substring (no wildcards), lists them by triage.RankTickets and
+//     pages them with a cursor that holds the score; a cursor of a plain
+//     list is refused by a search and the reverse (EINVALID). Terms that
+//     are all empty match nothing. The store must be opened with
+//     segment.Normalize as its normaliser, and fills a ticket's search
+//     text with every write of it.
 //   - Agents and teams are listed by name then id, tokens oldest first,
 //     comments oldest first, history by time and then insertion order,
 //     rules by Position then id, dictionary words by the byte order of their
@@ -56,7 +62,8 @@
 //     more than MaxPageSize means MaxPageSize, a next cursor only when more
 //     follow). Its cursor is a triage.Cursor whose CreatedAt field holds the
 //     UpdatedAt of the page's last article. ArticleFilter.Status matches any
-//     of its statuses, and Text matches like TicketFilter.Text.
+//     of its statuses, and Text matches a substring of title or body,
+//     ignoring ASCII case, with no wildcards.
 //   - CreateArticle takes the article as given but for Version (1), and
 //     does not write a version row. UpdateArticle is versioned like
 //     UpdateTicket and never changes CreatedAt or AuthorID: the caller's
@@ -143,6 +150,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 	}{
 		{"tickets", ticketTests},
 		{"list", listTests},
+		{"search", searchTests},
 		{"related", relatedTests},
 		{"people", peopleTests},
 		{"auth", authTests},

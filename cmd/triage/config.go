@@ -21,10 +21,9 @@ import (
 
 // parseFlags parses args into fs and then fills every flag not given on
 // the command line from TRIAGE_<NAME>.
-func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	fs.SetOutput(stderr)
-	if err := fs.Parse(args); err != nil {
-		return &usageError{err.Error()}
+func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	if err := parse(fs, args, stdout, stderr); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/app"
+	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
@@ -52,22 +53,22 @@ func (e *evalEnv) time() time.Time {
 }
 
 func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
-	if len(args) == 0 {
-		return &usageError{"usage: triage eval classify|retrieve|live|compare|merge [flags]"}
+	c, _ := lookup("eval")
+	kind, rest, err := group(c, args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch kind {
 	case "classify":
-		return evalClassify(ctx, args[1:], stdout, stderr, env)
+		return evalClassify(ctx, rest, stdout, stderr, env)
 	case "retrieve":
-		return evalRetrieve(ctx, args[1:], stdout, stderr, env)
+		return evalRetrieve(ctx, rest, stdout, stderr, env)
 	case "live":
-		return evalLive(ctx, args[1:], stdout, stderr, env)
+		return evalLive(ctx, rest, stdout, stderr, env)
 	case "compare":
-		return evalCompare(args[1:], stdout, stderr)
-	case "merge":
-		return evalMerge(args[1:], stdout, stderr, env)
+		return evalCompare(rest, stdout, stderr)
 	}
-	return &usageError{fmt.Sprintf("unknown eval kind %q; use classify, retrieve, live, compare or merge", args[0])}
+	return evalMerge(rest, stdout, stderr, env)
 }
 
 // outputs are the flags every report-making subcommand shares.
@@ -146,12 +147,11 @@ func nameOr(a, b string) string {
 // parseArgs parses flags that may come before, between or after the
 // positional arguments (`compare BASE NEW --max-drop 0.02`), which the flag
 // package alone stops at.
-func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, error) {
-	fs.SetOutput(stderr)
+func parseArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, &usageError{err.Error()}
+		if err := parse(fs, args, stdout, stderr); err != nil {
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -164,8 +164,8 @@ func parseArgs(fs *flag.FlagSet, args []string, stderr io.Writer) ([]string, err
 	}
 }
 
-func noArgs(fs *flag.FlagSet, args []string, stderr io.Writer) error {
-	pos, err := parseArgs(fs, args, stderr)
+func noArgs(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error {
+	pos, err := parseArgs(fs, args, stdout, stderr)
 	if err == nil && len(pos) > 0 {
 		err = &usageError{fmt.Sprintf("unexpected argument %q", pos[0])}
 	}
@@ -173,7 +173,8 @@ func noArgs(fs *flag.FlagSet, args []string, stderr io.Writer) error {
 }
 
 func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
-	fs := flag.NewFlagSet("eval retrieve", flag.ContinueOnError)
+	fs := newFlags("eval retrieve", "--articles F --queries F [flags]",
+		"Index the articles as the service does and score the retrieval of the queries: recall@1/5/10,\nMRR@10, nDCG@10, speed, and the worst-missed queries, per mode.")
 	articlesFile := fs.String("articles", "", "the knowledge base: JSON Lines of {id, title, body} (required)")
 	queriesFile := fs.String("queries", "", "queries: JSON Lines of {id, text, relevant} (required)")
 	k := fs.Int("k", 10, "cut-off of the metrics")
@@ -184,7 +185,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	seed := fs.Uint64("seed", 1, "seed of the sample")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the queries file's directory)")
-	if err := noArgs(fs, args, stderr); err != nil {
+	if err := noArgs(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *articlesFile == "" || *queriesFile == "" {
@@ -219,7 +220,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	searcher, report, err := app.Retrieval(ctx, seg, articles, *vectorWeight, bar)
 	if err != nil {
 		return err
@@ -239,18 +240,19 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 }
 
 func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
-	fs := flag.NewFlagSet("eval classify", flag.ContinueOnError)
+	fs := newFlags("eval classify", "--train F --test F [flags]",
+		"Train the classifier on one labelled file and score it on the other: accuracy, macro and weighted\nF1, per class, confusion, abstain rate at the service's threshold, calibration, speed.")
 	train := fs.String("train", "", "labelled JSON Lines to train on (required)")
 	test := fs.String("test", "", "labelled JSON Lines to score (required)")
 	label := fs.String("label", "category", "the field to predict")
-	threshold := fs.Float64("threshold", 0.5, "abstain below this confidence")
+	threshold := fs.Float64("threshold", classify.DefaultThreshold, "abstain below this confidence (the service's --abstain-threshold default, so the abstain rate is the service's)")
 	sampleTrain := fs.Int("sample-train", 0, "train on a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
 	examples := fs.Int("examples", eval.PairExamples, "example texts to show for each most-confused pair")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the test file's directory)")
-	if err := noArgs(fs, args, stderr); err != nil {
+	if err := noArgs(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *train == "" || *test == "" {
@@ -277,7 +279,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if err != nil {
 		return err
 	}
-	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Examples: *examples, Progress: progress(stdout, stderr)})
+	r, err := eval.Classify(ctx, seg, trainSet, testSet, eval.ClassifyOptions{Label: *label, Threshold: *threshold, Examples: *examples, Progress: progress(stderr)})
 	if err != nil {
 		return err
 	}

@@ -151,3 +151,88 @@ func TestEvalBadDataNamesFileAndLine(t *testing.T) {
 		})
 	}
 }
+
+// TestEvalCompareRefusesDifferentRuns: reports of different sets,
+// samples, seeds or settings do not compare. compare refuses them (exit 2,
+// naming each difference) rather than say "ok", and with --allow-mismatch
+// prints the deltas under a warning for each difference and gives no
+// verdict. The same run found under another path still compares.
+func TestEvalCompareRefusesDifferentRuns(t *testing.T) {
+	edit := func(t *testing.T, path string, change func(r map[string]any)) string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r map[string]any
+		if err := json.Unmarshal(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		change(r)
+		out := filepath.Join(t.TempDir(), filepath.Base(path))
+		b, _ = json.Marshal(r)
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	modes := func(r map[string]any, f func(m map[string]any)) {
+		for _, m := range r["modes"].([]any) {
+			f(m.(map[string]any))
+		}
+	}
+	retrieve, classify := "../../eval/baseline/bq_similar.json", "../../eval/baseline/smp2017_intent.json"
+	cases := []struct {
+		name, base string
+		change     func(r map[string]any)
+		want       []string // every difference named; none: it compares
+	}{
+		{"a 300-query sample against 1,000", retrieve, func(r map[string]any) {
+			modes(r, func(m map[string]any) { m["queries"] = 300 })
+		}, []string{"lexical.queries: base 1000, new 300", "hybrid.queries: base 1000, new 300"}},
+		{"another seed", retrieve, func(r map[string]any) {
+			r["sample"].(map[string]any)["seed"] = 7
+		}, []string{"sample.seed: base 20261123, new 7"}},
+		{"the whole file against a sample", retrieve, func(r map[string]any) {
+			delete(r, "sample")
+			modes(r, func(m map[string]any) { m["queries"] = 3909 })
+		}, []string{"sample: base (none), new whole files", "sample.seed: base 20261123, new (none)", "vector.queries: base 1000, new 3909"}},
+		{"another set", retrieve, func(r map[string]any) {
+			r["name"], r["queries_file"] = "afqmc_similar", "../shared/data/afqmc_similar/queries.dev.jsonl"
+		}, []string{"name: base bq_similar, new afqmc_similar", "queries_file: base bq_similar/queries.dev.jsonl, new afqmc_similar/queries.dev.jsonl"}},
+		{"another abstain threshold", classify, func(r map[string]any) { r["threshold"] = 0.5 + 0.25 }, []string{"threshold: base"}},
+		{"another test split", classify, func(r map[string]any) {
+			r["test_file"], r["test"] = "../shared/data/smp2017_intent/test.jsonl", 500
+		}, []string{"test_file: base smp2017_intent/dev.jsonl, new smp2017_intent/test.jsonl", "test: base 424, new 500"}},
+		{"the same run under another path", retrieve, func(r map[string]any) {
+			r["queries_file"], r["articles_file"] = "/srv/data/bq_similar/queries.dev.jsonl", "/srv/data/bq_similar/articles.jsonl"
+		}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			nw := edit(t, c.base, c.change)
+			var out, errOut bytes.Buffer
+			code := run(t.Context(), []string{"eval", "compare", c.base, nw}, &out, &errOut)
+			if c.want == nil {
+				if code != 0 || !strings.Contains(out.String(), "ok: no headline metric") {
+					t.Fatalf("exit %d, want 0 and ok:\n%s%s", code, out.String(), errOut.String())
+				}
+				return
+			}
+			if code != 2 || strings.Contains(out.String(), "ok") {
+				t.Fatalf("exit %d, want 2 and no verdict:\n%s%s", code, out.String(), errOut.String())
+			}
+			for _, w := range c.want {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("the refusal does not name %q:\n%s", w, errOut.String())
+				}
+			}
+			out.Reset()
+			errOut.Reset()
+			code = run(t.Context(), []string{"eval", "compare", "--allow-mismatch", c.base, nw}, &out, &errOut)
+			if code != 0 || !strings.Contains(out.String(), "warning: the runs differ") || strings.Contains(out.String(), "ok:") || !strings.Contains(out.String(), "not a verdict") {
+				t.Errorf("--allow-mismatch: exit %d:\n%s%s", code, out.String(), errOut.String())
+			}
+		})
+	}
+}

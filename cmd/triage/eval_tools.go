@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,10 +24,12 @@ func (e *regressionError) Error() string {
 
 // evalCompare runs `triage eval compare BASE.json NEW.json [--max-drop D]`.
 func evalCompare(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval compare", flag.ContinueOnError)
+	fs := newFlags("eval compare", "BASE.json NEW.json [flags]",
+		"Set every metric of two reports side by side. Exit 1 when a headline metric (macro_f1,\nrecall@5, ndcg@10) drops by more than --max-drop; exit 2 when the runs differ in set, files,\nsample, seed or settings (their figures do not compare).")
 	maxDrop := fs.Float64("max-drop", 0.01, "largest allowed drop of a headline metric (macro_f1, recall@5, ndcg@10), absolute")
 	asJSON := fs.String("json", "", "also write the comparison as JSON here")
-	pos, err := parseArgs(fs, args, stderr)
+	allowMismatch := fs.Bool("allow-mismatch", false, "compare runs of different sets, samples, seeds or settings anyway, with a warning for each difference, and give no verdict")
+	pos, err := parseArgs(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -47,6 +48,10 @@ func evalCompare(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return triage.Errorf(triage.EINVALID, "%s: %s", reportFiles(pos), triage.ErrorMessageOrText(err))
 	}
+	if len(c.Mismatches) > 0 && !*allowMismatch {
+		return triage.Errorf(triage.EINVALID, "%s: the runs differ, so their figures do not compare:\n  %s\nscore NEW on the same files, sample and seed as BASE (or pass --allow-mismatch to see the deltas anyway)",
+			reportFiles(pos), strings.Join(c.Mismatches, "\n  "))
+	}
 	if err := c.WriteText(stdout); err != nil {
 		return err
 	}
@@ -58,16 +63,19 @@ func evalCompare(args []string, stdout, stderr io.Writer) error {
 	if c.Regressions > 0 {
 		return &regressionError{c.Regressions}
 	}
+	if len(c.Mismatches) > 0 {
+		fmt.Fprintf(stderr, "triage: warning: %d difference(s) between the runs; no verdict\n", len(c.Mismatches))
+	}
 	return nil
 }
 
 // evalMerge runs `triage eval merge [--json OUT] [--html OUT] FILE...`:
 // one combined report of several sets, each named by its report's name.
 func evalMerge(args []string, stdout, stderr io.Writer, env *evalEnv) error {
-	fs := flag.NewFlagSet("eval merge", flag.ContinueOnError)
+	fs := newFlags("eval merge", "[flags] REPORT.json...", "Combine reports of several sets into one report (and one page).")
 	var out outputs
 	out.flags(fs, "")
-	pos, err := parseArgs(fs, args, stderr)
+	pos, err := parseArgs(fs, args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -113,12 +121,13 @@ func (r rawJSON) MarshalJSON() ([]byte, error) { return r, nil }
 // evalLive runs `triage eval live`: what triage predicted at intake against
 // the values at close, from the store of a running or stopped service.
 func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
-	fs := flag.NewFlagSet("eval live", flag.ContinueOnError)
+	fs := newFlags("eval live", "[flags]",
+		"Score what triage predicted at intake against the values at close, and suggestion acceptance,\nfrom a service's store (read only; the service may be running).")
 	since := fs.String("since", "", "only tickets created (and feedback given) since this date: 2006-01-02 or RFC 3339")
 	db := fs.String("db", os.Getenv("TRIAGE_DB"), "postgres://… URL of the store instead of the embedded one under --data")
 	var out outputs
 	out.flags(fs, "")
-	if err := noArgs(fs, args, stderr); err != nil {
+	if err := noArgs(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	var from time.Time
@@ -133,7 +142,7 @@ func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		return err
 	}
 	defer store.Close()
-	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stdout, stderr)})
+	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stderr)})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -36,21 +35,27 @@ func (e *exitError) Error() string { return e.msg }
 
 // mailCmd runs `triage mail <subcommand>`.
 func mailCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "deliver" {
-		return &usageError{"usage: triage mail deliver [--url URL] [--mailbox ID] < message.eml"}
+	c, _ := lookup("mail")
+	if _, rest, err := group(c, args, stdout, stderr); err != nil {
+		return err
+	} else {
+		args = rest
 	}
-	return mailDeliver(ctx, args[1:], stdin, stdout, stderr)
+	return mailDeliver(ctx, args, stdin, stdout, stderr)
 }
 
 // mailDeliver reads one message on stdin and posts it to the service's
 // /v1/mail/inbound with the token in TRIAGE_TOKEN (a token of role mail):
 // the command for a Postfix or Exim pipe. It prints the result as JSON.
 func mailDeliver(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("mail deliver", flag.ContinueOnError)
+	fs := newFlags("mail deliver", "[flags] < message.eml",
+		"Post one message read on stdin to the service's /v1/mail/inbound with the token in TRIAGE_TOKEN\n"+
+			"(role mail), for a Postfix or Exim pipe. Exits 0 when delivered, 75 when the service is down or\n"+
+			"busy (the MTA tries again later), 65 when it refused the message, 77 for a bad token.")
 	base := fs.String("url", "http://127.0.0.1:8080", "the triage service's URL")
 	mailbox := fs.String("mailbox", "", "the mailbox whose team and hints apply (default: the one the mail was sent to)")
 	timeout := fs.Duration("timeout", time.Minute, "how long to wait for the service")
-	if err := parseFlags(fs, args, stderr); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	token := os.Getenv("TRIAGE_TOKEN")

@@ -26,71 +26,106 @@ func main() {
 }
 
 // run executes one subcommand and returns the process exit code: 0 on
-// success, 1 on failure, 2 on bad usage or bad input.
+// success (and for -h or --help), 1 on failure, 2 on bad usage or bad
+// input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		args = []string{"serve"}
 	}
-	cmd, rest := args[0], args[1:]
+	name, rest := args[0], args[1:]
 	var err error
-	switch cmd {
-	case "serve":
-		err = serve(ctx, rest, stdout, stderr)
-	case "migrate":
-		err = migrate(ctx, rest, stdout, stderr)
-	case "eval":
-		err = evalCmd(ctx, rest, stdout, stderr)
-	case "train":
-		err = trainCmd(ctx, rest, stdout, stderr)
-	case "import":
-		err = importCmd(ctx, rest, stdout, stderr)
-	case "reindex":
-		err = reindexCmd(ctx, rest, stdout, stderr)
-	case "mail":
-		err = mailCmd(ctx, rest, os.Stdin, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "triage", version)
-	case "help", "-h", "--help":
+	switch c, ok := lookup(name); {
+	case isHelp(name):
+		// triage help eval is triage eval --help.
+		if len(rest) > 0 {
+			return run(ctx, append(rest[:1:1], "--help"), stdout, stderr)
+		}
 		usage(stdout)
-	default:
-		fmt.Fprintf(stderr, "triage: unknown command %q\n\n", cmd)
+		return 0
+	case !ok:
+		fmt.Fprintf(stderr, "triage: unknown command %q\n\n", name)
 		usage(stderr)
 		return 2
+	default:
+		err = c.run(ctx, rest, stdout, stderr)
 	}
-	if err == nil {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, errHelp):
 		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, "triage:", err)
+		return 2
 	}
 	fmt.Fprintln(stderr, "triage:", triage.ErrorMessageOrText(err))
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	var ue *usageError
-	if errors.As(err, &ue) || triage.IsCode(err, triage.EINVALID) {
+	if triage.IsCode(err, triage.EINVALID) {
 		return 2
 	}
 	return 1
 }
 
+// commands are the subcommands of triage, in the order usage lists them.
+func commands() []command {
+	return []command{
+		{name: "serve", summary: "run the service (default)", run: serve},
+		{name: "migrate", summary: "apply store migrations and exit", run: migrate},
+		{name: "token", summary: "create an API token, such as a new admin token", run: tokenCmd, subs: []subcommand{
+			{"create", "create a token and print its secret once"},
+		}},
+		{name: "train", summary: "train the classifier on closed tickets (and labelled files)", run: trainCmd},
+		{name: "import", summary: "import data into the store", run: importCmd, subs: []subcommand{
+			{"dictionary", "words for the segmenter's user dictionary, from a file"},
+			{"articles", "knowledge-base articles, from JSON Lines"},
+		}},
+		{name: "reindex", summary: "rebuild the search indexes and vectors from the store", run: reindexCmd},
+		{name: "mail", summary: "the e-mail channel's tools", run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return mailCmd(ctx, args, os.Stdin, stdout, stderr)
+		}, subs: []subcommand{
+			{"deliver", "post a message read on stdin to the service (an MTA's pipe)"},
+		}},
+		{name: "eval", summary: "score the classifier or the retrieval on labelled data", run: evalCmd, subs: []subcommand{
+			{"classify", "train on labelled texts and score the classifier on others"},
+			{"retrieve", "index a knowledge base and score the retrieval of queries"},
+			{"live", "what triage predicted at intake against the values at close, from a store"},
+			{"compare", "every metric of two reports side by side; a headline drop fails"},
+			{"merge", "one report (and page) of several sets"},
+		}},
+		{name: "version", summary: "print the version", run: versionCmd},
+	}
+}
+
+// lookup finds a command by name.
+func lookup(name string) (command, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 func usage(w io.Writer) {
-	fmt.Fprint(w, `Usage: triage <command> [flags]
-
-Commands:
-  serve      run the service (default)
-  migrate    apply store migrations and exit
-  train      train the classifier on closed tickets (and labelled files)
-  import     import data: dictionary FILE, articles FILE
-  reindex    rebuild the search indexes and vectors from the store
-  mail       mail deliver: post a message read on stdin (an MTA's pipe)
-  eval       score the classifier or the retrieval on labelled data
-  version    print the version
-
-Run "triage <command> -h" for a command's flags. Every flag can also be set
-in the environment as TRIAGE_<FLAG> (e.g. TRIAGE_ADDR, TRIAGE_DATA, TRIAGE_DB).
+	fmt.Fprint(w, "Usage: triage <command> [flags]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprint(w, `
+Run "triage <command> -h" (or "triage help <command>") for a command's
+usage and flags. Every flag can also be set in the environment as
+TRIAGE_<FLAG> (e.g. TRIAGE_ADDR, TRIAGE_DATA, TRIAGE_DB).
 `)
 }
 
-// usageError is a mistake in the command line.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
+// versionCmd runs `triage version`.
+func versionCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("version", "", "Print the version of this binary.")
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "triage", version)
+	return nil
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -15,9 +14,9 @@ import (
 // store whose schema is newer than this binary is refused, as by serve.
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs := newFlags("migrate", "[flags]", "Apply the store's missing migrations, print the schema version and exit.")
 	storeFlags(fs, &cfg)
-	if err := parseFlags(fs, args, stderr); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	v, err := app.Migrate(ctx, cfg)

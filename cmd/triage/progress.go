@@ -6,23 +6,22 @@ import (
 	"sync"
 
 	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 )
 
 // isTerminal reports whether w is a terminal, the only place a progress bar
-// belongs: in a pipe or a CI log it is noise.
+// belongs: in a pipe, a file or a CI log it is noise. A character device is
+// not enough (/dev/null is one); the terminal ioctl decides.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && f != nil && term.IsTerminal(int(f.Fd()))
 }
 
 // progress returns a callback that draws one bar per stage on stderr when
-// stdout is a terminal, and does nothing otherwise.
-func progress(stdout, stderr io.Writer) func(stage string, done, total int) {
-	if !isTerminal(stdout) {
+// stderr is a terminal, and does nothing otherwise: where the bars go is
+// what decides, whatever stdout is (a report piped on, or /dev/null).
+func progress(stderr io.Writer) func(stage string, done, total int) {
+	if !isTerminal(stderr) {
 		return func(string, int, int) {}
 	}
 	var mu sync.Mutex

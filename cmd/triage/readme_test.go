@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/triagehq/triage"
 )
 
 // TestReadmeExamples runs every shell example of README.md that talks to
@@ -53,13 +57,101 @@ func TestReadmeExamples(t *testing.T) {
 	if err != nil {
 		t.Fatalf("README examples failed: %v\n%s", err, b)
 	}
+	// What the comments under the examples say they print, they print.
+	for _, block := range blocks {
+		for _, line := range strings.Split(block, "\n") {
+			if want, ok := strings.CutPrefix(line, "# {"); ok && !strings.Contains(want, "…") {
+				if !strings.Contains(string(b), "{"+want) {
+					t.Errorf("the README says an example prints\n%s\nbut it did not:\n%s", "{"+want, b)
+				}
+			}
+		}
+	}
 	for _, want := range []string{`"title":"退款一周了还没到账"`, `"code":"conflict"`, `"allowed":["open","solved"]`, `"status":"ready"`, "/v1/tickets/{id}/history",
+		// What the comments around the examples say they print.
+		"2026-10-08T08:00:00Z\n", "2026-10-08T09:00:00Z\n",
+		// The dry run of a text in traditional characters: the rules in
+		// simplified Chinese fire, and the category is the device's.
+		`"rules": [` + "\n" + `    "监管投诉升级",` + "\n" + `    "订单号识别"` + "\n  ],\n" + `  "category": "设备使用与故障",` + "\n" + `  "priority": "P1",`,
+		`"message":"url: 169.254.169.254 is a loopback, private, link-local or metadata address;`,
 		// Files, mail and templates.
 		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
-		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`} {
+		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`,
+	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("README examples printed no %s:\n%s", want, b)
 		}
+	}
+}
+
+// TestReadmeEvalExamples runs the README's `./bin/triage eval` examples
+// as written, from a directory laid out like a clone after `make build`
+// and `make run`: the real binary at ./bin/triage, the sample set in
+// testdata/eval, and a demo store in ./data. They need nothing beside the
+// repository, print what the text says, and draw no progress bar into a
+// redirected stderr.
+func TestReadmeEvalExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and a demo store; skipped with -short")
+	}
+	if _, err := exec.LookPath("jq"); err != nil {
+		t.Skip("the README examples need jq")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var blocks []string
+	for _, b := range shellBlocks(string(readme), "## Evaluation", "") {
+		if strings.Contains(b, "./bin/triage eval") {
+			blocks = append(blocks, b)
+		}
+	}
+	if len(blocks) == 0 {
+		t.Fatal("no ./bin/triage eval example in the README")
+	}
+	clone := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(clone, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testdata, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(buildBinary(t), filepath.Join(clone, "bin", "triage")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(testdata, filepath.Join(clone, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	// The demo store, as make run leaves it.
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(clone, "data"), "--log-level", "error"}, &out, &out)
+	}()
+	waitFor(t, &out, "url")
+	cancel()
+	<-done
+
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(blocks, "\n"))
+	cmd.Dir, cmd.Stdout, cmd.Stderr = clone, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("README eval examples failed: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{
+		`{"test":24,"threshold":0.35,`,
+		`{"mode":"lexical","queries":20,"recall@5":`,
+		`{"closed":96,"fields":[{"field":"category","accuracy":`,
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the eval examples printed no %s:\n%s", want, stdout.String())
+		}
+	}
+	if stderr.Len() > 0 {
+		t.Errorf("the eval examples wrote %d bytes on a stderr that is no terminal (progress bars?):\n%.300q", stderr.Len(), stderr.String())
 	}
 }
 
@@ -84,5 +176,21 @@ func shellBlocks(md, from, to string) []string {
 		}
 		blocks = append(blocks, md[:j])
 		md = md[j+3:]
+	}
+}
+
+// TestReadmeChannels: the README lists the channels a ticket may have,
+// exactly those the service accepts.
+func TestReadmeChannels(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, c := range triage.Channels() {
+		want = append(want, "`"+string(c)+"`")
+	}
+	if line := "channel` is one of " + strings.Join(want, ", "); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), line) {
+		t.Errorf("the README does not list the channels as %q", line)
 	}
 }

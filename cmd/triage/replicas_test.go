@@ -52,7 +52,7 @@ func startReplica(t testing.TB, db, dir string, extra ...string) *replica {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- runApp(ctx, m, ln, io.Discard) }()
+	go func() { done <- runApp(ctx, m, ln, io.Discard, io.Discard) }()
 	r := &replica{m: m, url: "http://" + ln.Addr().String(), logs: logs}
 	t.Cleanup(func() {
 		cancel()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -16,9 +15,9 @@ import (
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
 	var level string
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newFlags("serve", "[flags]", "Run the service: the API, the web UI and the background jobs.")
 	serveFlags(fs, &cfg, &level)
-	if err := parseFlags(fs, args, stderr); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	secrets(&cfg)
@@ -32,13 +31,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	return runApp(ctx, a, nil, stdout)
+	return runApp(ctx, a, nil, stdout, stderr)
 }
 
 // runApp starts a and serves on ln (nil: listen on the configured
 // address), printing the URL and, at the first start, the admin token.
-func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout io.Writer) error {
-	tok, err := a.Start(ctx, progress(stdout, os.Stderr))
+func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout, stderr io.Writer) error {
+	tok, err := a.Start(ctx, progress(stderr))
 	if err != nil {
 		return err
 	}
@@ -51,6 +50,31 @@ func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout io.Writer) 
 	fmt.Fprintf(stdout, "triage %s listening on %s (store: %s)\n", version, url, a.StoreName())
 	if tok != nil {
 		fmt.Fprintf(stdout, "\n  Admin token (shown only this once; keep it):\n\n    %s\n\n  Try: curl -H 'Authorization: Bearer %s' %s/v1/tickets\n\n", tok.Secret, tok.Secret, url)
+	} else {
+		signInHint(stdout, a.Config)
 	}
 	return a.Serve(ctx, ln)
+}
+
+// signInHint tells, at every start after the first, how to sign in: the
+// first admin token was printed once and is stored hashed, so it cannot be
+// shown again, but a new admin credential is one command away.
+func signInHint(w io.Writer, cfg app.Config) {
+	if cfg.AdminToken != "" {
+		fmt.Fprint(w, "\n  Sign in with the admin token in TRIAGE_ADMIN_TOKEN.\n\n")
+		return
+	}
+	store := "--data " + cfg.DataDir
+	if cfg.DB != "" {
+		store = "--db \"$TRIAGE_DB\""
+	}
+	fmt.Fprintf(w, `
+  Sign in with an API token. The first admin token was shown once and is stored hashed, so it is
+  not shown again. For a new admin token (it works at once, also while this server runs):
+
+    %s token create --role admin %s
+
+  or restart with TRIAGE_ADMIN_TOKEN=trg_<20 or more characters> to make that secret an admin token.
+
+`, os.Args[0], store)
 }

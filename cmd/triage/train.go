@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -46,13 +45,13 @@ func openCommand(ctx context.Context, cfg app.Config, stderr io.Writer) (*app.Ap
 // when an admin activates it; a server in the same process uses it at once.
 func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	fs := newFlags("train", "[flags]", "Train the classifier on the store's closed tickets (and labelled files) and make it the\nactive model.")
 	storeFlags(fs, &cfg)
 	kind := fs.String("kind", triage.ModelCategory, "what to predict: category or priority")
 	var from files
 	fs.Var(&from, "from", "labelled JSON Lines to train on as well (repeatable; schema of ../shared/data)")
 	out := fs.String("json", "", "write the model summary here instead of stdout")
-	if err := parseFlags(fs, args, stderr); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	var extra []classify.Example
@@ -70,7 +69,7 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer m.Close()
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	rec, _, err := m.Trainer.Train(ctx, *kind, extra, from, func(done, total int) { bar("train", done, total) })
 	if err != nil {
 		return err
@@ -80,22 +79,30 @@ func trainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // importCmd runs `triage import <what> FILE`.
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return &usageError{"usage: triage import dictionary|articles FILE"}
+	c, _ := lookup("import")
+	what, rest, err := group(c, args, stdout, stderr)
+	if err != nil {
+		return err
 	}
-	what, rest := args[0], args[1:]
 	var cfg app.Config
-	fs := flag.NewFlagSet("import "+what, flag.ContinueOnError)
-	storeFlags(fs, &cfg)
-	status := fs.String("status", string(triage.ArticlePublished), "status of imported articles: draft, in_review or published")
-	fs.SetOutput(stderr)
-	if err := fs.Parse(rest); err != nil {
-		return &usageError{err.Error()}
+	about := "Add the words of FILE (one a line: word [frequency [tag]]) to the user dictionary."
+	if what == "articles" {
+		about = "Create or update knowledge-base articles from FILE, JSON Lines of {id, title, body, category, tags}."
 	}
-	if fs.NArg() != 1 {
+	fs := newFlags("import "+what, "[flags] FILE", about)
+	storeFlags(fs, &cfg)
+	var status *string
+	if what == "articles" {
+		status = fs.String("status", string(triage.ArticlePublished), "status of imported articles: draft, in_review or published")
+	}
+	pos, err := parseArgs(fs, rest, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
 		return &usageError{fmt.Sprintf("usage: triage import %s [flags] FILE", what)}
 	}
-	path := fs.Arg(0)
+	path := pos[0]
 	switch what {
 	case "dictionary":
 		words, err := segment.ReadDictFile(path)
@@ -125,7 +132,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		defer m.Close()
-		bar := progress(stdout, stderr)
+		bar := progress(stderr)
 		res, err := m.KB.Import(ctx, f, kb.ImportOptions{Status: triage.ArticleStatus(*status), Progress: func(done, total int) { bar("import", done, total) }})
 		if err != nil {
 			return err
@@ -136,18 +143,18 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "%s: %d lines, %d articles created, %d updated, %d unchanged\n", path, res.Lines, res.Created, res.Updated, res.Unchanged)
 		return nil
 	}
-	return &usageError{fmt.Sprintf("unknown import kind %q; use dictionary or articles", what)}
+	return nil
 }
 
 // reindexCmd runs `triage reindex`: rebuild the text index from the store
 // and recompute every vector, retraining the local embedder first.
 func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var cfg app.Config
-	fs := flag.NewFlagSet("reindex", flag.ContinueOnError)
+	fs := newFlags("reindex", "[flags]", "Rebuild the text index from the store and recompute every vector, retraining the local\nembedder first.")
 	storeFlags(fs, &cfg)
 	searchFlags(fs, &cfg)
 	keep := fs.Bool("keep-embedder", false, "keep the current local embedder instead of retraining it on today's corpus")
-	if err := parseFlags(fs, args, stderr); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	cfg.EmbedAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY")
@@ -156,7 +163,7 @@ func reindexCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer m.Close()
-	bar := progress(stdout, stderr)
+	bar := progress(stderr)
 	if !*keep {
 		if err := m.Embedding.Retrain(ctx, bar); err != nil {
 			return err
