@@ -14,10 +14,13 @@ const (
 	RoleAgent  Role = "agent"  // works tickets, proposes KB drafts
 	RoleEditor Role = "editor" // curates the KB, reads tickets
 	RoleViewer Role = "viewer" // reads
+	// RoleMail delivers inbound mail (POST /v1/mail/inbound) and nothing
+	// else: the token an MTA's pipe (`triage mail deliver`) holds.
+	RoleMail Role = "mail"
 )
 
 // Roles lists every role, most powerful first.
-func Roles() []Role { return []Role{RoleAdmin, RoleAgent, RoleEditor, RoleViewer} }
+func Roles() []Role { return []Role{RoleAdmin, RoleAgent, RoleEditor, RoleViewer, RoleMail} }
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }

@@ -33,7 +33,7 @@ var layering = map[string]struct {
 	"notify":    {project: []string{""}},
 	"report":    {project: []string{""}},
 	"metrics":   {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},
-	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
 	"web":       {},
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
@@ -45,7 +45,7 @@ var layering = map[string]struct {
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "api", "bleve", "classify", "desk", "egress", "embed", "eval", "kb", "metrics", "notify", "postgres", "report", "river", "segment", "sla", "sqlite", "suggest", "web"},
+	"app": {project: []string{"", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "kb", "mail", "metrics", "notify", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 
@@ -60,6 +60,9 @@ var layering = map[string]struct {
 	"wechat/wechattest": {project: []string{"", "wechat"}},
 	"mail": {project: []string{""}, outside: []string{"github.com/jhillyerd/enmime", "github.com/microcosm-cc/bluemonday",
 		"golang.org/x/text", "golang.org/x/net", "github.com/emersion/go-imap", "github.com/wneessen/go-mail"}},
+	// The e-mail channel: mail that arrives becomes desk calls; replies,
+	// acknowledgements and surveys go out by mail.
+	"email": {project: []string{"", "desk", "mail", "seal", "limit"}},
 	// Real Dovecot servers for the mail tests.
 	"mail/mailtest": {outside: []string{"github.com/emersion/go-smtp"}},
 

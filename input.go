@@ -51,6 +51,9 @@ type NewTicket struct {
 	Category   string   `json:"category"`
 	AssigneeID string   `json:"assignee_id"`
 	TeamID     string   `json:"team_id"`
+	// Attachments are files of the first message (base64 in JSON, or
+	// multipart parts; see the README).
+	Attachments []NewAttachment `json:"attachments"`
 }
 
 // TicketUpdate is a partial update of a ticket.
@@ -82,6 +85,9 @@ type NewComment struct {
 	// FromRequester marks a message the customer sent, posted by an
 	// integration on their behalf; it is always public.
 	FromRequester bool `json:"from_requester"`
+	// Attachments are files sent with it (base64 in JSON, or multipart
+	// parts; see the README).
+	Attachments []NewAttachment `json:"attachments"`
 }
 
 // NewAgent creates an agent.

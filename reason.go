@@ -167,7 +167,10 @@ const (
 	ReasonMergeClosed         ReasonCode = "merge.closed"
 	ReasonMergeFrom           ReasonCode = "merge.from"
 	ReasonMergeCopied         ReasonCode = "merge.copied"
-	ReasonDuplicateSimilar    ReasonCode = "duplicate.similar"
+	// A mailbox's hints, when triage left a field to them.
+	ReasonMailboxPriority  ReasonCode = "mailbox.priority"
+	ReasonMailboxCategory  ReasonCode = "mailbox.category"
+	ReasonDuplicateSimilar ReasonCode = "duplicate.similar"
 )
 
 // Knowledge base: the note of an article version.
@@ -187,6 +190,23 @@ const (
 	ReasonSLARaised   ReasonCode = "sla.raised_priority"
 	ReasonSLAToLead   ReasonCode = "sla.to_lead"
 	ReasonSLAToQueue  ReasonCode = "sla.to_queue"
+)
+
+// Mail: why an inbound mail made no ticket or comment, why an outbound
+// one failed (MailMessage.Reason), and the failure in a ticket's history.
+const (
+	ReasonMailAutoReply     ReasonCode = "mail.auto_reply"
+	ReasonMailBounce        ReasonCode = "mail.bounce"
+	ReasonMailBulk          ReasonCode = "mail.bulk"
+	ReasonMailOwnAddress    ReasonCode = "mail.own_address"
+	ReasonMailThrottled     ReasonCode = "mail.throttled"
+	ReasonMailInvalid       ReasonCode = "mail.invalid"
+	ReasonMailReleased      ReasonCode = "mail.released"
+	ReasonMailRejected      ReasonCode = "mail.rejected"
+	ReasonMailBounced       ReasonCode = "mail.bounced"
+	ReasonMailGaveUp        ReasonCode = "mail.gave_up"
+	ReasonMailNotConfigured ReasonCode = "mail.not_configured"
+	ReasonMailFailed        ReasonCode = "mail.failed"
 )
 
 // reasonSpec is a code's arguments, in the order NewReason takes them, and
@@ -314,6 +334,21 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonMergeClosed:         {[]string{"ticket", "actor"}, "closed by merging into {ticket}, as {actor|actor} asked"},
 		ReasonMergeFrom:           {[]string{"title"}, "merged from: {title}"},
 		ReasonMergeCopied:         {[]string{"ticket"}, "from ticket {ticket}"},
+		ReasonMailboxPriority:     {[]string{"priority"}, "the default priority of the mailbox, {priority}: no priority signal spoke"},
+		ReasonMailboxCategory:     {[]string{"category"}, "the category of the mailbox, {category}: triage could not decide"},
+
+		ReasonMailAutoReply:     {[]string{"signal"}, "an automatic reply ({signal}): no ticket, no answer"},
+		ReasonMailBounce:        {[]string{"signal"}, "a delivery failure report ({signal}): no ticket; the mail it reports is marked failed"},
+		ReasonMailBulk:          {[]string{"signal"}, "bulk or list mail ({signal}): no ticket"},
+		ReasonMailOwnAddress:    {[]string{"from"}, "from our own address {from}: ignored"},
+		ReasonMailThrottled:     {[]string{"from", "per_minute"}, "{from} wrote more than {per_minute} mails a minute: held back, kept"},
+		ReasonMailInvalid:       {[]string{"error"}, "could not become a ticket: {error}"},
+		ReasonMailReleased:      {[]string{"was"}, "imported by an admin after all (was: {was})"},
+		ReasonMailRejected:      {nil, "refused by the mail server"},
+		ReasonMailBounced:       {nil, "bounced by the receiving server"},
+		ReasonMailGaveUp:        {[]string{"attempts"}, "gave up after {attempts} attempts"},
+		ReasonMailNotConfigured: {nil, "no outbound mail server is configured (--smtp-url)"},
+		ReasonMailFailed:        {[]string{"purpose", "to", "why", "answer"}, "the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}"},
 		ReasonDuplicateSimilar: {[]string{"via", "seconds", "score:2", "threshold:2", "n", "words"},
 			"same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}"},
 

@@ -40,6 +40,7 @@ type Store interface {
 type Reader interface {
 	SLAReader
 	OpsReader
+	MailReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -122,6 +123,7 @@ type Tx interface {
 	Reader
 	SLAWriter
 	OpsWriter
+	MailWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and
@@ -240,3 +242,15 @@ const (
 	DefaultPageSize = 50
 	MaxPageSize     = 200
 )
+
+// Locker lets one process at a time do work that must not run twice at
+// once, such as fetching one mailbox. Each store implements it: PostgreSQL
+// with a session advisory lock, so one replica of several holds it; the
+// embedded store within its one process.
+type Locker interface {
+	// TryLock takes the named lock if nobody holds it, and keeps it until
+	// release is called. lost is closed when the lock is lost before
+	// that (the database connection that held it went away): stop the
+	// work. ok is false when another holder has it.
+	TryLock(ctx context.Context, name string) (release func(), lost <-chan struct{}, ok bool, err error)
+}

@@ -150,6 +150,9 @@ type Ticket struct {
 	// from the current values so that accuracy against the value at close
 	// can be measured; it is filled by reads that ask for it.
 	Triage *TriageRecord `json:"triage,omitempty"`
+	// Attachments are the files of the ticket's first message, filled by
+	// the reads that show a ticket.
+	Attachments []*Attachment `json:"attachments,omitempty"`
 
 	// NextStatuses are the statuses the lifecycle allows from Status
 	// (Status.Next), so that a client offers exactly the moves the
@@ -326,6 +329,12 @@ type Comment struct {
 	Body          string    `json:"body"`
 	Public        bool      `json:"public"`
 	CreatedAt     time.Time `json:"created_at"`
+
+	// Attachments and Mail are filled by the reads that show a
+	// conversation: the comment's files, and the mail it came in as or
+	// went out as (with its delivery state), if any.
+	Attachments []*Attachment `json:"attachments,omitempty"`
+	Mail        *MailMessage  `json:"mail,omitempty"`
 }
 
 // HistoryEntry is one change to one field of a ticket.

@@ -50,13 +50,17 @@ func (s *Server) readBody(c echo.Context) ([]byte, error) {
 		return b, nil
 	}
 	r := c.Request()
-	if r.ContentLength > s.bodyLimit {
-		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is %d bytes; at most %d are allowed", r.ContentLength, s.bodyLimit)
+	limit := s.bodyLimit
+	if n, ok := c.Get(ctxLimit).(int64); ok {
+		limit = n
 	}
-	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, s.bodyLimit))
+	if r.ContentLength > limit {
+		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is %d bytes; at most %d are allowed", r.ContentLength, limit)
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is over the limit of %d bytes", s.bodyLimit)
+		return nil, triage.Errorf(triage.ETOOLARGE, "the request body is over the limit of %d bytes", limit)
 	} else if err != nil {
 		return nil, triage.Invalid("body", "the request body could not be read: %v", err)
 	}
@@ -242,8 +246,9 @@ type List[T any] struct {
 }
 
 const (
-	ctxBody = "triage.body"
-	ctxIdem = "triage.idem"
+	ctxBody  = "triage.body"
+	ctxIdem  = "triage.idem"
+	ctxLimit = "triage.limit"
 	// maxKey bounds an Idempotency-Key; a UUID is 36 characters.
 	maxKey = 255
 )
@@ -339,4 +344,12 @@ func remove(c echo.Context, apply func(ctx context.Context, id string, version i
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// bodyLimit gives a route its own body limit (files, raw mail).
+func bodyLimit(n int64, next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Set(ctxLimit, n)
+		return next(c)
+	}
 }

@@ -76,8 +76,18 @@ func (g *schemaGen) operation(r Route) map[string]any {
 	if params != nil {
 		op["parameters"] = params
 	}
-	if r.Request != nil {
-		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.Request))}}}
+	switch {
+	case r.RequestType != "":
+		op["requestBody"] = map[string]any{"required": true, "content": map[string]any{r.RequestType: map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
+	case r.Request != nil:
+		content := map[string]any{"application/json": map[string]any{"schema": g.schema(reflect.TypeOf(r.Request))}}
+		if r.Multipart {
+			content["multipart/form-data"] = map[string]any{"schema": map[string]any{"type": "object", "required": []string{"json"}, "properties": map[string]any{
+				"json": map[string]any{"type": "string", "description": "the same JSON object as an application/json body"},
+				"file": map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "binary"}, "description": "one part per file, with its file name"},
+			}}}
+		}
+		op["requestBody"] = map[string]any{"required": true, "content": content}
 	}
 	status := r.Status
 	if status == 0 {

@@ -38,6 +38,11 @@ var matrixBodies = map[string]string{
 	"POST /v1/webhooks":                 `{"url":"https://93.184.216.34/hook","events":["ticket.solved"]}`,
 	"PATCH /v1/webhooks/:id":            `{"active":false}`,
 	"POST /v1/tickets/:id/merge":        `{"into":"{ticket}"}`,
+	"POST /v1/mailboxes":                `{"name":"矩阵","address":"support@aurora.example","host":"imap.example.com","username":"matrix@aurora.example","password":"授权码"}`,
+	"POST /v1/mailboxes/test":           `{"host":"127.0.0.1","port":1,"username":"u@aurora.example","password":"p"}`,
+	"PATCH /v1/mailboxes/:id":           `{"enabled":false}`,
+	"POST /v1/mail/inbound":             "From: 陈女士 <chen@example.cn>\r\nTo: support@aurora.example\r\nSubject: 矩阵测试\r\nMessage-ID: <matrix@example.cn>\r\n\r\n退款没到账",
+	"PATCH /v1/mail/templates/:name":    `{"enabled":true}`,
 }
 
 // matrixQueries holds the query a route needs to be a valid request.
@@ -101,6 +106,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 // caller's own agent.
 func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	e.t.Helper()
+	if strings.Contains(path, ":name") {
+		return strings.Replace(path, ":name", "ack", 1)
+	}
 	if strings.Contains(path, ":word") {
 		e.mustCreate("POST", "/v1/dictionary", triage.RoleAdmin, `{"words":[{"word":"临时词"}]}`, &struct{}{})
 		return strings.Replace(path, ":word", "%E4%B8%B4%E6%97%B6%E8%AF%8D", 1)
@@ -154,6 +162,14 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		}
 	case strings.HasPrefix(path, "/v1/eval/reports"):
 		id = e.saveReport("fixture-"+triage.NewID(), time.Now())
+	case strings.HasPrefix(path, "/v1/mailboxes"):
+		id = e.mustCreate("POST", "/v1/mailboxes", triage.RoleAdmin, `{"name":"临时","address":"support@aurora.example","host":"imap.example.com",`+
+			`"username":"support@aurora.example","password":"授权码","folder":"fx-`+triage.NewID()+`","enabled":false}`, &triage.Mailbox{}).(*triage.Mailbox).ID
+	case strings.HasPrefix(path, "/v1/mail/messages"):
+		id = e.inboundMail("fixture-" + triage.NewID())
+	case strings.HasPrefix(path, "/v1/attachments"):
+		tk := e.ticket(`{"title":"附件","body":"见附件","attachments":[{"name":"a.txt","data":"5L2g5aW9"}]}`)
+		id = tk.Attachments[0].ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

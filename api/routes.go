@@ -31,6 +31,14 @@ type Route struct {
 	Query    []Param
 	// Conditional marks writes that require If-Match.
 	Conditional bool
+	// RequestType is the media type of a body that is not JSON (a raw
+	// message); Multipart marks a JSON body that may also come as
+	// multipart/form-data with files (see readMultipart).
+	RequestType string
+	Multipart   bool
+	// BodyLimit replaces the server's body limit for this route (files,
+	// raw mail); 0 keeps it.
+	BodyLimit int64
 }
 
 // Param documents a query parameter.
@@ -47,18 +55,18 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/readyz", Tag: "service", Summary: "Readiness: the store is reachable and its schema current", Handler: s.readyz, Response: Health{}},
 		{Method: "GET", Path: "/openapi.json", Tag: "service", Summary: "This API's OpenAPI 3 document", Handler: s.openapi},
 
-		{Method: "GET", Path: "/v1/me", Tag: "auth", Summary: "Who the token belongs to", Roles: anyone(), Handler: s.me, Response: Me{}},
+		{Method: "GET", Path: "/v1/me", Tag: "auth", Summary: "Who the token belongs to", Roles: everyone(), Handler: s.me, Response: Me{}},
 		{Method: "GET", Path: "/v1/tokens", Tag: "auth", Summary: "List API tokens", Roles: admins(), Handler: s.listTokens, Response: List[triage.Token]{}},
 		{Method: "POST", Path: "/v1/tokens", Tag: "auth", Summary: "Create a token; its secret is shown once", Roles: admins(), Handler: s.createToken, Request: triage.NewToken{}, Response: triage.Token{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/tokens/:id", Tag: "auth", Summary: "Get a token", Roles: admins(), Handler: s.getToken, Response: triage.Token{}},
 		{Method: "DELETE", Path: "/v1/tokens/:id", Tag: "auth", Summary: "Revoke a token", Roles: admins(), Handler: s.revokeToken, Status: http.StatusNoContent, Conditional: true},
 
 		{Method: "GET", Path: "/v1/tickets", Tag: "tickets", Summary: "List tickets, newest first", Roles: anyone(), Handler: s.listTickets, Response: List[triage.Ticket]{}, Query: ticketQuery},
-		{Method: "POST", Path: "/v1/tickets", Tag: "tickets", Summary: "Create and triage a ticket", Roles: workers(), Handler: s.createTicket, Request: triage.NewTicket{}, Response: triage.Ticket{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/v1/tickets", Tag: "tickets", Summary: "Create and triage a ticket (files as base64 in attachments, or multipart/form-data)", Roles: workers(), Handler: s.createTicket, Request: triage.NewTicket{}, Response: triage.Ticket{}, Status: http.StatusCreated, Multipart: true, BodyLimit: FilesBodyLimit},
 		{Method: "GET", Path: "/v1/tickets/:id", Tag: "tickets", Summary: "Get a ticket with its triage record", Roles: anyone(), Handler: s.getTicket, Response: triage.Ticket{}},
 		{Method: "PATCH", Path: "/v1/tickets/:id", Tag: "tickets", Summary: "Change a ticket: status, priority, category, assignment, fields", Roles: workers(), Handler: s.updateTicket, Request: triage.TicketUpdate{}, Response: triage.Ticket{}, Conditional: true},
 		{Method: "GET", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "The conversation: replies and internal notes", Roles: anyone(), Handler: s.listComments, Response: List[triage.Comment]{}},
-		{Method: "POST", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "Reply, add an internal note, or post the requester's message", Roles: workers(), Handler: s.createComment, Request: triage.NewComment{}, Response: triage.Comment{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "Reply, add an internal note, or post the requester's message (files as base64 in attachments, or multipart/form-data); a public reply to a customer with an e-mail address is mailed", Roles: workers(), Handler: s.createComment, Request: triage.NewComment{}, Response: triage.Comment{}, Status: http.StatusCreated, Multipart: true, BodyLimit: FilesBodyLimit},
 		{Method: "GET", Path: "/v1/tickets/:id/history", Tag: "tickets", Summary: "Audit trail: who changed what, when, and why", Roles: anyone(), Handler: s.listHistory, Response: List[triage.HistoryEntry]{}},
 
 		{Method: "GET", Path: "/v1/tickets/:id/suggestions", Tag: "suggestions", Summary: "KB articles and similar resolved tickets with their scores, and a draft reply citing them", Roles: anyone(), Handler: s.suggestions, Response: triage.Suggestions{}, Query: []Param{{"refresh", "boolean", "recompute instead of serving the stored suggestions"}}},
@@ -103,6 +111,7 @@ func (s *Server) table() []Route {
 	}
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.evalRoutes()...)
+	routes = append(routes, s.mailRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

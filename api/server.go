@@ -60,6 +60,8 @@ type Config struct {
 	Ops Ops
 	// Eval serves the saved evaluation reports (api/eval.go).
 	Eval Eval
+	// Mail serves the e-mail channel (api/mail.go).
+	Mail Mail
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -84,11 +86,12 @@ type Server struct {
 	sla       *sla.Service
 	ops       Ops
 	eval      Eval
+	mail      Mail
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -109,6 +112,9 @@ func New(cfg Config) *Server {
 		h := checkQuery(r, r.Handler)
 		if r.Roles != nil {
 			h = s.authenticate(r, s.idempotency(h))
+		}
+		if r.BodyLimit > 0 {
+			h = bodyLimit(r.BodyLimit, h)
 		}
 		e.Add(r.Method, r.Path, h)
 	}

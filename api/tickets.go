@@ -30,7 +30,7 @@ func ticketParams() []Param {
 
 func (s *Server) createTicket(c echo.Context) error {
 	var in triage.NewTicket
-	if err := s.decode(c, &in); err != nil {
+	if err := s.decodeWithFiles(c, &in, &in.Attachments); err != nil {
 		return err
 	}
 	t, err := s.desk.CreateTicket(c.Request().Context(), in, idem(c, http.StatusCreated))
@@ -160,7 +160,7 @@ func (s *Server) listComments(c echo.Context) error {
 
 func (s *Server) createComment(c echo.Context) error {
 	var in triage.NewComment
-	if err := s.decode(c, &in); err != nil {
+	if err := s.decodeWithFiles(c, &in, &in.Attachments); err != nil {
 		return err
 	}
 	cm, err := s.desk.AddComment(c.Request().Context(), c.Param("id"), in, idem(c, http.StatusCreated))

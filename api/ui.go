@@ -33,7 +33,7 @@ func UIRoutes() []string {
 // import map, allowed by its hash: see versionPage), no eval, no plugins,
 // no framing, and the page may talk only to its own origin. Images may come
 // from https because KB articles link pictures hosted elsewhere.
-const uiPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; " +
+const uiPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // uiFile is one embedded file, read once at start: the UI is a few hundred

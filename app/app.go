@@ -25,12 +25,14 @@ import (
 	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
 	"github.com/triagehq/triage/report"
 	"github.com/triagehq/triage/river"
+	"github.com/triagehq/triage/seal"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/sla"
 	"github.com/triagehq/triage/suggest"
@@ -90,6 +92,26 @@ type Config struct {
 	// else.
 	MetricsToken string
 
+	// SecretKey (TRIAGE_SECRET_KEY) seals mailbox passwords;
+	// OldSecretKeys (TRIAGE_SECRET_KEYS_OLD) still open what they sealed.
+	// Without a key the embedded store generates one in DataDir (see
+	// openKeys).
+	SecretKey, OldSecretKeys string
+	// SMTPURL (smtp://user:pass@host:587 or smtps://…:465) sends the
+	// service's mail from MailFrom; SMTPPassword, when set, replaces the
+	// URL's password. Without SMTPURL no mail goes out.
+	SMTPURL, SMTPPassword, MailFrom string
+	// MailCA is a PEM file of certificates to trust, beside the system's,
+	// for the IMAP and SMTP servers (a company's own CA).
+	MailCA string
+	// SenderLimit is how many mails a minute one sender may write before
+	// the rest are throttled; 0 means email.DefaultSenderLimit.
+	SenderLimit int
+	// MailPoll, when set, is how often mailboxes without IDLE are polled,
+	// mailbox settings re-read and a mailbox another replica holds tried
+	// again (tests set it short).
+	MailPoll time.Duration
+
 	// MemIndex keeps the text index in memory: a one-off command must not
 	// take the index a running server holds (what it writes reaches that
 	// index through the change log), and tests need no directory.
@@ -125,6 +147,8 @@ type App struct {
 	Suggest   *suggest.Service
 
 	SLA      *sla.Service
+	Mail     *email.Service
+	Keys     *seal.Keyring
 	Webhooks *notify.Service
 	Reports  *report.Service
 	Metrics  *metrics.Metrics
@@ -133,6 +157,10 @@ type App struct {
 
 	// rebuild says the text index was missing or damaged at Open.
 	rebuild bool
+	// keySource says where Keys came from; mailSettings is what the
+	// admin page shows of the mail configuration.
+	keySource    string
+	mailSettings api.MailSettings
 	// registered lists the job kinds given a handler, in order, and
 	// subscriptions every service's event subscriptions.
 	registered    []string
@@ -142,6 +170,8 @@ type App struct {
 // Store is what the application needs of either store.
 type Store interface {
 	triage.Store
+	// Locker lets one replica at a time fetch a mailbox.
+	triage.Locker
 	// SchemaVersion is the migration the store is at.
 	SchemaVersion() int64
 }
@@ -203,6 +233,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openOps(ctx); err != nil {
 		return err
 	}
+	if err := a.openMail(ctx); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -239,7 +272,8 @@ func (a *App) APIConfig() api.Config {
 		Triager: a.Triager, Queue: a.Jobs, KB: a.KB, Suggest: a.Suggest, Segmenter: a.Segmenter, SLA: a.SLA, UI: web.FS(),
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest},
-		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}}}
+		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

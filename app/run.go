@@ -44,6 +44,8 @@ func (a *App) Start(ctx context.Context, progress kb.Progress) (*triage.Token, e
 	if err := a.Jobs.Start(ctx); err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)
 	}
+	// One fetcher per enabled mailbox, for as long as the app runs.
+	go a.Mail.Run(ctx)
 	return tok, nil
 }
 

@@ -41,7 +41,14 @@ type Service struct {
 	// Models receives a model activated by hand, so triage uses it at
 	// once. Nil stores the switch only.
 	ModelSink ModelSink
-	Log       *slog.Logger
+	// Outbox hears, inside the writing transaction, of every public reply
+	// an agent adds, so the channel the ticket came by (mail) can queue
+	// it for the customer with the comment. Nil sends nothing.
+	Outbox Outbox
+	// Queue takes the daily prune of unreferenced stored content. Nil
+	// prunes only when asked.
+	Queue triage.Queue
+	Log   *slog.Logger
 	// Now is the clock; nil means time.Now. Times are UTC, truncated to
 	// the microsecond both stores keep.
 	Now func() time.Time
@@ -62,6 +69,24 @@ type Router interface {
 	// Reroute finds a new owner for one ticket, e.g. a reopened ticket
 	// whose assignee is offline.
 	Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([]*triage.HistoryEntry, error)
+}
+
+// Outbox queues a public reply for the customer. It runs inside the
+// transaction that adds the comment, so the reply is queued if and only if
+// it is stored; it must not reach outside the process (a job does the
+// sending).
+type Outbox interface {
+	Reply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c *triage.Comment, atts []*triage.Attachment) error
+}
+
+// Hints are what a channel knows of the tickets it brings, beyond their
+// text: the mailbox a mail arrived in says which category to fall back on
+// and which priority to start from. Triage still decides first.
+type Hints struct {
+	// Category is the ticket's category when triage leaves it undecided.
+	Category string
+	// Priority replaces the default P3 when no priority signal spoke.
+	Priority triage.Priority
 }
 
 // Dictionary is the segmenter's user dictionary.

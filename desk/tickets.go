@@ -20,39 +20,93 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 		return nil, err
 	}
 	return write(ctx, s, idem, nil, func(tx triage.Tx) (*triage.Ticket, error) {
-		if err := checkRefs(ctx, tx, t.AssigneeID, t.TeamID); err != nil {
+		return s.createTicket(ctx, tx, t, manual, in.Attachments, Hints{})
+	})
+}
+
+// CreateTicketTx validates, triages and stores a new ticket in tx, for a
+// channel that commits more with it (the mail it came as, the mailbox's
+// position). hints fill in what triage leaves open.
+func (s *Service) CreateTicketTx(ctx context.Context, tx triage.Tx, in triage.NewTicket, hints Hints) (*triage.Ticket, error) {
+	t, manual, err := s.newTicket(in)
+	if err != nil {
+		return nil, err
+	}
+	if hints.Priority != "" && !hints.Priority.Valid() {
+		return nil, triage.Invalid("priority", "the hinted priority %q is not one of %s", hints.Priority, join(triage.Priorities()))
+	}
+	if hints.Category, err = cleanCategory(hints.Category); err != nil {
+		return nil, err
+	}
+	return s.createTicket(ctx, tx, t, manual, in.Attachments, hints)
+}
+
+func (s *Service) createTicket(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual, files []triage.NewAttachment, hints Hints) (*triage.Ticket, error) {
+	if err := checkRefs(ctx, tx, t.AssigneeID, t.TeamID); err != nil {
+		return nil, err
+	}
+	hist := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", "", string(t.Status), "", triage.NewReason(triage.ReasonTicketCreated, t.Channel))}
+	var rec *triage.TriageRecord
+	if s.Intake != nil {
+		r, h, err := s.Intake.Triage(ctx, tx, t, manual)
+		if err != nil {
 			return nil, err
 		}
-		hist := []*triage.HistoryEntry{s.entry(ctx, t.ID, "status", "", string(t.Status), "", triage.NewReason(triage.ReasonTicketCreated, t.Channel))}
-		var rec *triage.TriageRecord
-		if s.Intake != nil {
-			r, h, err := s.Intake.Triage(ctx, tx, t, manual)
+		rec, hist = r, append(hist, h...)
+	}
+	h, err := s.applyHints(ctx, tx, t, manual, rec, hints)
+	if err != nil {
+		return nil, err
+	}
+	hist = append(hist, h...)
+	if t.AssigneeID != "" && manual.Assignee {
+		hist = append(hist, s.entry(ctx, t.ID, "assignee_id", "", t.AssigneeID, "", triage.NewReason(triage.ReasonTicketAssignedAtNew)))
+	}
+	if err := tx.CreateTicket(ctx, t); err != nil {
+		return nil, err
+	}
+	if rec != nil {
+		rec.TicketID, rec.CreatedAt = t.ID, t.CreatedAt
+		if err := tx.SaveTriageRecord(ctx, rec); err != nil {
+			return nil, err
+		}
+		t.Triage = rec
+	}
+	if len(files) > 0 {
+		if t.Attachments, err = s.saveAttachments(ctx, tx, t.ID, "", files); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.addHistory(ctx, tx, t.ID, hist); err != nil {
+		return nil, err
+	}
+	if err := s.emit(ctx, tx, nil, t, hist); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// applyHints fills in what triage left open from a channel's hints: the
+// priority when no signal spoke (triage's source "default"), the category
+// when triage could not decide, then routing for that category.
+func (s *Service) applyHints(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual, rec *triage.TriageRecord, hints Hints) ([]*triage.HistoryEntry, error) {
+	var hist []*triage.HistoryEntry
+	if hints.Priority != "" && !manual.Priority && (rec == nil || rec.Priority.Source == "default") && t.Priority != hints.Priority {
+		hist = append(hist, s.entry(ctx, t.ID, "priority", string(t.Priority), string(hints.Priority), "", triage.NewReason(triage.ReasonMailboxPriority, hints.Priority)))
+		t.Priority = hints.Priority
+	}
+	if hints.Category != "" && !manual.Category && t.Category == "" {
+		hist = append(hist, s.entry(ctx, t.ID, "category", "", hints.Category, "", triage.NewReason(triage.ReasonMailboxCategory, hints.Category)))
+		t.Category, t.NeedsReview = hints.Category, false
+		if s.Router != nil && t.AssigneeID == "" && !manual.Assignee {
+			h, err := s.Router.Reroute(ctx, tx, t)
 			if err != nil {
 				return nil, err
 			}
-			rec, hist = r, append(hist, h...)
+			hist = append(hist, h...)
 		}
-		if t.AssigneeID != "" && manual.Assignee {
-			hist = append(hist, s.entry(ctx, t.ID, "assignee_id", "", t.AssigneeID, "", triage.NewReason(triage.ReasonTicketAssignedAtNew)))
-		}
-		if err := tx.CreateTicket(ctx, t); err != nil {
-			return nil, err
-		}
-		if rec != nil {
-			rec.TicketID, rec.CreatedAt = t.ID, t.CreatedAt
-			if err := tx.SaveTriageRecord(ctx, rec); err != nil {
-				return nil, err
-			}
-			t.Triage = rec
-		}
-		if err := s.addHistory(ctx, tx, t.ID, hist); err != nil {
-			return nil, err
-		}
-		if err := s.emit(ctx, tx, nil, t, hist); err != nil {
-			return nil, err
-		}
-		return t, nil
-	})
+	}
+	return hist, nil
 }
 
 func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, triage.Manual, error) {
@@ -73,6 +127,9 @@ func (s *Service) newTicket(in triage.NewTicket) (*triage.Ticket, triage.Manual,
 		return nil, m, err
 	}
 	if err := triage.ValidateFields(in.Fields); err != nil {
+		return nil, m, err
+	}
+	if err := triage.CheckAttachments("attachments", in.Attachments); err != nil {
 		return nil, m, err
 	}
 	if in.Priority != "" && !in.Priority.Valid() {
@@ -137,7 +194,8 @@ func checkRefs(ctx context.Context, tx triage.Reader, agentID, teamID string) er
 	return nil
 }
 
-// Ticket returns a ticket with what triage predicted for it.
+// Ticket returns a ticket with what triage predicted for it and the files
+// of its first message.
 func (s *Service) Ticket(ctx context.Context, id string) (*triage.Ticket, error) {
 	t, err := s.Store.Ticket(ctx, id)
 	if err != nil {
@@ -147,6 +205,15 @@ func (s *Service) Ticket(ctx context.Context, id string) (*triage.Ticket, error)
 		t.Triage = rec
 	} else if !triage.IsCode(err, triage.ENOTFOUND) {
 		return nil, err
+	}
+	atts, err := s.Store.Attachments(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range atts {
+		if a.CommentID == "" {
+			t.Attachments = append(t.Attachments, a)
+		}
 	}
 	return t, nil
 }
@@ -466,74 +533,142 @@ func (s *Service) move(ctx context.Context, t *triage.Ticket, to triage.Status, 
 // a message from the requester brings a pending or solved ticket back to
 // open.
 func (s *Service) AddComment(ctx context.Context, ticketID string, in triage.NewComment, idem *triage.Idempotency) (*triage.Comment, error) {
-	if strings.TrimSpace(in.Body) == "" {
-		return nil, triage.Invalid("body", "body is required")
+	if err := checkComment(&in); err != nil {
+		return nil, err
+	}
+	return write(ctx, s, idem, nil, func(tx triage.Tx) (*triage.Comment, error) {
+		return s.addComment(ctx, tx, ticketID, in)
+	})
+}
+
+// AddCommentTx adds a comment in tx, for a channel that commits more with
+// it (the mail it came as, the mailbox's position).
+func (s *Service) AddCommentTx(ctx context.Context, tx triage.Tx, ticketID string, in triage.NewComment) (*triage.Comment, error) {
+	if err := checkComment(&in); err != nil {
+		return nil, err
+	}
+	return s.addComment(ctx, tx, ticketID, in)
+}
+
+// checkComment validates a new comment: a text, files, or both.
+func checkComment(in *triage.NewComment) error {
+	if strings.TrimSpace(in.Body) == "" && len(in.Attachments) == 0 {
+		return triage.Invalid("body", "body is required (or at least one file in attachments)")
 	} else if len(in.Body) > triage.MaxCommentSize || !utf8.ValidString(in.Body) {
-		return nil, triage.Invalid("body", "body must be valid UTF-8 of at most %d bytes", triage.MaxCommentSize)
+		return triage.Invalid("body", "body must be valid UTF-8 of at most %d bytes", triage.MaxCommentSize)
 	}
 	if in.FromRequester {
 		in.Public = true
 	}
+	return triage.CheckAttachments("attachments", in.Attachments)
+}
+
+func (s *Service) addComment(ctx context.Context, tx triage.Tx, ticketID string, in triage.NewComment) (*triage.Comment, error) {
 	p := triage.PrincipalFromContext(ctx)
-	return write(ctx, s, idem, nil, func(tx triage.Tx) (*triage.Comment, error) {
-		t, err := tx.Ticket(ctx, ticketID)
+	t, err := tx.Ticket(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status == triage.StatusClosed {
+		return nil, &triage.Error{Code: triage.ECONFLICT, Message: "ticket is closed; open a new ticket instead"}
+	}
+	now := s.now()
+	c := &triage.Comment{ID: triage.NewID(), TicketID: t.ID, Body: in.Body, Public: in.Public, FromRequester: in.FromRequester, CreatedAt: now}
+	if !in.FromRequester && p != nil {
+		c.AuthorID = p.AgentID
+	}
+	if err := tx.AddComment(ctx, c); err != nil {
+		return nil, err
+	}
+	if len(in.Attachments) > 0 {
+		if c.Attachments, err = s.saveAttachments(ctx, tx, t.ID, c.ID, in.Attachments); err != nil {
+			return nil, err
+		}
+	}
+	before := *t
+	var hist []*triage.HistoryEntry
+	switch {
+	case in.FromRequester && (t.Status == triage.StatusPending || t.Status == triage.StatusSolved):
+		h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketRequesterRe))
 		if err != nil {
 			return nil, err
 		}
-		if t.Status == triage.StatusClosed {
-			return nil, &triage.Error{Code: triage.ECONFLICT, Message: "ticket is closed; open a new ticket instead"}
+		hist = append(hist, h...)
+	case !in.FromRequester && in.Public:
+		if t.FirstResponseAt == nil {
+			t.FirstResponseAt = &now
+			hist = append(hist, s.entry(ctx, t.ID, "first_response_at", "", now.Format("2006-01-02T15:04:05.000000Z07:00"), "", triage.NewReason(triage.ReasonTicketFirstReply)))
 		}
-		now := s.now()
-		c := &triage.Comment{ID: triage.NewID(), TicketID: t.ID, Body: in.Body, Public: in.Public, FromRequester: in.FromRequester, CreatedAt: now}
-		if !in.FromRequester && p != nil {
-			c.AuthorID = p.AgentID
-		}
-		if err := tx.AddComment(ctx, c); err != nil {
-			return nil, err
-		}
-		before := *t
-		var hist []*triage.HistoryEntry
-		switch {
-		case in.FromRequester && (t.Status == triage.StatusPending || t.Status == triage.StatusSolved):
-			h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketRequesterRe))
+		if t.Status == triage.StatusNew {
+			h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketAgentReplied))
 			if err != nil {
 				return nil, err
 			}
 			hist = append(hist, h...)
-		case !in.FromRequester && in.Public:
-			if t.FirstResponseAt == nil {
-				t.FirstResponseAt = &now
-				hist = append(hist, s.entry(ctx, t.ID, "first_response_at", "", now.Format("2006-01-02T15:04:05.000000Z07:00"), "", triage.NewReason(triage.ReasonTicketFirstReply)))
-			}
-			if t.Status == triage.StatusNew {
-				h, err := s.move(ctx, t, triage.StatusOpen, "", triage.NewReason(triage.ReasonTicketAgentReplied))
-				if err != nil {
-					return nil, err
-				}
-				hist = append(hist, h...)
-			}
 		}
-		kind := triage.ReasonTicketNote
-		if in.Public {
-			kind = triage.ReasonTicketReply
-		}
-		if in.FromRequester {
-			kind = triage.ReasonTicketRequesterMsg
-		}
-		hist = append(hist, s.entry(ctx, t.ID, "comment", "", c.ID, "", triage.NewReason(kind)))
-		if err := s.save(ctx, tx, &before, t, hist); err != nil {
+	}
+	kind := triage.ReasonTicketNote
+	if in.Public {
+		kind = triage.ReasonTicketReply
+	}
+	if in.FromRequester {
+		kind = triage.ReasonTicketRequesterMsg
+	}
+	hist = append(hist, s.entry(ctx, t.ID, "comment", "", c.ID, "", triage.NewReason(kind)))
+	if err := s.save(ctx, tx, &before, t, hist); err != nil {
+		return nil, err
+	}
+	if !in.FromRequester && in.Public && s.Outbox != nil {
+		if err := s.Outbox.Reply(ctx, tx, t, c, c.Attachments); err != nil {
 			return nil, err
 		}
-		return c, nil
-	})
+		// What the outbox queued shows at once: the reply's delivery
+		// state starts as "queued".
+		if ms, err := tx.TicketMail(ctx, t.ID); err == nil {
+			c.Mail = mailOf(ms, c.ID)
+		}
+	}
+	return c, nil
 }
 
-// Comments lists a ticket's conversation, oldest first.
+// Comments lists a ticket's conversation, oldest first, each comment with
+// its files and the mail it came in as or went out as.
 func (s *Service) Comments(ctx context.Context, ticketID string) ([]*triage.Comment, error) {
 	if _, err := s.Store.Ticket(ctx, ticketID); err != nil {
 		return nil, err
 	}
-	return s.Store.Comments(ctx, ticketID)
+	cs, err := s.Store.Comments(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	atts, err := s.Store.Attachments(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	mails, err := s.Store.TicketMail(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	byComment := map[string][]*triage.Attachment{}
+	for _, a := range atts {
+		byComment[a.CommentID] = append(byComment[a.CommentID], a)
+	}
+	for _, c := range cs {
+		c.Attachments = byComment[c.ID]
+		c.Mail = mailOf(mails, c.ID)
+	}
+	return cs, nil
+}
+
+// mailOf is the newest mail record of a comment, or nil.
+func mailOf(ms []*triage.MailMessage, commentID string) *triage.MailMessage {
+	var out *triage.MailMessage
+	for _, m := range ms {
+		if m.CommentID == commentID {
+			out = m
+		}
+	}
+	return out
 }
 
 // History lists a ticket's audit trail, oldest first.

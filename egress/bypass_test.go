@@ -87,6 +87,12 @@ var allowed = map[string]string{
 	"wechat.(*Client).UploadMedia: net/http.NewRequestWithContext": "an attachment an agent sends to the customer",
 	"wechat.(*Client).GetMedia: net/http.NewRequestWithContext":    "downloads what the customer sent",
 
+	// The MTA's pipe: a mail the company's own mail server received,
+	// handed to the company's own triage service.
+	"cmd/triage.mailDeliver: net/http.Client":                "`triage mail deliver` posts a received mail to the company's own triage service",
+	"cmd/triage.mailDeliver: net/http.Client.Do":             "`triage mail deliver` posts a received mail to the company's own triage service",
+	"cmd/triage.mailDeliver: net/http.NewRequestWithContext": "`triage mail deliver` posts a received mail to the company's own triage service",
+
 	// Single sign-on: discovery, keys and the code exchange with the
 	// company's own identity provider; no ticket text.
 	"oidc.New: net/http.Client": "the OpenID provider the admin configured: discovery, keys, token exchange",

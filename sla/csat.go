@@ -58,6 +58,10 @@ type SurveyView struct {
 type SurveyStatus struct {
 	*triage.Survey
 	Status string `json:"status"`
+	// Mail is the mail that carried the latest link to the customer, with
+	// its delivery state (queued, sent, failed), or nil when the survey
+	// was not mailed (no address, another channel).
+	Mail *triage.MailMessage `json:"mail,omitempty"`
 }
 
 func surveyState(sv *triage.Survey, now time.Time) string {
@@ -208,7 +212,17 @@ func (s *Service) TicketSurvey(ctx context.Context, ticketID string) (*SurveySta
 	if sv == nil {
 		return &SurveyStatus{Status: SurveyNone}, nil
 	}
-	return &SurveyStatus{Survey: sv, Status: surveyState(sv, s.now())}, nil
+	out := &SurveyStatus{Survey: sv, Status: surveyState(sv, s.now())}
+	mails, err := s.Store.TicketMail(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mails {
+		if m.Direction == triage.MailOut && m.Purpose == triage.MailSurvey {
+			out.Mail = m
+		}
+	}
+	return out, nil
 }
 
 // PublicSurvey is what a survey link shows: the ticket's title and where

@@ -88,6 +88,12 @@ func (tx *Tx) MoveComments(ctx context.Context, fromTicket, toTicket string) (in
 	if err != nil {
 		return 0, dbError("move comments", err)
 	}
+	// A comment's files and mail record go with it.
+	for _, table := range []string{"attachments", "mail_messages"} {
+		if _, err := tx.tx.ExecContext(ctx, `UPDATE `+table+` SET ticket_id = ? WHERE ticket_id = ? AND comment_id <> ''`, toTicket, fromTicket); err != nil {
+			return 0, dbError("move comments", err)
+		}
+	}
 	for _, id := range []string{fromTicket, toTicket} {
 		if err := tx.refreshSearch(ctx, id); err != nil {
 			return 0, err

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -44,6 +45,11 @@ type Options struct {
 	// Now stamps change log entries; nil means time.Now. Tests set it to
 	// get predictable times.
 	Now func() time.Time
+	// BlobDir holds the content of attachments and raw mail, one file per
+	// content named by its SHA-256; "" means a directory "blobs" beside
+	// the database file. It belongs to the database: back both up
+	// together.
+	BlobDir string
 	// Normalize is the segmenter's normalisation, which the store applies
 	// to a ticket's title and body with every write of it, for ticket
 	// search (TicketFilter.Terms). Nil leaves the tickets it writes
@@ -62,6 +68,7 @@ type DB struct {
 	reader  *sql.DB
 	opts    Options
 	version int64 // newest embedded migration
+	locks   locks
 }
 
 var (
@@ -86,6 +93,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = max(4, runtime.GOMAXPROCS(0))
+	}
+	if opts.BlobDir == "" {
+		opts.BlobDir = filepath.Join(filepath.Dir(path), "blobs")
 	}
 	db := &DB{path: path, opts: opts}
 
@@ -132,7 +142,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	r.SetMaxOpenConns(opts.ReadConns)
 	r.SetMaxIdleConns(opts.ReadConns)
 	db.reader = r
-	db.queries = queries{q: r}
+	db.queries = queries{q: r, blobs: opts.BlobDir}
 
 	if err := r.PingContext(ctx); err != nil {
 		db.Close()
@@ -225,6 +235,8 @@ type queryer interface {
 // queries implements triage.Reader over a queryer.
 type queries struct {
 	q queryer
+	// blobs is the directory of blob files (Options.BlobDir).
+	blobs string
 }
 
 // micros is the stored form of a time.

@@ -39,7 +39,7 @@ func (db *DB) Update(ctx context.Context, fn func(tx triage.Tx) error) (err erro
 		}
 	}()
 	tx := &Tx{
-		queries: queries{q: stx},
+		queries: queries{q: stx, blobs: db.opts.BlobDir},
 		tx:      stx,
 		db:      db,
 		now:     db.opts.Now().UTC().Truncate(time.Microsecond),

@@ -166,6 +166,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"reports", reportTests},
 		{"sla", slaTests},
 		{"csat", csatTests},
+		{"mail", mailTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

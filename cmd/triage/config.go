@@ -10,6 +10,7 @@ import (
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/kb"
 )
 
@@ -49,6 +50,8 @@ func secrets(c *app.Config) {
 	c.AdminToken = os.Getenv("TRIAGE_ADMIN_TOKEN")
 	c.EmbedAPIKey, c.LLMAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY"), os.Getenv("TRIAGE_LLM_API_KEY")
 	c.MetricsToken = os.Getenv("TRIAGE_METRICS_TOKEN")
+	c.SecretKey, c.OldSecretKeys = os.Getenv("TRIAGE_SECRET_KEY"), os.Getenv("TRIAGE_SECRET_KEYS_OLD")
+	c.SMTPPassword = os.Getenv("TRIAGE_SMTP_PASSWORD")
 }
 
 func storeFlags(fs *flag.FlagSet, c *app.Config) {
@@ -70,6 +73,15 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
+	mailFlags(fs, c)
+}
+
+// mailFlags configure the e-mail channel.
+func mailFlags(fs *flag.FlagSet, c *app.Config) {
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "SMTP server for replies and surveys: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465; the password may instead be in TRIAGE_SMTP_PASSWORD")
+	fs.StringVar(&c.MailFrom, "mail-from", "", `who the service's mail is from, e.g. "极光商城客服 <support@aurora.example>" (default: the SMTP user name)`)
+	fs.StringVar(&c.MailCA, "mail-ca", "", "PEM file of certificates to trust for the IMAP and SMTP servers, beside the system's (a company's own CA)")
+	fs.IntVar(&c.SenderLimit, "mail-sender-limit", email.DefaultSenderLimit, "mails a minute one sender may write; more are kept but not imported (throttled)")
 }
 
 // searchFlags configure search, embeddings and drafts.

@@ -21,16 +21,39 @@ import (
 
 const testAdmin = "trg_durabilitytestadmintoken0000000000"
 
+// built is the binary the tests that run it share: one build per test
+// process (a build takes a minute on a busy machine), removed by TestMain.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+}
+
 // buildBinary compiles the real triage binary once per test run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "triage")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("go build: %v", err)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "triage-test-bin"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "triage")
+		cmd := exec.Command("go", "build", "-o", built.bin, ".")
+		cmd.Stderr = os.Stderr
+		built.err = cmd.Run()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v", built.err)
 	}
-	return bin
+	return built.bin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 var listening = regexp.MustCompile(`listening on (http://\S+)`)

@@ -58,6 +58,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	fmt.Fprintln(stderr, "triage:", triage.ErrorMessageOrText(err))
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
 	if triage.IsCode(err, triage.EINVALID) {
 		return 2
 	}
@@ -78,6 +82,11 @@ func commands() []command {
 			{"articles", "knowledge-base articles, from JSON Lines"},
 		}},
 		{name: "reindex", summary: "rebuild the search indexes and vectors from the store", run: reindexCmd},
+		{name: "mail", summary: "the e-mail channel's tools", run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return mailCmd(ctx, args, os.Stdin, stdout, stderr)
+		}, subs: []subcommand{
+			{"deliver", "post a message read on stdin to the service (an MTA's pipe)"},
+		}},
 		{name: "eval", summary: "score the classifier or the retrieval on labelled data", run: evalCmd, subs: []subcommand{
 			{"classify", "train on labelled texts and score the classifier on others"},
 			{"retrieve", "index a knowledge base and score the retrieval of queries"},

@@ -35,7 +35,9 @@ var secretRE = regexp.MustCompile(`trg_[a-z2-7]{20,}`)
 
 func waitFor(t *testing.T, out *syncBuffer, re string) string {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	// Loading the demo data takes seconds, and a minute and more on two
+	// cores that other builds share: this only bounds a hang.
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		if m := listening.FindStringSubmatch(out.String()); re == "url" && m != nil {
 			return m[1]

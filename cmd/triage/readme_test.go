@@ -74,6 +74,9 @@ func TestReadmeExamples(t *testing.T) {
 		// simplified Chinese fire, and the category is the device's.
 		`"rules": [` + "\n" + `    "监管投诉升级",` + "\n" + `    "订单号识别"` + "\n  ],\n" + `  "category": "设备使用与故障",` + "\n" + `  "priority": "P1",`,
 		`"message":"url: 169.254.169.254 is a loopback, private, link-local or metadata address;`,
+		// Files, mail and templates.
+		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
+		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`,
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("README examples printed no %s:\n%s", want, b)

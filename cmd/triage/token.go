@@ -24,14 +24,14 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("token create", "[flags]",
 		"Create an API token in the store and print its secret once (it is stored hashed). Works\nwhile the service runs; the token signs in at once.")
 	storeFlags(fs, &cfg)
-	role := fs.String("role", string(triage.RoleAdmin), "admin, agent, editor or viewer")
+	role := fs.String("role", string(triage.RoleAdmin), "admin, agent, editor, viewer, or mail (an MTA pipe's token for triage mail deliver)")
 	name := fs.String("name", "admin (triage token create)", "what the token is for, shown in the token list")
 	agent := fs.String("agent", "", "the agent id the token acts as (agents' tokens)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if !triage.Role(*role).Valid() {
-		return triage.Invalid("role", "--role %q is not one of admin, agent, editor, viewer", *role)
+		return triage.Invalid("role", "--role %q is not one of admin, agent, editor, viewer, mail", *role)
 	}
 	m, err := openTools(ctx, cfg, stderr)
 	if err != nil {

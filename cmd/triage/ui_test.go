@@ -60,7 +60,10 @@ type ui struct {
 	merged  string // a ticket mergeFlow merged into another
 }
 
-func startUI(t *testing.T) *ui {
+func startUI(t *testing.T) *ui { return startUIWith(t) }
+
+// startUIWith is startUI with more flags for `triage serve`.
+func startUIWith(t *testing.T, extra ...string) *ui {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts the service with demo data and a browser; skipped with -short")
@@ -76,7 +79,8 @@ func startUI(t *testing.T) *ui {
 	var out syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}, &out, &out)
+		args := []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--log-level", "error"}
+		done <- run(ctx, append(args, extra...), &out, &out)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	base := waitFor(t, &out, "url")

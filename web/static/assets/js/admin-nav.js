@@ -14,6 +14,9 @@ export const SECTIONS = [
   ['sla', 'admin.sla'],
   ['calendars', 'admin.calendars'],
   ['webhooks', 'admin.webhooks'],
+  ['mailboxes', 'admin.mailboxes'],
+  ['templates', 'admin.templates'],
+  ['mail', 'admin.mail'],
   ['tokens', 'admin.tokens'],
 ];
 

@@ -21,6 +21,7 @@ const pages = [
   { re: /^\/app\/admin\/(agents|teams|tokens)$/, mod: './admin.js', nav: 'admin' },
   { re: /^\/app\/admin\/(rules|dictionary|models)$/, mod: './admin-rules.js', nav: 'admin' },
   { re: /^\/app\/admin\/(sla|calendars|webhooks)$/, mod: './admin-ops.js', nav: 'admin' },
+  { re: /^\/app\/admin\/(mailboxes|templates|mail)$/, mod: './admin-mail.js', nav: 'admin' },
   { re: /^\/app\/eval$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/eval\/([^/]+)$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/reports$/, mod: './reports.js', nav: 'reports' },

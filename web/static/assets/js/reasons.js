@@ -134,6 +134,8 @@ export const REASONS = {
   'merge.closed': ['合并到工单 {ticket} 后关闭（{actor|actor} 操作）', 'closed by merging into {ticket}, as {actor|actor} asked'],
   'merge.from': ['合并自：{title}', 'merged from: {title}'],
   'merge.copied': ['来自工单 {ticket}', 'from ticket {ticket}'],
+  'mailbox.priority': ['邮箱的默认优先级 {priority}：没有其他优先级信号', 'the default priority of the mailbox, {priority}: no priority signal spoke'],
+  'mailbox.category': ['邮箱的默认分类「{category}」：分诊无法判断', 'the category of the mailbox, {category}: triage could not decide'],
   'duplicate.similar': ['同一客户（{via|via}），相隔 {seconds|duration}；文本相似度 {score}（词集 Jaccard，阈值 {threshold}），共有 {n} 个词：{words}',
     'same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}'],
 
@@ -145,6 +147,20 @@ export const REASONS = {
   'article.imported': ['导入', 'imported'],
   'article.reimported': ['重新导入', 're-imported'],
 
+  // Mail: why a mail made no ticket, or why one of ours failed.
+  'mail.auto_reply': ['自动回复（{signal}）：不建工单，也不回复', 'an automatic reply ({signal}): no ticket, no answer'],
+  'mail.bounce': ['退信（{signal}）：不建工单；它退回的邮件已标记为发送失败', 'a delivery failure report ({signal}): no ticket; the mail it reports is marked failed'],
+  'mail.bulk': ['群发或订阅邮件（{signal}）：不建工单', 'bulk or list mail ({signal}): no ticket'],
+  'mail.own_address': ['来自本系统自己的地址 {from}：已忽略', 'from our own address {from}: ignored'],
+  'mail.throttled': ['{from} 每分钟来信超过 {per_minute} 封：暂缓导入，邮件已保留', '{from} wrote more than {per_minute} mails a minute: held back, kept'],
+  'mail.invalid': ['无法建立工单：{error}', 'could not become a ticket: {error}'],
+  'mail.released': ['管理员确认后导入（原因：{was}）', 'imported by an admin after all (was: {was})'],
+  'mail.rejected': ['邮件服务器拒收', 'refused by the mail server'],
+  'mail.bounced': ['被对方服务器退回', 'bounced by the receiving server'],
+  'mail.gave_up': ['重试 {attempts} 次仍未成功，已放弃', 'gave up after {attempts} attempts'],
+  'mail.not_configured': ['未配置发信服务器，客户收不到', 'no outbound mail server is configured (--smtp-url)'],
+  'mail.failed': ['发给 {to} 的{purpose|mail_purpose}邮件发送失败：{why}：{answer}', 'the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}'],
+
   // SLA escalations.
   'sla.warning': ['SLA「{metric|sla_metric}」目标 {target} 即将超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}'],
   'sla.breached': ['SLA「{metric|sla_metric}」目标 {target} 已超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} breached (policy {policy}): {actions}'],
@@ -154,7 +170,7 @@ export const REASONS = {
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
-const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.' };
+const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.' };
 
 /**
  * formatDuration says a number of seconds as days, hours and minutes.

@@ -4,6 +4,7 @@
 import { h, add, badge, fmtTime, busy, toast, showError, modal } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { reasonText } from './explain.js';
 
 // RISK_WINDOW is how close to its due time a running clock counts as at
 // risk when its policy sets no warning.
@@ -154,7 +155,13 @@ export async function survey(box, ticket) {
   if (sv.status === 'answered') {
     add(row, h('span', { class: 'stars', title: sv.rating + '/5' }, '★'.repeat(sv.rating) + '☆'.repeat(5 - sv.rating)), sv.comment ? h('div', { class: 'small' }, '“', sv.comment, '”') : null);
   } else {
-    add(row, t('csat.status.' + sv.status, {}, sv.status), ' ');
+    // "Sent" only when the mail server took the survey's mail.
+    const m = sv.mail;
+    if (m && sv.status === 'open') {
+      add(row, h('span', { class: 'csat-mail', data: { state: m.status } }, t('csat.mail.' + m.status, { reason: reasonText(m.reason), error: m.error || '' }, m.status)), ' ');
+    } else {
+      add(row, t('csat.status.' + sv.status, {}, sv.status), ' ');
+    }
     if (api.can('POST', '/v1/tickets/:id/csat')) {
       const b = h('button', { type: 'button', class: 'btn btn-small' }, t(sv.status === 'none' ? 'csat.send' : 'csat.resend'));
       b.addEventListener('click', () => busy(b, async () => {

@@ -11,6 +11,7 @@ import { renderSuggestions } from './suggestions.js';
 import * as sla from './sla.js';
 import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
 import { reasonsText } from './explain.js';
+import * as mail from './mail.js';
 
 export async function render(ctx) {
   const id = ctx.params[0];
@@ -19,7 +20,7 @@ export async function render(ctx) {
   const canWrite = api.can('PATCH', '/v1/tickets/:id');
   const canComment = api.can('POST', '/v1/tickets/:id/comments');
 
-  const st = { ticket: null, etag: '', comments: [], history: [], suggestions: null, draftUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
+  const st = { ticket: null, etag: '', comments: [], mails: [], history: [], suggestions: null, draftUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
 
   const load = async () => {
     const r = await api.getWithTag(path);
@@ -64,6 +65,7 @@ export async function render(ctx) {
       await refreshHistory();
       renderAll();
       loadSLA();
+      if (changes.status === 'solved') watchMail(20, true);
       return true;
     } catch (err) {
       if (err.status === 412) {
@@ -113,6 +115,7 @@ export async function render(ctx) {
         statusBadge(tk.status), priorityBadge(tk.priority),
         h('span', { class: 'badge' }, tk.category || t('ticket.no_category')),
         tk.needs_review ? badge(t('ticket.needs_review'), 'badge-warn') : null,
+        mail.failures(st.mails),
         h('span', { class: 'muted small' }, t('channel.' + tk.channel, {}, tk.channel), ' · ', t('ticket.created'), ' ', timeEl(tk.created_at)),
         (tk.tags || []).map(tag => h('span', { class: 'tag' }, '#', tag)),
         slaBox));
@@ -125,8 +128,10 @@ export async function render(ctx) {
     const items = [
       h('article', { class: 'msg msg-customer' },
         h('header', {}, h('strong', {}, req.name || t('ticket.customer')), req.tier ? badge(req.tier.toUpperCase(), 'badge-vip') : null,
-          h('span', { class: 'muted small' }, [req.email, req.phone].filter(Boolean).join(' · ')), timeEl(tk.created_at)),
-        h('div', { class: 'msg-body' }, tk.body || t('ticket.no_body'))),
+          h('span', { class: 'muted small' }, [req.email, req.phone].filter(Boolean).join(' · ')), timeEl(tk.created_at),
+          mail.delivery(st.mails.find(m => m.direction === 'in' && !m.comment_id && m.status === 'imported'))),
+        h('div', { class: 'msg-body' }, tk.body || t('ticket.no_body')),
+        mail.attachments(tk.attachments)),
     ];
     for (const c of st.comments) {
       const kind = c.from_requester ? 'customer' : c.public ? 'reply' : 'note';
@@ -137,9 +142,10 @@ export async function render(ctx) {
       const m = /^\[merged from ticket ([^\]\s]+)\] ([^\n]*)\n*([\s\S]*)$/.exec(c.body || '');
       items.push(h('article', { class: 'msg msg-' + kind, data: { id: c.id } },
         h('header', {}, h('strong', {}, author), h('span', { class: 'badge kind-' + kind }, t('ticket.kind.' + kind)),
-          m ? h('span', { class: 'badge badge-src' }, t('links.merged_from')) : null, timeEl(c.created_at)),
+          m ? h('span', { class: 'badge badge-src' }, t('links.merged_from')) : null, timeEl(c.created_at), mail.delivery(c.mail)),
         m ? h('div', { class: 'msg-merged' }, h('a', { href: '/app/tickets/' + encodeURIComponent(m[1]) }, m[2] || m[1])) : null,
-        h('div', { class: 'msg-body' }, m ? m[3] : c.body)));
+        h('div', { class: 'msg-body' }, m ? m[3] : c.body),
+        mail.attachments(c.attachments)));
     }
     add(clear(conv), ...items);
   }
@@ -293,12 +299,14 @@ export async function render(ctx) {
     const info = h('div', { class: 'composer-info muted small' });
     const after = select([['', t('composer.after_keep')], ['pending', t('composer.after_pending')], ['solved', t('composer.after_solved')]], '', { name: 'after', 'aria-label': t('composer.after') });
     const send = h('button', { type: 'submit', class: 'btn btn-primary', id: 'send' }, t('composer.send_reply'));
+    const picker = mail.filePicker();
     const form = h('form', { class: 'card composer' },
       h('div', { class: 'tabs composer-tabs' }, tabReply, tabNote),
       text,
       info,
       h('div', { class: 'composer-foot' },
         h('span', { class: 'muted small' }, t('composer.hint')),
+        picker.el,
         h('span', { class: 'spacer' }),
         h('label', { class: 'small' }, t('composer.after'), ' ', after),
         send));
@@ -330,9 +338,10 @@ export async function render(ctx) {
     });
     form.addEventListener('submit', ev => {
       ev.preventDefault();
-      busy(send, () => sendComment(text.value, mode, after.value).then(ok => {
+      busy(send, () => sendComment(text.value, mode, after.value, picker.files()).then(ok => {
         if (!ok) return;
         text.value = '';
+        picker.clear();
         after.value = '';
         st.draftUse = null;
         st.inserted.clear();
@@ -370,12 +379,13 @@ export async function render(ctx) {
     };
   }
 
-  async function sendComment(body, mode, afterStatus) {
+  async function sendComment(body, mode, afterStatus, files) {
     body = body.trim();
-    if (!body) { toast(t('composer.empty'), 'error'); return false; }
+    if (!body && !files.length) { toast(t('composer.empty'), 'error'); return false; }
     const isReply = mode === 'reply';
     try {
-      await api.post(path + '/comments', { body, public: isReply });
+      if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply }, files);
+      else await api.post(path + '/comments', { body, public: isReply });
     } catch (err) {
       showError(err);
       return false;
@@ -406,7 +416,28 @@ export async function render(ctx) {
     if (afterStatus && afterStatus !== st.ticket.status) await patchTicket({ status: afterStatus });
     renderAll();
     loadSLA();
+    watchMail(20, false);
     return true;
+  }
+
+  // A queued mail is sent by a job a moment later, and solving a ticket
+  // queues its survey: look again until each is sent or failed, so the
+  // page says what happened rather than what was hoped.
+  let mailTimer = 0;
+  ctx.onLeave(() => clearTimeout(mailTimer));
+  function watchMail(tries, wantSurvey) {
+    clearTimeout(mailTimer);
+    const pending = st.mails.some(m => m.status === 'queued') || (wantSurvey && !st.mails.some(m => m.purpose === 'survey'));
+    if (!pending || tries <= 0) return;
+    mailTimer = setTimeout(async () => {
+      try {
+        await refreshComments();
+      } catch {
+        return;
+      }
+      renderAll();
+      watchMail(tries - 1, wantSurvey);
+    }, 1500);
   }
 
   // SLA clocks are an extra: the page works without them.
@@ -417,7 +448,9 @@ export async function render(ctx) {
   }
 
   async function refreshComments() {
-    st.comments = (await api.get(path + '/comments')).items || [];
+    const [cs, mails] = await Promise.all([api.get(path + '/comments'), mail.ticketMail(id, ctx.signal)]);
+    st.comments = cs.items || [];
+    st.mails = mails;
   }
   async function refreshHistory() {
     st.history = (await api.get(path + '/history')).items || [];
@@ -452,6 +485,7 @@ export async function render(ctx) {
 
   await Promise.all([refreshComments(), refreshHistory(), refreshLinks()]);
   renderAll();
+  watchMail(20, false);
   if (!api.isFinal(st.ticket)) loadSuggestions(false);
   loadSLA();
 }
