@@ -89,7 +89,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/v1/agents", Tag: "agents", Summary: "Create an agent", Roles: admins(), Handler: s.createAgent, Request: triage.NewAgent{}, Response: AgentView{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/agents/:id", Tag: "agents", Summary: "Get an agent", Roles: anyone(), Handler: s.getAgent, Response: AgentView{}},
 		{Method: "PATCH", Path: "/v1/agents/:id", Tag: "agents", Summary: "Change an agent; agents may set their own online status", Roles: workers(), SelfOnly: agentsSelf(), Handler: s.updateAgent, Request: triage.AgentUpdate{}, Response: AgentView{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets", Roles: admins(), Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
+		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets; every token tied to it is revoked at once", Roles: admins(), Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
 		{Method: "GET", Path: "/v1/rules", Tag: "triage", Summary: "List keyword rules in evaluation order", Roles: anyone(), Handler: s.listRules, Response: List[triage.Rule]{}},
 		{Method: "POST", Path: "/v1/rules", Tag: "triage", Summary: "Create a keyword rule", Roles: admins(), Handler: s.createRule, Request: triage.NewRule{}, Response: triage.Rule{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/v1/rules/dry-run", Tag: "triage", Summary: "Which rules fire on a text and what triage would decide, storing nothing", Roles: anyone(), Handler: s.dryRun, Request: DryRun{}, Response: DryRunResult{}},
