@@ -1,0 +1,132 @@
+package api_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/triagehq/triage"
+)
+
+// TestDeleteAgentRevokesTokens: deleting an agent revokes every token tied
+// to it in the same write, so a departed agent's credentials stop working
+// at once; other tokens keep working, and the last admin token cannot go
+// that way either.
+func TestDeleteAgentRevokesTokens(t *testing.T) {
+	e := newEnv(t)
+	leaver := e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"王磊"}`, &triage.Agent{}).(*triage.Agent)
+	var tied []*triage.Token
+	for _, role := range []triage.Role{triage.RoleAgent, triage.RoleViewer} {
+		body := fmt.Sprintf(`{"name":"%s of 王磊","role":"%s","agent_id":"%s"}`, role, role, leaver.ID)
+		tied = append(tied, e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, body, &triage.Token{}).(*triage.Token))
+	}
+	for _, tok := range tied {
+		if r := e.do("GET", "/v1/me", "", "", "Authorization: Bearer "+tok.Secret); r.Code != 200 {
+			t.Fatalf("token %s before deletion: %d %s", tok.Name, r.Code, r.Body)
+		}
+	}
+	if r := e.do("DELETE", "/v1/agents/"+leaver.ID, triage.RoleAdmin, "", ifMatch(leaver.Version)); r.Code != 204 {
+		t.Fatalf("delete agent: %d %s", r.Code, r.Body)
+	}
+	for _, tok := range tied {
+		t.Run(tok.Name, func(t *testing.T) {
+			if r := e.do("GET", "/v1/me", "", "", "Authorization: Bearer "+tok.Secret); r.Code != 401 {
+				t.Errorf("token of a deleted agent: %d %s", r.Code, r.Body)
+			}
+			var got triage.Token
+			e.do("GET", "/v1/tokens/"+tok.ID, triage.RoleAdmin, "").json(t, &got)
+			if got.RevokedAt == nil {
+				t.Errorf("token of a deleted agent is not marked revoked: %+v", got)
+			}
+		})
+	}
+	// Tokens of other agents and of nobody are untouched.
+	for _, role := range []triage.Role{triage.RoleAgent, triage.RoleViewer, triage.RoleAdmin} {
+		if r := e.do("GET", "/v1/me", role, ""); r.Code != 200 {
+			t.Errorf("%s token after another agent's deletion: %d", role, r.Code)
+		}
+	}
+
+	// An agent holding the only active admin token is not deleted.
+	boss := e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"陈静"}`, &triage.Agent{}).(*triage.Agent)
+	bossTok := e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"boss","role":"admin","agent_id":"`+boss.ID+`"}`, &triage.Token{}).(*triage.Token)
+	var me struct {
+		TokenID string `json:"token_id"`
+	}
+	e.do("GET", "/v1/me", triage.RoleAdmin, "").json(t, &me)
+	if r := e.do("DELETE", "/v1/tokens/"+me.TokenID, "", "", "Authorization: Bearer "+bossTok.Secret, `If-Match: "1"`); r.Code != 204 {
+		t.Fatalf("revoke the first admin token: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("DELETE", "/v1/agents/"+boss.ID, "", "", "Authorization: Bearer "+bossTok.Secret, ifMatch(boss.Version)); r.Code != 409 {
+		t.Errorf("deleting the agent of the last admin token: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("GET", "/v1/me", "", "", "Authorization: Bearer "+bossTok.Secret); r.Code != 200 {
+		t.Errorf("the last admin token after a refused deletion: %d", r.Code)
+	}
+}
+
+// TestSuggestionsRefreshNeedsAWorker: recomputing suggestions writes a row
+// and may call the LLM, so a viewer or an editor reads what is stored and
+// only the roles that work tickets may pass refresh=true.
+func TestSuggestionsRefreshNeedsAWorker(t *testing.T) {
+	e := newEnv(t)
+	tk := e.ticket("")
+	path := "/v1/tickets/" + tk.ID + "/suggestions"
+	var first triage.Suggestions
+	if r := e.do("GET", path, triage.RoleViewer, ""); r.Code != 200 {
+		t.Fatalf("viewer reads suggestions: %d %s", r.Code, r.Body)
+	} else {
+		r.json(t, &first)
+	}
+	for _, role := range []triage.Role{triage.RoleViewer, triage.RoleEditor} {
+		t.Run(string(role), func(t *testing.T) {
+			r := e.do("GET", path+"?refresh=true", role, "")
+			if r.Code != 403 || r.errorBody(t).Field != "refresh" {
+				t.Fatalf("%s refresh=true: %d %s", role, r.Code, r.Body)
+			}
+			var again triage.Suggestions
+			e.do("GET", path, role, "").json(t, &again)
+			if again.ID != first.ID {
+				t.Errorf("a refused refresh recomputed the suggestions")
+			}
+		})
+	}
+	for _, role := range []triage.Role{triage.RoleAgent, triage.RoleAdmin} {
+		t.Run(string(role), func(t *testing.T) {
+			if r := e.do("GET", path+"?refresh=true", role, ""); r.Code != 200 {
+				t.Fatalf("%s refresh=true: %d %s", role, r.Code, r.Body)
+			}
+		})
+	}
+}
+
+// TestUIPolicyKeepsImagesHome: the UI's Content-Security-Policy lets
+// images come from the service itself, data: and the page's own blob:
+// URLs, never from another host, so an article's picture hosted elsewhere
+// is not fetched by a staff browser.
+func TestUIPolicyKeepsImagesHome(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{"/", "/app/inbox", "/assets/js/main.js", "/assets/app.css"} {
+		t.Run(path, func(t *testing.T) {
+			r := e.do("GET", path, "", "")
+			if r.Code != 200 {
+				t.Fatalf("%d", r.Code)
+			}
+			csp := r.Header.Get("Content-Security-Policy")
+			var img []string
+			for _, d := range strings.Split(csp, ";") {
+				if f := strings.Fields(d); len(f) > 0 && f[0] == "img-src" {
+					img = f[1:]
+				}
+			}
+			slices.Sort(img)
+			if strings.Join(img, " ") != "'self' blob: data:" {
+				t.Errorf("img-src %q in %q; want only 'self', data: and blob:", img, csp)
+			}
+			if !strings.Contains(csp, "default-src 'self'") {
+				t.Errorf("no default-src 'self' in %q", csp)
+			}
+		})
+	}
+}
