@@ -130,3 +130,37 @@ func TestUIPolicyKeepsImagesHome(t *testing.T) {
 		})
 	}
 }
+
+// TestClientRequestID: a client's X-Request-Id is kept when it is short
+// and printable ASCII, and replaced by a fresh one otherwise, so nothing
+// a client sends lands in the logs and error bodies unchecked.
+func TestClientRequestID(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, id string
+		kept     bool
+	}{
+		{"uuid", "5f0c6a1e-8d5b-4c1a-9a3e-2b7f1d9c0e42", true},
+		{"64 characters", strings.Repeat("a", 64), true},
+		{"65 characters", strings.Repeat("a", 65), false},
+		{"a space", "abc def", false},
+		{"a tab", "abc\tdef", false},
+		{"non-ASCII", "请求编号", false},
+		{"escape sequence", "\x1b[31mred", false},
+		{"DEL", "abc\x7f", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do("GET", "/v1/tickets/nope", triage.RoleViewer, "", "X-Request-Id: "+c.id)
+			got := r.Header.Get("X-Request-Id")
+			if c.kept && got != c.id {
+				t.Fatalf("a valid id %q became %q", c.id, got)
+			}
+			if !c.kept && (got == c.id || got == "" || len(got) > 64 || strings.ContainsFunc(got, func(r rune) bool { return r < 0x21 || r > 0x7e })) {
+				t.Fatalf("an invalid id %q gave %q", c.id, got)
+			}
+			if d := r.errorBody(t); d.RequestID != got {
+				t.Errorf("error body request_id %q, header %q", d.RequestID, got)
+			}
+		})
+	}
+}
