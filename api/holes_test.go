@@ -164,3 +164,79 @@ func TestClientRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestStrictJSONBodies: a key sent twice, or beside a case variant of
+// itself, is a 400 naming it (encoding/json would take the last one
+// silently), wherever it is nested; a body that is not application/json
+// is a 415; valid bodies in application/json (with a UTF-8 charset or
+// none) still pass.
+func TestStrictJSONBodies(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, body, ctype string
+		code              int
+		field             string
+	}{
+		{"valid", `{"title":"退款"}`, "application/json", 201, ""},
+		{"valid with charset", `{"title":"退款"}`, "application/json; charset=utf-8", 201, ""},
+		{"valid, upper-case media type", `{"title":"退款"}`, "Application/JSON", 201, ""},
+		{"duplicate key", `{"title":"退款","title":"改了"}`, "application/json", 400, "title"},
+		{"case variant", `{"title":"退款","Title":"改了"}`, "application/json", 400, "Title"},
+		{"case variant, upper first", `{"TITLE":"退款","title":"改了"}`, "application/json", 400, "title"},
+		{"nested duplicate", `{"title":"退款","requester":{"name":"王","name":"李"}}`, "application/json", 400, "requester.name"},
+		{"nested case variant", `{"title":"退款","requester":{"name":"王","Name":"李"}}`, "application/json", 400, "requester.Name"},
+		{"duplicate in a map", `{"title":"退款","fields":{"order":"1","order":"2"}}`, "application/json", 400, "fields.order"},
+		{"no content type", `{"title":"退款"}`, "", 415, "Content-Type"},
+		{"form", `{"title":"退款"}`, "application/x-www-form-urlencoded", 415, "Content-Type"},
+		{"text", `{"title":"退款"}`, "text/plain", 415, "Content-Type"},
+		{"another charset", `{"title":"退款"}`, "application/json; charset=gbk", 415, "Content-Type"},
+		{"garbage type", `{"title":"退款"}`, "(((", 415, "Content-Type"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do("POST", "/v1/tickets", triage.RoleAgent, c.body, "Content-Type: "+c.ctype)
+			if r.Code != c.code {
+				t.Fatalf("%d %s, want %d", r.Code, r.Body, c.code)
+			}
+			if c.code >= 400 {
+				if d := r.errorBody(t); d.Field != c.field {
+					t.Errorf("field %q, want %q: %s", d.Field, c.field, d.Message)
+				}
+			}
+		})
+	}
+	// A PATCH is held to the same rules.
+	tk := e.ticket("")
+	if r := e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"priority":"P1","Priority":"P4"}`, ifMatch(tk.Version)); r.Code != 400 || r.errorBody(t).Field != "Priority" {
+		t.Errorf("PATCH with a case variant: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAgent, `{"priority":"P1"}`, ifMatch(tk.Version), "Content-Type: text/plain"); r.Code != 415 {
+		t.Errorf("PATCH as text/plain: %d %s", r.Code, r.Body)
+	}
+}
+
+// TestNULRejectedOnEveryStore: a NUL character in any text of a JSON body
+// is a 400 naming the field, before a store sees it; PostgreSQL cannot
+// store one and SQLite would, so the answer no longer depends on the store.
+func TestNULRejectedOnEveryStore(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct {
+		name, path, body, field string
+	}{
+		{"title", "/v1/tickets", `{"title":"退款\u0000没到"}`, "title"},
+		{"nested", "/v1/tickets", `{"title":"退款","requester":{"name":"王\u0000"}}`, "requester.name"},
+		{"in a list", "/v1/tickets", `{"title":"退款","tags":["ok","x\u0000"]}`, "tags[1]"},
+		{"in a map", "/v1/tickets", `{"title":"退款","fields":{"order":"\u0000"}}`, "fields.order"},
+		{"an article", "/v1/articles", `{"title":"退款说明","body":"a\u0000b"}`, "body"},
+		{"an agent", "/v1/agents", `{"name":"\u0000"}`, "name"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do("POST", c.path, triage.RoleAdmin, c.body)
+			if r.Code != 400 {
+				t.Fatalf("%d %s", r.Code, r.Body)
+			}
+			if d := r.errorBody(t); d.Field != c.field || !strings.Contains(d.Message, "NUL") {
+				t.Errorf("field %q message %q, want field %q naming NUL", d.Field, d.Message, c.field)
+			}
+		})
+	}
+}

@@ -60,6 +60,7 @@ const D = {
   'error.conflict': ['当前状态不允许此操作', 'Not allowed in the current state'],
   'error.precondition_failed': ['记录已被他人修改', 'Changed by someone else'],
   'error.too_large': ['内容太大', 'Too large'],
+  'error.unsupported_media_type': ['请求内容的格式不受支持', 'Unsupported content type'],
   'error.idempotency_mismatch': ['重复提交的内容不一致', 'A retried request differed from the first'],
   'error.precondition_required': ['缺少版本信息（If-Match）', 'Missing If-Match'],
   'error.rate_limited': ['请求过于频繁，请稍后再试', 'Too many requests; try again shortly'],
