@@ -240,3 +240,53 @@ func TestNULRejectedOnEveryStore(t *testing.T) {
 		})
 	}
 }
+
+// TestSurveyIsTheRequesters: the agent assigned to a ticket cannot take a
+// link to its survey, a staff token cannot answer a survey, and every link
+// issued by hand is written to the ticket's history.
+func TestSurveyIsTheRequesters(t *testing.T) {
+	e := newEnv(t)
+	tk := e.mustCreate("POST", "/v1/tickets", triage.RoleAdmin, `{"title":"退款没到账","assignee_id":"`+e.agent.ID+`"}`, &triage.Ticket{}).(*triage.Ticket)
+	if tk.AssigneeID != e.agent.ID {
+		t.Fatalf("ticket not assigned to the agent: %+v", tk)
+	}
+	if r := e.do("PATCH", "/v1/tickets/"+tk.ID, triage.RoleAdmin, `{"status":"solved"}`, "If-Match: *"); r.Code != 200 {
+		t.Fatalf("solve: %d %s", r.Code, r.Body)
+	}
+	csat := "/v1/tickets/" + tk.ID + "/csat"
+	if r := e.do("POST", csat, triage.RoleAgent, ""); r.Code != 403 {
+		t.Fatalf("the assignee took a link to its own survey: %d %s", r.Code, r.Body)
+	}
+	var link struct{ Token string }
+	for range 2 {
+		r := e.do("POST", csat, triage.RoleAdmin, "")
+		if r.Code != 201 {
+			t.Fatalf("admin issues a link: %d %s", r.Code, r.Body)
+		}
+		r.json(t, &link)
+	}
+	var hist struct{ Items []triage.HistoryEntry }
+	e.do("GET", "/v1/tickets/"+tk.ID+"/history", triage.RoleViewer, "").json(t, &hist)
+	var me struct {
+		TokenID string `json:"token_id"`
+	}
+	e.do("GET", "/v1/me", triage.RoleAdmin, "").json(t, &me)
+	var issued []triage.HistoryEntry
+	for _, h := range hist.Items {
+		if h.Field == "csat_link" {
+			issued = append(issued, h)
+		}
+	}
+	if len(issued) != 2 || issued[0].Actor != "token:"+me.TokenID || issued[1].New != "issued" {
+		t.Errorf("history of the issued links: %+v", issued)
+	}
+	// With a staff token, the link does not take an answer.
+	for _, role := range []triage.Role{triage.RoleAgent, triage.RoleViewer} {
+		if r := e.do("POST", "/v1/csat/"+link.Token, role, `{"rating":5}`); r.Code != 403 {
+			t.Errorf("%s answered a survey: %d %s", role, r.Code, r.Body)
+		}
+	}
+	if r := e.do("POST", "/v1/csat/"+link.Token, "", `{"rating":5}`); r.Code != 200 {
+		t.Errorf("the customer's answer: %d %s", r.Code, r.Body)
+	}
+}

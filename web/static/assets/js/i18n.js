@@ -181,6 +181,7 @@ const D = {
   'field.merged_into': ['合并到', 'merged into'],
   'field.merged_from': ['合并自', 'merged from'],
   'field.duplicate_of': ['疑似重复', 'probable duplicate of'],
+  'field.csat_link': ['满意度调查链接', 'survey link'],
   'survey.title': ['服务满意度调查', 'How did we do?'],
   'survey.about': ['关于你的咨询：', 'About your request:'],
   'survey.question': ['你对这次服务满意吗？', 'How satisfied are you with our help?'],
