@@ -289,3 +289,44 @@ type MacroWriter interface {
 	// macro.
 	AddMacroUse(ctx context.Context, u *MacroUse) error
 }
+
+// MacroSuggestion is a macro offered beside a ticket, rendered for it.
+type MacroSuggestion struct {
+	Macro *Macro `json:"macro"`
+	// Text is the macro's body with the ticket's values filled in: what
+	// the reply box receives when the agent inserts it.
+	Text string `json:"text"`
+	// Score orders the suggestions: Lexical plus a bounded share of
+	// Usage.
+	Score float64 `json:"score"`
+	// Lexical is the similarity of the ticket's text to the macro's title
+	// and body, 0 to 1.
+	Lexical float64 `json:"lexical"`
+	// Usage sums the similarity to this ticket of the tickets the macro
+	// was sent on.
+	Usage float64 `json:"usage"`
+	// SimilarUses counts those tickets.
+	SimilarUses int `json:"similar_uses"`
+}
+
+// MacroApply sends a reply with a macro and makes its changes.
+type MacroApply struct {
+	// Body is the reply as the agent sends it; empty sends the macro's
+	// text unchanged. A body that differs from the rendered text counts
+	// as edited before sending.
+	Body string `json:"body"`
+	// Public sends the reply to the customer (the default); false keeps
+	// it as an internal note.
+	Public *bool `json:"public"`
+	// Version, when set, is the macro version the agent inserted; a macro
+	// changed since is ESTALE, so an agent never sends text they did not
+	// see together with actions they did not expect.
+	Version int `json:"version"`
+}
+
+// MacroApplied is what applying a macro did.
+type MacroApplied struct {
+	Ticket  *Ticket   `json:"ticket"`
+	Comment *Comment  `json:"comment"`
+	Use     *MacroUse `json:"use"`
+}
