@@ -186,7 +186,9 @@ func TestApplyMacro(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(hist, func(h *triage.HistoryEntry) bool { return h.Field == "priority" && strings.Contains(h.Note, "退款处理中") }) {
+	if !slices.ContainsFunc(hist, func(h *triage.HistoryEntry) bool {
+		return h.Field == "priority" && strings.Contains(h.Note, "退款处理中")
+	}) {
 		t.Error("the history does not name the macro beside its change")
 	}
 
@@ -260,7 +262,7 @@ func TestRankMacros(t *testing.T) {
 			{MacroID: "m2", TicketID: "t1", Terms: desk.MacroTerms("退款到账了吗")},
 			{MacroID: "m2", TicketID: "t2", Terms: desk.MacroTerms("退款什么时候到账啊")},
 			{MacroID: "m3", TicketID: "t3", Terms: desk.MacroTerms("发票怎么开")}, // not similar
-			{MacroID: "m3", TicketID: "t0", Terms: ticket},                  // this ticket: ignored
+			{MacroID: "m3", TicketID: "t0", Terms: ticket},                   // this ticket: ignored
 		}
 		got := desk.RankMacros("t0", ticket, macros, terms, uses)
 		// m2 shares no words with the ticket but was sent twice on
