@@ -105,6 +105,21 @@ func canSee(ctx context.Context, r triage.Reader, m *triage.Macro) error {
 	return triage.NotFound("macro", m.ID)
 }
 
+// defaultScope gives a macro whose author names no scope the only scope
+// open to a team lead: the team they lead, when there is one such team.
+// Anyone else's stays for everyone.
+func defaultScope(ctx context.Context, r triage.Reader, m *triage.Macro) error {
+	p := triage.PrincipalFromContext(ctx)
+	if m.Scope != "" || m.TeamID != "" || m.AgentID != "" || p == nil || p.Role == triage.RoleAdmin {
+		return nil
+	}
+	_, led, err := teamsOf(ctx, r, p.AgentID)
+	if err == nil && len(led) == 1 {
+		m.Scope, m.TeamID = triage.MacroTeam, led[0]
+	}
+	return err
+}
+
 // canManage allows admins every macro, and a team lead the macros of the
 // teams they lead.
 func canManage(ctx context.Context, r triage.Reader, m *triage.Macro) error {
@@ -164,6 +179,9 @@ func (s *Service) CreateMacro(ctx context.Context, in triage.NewMacro, idem *tri
 	now := s.now()
 	m := &triage.Macro{ID: triage.NewID(), Title: in.Title, Body: in.Body, Scope: in.Scope, TeamID: in.TeamID, AgentID: in.AgentID,
 		Actions: in.Actions, AuthorID: actor(ctx), CreatedAt: now, UpdatedAt: now}
+	if err := defaultScope(ctx, s.Store, m); err != nil {
+		return nil, err
+	}
 	if err := triage.ValidateMacro(m); err != nil {
 		return nil, err
 	}

@@ -53,7 +53,8 @@ func TestMacroCreateRules(t *testing.T) {
 		{"team scope without team", admin, triage.NewMacro{Title: "x", Body: "x", Scope: triage.MacroTeam}, triage.EINVALID, "team_id"},
 		{"unknown team", admin, triage.NewMacro{Title: "x", Body: "x", Scope: triage.MacroTeam, TeamID: "t-0"}, triage.EINVALID, "team_id"},
 		{"lead, own team", as(t.Context(), "a1"), triage.NewMacro{Title: "售后", Body: "x", Scope: triage.MacroTeam, TeamID: team.ID}, "", ""},
-		{"lead, everyone", as(t.Context(), "a1"), triage.NewMacro{Title: "x", Body: "x"}, triage.EFORBIDDEN, "team_id"},
+		{"lead, everyone", as(t.Context(), "a1"), triage.NewMacro{Title: "x", Body: "x", Scope: triage.MacroEveryone}, triage.EFORBIDDEN, "team_id"},
+		{"lead, no scope: their team", as(t.Context(), "a1"), triage.NewMacro{Title: "默认", Body: "x"}, "", ""},
 		{"member", as(t.Context(), "a2"), triage.NewMacro{Title: "x", Body: "x", Scope: triage.MacroTeam, TeamID: team.ID}, triage.EFORBIDDEN, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
