@@ -398,7 +398,9 @@ export async function render(ctx) {
         else text.value = value;
         st.macroUse = { macro, text: value };
         renderInfo();
-        text.focus();
+        // Like an accepted draft: ready to send with Enter; the key that
+        // inserted it must not land in the text.
+        send.focus();
       },
     };
   }
