@@ -286,6 +286,21 @@ const D = {
   'signal.model': ['模型', 'model'],
 
   // Suggestions panel
+  // Macros (快捷回复)
+  'macro.title': ['快捷回复', 'Macros'],
+  'macro.unavailable': ['快捷回复暂时无法加载。', 'Macros could not be loaded.'],
+  'macro.none': ['没有适合这张工单的快捷回复，可在下方搜索全部。', 'No macro fits this ticket; search them all below.'],
+  'macro.search': ['搜索快捷回复…（回车插入）', 'Search macros… (Enter inserts)'],
+  'macro.no_match': ['没有匹配的快捷回复', 'No macro matches'],
+  'macro.score': ['相关度 {score}', 'relevance {score}'],
+  'macro.score_hint': ['由工单文字与快捷回复的相似度，以及同事在相似工单上的使用情况算出', 'From how alike the ticket and the macro read, and how often colleagues used it on similar tickets'],
+  'macro.similar_uses': ['相似工单用过 {n} 次', 'used {n}× on similar tickets'],
+  'macro.in_use': ['快捷回复「{title}」', 'Macro “{title}”'],
+  'macro.edited': ['已修改', 'edited'],
+  'macro.actions': ['发送时还会：{what}', 'Sending also: {what}'],
+  'macro.sent': ['已用快捷回复发送', 'Sent with the macro'],
+  'keys.macro': ['快捷回复：搜索', 'Macros: search'],
+  'keys.macro_n': ['插入第 {n} 条建议的快捷回复', 'Insert suggested macro {n}'],
   'sugg.title': ['建议', 'Suggestions'],
   'sugg.loading': ['正在查找相关文章和相似工单…', 'Finding articles and similar tickets…'],
   'sugg.none': ['没有建议。', 'No suggestions.'],
