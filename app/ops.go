@@ -29,6 +29,7 @@ func (a *App) openOps(ctx context.Context) error {
 // indexer and the triager.
 func (a *App) metricSources() metrics.Sources {
 	return metrics.Sources{
+		Skipped:  a.skipped.Counts,
 		IndexLag: func(ctx context.Context) (int64, error) { return a.Indexer.Lag(ctx) },
 		Models: func() map[string]string {
 			cat, pri := a.Triager.ModelVersions()

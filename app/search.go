@@ -122,7 +122,8 @@ func (a *App) onChange(ctx context.Context, c triage.Change) error {
 }
 
 // followDict brings one word of the live dictionary in step with the
-// store.
+// store. A word the segmenter refuses is left out and reported: returning
+// its error would stop the follower at it for good.
 func (a *App) followDict(ctx context.Context, word string) error {
 	words, err := a.Store.DictWords(ctx)
 	if err != nil {
@@ -130,9 +131,12 @@ func (a *App) followDict(ctx context.Context, word string) error {
 	}
 	for _, w := range words {
 		if w.Word == word {
-			return a.Segmenter.AddWords(*w)
+			return a.Segmenter.AddEach([]triage.DictWord{*w}, func(w triage.DictWord, err error) {
+				a.skipped.skip(triage.SkipDictionary, w.Word, err)
+			})
 		}
 	}
+	a.skipped.forget(triage.SkipDictionary, word)
 	if err := a.Segmenter.RemoveWord(word); err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
 		return err
 	}

@@ -40,6 +40,9 @@ type Sources struct {
 	Models func() map[string]string
 	// Tickets counts all tickets ever created and the active ones by status.
 	Tickets func(ctx context.Context) (created int, active map[triage.Status]int, err error)
+	// Skipped counts the stored values derived state left out since the
+	// process started, by kind.
+	Skipped func() map[triage.SkipKind]int
 }
 
 // ScrapeTimeout bounds the store reads of one scrape.
@@ -102,8 +105,8 @@ func (m *Metrics) ObserveDelivery(event, outcome string, took time.Duration) {
 
 // scraped reads the store-backed figures when the registry is collected.
 type scraped struct {
-	src                                         Sources
-	jobs, failures, lag, model, created, active *prometheus.Desc
+	src                                                  Sources
+	jobs, failures, lag, model, created, active, skipped *prometheus.Desc
 }
 
 func newScraped(src Sources) *scraped {
@@ -115,11 +118,12 @@ func newScraped(src Sources) *scraped {
 		model:    prometheus.NewDesc("triage_model_info", "The model version serving each kind; always 1.", []string{"kind", "version"}, nil),
 		created:  prometheus.NewDesc("triage_tickets_created_total", "Tickets created, counted in the store (so it survives restarts).", nil, nil),
 		active:   prometheus.NewDesc("triage_tickets_active", "Active tickets by status.", []string{"status"}, nil),
+		skipped:  prometheus.NewDesc("triage_derived_skipped_total", "Stored values left out of derived state (dictionary, text and vector index, models) since the start, by kind; GET /v1/skipped lists them.", []string{"kind"}, nil),
 	}
 }
 
 func (c *scraped) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active} {
+	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active, c.skipped} {
 		ch <- d
 	}
 }
@@ -149,6 +153,12 @@ func (c *scraped) Collect(ch chan<- prometheus.Metric) {
 			if v != "" {
 				ch <- prometheus.MustNewConstMetric(c.model, prometheus.GaugeValue, 1, kind, v)
 			}
+		}
+	}
+	if c.src.Skipped != nil {
+		counts := c.src.Skipped()
+		for _, k := range triage.SkipKinds() {
+			ch <- prometheus.MustNewConstMetric(c.skipped, prometheus.CounterValue, float64(counts[k]), string(k))
 		}
 	}
 	if c.src.Tickets != nil {
