@@ -42,7 +42,9 @@ func resources() []resource {
 	return []resource{
 		{path: "/v1/dictionary", idKey: "word", make: []func(string) any{
 			func(h string) any { return map[string]any{"words": []any{map[string]any{"word": h}}} },
-			func(h string) any { return map[string]any{"words": []any{map[string]any{"word": "星河手环", "tag": h}}} },
+			func(h string) any {
+				return map[string]any{"words": []any{map[string]any{"word": "星河手环", "tag": h}}}
+			},
 		}},
 		{path: "/v1/rules", fix: `{"name":"fixed","regex":"退款"}`, make: []func(string) any{
 			func(h string) any { return map[string]any{"name": h, "any": []string{h}} },
@@ -90,7 +92,9 @@ func resources() []resource {
 			func(h string) any { return map[string]any{"name": "agent " + h, "skills": []string{h, h}} },
 		}},
 		{path: "/v1/teams", fix: `{"name":"fixed"}`, make: []func(string) any{
-			func(h string) any { return map[string]any{"name": h, "categories": []string{h}, "members": []string{h}, "lead_id": h} },
+			func(h string) any {
+				return map[string]any{"name": h, "categories": []string{h}, "members": []string{h}, "lead_id": h}
+			},
 			func(h string) any { return map[string]any{"name": "team " + h, "categories": []string{h, "退款"}} },
 		}},
 	}
