@@ -217,7 +217,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	router := &classify.Router{}
-	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold}
+	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold, Skip: a.skipped.skip}
 	if err := a.Triager.LoadModels(ctx, a.Store); err != nil {
 		return fmt.Errorf("loading the active models: %w", err)
 	}

@@ -102,8 +102,8 @@ func (a *App) openEmbedding(ctx context.Context) error {
 }
 
 // onChange follows the change-log entries the indexer does not handle: a
-// model made active elsewhere (another replica, the command line) and
-// dictionary edits.
+// model made active elsewhere (another replica, the command line), rule
+// edits and dictionary edits.
 func (a *App) onChange(ctx context.Context, c triage.Change) error {
 	switch c.Entity {
 	case "model":
@@ -114,7 +114,16 @@ func (a *App) onChange(ctx context.Context, c triage.Change) error {
 		if rec.Kind == triage.ModelEmbedder {
 			return a.Embedding.Follow(ctx, rec)
 		}
-		return a.Triager.Follow(rec)
+		if err := a.Triager.Follow(rec); err != nil {
+			// The model does not load: the one in use stays, and the
+			// follower goes on.
+			a.skipped.skip(triage.SkipModel, rec.ID, err)
+		}
+		return nil
+	case "rule":
+		// A changed or deleted rule is compiled again at the next ticket,
+		// and reported again there if it is still bad.
+		a.skipped.forget(triage.SkipRule, c.ID)
 	case "dict":
 		return a.followDict(ctx, c.ID)
 	}
