@@ -58,7 +58,7 @@ func (a *App) openSearch(ctx context.Context) error {
 	if !a.Config.MemIndex {
 		cursor = &fileCursor{path: filepath.Join(dir, "applied.seq")}
 	}
-	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange}
+	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange, Skip: a.skipped.skip}
 	a.Embedding.Indexer = a.Indexer
 	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight}
 	a.KB = &kb.Service{Store: a.Store}

@@ -79,3 +79,37 @@ func TestStoredBrokenRuleAndModelAreSkipped(t *testing.T) {
 		})
 	}
 }
+
+// TestWrongDimensionVectorIsSkipped stores a vector of the current model
+// with one dimension too many, as a misconfigured remote model could
+// return: the follower skips it and goes on, and a restart, which loads
+// every stored vector, is ready and reports it.
+func TestWrongDimensionVectorIsSkipped(t *testing.T) {
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) {
+			cfg := st.config(t)
+			r := start(t, cfg)
+			ctx := context.Background()
+			emb := r.Embedding.Current()
+			owner := triage.NewID()
+			doc := triage.DocArticle + ":" + owner + ":0"
+			vec := &triage.Vector{DocID: doc, Kind: triage.DocArticle, OwnerID: owner, Model: emb.Model(), Vec: make([]float32, emb.Dim()+1), UpdatedAt: time.Now().UTC()}
+			vec.Vec[0] = 1
+			if err := r.Store.Update(ctx, func(tx triage.Tx) error {
+				return tx.PutVectors(ctx, triage.DocArticle, owner, []*triage.Vector{vec})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r.caughtUp()
+			r.stop()
+
+			r = start(t, cfg)
+			if w := r.call("GET", "/v1/skipped", ""); !strings.Contains(w.Body.String(), `"kind":"vector_index","id":"`+doc+`"`) {
+				t.Errorf("GET /v1/skipped does not list %s: %s", doc, w.Body)
+			}
+			if w := r.call("GET", "/v1/search?mode=hybrid&q=%E9%80%80%E6%AC%BE", ""); w.Code != 200 {
+				t.Errorf("hybrid search beside a bad vector: %d %s", w.Code, w.Body)
+			}
+		})
+	}
+}
