@@ -146,7 +146,8 @@ func (a *App) followDict(ctx context.Context, word string) error {
 		}
 	}
 	a.skipped.forget(triage.SkipDictionary, word)
-	if err := a.Segmenter.RemoveWord(word); err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+	// A refused word (EINVALID) was never added: nothing to remove.
+	if err := a.Segmenter.RemoveWord(word); err != nil && !triage.IsCode(err, triage.ENOTFOUND) && !triage.IsCode(err, triage.EINVALID) {
 		return err
 	}
 	return nil

@@ -203,9 +203,9 @@ func (s *Service) DeleteDictWord(ctx context.Context, word string) error {
 	if err != nil || s.Dict == nil {
 		return err
 	}
-	// A stored word the segmenter never took is not in it: nothing to
-	// undo there.
-	if err := s.Dict.RemoveWord(deleted); err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+	// A stored word the segmenter refuses (EINVALID) never went into it:
+	// nothing to undo there.
+	if err := s.Dict.RemoveWord(deleted); err != nil && !triage.IsCode(err, triage.ENOTFOUND) && !triage.IsCode(err, triage.EINVALID) {
 		return err
 	}
 	return nil

@@ -158,10 +158,7 @@ func (s *Segmenter) token(word string, freq float64, tag string) gse.Token {
 func (s *Segmenter) RemoveWord(word string) error {
 	w, err := validWord(triage.DictWord{Word: word})
 	if err != nil {
-		// AddWords never took a word it refuses, so it is not here: the
-		// caller deleting a bad stored word must not be stopped by it.
-		return &triage.Error{Code: triage.ENOTFOUND, Field: "word",
-			Message: fmt.Sprintf("%q is not in the user dictionary", word), Err: err}
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
