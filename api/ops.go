@@ -28,6 +28,10 @@ type Ops struct {
 	// the URL, which would make a series per ticket), for the latency
 	// histogram.
 	ObserveRequest func(method, route string, status int, took time.Duration)
+	// Skipped lists the stored values derived state left out (a
+	// dictionary word the segmenter refuses, a document the index
+	// refuses), so an admin can fix or delete them; nil lists none.
+	Skipped func() []triage.Skipped
 }
 
 // opsRoutes are the routes of webhooks, reports, metrics and merges.
@@ -58,6 +62,7 @@ func (s *Server) opsRoutes() []Route {
 			Query: reportParams("day, agent, team or category")},
 
 		{Method: "POST", Path: "/v1/tickets/:id/merge", Tag: "tickets", Summary: "Merge this ticket into another: comments move, history is copied, this one closes pointing at the survivor", Roles: workers(), Handler: s.mergeTicket, Request: triage.Merge{}, Response: triage.MergeResult{}, Conditional: true},
+		{Method: "GET", Path: "/v1/skipped", Tag: "service", Summary: "Stored values left out of derived state (dictionary words, index documents, models) since the start, with why: fix or delete them", Roles: admins(), Handler: s.listSkipped, Response: List[triage.Skipped]{}},
 		{Method: "GET", Path: "/v1/tickets/:id/links", Tag: "tickets", Summary: "Probable duplicates and merges of a ticket", Roles: anyone(), Handler: s.ticketLinks, Response: List[triage.LinkView]{}},
 	}
 	for i, r := range routes {
@@ -139,4 +144,13 @@ func (s *Server) known(method, path string) bool {
 		}
 	}
 	return slices.Contains(UIRoutes(), method+" "+path)
+}
+
+// listSkipped lists the values derived state left out, oldest first.
+func (s *Server) listSkipped(c echo.Context) error {
+	items := []triage.Skipped{}
+	if s.ops.Skipped != nil {
+		items = s.ops.Skipped()
+	}
+	return send(c, http.StatusOK, 0, List[triage.Skipped]{Items: items})
 }

@@ -134,9 +134,15 @@ func (s *Server) deleteDict(c echo.Context) error {
 	if _, err := ifMatch(c); err != nil {
 		return err
 	}
-	word, err := url.PathUnescape(c.Param("word"))
-	if err != nil || strings.TrimSpace(word) == "" {
-		return triage.Invalid("word", "the word in the path is not valid")
+	// Any stored word can be deleted, even one of white space only or
+	// with characters a new word may not have: the last segment is the
+	// word, percent-encoded. It is read from the escaped path, since the
+	// router decodes some paths and not others (a%2Fb stays encoded, %25
+	// does not), and a word may itself hold a %.
+	escaped := c.Request().URL.EscapedPath()
+	word, err := url.PathUnescape(escaped[strings.LastIndexByte(escaped, '/')+1:])
+	if err != nil || word == "" {
+		return triage.Invalid("word", "the word in the path is not valid percent-encoding")
 	}
 	if err := s.desk.DeleteDictWord(c.Request().Context(), word); err != nil {
 		return err

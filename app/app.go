@@ -174,6 +174,8 @@ type App struct {
 
 	Server *api.Server
 
+	// skipped reports the stored values derived state left out.
+	skipped *skips
 	// rebuild says the text index was missing or damaged at Open.
 	rebuild bool
 	// keySource says where Keys came from; mailSettings is what the
@@ -215,6 +217,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if a.Log == nil {
 		a.Log = slog.Default()
 	}
+	a.skipped = &skips{log: a.Log}
 	proxies, err := limit.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
@@ -238,7 +241,7 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	router := &classify.Router{}
-	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold}
+	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold, Skip: a.skipped.skip}
 	if err := a.Triager.LoadModels(ctx, a.Store); err != nil {
 		return fmt.Errorf("loading the active models: %w", err)
 	}
@@ -281,7 +284,9 @@ func (a *App) open(ctx context.Context) error {
 	return nil
 }
 
-// openSegmenter loads the segmenter with the store's user dictionary.
+// openSegmenter loads the segmenter with the store's user dictionary. A
+// stored word the segmenter refuses is left out and reported, never a
+// reason not to start.
 func (a *App) openSegmenter(ctx context.Context) error {
 	words, err := a.Store.DictWords(ctx)
 	if err != nil {
@@ -291,15 +296,15 @@ func (a *App) openSegmenter(ctx context.Context) error {
 	for i, w := range words {
 		dict[i] = *w
 	}
-	if a.Config.Segmenter != nil {
-		a.Segmenter = a.Config.Segmenter
-		if len(dict) > 0 {
-			return a.Segmenter.AddWords(dict...)
+	a.Segmenter = a.Config.Segmenter
+	if a.Segmenter == nil {
+		if a.Segmenter, err = segment.New(segment.Options{}); err != nil {
+			return err
 		}
-		return nil
 	}
-	a.Segmenter, err = segment.New(segment.Options{Words: dict})
-	return err
+	return a.Segmenter.AddEach(dict, func(w triage.DictWord, err error) {
+		a.skipped.skip(triage.SkipDictionary, w.Word, err)
+	})
 }
 
 // APIConfig is what the HTTP server is built from: every service the
@@ -313,7 +318,7 @@ func (a *App) APIConfig() api.Config {
 	return api.Config{Desk: a.Desk, Ready: a.Store.Ready, Backup: backup, Log: a.Log, BodyLimit: a.Config.BodyLimit, Version: a.Config.Version,
 		Triager: a.Triager, Queue: a.Jobs, KB: a.KB, Suggest: a.Suggest, Segmenter: a.Segmenter, SLA: a.SLA, UI: web.FS(),
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
-			ObserveRequest: a.Metrics.ObserveRequest},
+			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
 		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits}
 }

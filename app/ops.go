@@ -33,6 +33,7 @@ func (a *App) metricSources() metrics.Sources {
 		backup = a.Backups.Status
 	}
 	return metrics.Sources{
+		Skipped:  a.skipped.Counts,
 		Backup:   backup,
 		IndexLag: func(ctx context.Context) (int64, error) { return a.Indexer.Lag(ctx) },
 		Models: func() map[string]string {

@@ -58,7 +58,7 @@ func (a *App) openSearch(ctx context.Context) error {
 	if !a.Config.MemIndex {
 		cursor = &fileCursor{path: filepath.Join(dir, "applied.seq")}
 	}
-	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange}
+	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange, Skip: a.skipped.skip}
 	a.Embedding.Indexer = a.Indexer
 	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight}
 	a.KB = &kb.Service{Store: a.Store}
@@ -102,8 +102,8 @@ func (a *App) openEmbedding(ctx context.Context) error {
 }
 
 // onChange follows the change-log entries the indexer does not handle: a
-// model made active elsewhere (another replica, the command line) and
-// dictionary edits.
+// model made active elsewhere (another replica, the command line), rule
+// edits and dictionary edits.
 func (a *App) onChange(ctx context.Context, c triage.Change) error {
 	switch c.Entity {
 	case "model":
@@ -114,7 +114,16 @@ func (a *App) onChange(ctx context.Context, c triage.Change) error {
 		if rec.Kind == triage.ModelEmbedder {
 			return a.Embedding.Follow(ctx, rec)
 		}
-		return a.Triager.Follow(rec)
+		if err := a.Triager.Follow(rec); err != nil {
+			// The model does not load: the one in use stays, and the
+			// follower goes on.
+			a.skipped.skip(triage.SkipModel, rec.ID, err)
+		}
+		return nil
+	case "rule":
+		// A changed or deleted rule is compiled again at the next ticket,
+		// and reported again there if it is still bad.
+		a.skipped.forget(triage.SkipRule, c.ID)
 	case "dict":
 		return a.followDict(ctx, c.ID)
 	}
@@ -122,7 +131,8 @@ func (a *App) onChange(ctx context.Context, c triage.Change) error {
 }
 
 // followDict brings one word of the live dictionary in step with the
-// store.
+// store. A word the segmenter refuses is left out and reported: returning
+// its error would stop the follower at it for good.
 func (a *App) followDict(ctx context.Context, word string) error {
 	words, err := a.Store.DictWords(ctx)
 	if err != nil {
@@ -130,10 +140,14 @@ func (a *App) followDict(ctx context.Context, word string) error {
 	}
 	for _, w := range words {
 		if w.Word == word {
-			return a.Segmenter.AddWords(*w)
+			return a.Segmenter.AddEach([]triage.DictWord{*w}, func(w triage.DictWord, err error) {
+				a.skipped.skip(triage.SkipDictionary, w.Word, err)
+			})
 		}
 	}
-	if err := a.Segmenter.RemoveWord(word); err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+	a.skipped.forget(triage.SkipDictionary, word)
+	// A refused word (EINVALID) was never added: nothing to remove.
+	if err := a.Segmenter.RemoveWord(word); err != nil && !triage.IsCode(err, triage.ENOTFOUND) && !triage.IsCode(err, triage.EINVALID) {
 		return err
 	}
 	return nil

@@ -36,6 +36,11 @@ type Triager struct {
 	// votes get when there are any; 0 means DefaultVoteWeight.
 	VoteWeight float64
 	Now        func() time.Time
+	// Skip hears a stored rule or active model that triage leaves out
+	// because it does not compile or load; nil only logs nothing. A bad
+	// rule must not stop every ticket from being created, nor a bad model
+	// the service from starting.
+	Skip func(kind triage.SkipKind, id string, err error)
 
 	models atomic.Pointer[activeModels]
 	rules  ruleCache
@@ -67,7 +72,7 @@ type ruleCache struct {
 	set *RuleSet
 }
 
-func (c *ruleCache) get(rules []*triage.Rule) (*RuleSet, error) {
+func (c *ruleCache) get(rules []*triage.Rule, skip func(triage.SkipKind, string, error)) (*RuleSet, error) {
 	var b strings.Builder
 	for _, r := range rules {
 		fmt.Fprintf(&b, "%s@%d,", r.ID, r.Version)
@@ -78,7 +83,20 @@ func (c *ruleCache) get(rules []*triage.Rule) (*RuleSet, error) {
 	if c.set != nil && c.key == key {
 		return c.set, nil
 	}
-	set, err := CompileRules(rules)
+	// Each rule is compiled alone first, so one that a hand edit or an
+	// older version stored broken is left out (and reported, once per
+	// change of the rules) while the others still apply.
+	good := make([]*triage.Rule, 0, len(rules))
+	for _, r := range rules {
+		if _, err := CompileRules([]*triage.Rule{r}); err != nil {
+			if skip != nil {
+				skip(triage.SkipRule, r.ID, err)
+			}
+			continue
+		}
+		good = append(good, r)
+	}
+	set, err := CompileRules(good)
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +158,12 @@ func (tr *Triager) LoadModels(ctx context.Context, r triage.Reader) error {
 			return err
 		}
 		if err := tr.UseModel(m); err != nil {
-			return err
+			// The lexicon and the rules still triage; a start must not
+			// wait for a model someone has to retrain.
+			if tr.Skip == nil {
+				return err
+			}
+			tr.Skip(triage.SkipModel, m.ID, err)
 		}
 	}
 	return nil
@@ -388,7 +411,7 @@ func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticke
 	if err != nil {
 		return in, nil, err
 	}
-	rules, err := tr.rules.get(ruleList)
+	rules, err := tr.rules.get(ruleList, tr.Skip)
 	if err != nil {
 		return in, nil, err
 	}

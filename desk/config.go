@@ -147,6 +147,23 @@ func (s *Service) PutDictWords(ctx context.Context, words []triage.DictWord, ide
 		w.CreatedAt = now
 		out[i] = &w
 	}
+	if s.Dict != nil {
+		// The segmenter's own rules (no clause punctuation, a letter or a
+		// digit) are checked before the write, not after it: a word the
+		// segmenter refuses would otherwise be stored and then refused at
+		// every start.
+		vals := make([]triage.DictWord, len(out))
+		for i, w := range out {
+			vals[i] = *w
+		}
+		checked, err := s.Dict.CheckWords(vals...)
+		if err != nil {
+			return nil, err
+		}
+		for i := range out {
+			out[i].Word = checked[i].Word
+		}
+	}
 	res, err := write(ctx, s, idem, nil, func(tx triage.Tx) ([]*triage.DictWord, error) {
 		for _, w := range out {
 			if err := tx.PutDictWord(ctx, w); err != nil {
@@ -170,18 +187,28 @@ func (s *Service) PutDictWords(ctx context.Context, words []triage.DictWord, ide
 	return res, nil
 }
 
-// DeleteDictWord removes a word from the user dictionary.
+// DeleteDictWord removes a word from the user dictionary: the word exactly
+// as stored, whatever it holds (a word an older version let in, or one
+// written by hand, must still be deletable), else its normalised form.
 func (s *Service) DeleteDictWord(ctx context.Context, word string) error {
-	if s.Normalize != nil {
-		word = s.Normalize(word)
-	}
-	_, err := write(ctx, s, nil, nil, func(tx triage.Tx) (struct{}, error) {
-		return struct{}{}, tx.DeleteDictWord(ctx, word)
+	deleted, err := write(ctx, s, nil, nil, func(tx triage.Tx) (string, error) {
+		err := tx.DeleteDictWord(ctx, word)
+		if triage.IsCode(err, triage.ENOTFOUND) && s.Normalize != nil {
+			if norm := s.Normalize(word); norm != word {
+				return norm, tx.DeleteDictWord(ctx, norm)
+			}
+		}
+		return word, err
 	})
-	if err == nil && s.Dict != nil {
-		err = s.Dict.RemoveWord(word)
+	if err != nil || s.Dict == nil {
+		return err
 	}
-	return err
+	// A stored word the segmenter refuses (EINVALID) never went into it:
+	// nothing to undo there.
+	if err := s.Dict.RemoveWord(deleted); err != nil && !triage.IsCode(err, triage.ENOTFOUND) && !triage.IsCode(err, triage.EINVALID) {
+		return err
+	}
+	return nil
 }
 
 // Models lists the stored models of a kind, newest first.

@@ -91,6 +91,10 @@ type Hints struct {
 
 // Dictionary is the segmenter's user dictionary.
 type Dictionary interface {
+	// CheckWords returns the words as AddWords would take them, or the
+	// EINVALID error of the first it would refuse: checked before they
+	// are stored, so a refused word is never stored.
+	CheckWords(words ...triage.DictWord) ([]triage.DictWord, error)
 	AddWords(words ...triage.DictWord) error
 	RemoveWord(word string) error
 }

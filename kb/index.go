@@ -36,6 +36,12 @@ type Indexer struct {
 	// handle itself (a new model, a dictionary edit), so derived state
 	// elsewhere in the process can follow the store too.
 	OnChange func(ctx context.Context, c triage.Change) error
+	// Skip hears an owner whose documents or vectors the text or vector
+	// index refuses (a vector of the wrong dimension, say): it is left
+	// out and the follower goes on, since retrying a refused value would
+	// stop it there for good. Nil keeps the old way: the error stops the
+	// catch-up. Store errors always stop it, to be retried.
+	Skip func(kind triage.SkipKind, id string, err error)
 
 	mu      sync.Mutex // one catch-up at a time
 	applied int64
@@ -225,7 +231,10 @@ func (ix *Indexer) loadVectors(ctx context.Context, progress func(done, total in
 		}
 		for _, v := range page {
 			if err := ix.Vectors.Put(ctx, v.DocID, v.Vec); err != nil {
-				return err
+				if err := ix.skip(triage.SkipVectorIndex, v.DocID, err); err != nil {
+					return err
+				}
+				continue
 			}
 			key := v.Kind + ":" + v.OwnerID
 			if !slices.Contains(ix.vecDocs[key], v.DocID) {
@@ -312,12 +321,25 @@ func (ix *Indexer) refreshText(ctx context.Context, kind, id string) error {
 		return err
 	}
 	if err := ix.Text.DeleteOwner(ctx, kind, id); err != nil {
-		return err
+		return ix.skip(triage.SkipTextIndex, kind+":"+id, err)
 	}
 	if len(docs) == 0 {
 		return nil
 	}
-	return ix.Text.Index(ctx, docs...)
+	if err := ix.Text.Index(ctx, docs...); err != nil {
+		return ix.skip(triage.SkipTextIndex, kind+":"+id, err)
+	}
+	return nil
+}
+
+// skip reports a value an index refused and returns nil, or returns err
+// when no one listens for skips.
+func (ix *Indexer) skip(kind triage.SkipKind, id string, err error) error {
+	if ix.Skip == nil {
+		return err
+	}
+	ix.Skip(kind, id, err)
+	return nil
 }
 
 func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
@@ -335,7 +357,10 @@ func (ix *Indexer) refreshVectors(ctx context.Context, kind, id string) error {
 	var now []string
 	for _, v := range vecs {
 		if err := ix.Vectors.Put(ctx, v.DocID, v.Vec); err != nil {
-			return err
+			if err := ix.skip(triage.SkipVectorIndex, v.DocID, err); err != nil {
+				return err
+			}
+			continue
 		}
 		now = append(now, v.DocID)
 	}

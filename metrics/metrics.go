@@ -40,6 +40,9 @@ type Sources struct {
 	Models func() map[string]string
 	// Tickets counts all tickets ever created and the active ones by status.
 	Tickets func(ctx context.Context) (created int, active map[triage.Status]int, err error)
+	// Skipped counts the stored values derived state left out since the
+	// process started, by kind.
+	Skipped func() map[triage.SkipKind]int
 	// Backup is how the scheduled backups stand; nil when there are none.
 	Backup func() triage.BackupStatus
 }
@@ -104,9 +107,9 @@ func (m *Metrics) ObserveDelivery(event, outcome string, took time.Duration) {
 
 // scraped reads the store-backed figures when the registry is collected.
 type scraped struct {
-	src                                         Sources
-	jobs, failures, lag, model, created, active *prometheus.Desc
-	backupAt, backupFailures, backupStale       *prometheus.Desc
+	src                                                  Sources
+	jobs, failures, lag, model, created, active, skipped *prometheus.Desc
+	backupAt, backupFailures, backupStale                *prometheus.Desc
 }
 
 func newScraped(src Sources) *scraped {
@@ -118,6 +121,7 @@ func newScraped(src Sources) *scraped {
 		model:    prometheus.NewDesc("triage_model_info", "The model version serving each kind; always 1.", []string{"kind", "version"}, nil),
 		created:  prometheus.NewDesc("triage_tickets_created_total", "Tickets created, counted in the store (so it survives restarts).", nil, nil),
 		active:   prometheus.NewDesc("triage_tickets_active", "Active tickets by status.", []string{"status"}, nil),
+		skipped:  prometheus.NewDesc("triage_derived_skipped_total", "Stored values left out of derived state (dictionary, text and vector index, models, rules) since the start, by kind; GET /v1/skipped lists them.", []string{"kind"}, nil),
 
 		backupAt:       prometheus.NewDesc("triage_backup_last_success_timestamp_seconds", "When the newest good scheduled backup was made (Unix time); absent before the first.", nil, nil),
 		backupFailures: prometheus.NewDesc("triage_backup_failures", "Scheduled backups that failed since the last good one.", nil, nil),
@@ -126,7 +130,7 @@ func newScraped(src Sources) *scraped {
 }
 
 func (c *scraped) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active, c.backupAt, c.backupFailures, c.backupStale} {
+	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active, c.skipped, c.backupAt, c.backupFailures, c.backupStale} {
 		ch <- d
 	}
 }
@@ -156,6 +160,12 @@ func (c *scraped) Collect(ch chan<- prometheus.Metric) {
 			if v != "" {
 				ch <- prometheus.MustNewConstMetric(c.model, prometheus.GaugeValue, 1, kind, v)
 			}
+		}
+	}
+	if c.src.Skipped != nil {
+		counts := c.src.Skipped()
+		for _, k := range triage.SkipKinds() {
+			ch <- prometheus.MustNewConstMetric(c.skipped, prometheus.CounterValue, float64(counts[k]), string(k))
 		}
 	}
 	if c.src.Backup != nil {

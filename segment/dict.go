@@ -65,6 +65,52 @@ func (s *Segmenter) AddWords(words ...triage.DictWord) error {
 	return nil
 }
 
+// CheckWords returns words normalised as AddWords would store them, or the
+// EINVALID error of the first that AddWords would refuse, naming it by its
+// index. A caller checks before it stores, so a word refused here is never
+// stored.
+func CheckWords(words ...triage.DictWord) ([]triage.DictWord, error) {
+	norm := make([]triage.DictWord, len(words))
+	for i, w := range words {
+		var err error
+		if norm[i], err = validWord(w); err != nil {
+			var e *triage.Error
+			if errors.As(err, &e) {
+				c := *e
+				c.Field = fmt.Sprintf("words[%d].%s", i, e.Field)
+				return nil, &c
+			}
+			return nil, err
+		}
+	}
+	return norm, nil
+}
+
+// CheckWords is the package's CheckWords, for callers that hold a
+// Segmenter behind an interface.
+func (s *Segmenter) CheckWords(words ...triage.DictWord) ([]triage.DictWord, error) {
+	return CheckWords(words...)
+}
+
+// AddEach adds the valid words and leaves out the rest, calling skip with
+// each word left out and why. Loading a stored dictionary uses it: one bad
+// word (stored by an older version, or by hand) must not keep the others,
+// or the service, from starting.
+func (s *Segmenter) AddEach(words []triage.DictWord, skip func(w triage.DictWord, err error)) error {
+	good := make([]triage.DictWord, 0, len(words))
+	for _, w := range words {
+		n, err := validWord(w)
+		if err != nil {
+			if skip != nil {
+				skip(w, err)
+			}
+			continue
+		}
+		good = append(good, n)
+	}
+	return s.AddWords(good...)
+}
+
 // add puts one validated word into gse's dictionary; the caller holds mu.
 func (s *Segmenter) add(w triage.DictWord) error {
 	freq, tag, existed := s.gse.Find(w.Word)

@@ -348,3 +348,40 @@ func TestConcurrentReadsAndEdits(t *testing.T) {
 		t.Errorf("a concurrent Words saw %s, neither %q nor %q", e, before, whole)
 	}
 }
+
+// TestAddEachSkipsRefusedWords loads a stored dictionary with refused
+// words among good ones: the good ones are added, each refused one is
+// reported with its EINVALID error, and CheckWords names the refused
+// word by its index.
+func TestAddEachSkipsRefusedWords(t *testing.T) {
+	s := editableSegmenter(t)
+	words := []triage.DictWord{{Word: "x;y"}, {Word: "凌霄耳机盒"}, {Word: " "}, {Word: "!!!"}, {Word: "ok", Tag: "not a tag"}, {Word: "凌霄充电仓", Freq: 2000}}
+	var skipped []string
+	if err := s.AddEach(words, func(w triage.DictWord, err error) {
+		if !triage.IsCode(err, triage.EINVALID) {
+			t.Errorf("%q skipped with %v, want EINVALID", w.Word, err)
+		}
+		skipped = append(skipped, w.Word)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.RemoveWord("凌霄耳机盒")
+	defer s.RemoveWord("凌霄充电仓")
+	if want := []string{"x;y", " ", "!!!", "ok"}; !slices.Equal(skipped, want) {
+		t.Errorf("skipped %q, want %q", skipped, want)
+	}
+	for _, w := range []string{"凌霄耳机盒", "凌霄充电仓"} {
+		if got := s.Words(w); !slices.Equal(got, []string{w}) {
+			t.Errorf("Words(%q) = %q: the good word beside refused ones was not added", w, got)
+		}
+	}
+	for _, w := range []string{"x;y", " ", "!!!"} {
+		t.Run(w, func(t *testing.T) {
+			_, err := CheckWords(triage.DictWord{Word: "好词"}, triage.DictWord{Word: w})
+			var e *triage.Error
+			if !errors.As(err, &e) || e.Code != triage.EINVALID || e.Field != "words[1].word" {
+				t.Errorf("CheckWords(好词, %q) = %v, want EINVALID naming words[1].word", w, err)
+			}
+		})
+	}
+}
