@@ -74,6 +74,10 @@ type Config struct {
 	// embedder when EmbedModel is set.
 	EmbedBaseURL, EmbedModel, EmbedAPIKey string
 	EmbedDim                              int
+	// EmbedBudget is how long a search or a suggestion waits for the
+	// embedder before answering from the words alone (degraded); 0 means
+	// DefaultEmbedBudget.
+	EmbedBudget time.Duration
 	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string
