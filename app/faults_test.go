@@ -312,3 +312,68 @@ func TestSearchDegradesToWords(t *testing.T) {
 		})
 	}
 }
+
+// solvedTicket creates a ticket, answers and solves it, and brings the
+// text index up to date, so that the words can find it.
+func (f *faultApp) solvedTicket(title, body, answer string) triage.Ticket {
+	f.t.Helper()
+	tk := f.createTicket(title, body)
+	if r := f.within(5*time.Second, "POST", "/v1/tickets/"+tk.ID+"/comments", `{"body":"`+answer+`","public":true}`); r.code != http.StatusCreated {
+		f.t.Fatalf("answer: %d %s", r.code, r.body)
+	}
+	if r := f.within(5*time.Second, "PATCH", "/v1/tickets/"+tk.ID, `{"status":"solved"}`); r.code != http.StatusOK {
+		f.t.Fatalf("solve: %d %s", r.code, r.body)
+	}
+	if _, err := f.Indexer.CatchUp(context.Background()); err != nil {
+		f.t.Fatal(err)
+	}
+	return tk
+}
+
+// TestSuggestionsDegradeToWords: with the embeddings and the chat endpoint
+// failing in any way, GET /v1/tickets/{id}/suggestions answers 200 within
+// a second, with the similar ticket found by its words, "degraded": true
+// and the reason, and the draft's fallback saying why the LLM was not
+// used; a degraded set is not served again as fresh. Before, suggestions
+// answered 503 when embeddings returned 500 or garbage, and waited on a
+// hanging endpoint.
+func TestSuggestionsDegradeToWords(t *testing.T) {
+	for _, fault := range allFaults {
+		t.Run(fault, func(t *testing.T) {
+			f, base := newFaultyOpenAI(t, fault)
+			m := openFaultApp(t, base, true)
+			solved := m.solvedTicket("退款一周了还没到账", "退款申请已通过，钱还没到银行卡。", "退款已原路退回，请查收。")
+			before := f.calls.Load()
+			tk := m.createTicket("退款还没到账", "退款什么时候到账？")
+			if n := f.calls.Load() - before; n != 0 {
+				t.Fatalf("creating a ticket sent %d requests to the endpoint", n)
+			}
+			var ids []string
+			for range 2 {
+				r := m.within(time.Second+testBudget, "GET", "/v1/tickets/"+tk.ID+"/suggestions", "")
+				if r.code != http.StatusOK {
+					t.Fatalf("suggestions: %d %s", r.code, r.body)
+				}
+				var sg triage.Suggestions
+				if err := json.Unmarshal(r.body, &sg); err != nil {
+					t.Fatal(err)
+				}
+				if !sg.Degraded || sg.Reason == nil || (sg.Reason.Code != triage.ReasonSearchVectorTimeout && sg.Reason.Code != triage.ReasonSearchVectorFailed) {
+					t.Fatalf("suggestions: degraded %v reason %+v", sg.Degraded, sg.Reason)
+				}
+				if len(sg.Tickets) != 1 || sg.Tickets[0].ID != solved.ID {
+					t.Fatalf("the words should still find the solved ticket: %s", r.body)
+				}
+				// The fake answers chat well only when its fault is in the
+				// vectors' length.
+				if llm := fault == faultDimension; (sg.Draft.Mode == triage.DraftLLM) != llm || (sg.Draft.Fallback == nil) != llm {
+					t.Fatalf("draft %s, fallback %+v", sg.Draft.Mode, sg.Draft.Fallback)
+				}
+				ids = append(ids, sg.ID)
+			}
+			if ids[0] == ids[1] {
+				t.Fatal("a degraded set of suggestions was served again instead of being computed anew")
+			}
+		})
+	}
+}
