@@ -305,6 +305,9 @@ func TestSearchDegradesToWords(t *testing.T) {
 				if got.Degraded != (want[fault] != "") || code != want[fault] {
 					t.Fatalf("%s search: degraded %v, reason %+v; want reason %q", mode, got.Degraded, got.Reason, want[fault])
 				}
+				if code == triage.ReasonSearchVectorTimeout && got.Reason.Args["seconds"] != testBudget.Seconds() {
+					t.Fatalf("%s search: the reason should give the budget, %s: %+v", mode, testBudget, got.Reason)
+				}
 				if fault != faultNone && (len(got.Items) != 1 || got.Items[0].ID != tk.ID || got.Items[0].LexicalRank != 1) {
 					t.Fatalf("%s search: the words should still find the solved ticket: %s", mode, r.body)
 				}
