@@ -3,9 +3,11 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,7 +43,7 @@ type faultyOpenAI struct {
 	calls    atomic.Int64
 }
 
-func newFaultyOpenAI(t *testing.T, fault string) (*faultyOpenAI, string) {
+func newFaultyOpenAI(t testing.TB, fault string) (*faultyOpenAI, string) {
 	f := &faultyOpenAI{fault: fault, dim: 8, release: make(chan struct{})}
 	srv := httptest.NewServer(f)
 	t.Cleanup(srv.Close)
@@ -114,12 +116,12 @@ func (f *faultyOpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // the fake endpoint, with a short search budget, and a client of its API.
 type faultApp struct {
 	*app.App
-	t *testing.T
+	t testing.TB
 }
 
 const testBudget = 200 * time.Millisecond
 
-func openFaultApp(t *testing.T, base string, chat bool) *faultApp {
+func openFaultApp(t testing.TB, base string, chat bool) *faultApp {
 	t.Helper()
 	cfg := app.Config{Threshold: 0.35, Segmenter: sharedSegmenter(t), MemIndex: true,
 		EmbedBaseURL: base, EmbedModel: "fake-embed", EmbedDim: 8, EmbedBudget: testBudget}
@@ -379,4 +381,49 @@ func TestSuggestionsDegradeToWords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkCreateTicketEndpointFaults creates tickets through the API on
+// two apps, one with a healthy embeddings endpoint and one whose endpoint
+// hangs (holding every request), and reports each one's p99 and their
+// ratio, which issue 13 wants within 2. It is a benchmark, not a test:
+// timings on a shared machine are figures to read, not to assert.
+//
+//	go test ./app -run '^$' -bench CreateTicketEndpointFaults -benchtime 200x
+func BenchmarkCreateTicketEndpointFaults(b *testing.B) {
+	healthyEndpoint, healthyBase := newFaultyOpenAI(b, faultNone)
+	hangingEndpoint, hangingBase := newFaultyOpenAI(b, faultHang)
+	healthy, hanging := openFaultApp(b, healthyBase, true), openFaultApp(b, hangingBase, true)
+	// Something to find: resolved tickets for triage's similar-ticket vote.
+	for i := range 20 {
+		for _, m := range []*faultApp{healthy, hanging} {
+			m.solvedTicket(fmt.Sprintf("退款第%d次还没到账", i), "退款申请已通过，钱还没到银行卡。", "退款已原路退回，请查收。")
+		}
+	}
+	var okTimes, hangTimes []time.Duration
+	calls := healthyEndpoint.calls.Load() + hangingEndpoint.calls.Load()
+	b.ResetTimer()
+	for i := range b.N {
+		for _, m := range []*faultApp{healthy, hanging} {
+			r := m.call("POST", "/v1/tickets", fmt.Sprintf(`{"title":"退款还没到账 %d","body":"退款申请已通过，钱还没到银行卡。","requester":{"name":"陈女士","email":"chen@example.com"}}`, i))
+			if r.code != http.StatusCreated {
+				b.Fatalf("create: %d %s", r.code, r.body)
+			}
+			if m == healthy {
+				okTimes = append(okTimes, r.took)
+			} else {
+				hangTimes = append(hangTimes, r.took)
+			}
+		}
+	}
+	b.StopTimer()
+	p99 := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[min(len(d)-1, len(d)*99/100)].Microseconds()) / 1000
+	}
+	ok, hang := p99(okTimes), p99(hangTimes)
+	b.ReportMetric(ok, "healthy-p99-ms")
+	b.ReportMetric(hang, "hanging-p99-ms")
+	b.ReportMetric(hang/ok, "p99-ratio")
+	b.ReportMetric(float64(healthyEndpoint.calls.Load()+hangingEndpoint.calls.Load()-calls), "endpoint-calls")
 }
