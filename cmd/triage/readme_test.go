@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 )
 
 // TestReadmeExamples runs every shell example of README.md that talks to
@@ -192,5 +194,33 @@ func TestReadmeChannels(t *testing.T) {
 	}
 	if line := "channel` is one of " + strings.Join(want, ", "); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), line) {
 		t.Errorf("the README does not list the channels as %q", line)
+	}
+}
+
+// TestReadmeFlags: every flag of triage serve is in the README, with the
+// default the binary really has where the Configuration table gives one.
+func TestReadmeFlags(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c app.Config
+	var level string
+	serveFlags(fs, &c, &level)
+	fs.VisitAll(func(f *flag.Flag) {
+		t.Run(f.Name, func(t *testing.T) {
+			if !strings.Contains(string(readme), "`--"+f.Name) {
+				t.Errorf("--%s is not in the README", f.Name)
+			}
+		})
+	})
+	// The defaults the table states for the flags this package defines
+	// from another package's constant.
+	for name, want := range map[string]string{"close-solved-after": "`4d`"} {
+		row := "| `--" + name + "` | " + want + " |"
+		if fs.Lookup(name).DefValue != strings.Trim(want, "`") || !strings.Contains(string(readme), row) {
+			t.Errorf("--%s: default %q, README row %q", name, fs.Lookup(name).DefValue, row)
+		}
 	}
 }
