@@ -66,9 +66,15 @@ func (a *App) openSearch(ctx context.Context) error {
 	}
 	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange}
 	a.Embedding.Indexer = a.Indexer
-	budget := a.Config.EmbedBudget
-	if budget <= 0 {
-		budget = DefaultEmbedBudget
+	// Only a remote embedder gets a budget: the local one runs in the
+	// process and takes milliseconds, and a budget there would only turn
+	// a busy moment into a search without meaning.
+	var budget time.Duration
+	if a.Config.EmbedModel != "" {
+		budget = a.Config.EmbedBudget
+		if budget <= 0 {
+			budget = DefaultEmbedBudget
+		}
 	}
 	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
 	a.KB = &kb.Service{Store: a.Store}
