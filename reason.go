@@ -127,6 +127,13 @@ const (
 	ReasonTriageTagsFromRules ReasonCode = "triage.tags_from_rules"
 )
 
+// Search: why an answer was given from the words alone, the meaning side
+// (the embedder) having failed or outrun its time budget.
+const (
+	ReasonSearchVectorTimeout ReasonCode = "search.vector_timeout"
+	ReasonSearchVectorFailed  ReasonCode = "search.vector_failed"
+)
+
 // Suggestions: where a source came from, and why a draft fell back.
 const (
 	ReasonSourceBoth    ReasonCode = "source.both"
@@ -306,6 +313,9 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonSourceWords:   {[]string{"lexical_rank", "lexical_score:2", "fused:4"}, "words: #{lexical_rank} (BM25 {lexical_score}); fused {fused}"},
 		ReasonSourceMeaning: {[]string{"vector_rank", "vector_score:2", "fused:4"}, "meaning: #{vector_rank} (cosine {vector_score}); fused {fused}"},
 		ReasonSourceFused:   {[]string{"fused:4"}, "fused {fused}"},
+
+		ReasonSearchVectorTimeout: {[]string{"seconds:3"}, "words only: the embedding service did not answer within {seconds|duration}"},
+		ReasonSearchVectorFailed:  {[]string{"error"}, "words only: the embedding service failed: {error}"},
 
 		ReasonDraftTimeout:       {[]string{"seconds"}, "LLM timed out after {seconds|duration}"},
 		ReasonDraftDeadline:      {nil, "LLM call outlived the request's deadline"},

@@ -255,6 +255,7 @@ func (s *Suggestions) AsStored() {
 	s.Articles = NonNil(s.Articles)
 	s.Tickets = NonNil(s.Tickets)
 	s.Draft.Citations = NonNil(s.Draft.Citations)
+	s.Degraded = s.Reason != nil
 	s.CreatedAt = StoreTime(s.CreatedAt)
 }
 

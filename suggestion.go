@@ -58,8 +58,13 @@ type Suggestions struct {
 	Tickets  []Source `json:"tickets"`
 	Draft    Draft    `json:"draft"`
 	// BestArticle is the fused score of the best article, 0 when none.
-	BestArticle float64   `json:"best_article"`
-	CreatedAt   time.Time `json:"created_at"`
+	BestArticle float64 `json:"best_article"`
+	// Degraded says the sources were found by their words alone: the
+	// embedder failed or outran its time budget, as Reason says. Stores
+	// keep Reason; Degraded is whether there is one.
+	Degraded  bool      `json:"degraded"`
+	Reason    *Reason   `json:"reason,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Feedback actions.

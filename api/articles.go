@@ -206,6 +206,10 @@ type SearchResult struct {
 	Mode  string          `json:"mode"`
 	Kind  string          `json:"kind"`
 	Items []triage.Source `json:"items"`
+	// Degraded says the items come from the words alone: the embedder
+	// failed or outran its time budget; Reason says which.
+	Degraded bool           `json:"degraded"`
+	Reason   *triage.Reason `json:"reason,omitempty"`
 }
 
 func searchParams() []Param {
@@ -239,15 +243,15 @@ func (s *Server) search(c echo.Context) error {
 	if s.suggest == nil {
 		return triage.Errorf(triage.EUNAVAILABLE, "search is not configured on this server")
 	}
-	hits, err := s.suggest.Search.Search(c.Request().Context(), kb.Query{Text: q.Get("q"), Kind: kind, Mode: mode, K: k})
+	res, err := s.suggest.Search.Find(c.Request().Context(), kb.Query{Text: q.Get("q"), Kind: kind, Mode: mode, K: k})
 	if err != nil {
 		return err
 	}
-	items, err := s.suggest.Hydrate(c.Request().Context(), kind, hits)
+	items, err := s.suggest.Hydrate(c.Request().Context(), kind, res.Hits)
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, 0, SearchResult{Query: q.Get("q"), Mode: mode, Kind: kind, Items: items})
+	return send(c, http.StatusOK, 0, SearchResult{Query: q.Get("q"), Mode: mode, Kind: kind, Items: items, Degraded: res.Degraded != nil, Reason: res.Degraded})
 }
 
 func (s *Server) suggestions(c echo.Context) error {

@@ -75,6 +75,10 @@ type Config struct {
 	// embedder when EmbedModel is set.
 	EmbedBaseURL, EmbedModel, EmbedAPIKey string
 	EmbedDim                              int
+	// EmbedBudget is how long a search or a suggestion waits for the
+	// embeddings endpoint before answering from the words alone
+	// (degraded); 0 means DefaultEmbedBudget. The local embedder has none.
+	EmbedBudget time.Duration
 	// An OpenAI-compatible chat endpoint writes drafts when LLMModel is
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/bleve"
@@ -16,6 +17,11 @@ import (
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/suggest"
 )
+
+// DefaultEmbedBudget is how long a search waits for the embedder when
+// Config.EmbedBudget is zero: long enough for a local model or a healthy
+// remote one, short enough that a person does not notice a failing one.
+const DefaultEmbedBudget = 300 * time.Millisecond
 
 // IndexDir is where the text index lives, with its change-log cursor.
 func (a *App) IndexDir() string { return filepath.Join(a.Config.DataDir, "index") }
@@ -60,7 +66,17 @@ func (a *App) openSearch(ctx context.Context) error {
 	}
 	a.Indexer = &kb.Indexer{Store: a.Store, Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding.Current, Cursor: cursor, Log: a.Log, OnChange: a.onChange, Skip: a.skipped.skip}
 	a.Embedding.Indexer = a.Indexer
-	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight}
+	// Only a remote embedder gets a budget: the local one runs in the
+	// process and takes milliseconds, and a budget there would only turn
+	// a busy moment into a search without meaning.
+	var budget time.Duration
+	if a.Config.EmbedModel != "" {
+		budget = a.Config.EmbedBudget
+		if budget <= 0 {
+			budget = DefaultEmbedBudget
+		}
+	}
+	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
 	a.KB = &kb.Service{Store: a.Store}
 	writer := &suggest.Writer{}
 	if a.Config.LLMModel != "" {
@@ -71,7 +87,15 @@ func (a *App) openSearch(ctx context.Context) error {
 		writer.LLM = chat
 	}
 	a.Suggest = &suggest.Service{Store: a.Store, Search: a.Searcher, Writer: writer}
-	a.Triager.Neighbours = (&kb.Neighbours{Search: a.Searcher, Store: a.Store}).Find
+	neighbours := &kb.Neighbours{Search: a.Searcher, Store: a.Store}
+	if a.Config.EmbedModel != "" {
+		// Triage runs in the creating transaction; a remote embedder there
+		// would make every new ticket (and, on the embedded store, every
+		// other write) wait on an outside endpoint. Similar tickets vote
+		// by their words; their vectors are computed in the background.
+		neighbours.Mode = kb.ModeLexical
+	}
+	a.Triager.Neighbours = neighbours.Find
 	return a.markIndexOrigin(ctx)
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/triagehq/triage"
 )
@@ -40,6 +41,21 @@ type Searcher struct {
 	// Candidates is how many documents each list contributes before
 	// fusion; 0 means DefaultCandidates.
 	Candidates int
+	// Budget, when set, is how long Find gives the embedder: past it, or on
+	// any error of the vector side, Find answers from the words alone and
+	// says why (Result.Degraded) instead of failing or keeping a person
+	// waiting on a remote endpoint. Zero means no bound and no fallback: a
+	// failing vector side fails the search (evaluation must not measure a
+	// search that quietly became lexical).
+	Budget time.Duration
+}
+
+// Result is what Find answers.
+type Result struct {
+	Hits []Hit
+	// Degraded, when set, says why the vector list was left out: Hits are
+	// the lexical list alone.
+	Degraded *triage.Reason
 }
 
 // DefaultVectorWeight is the service's weight of the cosine against the
@@ -95,13 +111,20 @@ type Hit struct {
 // MaxK bounds how many results one search may ask for.
 const MaxK = 100
 
-// Search runs one query.
+// Search runs one query and returns its hits (see Find).
 func (s *Searcher) Search(ctx context.Context, q Query) ([]Hit, error) {
+	r, err := s.Find(ctx, q)
+	return r.Hits, err
+}
+
+// Find runs one query. With a Budget, a vector side that fails or is late
+// leaves the lexical list as the answer, with the reason in Degraded.
+func (s *Searcher) Find(ctx context.Context, q Query) (Result, error) {
 	if strings.TrimSpace(q.Text) == "" {
-		return nil, triage.Invalid("q", "the query is empty")
+		return Result{}, triage.Invalid("q", "the query is empty")
 	}
 	if q.Kind != triage.DocArticle && q.Kind != triage.DocTicket {
-		return nil, triage.Invalid("kind", "kind must be %s or %s", triage.DocArticle, triage.DocTicket)
+		return Result{}, triage.Invalid("kind", "kind must be %s or %s", triage.DocArticle, triage.DocTicket)
 	}
 	if q.Mode == "" {
 		q.Mode = ModeHybrid
@@ -110,31 +133,77 @@ func (s *Searcher) Search(ctx context.Context, q Query) ([]Hit, error) {
 		q.K = 10
 	}
 	if q.K < 1 || q.K > MaxK {
-		return nil, triage.Invalid("k", "k must be between 1 and %d", MaxK)
+		return Result{}, triage.Invalid("k", "k must be between 1 and %d", MaxK)
 	}
 	cand := max(s.Candidates, q.K)
 	if s.Candidates == 0 {
 		cand = max(DefaultCandidates, q.K)
 	}
 	var lex, vec []Hit
+	var degraded *triage.Reason
 	var err error
 	switch q.Mode {
 	case ModeLexical:
 		lex, err = s.lexical(ctx, q, cand)
-	case ModeVector:
-		vec, err = s.vector(ctx, q, cand)
-	case ModeHybrid:
-		if lex, err = s.lexical(ctx, q, cand); err == nil {
-			vec, err = s.vector(ctx, q, cand)
+	case ModeVector, ModeHybrid:
+		if q.Mode == ModeHybrid {
+			if lex, err = s.lexical(ctx, q, cand); err != nil {
+				break
+			}
+		}
+		vec, degraded, err = s.budgeted(ctx, q, cand)
+		if degraded != nil && q.Mode == ModeVector {
+			// The meaning side is out: the words are still an answer.
+			lex, err = s.lexical(ctx, q, cand)
 		}
 	default:
-		return nil, triage.Invalid("mode", "mode %q is not lexical, vector or hybrid", q.Mode)
+		return Result{}, triage.Invalid("mode", "mode %q is not lexical, vector or hybrid", q.Mode)
 	}
 	if err != nil {
-		return nil, err
+		return Result{}, err
 	}
 	fused := s.fuse(lex, vec)
-	return fused[:min(q.K, len(fused))], nil
+	return Result{Hits: fused[:min(q.K, len(fused))], Degraded: degraded}, nil
+}
+
+// budgeted runs the vector side within the Budget. A late or failed
+// vector side is a reason to answer from the words, not an error; only a
+// caller who gave up (its own context done) gets an error. The embedder
+// runs in its own goroutine so that one which ignores its context still
+// cannot hold the search past the budget.
+func (s *Searcher) budgeted(ctx context.Context, q Query, k int) ([]Hit, *triage.Reason, error) {
+	if s.Budget <= 0 {
+		hits, err := s.vector(ctx, q, k)
+		return hits, nil, err
+	}
+	bctx, cancel := context.WithTimeout(ctx, s.Budget)
+	defer cancel()
+	type answer struct {
+		hits []Hit
+		err  error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		hits, err := s.vector(bctx, q, k)
+		done <- answer{hits, err}
+	}()
+	var a answer
+	select {
+	case a = <-done:
+	case <-bctx.Done():
+		a.err = bctx.Err()
+	}
+	switch {
+	case a.err == nil:
+		return a.hits, nil, nil
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err()
+	case bctx.Err() != nil:
+		r := triage.NewReason(triage.ReasonSearchVectorTimeout, s.Budget.Seconds())
+		return nil, &r, nil
+	}
+	r := triage.NewReason(triage.ReasonSearchVectorFailed, triage.ErrorMessage(a.err))
+	return nil, &r, nil
 }
 
 func (s *Searcher) lexical(ctx context.Context, q Query, k int) ([]Hit, error) {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 
@@ -9,13 +10,18 @@ import (
 	"github.com/triagehq/triage"
 )
 
-const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at`
+const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at, degraded`
 
 // scanSuggestions reads one row selected with suggestionColumns.
 func scanSuggestions(row pgx.Row) (*triage.Suggestions, error) {
 	var s triage.Suggestions
-	err := row.Scan(&s.ID, &s.TicketID, &s.Articles, &s.Tickets, &s.Draft, &s.BestArticle, &s.CreatedAt)
+	var degraded []byte
+	err := row.Scan(&s.ID, &s.TicketID, &s.Articles, &s.Tickets, &s.Draft, &s.BestArticle, &s.CreatedAt, &degraded)
 	if err != nil {
+		return nil, err
+	}
+	// JSON null is no reason: unmarshalled here, it leaves s.Reason nil.
+	if err := json.Unmarshal(degraded, &s.Reason); err != nil {
 		return nil, err
 	}
 	s.AsStored()
@@ -101,10 +107,14 @@ func (tx *Tx) SaveSuggestions(ctx context.Context, s *triage.Suggestions) error 
 	if err != nil {
 		return err
 	}
+	degraded, err := jsonb(s.Reason)
+	if err != nil {
+		return err
+	}
 	_, err = tx.tx.Exec(ctx, `
 		INSERT INTO suggestions (`+suggestionColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		s.ID, s.TicketID, articles, tickets, draft, s.BestArticle, s.CreatedAt)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		s.ID, s.TicketID, articles, tickets, draft, s.BestArticle, s.CreatedAt, degraded)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "suggestion %s already exists", s.ID)
 	} else if err != nil {

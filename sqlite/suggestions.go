@@ -10,13 +10,13 @@ import (
 	"github.com/triagehq/triage"
 )
 
-const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at`
+const suggestionColumns = `id, ticket_id, articles, tickets, draft, best_article, created_at, degraded`
 
 // scanSuggestions reads one row selected with suggestionColumns.
 func scanSuggestions(row interface{ Scan(...any) error }) (*triage.Suggestions, error) {
 	var s triage.Suggestions
 	err := row.Scan(&s.ID, &s.TicketID, jsonCol{&s.Articles}, jsonCol{&s.Tickets}, jsonCol{&s.Draft},
-		&s.BestArticle, timeCol{&s.CreatedAt})
+		&s.BestArticle, timeCol{&s.CreatedAt}, jsonCol{&s.Reason})
 	if err != nil {
 		return nil, err
 	}
@@ -132,10 +132,14 @@ func (tx *Tx) SaveSuggestions(ctx context.Context, s *triage.Suggestions) error 
 	if err != nil {
 		return err
 	}
+	degraded, err := jsonText(s.Reason)
+	if err != nil {
+		return err
+	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO suggestions (`+suggestionColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.TicketID, articles, tickets, draft, s.BestArticle, micros(s.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.TicketID, articles, tickets, draft, s.BestArticle, micros(s.CreatedAt), degraded)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "suggestion %s already exists", s.ID)
 	} else if err != nil {

@@ -41,6 +41,8 @@ func fullSuggestions(id, ticketID string) *triage.Suggestions {
 		Draft: triage.Draft{Mode: triage.DraftLLM, Text: "您好，退款一般 1-3 个工作日到账 [1]。已为您加急 [3]。",
 			Citations: []int{1, 3}, Model: "qwen-plus"},
 		BestArticle: 1.0/61 + 1.0/62,
+		Degraded:    true,
+		Reason:      ptr(triage.NewReason(triage.ReasonSearchVectorTimeout, 0.3)),
 		CreatedAt:   time.Date(2026, 11, 22, 18, 30, 15, 123456789, cst),
 	}
 }

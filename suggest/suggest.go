@@ -47,7 +47,9 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 	}
 	if !refresh {
 		prev, err := s.Store.LatestSuggestion(ctx, ticketID)
-		if err == nil && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
+		// A degraded set (found by words alone) is not served again: the
+		// embedder may be back.
+		if err == nil && !prev.Degraded && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
 			return prev, nil
 		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, err
@@ -66,23 +68,33 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
 	text := classify.TicketText(t.Title, t.Body)
 	sg := &triage.Suggestions{ID: triage.NewID(), TicketID: t.ID, Articles: []triage.Source{}, Tickets: []triage.Source{}, CreatedAt: s.now()}
-	arts, err := s.Search.Search(ctx, kb.Query{Text: text, Kind: triage.DocArticle, Mode: kb.ModeHybrid, K: orDefault(s.Articles, 5)})
+	arts, err := s.Search.Find(ctx, kb.Query{Text: text, Kind: triage.DocArticle, Mode: kb.ModeHybrid, K: orDefault(s.Articles, 5)})
 	if err != nil {
 		return nil, err
 	}
-	if sg.Articles, err = s.Hydrate(ctx, triage.DocArticle, arts); err != nil {
+	if sg.Articles, err = s.Hydrate(ctx, triage.DocArticle, arts.Hits); err != nil {
 		return nil, err
 	}
 	for _, a := range sg.Articles {
 		sg.BestArticle = max(sg.BestArticle, a.VectorScore)
 	}
-	tix, err := s.Search.Search(ctx, kb.Query{Text: text, Kind: triage.DocTicket, Mode: kb.ModeHybrid, K: orDefault(s.Tickets, 5), Exclude: t.ID})
+	mode := kb.ModeHybrid
+	if arts.Degraded != nil {
+		// The embedder just failed or was late: the tickets are found by
+		// their words at once, not after a second wait.
+		mode = kb.ModeLexical
+	}
+	tix, err := s.Search.Find(ctx, kb.Query{Text: text, Kind: triage.DocTicket, Mode: mode, K: orDefault(s.Tickets, 5), Exclude: t.ID})
 	if err != nil {
 		return nil, err
 	}
-	if sg.Tickets, err = s.Hydrate(ctx, triage.DocTicket, tix); err != nil {
+	if sg.Tickets, err = s.Hydrate(ctx, triage.DocTicket, tix.Hits); err != nil {
 		return nil, err
 	}
+	if sg.Reason = arts.Degraded; sg.Reason == nil {
+		sg.Reason = tix.Degraded
+	}
+	sg.Degraded = sg.Reason != nil
 	for i := range sg.Tickets {
 		sg.Tickets[i].N = len(sg.Articles) + i + 1
 	}

@@ -119,6 +119,7 @@ func searchFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", "", "OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); default: the local embedder")
 	fs.StringVar(&c.EmbedModel, "embed-model", "", "embedding model of that endpoint; setting it replaces the local embedder")
 	fs.IntVar(&c.EmbedDim, "embed-dim", 0, "embedding dimensions to request (0: the model's)")
+	fs.DurationVar(&c.EmbedBudget, "embed-timeout", app.DefaultEmbedBudget, "how long search and suggestions wait for the embeddings endpoint of --embed-model before answering from the words alone (\"degraded\": true)")
 	fs.StringVar(&c.LLMBaseURL, "llm-base-url", "", "OpenAI-compatible chat endpoint for drafts (OpenAI, DeepSeek, Qwen, Ollama, vLLM …)")
 	fs.StringVar(&c.LLMModel, "llm-model", "", "chat model for drafts; without one, drafts are extractive")
 }

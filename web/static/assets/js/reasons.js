@@ -98,6 +98,10 @@ export const REASONS = {
   'route.queue_team_set': ['路由：进入该团队的队列等待', 'routing: the team whose queue it waits in'],
   'triage.tags_from_rules': ['规则添加的标签', 'tags added by rules'],
 
+  // Search answered from the words alone.
+  'search.vector_timeout': ['仅按词匹配：向量服务 {seconds|duration} 内没有回复', 'words only: the embedding service did not answer within {seconds|duration}'],
+  'search.vector_failed': ['仅按词匹配：向量服务出错：{error}', 'words only: the embedding service failed: {error}'],
+
   // Suggestions and drafts.
   'source.both': ['词匹配第 {lexical_rank}（BM25 {lexical_score}）；语义第 {vector_rank}（余弦 {vector_score}）；融合 {fused}', 'words: #{lexical_rank} (BM25 {lexical_score}); meaning: #{vector_rank} (cosine {vector_score}); fused {fused}'],
   'source.words': ['词匹配第 {lexical_rank}（BM25 {lexical_score}）；融合 {fused}', 'words: #{lexical_rank} (BM25 {lexical_score}); fused {fused}'],

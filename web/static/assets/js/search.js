@@ -28,6 +28,8 @@ export async function render(ctx) {
   if (!q) { add(results, empty(t('search.hint'))); input.focus(); return; }
   try {
     const r = await api.get('/v1/search', { q, kind, mode, k: 20 }, { signal: ctx.signal });
+    // The embedder failed or was late: the answer is by words alone, and says why.
+    if (r.degraded && r.reason) add(results, h('p', { class: 'muted small degraded', id: 'search-degraded' }, reasonText(r.reason)));
     if (!(r.items || []).length) { add(results, empty(t('search.none', { q }))); return; }
     add(results, h('p', { class: 'muted small' }, t('search.count', { n: r.items.length, mode: t('search.mode.' + r.mode, {}, r.mode) })),
       h('ol', { class: 'search-list' }, r.items.map(s => {

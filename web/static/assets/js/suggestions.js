@@ -39,6 +39,7 @@ export function renderSuggestions(box, { suggestions: sg, composer, feedback, ca
     }
   };
 
+  if (sg.degraded && sg.reason) add(box, h('p', { class: 'muted small degraded', id: 'sugg-degraded' }, reasonText(sg.reason)));
   add(box, draftCard(sg, byN, composer, feedback, canFeedback, send, box));
 
   add(box, h('h3', {}, t('sugg.articles'), ' ', h('span', { class: 'muted small' }, '(' + (sg.articles || []).length + ')')));
