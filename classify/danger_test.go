@@ -1,0 +1,89 @@
+package classify_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/classify"
+)
+
+// TestPrioritySafety checks that a hazard is P1 with its reason, that a
+// negated one is not, and that what only looks like one is left alone.
+func TestPrioritySafety(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want triage.Priority
+		why  string // a fragment of the explanation
+	}{
+		{"冒烟", "充电器插上就冒烟了", triage.P1, "A safety hazard (冒烟): P1."},
+		{"起火", "电暖器起火了,吓死人", triage.P1, "A safety hazard (起火)"},
+		{"漏电", "热水器漏电,洗澡的时候麻了一下", triage.P1, "(漏电)"},
+		{"电池鼓包", "手机电池鼓包,后盖都顶起来了", triage.P1, "(鼓包)"},
+		{"爆炸", "充电宝爆炸了", triage.P1, "(爆炸)"},
+		{"烫伤", "电水壶漏水把孩子烫伤了", triage.P1, "(烫伤)"},
+		{"触电", "插座触电了", triage.P1, "(触电)"},
+		{"儿童误吞", "儿童误吞了玩具里的纽扣电池", triage.P1, "(误吞)"},
+		{"several hazards, each once", "冒烟之后起火,又冒烟", triage.P1, "(冒烟, 起火)"},
+		{"a question about a hazard still is one", "充电宝会不会爆炸?", triage.P1, "(爆炸)"},
+		{"a hazard outranks a calming word", "请问充电器冒烟怎么办", triage.P1, "冒烟"},
+		{"a hazard whatever the cause", "不知道为什么冒烟了", triage.P1, "冒烟"},
+		{"没有冒烟也不烫手", "用了一周,没有冒烟也不烫手,就是充得慢", triage.P3, "Negated (没有冒烟, 不烫手)"},
+		{"没冒烟", "没冒烟,只是有点响", triage.P3, "Negated (没冒烟)"},
+		{"并没有漏电", "检查过了并没有漏电", triage.P3, "Negated (并没有漏电)"},
+		{"爆炸头 is a hairstyle", "爆炸头假发的卷不够", triage.P3, "default P3"},
+		{"信息爆炸 is not a blast", "现在信息爆炸,找不到说明书", triage.P3, "default P3"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, signals := explain(t, classify.PriorityInput{Text: tt.text, Sentiment: neutral})
+			if d.Value != string(tt.want) {
+				t.Errorf("%s: priority %s, want %s; why %q", tt.text, d.Value, tt.want, d.Why)
+			}
+			if why := d.Why.String(); !strings.Contains(why, tt.why) {
+				t.Errorf("%s: why %q lacks %q", tt.text, why, tt.why)
+			}
+			if tt.want == triage.P1 && (len(signals) == 0 || signals[0].Detail.Code != triage.ReasonSignalSafety) {
+				t.Errorf("%s: signals %+v: want the safety signal first", tt.text, signals)
+			}
+		})
+	}
+}
+
+// TestPriorityNegation checks that negation is read for every kind of
+// signal word, not only urgency, and only where it reaches the word.
+func TestPriorityNegation(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want triage.Priority
+		why  string
+	}{
+		{"我不会去12315投诉的", "我不会去12315投诉的,就是想问问什么时候发货", triage.P3, "Negated (不会去12315, 不会去12315投诉)"},
+		{"没有投诉的意思", "没有投诉的意思,只是提个建议", triage.P3, "Negated (没有投诉)"},
+		{"不会给差评", "放心,我不会给你们差评", triage.P3, "Negated (不会给你们差评)"},
+		{"不是要起诉", "我不是要起诉,只想退款", triage.P3, "Negated (不是要起诉)"},
+		{"并不需要赔偿", "并不需要赔偿,换一个就好", triage.P3, "Negated (不需要赔偿)"},
+		{"不是很急", "这个不是很急", triage.P3, "Negated (不是很急)"},
+		{"不得不投诉 is a complaint", "你们这样我不得不投诉了", triage.P2, "Complaint wording (投诉)"},
+		{"a negation ends at the clause", "我不想投诉,可是你们再不处理我就去12315", triage.P1, "Threatens"},
+		{"本来不想投诉 is a complaint", "本来不想投诉的,实在忍不了", triage.P2, "Complaint wording (投诉)"},
+		{"a negation ends at 但是", "没有坏但是冒烟", triage.P1, "(冒烟)"},
+		{"不退款就投诉 is a threat of a complaint", "不退款就投诉", triage.P2, "Complaint wording (投诉)"},
+		{"再不处理我就找律师", "再不处理我就找律师", triage.P1, "(律师)"},
+		{"没想到会冒烟", "没想到会冒烟", triage.P1, "(冒烟)"},
+		{"会不会重复扣款 is not negated urgency", "checkout一直报error,会不会重复扣款?急", triage.P2, "Urgent wording (急)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, _ := explain(t, classify.PriorityInput{Text: tt.text, Sentiment: neutral})
+			if d.Value != string(tt.want) {
+				t.Errorf("%s: priority %s, want %s; why %q", tt.text, d.Value, tt.want, d.Why)
+			}
+			if why := d.Why.String(); !strings.Contains(why, tt.why) {
+				t.Errorf("%s: why %q lacks %q", tt.text, why, tt.why)
+			}
+		})
+	}
+}
