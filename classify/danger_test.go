@@ -87,3 +87,37 @@ func TestPriorityNegation(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleNegation checks that a rule's words honour negation by default
+// and match negated words only when the rule says MatchNegated.
+func TestRuleNegation(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		edit  func(r *triage.Rule)
+		fires bool
+	}{
+		{"a plain word fires", "热水器漏电了", func(r *triage.Rule) { r.Any = []string{"漏电"} }, true},
+		{"a negated word does not", "检查过了,没有漏电", func(r *triage.Rule) { r.Any = []string{"漏电"} }, false},
+		{"one plain mention is enough", "没有漏电,但是插头漏电", func(r *triage.Rule) { r.Any = []string{"漏电"} }, true},
+		{"negation reaches through a negated word", "我不会去12315投诉的", func(r *triage.Rule) { r.Any = []string{"12315", "投诉"} }, false},
+		{"all words honour negation", "发票没有开错", func(r *triage.Rule) { r.All = []string{"发票", "开错"} }, false},
+		{"match_negated counts a negated word", "检查过了,没有漏电", func(r *triage.Rule) { r.Any = []string{"漏电"}; r.MatchNegated = true }, true},
+		{"a negated none word still excludes", "退款,不要换货", func(r *triage.Rule) { r.Any = []string{"退款"}; r.None = []string{"换货"} }, false},
+		{"不知道为什么 does not negate", "不知道为什么漏电", func(r *triage.Rule) { r.Any = []string{"漏电"} }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &triage.Rule{ID: "r-1", Name: "漏电", Enabled: true, SetPriority: triage.P1}
+			tt.edit(r)
+			rs, err := classify.CompileRules([]*triage.Rule{r})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := rs.Match(classify.RuleInput{Text: tt.text})
+			if fired := len(res.Hits) > 0; fired != tt.fires {
+				t.Errorf("%s: fired %v, want %v (%+v)", tt.text, fired, tt.fires, res.Hits)
+			}
+		})
+	}
+}
