@@ -121,3 +121,108 @@ func TestRuleNegation(t *testing.T) {
 		})
 	}
 }
+
+// TestMixedLanguageTickets checks that a ticket mixing Chinese and English
+// is triaged like its all-Chinese twin: the same category from a model
+// trained on Chinese only, and the same priority signals.
+func TestMixedLanguageTickets(t *testing.T) {
+	e := newTriageEnv(t)
+	e.train()
+	tests := []struct {
+		name           string
+		mixed, chinese string
+		category       string
+		priority       triage.Priority
+	}{
+		{"重复扣款", "checkout一直报error…会不会重复扣款", "付款一直报错…会不会重复扣款", "支付与退款", triage.P3},
+		{"退款没到账", "refund申请了3天还没到账", "退款申请了3天还没到账", "支付与退款", triage.P3},
+		{"快递没到", "tracking number查不到,快递一直没到", "物流单号查不到,快递一直没到", "订单与物流", triage.P3},
+		{"蓝牙", "App一直crash,蓝牙连不上手环", "应用一直闪退,蓝牙连不上手环", "设备使用与故障", triage.P3},
+		{"urgent", "refund还没到账,ASAP,急", "退款还没到账,尽快,急", "支付与退款", triage.P2},
+		{"safety", "充电器overheat冒烟了", "充电器过热冒烟了", "", triage.P1},
+		{"negated threat", "我不会去12315 complain的,refund还没到账", "我不会去12315投诉的,退款还没到账", "支付与退款", triage.P3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mixed := e.ticket(triage.NewTicket{Title: tt.mixed})
+			chinese := e.ticket(triage.NewTicket{Title: tt.chinese})
+			if tt.category != "" && (mixed.Category != tt.category || chinese.Category != tt.category) {
+				t.Errorf("category: mixed %q, Chinese %q, want %q", mixed.Category, chinese.Category, tt.category)
+			}
+			if mixed.Priority != tt.priority || chinese.Priority != tt.priority {
+				t.Errorf("priority: mixed %s (%s), Chinese %s (%s), want %s",
+					mixed.Priority, mixed.Triage.Priority.Why, chinese.Priority, chinese.Triage.Priority.Why, tt.priority)
+			}
+		})
+	}
+}
+
+// TestSentimentNotNegative checks that reassurance and plain statements
+// (正常, 一样, 放心) do not read as negative, while their negations do.
+func TestSentimentNotNegative(t *testing.T) {
+	seg := testSegmenter(t)
+	tests := []struct {
+		text     string
+		negative bool
+	}{
+		{"一切正常", false},
+		{"正常发货就行", false},
+		{"用着正常,没什么问题", false},
+		{"和图片一样", false},
+		{"跟以前一样", false},
+		{"质量和实体店一样", false},
+		{"放心吧", false},
+		{"你放心,我没有生气", false},
+		{"收到了,一切正常,放心", false},
+		{"没有冒烟也不烫", false},
+		{"不正常", true},
+		{"不放心", true},
+		{"一样的价格质量差很多", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			text := seg.Normalize(tt.text)
+			r := classify.Sentiment(text, seg.Words(text))
+			if got := r.Label == classify.SentimentNegative; got != tt.negative {
+				t.Errorf("%s: label %s (%.2f, %v), want negative %v", tt.text, r.Label, r.Score, r.Evidence, tt.negative)
+			}
+		})
+	}
+}
+
+// TestTrainSentiment checks the stacked scorer on a toy set: it learns a
+// word the lexicon does not know (发霉) and keeps the lexicon's evidence.
+func TestTrainSentiment(t *testing.T) {
+	seg := testSegmenter(t)
+	var ex []classify.Example
+	for i := range 10 {
+		n := strings.Repeat("很", i%3)
+		ex = append(ex,
+			classify.Example{Text: "水果" + n + "发霉了", Label: classify.SentimentNegative},
+			classify.Example{Text: "质量" + n + "差,退货", Label: classify.SentimentNegative},
+			classify.Example{Text: "水果" + n + "新鲜,好吃", Label: classify.SentimentPositive},
+			classify.Example{Text: "质量" + n + "好,满意", Label: classify.SentimentPositive},
+		)
+	}
+	m, err := classify.TrainSentiment(t.Context(), ex, nil, 0, classify.TrainOptions{Segmenter: seg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := m.Stack(); w[0] <= 0 {
+		t.Errorf("stack %v: the model's log-odds should weigh positively", w)
+	}
+	for _, tt := range []struct{ text, want string }{
+		{"苹果发霉了", classify.SentimentNegative},
+		{"很新鲜,好吃", classify.SentimentPositive},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			text := seg.Normalize(tt.text)
+			if r := m.Sentiment(text, seg.Words(text)); r.Label != tt.want {
+				t.Errorf("%s: %s (%.2f), want %s", tt.text, r.Label, r.Score, tt.want)
+			}
+		})
+	}
+	if _, err := classify.TrainSentiment(t.Context(), []classify.Example{{Text: "好", Label: "neutral"}}, nil, 0, classify.TrainOptions{Segmenter: seg}); err == nil {
+		t.Error("a label other than positive or negative was accepted")
+	}
+}
