@@ -19,8 +19,9 @@ const (
 	// ScorerLexicon is the built-in lexicon the service scores tickets
 	// with: no training.
 	ScorerLexicon = "lexicon"
-	// ScorerLexiconModel is ours: classify.SentimentModel, the lexicon's
-	// verdict plus TF-IDF features, trained on the train split.
+	// ScorerLexiconModel is ours: classify.SentimentModel, the TF-IDF
+	// logistic regression stacked with the lexicon's score, trained on the
+	// train split.
 	ScorerLexiconModel = "lexicon+model"
 	// ScorerBaseline is the baseline: TF-IDF + logistic regression (the
 	// classifier's own features and training, classify.Train) on the text

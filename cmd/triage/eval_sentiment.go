@@ -13,7 +13,7 @@ import (
 // on one split and scored on the other in the same run.
 func evalSentiment(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
 	fs := newFlags("eval sentiment", "--train F --test F [flags]",
-		"Score the sentiment scorers on a split labelled positive/negative: the built-in lexicon, ours\n(the lexicon's verdict plus TF-IDF features, trained on --train) and a TF-IDF + logistic\nregression baseline trained on the same split: accuracy, macro-F1 and per class, side by side.")
+		"Score the sentiment scorers on a split labelled positive/negative: the built-in lexicon, ours\n(TF-IDF logistic regression stacked with the lexicon's score, trained on --train) and a TF-IDF +\nlogistic regression baseline trained on the same split: accuracy, macro-F1 and per class, side by side.")
 	train := fs.String("train", "", "labelled JSON Lines to train on (required)")
 	test := fs.String("test", "", "labelled JSON Lines to score (required)")
 	label := fs.String("label", "sentiment", "the field holding positive or negative")
