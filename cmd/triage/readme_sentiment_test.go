@@ -27,7 +27,7 @@ func TestReadmeSentimentFigures(t *testing.T) {
 	if !ok {
 		t.Fatal("the sentiment figures block is not closed")
 	}
-	b, err := os.ReadFile("../../eval/baseline/sentiment_online_shopping_10cats.json")
+	b, err := os.ReadFile("../../eval/sentiment/online_shopping_10cats.json")
 	if err != nil {
 		t.Fatal(err)
 	}
