@@ -231,7 +231,8 @@ export async function render(ctx) {
     renderSuggestions(suggBox, {
       suggestions: st.suggestions, composer, feedback: st.feedback,
       canFeedback: api.can('POST', '/v1/suggestions/:id/feedback'),
-      refresh: () => loadSuggestions(true),
+      // Those who may give feedback work tickets: the roles that may recompute.
+      refresh: api.can('POST', '/v1/suggestions/:id/feedback') ? () => loadSuggestions(true) : null,
     });
   }
 
