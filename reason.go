@@ -82,6 +82,7 @@ const (
 	ReasonPriorityRepeatFew      ReasonCode = "priority.repeat_few"
 	ReasonPriorityRepeatAtMost   ReasonCode = "priority.repeat_at_most"
 	ReasonPriorityRepeatRaises   ReasonCode = "priority.repeat_raises"
+	ReasonPrioritySafety         ReasonCode = "priority.safety"
 	ReasonPriorityThreat         ReasonCode = "priority.threat"
 	ReasonPriorityCompensation   ReasonCode = "priority.compensation"
 	ReasonPriorityUrgent         ReasonCode = "priority.urgent"
@@ -93,6 +94,7 @@ const (
 	ReasonSignalRule         ReasonCode = "signal.rule"
 	ReasonSignalTier         ReasonCode = "signal.tier"
 	ReasonSignalModel        ReasonCode = "signal.model"
+	ReasonSignalSafety       ReasonCode = "signal.safety"
 	ReasonSignalThreat       ReasonCode = "signal.threat"
 	ReasonSignalCompensation ReasonCode = "signal.compensation"
 	ReasonSignalUrgent       ReasonCode = "signal.urgent"
@@ -268,22 +270,24 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonPriorityRepeatFew:      {[]string{"n", "needed"}, "Other tickets from this requester recently: {n}; it takes {needed} to raise the priority."},
 		ReasonPriorityRepeatAtMost:   {[]string{"n", "priority"}, "Other tickets from this requester recently: {n}; the priority is already {priority}."},
 		ReasonPriorityRepeatRaises:   {[]string{"n", "from", "to"}, "Other tickets from this requester recently: {n}, which raises {from} to {to}."},
+		ReasonPrioritySafety:         {[]string{"words", "priority"}, "A safety hazard ({words}): {priority}."},
 		ReasonPriorityThreat:         {[]string{"words", "priority"}, "Threatens to take it outside: a regulator, the media, a lawyer or the police ({words}): {priority}."},
 		ReasonPriorityCompensation:   {[]string{"words", "priority"}, "Claims compensation ({words}): {priority}."},
 		ReasonPriorityUrgent:         {[]string{"words", "priority"}, "Urgent wording ({words}): {priority}."},
 		ReasonPriorityComplaint:      {[]string{"words", "priority"}, "Complaint wording ({words}): {priority}."},
-		ReasonPriorityNegated:        {[]string{"words"}, "Urgent wording negated ({words}): not counted."},
+		ReasonPriorityNegated:        {[]string{"words"}, "Negated ({words}): not counted."},
 
 		ReasonSignalDefault:      {nil, "no other signal"},
 		ReasonSignalManual:       {nil, "set by the client"},
 		ReasonSignalRule:         {[]string{"rule"}, "{rule}"},
 		ReasonSignalTier:         {[]string{"tier"}, "{tier}"},
 		ReasonSignalModel:        {[]string{"priority", "score:2"}, "{priority} at {score}"},
+		ReasonSignalSafety:       {[]string{"words"}, "{words} (safety hazard)"},
 		ReasonSignalThreat:       {[]string{"words"}, "{words} (threat)"},
 		ReasonSignalCompensation: {[]string{"words"}, "{words} (compensation)"},
 		ReasonSignalUrgent:       {[]string{"words"}, "{words} (urgency)"},
 		ReasonSignalComplaint:    {[]string{"words"}, "{words} (complaint)"},
-		ReasonSignalNegated:      {[]string{"words"}, "{words} (negated urgency)"},
+		ReasonSignalNegated:      {[]string{"words"}, "{words} (negated)"},
 		ReasonSignalCalm:         {[]string{"words"}, "{words} (low urgency)"},
 		ReasonSignalRepeat:       {[]string{"n"}, "other tickets from this requester recently: {n}"},
 		ReasonSignalTone:         {[]string{"score:2"}, "sentiment {score}"},

@@ -40,11 +40,15 @@ type Rule struct {
 	AddTags     []string `json:"add_tags"`
 	Mode        RuleMode `json:"mode"`
 	// Weight is the probability a bias rule adds, 0 to 1.
-	Weight    float64   `json:"weight"`
-	Stop      bool      `json:"stop"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
-	Version   int       `json:"version"`
+	Weight float64 `json:"weight"`
+	Stop   bool    `json:"stop"`
+	// MatchNegated lets a negated word count: by default a word the
+	// customer negates (没有漏电, 不想投诉) does not match, in Any and All
+	// alike. None words exclude on any mention, negated or not.
+	MatchNegated bool      `json:"match_negated"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+	Version      int       `json:"version"`
 }
 
 // Rule limits.

@@ -51,6 +51,7 @@ const (
 // Confidence of each kind of signal when it decides.
 const (
 	confManual    = 1.0
+	confSafety    = 0.95
 	confThreat    = 0.95
 	confRule      = 0.9
 	confKeyword   = 0.8
@@ -89,11 +90,13 @@ func DecidePriority(in PriorityInput) triage.Decision {
 //
 // The base is P3, or the model's priority when its probability reaches
 // ModelPriorityMin. Signals then propose a priority and the most urgent
-// proposal wins: threat words (12315, 律师, 曝光…) P1; urgency (紧急, 马上),
+// proposal wins: safety words (冒烟, 漏电, 烫伤, 误吞…) and threat words
+// (12315, 律师, 曝光…) P1; urgency (紧急, 马上),
 // complaint (投诉, 差评) and compensation (赔偿) words P2; a vip-like tier P2;
 // strongly negative sentiment and repeated contact each one level above the
 // base, never past P2 on their own; low-urgency wording (请问, 不急) P4 when
-// nothing else proposes anything. A rule's priority replaces the base
+// nothing else proposes anything. A negated keyword (没有冒烟, 不会去12315投诉)
+// proposes nothing and is noted. A rule's priority replaces the base
 // (default or model), because an admin wrote it for exactly this kind of
 // ticket, but the escalations above can still raise it; a manual priority
 // overrides everything. Every decision has at least one sentence in
@@ -340,7 +343,8 @@ func priorityTop(win triage.Priority, conf float64, all []candidate, model []tri
 type keywordClass uint8
 
 const (
-	kwThreat       keywordClass = iota // P1: taking it to a regulator, the media, a lawyer, the police
+	kwSafety       keywordClass = iota // P1: a hazard to people or property
+	kwThreat                           // P1: taking it to a regulator, the media, a lawyer, the police
 	kwCompensation                     // P2: money is being claimed
 	kwUrgent                           // P2
 	kwComplaint                        // P2
@@ -356,21 +360,28 @@ type priorityKeyword struct {
 	notAfter, notBefore []string
 	// digits keywords (12315) must not be part of a longer number.
 	digits bool
-	// negatable keywords do not count after a negation (不是很急).
-	negatable bool
 }
 
 // priorityKeywordList is the built-in list. 赔偿 alone is P2, not P1: a
 // claim for a lost parcel is routine and asks for money, not for an
 // outside authority; 退一赔三 and 假一赔十 invoke the consumer-protection
-// law's punitive damages and are P1. A negated threat or complaint (我不想投诉)
-// still counts: the customer has it in mind.
+// law's punitive damages and are P1. Safety words name a hazard to a person
+// (烫伤, 触电, 误吞) or a fire about to start (冒烟, 鼓包): P1 whatever the
+// product, because the first answer must be "stop using it". Every keyword
+// is read with its negation (negation.go): 我不会去12315投诉的, 没有投诉的意思
+// and 没有冒烟 are noted and not counted.
 func priorityKeywordList() []priorityKeyword {
+	safety := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwSafety} }
 	threat := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwThreat} }
 	hotline := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwThreat, digits: true} }
-	urgent := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwUrgent, negatable: true} }
-	calm := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwCalm, negatable: true} }
+	urgent := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwUrgent} }
+	calm := func(w string) priorityKeyword { return priorityKeyword{word: w, class: kwCalm} }
 	return []priorityKeyword{
+		safety("冒烟"), safety("冒火"), safety("冒火花"), safety("起火"), safety("着火"), safety("自燃"),
+		safety("烧焦"), safety("焦糊味"), safety("漏电"), safety("触电"), safety("电到人"), safety("电击"),
+		safety("鼓包"), safety("爆燃"), safety("烫伤"), safety("烧伤"), safety("灼伤"), safety("烫手"),
+		safety("误吞"), safety("误食"), safety("吞下"), safety("中毒"),
+		{word: "爆炸", class: kwSafety, notBefore: []string{"头", "性", "式"}, notAfter: []string{"信息"}},
 		hotline("12315"), hotline("12345"),
 		threat("消协"), threat("消费者协会"), threat("市场监管"), threat("市场监督管理"),
 		{word: "工商", class: kwThreat, notBefore: []string{"银行"}},
@@ -386,30 +397,11 @@ func priorityKeywordList() []priorityKeyword {
 		{word: "赔偿", class: kwCompensation}, {word: "索赔", class: kwCompensation},
 		urgent("紧急"), urgent("十万火急"), urgent("马上"), urgent("立刻"), urgent("立即"),
 		urgent("尽快"), urgent("赶紧"), urgent("等不了"), urgent("今天必须"),
-		{word: "急", class: kwUrgent, negatable: true, notAfter: []string{"应", "性"}, notBefore: []string{"救", "性"}},
+		{word: "急", class: kwUrgent, notAfter: []string{"应", "性"}, notBefore: []string{"救", "性"}},
 		{word: "投诉", class: kwComplaint}, {word: "差评", class: kwComplaint},
 		{word: "举报", class: kwComplaint}, {word: "维权", class: kwComplaint},
 		calm("咨询一下"), calm("请问"), calm("不急"), calm("不着急"), calm("不赶时间"), calm("有空"),
 	}
-}
-
-// priorityNegators, read backwards from a keyword, undo it: 不急 is calm,
-// 不是很急 and 不用那么急 are not urgent. Degree words between the negator
-// and the keyword are skipped first.
-func priorityNegated(before string) (string, bool) {
-	rest := before
-	for _, deg := range [...]string{"那么", "这么", "特别", "非常", "太", "很"} {
-		if r, ok := strings.CutSuffix(rest, deg); ok {
-			rest = r
-			break
-		}
-	}
-	for _, neg := range [...]string{"不需要", "不用", "不必", "不着", "不是", "不太", "不算", "不怎么", "没那么", "没有", "无需", "并不", "不", "没", "别", "无", "勿"} {
-		if strings.HasSuffix(rest, neg) {
-			return before[len(rest)-len(neg):], true
-		}
-	}
-	return "", false
 }
 
 type keywordMatcher struct {
@@ -456,6 +448,7 @@ func findPriorityKeywords(text string) keywordHits {
 		return cmp.Compare(occs[b].end, occs[a].end)
 	})
 	var h keywordHits
+	var neg negationTracker
 	covered := int32(0)
 	for _, i := range order {
 		o, k := occs[i], &m.list[ids[i]]
@@ -469,13 +462,11 @@ func findPriorityKeywords(text string) keywordHits {
 			continue
 		}
 		covered = o.end
-		if k.negatable {
-			if neg, ok := priorityNegated(before); ok {
-				if k.class != kwCalm && !slices.Contains(h.negated, neg+k.word) {
-					h.negated = append(h.negated, neg+k.word)
-				}
-				continue
+		if phrase, ok := neg.negated(text, int(o.start), int(o.end)); ok {
+			if k.class != kwCalm && !slices.Contains(h.negated, phrase) {
+				h.negated = append(h.negated, phrase)
 			}
+			continue
 		}
 		if !slices.Contains(h.byClass[k.class], k.word) {
 			h.byClass[k.class] = append(h.byClass[k.class], k.word)
@@ -501,6 +492,7 @@ func (h keywordHits) candidates() []candidate {
 			why: triage.NewReason(why, words, p),
 		})
 	}
+	add(kwSafety, triage.P1, confSafety, triage.ReasonSignalSafety, triage.ReasonPrioritySafety)
 	add(kwThreat, triage.P1, confThreat, triage.ReasonSignalThreat, triage.ReasonPriorityThreat)
 	add(kwCompensation, triage.P2, confKeyword, triage.ReasonSignalCompensation, triage.ReasonPriorityCompensation)
 	add(kwUrgent, triage.P2, confKeyword, triage.ReasonSignalUrgent, triage.ReasonPriorityUrgent)

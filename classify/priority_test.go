@@ -97,13 +97,14 @@ func TestDecidePriority(t *testing.T) {
 		{name: "complaint", in: classify.PriorityInput{Text: "我要投诉你们的快递员", Sentiment: neutral},
 			want: triage.P2, why: []string{"Complaint wording (投诉)"}},
 		{name: "bad review", in: classify.PriorityInput{Text: "再不退款就给差评", Sentiment: neutral}, want: triage.P2},
-		{name: "a denied complaint still counts", in: classify.PriorityInput{Text: "我不想投诉,但是请给个说法", Sentiment: neutral}, want: triage.P2},
+		{name: "a denied complaint is not one", in: classify.PriorityInput{Text: "我不想投诉,但是请给个说法", Sentiment: neutral},
+			want: triage.P3, why: []string{"Negated (不想投诉)"}},
 
 		// Negation.
 		{name: "不急 is calm, not urgent", in: classify.PriorityInput{Text: "不急,有空再处理", Sentiment: neutral},
 			want: triage.P4, why: []string{"不急, 有空"}},
 		{name: "不是很急 is not urgent", in: classify.PriorityInput{Text: "这个不是很急,慢慢来", Sentiment: neutral},
-			want: triage.P3, why: []string{"negated (不是很急)"}},
+			want: triage.P3, why: []string{"Negated (不是很急)"}},
 		{name: "不用那么急", in: classify.PriorityInput{Text: "不用那么急,下周给我就行", Sentiment: neutral}, want: triage.P3},
 		{name: "没有空 is not calm", in: classify.PriorityInput{Text: "我没有空去营业厅", Sentiment: neutral}, want: triage.P3},
 

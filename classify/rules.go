@@ -77,6 +77,7 @@ type compiledRule struct {
 	priority       triage.Priority
 	tags           []string
 	stop           bool
+	matchNegated   bool
 }
 
 // CompileRules compiles the enabled rules, in Position order (ties keep
@@ -120,7 +121,7 @@ func CompileRules(rules []*triage.Rule) (*RuleSet, error) {
 			category: strings.TrimSpace(r.SetCategory),
 			mode:     r.Mode, weight: r.Weight,
 			priority: r.SetPriority,
-			stop:     r.Stop,
+			stop:     r.Stop, matchNegated: r.MatchNegated,
 		}
 		var err error
 		if c.any, err = wordIDs(r, "any", r.Any); err != nil {
@@ -195,12 +196,19 @@ func (rs *RuleSet) Match(in RuleInput) RuleResult {
 	if rs == nil || len(rs.rules) == 0 {
 		return res
 	}
-	found := rs.ac.find(in.Text)
+	found, plain := rs.ac.findPlain(in.Text)
 	tier := strings.ToLower(strings.TrimSpace(in.Tier))
 	var fired []firing
 	for i := range rs.rules {
 		r := &rs.rules[i]
-		if !r.conditionsHold(found, in.Channel, tier) {
+		// A rule's Any and All words match only where the customer does
+		// not negate them, unless the rule says otherwise; None words
+		// exclude on any mention, the cautious reading of an exclusion.
+		match := plain
+		if r.matchNegated {
+			match = found
+		}
+		if !r.conditionsHold(match, found, in.Channel, tier) {
 			continue
 		}
 		var loc []int
@@ -211,7 +219,7 @@ func (rs *RuleSet) Match(in RuleInput) RuleResult {
 		}
 		f := firing{rule: r}
 		for _, id := range r.any {
-			if found.has(id) {
+			if match.has(id) {
 				f.matched = append(f.matched, rs.words[id])
 			}
 		}
@@ -239,7 +247,7 @@ func (rs *RuleSet) Match(in RuleInput) RuleResult {
 	return res
 }
 
-func (r *compiledRule) conditionsHold(found bitset, channel triage.Channel, tier string) bool {
+func (r *compiledRule) conditionsHold(found, anyFound bitset, channel triage.Channel, tier string) bool {
 	if len(r.channels) > 0 && !slices.Contains(r.channels, channel) {
 		return false
 	}
@@ -254,7 +262,7 @@ func (r *compiledRule) conditionsHold(found bitset, channel triage.Channel, tier
 			return false
 		}
 	}
-	return !slices.ContainsFunc(r.none, found.has)
+	return !slices.ContainsFunc(r.none, anyFound.has)
 }
 
 // decide folds the fired rules into the result and writes each hit's
@@ -344,6 +352,7 @@ func (b bitset) set(id int32)      { b[id>>6] |= 1 << (id & 63) }
 // continuation bytes fan out at most 64 ways).
 type automaton struct {
 	words int
+	lens  []int      // byte length of each word, by id
 	root  [256]int32 // next node from the root for each byte; 0 = stay
 	// edges of node n are edgeByte/edgeNext[edgeAt[n]:edgeAt[n+1]], sorted
 	// by byte.
@@ -380,6 +389,7 @@ func buildAutomaton(words []string) *automaton {
 	}
 	a := &automaton{
 		words:  len(words),
+		lens:   make([]int, len(words)),
 		edgeAt: make([]int32, len(nodes)+1),
 		fail:   make([]int32, len(nodes)),
 		out:    make([]int32, len(nodes)),
@@ -399,6 +409,9 @@ func buildAutomaton(words []string) *automaton {
 		a.out[i] = n.out
 	}
 	a.edgeAt[len(nodes)] = int32(len(a.edgeByte))
+	for id, w := range words {
+		a.lens[id] = len(w)
+	}
 	for c, nx := range nodes[0].next {
 		a.root[c] = nx
 	}
@@ -459,6 +472,33 @@ func (a *automaton) step(n int32, c byte) int32 {
 		}
 	}
 	return -1
+}
+
+// findPlain returns the set of words that occur in text and the set of
+// those that occur at least once not negated (negation.go): 漏电 is in the
+// first and not the second for 检查过了没有漏电.
+func (a *automaton) findPlain(text string) (found, plain bitset) {
+	type occ struct {
+		id         int32
+		start, end int
+	}
+	var occs []occ
+	a.each(text, func(id int32, end int) {
+		occs = append(occs, occ{id, end - a.lens[id], end})
+	})
+	// By start, so that a negation reaches through a negated word to the
+	// next one (不会去12315投诉).
+	slices.SortStableFunc(occs, func(x, y occ) int { return cmp.Compare(x.start, y.start) })
+	found = make(bitset, (a.words+63)/64)
+	plain = make(bitset, (a.words+63)/64)
+	var neg negationTracker
+	for _, o := range occs {
+		found.set(o.id)
+		if _, ok := neg.negated(text, o.start, o.end); !ok {
+			plain.set(o.id)
+		}
+	}
+	return found, plain
 }
 
 // find returns the set of words that occur in text.

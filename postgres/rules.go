@@ -11,7 +11,7 @@ import (
 const ruleColumns = `
 	id, name, position, enabled,
 	any_words, all_words, none_words, regex, channels, tiers,
-	set_category, set_priority, add_tags, mode, weight, stop,
+	set_category, set_priority, add_tags, mode, weight, stop, match_negated,
 	created_at, updated_at, version`
 
 // scanRule reads one row selected with ruleColumns.
@@ -20,7 +20,7 @@ func scanRule(row pgx.Row) (*triage.Rule, error) {
 	err := row.Scan(
 		&r.ID, &r.Name, &r.Position, &r.Enabled,
 		&r.Any, &r.All, &r.None, &r.Regex, &r.Channels, &r.Tiers,
-		&r.SetCategory, &r.SetPriority, &r.AddTags, &r.Mode, &r.Weight, &r.Stop,
+		&r.SetCategory, &r.SetPriority, &r.AddTags, &r.Mode, &r.Weight, &r.Stop, &r.MatchNegated,
 		&r.CreatedAt, &r.UpdatedAt, &r.Version,
 	)
 	if err != nil {
@@ -59,10 +59,10 @@ func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
 	}
 	_, err = tx.tx.Exec(ctx, `
 		INSERT INTO rules (`+ruleColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 1)`,
 		r.ID, r.Name, r.Position, r.Enabled,
 		l.any, l.all, l.none, r.Regex, l.channels, l.tiers,
-		r.SetCategory, string(r.SetPriority), l.addTags, string(r.Mode), r.Weight, r.Stop,
+		r.SetCategory, string(r.SetPriority), l.addTags, string(r.Mode), r.Weight, r.Stop, r.MatchNegated,
 		r.CreatedAt, r.UpdatedAt)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "rule %s already exists", r.ID)
@@ -88,12 +88,12 @@ func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
 		UPDATE rules SET
 			name = $1, position = $2, enabled = $3,
 			any_words = $4, all_words = $5, none_words = $6, regex = $7, channels = $8, tiers = $9,
-			set_category = $10, set_priority = $11, add_tags = $12, mode = $13, weight = $14, stop = $15,
-			updated_at = $16, version = version + 1
-		WHERE id = $17 AND version = $18`,
+			set_category = $10, set_priority = $11, add_tags = $12, mode = $13, weight = $14, stop = $15, match_negated = $16,
+			updated_at = $17, version = version + 1
+		WHERE id = $18 AND version = $19`,
 		r.Name, r.Position, r.Enabled,
 		l.any, l.all, l.none, r.Regex, l.channels, l.tiers,
-		r.SetCategory, string(r.SetPriority), l.addTags, string(r.Mode), r.Weight, r.Stop,
+		r.SetCategory, string(r.SetPriority), l.addTags, string(r.Mode), r.Weight, r.Stop, r.MatchNegated,
 		r.UpdatedAt, r.ID, r.Version)
 	if err != nil {
 		return dbError("update rule", err)

@@ -28,6 +28,10 @@ func TestWords(t *testing.T) {
 		{"traditional input", "請問發票什麼時候寄出？", []string{"发票", "什么", "时候", "寄出"}},
 		{"English stop words removed", "Please reset the password of my account", []string{"reset", "password", "account"}},
 		{"English negation kept", "I can not login", []string{"not", "login"}},
+		{"mixed: Latin runs between Chinese words", "checkout一直报error…会不会重复扣款", []string{"checkout", "一直", "报", "error", "会", "不会", "重复", "扣款"}},
+		{"mixed: an English word before a Chinese verb", "App一直crash,蓝牙连不上手环", []string{"app", "一直", "crash", "蓝牙", "连不上", "手环"}},
+		{"mixed: English words with a space", "tracking number查不到,快递一直没到", []string{"tracking", "number", "查不到", "快递", "一直", "没到"}},
+		{"mixed: a hazard after an English word", "充电器overheat冒烟了", []string{"充电器", "overheat", "冒烟"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 const ruleColumns = `
 	id, name, position, enabled,
 	any_words, all_words, none_words, regex, channels, tiers,
-	set_category, set_priority, add_tags, mode, weight, stop,
+	set_category, set_priority, add_tags, mode, weight, stop, match_negated,
 	created_at, updated_at, version`
 
 // scanRule reads one row selected with ruleColumns.
@@ -20,7 +20,7 @@ func scanRule(row interface{ Scan(...any) error }) (*triage.Rule, error) {
 	err := row.Scan(
 		&r.ID, &r.Name, &r.Position, &r.Enabled,
 		jsonCol{&r.Any}, jsonCol{&r.All}, jsonCol{&r.None}, &r.Regex, jsonCol{&r.Channels}, jsonCol{&r.Tiers},
-		&r.SetCategory, &r.SetPriority, jsonCol{&r.AddTags}, &r.Mode, &r.Weight, &r.Stop,
+		&r.SetCategory, &r.SetPriority, jsonCol{&r.AddTags}, &r.Mode, &r.Weight, &r.Stop, &r.MatchNegated,
 		timeCol{&r.CreatedAt}, timeCol{&r.UpdatedAt}, &r.Version,
 	)
 	if err != nil {
@@ -75,10 +75,10 @@ func (tx *Tx) CreateRule(ctx context.Context, r *triage.Rule) error {
 	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO rules (`+ruleColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		r.ID, r.Name, r.Position, r.Enabled,
 		l.any, l.all, l.none, r.Regex, l.channels, l.tiers,
-		r.SetCategory, r.SetPriority, l.addTags, r.Mode, r.Weight, r.Stop,
+		r.SetCategory, r.SetPriority, l.addTags, r.Mode, r.Weight, r.Stop, r.MatchNegated,
 		micros(r.CreatedAt), micros(r.UpdatedAt))
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "rule %s already exists", r.ID)
@@ -104,12 +104,12 @@ func (tx *Tx) UpdateRule(ctx context.Context, r *triage.Rule) error {
 		UPDATE rules SET
 			name = ?, position = ?, enabled = ?,
 			any_words = ?, all_words = ?, none_words = ?, regex = ?, channels = ?, tiers = ?,
-			set_category = ?, set_priority = ?, add_tags = ?, mode = ?, weight = ?, stop = ?,
+			set_category = ?, set_priority = ?, add_tags = ?, mode = ?, weight = ?, stop = ?, match_negated = ?,
 			updated_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
 		r.Name, r.Position, r.Enabled,
 		l.any, l.all, l.none, r.Regex, l.channels, l.tiers,
-		r.SetCategory, r.SetPriority, l.addTags, r.Mode, r.Weight, r.Stop,
+		r.SetCategory, r.SetPriority, l.addTags, r.Mode, r.Weight, r.Stop, r.MatchNegated,
 		micros(r.UpdatedAt), r.ID, r.Version)
 	if err != nil {
 		return dbError("update rule", err)

@@ -29,24 +29,25 @@ func newRule(id string, pos int) *triage.Rule {
 func fullRule(id string) *triage.Rule {
 	created := time.Date(2026, 11, 22, 18, 30, 15, 123456789, cst)
 	return &triage.Rule{
-		ID:          id,
-		Name:        "投诉升级",
-		Position:    3,
-		Enabled:     true,
-		Any:         []string{"投诉", "12315", "媒体曝光"},
-		All:         []string{"退款"},
-		None:        []string{"测试"},
-		Regex:       `订单号?\s*[A-Z]-\d+`,
-		Channels:    []triage.Channel{triage.ChannelWechat, triage.ChannelPhone},
-		Tiers:       []string{"vip", "svip"},
-		SetCategory: "投诉",
-		SetPriority: triage.P1,
-		AddTags:     []string{"complaint", "escalated"},
-		Mode:        triage.RuleBias,
-		Weight:      1.0 / 3, // not exact in decimal: the store must keep all 64 bits
-		Stop:        true,
-		CreatedAt:   created,
-		UpdatedAt:   created.Add(time.Hour + 999),
+		ID:           id,
+		Name:         "投诉升级",
+		Position:     3,
+		Enabled:      true,
+		Any:          []string{"投诉", "12315", "媒体曝光"},
+		All:          []string{"退款"},
+		None:         []string{"测试"},
+		Regex:        `订单号?\s*[A-Z]-\d+`,
+		Channels:     []triage.Channel{triage.ChannelWechat, triage.ChannelPhone},
+		Tiers:        []string{"vip", "svip"},
+		SetCategory:  "投诉",
+		SetPriority:  triage.P1,
+		AddTags:      []string{"complaint", "escalated"},
+		Mode:         triage.RuleBias,
+		Weight:       1.0 / 3, // not exact in decimal: the store must keep all 64 bits
+		Stop:         true,
+		MatchNegated: true,
+		CreatedAt:    created,
+		UpdatedAt:    created.Add(time.Hour + 999),
 	}
 }
 
@@ -104,7 +105,7 @@ func testRuleCRUD(t *testing.T, s triage.Store) {
 	got.Any, got.All, got.None, got.Regex = []string{"差评"}, nil, []string{}, ""
 	got.Channels, got.Tiers = nil, []string{"gold"}
 	got.SetCategory, got.SetPriority, got.AddTags = "", triage.P2, nil
-	got.Mode, got.Weight, got.Stop = triage.RuleOverride, 0, false
+	got.Mode, got.Weight, got.Stop, got.MatchNegated = triage.RuleOverride, 0, false, false
 	got.UpdatedAt = time.Date(2026, 11, 23, 1, 2, 3, 456789999, cst)
 	wUp := wantRule(got, 2)
 	update(t, s, func(tx triage.Tx) error { return tx.UpdateRule(ctx, got) })

@@ -63,6 +63,8 @@ func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *
 		return evalClassify(ctx, rest, stdout, stderr, env)
 	case "retrieve":
 		return evalRetrieve(ctx, rest, stdout, stderr, env)
+	case "sentiment":
+		return evalSentiment(ctx, rest, stdout, stderr, env)
 	case "live":
 		return evalLive(ctx, rest, stdout, stderr, env)
 	case "compare":

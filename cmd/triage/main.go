@@ -91,6 +91,7 @@ func commands() []command {
 		}},
 		{name: "eval", summary: "score the classifier or the retrieval on labelled data", run: evalCmd, subs: []subcommand{
 			{"classify", "train on labelled texts and score the classifier on others"},
+			{"sentiment", "score the sentiment scorers (lexicon, ours, a TF-IDF baseline) on labelled texts"},
 			{"retrieve", "index a knowledge base and score the retrieval of queries"},
 			{"live", "what triage predicted at intake against the values at close, from a store"},
 			{"compare", "every metric of two reports side by side; a headline drop fails"},

@@ -149,6 +149,7 @@ func TestReadmeEvalExamples(t *testing.T) {
 		`{"test":24,"threshold":0.35,`,
 		`{"mode":"lexical","queries":20,"recall@5":`,
 		`{"closed":96,"fields":[{"field":"category","accuracy":`,
+		"情感评估 sentiment: eval, 训练 train 40, 测试 test 16\n", "\nlexicon+model ", "\ntfidf+lr ", "ours (lexicon+model) − baseline (tfidf+lr): accuracy ",
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the eval examples printed no %s:\n%s", want, stdout.String())
