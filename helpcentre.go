@@ -103,6 +103,14 @@ func ValidateHelpSettings(s *HelpSettings) error {
 	return Invalid("logo", "logo must be a PNG, JPEG, GIF or WebP image, not %s", s.LogoType)
 }
 
+// HelpSettingsUpdate changes the branding; a field left out stays as it
+// is.
+type HelpSettingsUpdate struct {
+	CompanyName Opt[string] `json:"company_name"`
+	// Logo is the image's bytes (base64 in JSON); null removes it.
+	Logo Opt[[]byte] `json:"logo"`
+}
+
 // HelpReader holds the store's reads for the help centre.
 type HelpReader interface {
 	// ArticleVoteCounts sums the votes cast at or after since, per

@@ -62,6 +62,8 @@ type Config struct {
 	Eval Eval
 	// Mail serves the e-mail channel (api/mail.go).
 	Mail Mail
+	// Help serves the public help centre (api/help.go).
+	Help Help
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -87,11 +89,12 @@ type Server struct {
 	ops       Ops
 	eval      Eval
 	mail      Mail
+	help      Help
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -119,6 +122,7 @@ func New(cfg Config) *Server {
 		e.Add(r.Method, r.Path, h)
 	}
 	s.registerUI(cfg.UI)
+	s.registerHelp(cfg.Help)
 	s.http = &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,

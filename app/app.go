@@ -27,6 +27,7 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/helpcentre"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
@@ -78,6 +79,10 @@ type Config struct {
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string
 
+	// PublicURL is the address customers reach this server at (e.g.
+	// https://help.example.com): the help centre's canonical links and
+	// sitemap start with it. Default: http://Addr.
+	PublicURL string
 	// SurveyURL starts every survey link; the token follows it. Default:
 	// this server's survey page.
 	SurveyURL string
@@ -152,6 +157,10 @@ type App struct {
 	Webhooks *notify.Service
 	Reports  *report.Service
 	Metrics  *metrics.Metrics
+
+	// Help is the public help centre; helpPages serves its pages.
+	Help      *helpcentre.Service
+	helpPages *helpcentre.Handler
 
 	Server *api.Server
 
@@ -236,6 +245,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openMail(ctx); err != nil {
 		return err
 	}
+	if err := a.openHelp(); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -273,7 +285,8 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}}
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings},
+		Help: a.helpConfig()}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

@@ -71,6 +71,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 	searchFlags(fs, c)
 	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the address customers reach this server at (e.g. https://help.example.com): the help centre's canonical links and sitemap start with it; default: http://<addr>")
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 	mailFlags(fs, c)
