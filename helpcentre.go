@@ -107,8 +107,9 @@ func ValidateHelpSettings(s *HelpSettings) error {
 // is.
 type HelpSettingsUpdate struct {
 	CompanyName Opt[string] `json:"company_name"`
-	// Logo is the image's bytes (base64 in JSON); null removes it.
-	Logo Opt[[]byte] `json:"logo"`
+	// Logo is the image, base64 (standard, padded); null or "" removes
+	// it.
+	Logo Opt[string] `json:"logo"`
 }
 
 // HelpReader holds the store's reads for the help centre.

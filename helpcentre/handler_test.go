@@ -3,6 +3,7 @@ package helpcentre_test
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/xml"
 	"errors"
 	"net/http"
@@ -397,7 +398,7 @@ func TestBranding(t *testing.T) {
 	}
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
 	ctx := context.Background()
-	if _, err := e.svc.PutSettings(ctx, triage.HelpSettingsUpdate{CompanyName: triage.Some(" 好物商城 "), Logo: triage.Some(png)}); err != nil {
+	if _, err := e.svc.PutSettings(ctx, triage.HelpSettingsUpdate{CompanyName: triage.Some(" 好物商城 "), Logo: triage.Some(base64.StdEncoding.EncodeToString(png))}); err != nil {
 		t.Fatal(err)
 	}
 	r := e.get(t, "/help")
@@ -413,8 +414,8 @@ func TestBranding(t *testing.T) {
 		u     triage.HelpSettingsUpdate
 		field string
 	}{
-		{"svg logo", triage.HelpSettingsUpdate{Logo: triage.Some([]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))}, "logo"},
-		{"huge logo", triage.HelpSettingsUpdate{Logo: triage.Some(append(png, make([]byte, triage.MaxLogoBytes)...))}, "logo"},
+		{"svg logo", triage.HelpSettingsUpdate{Logo: triage.Some(base64.StdEncoding.EncodeToString([]byte(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)))}, "logo"},
+		{"huge logo", triage.HelpSettingsUpdate{Logo: triage.Some(base64.StdEncoding.EncodeToString(append(png, make([]byte, triage.MaxLogoBytes)...)))}, "logo"},
 		{"long name", triage.HelpSettingsUpdate{CompanyName: triage.Some(strings.Repeat("名", 101))}, "company_name"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -426,7 +427,7 @@ func TestBranding(t *testing.T) {
 		})
 	}
 	// Removing the logo.
-	if _, err := e.svc.PutSettings(ctx, triage.HelpSettingsUpdate{Logo: triage.Opt[[]byte]{Set: true, Null: true}}); err != nil {
+	if _, err := e.svc.PutSettings(ctx, triage.HelpSettingsUpdate{Logo: triage.Opt[string]{Set: true, Null: true}}); err != nil {
 		t.Fatal(err)
 	}
 	if r := e.get(t, "/help/logo"); r.code != 404 {

@@ -13,6 +13,7 @@ package helpcentre
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"net/netip"
 	"slices"
 	"strings"
@@ -227,7 +228,11 @@ func (s *Service) PutSettings(ctx context.Context, u triage.HelpSettingsUpdate) 
 			h.CompanyName = u.CompanyName.V
 		}
 		if u.Logo.Set {
-			h.Logo = u.Logo.V
+			b, err := base64.StdEncoding.DecodeString(u.Logo.V)
+			if err != nil {
+				return triage.Invalid("logo", "logo is not base64: %v", err)
+			}
+			h.Logo = b
 		}
 		if err := triage.ValidateHelpSettings(h); err != nil {
 			return err
