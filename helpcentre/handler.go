@@ -98,7 +98,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // page is what every template gets.
 type page struct {
+	// Company is the name an admin set, "" when none; Site is what
+	// titles end with: "<company> 帮助中心", or "帮助中心" alone.
 	Company   string
+	Site      string
 	HasLogo   bool
 	CSS       string
 	Title     string // the <title>, company name included
@@ -128,11 +131,15 @@ func (h *Handler) base(r *http.Request) (page, *triage.HelpSettings, error) {
 	if err != nil {
 		return page{}, nil, err
 	}
-	name := st.CompanyName
-	if name == "" {
-		name = triage.DefaultHelpName
+	return site(st.CompanyName, st.LogoType != "", h.cssPath), st, nil
+}
+
+func site(company string, logo bool, css string) page {
+	p := page{Company: company, Site: triage.DefaultHelpName, HasLogo: logo, CSS: css}
+	if company != "" {
+		p.Site = company + " " + triage.DefaultHelpName
 	}
-	return page{Company: name, HasLogo: st.LogoType != "", CSS: h.cssPath}, st, nil
+	return p
 }
 
 func (h *Handler) items(as []*triage.Article) []item {
@@ -154,8 +161,8 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p.Title = p.Company + " 帮助中心"
-	p.Desc = p.Company + "帮助中心：常见问题与使用指南。"
+	p.Title = p.Site
+	p.Desc = p.Site + "：常见问题与使用指南。"
 	p.Canonical = h.s.BaseURL + "/help"
 	p.Categories = categories(as)
 	p.Articles = h.items(as[:min(len(as), 10)])
@@ -178,8 +185,8 @@ func (h *Handler) category(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	p.Title = name + " - " + p.Company + " 帮助中心"
-	p.Desc = p.Company + "帮助中心「" + name + "」类的文章。"
+	p.Title = name + " - " + p.Site
+	p.Desc = p.Site + "「" + name + "」类的文章。"
 	p.Canonical = h.s.BaseURL + "/help/categories/" + url.PathEscape(name)
 	p.Category = name
 	p.Articles = h.items(as)
@@ -198,7 +205,7 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := h.s.Render(a.Body)
-	p.Title = a.Title + " - " + p.Company + " 帮助中心"
+	p.Title = a.Title + " - " + p.Site
 	p.Desc = excerpt(body, 150)
 	p.Canonical = h.s.BaseURL + "/help/articles/" + url.PathEscape(a.ID)
 	p.Article = a
@@ -225,11 +232,11 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Query, p.NoIndex = q, true
-	p.Title = "搜索 - " + p.Company + " 帮助中心"
+	p.Title = "搜索 - " + p.Site
 	p.Canonical = h.s.BaseURL + "/help/search"
 	p.Articles = []item{}
 	if q != "" {
-		p.Title = q + " 的搜索结果 - " + p.Company + " 帮助中心"
+		p.Title = q + " 的搜索结果 - " + p.Site
 		as, err := h.s.search(r.Context(), q)
 		if err != nil {
 			h.fail(w, r, err)
@@ -353,9 +360,9 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	p, _, berr := h.base(r)
 	if berr != nil {
-		p = page{Company: triage.DefaultHelpName, CSS: h.cssPath}
+		p = site("", false, h.cssPath)
 	}
-	p.Title, p.NoIndex, p.Status, p.Message = "出错了 - "+p.Company+" 帮助中心", true, status, msg
+	p.Title, p.NoIndex, p.Status, p.Message = "出错了 - "+p.Site, true, status, msg
 	var b bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&b, "error.html", p); err != nil {
 		http.Error(w, msg, status)
@@ -401,18 +408,29 @@ func newest(t time.Time, as ...*triage.Article) time.Time {
 	return t
 }
 
+var blockTags = map[string]bool{"p": true, "li": true, "ul": true, "ol": true, "br": true, "br/": true, "div": true, "h1": true, "h2": true, "h3": true,
+	"h4": true, "h5": true, "h6": true, "tr": true, "td": true, "th": true, "blockquote": true, "pre": true, "hr": true, "hr/": true}
+
 // excerpt is the first n characters of rendered HTML's text.
 func excerpt(rendered string, n int) string {
-	var b strings.Builder
+	var b, tag strings.Builder
 	in := false
 	for _, r := range rendered {
 		switch {
 		case r == '<':
 			in = true
+			tag.Reset()
 		case r == '>':
 			in = false
-			b.WriteByte(' ')
-		case !in:
+			// Blocks are apart; inline tags (strong, a, code) are inside
+			// a sentence, and Chinese has no spaces to keep.
+			name := strings.ToLower(strings.TrimLeft(strings.Fields(tag.String() + " ")[0], "/"))
+			if blockTags[name] {
+				b.WriteByte(' ')
+			}
+		case in:
+			tag.WriteRune(r)
+		default:
 			b.WriteRune(r)
 		}
 	}

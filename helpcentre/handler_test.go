@@ -189,12 +189,12 @@ func TestPages(t *testing.T) {
 		path, title, canonical, robots string
 		want                           []string
 	}{
-		{"/help", "帮助中心 帮助中心", "https://help.example.com/help", "", []string{"退款", "退款多久到账", "1 篇"}},
-		{"/help/", "帮助中心 帮助中心", "https://help.example.com/help", "", []string{"退款多久到账"}},
-		{"/help/categories/" + url.PathEscape("退款"), "退款 - 帮助中心 帮助中心", "https://help.example.com/help/categories/%E9%80%80%E6%AC%BE", "", []string{"退款多久到账"}},
-		{"/help/articles/art-public", "退款多久到账 - 帮助中心 帮助中心", "https://help.example.com/help/articles/art-public", "", []string{"1-3 个工作日", "这篇文章有帮助吗？", "有帮助", "没帮助"}},
-		{"/help/search?q=" + url.QueryEscape("退款"), "退款 的搜索结果 - 帮助中心 帮助中心", "https://help.example.com/help/search", "noindex", []string{"找到 1 篇相关文章", "退款多久到账"}},
-		{"/help/search", "搜索 - 帮助中心 帮助中心", "https://help.example.com/help/search", "noindex", []string{"在上方输入您的问题"}},
+		{"/help", "帮助中心", "https://help.example.com/help", "", []string{"退款", "退款多久到账", "1 篇"}},
+		{"/help/", "帮助中心", "https://help.example.com/help", "", []string{"退款多久到账"}},
+		{"/help/categories/" + url.PathEscape("退款"), "退款 - 帮助中心", "https://help.example.com/help/categories/%E9%80%80%E6%AC%BE", "", []string{"退款多久到账"}},
+		{"/help/articles/art-public", "退款多久到账 - 帮助中心", "https://help.example.com/help/articles/art-public", "", []string{"1-3 个工作日", "这篇文章有帮助吗？", "有帮助", "没帮助"}},
+		{"/help/search?q=" + url.QueryEscape("退款"), "退款 的搜索结果 - 帮助中心", "https://help.example.com/help/search", "noindex", []string{"找到 1 篇相关文章", "退款多久到账"}},
+		{"/help/search", "搜索 - 帮助中心", "https://help.example.com/help/search", "noindex", []string{"在上方输入您的问题"}},
 	} {
 		t.Run(tc.path, func(t *testing.T) {
 			r := e.get(t, tc.path)
@@ -222,7 +222,7 @@ func TestPages(t *testing.T) {
 		})
 	}
 	d := parse(t, e.get(t, "/help/articles/art-public").body)
-	if d.description != "原路退回，一般 1-3 个工作日 到账。" {
+	if d.description != "原路退回，一般 1-3 个工作日到账。" {
 		t.Errorf("description %q", d.description)
 	}
 }
