@@ -76,6 +76,8 @@ func TestReadmeExamples(t *testing.T) {
 		`"message":"url: 169.254.169.254 is a loopback, private, link-local or metadata address;`,
 		// Files, mail and templates.
 		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
+		// The help centre.
+		"<title>发票怎么开 - 极光商城 帮助中心</title>", "\n303\n",
 		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`,
 	} {
 		if !strings.Contains(string(b), want) {
