@@ -12,6 +12,7 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/sla"
 )
 
 // The flags of each command, bound to the fields of app.Config. Every flag
@@ -72,6 +73,10 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	searchFlags(fs, c)
 	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
 	fs.StringVar(&c.PublicURL, "public-url", "", "the address customers reach this server at (e.g. https://help.example.com): the help centre's canonical links and sitemap start with it; default: http://<addr>")
+	fs.StringVar(&c.BackupDir, "backup-dir", "", "where scheduled backups go (with --backup-every), each in a directory named by its UTC time; best on another disk")
+	fs.DurationVar(&c.BackupEvery, "backup-every", 0, "back up the embedded store this often while serving (e.g. 6h); 0 for never")
+	fs.IntVar(&c.BackupKeep, "backup-keep", app.DefaultBackupKeep, "how many scheduled backups to keep; older ones are removed")
+	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then")
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 	mailFlags(fs, c)
