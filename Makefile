@@ -68,6 +68,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzOpen -fuzztime $(FUZZTIME) ./seal
 	$(GO) test -run '^$$' -fuzz FuzzRedeem -fuzztime $(FUZZTIME) ./onetime
 	$(GO) test -run '^$$' -fuzz FuzzClientIP -fuzztime $(FUZZTIME) ./limit
+	$(GO) test -run '^$$' -fuzz FuzzSearch -fuzztime $(FUZZTIME) ./helpcentre
 	$(GO) test -run '^$$' -fuzz FuzzPoWVerify -fuzztime $(FUZZTIME) ./limit
 	$(GO) test -run '^$$' -fuzz FuzzOpenPending -fuzztime $(FUZZTIME) ./oidc
 	$(GO) test -run '^$$' -fuzz FuzzClaims -fuzztime $(FUZZTIME) ./oidc

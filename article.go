@@ -53,6 +53,9 @@ type Article struct {
 	Category string        `json:"category"`
 	Tags     []string      `json:"tags"`
 	Status   ArticleStatus `json:"status"`
+	// Visibility is internal (agents only, the default) or public (on
+	// the help centre once published).
+	Visibility ArticleVisibility `json:"visibility"`
 	// AuthorID is the actor who created it (see Principal.Actor).
 	AuthorID    string     `json:"author_id"`
 	CreatedAt   time.Time  `json:"created_at"`
@@ -102,6 +105,9 @@ func ValidateArticle(a *Article) error {
 	case utf8.RuneCountInString(a.Category) > 64:
 		return Invalid("category", "category is longer than 64 characters")
 	}
+	if err := ValidateVisibility(&a.Visibility); err != nil {
+		return err
+	}
 	tags, err := CleanTags("tags", a.Tags)
 	if err != nil {
 		return err
@@ -115,6 +121,8 @@ type ArticleFilter struct {
 	Status   []ArticleStatus
 	Category string
 	AuthorID string
+	// Visibility keeps the articles of that visibility; "" means any.
+	Visibility ArticleVisibility
 	// Text matches articles whose title or body contains it.
 	Text   string
 	Cursor string
@@ -127,6 +135,8 @@ type NewArticle struct {
 	Body     string   `json:"body"`
 	Category string   `json:"category"`
 	Tags     []string `json:"tags"`
+	// Visibility is internal when not given.
+	Visibility ArticleVisibility `json:"visibility"`
 }
 
 // ArticleUpdate edits an article or moves it through review.
@@ -136,6 +146,8 @@ type ArticleUpdate struct {
 	Category Opt[string]        `json:"category"`
 	Tags     Opt[[]string]      `json:"tags"`
 	Status   Opt[ArticleStatus] `json:"status"`
+	// Visibility makes the article public or internal.
+	Visibility Opt[ArticleVisibility] `json:"visibility"`
 	// Note is kept with the version: what changed, or why a review sent
 	// it back.
 	Note string `json:"note"`

@@ -42,6 +42,7 @@ type Reader interface {
 	OpsReader
 	MailReader
 	MacroReader
+	HelpReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -126,6 +127,7 @@ type Tx interface {
 	OpsWriter
 	MailWriter
 	MacroWriter
+	HelpWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

@@ -182,6 +182,9 @@ func (t *Team) AsStored() {
 // AsStored makes a what a store returns for it (see Agent.AsStored).
 func (a *Article) AsStored() {
 	a.Tags = NonNil(a.Tags)
+	if a.Visibility == "" {
+		a.Visibility = ArticleInternal
+	}
 	a.CreatedAt = StoreTime(a.CreatedAt)
 	a.UpdatedAt = StoreTime(a.UpdatedAt)
 	a.PublishedAt = StoreTimePtr(a.PublishedAt)

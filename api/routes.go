@@ -113,6 +113,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.evalRoutes()...)
 	routes = append(routes, s.mailRoutes()...)
 	routes = append(routes, s.macroRoutes()...)
+	routes = append(routes, s.helpRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

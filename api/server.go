@@ -70,6 +70,8 @@ type Config struct {
 	RateLimits RateLimits
 	// Now is the clock of the rate limits; nil is time.Now.
 	Now func() time.Time
+	// Help serves the public help centre (api/help.go).
+	Help Help
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -99,11 +101,12 @@ type Server struct {
 	// rateLimits and limits: the quotas and their buckets.
 	rateLimits RateLimits
 	limits     limiters
+	help       Help
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail,
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now)}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -142,6 +145,7 @@ func New(cfg Config) *Server {
 		e.Add(r.Method, r.Path, h)
 	}
 	s.registerUI(cfg.UI)
+	s.registerHelp(cfg.Help)
 	s.http = &http.Server{
 		Handler:           s.echo,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -27,6 +27,7 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/helpcentre"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/limit"
 	"github.com/triagehq/triage/metrics"
@@ -83,6 +84,10 @@ type Config struct {
 	// set; without one, drafts are extractive.
 	LLMBaseURL, LLMModel, LLMAPIKey string
 
+	// PublicURL is the address customers reach this server at (e.g.
+	// https://help.example.com): the help centre's canonical links and
+	// sitemap start with it. Default: http://Addr.
+	PublicURL string
 	// SurveyURL starts every survey link; the token follows it. Default:
 	// this server's survey page.
 	SurveyURL string
@@ -175,6 +180,10 @@ type App struct {
 	Metrics  *metrics.Metrics
 	// Backups is the scheduled backup; nil unless BackupEvery is set.
 	Backups *Backups
+
+	// Help is the public help centre; helpPages serves its pages.
+	Help      *helpcentre.Service
+	helpPages *helpcentre.Handler
 
 	Server *api.Server
 
@@ -281,6 +290,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openMail(ctx); err != nil {
 		return err
 	}
+	if err := a.openHelp(); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -324,7 +336,8 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits}
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits,
+		Help: a.helpConfig()}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

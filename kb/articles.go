@@ -21,16 +21,18 @@ func (s *Service) CreateArticle(ctx context.Context, in triage.NewArticle, idem 
 	}
 	now := s.now()
 	a := &triage.Article{
-		ID:        triage.NewID(),
-		Title:     in.Title,
-		Body:      in.Body,
-		Category:  in.Category,
-		Tags:      in.Tags,
-		Status:    triage.ArticleDraft,
-		AuthorID:  triage.ActorFromContext(ctx),
-		CreatedAt: now,
-		UpdatedAt: now,
-		Version:   1,
+		ID:       triage.NewID(),
+		Title:    in.Title,
+		Body:     in.Body,
+		Category: in.Category,
+		Tags:     in.Tags,
+		Status:   triage.ArticleDraft,
+		// Visibility is checked by ValidateArticle; "" stays internal.
+		Visibility: in.Visibility,
+		AuthorID:   triage.ActorFromContext(ctx),
+		CreatedAt:  now,
+		UpdatedAt:  now,
+		Version:    1,
 	}
 	if err := triage.ValidateArticle(a); err != nil {
 		return nil, err
@@ -175,6 +177,8 @@ func checkUpdate(u triage.ArticleUpdate) error {
 		return triage.Invalid("status", "status cannot be null")
 	case u.Status.Set && !u.Status.V.Valid():
 		return triage.Invalid("status", "status %q is not one of %s", u.Status.V, joinStatuses(triage.ArticleStatuses()))
+	case u.Visibility.Set && (u.Visibility.Null || !u.Visibility.V.Valid()):
+		return triage.Invalid("visibility", "visibility must be internal or public")
 	}
 	return nil
 }
@@ -185,6 +189,7 @@ func applyEdits(a *triage.Article, u triage.ArticleUpdate) {
 	setOpt(&a.Body, u.Body)
 	setOpt(&a.Category, u.Category)
 	setOpt(&a.Tags, u.Tags)
+	setOpt(&a.Visibility, u.Visibility)
 	if a.Tags == nil {
 		a.Tags = []string{}
 	}
@@ -206,7 +211,8 @@ func setOpt[T any](dst *T, o triage.Opt[T]) {
 // normalised (ValidateArticle) for the answer to mean anything; a stored
 // article always is.
 func edited(a, b *triage.Article) bool {
-	return a.Title != b.Title || a.Body != b.Body || a.Category != b.Category || !slices.Equal(a.Tags, b.Tags)
+	return a.Title != b.Title || a.Body != b.Body || a.Category != b.Category || !slices.Equal(a.Tags, b.Tags) ||
+		a.Visibility != b.Visibility
 }
 
 // checkMove refuses a status change the review workflow does not allow and
@@ -239,6 +245,9 @@ func describe(a, b *triage.Article) triage.Reasons {
 	}
 	if !slices.Equal(a.Tags, b.Tags) {
 		fields = append(fields, "tags")
+	}
+	if a.Visibility != b.Visibility {
+		fields = append(fields, "visibility")
 	}
 	var parts triage.Reasons
 	if len(fields) > 0 {

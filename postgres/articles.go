@@ -10,13 +10,13 @@ import (
 
 const articleColumns = `
 	id, title, body, category, tags, status, author_id,
-	created_at, updated_at, published_at, version`
+	created_at, updated_at, published_at, version, visibility`
 
 // scanArticle reads one row selected with articleColumns.
 func scanArticle(row pgx.Row) (*triage.Article, error) {
 	var a triage.Article
 	err := row.Scan(&a.ID, &a.Title, &a.Body, &a.Category, &a.Tags, &a.Status, &a.AuthorID,
-		&a.CreatedAt, &a.UpdatedAt, &a.PublishedAt, &a.Version)
+		&a.CreatedAt, &a.UpdatedAt, &a.PublishedAt, &a.Version, &a.Visibility)
 	if err != nil {
 		return nil, err
 	}
@@ -53,6 +53,9 @@ func (s queries) Articles(ctx context.Context, f triage.ArticleFilter) ([]*triag
 	}
 	if f.AuthorID != "" {
 		a.add(`author_id = ?`, f.AuthorID)
+	}
+	if f.Visibility != "" {
+		a.add(`visibility = ?`, string(f.Visibility))
 	}
 	if f.Text != "" {
 		// As for tickets: strpos, so % and _ are plain characters, and
@@ -93,9 +96,9 @@ func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
 	}
 	_, err = tx.tx.Exec(ctx, `
 		INSERT INTO articles (`+articleColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11)`,
 		a.ID, a.Title, a.Body, a.Category, tags, string(a.Status), a.AuthorID,
-		a.CreatedAt, a.UpdatedAt, a.PublishedAt)
+		a.CreatedAt, a.UpdatedAt, a.PublishedAt, string(a.Visibility))
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "article %s already exists", a.ID)
 	} else if err != nil {
@@ -123,11 +126,11 @@ func (tx *Tx) UpdateArticle(ctx context.Context, a *triage.Article) error {
 	err = tx.tx.QueryRow(ctx, `
 		UPDATE articles SET
 			title = $1, body = $2, category = $3, tags = $4, status = $5,
-			updated_at = $6, published_at = $7, version = version + 1
+			updated_at = $6, published_at = $7, version = version + 1, visibility = $10
 		WHERE id = $8 AND version = $9
 		RETURNING created_at, author_id`,
 		a.Title, a.Body, a.Category, tags, string(a.Status),
-		a.UpdatedAt, a.PublishedAt, a.ID, a.Version).Scan(&created.CreatedAt, &created.AuthorID)
+		a.UpdatedAt, a.PublishedAt, a.ID, a.Version, string(a.Visibility)).Scan(&created.CreatedAt, &created.AuthorID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return tx.staleOrMissing(ctx, "articles", "article", a.ID, a.Version)
 	} else if err != nil {

@@ -11,14 +11,14 @@ import (
 
 const articleColumns = `
 	id, title, body, category, tags, status, author_id,
-	created_at, updated_at, published_at, version`
+	created_at, updated_at, published_at, version, visibility`
 
 // scanArticle reads one row selected with articleColumns.
 func scanArticle(row interface{ Scan(...any) error }) (*triage.Article, error) {
 	var a triage.Article
 	err := row.Scan(
 		&a.ID, &a.Title, &a.Body, &a.Category, jsonCol{&a.Tags}, &a.Status, &a.AuthorID,
-		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, nullTimeCol{&a.PublishedAt}, &a.Version,
+		timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, nullTimeCol{&a.PublishedAt}, &a.Version, &a.Visibility,
 	)
 	if err != nil {
 		return nil, err
@@ -65,6 +65,9 @@ func articlesQuery(f triage.ArticleFilter) (query string, args []any, limit int,
 	}
 	if f.AuthorID != "" {
 		add(`author_id = ?`, f.AuthorID)
+	}
+	if f.Visibility != "" {
+		add(`visibility = ?`, f.Visibility)
 	}
 	if f.Text != "" {
 		// As for tickets: instr, so % and _ are plain characters, and
@@ -133,9 +136,9 @@ func (tx *Tx) CreateArticle(ctx context.Context, a *triage.Article) error {
 	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO articles (`+articleColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
 		a.ID, a.Title, a.Body, a.Category, tags, a.Status, a.AuthorID,
-		micros(a.CreatedAt), micros(a.UpdatedAt), nullMicros(a.PublishedAt))
+		micros(a.CreatedAt), micros(a.UpdatedAt), nullMicros(a.PublishedAt), a.Visibility)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "article %s already exists", a.ID)
 	} else if err != nil {
@@ -162,11 +165,11 @@ func (tx *Tx) UpdateArticle(ctx context.Context, a *triage.Article) error {
 	var created triage.Article
 	err = tx.tx.QueryRowContext(ctx, `
 		UPDATE articles SET
-			title = ?, body = ?, category = ?, tags = ?, status = ?,
+			title = ?, body = ?, category = ?, tags = ?, status = ?, visibility = ?,
 			updated_at = ?, published_at = ?, version = version + 1
 		WHERE id = ? AND version = ?
 		RETURNING created_at, author_id`,
-		a.Title, a.Body, a.Category, tags, a.Status,
+		a.Title, a.Body, a.Category, tags, a.Status, a.Visibility,
 		micros(a.UpdatedAt), nullMicros(a.PublishedAt),
 		a.ID, a.Version).Scan(timeCol{&created.CreatedAt}, &created.AuthorID)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -65,6 +65,9 @@ func wantArticle(a *triage.Article, version int) *triage.Article {
 	w.UpdatedAt = stored(a.UpdatedAt)
 	w.PublishedAt = storedPtr(a.PublishedAt)
 	w.Version = version
+	if w.Visibility == "" {
+		w.Visibility = triage.ArticleInternal // what nobody made public stays internal
+	}
 	return &w
 }
 

@@ -168,6 +168,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"csat", csatTests},
 		{"mail", mailTests},
 		{"macros", macroTests},
+		{"help", helpTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

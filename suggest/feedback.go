@@ -136,6 +136,17 @@ type Gaps struct {
 	// Threshold is the best-article similarity under which a ticket counts
 	// as unanswered.
 	Threshold float64 `json:"threshold"`
+	// Readers are the help centre's answers to "这篇文章有帮助吗？": the
+	// articles readers voted on, most unhelpful first.
+	Readers []ReaderVotes `json:"readers"`
+}
+
+// ReaderVotes is what help-centre readers said of one article.
+type ReaderVotes struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Helpful   int    `json:"helpful"`
+	Unhelpful int    `json:"unhelpful"`
 }
 
 // RejectedArticle is an article behind rejections.
@@ -161,7 +172,14 @@ const GapThreshold = 0.35
 // tickets the KB did not answer. segWords splits text into words for the
 // groups' shared terms.
 func (s *Service) Gaps(ctx context.Context, since time.Time, seg triage.Segmenter) (*Gaps, error) {
-	g := &Gaps{Since: since, Rejected: []RejectedArticle{}, Unanswered: []TicketGroup{}, Threshold: GapThreshold}
+	g := &Gaps{Since: since, Rejected: []RejectedArticle{}, Unanswered: []TicketGroup{}, Threshold: GapThreshold, Readers: []ReaderVotes{}}
+	votes, err := s.Store.ArticleVoteCounts(ctx, since)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range votes[:min(len(votes), 20)] {
+		g.Readers = append(g.Readers, ReaderVotes{ID: v.ArticleID, Title: s.title(ctx, triage.DocArticle, v.ArticleID), Helpful: v.Helpful, Unhelpful: v.Unhelpful})
+	}
 	stats, err := s.Stats(ctx, since)
 	if err != nil {
 		return nil, err

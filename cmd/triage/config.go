@@ -75,6 +75,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 	searchFlags(fs, c)
 	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
+	fs.StringVar(&c.PublicURL, "public-url", "", "the address customers reach this server at (e.g. https://help.example.com): the help centre's canonical links and sitemap start with it; default: http://<addr>")
 	fs.StringVar(&c.BackupDir, "backup-dir", "", "where scheduled backups go (with --backup-every), each in a directory named by its UTC time; best on another disk")
 	fs.DurationVar(&c.BackupEvery, "backup-every", 0, "back up the embedded store this often while serving (e.g. 6h); 0 for never")
 	fs.IntVar(&c.BackupKeep, "backup-keep", app.DefaultBackupKeep, "how many scheduled backups to keep; older ones are removed")

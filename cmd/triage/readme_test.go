@@ -80,6 +80,8 @@ func TestReadmeExamples(t *testing.T) {
 		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
 		// Rate limits: a public route refuses with the quota's headers.
 		"HTTP/1.1 429 Too Many Requests\nRatelimit-Limit: 30\nRatelimit-Policy: 30;w=60\nRetry-After: ",
+		// The help centre.
+		"<title>发票怎么开 - 极光商城 帮助中心</title>", "\n303\n",
 		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`,
 	} {
 		if !strings.Contains(string(b), want) {

@@ -131,6 +131,7 @@ export async function render(ctx) {
     title: form.elements.title.value.trim(),
     category: form.elements.category.value.trim(),
     tags: form.elements.tags.value.split(/[,，\s]+/).map(x => x.trim()).filter(Boolean),
+    visibility: form.elements.visibility.value,
     body: form.elements.body.value,
   });
   const dirty = () => !!(form && form.isConnected && saved && JSON.stringify(values()) !== JSON.stringify(saved));
@@ -149,7 +150,10 @@ export async function render(ctx) {
         h('div', { class: 'field' }, h('label', { for: 'art-title' }, t('kb.field_title')), h('input', { type: 'text', name: 'title', id: 'art-title', value: art.title, required: true, maxlength: '200', disabled: !canWrite })),
         h('div', { class: 'field-row' },
           h('div', { class: 'field' }, h('label', { for: 'art-cat' }, t('ticket.category')), h('input', { type: 'text', name: 'category', id: 'art-cat', value: art.category || '', list: 'cat-list', disabled: !canWrite }), cats),
-          h('div', { class: 'field' }, h('label', { for: 'art-tags' }, t('kb.tags')), h('input', { type: 'text', name: 'tags', id: 'art-tags', value: (art.tags || []).join(', '), placeholder: t('kb.tags_hint'), disabled: !canWrite }))),
+          h('div', { class: 'field' }, h('label', { for: 'art-tags' }, t('kb.tags')), h('input', { type: 'text', name: 'tags', id: 'art-tags', value: (art.tags || []).join(', '), placeholder: t('kb.tags_hint'), disabled: !canWrite })),
+          h('div', { class: 'field' }, h('label', { for: 'art-visibility' }, t('kb.visibility')),
+            h('select', { name: 'visibility', id: 'art-visibility', title: t('kb.visibility_hint'), disabled: !canWrite },
+              ['internal', 'public'].map(v => h('option', { value: v, selected: (art.visibility || 'internal') === v }, t('kb.visibility.' + v)))))),
         h('div', { class: 'field' }, h('label', { for: 'art-body' }, t('kb.body'), ' ', h('span', { class: 'muted small' }, t('kb.markdown'))), bodyInput),
         h('div', { class: 'row' }, note, h('span', { class: 'spacer' }), save),
         !canWrite ? h('p', { class: 'muted small' }, t('kb.read_only')) : null),
@@ -188,7 +192,7 @@ export async function render(ctx) {
             return;
           }
           const changes = { note: form.elements.note.value.trim() };
-          for (const k of ['title', 'category', 'tags', 'body']) if (JSON.stringify(v[k]) !== JSON.stringify(saved[k])) changes[k] = v[k];
+          for (const k of ['title', 'category', 'tags', 'visibility', 'body']) if (JSON.stringify(v[k]) !== JSON.stringify(saved[k])) changes[k] = v[k];
           if (Object.keys(changes).length === 1) { toast(t('kb.nothing_changed')); return; }
           const r = await api.call('PATCH', path, { body: changes, etag: st.etag });
           st.article = r.data;
@@ -214,7 +218,8 @@ export async function render(ctx) {
     const bodyEl = h('div', { class: 'article-body' });
     trustedHTML(bodyEl, art.html || '');
     return h('div', { class: 'card article-view' },
-      h('div', { class: 'row' }, art.category ? h('span', { class: 'badge' }, art.category) : null, (art.tags || []).map(x => h('span', { class: 'tag' }, '#', x))),
+      h('div', { class: 'row' }, art.category ? h('span', { class: 'badge' }, art.category) : null,
+        art.visibility === 'public' ? h('span', { class: 'badge', id: 'art-public' }, t('kb.visibility.public')) : null, (art.tags || []).map(x => h('span', { class: 'tag' }, '#', x))),
       h('p', { class: 'muted small' }, t('kb.rendered_by_server')),
       bodyEl);
   }

@@ -1,0 +1,132 @@
+package triage
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// ArticleVisibility says who may read a knowledge-base article: agents only,
+// or anyone, on the public help centre. Only a published public article is
+// shown there.
+type ArticleVisibility string
+
+const (
+	ArticleInternal ArticleVisibility = "internal"
+	ArticlePublic   ArticleVisibility = "public"
+)
+
+// ArticleVisibilities lists every visibility, the default first.
+func ArticleVisibilities() []ArticleVisibility {
+	return []ArticleVisibility{ArticleInternal, ArticlePublic}
+}
+
+// Valid reports whether v is a known visibility.
+func (v ArticleVisibility) Valid() bool { return slices.Contains(ArticleVisibilities(), v) }
+
+// ValidateVisibility checks v, taking "" as internal: an article nobody
+// marked public stays internal.
+func ValidateVisibility(v *ArticleVisibility) error {
+	if *v == "" {
+		*v = ArticleInternal
+	}
+	if !v.Valid() {
+		return Invalid("visibility", "visibility %q is not internal or public", *v)
+	}
+	return nil
+}
+
+// OnHelpCentre reports whether a may be shown to anyone, without signing
+// in: it is public and published. Every public page asks this of every
+// article it shows.
+func (a *Article) OnHelpCentre() bool {
+	return a != nil && a.Visibility == ArticlePublic && a.Status == ArticlePublished
+}
+
+// ArticleVote is a help-centre reader's answer to "这篇文章有帮助吗？". Votes
+// are anonymous: the KB gap report counts them per article.
+type ArticleVote struct {
+	ID        string    `json:"id"`
+	ArticleID string    `json:"article_id"`
+	Helpful   bool      `json:"helpful"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ArticleVoteCount sums the votes on one article.
+type ArticleVoteCount struct {
+	ArticleID string `json:"article_id"`
+	Helpful   int    `json:"helpful"`
+	Unhelpful int    `json:"unhelpful"`
+}
+
+// HelpSettings brand the public help centre: the company's name in every
+// title and header, and its logo. The zero value is a help centre without
+// a logo, named by DefaultHelpName.
+type HelpSettings struct {
+	CompanyName string `json:"company_name"`
+	// LogoType is the logo's media type, "" when there is none; Logo is
+	// its bytes, served at /help/logo.
+	LogoType  string    `json:"logo_type"`
+	Logo      []byte    `json:"-"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DefaultHelpName names a help centre whose company has not set a name.
+const DefaultHelpName = "帮助中心"
+
+// MaxLogoBytes bounds a help-centre logo.
+const MaxLogoBytes = 256 << 10
+
+// ValidateHelpSettings checks and normalises s. A logo must be PNG, JPEG,
+// GIF or WebP by its bytes: an SVG could carry script, and the logo is
+// served from the help centre's own origin.
+func ValidateHelpSettings(s *HelpSettings) error {
+	s.CompanyName = strings.TrimSpace(s.CompanyName)
+	switch {
+	case !utf8.ValidString(s.CompanyName) || utf8.RuneCountInString(s.CompanyName) > 100:
+		return Invalid("company_name", "company_name must be valid text of at most 100 characters")
+	case len(s.Logo) > MaxLogoBytes:
+		return Invalid("logo", "logo is %d bytes; at most %d are allowed", len(s.Logo), MaxLogoBytes)
+	}
+	if len(s.Logo) == 0 {
+		s.LogoType = ""
+		return nil
+	}
+	s.LogoType = http.DetectContentType(s.Logo)
+	switch s.LogoType {
+	case "image/png", "image/jpeg", "image/gif", "image/webp":
+		return nil
+	}
+	return Invalid("logo", "logo must be a PNG, JPEG, GIF or WebP image, not %s", s.LogoType)
+}
+
+// HelpSettingsUpdate changes the branding; a field left out stays as it
+// is.
+type HelpSettingsUpdate struct {
+	CompanyName Opt[string] `json:"company_name"`
+	// Logo is the image, base64 (standard, padded); null or "" removes
+	// it.
+	Logo Opt[string] `json:"logo"`
+}
+
+// HelpReader holds the store's reads for the help centre.
+type HelpReader interface {
+	// ArticleVoteCounts sums the votes cast at or after since, per
+	// article: most unhelpful first, then by article id.
+	ArticleVoteCounts(ctx context.Context, since time.Time) ([]ArticleVoteCount, error)
+	// HelpSettings returns the branding; the zero settings when an admin
+	// never set any.
+	HelpSettings(ctx context.Context) (*HelpSettings, error)
+}
+
+// HelpWriter holds the store's writes for the help centre.
+type HelpWriter interface {
+	// AddArticleVote stores one vote; ENOTFOUND when the article does not
+	// exist.
+	AddArticleVote(ctx context.Context, v *ArticleVote) error
+	// PutHelpSettings replaces the branding.
+	PutHelpSettings(ctx context.Context, s *HelpSettings) error
+}

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/triagehq/triage"
+)
+
+// ArticleVoteCounts sums the help centre's votes cast at or after since,
+// per article: most unhelpful first, then by article id. A zero since
+// counts them all.
+func (s queries) ArticleVoteCounts(ctx context.Context, since time.Time) ([]triage.ArticleVoteCount, error) {
+	rows, err := s.q.Query(ctx, `
+		SELECT article_id,
+			COUNT(*) FILTER (WHERE helpful),
+			COUNT(*) FILTER (WHERE NOT helpful) AS unhelpful
+		FROM article_votes
+		WHERE created_at >= $1
+		GROUP BY article_id
+		ORDER BY unhelpful DESC, article_id`, triage.StoreTime(since))
+	return collect(rows, err, "article vote counts", func(r pgx.Rows) (triage.ArticleVoteCount, error) {
+		var c triage.ArticleVoteCount
+		err := r.Scan(&c.ArticleID, &c.Helpful, &c.Unhelpful)
+		return c, err
+	})
+}
+
+// AddArticleVote stores one vote. It needs an id and an article id
+// (EINVALID otherwise); an unknown article is ENOTFOUND and a used id
+// ECONFLICT. Votes are not in the change log: nothing derived follows
+// them, and anonymous readers must not be able to flood it.
+func (tx *Tx) AddArticleVote(ctx context.Context, v *triage.ArticleVote) error {
+	if err := triage.Required("id", v.ID); err != nil {
+		return err
+	}
+	if err := triage.Required("article_id", v.ArticleID); err != nil {
+		return err
+	}
+	v.CreatedAt = triage.StoreTime(v.CreatedAt)
+	_, err := tx.tx.Exec(ctx, `
+		INSERT INTO article_votes (id, article_id, helpful, created_at)
+		VALUES ($1, $2, $3, $4)`, v.ID, v.ArticleID, v.Helpful, v.CreatedAt)
+	switch {
+	case pgCode(err) == codeForeignKeyViolation:
+		return triage.NotFound("article", v.ArticleID)
+	case isDuplicate(err):
+		return triage.Errorf(triage.ECONFLICT, "vote %s already exists", v.ID)
+	case err != nil:
+		return dbError("add article vote", err)
+	}
+	return nil
+}
+
+// HelpSettings returns the help centre's branding, or the zero settings
+// when none were ever put.
+func (s queries) HelpSettings(ctx context.Context) (*triage.HelpSettings, error) {
+	var h triage.HelpSettings
+	err := s.q.QueryRow(ctx, `
+		SELECT company_name, logo_type, logo, updated_at FROM help_settings WHERE id = 1`).
+		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &triage.HelpSettings{}, nil
+	} else if err != nil {
+		return nil, dbError("help settings", err)
+	}
+	h.UpdatedAt = triage.StoreTime(h.UpdatedAt)
+	return &h, nil
+}
+
+// PutHelpSettings replaces the branding and logs (help_settings, 1,
+// update). The store takes the settings as given
+// (triage.ValidateHelpSettings is the service's job).
+func (tx *Tx) PutHelpSettings(ctx context.Context, h *triage.HelpSettings) error {
+	h.UpdatedAt = triage.StoreTime(h.UpdatedAt)
+	if h.Logo == nil {
+		h.Logo = []byte{}
+	}
+	_, err := tx.tx.Exec(ctx, `
+		INSERT INTO help_settings (id, company_name, logo_type, logo, updated_at)
+		VALUES (1, $1, $2, $3, $4)
+		ON CONFLICT (id) DO UPDATE SET
+			company_name = excluded.company_name, logo_type = excluded.logo_type,
+			logo = excluded.logo, updated_at = excluded.updated_at`,
+		h.CompanyName, h.LogoType, h.Logo, h.UpdatedAt)
+	if err != nil {
+		return dbError("put help settings", err)
+	}
+	return tx.logChange(ctx, "help_settings", "1", "update")
+}
