@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 
@@ -52,26 +53,31 @@ type instructionShower interface {
 // passed validation, DraftExtractive otherwise (with Fallback saying why,
 // when an LLM was tried), DraftNone when no source reaches MinScore.
 func (w *Writer) Write(ctx context.Context, title, body string, sources []triage.Source) triage.Draft {
+	mTitle, mBody := mask(title), mask(body)
+	chinese := isChinese(mTitle+"\n"+mBody) || !hasLatin(pii.StripPlaceholders(mTitle+mBody))
+	if kind := DraftKind(title, body); kind != triage.DraftKindNormal {
+		// No source's answer fits these: the fixed reply does.
+		return templateDraft(kind, chinese)
+	}
 	usable := w.usable(sources)
 	if len(usable) == 0 {
-		return triage.Draft{Mode: triage.DraftNone}
+		return triage.Draft{Mode: triage.DraftNone, Kind: triage.DraftKindNormal}
 	}
-	mTitle, mBody := mask(title), mask(body)
-	chinese := isChinese(mTitle + "\n" + mBody)
 
 	var fallback *triage.Reason
 	if w.LLM != nil {
 		d, reason := w.llmDraft(ctx, mTitle, mBody, chinese, usable)
 		if reason == nil {
+			d.Kind = triage.DraftKindNormal
 			return d
 		}
 		fallback = reason
 	}
 	text, cites := extractiveDraft(mTitle, mBody, chinese, extractiveSources(usable))
 	if text == "" {
-		return triage.Draft{Mode: triage.DraftNone, Fallback: fallback}
+		return triage.Draft{Mode: triage.DraftNone, Kind: triage.DraftKindNormal, Fallback: fallback}
 	}
-	return triage.Draft{Mode: triage.DraftExtractive, Text: text, Citations: cites, Fallback: fallback}
+	return triage.Draft{Mode: triage.DraftExtractive, Kind: triage.DraftKindNormal, Text: text, Citations: cites, Fallback: fallback}
 }
 
 // usable returns copies of the sources that reach MinScore, each with its
@@ -203,6 +209,12 @@ func extractiveSources(sources []triage.Source) []triage.Source {
 		out[i] = s
 	}
 	return out
+}
+
+// hasLatin reports a Latin letter in s: a ticket without any (在吗, 12315?)
+// is answered in Chinese.
+func hasLatin(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, unicode.Latin) })
 }
 
 func mask(s string) string {
