@@ -51,14 +51,11 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 	ranked := slices.Clone(sources)
 	slices.SortStableFunc(ranked, func(a, b triage.Source) int { return cmp.Compare(b.Fused, a.Fused) })
 	want := terms(title + "\n" + body)
-	// What a draft may state about the case: the ticket's own words and
-	// the published articles it quotes from.
+	// What a resolution's sentence may state about the case: the ticket's
+	// own words. (An article's sentences are published and cited as they
+	// are; a resolution's sentence is cited alone, so an article that was
+	// not quoted cannot vouch for its figures.)
 	grounds := []string{title, body}
-	for _, s := range sources {
-		if s.Kind == triage.DocArticle {
-			grounds = append(grounds, s.Title, s.Snippet)
-		}
-	}
 
 	var cands []candidate
 	rank := 0

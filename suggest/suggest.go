@@ -63,6 +63,12 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 	return sg, nil
 }
 
+// Compute returns new suggestions for a ticket without storing them: what
+// an agent would see now. The ticket need not be stored.
+func (s *Service) Compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
+	return s.compute(ctx, t)
+}
+
 func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
 	text := classify.TicketText(t.Title, t.Body)
 	sg := &triage.Suggestions{ID: triage.NewID(), TicketID: t.ID, Articles: []triage.Source{}, Tickets: []triage.Source{}, CreatedAt: s.now()}

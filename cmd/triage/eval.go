@@ -65,6 +65,8 @@ func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *
 		return evalRetrieve(ctx, rest, stdout, stderr, env)
 	case "live":
 		return evalLive(ctx, rest, stdout, stderr, env)
+	case "drafts":
+		return evalDrafts(ctx, rest, stdout, stderr, env)
 	case "compare":
 		return evalCompare(rest, stdout, stderr)
 	}

@@ -91,6 +91,7 @@ func commands() []command {
 			{"classify", "train on labelled texts and score the classifier on others"},
 			{"retrieve", "index a knowledge base and score the retrieval of queries"},
 			{"live", "what triage predicted at intake against the values at close, from a store"},
+			{"drafts", "draft a reply for every ticket of a store and check it for foreign facts"},
 			{"compare", "every metric of two reports side by side; a headline drop fails"},
 			{"merge", "one report (and page) of several sets"},
 		}},
