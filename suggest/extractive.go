@@ -203,6 +203,9 @@ func quotableSentences(text string) []string {
 	text = tableRowRE.ReplaceAllString(text, "")
 	var out []string
 	for _, s := range splitSentences(text) {
+		if tableCells(s) {
+			continue
+		}
 		s = strings.TrimSpace(greetingRE.ReplaceAllString(s, ""))
 		s = closingRE.ReplaceAllString(s, "。")
 		n := contentRunes(s)
@@ -216,6 +219,16 @@ func quotableSentences(text string) []string {
 		out = append(out, shorten(s))
 	}
 	return out
+}
+
+// tableCells reports a Chinese line of three or more cells with no
+// punctuation between them: what a table row becomes as plain text
+// (极光电动牙刷 T1 2 年 2 年).
+func tableCells(s string) bool {
+	if strings.ContainsAny(s, "，。；：！？、,;:!?.") || !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return false
+	}
+	return len(strings.Fields(s)) >= 3
 }
 
 // splitSentences splits after 。！？!?；; and line ends, keeping closing

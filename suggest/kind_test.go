@@ -96,6 +96,8 @@ func TestGeneralize(t *testing.T) {
 		{"经查询，您的包裹在转运中心。", "", false},
 		{"预计3个工作日到账。", "", false},
 		{"请在「发票中心」更新开户行信息。", "请在「发票中心」更新开户行信息。", true},
+		{"后续由我全程跟进，有任何问题可直接回复本工单。", "", false},
+		{"您的机器已使用一年半，电池已过保修期。", "", false},
 	}
 	for i, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -133,5 +135,12 @@ func TestDraftKindWords(t *testing.T) {
 	}
 	if strings.Contains(templates[triage.DraftKindSafety][0], "[") {
 		t.Error("the safety reply cites a source")
+	}
+}
+
+func TestQuotableDropsTableRows(t *testing.T) {
+	got := quotableSentences("| 产品 | 保修 |\n|---|---|\n| 极光电动牙刷 T1 | 2 年 |\n极光电动牙刷 T1 2 年 2 年\n七天无理由退货，请在订单页申请。")
+	if len(got) != 1 || got[0] != "七天无理由退货，请在订单页申请。" {
+		t.Errorf("quotableSentences = %q", got)
 	}
 }
