@@ -25,6 +25,10 @@ type Source struct {
 	VectorRank   int     `json:"vector_rank"`
 	VectorScore  float64 `json:"vector_score"`
 	Fused        float64 `json:"fused"`
+	// Relevance is the one figure an agent is shown, from 0 to 1: how
+	// close the source is in meaning to the ticket (the cosine of their
+	// vectors). Sources below the service's cut-off are not suggested.
+	Relevance float64 `json:"relevance"`
 	// Why says which lists ranked the source and how.
 	Why Reason `json:"why,omitzero"`
 }

@@ -70,7 +70,7 @@ func (a *App) openSearch(ctx context.Context) error {
 		}
 		writer.LLM = chat
 	}
-	a.Suggest = &suggest.Service{Store: a.Store, Search: a.Searcher, Writer: writer}
+	a.Suggest = &suggest.Service{Store: a.Store, Search: a.Searcher, Writer: writer, MinRelevance: suggest.DefaultMinRelevance}
 	a.Triager.Neighbours = (&kb.Neighbours{Search: a.Searcher, Store: a.Store}).Find
 	return a.markIndexOrigin(ctx)
 }

@@ -68,6 +68,7 @@ var (
 	// or a date outranks the bare numbers inside it.
 	factAmountRE = regexp.MustCompile(`(?i)(?:[¥￥$]|rmb|cny|usd)\s*([0-9][0-9,]*(?:\.[0-9]+)?)|([0-9][0-9,]*(?:\.[0-9]+)?)\s*(?:元|块钱|rmb|cny|人民币|美元|dollars?|yuan)`)
 	factDateRE   = regexp.MustCompile(`[0-9]{4}\s*[-/.年]\s*[0-9]{1,2}\s*[-/.月]\s*[0-9]{1,2}\s*[日号]?|[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*[日号]|[0-9]{4}\s*年\s*[0-9]{1,2}\s*月|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?`)
+	digitRunRE   = regexp.MustCompile(`[0-9]+`)
 	factTokenRE  = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]|[0-9]`)
 )
 
@@ -85,16 +86,17 @@ func Facts(text string) []Fact {
 	s := newScanner(text)
 	var out []Fact
 	taken := make([]bool, len(s.rs))
-	add := func(k FactKind, i, j int, value string) {
+	add := func(k FactKind, i, j int, value string) bool {
 		for x := i; x < j; x++ {
 			if taken[x] {
-				return
+				return false
 			}
 		}
 		for x := i; x < j; x++ {
 			taken[x] = true
 		}
 		out = append(out, Fact{Kind: k, Start: s.start[i], End: s.end[j-1], Value: value})
+		return true
 	}
 	s.opaque = make([]bool, len(s.rs))
 	var m Masker
@@ -134,6 +136,14 @@ func Facts(text string) []Fact {
 		i, j := byteToRune[loc[0]], byteToRune[loc[1]]
 		digits := digitsOf(tok)
 		letters := len(strings.ReplaceAll(tok, "-", "")) - len(digits)
+		if overlaps(taken, i, j) {
+			// Part of it is an amount or a date (2000–5000元): each
+			// other run of digits is a number of its own.
+			for _, d := range digitRunRE.FindAllStringIndex(tok, -1) {
+				add(FactNumber, i+d[0], i+d[1], tok[d[0]:d[1]])
+			}
+			continue
+		}
 		switch {
 		case digits == "":
 			continue
@@ -153,6 +163,15 @@ func Facts(text string) []Fact {
 	}
 	slices.SortFunc(out, func(a, b Fact) int { return a.Start - b.Start })
 	return out
+}
+
+func overlaps(taken []bool, i, j int) bool {
+	for x := i; x < j; x++ {
+		if taken[x] {
+			return true
+		}
+	}
+	return false
 }
 
 // waybill reports two or three Latin letters then eight or more digits.

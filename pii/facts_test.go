@@ -18,6 +18,7 @@ func TestFacts(t *testing.T) {
 		{"model", "新款WH-1000XM5耳机", []Fact{{Kind: FactModel, Value: "WH-1000XM5"}}},
 		{"small number", "3天前申请", []Fact{{Kind: FactNumber, Value: "3"}}},
 		{"no digits", "请擦拭触点", nil},
+		{"range", "限额常见为2000–5000元", []Fact{{Kind: FactNumber, Value: "2000"}, {Kind: FactAmount, Value: "5000"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
