@@ -87,6 +87,9 @@ func validateDraft(out string, c draftCheck) (string, []int, *triage.Reason) {
 	if a := ungroundedAmount(text, c); a != "" {
 		return "", nil, reasonOf(triage.ReasonDraftAmount, a)
 	}
+	if f := foreignFact(text, cites, c); f != "" {
+		return "", nil, reasonOf(triage.ReasonDraftForeignFact, f)
+	}
 	content := contentRunes(text)
 	switch n := utf8.RuneCountInString(text); {
 	case content < minDraftRunes:
@@ -421,6 +424,23 @@ func ungroundedAmount(text string, c draftCheck) string {
 		if !known[a] {
 			return a
 		}
+	}
+	return ""
+}
+
+// foreignFact returns the first number or identifier of a draft that
+// neither the ticket nor an article it cites states: the check `triage
+// eval drafts` makes, made before an agent sees the draft. A resolved
+// ticket's facts are another customer's, so a similar ticket grounds none.
+func foreignFact(text string, cites []int, c draftCheck) string {
+	grounds := []string{c.ticket}
+	for _, s := range c.sources {
+		if s.Kind == triage.DocArticle && slices.Contains(cites, s.N) {
+			grounds = append(grounds, s.Title, s.Snippet)
+		}
+	}
+	if f := pii.Foreign(simpleCiteRE.ReplaceAllString(text, ""), grounds...); len(f) > 0 {
+		return f[0].Value
 	}
 	return ""
 }
