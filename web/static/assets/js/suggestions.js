@@ -56,6 +56,7 @@ function draftCard(sg, byN, composer, feedback, canFeedback, send, box) {
   add(card, h('div', { class: 'draft-head' },
     h('strong', {}, t('sugg.draft')),
     badge(t('draft.' + d.mode, {}, d.mode), 'badge-ai'),
+    d.kind && d.kind !== 'normal' ? badge(t('draft.kind_' + d.kind, {}, d.kind), d.kind === 'clarifying' ? '' : 'badge-warn') : null,
     d.model ? h('span', { class: 'muted small' }, d.model) : null));
   if (d.fallback) add(card, h('p', { class: 'muted small' }, t('sugg.fallback'), ' ', reasonText(d.fallback)));
   if (d.mode === 'none' || !d.text) {
@@ -131,10 +132,15 @@ function jump(ev, box, n) {
 function sourceCard(s, composer, feedback, canFeedback, send) {
   const href = s.kind === 'article' ? '/app/kb/' + encodeURIComponent(s.id) : '/app/tickets/' + encodeURIComponent(s.id);
   const insertText = s.kind === 'ticket' ? (s.resolution || s.snippet) : s.snippet;
-  const scores = h('div', { class: 'scores small' },
+  // One figure an agent can read; the ranks and raw scores behind it are
+  // one click away for whoever wants to know why.
+  const scores = h('details', { class: 'scores small' },
+    h('summary', {}, t('sugg.relevance'), ' ', h('strong', { class: 'relevance' }, Math.round(100 * (s.relevance || 0)) + '%'),
+      h('span', { class: 'muted' }, ' · ', t('sugg.score_detail'))),
     score(t('sugg.lexical'), s.lexical_rank, s.lexical_score),
     score(t('sugg.vector'), s.vector_rank, s.vector_score),
-    h('span', { class: 'score fused' }, t('sugg.fused'), ' ', h('strong', {}, num(s.fused, 4))));
+    h('span', { class: 'score fused' }, t('sugg.fused'), ' ', h('strong', {}, num(s.fused, 4))),
+    s.why ? h('div', { class: 'why-line muted' }, t('sugg.why'), ' ', reasonText(s.why)) : null);
   const verdict = feedback.get(s.kind + ':' + s.id);
   const acts = h('div', { class: 'actions' });
   if (verdict) {
@@ -160,7 +166,6 @@ function sourceCard(s, composer, feedback, canFeedback, send) {
       h('a', { href, class: 'source-title' }, s.title || s.id),
       s.category ? h('span', { class: 'badge' }, s.category) : null),
     scores,
-    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', reasonText(s.why)) : null,
     h('details', { class: 'snippet' },
       h('summary', {}, s.kind === 'ticket' ? t('sugg.question_and_answer') : t('sugg.excerpt')),
       h('div', { class: 'snippet-text' }, s.snippet || ''),
