@@ -52,10 +52,17 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 	}
 	if !refresh {
 		prev, err := s.Store.LatestSuggestion(ctx, ticketID)
-		if err == nil && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
-			return prev, nil
-		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, err
+		}
+		if err == nil && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
+			changed, err := s.articlesChangedSince(ctx, prev.CreatedAt)
+			if err != nil {
+				return nil, err
+			}
+			if !changed {
+				return prev, nil
+			}
 		}
 	}
 	sg, err := s.compute(ctx, t)
@@ -66,6 +73,18 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 		return nil, err
 	}
 	return sg, nil
+}
+
+// articlesChangedSince reports an article published, edited or withdrawn
+// since t: the suggestions of then may miss a new answer or cite a
+// withdrawn one. (A request in the moment between a change and the
+// index catching up with it still computes without it.)
+func (s *Service) articlesChangedSince(ctx context.Context, t time.Time) (bool, error) {
+	latest, _, err := s.Store.Articles(ctx, triage.ArticleFilter{Limit: 1})
+	if err != nil || len(latest) == 0 {
+		return false, err
+	}
+	return latest[0].UpdatedAt.After(t), nil
 }
 
 // Compute returns new suggestions for a ticket without storing them: what
