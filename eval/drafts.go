@@ -53,6 +53,8 @@ type DraftRow struct {
 	DraftKind      string         `json:"draft_kind"`
 	Citations      []int          `json:"citations"`
 	CitationsValid bool           `json:"citations_valid"`
+	// Sources counts the articles and similar tickets suggested beside it.
+	Sources int `json:"sources"`
 	Foreign        []ForeignFact  `json:"foreign,omitempty"`
 	Fallback       *triage.Reason `json:"fallback,omitempty"`
 	Text           string         `json:"text"`
@@ -130,7 +132,8 @@ var (
 
 func checkDraft(ctx context.Context, dt DraftTicket, sg *triage.Suggestions, article func(context.Context, string) (*triage.Article, error)) (DraftRow, error) {
 	t, d := dt.Ticket, sg.Draft
-	row := DraftRow{TicketID: t.ID, Title: t.Title, Mode: d.Mode, DraftKind: d.Kind, Citations: d.Citations, CitationsValid: true, Fallback: d.Fallback, Text: d.Text}
+	row := DraftRow{TicketID: t.ID, Title: t.Title, Mode: d.Mode, DraftKind: d.Kind, Citations: d.Citations, CitationsValid: true,
+		Sources: len(sg.Articles) + len(sg.Tickets), Fallback: d.Fallback, Text: d.Text}
 	if row.Citations == nil {
 		row.Citations = []int{}
 	}

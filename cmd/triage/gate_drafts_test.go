@@ -100,4 +100,9 @@ func TestEvalGateDrafts(t *testing.T) {
 	if d.Drafts.Tickets != 2 || d.Drafts.Kinds[triage.DraftKindClarifying] != 2 || d.Drafts.Modes[triage.DraftTemplate] != 2 {
 		t.Errorf("在吗 and 人呢？？: modes %v, kinds %v, want two clarifying templates", d.Drafts.Modes, d.Drafts.Kinds)
 	}
+	for _, row := range d.Drafts.Rows {
+		if row.Sources != 0 {
+			t.Errorf("%s: %d sources suggested, want none", row.Title, row.Sources)
+		}
+	}
 }

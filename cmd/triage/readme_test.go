@@ -145,6 +145,7 @@ func TestReadmeEvalExamples(t *testing.T) {
 		`{"test":24,"threshold":0.35,`,
 		`{"mode":"lexical","queries":20,"recall@5":`,
 		`{"closed":96,"fields":[{"field":"category","accuracy":`,
+		`{"tickets":150,"with_foreign_facts":0,"bad_citations":0}`,
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the eval examples printed no %s:\n%s", want, stdout.String())
