@@ -47,17 +47,17 @@ type DraftsReport struct {
 
 // DraftRow is one ticket's draft and what the checks found in it.
 type DraftRow struct {
-	TicketID       string         `json:"ticket_id,omitempty"`
-	Title          string         `json:"title"`
-	Mode           string         `json:"mode"`
-	DraftKind      string         `json:"draft_kind"`
-	Citations      []int          `json:"citations"`
-	CitationsValid bool           `json:"citations_valid"`
+	TicketID       string `json:"ticket_id,omitempty"`
+	Title          string `json:"title"`
+	Mode           string `json:"mode"`
+	DraftKind      string `json:"draft_kind"`
+	Citations      []int  `json:"citations"`
+	CitationsValid bool   `json:"citations_valid"`
 	// Sources counts the articles and similar tickets suggested beside it.
-	Sources int `json:"sources"`
-	Foreign        []ForeignFact  `json:"foreign,omitempty"`
-	Fallback       *triage.Reason `json:"fallback,omitempty"`
-	Text           string         `json:"text"`
+	Sources  int            `json:"sources"`
+	Foreign  []ForeignFact  `json:"foreign,omitempty"`
+	Fallback *triage.Reason `json:"fallback,omitempty"`
+	Text     string         `json:"text"`
 }
 
 // ForeignFact is a fact of a draft that its grounds do not state.
