@@ -10,6 +10,13 @@
 // instructions hidden in the ticket, language, length) and sanitised; an
 // error, a timeout or a refused answer falls back to the extractive draft
 // and says why in Draft.Fallback. Drafting never fails a request.
+//
+// A draft never states another customer's case: a similar ticket's
+// resolution is quoted only in sentences that do not report what was done
+// for it, with its specifics turned into placeholders (generalize.go), and
+// an LLM draft with a number found in neither the ticket nor a cited
+// article is refused. A hazard, a threat to complain outside and a ticket
+// with nothing to go on get a fixed reply of their kind (kind.go).
 package suggest
 
 import (
@@ -51,7 +58,8 @@ type instructionShower interface {
 // (sources without distinct positive numbers are numbered 1, 2, … in the
 // order given). It always returns a draft: DraftLLM when the model's answer
 // passed validation, DraftExtractive otherwise (with Fallback saying why,
-// when an LLM was tried), DraftNone when no source reaches MinScore.
+// when an LLM was tried), DraftNone when no source reaches MinScore, and
+// DraftTemplate for a ticket whose DraftKind is not normal.
 func (w *Writer) Write(ctx context.Context, title, body string, sources []triage.Source) triage.Draft {
 	mTitle, mBody := mask(title), mask(body)
 	chinese := isChinese(mTitle+"\n"+mBody) || !hasLatin(pii.StripPlaceholders(mTitle+mBody))

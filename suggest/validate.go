@@ -43,6 +43,10 @@ import (
 //     language than the patterns know, or an injection that makes the
 //     model say something the sources also say all pass. The system prompt
 //     is the main defence; this catches the common, literal attacks.
+//   - Facts. A number or identifier (pii.Facts: amounts, order and
+//     tracking numbers, dates, models, phone numbers) that neither the
+//     ticket nor an article the draft cites states refuses the draft: a
+//     similar ticket's figures are another customer's.
 //   - Language and length. A draft in the other language than the
 //     ticket's (Chinese or not), one with fewer than 8 characters of text,
 //     and one longer than 1000 characters are refused.
