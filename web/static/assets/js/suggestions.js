@@ -11,6 +11,9 @@ import { reasonText } from './explain.js';
 
 const REASONS = ['irrelevant', 'wrong', 'outdated', 'incomplete', 'tone'];
 
+// The draft kinds other than normal, each with its badge.
+const KINDS = { safety: 'draft.kind_safety', escalation: 'draft.kind_escalation', clarifying: 'draft.kind_clarifying' };
+
 export function renderSuggestions(box, { suggestions: sg, composer, feedback, canFeedback, refresh }) {
   const refreshBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', title: t('sugg.refresh') }, '↻ ', t('sugg.refresh'));
   refreshBtn.addEventListener('click', () => busy(refreshBtn, refresh));
@@ -56,7 +59,7 @@ function draftCard(sg, byN, composer, feedback, canFeedback, send, box) {
   add(card, h('div', { class: 'draft-head' },
     h('strong', {}, t('sugg.draft')),
     badge(t('draft.' + d.mode, {}, d.mode), 'badge-ai'),
-    d.kind && d.kind !== 'normal' ? badge(t('draft.kind_' + d.kind, {}, d.kind), d.kind === 'clarifying' ? '' : 'badge-warn') : null,
+    KINDS[d.kind] ? badge(t(KINDS[d.kind]), d.kind === 'clarifying' ? '' : 'badge-warn') : null,
     d.model ? h('span', { class: 'muted small' }, d.model) : null));
   if (d.fallback) add(card, h('p', { class: 'muted small' }, t('sugg.fallback'), ' ', reasonText(d.fallback)));
   if (d.mode === 'none' || !d.text) {
