@@ -41,6 +41,7 @@ type Reader interface {
 	SLAReader
 	OpsReader
 	MailReader
+	MacroReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -124,6 +125,7 @@ type Tx interface {
 	SLAWriter
 	OpsWriter
 	MailWriter
+	MacroWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

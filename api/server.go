@@ -65,6 +65,11 @@ type Config struct {
 	Eval Eval
 	// Mail serves the e-mail channel (api/mail.go).
 	Mail Mail
+	// RateLimits are the request quotas (api/ratelimit.go); the zero
+	// value limits nothing.
+	RateLimits RateLimits
+	// Now is the clock of the rate limits; nil is time.Now.
+	Now func() time.Time
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -91,11 +96,15 @@ type Server struct {
 	ops       Ops
 	eval      Eval
 	mail      Mail
+	// rateLimits and limits: the quotas and their buckets.
+	rateLimits RateLimits
+	limits     limiters
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail,
+		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -105,17 +114,27 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// echo's RealIP trusts X-Forwarded-For from anyone unless told
-	// otherwise; take the peer address, a proxy in front can be added to
-	// the configuration when there is one.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// otherwise: the client address is the peer's, or, behind one of the
+	// configured trusted proxies, the one they forwarded, read right to
+	// left so a client cannot choose its own (package limit).
+	proxies := cfg.RateLimits.Proxies
+	e.IPExtractor = func(r *http.Request) string {
+		if a := proxies.ClientIP(r); a.IsValid() {
+			return a.String()
+		}
+		return ""
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, s.observeRequests, s.logRequests, s.recoverPanics)
 	s.echo = e
 	s.routes = s.table()
 	for _, r := range s.routes {
 		h := checkQuery(r, r.Handler)
-		if r.Roles != nil {
+		switch {
+		case r.Roles != nil:
 			h = s.authenticate(r, s.idempotency(h))
+		case !unlimited(r.Path):
+			h = s.limitPublic(h)
 		}
 		if r.BodyLimit > 0 {
 			h = bodyLimit(r.BodyLimit, h)
@@ -223,13 +242,28 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 // principal in the request's context for the services.
 func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := s.checkAuthFailures(c); err != nil {
+			return err
+		}
 		h := c.Request().Header.Get(echo.HeaderAuthorization)
 		scheme, secret, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+			// No credential is no guess: only one presented and
+			// refused counts as a failure (a page asking /v1/me before
+			// sign-in must not lock its address out).
+			if strings.TrimSpace(h) != "" {
+				s.authFailed(c)
+			}
 			return triage.Errorf(triage.EUNAUTHORIZED, "send Authorization: Bearer <token>")
 		}
 		p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
-		if err != nil {
+		if triage.IsCode(err, triage.EUNAUTHORIZED) {
+			s.authFailed(c)
+			return err
+		} else if err != nil {
+			return err
+		}
+		if err := s.limitAuthenticated(c, p); err != nil {
 			return err
 		}
 		if !slices.Contains(rt.Roles, p.Role) {
@@ -238,6 +272,12 @@ func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc 
 		c.SetRequest(c.Request().WithContext(triage.NewContextWithPrincipal(c.Request().Context(), p)))
 		return next(c)
 	}
+}
+
+// unlimited are the routes without login that no quota applies to: the
+// probes of orchestrators and monitoring (/metrics checks its own token).
+func unlimited(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 // Registered lists the routes echo actually serves, as "METHOD /path" in

@@ -167,6 +167,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"sla", slaTests},
 		{"csat", csatTests},
 		{"mail", mailTests},
+		{"macros", macroTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
