@@ -29,7 +29,7 @@ var layering = map[string]struct {
 	"desk":       {project: []string{""}},
 	"kb":         {project: []string{"", "pii"}, outside: []string{"github.com/yuin/goldmark", "github.com/microcosm-cc/bluemonday"}},
 	"suggest":    {project: []string{"", "classify", "kb", "pii"}},
-	"eval":       {project: []string{"", "classify", "kb", "suggest"}},
+	"eval":       {project: []string{"", "classify", "kb", "pii", "suggest"}},
 	"notify":     {project: []string{""}},
 	"report":     {project: []string{""}},
 	"metrics":    {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},

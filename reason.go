@@ -159,6 +159,7 @@ const (
 	ReasonDraftRevealsPrompt ReasonCode = "draft.reveals_prompt"
 	ReasonDraftForeignLink   ReasonCode = "draft.foreign_link"
 	ReasonDraftObeysTicket   ReasonCode = "draft.obeys_ticket"
+	ReasonDraftForeignFact   ReasonCode = "draft.foreign_fact"
 )
 
 // Tickets: what a history entry records, links and merges.
@@ -337,6 +338,7 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonDraftRevealsPrompt: {nil, "reveals the prompt"},
 		ReasonDraftForeignLink:   {[]string{"url"}, "links to {url}, which no source gives"},
 		ReasonDraftObeysTicket:   {nil, "carries out an instruction from the ticket"},
+		ReasonDraftForeignFact:   {[]string{"value"}, "states {value}, found in neither the ticket nor a cited article"},
 
 		ReasonTicketCreated:       {[]string{"channel"}, "ticket created via {channel|channel}"},
 		ReasonTicketAssignedAtNew: {nil, "assigned by hand at creation"},

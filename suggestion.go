@@ -25,6 +25,10 @@ type Source struct {
 	VectorRank   int     `json:"vector_rank"`
 	VectorScore  float64 `json:"vector_score"`
 	Fused        float64 `json:"fused"`
+	// Relevance is the one figure an agent is shown, from 0 to 1: how
+	// close the source is in meaning to the ticket (the cosine of their
+	// vectors). Sources below the service's cut-off are not suggested.
+	Relevance float64 `json:"relevance"`
 	// Why says which lists ranked the source and how.
 	Why Reason `json:"why,omitzero"`
 }
@@ -34,11 +38,22 @@ const (
 	DraftLLM        = "llm"        // written by the configured model
 	DraftExtractive = "extractive" // assembled from the best sources
 	DraftNone       = "none"       // no source good enough to draft from
+	DraftTemplate   = "template"   // the fixed reply of its kind, from no source
+)
+
+// Draft kinds: what sort of reply a ticket gets.
+const (
+	DraftKindNormal     = "normal"     // an answer from the sources
+	DraftKindClarifying = "clarifying" // the ticket says nothing to answer yet
+	DraftKindSafety     = "safety"     // a hazard to someone: stop, unplug, keep away
+	DraftKindEscalation = "escalation" // a threat to complain to 12315, a lawyer or the media
 )
 
 // Draft is a suggested reply that cites its sources as [n].
 type Draft struct {
-	Mode      string `json:"mode"`
+	Mode string `json:"mode"`
+	// Kind is DraftKindNormal, …Clarifying, …Safety or …Escalation.
+	Kind      string `json:"kind,omitempty"`
 	Text      string `json:"text"`
 	Citations []int  `json:"citations"`
 	// Model names the LLM that wrote it.

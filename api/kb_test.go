@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,6 +163,17 @@ func TestSearchAndSuggestions(t *testing.T) {
 	if again.ID == sg.ID {
 		t.Errorf("refresh=true served the stored suggestions")
 	}
+	// Publishing an article recomputes them on the next look, without
+	// refresh=true, and the new answer is among them.
+	wechat := e.article(triage.RoleEditor, "微信支付退款多久到账", "微信支付的退款原路退回微信零钱，一般1-3个工作日到账。")
+	e.move(triage.RoleEditor, wechat, triage.ArticlePublished)
+	e.index()
+	var after triage.Suggestions
+	e.do("GET", "/v1/tickets/"+tk.ID+"/suggestions", triage.RoleViewer, "").json(t, &after)
+	if after.ID == again.ID || !slices.ContainsFunc(after.Articles, func(s triage.Source) bool { return s.ID == wechat.ID }) {
+		t.Errorf("after publishing %s the suggestions are %s (before %s) with articles %+v", wechat.ID, after.ID, again.ID, after.Articles)
+	}
+	sg = after
 
 	fb := []struct {
 		body  string

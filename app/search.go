@@ -86,7 +86,7 @@ func (a *App) openSearch(ctx context.Context) error {
 		}
 		writer.LLM = chat
 	}
-	a.Suggest = &suggest.Service{Store: a.Store, Search: a.Searcher, Writer: writer}
+	a.Suggest = &suggest.Service{Store: a.Store, Search: a.Searcher, Writer: writer, MinRelevance: suggest.DefaultMinRelevance}
 	neighbours := &kb.Neighbours{Search: a.Searcher, Store: a.Store}
 	if a.Config.EmbedModel != "" {
 		// Triage runs in the creating transaction; a remote embedder there

@@ -15,7 +15,7 @@ import (
 // that a regression gate refuses to see drop.
 func IsHeadline(path string) bool {
 	switch path[strings.LastIndexByte(path, '.')+1:] {
-	case "macro_f1", "recall@5", "ndcg@10":
+	case "macro_f1", "recall@5", "ndcg@10", "clean_rate":
 		return true
 	}
 	return false
@@ -35,7 +35,7 @@ func isTiming(key string) bool {
 // to compare: samples, examples, curves, matrices.
 func isDetail(key string) bool {
 	switch key {
-	case "sample", "most_confused", "missed", "coverage", "confusion", "most_rejected", "by_model":
+	case "sample", "most_confused", "missed", "coverage", "confusion", "most_rejected", "by_model", "rows":
 		return true
 	}
 	return false
@@ -211,6 +211,10 @@ func scope(d *Decoded) map[string]string {
 			}
 		case d.Live != nil:
 			put("since", d.Live.Since)
+		case d.Drafts != nil:
+			put("name", d.Drafts.Name)
+			put("source", d.Drafts.Source)
+			put("tickets", d.Drafts.Tickets)
 		case d.Suite != nil:
 			for _, name := range sortedKeys(d.Suite.Sets) {
 				sub, err := DecodeReport(name, d.Suite.Sets[name])

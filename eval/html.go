@@ -111,6 +111,8 @@ func buildPage(d *Decoded, l Lang) (pageView, error) {
 		page.Sections = append(page.Sections, retrieveSection(l, "", d.Retrieve))
 	case d.Live != nil:
 		page.Sections = append(page.Sections, liveSection(l, d.Live))
+	case d.Drafts != nil:
+		page.Sections = append(page.Sections, draftsSection(l, d.Drafts))
 	case d.Suite != nil:
 		for _, name := range sortedKeys(d.Suite.Sets) {
 			sub, err := DecodeReport(name, d.Suite.Sets[name])
@@ -124,6 +126,8 @@ func buildPage(d *Decoded, l Lang) (pageView, error) {
 				page.Sections = append(page.Sections, retrieveSection(l, name, sub.Retrieve))
 			case sub.Live != nil:
 				page.Sections = append(page.Sections, liveSection(l, sub.Live))
+			case sub.Drafts != nil:
+				page.Sections = append(page.Sections, draftsSection(l, sub.Drafts))
 			}
 		}
 		page.TOC = len(page.Sections) > 1

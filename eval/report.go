@@ -18,6 +18,8 @@ const (
 	KindSuite    = "suite"
 )
 
+// KindDrafts is declared with its report in drafts.go.
+
 // Suite is a combined report of several sets, each under its name: what
 // the CI gate and bench runs produce, and what compare accepts like any
 // single report.
@@ -49,6 +51,7 @@ type Decoded struct {
 	Classify *ClassifyReport
 	Retrieve *RetrieveReport
 	Live     *LiveReport
+	Drafts   *DraftsReport
 	Suite    *Suite
 	// Raw is the JSON as read.
 	Raw []byte
@@ -75,6 +78,9 @@ func DecodeReport(where string, b []byte) (*Decoded, error) {
 	case KindLive:
 		d.Live = &LiveReport{}
 		target = d.Live
+	case KindDrafts:
+		d.Drafts = &DraftsReport{}
+		target = d.Drafts
 	case KindSuite:
 		d.Suite = &Suite{}
 		target = d.Suite
@@ -137,6 +143,8 @@ func (d *Decoded) Title() string {
 		return "检索评估 retrieve: " + nameOr(d.Retrieve.Name, d.Retrieve.QueriesFile)
 	case d.Live != nil:
 		return "线上评估 live"
+	case d.Drafts != nil:
+		return "草稿检查 drafts: " + nameOr(d.Drafts.Name, d.Drafts.Source)
 	case d.Suite != nil:
 		return fmt.Sprintf("评估汇总 suite: %d sets", len(d.Suite.Sets))
 	}
@@ -154,6 +162,8 @@ func (d *Decoded) TitleIn(l Lang) string {
 		return l.say("检索评估：", "Retrieval: ") + nameOr(d.Retrieve.Name, d.Retrieve.QueriesFile)
 	case d.Live != nil:
 		return l.say("线上评估", "Live evaluation")
+	case d.Drafts != nil:
+		return l.say("草稿检查：", "Drafts: ") + nameOr(d.Drafts.Name, d.Drafts.Source)
 	case d.Suite != nil:
 		return l.sayf("评估汇总：%d 个数据集", "Suite: %d sets", len(d.Suite.Sets))
 	}

@@ -10,12 +10,20 @@
 // instructions hidden in the ticket, language, length) and sanitised; an
 // error, a timeout or a refused answer falls back to the extractive draft
 // and says why in Draft.Fallback. Drafting never fails a request.
+//
+// A draft never states another customer's case: a similar ticket's
+// resolution is quoted only in sentences that do not report what was done
+// for it, with its specifics turned into placeholders (generalize.go), and
+// an LLM draft with a number found in neither the ticket nor a cited
+// article is refused. A hazard, a threat to complain outside and a ticket
+// with nothing to go on get a fixed reply of their kind (kind.go).
 package suggest
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode"
 
@@ -50,28 +58,34 @@ type instructionShower interface {
 // (sources without distinct positive numbers are numbered 1, 2, … in the
 // order given). It always returns a draft: DraftLLM when the model's answer
 // passed validation, DraftExtractive otherwise (with Fallback saying why,
-// when an LLM was tried), DraftNone when no source reaches MinScore.
+// when an LLM was tried), DraftNone when no source reaches MinScore, and
+// DraftTemplate for a ticket whose DraftKind is not normal.
 func (w *Writer) Write(ctx context.Context, title, body string, sources []triage.Source) triage.Draft {
+	mTitle, mBody := mask(title), mask(body)
+	chinese := isChinese(mTitle+"\n"+mBody) || !hasLatin(pii.StripPlaceholders(mTitle+mBody))
+	if kind := DraftKind(title, body); kind != triage.DraftKindNormal {
+		// No source's answer fits these: the fixed reply does.
+		return templateDraft(kind, chinese)
+	}
 	usable := w.usable(sources)
 	if len(usable) == 0 {
-		return triage.Draft{Mode: triage.DraftNone}
+		return triage.Draft{Mode: triage.DraftNone, Kind: triage.DraftKindNormal}
 	}
-	mTitle, mBody := mask(title), mask(body)
-	chinese := isChinese(mTitle + "\n" + mBody)
 
 	var fallback *triage.Reason
 	if w.LLM != nil {
 		d, reason := w.llmDraft(ctx, mTitle, mBody, chinese, usable)
 		if reason == nil {
+			d.Kind = triage.DraftKindNormal
 			return d
 		}
 		fallback = reason
 	}
 	text, cites := extractiveDraft(mTitle, mBody, chinese, extractiveSources(usable))
 	if text == "" {
-		return triage.Draft{Mode: triage.DraftNone, Fallback: fallback}
+		return triage.Draft{Mode: triage.DraftNone, Kind: triage.DraftKindNormal, Fallback: fallback}
 	}
-	return triage.Draft{Mode: triage.DraftExtractive, Text: text, Citations: cites, Fallback: fallback}
+	return triage.Draft{Mode: triage.DraftExtractive, Kind: triage.DraftKindNormal, Text: text, Citations: cites, Fallback: fallback}
 }
 
 // usable returns copies of the sources that reach MinScore, each with its
@@ -203,6 +217,12 @@ func extractiveSources(sources []triage.Source) []triage.Source {
 		out[i] = s
 	}
 	return out
+}
+
+// hasLatin reports a Latin letter in s: a ticket without any (在吗, 12315?)
+// is answered in Chinese.
+func hasLatin(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.In(r, unicode.Latin) })
 }
 
 func mask(s string) string {

@@ -146,7 +146,7 @@ func TestWriterNumbering(t *testing.T) {
 	var got triage.DraftRequest
 	llm := &stubDrafter{draft: func(_ context.Context, req triage.DraftRequest) (string, error) {
 		got = req
-		return "您好，一般1-3个工作日到账[2]。", nil
+		return "您好，请以银行入账时间为准[2]。", nil
 	}}
 	unnumbered := slices.Clone(writerSources)
 	unnumbered[0].N, unnumbered[1].N = 0, 0

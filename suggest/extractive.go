@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/pii"
 )
 
 // An extractive draft quotes the best sources instead of writing: a
@@ -50,6 +51,11 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 	ranked := slices.Clone(sources)
 	slices.SortStableFunc(ranked, func(a, b triage.Source) int { return cmp.Compare(b.Fused, a.Fused) })
 	want := terms(title + "\n" + body)
+	// What a resolution's sentence may state about the case: the ticket's
+	// own words. (An article's sentences are published and cited as they
+	// are; a resolution's sentence is cited alone, so an article that was
+	// not quoted cannot vouch for its figures.)
+	grounds := []string{title, body}
 
 	var cands []candidate
 	rank := 0
@@ -68,15 +74,22 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 		}
 		var found bool
 		for pos, sent := range quotableSentences(text) {
+			if resolution {
+				var ok bool
+				if sent, ok = generalize(sent, grounds); !ok {
+					continue
+				}
+			}
 			c := candidate{text: sent, n: s.N, rank: rank, pos: pos, terms: terms(sent)}
 			for t := range c.terms {
 				if want[t] {
 					c.score++
 				}
 			}
-			if resolution {
-				// Retrieval already matched the ticket to this one; its
-				// resolution need not repeat the customer's words.
+			if resolution && sharesTerm(want, s.Title) {
+				// Retrieval matched the ticket to this one, and their
+				// titles agree; its resolution need not repeat the
+				// customer's words.
 				c.score++
 			}
 			cands = append(cands, c)
@@ -106,6 +119,16 @@ func extractiveDraft(title, body string, chinese bool, sources []triage.Source) 
 	}
 	b.WriteString("\n" + closing)
 	return b.String(), cites
+}
+
+// sharesTerm reports whether text has one of the terms in want.
+func sharesTerm(want map[string]bool, text string) bool {
+	for t := range terms(text) {
+		if want[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // pickSentences takes the best-scoring sentences, at most maxPerSource from
@@ -166,8 +189,10 @@ var (
 	// (…就可以解决，祝您使用愉快！).
 	closingRE = regexp.MustCompile(`[，,]\s*(?:祝您|祝你|感谢您|谢谢您|谢谢)[^，,。！!？?]*([。！!]?)$`)
 	// pleasantryRE finds sentences that are only politeness.
-	pleasantryRE  = regexp.MustCompile(`(?i)感谢|谢谢|祝您|如有(?:其他|任何)?(?:问题|疑问)|如还有|欢迎随时|不便|抱歉|thank|sorry|let us know|any (?:other|further) questions|have a (?:nice|good)`)
-	placeholderRE = regexp.MustCompile(`\[(?:手机号|身份证号|银行卡号|邮箱)\]`)
+	pleasantryRE = regexp.MustCompile(`(?i)感谢|谢谢|祝您|如有(?:其他|任何)?(?:问题|疑问)|如还有|欢迎随时|不便|抱歉|致歉|歉意|道歉|thank|sorry|let us know|any (?:other|further) questions|have a (?:nice|good)`)
+	// tableRowRE finds a Markdown table's rows and rules: cells are not
+	// sentences, and a citation inside a row breaks the table.
+	tableRowRE = regexp.MustCompile(`(?m)^[ \t]*\|.*$|^.*\|.*\|.*$|^[ \t]*:?-{3,}:?[ \t]*(?:\|.*)?$`)
 )
 
 // quotableSentences splits a source into plain-text sentences worth
@@ -175,8 +200,12 @@ var (
 // questions, no pleasantries, nothing that names someone's masked data.
 func quotableSentences(text string) []string {
 	text = simpleCiteRE.ReplaceAllString(normalizeCitations(cleanText(text)), "")
+	text = tableRowRE.ReplaceAllString(text, "")
 	var out []string
 	for _, s := range splitSentences(text) {
+		if tableCells(s) {
+			continue
+		}
 		s = strings.TrimSpace(greetingRE.ReplaceAllString(s, ""))
 		s = closingRE.ReplaceAllString(s, "。")
 		n := contentRunes(s)
@@ -184,12 +213,22 @@ func quotableSentences(text string) []string {
 		case n < minSentenceRunes,
 			strings.HasSuffix(s, "？") || strings.HasSuffix(s, "?"),
 			n <= 20 && pleasantryRE.MatchString(s),
-			placeholderRE.MatchString(s):
+			pii.StripPlaceholders(s) != s:
 			continue
 		}
 		out = append(out, shorten(s))
 	}
 	return out
+}
+
+// tableCells reports a Chinese line of three or more cells with no
+// punctuation between them: what a table row becomes as plain text
+// (极光电动牙刷 T1 2 年 2 年).
+func tableCells(s string) bool {
+	if strings.ContainsAny(s, "，。；：！？、,;:!?.") || !strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return false
+	}
+	return len(strings.Fields(s)) >= 3
 }
 
 // splitSentences splits after 。！？!?；; and line ends, keeping closing
@@ -198,19 +237,33 @@ func quotableSentences(text string) []string {
 func splitSentences(text string) []string {
 	var out []string
 	rs := []rune(text)
-	start := 0
+	start, depth := 0, 0
 	for i := 0; i < len(rs); i++ {
-		var end int
+		end := -1
 		switch r := rs[i]; {
 		case r == '\n':
-			end = i
+			end, depth = i, 0
+		case strings.ContainsRune("「『“（", r):
+			depth++
+		case strings.ContainsRune("」』”）", r):
+			depth = max(depth-1, 0)
+			if depth == 0 && i > 0 && strings.ContainsRune("。！？!?", rs[i-1]) {
+				// “好的。” ends its sentence with the quote.
+				end = i + 1
+			}
+		case depth > 0:
+			// A stop inside a quotation does not end the sentence
+			// around it, so a citation cannot land inside the quote.
 		case strings.ContainsRune("。！？!?；;…", r), r == '.' && (i+1 == len(rs) || unicode.IsSpace(rs[i+1])):
 			end = i + 1
+		}
+		if end < 0 {
+			continue
+		}
+		if end > i {
 			for end < len(rs) && strings.ContainsRune(`”’」』"')）`, rs[end]) {
 				end++
 			}
-		default:
-			continue
 		}
 		if s := strings.TrimSpace(string(rs[start:end])); s != "" {
 			out = append(out, s)
@@ -246,11 +299,17 @@ func withCitation(s string, n int) string {
 	cite := "[" + strconv.Itoa(n) + "]"
 	rs := []rune(s)
 	end := len(rs)
-	for end > 0 && strings.ContainsRune("。！!.；;…”’」』\"')）", rs[end-1]) {
+	for end > 0 && strings.ContainsRune("。！!.；;…", rs[end-1]) {
 		end--
 	}
+	// A citation never goes inside a quotation (「我的-退款/售后」): it
+	// follows the closing mark, and a stop inside the quote ends it.
 	head, tail := string(rs[:end]), string(rs[end:])
+	quoted := end > 0 && strings.ContainsRune("”’」』\"')）", rs[end-1])
 	zh := isChinese(s)
+	if quoted && tail == "" && end > 1 && strings.ContainsRune("。！!.；;…", rs[end-2]) {
+		return head + cite
+	}
 	if tail == "" || tail == "…" {
 		if zh {
 			tail += "。"

@@ -15,7 +15,7 @@ func TestExtractiveDraft(t *testing.T) {
 			"如需发票，请在订单页申请。运费由商家承担。"}
 	resolved := triage.Source{N: 2, Kind: triage.DocTicket, Title: "退款一直没到账", Fused: 0.04,
 		Snippet:    "申请退款五天了还没到账，怎么回事？",
-		Resolution: "您好，已核实退款已提交银行，请以银行入账时间为准。已联系客户[手机号]确认。请问还有其他问题吗？感谢您的耐心等待！"}
+		Resolution: "您好，已核实退款已提交银行，请以银行入账时间为准。您可以在退款单中查看退款流水号，凭流水号向银行查询退款。已联系客户【手机号1】确认。请问还有其他问题吗？感谢您的耐心等待！"}
 	unresolved := triage.Source{N: 3, Kind: triage.DocTicket, Title: "退款", Fused: 0.06, Snippet: "我的退款到账了吗？"}
 	english := triage.Source{N: 1, Kind: triage.DocArticle, Title: "Refunds", Fused: 0.05,
 		Snippet: "Refunds are returned to the original payment method. They usually arrive within 1-3 working days. Invoices are issued on request."}
@@ -33,12 +33,12 @@ func TestExtractiveDraft(t *testing.T) {
 			"您好，关于您反馈的问题，以下信息供您参考：\n" +
 				"退款审核通过后，款项将原路退回[1]。\n" +
 				"一般1-3个工作日到账，信用卡可能需要更久[1]。\n" +
-				"已核实退款已提交银行，请以银行入账时间为准[2]。\n" +
+				"您可以在退款单中查看退款流水号，凭流水号向银行查询退款[2]。\n" +
 				"如还有其他问题，欢迎随时联系我们。",
 			[]int{1, 2}},
 		{"resolution when it is the only source", "退款没到账", "退款还没到",
 			[]triage.Source{resolved},
-			"您好，关于您反馈的问题，以下信息供您参考：\n已核实退款已提交银行，请以银行入账时间为准[2]。\n如还有其他问题，欢迎随时联系我们。",
+			"您好，关于您反馈的问题，以下信息供您参考：\n您可以在退款单中查看退款流水号，凭流水号向银行查询退款[2]。\n如还有其他问题，欢迎随时联系我们。",
 			[]int{2}},
 		{"english", "Where is my refund?", "I asked for a refund last week, when will it arrive?",
 			[]triage.Source{english},
@@ -123,7 +123,9 @@ func TestWithCitation(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"七天内可退货。", "七天内可退货[1]。"},
 		{"七天内可退货", "七天内可退货[1]。"},
-		{"他说“好的。”", "他说“好的[1]。”"},
+		{"他说“好的。”", "他说“好的。”[1]"},
+		{"在「我的-退款/售后」", "在「我的-退款/售后」[1]。"},
+		{"打开「我的-退款/售后」。", "打开「我的-退款/售后」[1]。"},
 		{"Returns are free.", "Returns are free [1]."},
 		{"Returns are free", "Returns are free [1]."},
 	}

@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,6 +20,10 @@ type Service struct {
 	Writer *Writer
 	// Articles and Tickets are how many of each to suggest; 0 means 5.
 	Articles, Tickets int
+	// MinRelevance is the Relevance a source needs to be suggested and
+	// drafted from; 0 keeps every source. DefaultMinRelevance is
+	// calibrated for the local embedder.
+	MinRelevance float64
 	// Fresh is how long stored suggestions are served again before being
 	// recomputed; 0 means 10 minutes. A change to the ticket always
 	// recomputes.
@@ -47,12 +52,19 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 	}
 	if !refresh {
 		prev, err := s.Store.LatestSuggestion(ctx, ticketID)
+		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, err
+		}
 		// A degraded set (found by words alone) is not served again: the
 		// embedder may be back.
 		if err == nil && !prev.Degraded && prev.CreatedAt.After(t.UpdatedAt) && s.now().Sub(prev.CreatedAt) < fresh {
-			return prev, nil
-		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
-			return nil, err
+			changed, err := s.articlesChangedSince(ctx, prev.CreatedAt)
+			if err != nil {
+				return nil, err
+			}
+			if !changed {
+				return prev, nil
+			}
 		}
 	}
 	sg, err := s.compute(ctx, t)
@@ -65,9 +77,45 @@ func (s *Service) For(ctx context.Context, ticketID string, refresh bool) (*tria
 	return sg, nil
 }
 
+// articlesChangedSince reports an article published, edited or withdrawn
+// since t: the suggestions of then may miss a new answer or cite a
+// withdrawn one. (A request in the moment between a change and the
+// index catching up with it still computes without it.)
+func (s *Service) articlesChangedSince(ctx context.Context, t time.Time) (bool, error) {
+	latest, _, err := s.Store.Articles(ctx, triage.ArticleFilter{Limit: 1})
+	if err != nil || len(latest) == 0 {
+		return false, err
+	}
+	return latest[0].UpdatedAt.After(t), nil
+}
+
+// Compute returns new suggestions for a ticket without storing them: what
+// an agent would see now. The ticket need not be stored.
+func (s *Service) Compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
+	return s.compute(ctx, t)
+}
+
+// DefaultMinRelevance is the cut-off the service applies, chosen on the
+// demo data with the local embedder: taking an article of the ticket's own
+// category as the relevant one, it keeps about half the suggested
+// articles and raises the share of relevant ones among them, where a
+// higher cut-off loses most relevant articles. Another embedder (an
+// OpenAI-compatible one) has other cosines and needs its own.
+const DefaultMinRelevance = 0.10
+
 func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Suggestions, error) {
 	text := classify.TicketText(t.Title, t.Body)
 	sg := &triage.Suggestions{ID: triage.NewID(), TicketID: t.ID, Articles: []triage.Source{}, Tickets: []triage.Source{}, CreatedAt: s.now()}
+	if DraftKind(t.Title, t.Body) == triage.DraftKindClarifying {
+		// 在吗 says nothing a source could answer: whatever the search
+		// returns for it is noise.
+		if s.Writer != nil {
+			sg.Draft = s.Writer.Write(ctx, t.Title, t.Body, nil)
+		} else {
+			sg.Draft = triage.Draft{Mode: triage.DraftNone, Citations: []int{}}
+		}
+		return sg, nil
+	}
 	arts, err := s.Search.Find(ctx, kb.Query{Text: text, Kind: triage.DocArticle, Mode: kb.ModeHybrid, K: orDefault(s.Articles, 5)})
 	if err != nil {
 		return nil, err
@@ -75,6 +123,7 @@ func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Sugges
 	if sg.Articles, err = s.Hydrate(ctx, triage.DocArticle, arts.Hits); err != nil {
 		return nil, err
 	}
+	sg.Articles = s.relevant(sg.Articles)
 	for _, a := range sg.Articles {
 		sg.BestArticle = max(sg.BestArticle, a.VectorScore)
 	}
@@ -95,6 +144,7 @@ func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Sugges
 		sg.Reason = tix.Degraded
 	}
 	sg.Degraded = sg.Reason != nil
+	sg.Tickets = s.relevant(sg.Tickets)
 	for i := range sg.Tickets {
 		sg.Tickets[i].N = len(sg.Articles) + i + 1
 	}
@@ -105,6 +155,31 @@ func (s *Service) compute(ctx context.Context, t *triage.Ticket) (*triage.Sugges
 		sg.Draft = triage.Draft{Mode: triage.DraftNone, Citations: []int{}}
 	}
 	return sg, nil
+}
+
+// relevant keeps the sources that reach MinRelevance, renumbered from 1.
+// Without any vector score (the vectors are not built yet) there is no
+// figure to cut on, and every source is kept.
+func (s *Service) relevant(sources []triage.Source) []triage.Source {
+	if s.MinRelevance <= 0 || !slices.ContainsFunc(sources, func(x triage.Source) bool { return x.VectorRank > 0 }) {
+		return sources
+	}
+	out := []triage.Source{}
+	for _, x := range sources {
+		if x.Relevance >= s.MinRelevance {
+			x.N = len(out) + 1
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// relevance is a hit's one figure for an agent: its cosine, within 0…1.
+func relevance(h kb.Hit) float64 {
+	if h.VectorRank == 0 {
+		return 0
+	}
+	return min(max(h.VectorScore, 0), 1)
 }
 
 // Hydrate turns search hits into sources an agent can read: titles,
@@ -157,7 +232,7 @@ func (s *Service) articleSource(ctx context.Context, h kb.Hit) (triage.Source, b
 	return triage.Source{
 		Kind: triage.DocArticle, ID: a.ID, Title: a.Title, Snippet: clip(snippet, 400), Category: a.Category, URL: "/v1/articles/" + a.ID,
 		LexicalRank: h.LexicalRank, LexicalScore: h.LexicalScore, VectorRank: h.VectorRank, VectorScore: h.VectorScore, Fused: h.Fused,
-		Why: why(h),
+		Relevance: relevance(h), Why: why(h),
 	}, true, nil
 }
 
@@ -178,7 +253,7 @@ func (s *Service) ticketSource(ctx context.Context, h kb.Hit) (triage.Source, bo
 	return triage.Source{
 		Kind: triage.DocTicket, ID: t.ID, Title: t.Title, Snippet: clip(t.Body, 300), Resolution: clip(kb.Resolution(comments), 1000), Category: t.Category, URL: "/v1/tickets/" + t.ID,
 		LexicalRank: h.LexicalRank, LexicalScore: h.LexicalScore, VectorRank: h.VectorRank, VectorScore: h.VectorScore, Fused: h.Fused,
-		Why: why(h),
+		Relevance: relevance(h), Why: why(h),
 	}, true, nil
 }
 

@@ -43,6 +43,10 @@ import (
 //     language than the patterns know, or an injection that makes the
 //     model say something the sources also say all pass. The system prompt
 //     is the main defence; this catches the common, literal attacks.
+//   - Facts. A number or identifier (pii.Facts: amounts, order and
+//     tracking numbers, dates, models, phone numbers) that neither the
+//     ticket nor an article the draft cites states refuses the draft: a
+//     similar ticket's figures are another customer's.
 //   - Language and length. A draft in the other language than the
 //     ticket's (Chinese or not), one with fewer than 8 characters of text,
 //     and one longer than 1000 characters are refused.
@@ -86,6 +90,9 @@ func validateDraft(out string, c draftCheck) (string, []int, *triage.Reason) {
 	}
 	if a := ungroundedAmount(text, c); a != "" {
 		return "", nil, reasonOf(triage.ReasonDraftAmount, a)
+	}
+	if f := foreignFact(text, cites, c); f != "" {
+		return "", nil, reasonOf(triage.ReasonDraftForeignFact, f)
 	}
 	content := contentRunes(text)
 	switch n := utf8.RuneCountInString(text); {
@@ -421,6 +428,23 @@ func ungroundedAmount(text string, c draftCheck) string {
 		if !known[a] {
 			return a
 		}
+	}
+	return ""
+}
+
+// foreignFact returns the first number or identifier of a draft that
+// neither the ticket nor an article it cites states: the check `triage
+// eval drafts` makes, made before an agent sees the draft. A resolved
+// ticket's facts are another customer's, so a similar ticket grounds none.
+func foreignFact(text string, cites []int, c draftCheck) string {
+	grounds := []string{c.ticket}
+	for _, s := range c.sources {
+		if s.Kind == triage.DocArticle && slices.Contains(cites, s.N) {
+			grounds = append(grounds, s.Title, s.Snippet)
+		}
+	}
+	if f := pii.Foreign(simpleCiteRE.ReplaceAllString(text, ""), grounds...); len(f) > 0 {
+		return f[0].Value
 	}
 	return ""
 }

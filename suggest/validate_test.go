@@ -115,8 +115,14 @@ func TestValidateDraft(t *testing.T) {
 		{name: "too short", out: "好[1]", reason: "too short"},
 		{name: "too long", out: "您好[1]" + strings.Repeat("退款一般一到三个工作日到账。", 80), reason: "too long"},
 		{name: "wrong language", out: "Hello, refunds arrive within 1-3 working days [1].", reason: "not in the customer's language"},
-		{name: "invented personal data masked", out: "您好，可致电13800138000查询，一般1-3个工作日到账[1]。",
-			want: "您好，可致电【手机号1】查询，一般1-3个工作日到账[1]。", cites: []int{1}},
+		{name: "invented phone number refused", out: "您好，可致电13800138000查询，一般1-3个工作日到账[1]。",
+			reason: "states 13800138000, found in neither the ticket nor a cited article"},
+		{name: "another customer's order number refused", out: "您好，订单2026103007925273的退款已原路退回，一般1-3个工作日到账[1]。",
+			reason: "states 2026103007925273"},
+		{name: "a figure only an uncited source gives refused", out: "您好，一般1-3个工作日到账[3]。",
+			reason: "found in neither the ticket nor a cited article"},
+		{name: "the ticket's own order number kept", out: "您好，订单2026103007925273的退款一般1-3个工作日到账[1]。",
+			ticket: "退款没到，订单号2026103007925273", want: "您好，订单2026103007925273的退款一般1-3个工作日到账[1]。", cites: []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

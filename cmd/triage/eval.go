@@ -67,6 +67,8 @@ func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *
 		return evalSentiment(ctx, rest, stdout, stderr, env)
 	case "live":
 		return evalLive(ctx, rest, stdout, stderr, env)
+	case "drafts":
+		return evalDrafts(ctx, rest, stdout, stderr, env)
 	case "compare":
 		return evalCompare(rest, stdout, stderr)
 	}

@@ -96,6 +96,8 @@ func evalMerge(args []string, stdout, stderr io.Writer, env *evalEnv) error {
 			name = d.Retrieve.Name
 		case d.Live != nil:
 			name = "live"
+		case d.Drafts != nil:
+			name = nameOr(d.Drafts.Name, "drafts")
 		default:
 			return triage.Errorf(triage.EINVALID, "%s: a %s report cannot go into a suite", p, d.Kind)
 		}
@@ -145,6 +147,42 @@ func evalLive(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 	r, err := eval.Live(ctx, store, eval.LiveOptions{Since: from, Progress: progress(stderr)})
 	if err != nil {
 		return err
+	}
+	return out.write(stdout, stderr, env, r)
+}
+
+// evalDrafts runs `triage eval drafts`: the draft of every ticket of a
+// store (or of a file's tickets, against the store), checked.
+func evalDrafts(ctx context.Context, args []string, stdout, stderr io.Writer, env *evalEnv) error {
+	fs := newFlags("eval drafts", "[flags]",
+		"Draft a reply for every ticket of a store as the service would (read only; the service may be\nrunning) and check each: mode, kind, citations, and foreign facts (numbers, identifiers and\namounts stated in neither the ticket nor a cited published article).")
+	db := fs.String("db", os.Getenv("TRIAGE_DB"), "postgres://… URL of the store instead of the embedded one under --data")
+	ticketsFile := fs.String("tickets", "", "draft for these tickets instead of the store's: JSON Lines of {title, body}")
+	var out outputs
+	out.flags(fs, "the report's name")
+	if err := noArgs(fs, args, stdout, stderr); err != nil {
+		return err
+	}
+	var tickets []eval.DraftTicket
+	if *ticketsFile != "" {
+		var err error
+		if tickets, err = eval.ReadDraftTickets(*ticketsFile); err != nil {
+			return err
+		}
+	}
+	a, err := openTools(ctx, app.Config{DataDir: out.data, DB: *db}, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	r, err := a.EvalDrafts(ctx, tickets, progress(stderr))
+	if err != nil {
+		return err
+	}
+	r.Name = out.name
+	r.Source = out.data
+	if *ticketsFile != "" {
+		r.Source = *ticketsFile
 	}
 	return out.write(stdout, stderr, env, r)
 }

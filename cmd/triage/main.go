@@ -94,6 +94,7 @@ func commands() []command {
 			{"sentiment", "score the sentiment scorers (lexicon, ours, a TF-IDF baseline) on labelled texts"},
 			{"retrieve", "index a knowledge base and score the retrieval of queries"},
 			{"live", "what triage predicted at intake against the values at close, from a store"},
+			{"drafts", "draft a reply for every ticket of a store and check it for foreign facts"},
 			{"compare", "every metric of two reports side by side; a headline drop fails"},
 			{"merge", "one report (and page) of several sets"},
 		}},

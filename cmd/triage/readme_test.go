@@ -152,6 +152,7 @@ func TestReadmeEvalExamples(t *testing.T) {
 		`{"mode":"lexical","queries":20,"recall@5":`,
 		`{"closed":96,"fields":[{"field":"category","accuracy":`,
 		"情感评估 sentiment: eval, 训练 train 40, 测试 test 16\n", "\nlexicon+model ", "\ntfidf+lr ", "ours (lexicon+model) − baseline (tfidf+lr): accuracy ",
+		`{"tickets":150,"with_foreign_facts":0,"bad_citations":0}`,
 	} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("the eval examples printed no %s:\n%s", want, stdout.String())

@@ -125,6 +125,7 @@ export const REASONS = {
   'draft.reveals_prompt': ['泄露了提示词', 'reveals the prompt'],
   'draft.foreign_link': ['给出了来源中没有的链接 {url}', 'links to {url}, which no source gives'],
   'draft.obeys_ticket': ['执行了工单里夹带的指令', 'carries out an instruction from the ticket'],
+  'draft.foreign_fact': ['写了工单和所引文章中都没有的 {value}', 'states {value}, found in neither the ticket nor a cited article'],
 
   // Tickets: history, merges and duplicates.
   'ticket.created': ['通过{channel|channel}创建工单', 'ticket created via {channel|channel}'],

@@ -11,6 +11,9 @@ import { reasonText } from './explain.js';
 
 const REASONS = ['irrelevant', 'wrong', 'outdated', 'incomplete', 'tone'];
 
+// The draft kinds other than normal, each with its badge.
+const KINDS = { safety: 'draft.kind_safety', escalation: 'draft.kind_escalation', clarifying: 'draft.kind_clarifying' };
+
 export function renderSuggestions(box, { suggestions: sg, composer, feedback, canFeedback, refresh }) {
   // Recomputing writes a row and may call the LLM: the API lets only the
   // roles that work tickets do it, and refresh is null for the others.
@@ -62,6 +65,7 @@ function draftCard(sg, byN, composer, feedback, canFeedback, send, box) {
   add(card, h('div', { class: 'draft-head' },
     h('strong', {}, t('sugg.draft')),
     badge(t('draft.' + d.mode, {}, d.mode), 'badge-ai'),
+    KINDS[d.kind] ? badge(t(KINDS[d.kind]), d.kind === 'clarifying' ? '' : 'badge-warn') : null,
     d.model ? h('span', { class: 'muted small' }, d.model) : null));
   if (d.fallback) add(card, h('p', { class: 'muted small' }, t('sugg.fallback'), ' ', reasonText(d.fallback)));
   if (d.mode === 'none' || !d.text) {
@@ -137,10 +141,15 @@ function jump(ev, box, n) {
 function sourceCard(s, composer, feedback, canFeedback, send) {
   const href = s.kind === 'article' ? '/app/kb/' + encodeURIComponent(s.id) : '/app/tickets/' + encodeURIComponent(s.id);
   const insertText = s.kind === 'ticket' ? (s.resolution || s.snippet) : s.snippet;
-  const scores = h('div', { class: 'scores small' },
+  // One figure an agent can read; the ranks and raw scores behind it are
+  // one click away for whoever wants to know why.
+  const scores = h('details', { class: 'scores small' },
+    h('summary', {}, t('sugg.relevance'), ' ', h('strong', { class: 'relevance' }, Math.round(100 * (s.relevance || 0)) + '%'),
+      h('span', { class: 'muted' }, ' · ', t('sugg.score_detail'))),
     score(t('sugg.lexical'), s.lexical_rank, s.lexical_score),
     score(t('sugg.vector'), s.vector_rank, s.vector_score),
-    h('span', { class: 'score fused' }, t('sugg.fused'), ' ', h('strong', {}, num(s.fused, 4))));
+    h('span', { class: 'score fused' }, t('sugg.fused'), ' ', h('strong', {}, num(s.fused, 4))),
+    s.why ? h('div', { class: 'why-line muted' }, t('sugg.why'), ' ', reasonText(s.why)) : null);
   const verdict = feedback.get(s.kind + ':' + s.id);
   const acts = h('div', { class: 'actions' });
   if (verdict) {
@@ -166,7 +175,6 @@ function sourceCard(s, composer, feedback, canFeedback, send) {
       h('a', { href, class: 'source-title' }, s.title || s.id),
       s.category ? h('span', { class: 'badge' }, s.category) : null),
     scores,
-    s.why ? h('div', { class: 'why-line small muted' }, t('sugg.why'), ' ', reasonText(s.why)) : null,
     h('details', { class: 'snippet' },
       h('summary', {}, s.kind === 'ticket' ? t('sugg.question_and_answer') : t('sugg.excerpt')),
       h('div', { class: 'snippet-text' }, s.snippet || ''),
