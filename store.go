@@ -41,6 +41,7 @@ type Reader interface {
 	SLAReader
 	OpsReader
 	MailReader
+	AccountReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -124,6 +125,7 @@ type Tx interface {
 	SLAWriter
 	OpsWriter
 	MailWriter
+	AccountWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and
@@ -192,7 +194,7 @@ type Tx interface {
 // Change is one entry of the ordered change log.
 type Change struct {
 	Seq    int64     `json:"seq"`
-	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "rule", "dict", "model", "article", "vector", "suggestion", "feedback"
+	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "account", "session", "rule", "dict", "model", "article", "vector", "suggestion", "feedback"
 	ID     string    `json:"id"`
 	Op     string    `json:"op"` // "create", "update", "delete"
 	At     time.Time `json:"at"`
