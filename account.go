@@ -98,3 +98,27 @@ type AccountWriter interface {
 	// yet and says how many it ended.
 	RevokeSessions(ctx context.Context, agentID string, at time.Time) (int, error)
 }
+
+// AccountChange is an admin's change of an agent's account; an agent
+// without an account gets one. Fields not sent stay as they are.
+type AccountChange struct {
+	Role Opt[Role] `json:"role"`
+	// Password sets a password for the person (who should change it);
+	// it must pass the password policy.
+	Password Opt[string] `json:"password"`
+	// Active false deactivates the account: its sessions and the agent's
+	// API tokens end at once. True lets it sign in again.
+	Active Opt[bool] `json:"active"`
+}
+
+// Login is a sign-in with e-mail and password.
+type Login struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// PasswordChange is a person changing their own password.
+type PasswordChange struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}

@@ -112,6 +112,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.evalRoutes()...)
 	routes = append(routes, s.mailRoutes()...)
+	routes = append(routes, s.authRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

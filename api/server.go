@@ -62,6 +62,8 @@ type Config struct {
 	Eval Eval
 	// Mail serves the e-mail channel (api/mail.go).
 	Mail Mail
+	// Accounts serves staff sign-in (api/auth.go).
+	Accounts Accounts
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -87,11 +89,14 @@ type Server struct {
 	ops       Ops
 	eval      Eval
 	mail      Mail
+	accounts  Accounts
+	guard     *signInGuard
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, accounts: cfg.Accounts}
+	s.guard = newSignInGuard(cfg.Accounts.Now)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -188,7 +193,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"ip", c.RealIP(),
 		}
 		if p := triage.PrincipalFromContext(r.Context()); p != nil {
-			attrs = append(attrs, "token_id", p.TokenID)
+			attrs = append(attrs, "token_id", p.Credential())
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", argsToAttrs(attrs)...)
 		return nil
@@ -215,16 +220,12 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate checks the bearer token and the route's roles, then puts the
-// principal in the request's context for the services.
+// authenticate checks the bearer token or the session cookie (api/auth.go)
+// and the route's roles, then puts the principal in the request's context
+// for the services.
 func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		scheme, secret, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
-			return triage.Errorf(triage.EUNAUTHORIZED, "send Authorization: Bearer <token>")
-		}
-		p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
+		p, err := s.principal(c)
 		if err != nil {
 			return err
 		}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
@@ -55,6 +56,9 @@ type Config struct {
 	// AdminToken, when set, is the first admin token instead of a random
 	// one.
 	AdminToken string
+	// AdminEmail is the first admin's sign-in address (TRIAGE_ADMIN_EMAIL);
+	// "" means DefaultAdminEmail.
+	AdminEmail string
 	// BodyLimit caps request bodies; 0 means api.DefaultBodyLimit.
 	BodyLimit int64
 	// Version is reported by /healthz, metrics and webhook deliveries.
@@ -137,6 +141,8 @@ type App struct {
 	Retrainer *classify.Retrainer
 	Desk      *desk.Service
 	Dups      *desk.Duplicates
+	// Accounts signs staff in with e-mail and password (app/accounts.go).
+	Accounts *account.Service
 
 	Text      *bleve.Index
 	Vectors   triage.VectorIndex
@@ -236,6 +242,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openMail(ctx); err != nil {
 		return err
 	}
+	if err := a.openAccounts(); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -273,7 +282,7 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}}
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, Accounts: api.Accounts{Service: a.Accounts}}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server
