@@ -64,7 +64,8 @@ func (s *Server) authRoutes() []Route {
 	routes := []Route{
 		{Method: "POST", Path: "/v1/auth/login", Tag: "auth", Summary: "Sign in with e-mail and password: sets the session cookie and returns the CSRF token to send with writes (429 with Retry-After after repeated failures)", Handler: s.login, Request: triage.Login{}, Response: SignedIn{}},
 		{Method: "POST", Path: "/v1/auth/logout", Tag: "auth", Summary: "Sign out: ends this session and clears its cookies (a token request has nothing to end)", Roles: anyone(), Handler: s.logout, Status: http.StatusNoContent},
-		{Method: "GET", Path: "/v1/auth/sessions", Tag: "auth", Summary: "Your live sessions, newest first, the current one marked", Roles: anyone(), Handler: s.listSessions, Response: List[SessionView]{}},
+		{Method: "GET", Path: "/v1/auth/sessions", Tag: "auth", Summary: "Your live sessions, newest first, the current one marked (admins: ?agent= for another person's)", Roles: anyone(), Handler: s.listSessions, Response: List[SessionView]{},
+			Query: []Param{{"agent", "string", "an agent id, for admins: that person's sessions"}}},
 		{Method: "DELETE", Path: "/v1/auth/sessions/:id", Tag: "auth", Summary: "End one of your sessions (admins: anyone's)", Roles: anyone(), SelfOnly: []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}, Handler: s.revokeSession, Status: http.StatusNoContent},
 		{Method: "POST", Path: "/v1/auth/password", Tag: "auth", Summary: "Change your own password; your other sessions end", Roles: anyone(), Handler: s.changePassword, Request: triage.PasswordChange{}, Status: http.StatusNoContent},
 		{Method: "GET", Path: "/v1/accounts", Tag: "auth", Summary: "Every sign-in account with its agent's name and e-mail", Roles: admins(), Handler: s.listAccounts, Response: List[AccountView]{}},
@@ -207,8 +208,15 @@ type SessionView struct {
 func (s *Server) listSessions(c echo.Context) error {
 	p := triage.PrincipalFromContext(c.Request().Context())
 	items := []SessionView{}
-	if p.AgentID != "" {
-		list, err := s.accounts.Service.Sessions(c.Request().Context(), p.AgentID)
+	agentID := p.AgentID
+	if q := c.QueryParam("agent"); q != "" {
+		if p.Role != triage.RoleAdmin && q != p.AgentID {
+			return &triage.Error{Code: triage.EFORBIDDEN, Field: "agent", Message: "only admins may list another person's sessions"}
+		}
+		agentID = q
+	}
+	if agentID != "" {
+		list, err := s.accounts.Service.Sessions(c.Request().Context(), agentID)
 		if err != nil {
 			return err
 		}
