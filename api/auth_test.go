@@ -93,6 +93,9 @@ func TestLoginSessionCookieAndCSRF(t *testing.T) {
 		t.Errorf("signed in as %+v; the body must name the agent and role, never the secret", s.SignedIn)
 	}
 
+	if left := time.Until(s.ExpiresAt); left < 12*time.Hour-time.Minute || left > 12*time.Hour || !sc.Expires.Equal(s.ExpiresAt.Truncate(time.Second)) {
+		t.Errorf("session expires in %v (cookie %v), want 12 hours", left, sc.Expires)
+	}
 	var me api.Me
 	if r := e.as(s, false, "GET", "/v1/me", ""); r.Code != http.StatusOK {
 		t.Fatalf("GET /v1/me with the cookie: %d %s", r.Code, r.Body)

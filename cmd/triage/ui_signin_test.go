@@ -43,8 +43,8 @@ func (u *ui) passwordFlow(t *testing.T) {
 	if got := text(t, ctx, `#login-error`); got != "邮箱或密码不正确。" {
 		t.Errorf("wrong password says %q", got)
 	}
+	jsEval[bool](t, ctx, `(document.getElementById('password').value = '', true)`)
 	step(t, ctx, "the right password",
-		chromedp.SetValue(chromedp.ID("password"), ""),
 		chromedp.SendKeys(chromedp.ID("password"), password),
 		chromedp.Click(chromedp.ID("login")),
 		chromedp.WaitVisible(chromedp.CSS(`.topbar`)),
