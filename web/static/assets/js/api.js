@@ -72,6 +72,8 @@ export class ApiError extends Error {
     this.field = detail.field || '';
     this.allowed = detail.allowed || [];
     this.requestId = detail.request_id || '';
+    // retryAfter is a 429's Retry-After, in seconds.
+    this.retryAfter = 0;
   }
 }
 
