@@ -190,6 +190,9 @@ const (
 	ReasonSLARaised   ReasonCode = "sla.raised_priority"
 	ReasonSLAToLead   ReasonCode = "sla.to_lead"
 	ReasonSLAToQueue  ReasonCode = "sla.to_queue"
+	// ReasonSolvedClosed: a ticket solved for the configured business
+	// time was closed by the service.
+	ReasonSolvedClosed ReasonCode = "sla.solved_closed"
 )
 
 // Mail: why an inbound mail made no ticket or comment, why an outbound
@@ -359,11 +362,12 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonArticleImported:   {nil, "imported"},
 		ReasonArticleReimported: {nil, "re-imported"},
 
-		ReasonSLAWarning:  {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}"},
-		ReasonSLABreached: {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} breached (policy {policy}): {actions}"},
-		ReasonSLARaised:   {[]string{"from", "to"}, "priority {from} → {to}"},
-		ReasonSLAToLead:   {nil, "assigned to the team lead"},
-		ReasonSLAToQueue:  {nil, "back to the queue"},
+		ReasonSLAWarning:   {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}"},
+		ReasonSLABreached:  {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} breached (policy {policy}): {actions}"},
+		ReasonSLARaised:    {[]string{"from", "to"}, "priority {from} → {to}"},
+		ReasonSLAToLead:    {nil, "assigned to the team lead"},
+		ReasonSLAToQueue:   {nil, "back to the queue"},
+		ReasonSolvedClosed: {[]string{"after"}, "closed after {after} of business time solved"},
 	}
 })
 

@@ -85,6 +85,10 @@ type Config struct {
 	// SurveyURL starts every survey link; the token follows it. Default:
 	// this server's survey page.
 	SurveyURL string
+	// CloseSolvedAfter is how long a ticket stays solved before it is
+	// closed, in business time of the default calendar ("4d", "36h"), or
+	// "off"; empty means sla.DefaultCloseSolved.
+	CloseSolvedAfter string
 	// WebhookAllow lists the internal destinations webhooks may reach
 	// (CIDR prefixes, addresses or host names).
 	WebhookAllow []string
@@ -232,8 +236,19 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.Retrainer = &classify.Retrainer{Trainer: a.Trainer, Triager: a.Triager, Queue: a.Jobs, Log: a.Log,
 		TrainEmbedder: func(ctx context.Context) error { return a.Embedding.Retrain(ctx, nil) }}
-	a.SLA = &sla.Service{Store: a.Store, Tickets: a.Desk, SurveyURL: a.surveyURL(), Log: a.Log}
+	closeSolved := a.Config.CloseSolvedAfter
+	if closeSolved == "" {
+		closeSolved = sla.DefaultCloseSolved
+	}
+	closeAfter, err := sla.ParseCloseSolved(closeSolved)
+	if err != nil {
+		return err
+	}
+	a.SLA = &sla.Service{Store: a.Store, Tickets: a.Desk, SurveyURL: a.surveyURL(), CloseSolved: closeAfter, Queue: a.Jobs, Log: a.Log}
 	if err := a.SLA.Seed(ctx); err != nil {
+		return err
+	}
+	if err := a.SLA.ScheduleCloseSweep(ctx, time.Now().Add(time.Minute)); err != nil {
 		return err
 	}
 	if err := a.openOps(ctx); err != nil {

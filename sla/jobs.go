@@ -25,7 +25,8 @@ type EscalateArgs struct {
 }
 
 // HandleEvent follows a ticket event: it recomputes the ticket's clocks
-// and, when the ticket was just solved, sends its satisfaction survey.
+// and, when the ticket was just solved, schedules its closing and sends
+// its satisfaction survey.
 func (s *Service) HandleEvent(ctx context.Context, e triage.Event[triage.TicketEvent]) error {
 	if e.Payload.TicketID == "" {
 		return triage.Invalid("args", "a %s event names no ticket", e.Kind)
@@ -34,6 +35,9 @@ func (s *Service) HandleEvent(ctx context.Context, e triage.Event[triage.TicketE
 		return err
 	}
 	if e.Kind == triage.EventTicketSolved {
+		if err := s.scheduleClose(ctx, e.Payload.TicketID); err != nil {
+			return err
+		}
 		return s.surveyOnSolve(ctx, e.Payload.TicketID)
 	}
 	return nil

@@ -21,7 +21,13 @@ type Service struct {
 	// SurveyURL is the start of survey links: a link is SurveyURL followed
 	// by the token, e.g. https://help.example.com/v1/csat/.
 	SurveyURL string
-	Log       *slog.Logger
+	// CloseSolved is how long a ticket stays solved before the service
+	// closes it (see DefaultCloseSolved); nil leaves solved tickets alone.
+	CloseSolved *Target
+	// Queue takes the sweep that schedules the closing of tickets solved
+	// before closing was on; nil skips it.
+	Queue triage.Queue
+	Log   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -46,7 +52,8 @@ const (
 
 // Jobs are the jobs the service does.
 func (s *Service) Jobs() []triage.JobSpec {
-	return []triage.JobSpec{JobCheck.Handle(s.HandleCheck), JobEscalate.Handle(s.HandleEscalate), JobRecompute.Handle(s.HandleRecompute)}
+	return []triage.JobSpec{JobCheck.Handle(s.HandleCheck), JobEscalate.Handle(s.HandleEscalate), JobRecompute.Handle(s.HandleRecompute),
+		JobCloseSolved.Handle(s.HandleCloseSolved), JobCloseSweep.Handle(s.HandleCloseSweep)}
 }
 
 // Subscriptions: every ticket change recomputes the ticket's clocks, and a

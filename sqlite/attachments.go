@@ -23,9 +23,7 @@ import (
 // write transaction too: with one writer at a time, it can never see the
 // file of a transaction still in flight.
 
-func (s queries) blobPath(sha string) string {
-	return filepath.Join(s.blobs, sha[:2], sha)
-}
+func (s queries) blobPath(sha string) string { return BlobPath(s.blobs, sha) }
 
 // Blob returns the content stored under sha.
 func (s queries) Blob(ctx context.Context, sha string) ([]byte, error) {

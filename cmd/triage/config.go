@@ -12,6 +12,7 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/sla"
 )
 
 // The flags of each command, bound to the fields of app.Config. Every flag
@@ -72,6 +73,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.IntVar(&c.RetrainEvery, "retrain-every", classify.DefaultMinNew, "retrain the classifier after this many newly closed tickets")
 	searchFlags(fs, c)
 	fs.StringVar(&c.SurveyURL, "survey-url", "", "start of satisfaction survey links, the token follows (e.g. https://help.example.com/app/survey/); default: this server's survey page, /app/survey/")
+	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then")
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 	mailFlags(fs, c)

@@ -81,6 +81,8 @@ func commands() []command {
 			{"dictionary", "words for the segmenter's user dictionary, from a file"},
 			{"articles", "knowledge-base articles, from JSON Lines"},
 		}},
+		{name: "backup", summary: "back up the embedded store while it runs, or check a backup (--verify)", run: backupCmd},
+		{name: "restore", summary: "restore a backup into a new data directory", run: restoreCmd},
 		{name: "reindex", summary: "rebuild the search indexes and vectors from the store", run: reindexCmd},
 		{name: "mail", summary: "the e-mail channel's tools", run: func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return mailCmd(ctx, args, os.Stdin, stdout, stderr)

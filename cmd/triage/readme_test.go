@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/app"
 )
 
 // TestReadmeExamples runs every shell example of README.md that talks to
@@ -192,5 +194,80 @@ func TestReadmeChannels(t *testing.T) {
 	}
 	if line := "channel` is one of " + strings.Join(want, ", "); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), line) {
 		t.Errorf("the README does not list the channels as %q", line)
+	}
+}
+
+// TestReadmeFlags: every flag of triage serve is in the README, with the
+// default the binary really has where the Configuration table gives one.
+func TestReadmeFlags(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	var c app.Config
+	var level string
+	serveFlags(fs, &c, &level)
+	fs.VisitAll(func(f *flag.Flag) {
+		t.Run(f.Name, func(t *testing.T) {
+			if !strings.Contains(string(readme), "`--"+f.Name) {
+				t.Errorf("--%s is not in the README", f.Name)
+			}
+		})
+	})
+	// The defaults the table states for the flags this package defines
+	// from another package's constant.
+	for name, want := range map[string]string{"close-solved-after": "`4d`"} {
+		row := "| `--" + name + "` | " + want + " |"
+		if fs.Lookup(name).DefValue != strings.Trim(want, "`") || !strings.Contains(string(readme), row) {
+			t.Errorf("--%s: default %q, README row %q", name, fs.Lookup(name).DefValue, row)
+		}
+	}
+}
+
+// TestReadmeBackupExamples runs the README's backup, verify and restore
+// examples as written, from a directory laid out like a clone after make
+// build and make run, while the service runs on ./data.
+func TestReadmeBackupExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and a demo store; skipped with -short")
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := shellBlocks(string(readme), "## Backups", "## PostgreSQL and several replicas")
+	if len(blocks) == 0 || !strings.Contains(blocks[0], "./bin/triage backup") {
+		t.Fatalf("no backup example in the README: %q", blocks)
+	}
+	clone := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(clone, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(buildBinary(t), filepath.Join(clone, "bin", "triage")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(clone, "data"), "--log-level", "error"}, &out, &out)
+	}()
+	waitFor(t, &out, "url")
+	defer func() { cancel(); <-done }()
+
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(blocks, "\n"))
+	cmd.Dir, cmd.Stdout, cmd.Stderr = clone, &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("README backup examples failed: %v\n%s\n%s", err, stdout.String(), stderr.String())
+	}
+	for _, want := range []string{"备份完成", "备份完好", "已恢复", "agents 10, articles 24,", "tickets 150; 0 blobs"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("the backup examples printed no %q:\n%s", want, stdout.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(clone, "data-restored", "triage.db")); err != nil {
+		t.Errorf("the restore wrote no store: %v", err)
 	}
 }

@@ -167,6 +167,7 @@ export const REASONS = {
   'sla.raised_priority': ['优先级 {from} → {to}', 'priority {from} → {to}'],
   'sla.to_lead': ['分配给团队负责人', 'assigned to the team lead'],
   'sla.to_queue': ['退回队列', 'back to the queue'],
+  'sla.solved_closed': ['已解决满 {after}（工作时间）无回复，自动关闭', 'closed after {after} of business time solved'],
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
