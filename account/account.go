@@ -279,7 +279,7 @@ func (s *Service) Accounts(ctx context.Context) ([]*triage.Account, error) {
 	return s.Store.Accounts(ctx)
 }
 
-// personRoles are the roles a person may sign in with; the mail role is
+// personRole refuses a role a person may not sign in with: the mail role is
 // an integration's.
 func personRole(r triage.Role) error {
 	switch r {
