@@ -121,6 +121,11 @@ type Health struct {
 	Status  string `json:"status"`
 	Version string `json:"version,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// Backup is how the scheduled backups stand, on /readyz when the
+	// service makes them. A failed or stale backup does not make the
+	// service unready: it still serves; monitoring reads it here and in
+	// /metrics.
+	Backup *triage.BackupStatus `json:"backup,omitempty"`
 }
 
 func (s *Server) healthz(c echo.Context) error {
@@ -133,5 +138,10 @@ func (s *Server) readyz(c echo.Context) error {
 			return send(c, http.StatusServiceUnavailable, 0, Health{Status: "unavailable", Error: triage.ErrorMessage(err)})
 		}
 	}
-	return send(c, http.StatusOK, 0, Health{Status: "ready", Version: s.version})
+	h := Health{Status: "ready", Version: s.version}
+	if s.backup != nil {
+		b := s.backup()
+		h.Backup = &b
+	}
+	return send(c, http.StatusOK, 0, h)
 }

@@ -36,7 +36,10 @@ type Config struct {
 	// Ready reports whether the service can take traffic (store reachable,
 	// schema current); /readyz answers 503 while it fails.
 	Ready func(ctx context.Context) error
-	Log   *slog.Logger
+	// Backup is how the scheduled backups stand, shown on /readyz; nil
+	// when the service makes none.
+	Backup func() triage.BackupStatus
+	Log    *slog.Logger
 	// BodyLimit caps request bodies; 0 means DefaultBodyLimit.
 	BodyLimit int64
 	// Version is reported by /healthz.
@@ -74,6 +77,7 @@ const DefaultBodyLimit = 1 << 20
 type Server struct {
 	desk      *desk.Service
 	ready     func(ctx context.Context) error
+	backup    func() triage.BackupStatus
 	log       *slog.Logger
 	bodyLimit int64
 	version   string
@@ -95,7 +99,7 @@ type Server struct {
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, accounts: cfg.Accounts}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	if s.log == nil {
 		s.log = slog.Default()

@@ -85,6 +85,12 @@ type Config struct {
 	// SurveyURL starts every survey link; the token follows it. Default:
 	// this server's survey page.
 	SurveyURL string
+	// BackupEvery, when above zero, makes the service back up the
+	// embedded store that often into a new directory under BackupDir,
+	// keeping the newest BackupKeep (0 means DefaultBackupKeep).
+	BackupDir   string
+	BackupEvery time.Duration
+	BackupKeep  int
 	// CloseSolvedAfter is how long a ticket stays solved before it is
 	// closed, in business time of the default calendar ("4d", "36h"), or
 	// "off"; empty means sla.DefaultCloseSolved.
@@ -162,6 +168,8 @@ type App struct {
 	Webhooks *notify.Service
 	Reports  *report.Service
 	Metrics  *metrics.Metrics
+	// Backups is the scheduled backup; nil unless BackupEvery is set.
+	Backups *Backups
 
 	Server *api.Server
 
@@ -251,6 +259,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.SLA.ScheduleCloseSweep(ctx, time.Now().Add(time.Minute)); err != nil {
 		return err
 	}
+	if err := a.openBackups(); err != nil {
+		return err
+	}
 	if err := a.openOps(ctx); err != nil {
 		return err
 	}
@@ -292,7 +303,11 @@ func (a *App) openSegmenter(ctx context.Context) error {
 // application built. A test may change a copy to build a server without
 // one of them.
 func (a *App) APIConfig() api.Config {
-	return api.Config{Desk: a.Desk, Ready: a.Store.Ready, Log: a.Log, BodyLimit: a.Config.BodyLimit, Version: a.Config.Version,
+	var backup func() triage.BackupStatus
+	if a.Backups != nil {
+		backup = a.Backups.Status
+	}
+	return api.Config{Desk: a.Desk, Ready: a.Store.Ready, Backup: backup, Log: a.Log, BodyLimit: a.Config.BodyLimit, Version: a.Config.Version,
 		Triager: a.Triager, Queue: a.Jobs, KB: a.KB, Suggest: a.Suggest, Segmenter: a.Segmenter, SLA: a.SLA, UI: web.FS(),
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest},

@@ -28,7 +28,12 @@ func (a *App) openOps(ctx context.Context) error {
 // metricSources reads the scraped figures from the store, the queue, the
 // indexer and the triager.
 func (a *App) metricSources() metrics.Sources {
+	var backup func() triage.BackupStatus
+	if a.Backups != nil {
+		backup = a.Backups.Status
+	}
 	return metrics.Sources{
+		Backup:   backup,
 		IndexLag: func(ctx context.Context) (int64, error) { return a.Indexer.Lag(ctx) },
 		Models: func() map[string]string {
 			cat, pri := a.Triager.ModelVersions()

@@ -46,6 +46,9 @@ func (a *App) Start(ctx context.Context, progress kb.Progress) (*triage.Token, e
 	}
 	// One fetcher per enabled mailbox, for as long as the app runs.
 	go a.Mail.Run(ctx)
+	if a.Backups != nil {
+		go a.Backups.Run(ctx)
+	}
 	return tok, nil
 }
 

@@ -40,6 +40,8 @@ type Sources struct {
 	Models func() map[string]string
 	// Tickets counts all tickets ever created and the active ones by status.
 	Tickets func(ctx context.Context) (created int, active map[triage.Status]int, err error)
+	// Backup is how the scheduled backups stand; nil when there are none.
+	Backup func() triage.BackupStatus
 }
 
 // ScrapeTimeout bounds the store reads of one scrape.
@@ -104,6 +106,7 @@ func (m *Metrics) ObserveDelivery(event, outcome string, took time.Duration) {
 type scraped struct {
 	src                                         Sources
 	jobs, failures, lag, model, created, active *prometheus.Desc
+	backupAt, backupFailures, backupStale       *prometheus.Desc
 }
 
 func newScraped(src Sources) *scraped {
@@ -115,11 +118,15 @@ func newScraped(src Sources) *scraped {
 		model:    prometheus.NewDesc("triage_model_info", "The model version serving each kind; always 1.", []string{"kind", "version"}, nil),
 		created:  prometheus.NewDesc("triage_tickets_created_total", "Tickets created, counted in the store (so it survives restarts).", nil, nil),
 		active:   prometheus.NewDesc("triage_tickets_active", "Active tickets by status.", []string{"status"}, nil),
+
+		backupAt:       prometheus.NewDesc("triage_backup_last_success_timestamp_seconds", "When the newest good scheduled backup was made (Unix time); absent before the first.", nil, nil),
+		backupFailures: prometheus.NewDesc("triage_backup_failures", "Scheduled backups that failed since the last good one.", nil, nil),
+		backupStale:    prometheus.NewDesc("triage_backup_stale", "1 when the newest good scheduled backup is older than twice the interval.", nil, nil),
 	}
 }
 
 func (c *scraped) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active} {
+	for _, d := range []*prometheus.Desc{c.jobs, c.failures, c.lag, c.model, c.created, c.active, c.backupAt, c.backupFailures, c.backupStale} {
 		ch <- d
 	}
 }
@@ -150,6 +157,18 @@ func (c *scraped) Collect(ch chan<- prometheus.Metric) {
 				ch <- prometheus.MustNewConstMetric(c.model, prometheus.GaugeValue, 1, kind, v)
 			}
 		}
+	}
+	if c.src.Backup != nil {
+		b := c.src.Backup()
+		if b.LastSuccess != nil {
+			ch <- prometheus.MustNewConstMetric(c.backupAt, prometheus.GaugeValue, float64(b.LastSuccess.Unix()))
+		}
+		ch <- prometheus.MustNewConstMetric(c.backupFailures, prometheus.GaugeValue, float64(b.Failures))
+		stale := 0.0
+		if b.Stale {
+			stale = 1
+		}
+		ch <- prometheus.MustNewConstMetric(c.backupStale, prometheus.GaugeValue, stale)
 	}
 	if c.src.Tickets != nil {
 		created, active, err := c.src.Tickets(ctx)
