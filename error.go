@@ -10,19 +10,20 @@ import (
 // HTTP status in package api, and callers branch on the code, never on the
 // message.
 const (
-	EINVALID      = "invalid"               // 400: the input is wrong; Field names what.
-	EUNAUTHORIZED = "unauthorized"          // 401: no valid credentials.
-	EFORBIDDEN    = "forbidden"             // 403: valid credentials, not allowed.
-	ENOTFOUND     = "not_found"             // 404
-	EMETHOD       = "method_not_allowed"    // 405
-	ECONFLICT     = "conflict"              // 409: the resource's state does not allow it.
-	ESTALE        = "precondition_failed"   // 412: If-Match names an old version.
-	ETOOLARGE     = "too_large"             // 413
-	EMISMATCH     = "idempotency_mismatch"  // 422: Idempotency-Key reused with another body.
-	EPRECONDITION = "precondition_required" // 428: a write without If-Match.
-	ERATELIMIT    = "rate_limited"          // 429
-	EUNAVAILABLE  = "unavailable"           // 503: a dependency is down; retry.
-	EINTERNAL     = "internal"              // 500: a bug; never expected.
+	EINVALID      = "invalid"                // 400: the input is wrong; Field names what.
+	EUNAUTHORIZED = "unauthorized"           // 401: no valid credentials.
+	EFORBIDDEN    = "forbidden"              // 403: valid credentials, not allowed.
+	ENOTFOUND     = "not_found"              // 404
+	EMETHOD       = "method_not_allowed"     // 405
+	ECONFLICT     = "conflict"               // 409: the resource's state does not allow it.
+	ESTALE        = "precondition_failed"    // 412: If-Match names an old version.
+	ETOOLARGE     = "too_large"              // 413
+	EMEDIATYPE    = "unsupported_media_type" // 415: a body in a type the route does not take.
+	EMISMATCH     = "idempotency_mismatch"   // 422: Idempotency-Key reused with another body.
+	EPRECONDITION = "precondition_required"  // 428: a write without If-Match.
+	ERATELIMIT    = "rate_limited"           // 429
+	EUNAVAILABLE  = "unavailable"            // 503: a dependency is down; retry.
+	EINTERNAL     = "internal"               // 500: a bug; never expected.
 )
 
 // Error is the one error type the service returns to its callers. Message is

@@ -33,7 +33,7 @@ var layering = map[string]struct {
 	"notify":    {project: []string{""}},
 	"report":    {project: []string{""}},
 	"metrics":   {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},
-	"api":       {project: []string{"", "account", "limit", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"api":       {project: []string{"", "account", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email", "limit"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
 	"web":       {},
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
@@ -45,7 +45,7 @@ var layering = map[string]struct {
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "kb", "mail", "metrics", "notify", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
+	"app": {project: []string{"", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "kb", "limit", "mail", "metrics", "notify", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 

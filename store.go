@@ -41,6 +41,7 @@ type Reader interface {
 	SLAReader
 	OpsReader
 	MailReader
+	MacroReader
 	AccountReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
@@ -125,6 +126,7 @@ type Tx interface {
 	SLAWriter
 	OpsWriter
 	MailWriter
+	MacroWriter
 	AccountWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -257,6 +259,16 @@ func (s *Server) suggestions(c echo.Context) error {
 			return triage.Invalid("refresh", "refresh must be true or false")
 		}
 		refresh = b
+	}
+	// A refresh writes a new suggestion row and may cost an LLM call: only
+	// the roles that work tickets may ask for one; others read what is
+	// stored.
+	if p := triage.PrincipalFromContext(c.Request().Context()); refresh && (p == nil || !slices.Contains(workers(), p.Role)) {
+		role := triage.Role("")
+		if p != nil {
+			role = p.Role
+		}
+		return &triage.Error{Code: triage.EFORBIDDEN, Field: "refresh", Message: fmt.Sprintf("role %s may read suggestions but not recompute them (refresh=true); only roles that work tickets may", role)}
 	}
 	if s.suggest == nil {
 		return triage.Errorf(triage.EUNAVAILABLE, "suggestions are not configured on this server")

@@ -27,6 +27,8 @@ func statusOf(code string) int {
 		return http.StatusPreconditionFailed
 	case triage.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case triage.EMEDIATYPE:
+		return http.StatusUnsupportedMediaType
 	case triage.EMISMATCH:
 		return http.StatusUnprocessableEntity
 	case triage.EPRECONDITION:

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -55,10 +54,8 @@ func (s *Server) decodeWithFiles(c echo.Context, v any, files *[]triage.NewAttac
 				return triage.Invalid("json", "the multipart body has two json parts")
 			}
 			sawJSON = true
-			dec := json.NewDecoder(bytes.NewReader(data))
-			dec.DisallowUnknownFields()
-			if err := dec.Decode(v); err != nil {
-				return jsonError(err)
+			if err := decodeJSON(data, v); err != nil {
+				return err
 			}
 		default:
 			return triage.Invalid(name, "unknown form field %q: send the JSON in a part named json and each file as a part with a file name", name)

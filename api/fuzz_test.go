@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -26,6 +28,11 @@ func FuzzCreateTicket(f *testing.F) {
 		`{"title":1e400}`,
 		`{"title":"a","assignee_id":"x"}`,
 		`[]`, `""`, `null`, `{`, `{"title":"a"}}`, "\xff\xfe",
+		// The decoder's strictness: keys twice or in two cases, NUL.
+		`{"title":"a","title":"b"}`, `{"title":"a","Title":"b"}`, `{"TITLE":"a"}`,
+		`{"title":"a","requester":{"name":"x","NAME":"y"}}`, `{"title":"a","fields":{"k":"1","k":"2"}}`,
+		`{"title":"a\u0000"}`, `{"title":"a","tags":["\u0000"]}`, `{"title":"a","\u0000":1}`,
+		`{"title":"a","fields":{"k":` + strings.Repeat(`[`, 100) + strings.Repeat(`]`, 100) + `}}`,
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))
@@ -37,6 +44,12 @@ func FuzzCreateTicket(f *testing.F) {
 		r := e.do("POST", "/v1/tickets", triage.RoleAgent, string(body))
 		switch {
 		case r.Code == 201:
+			if k := ambiguousKey(body); k != "" {
+				t.Fatalf("accepted a body with the key %q twice or in two cases", k)
+			}
+			if bytes.Contains(body, []byte(`\u0000`)) && !bytes.Contains(body, []byte(`\\u0000`)) {
+				t.Fatalf("accepted a body with a NUL character")
+			}
 			var created triage.Ticket
 			r.json(t, &created)
 			got := e.getTicket(created.ID)
@@ -54,4 +67,58 @@ func FuzzCreateTicket(f *testing.F) {
 			t.Fatalf("status %d: %s", r.Code, r.Body)
 		}
 	})
+}
+
+// ambiguousKey returns a key that one object of body holds twice, or in
+// two spellings that differ only in case, or "" when there is none or
+// body is not JSON: what decode must refuse.
+func ambiguousKey(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type obj struct {
+		seen  map[string]bool
+		inObj bool
+		key   bool // the next token is a key
+	}
+	var stack []*obj
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		top := (*obj)(nil)
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.inObj && top.key {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1].inObj {
+					stack[len(stack)-1].key = true
+				}
+				continue
+			}
+			k := strings.ToLower(tok.(string))
+			if top.seen[k] {
+				return tok.(string)
+			}
+			top.seen[k] = true
+			top.key = false
+			continue
+		}
+		switch d, _ := tok.(json.Delim); d {
+		case '{':
+			stack = append(stack, &obj{seen: map[string]bool{}, inObj: true, key: true})
+		case '[':
+			stack = append(stack, &obj{})
+		case ']':
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1].inObj {
+				stack[len(stack)-1].key = true
+			}
+		default:
+			if top != nil && top.inObj {
+				top.key = true
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,18 +10,24 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 )
 
-// decode reads a JSON request body into v strictly: unknown fields, trailing
-// data and wrong types are 400s that name the field, and a body over the
-// limit is a 413.
+// decode reads a JSON request body into v strictly: a body that is not
+// application/json is a 415; unknown fields, a key sent twice or beside a
+// case variant of itself ("Title" and "title", which encoding/json would
+// both take for one field, the last silently winning), a NUL character in
+// any string (PostgreSQL cannot store one, SQLite would: both stores must
+// answer alike), trailing data and wrong types are 400s that name the
+// field; a body over the limit is a 413.
 func (s *Server) decode(c echo.Context, v any) error {
 	body, err := s.readBody(c)
 	if err != nil {
@@ -29,8 +36,36 @@ func (s *Server) decode(c echo.Context, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return triage.Invalid("body", "the request body is empty; send a JSON object")
 	}
+	if err := jsonContentType(c.Request().Header.Get(echo.HeaderContentType)); err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// jsonContentType accepts application/json, in UTF-8 if a charset is
+// named, and nothing else.
+func jsonContentType(h string) error {
+	mt, params, err := mime.ParseMediaType(h)
+	switch {
+	case h == "":
+		return &triage.Error{Code: triage.EMEDIATYPE, Field: "Content-Type", Message: "the request has no Content-Type; send the JSON body with Content-Type: application/json"}
+	case err != nil || mt != echo.MIMEApplicationJSON:
+		return &triage.Error{Code: triage.EMEDIATYPE, Field: "Content-Type", Message: fmt.Sprintf("Content-Type %s is not accepted here; send the JSON body with Content-Type: application/json", clipHeader(h))}
+	case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
+		return &triage.Error{Code: triage.EMEDIATYPE, Field: "Content-Type", Message: fmt.Sprintf("charset %s is not accepted; send the JSON body in UTF-8", clipHeader(params["charset"]))}
+	}
+	return nil
+}
+
+// decodeJSON decodes one JSON value from body into v under the rules of
+// decode (the content type aside): a JSON body, or the json part of a
+// multipart one.
+func decodeJSON(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return triage.Invalid("body", "the request body is not valid UTF-8")
+	}
+	if err := checkJSON(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -41,6 +76,89 @@ func (s *Server) decode(c echo.Context, v any) error {
 		return triage.Invalid("body", "the request body holds more than one JSON value")
 	}
 	return nil
+}
+
+// maxJSONDepth bounds the nesting checkJSON walks; no request body of this
+// API nests deeper than a handful of levels.
+const maxJSONDepth = 64
+
+// checkJSON walks the first JSON value of body once, before it is decoded,
+// for what encoding/json lets through: duplicate keys, keys that differ
+// only in case, NUL characters, and absurd nesting. Syntax errors are left
+// to the decoder, which reports them with their offset.
+func checkJSON(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	err := walkJSON(dec, "", 0)
+	var te *triage.Error
+	if errors.As(err, &te) {
+		return te
+	}
+	return nil
+}
+
+func walkJSON(dec *json.Decoder, path string, depth int) error {
+	if depth > maxJSONDepth {
+		return triage.Invalid(cmp.Or(path, "body"), "the request body nests deeper than %d levels", maxJSONDepth)
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	switch t := tok.(type) {
+	case string:
+		if strings.ContainsRune(t, 0) {
+			field := cmp.Or(path, "body")
+			return triage.Invalid(field, "%s contains a NUL character (\\u0000), which text may not hold", field)
+		}
+	case json.Delim:
+		switch t {
+		case '{':
+			seen := map[string]string{}
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				k, _ := kt.(string)
+				field := k
+				if path != "" {
+					field = path + "." + k
+				}
+				if strings.ContainsRune(k, 0) {
+					return triage.Invalid(cmp.Or(path, "body"), "a key contains a NUL character (\\u0000)")
+				}
+				f := foldKey(k)
+				if prev, ok := seen[f]; ok && prev == k {
+					return triage.Invalid(field, "%s is sent twice; send each field once", field)
+				} else if ok {
+					return triage.Invalid(field, "%q and %q differ only in case, and would be read as one field; send it once, as %q", prev, k, strings.ToLower(k))
+				}
+				seen[f] = k
+				if err := walkJSON(dec, field, depth+1); err != nil {
+					return err
+				}
+			}
+			_, err := dec.Token()
+			return err
+		case '[':
+			for i := 0; dec.More(); i++ {
+				if err := walkJSON(dec, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+					return err
+				}
+			}
+			_, err := dec.Token()
+			return err
+		}
+	}
+	return nil
+}
+
+// foldKey maps a key to what encoding/json matches it by: case folded,
+// so that "Title", "TITLE" and "title" (and the Kelvin sign beside k)
+// fold alike.
+func foldKey(k string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, k)
 }
 
 // readBody reads the whole body once (the idempotency check hashes it too)

@@ -158,7 +158,7 @@ func TestSearchAndSuggestions(t *testing.T) {
 	if again.ID != sg.ID {
 		t.Errorf("fresh suggestions were recomputed")
 	}
-	e.do("GET", "/v1/tickets/"+tk.ID+"/suggestions?refresh=true", triage.RoleViewer, "").json(t, &again)
+	e.do("GET", "/v1/tickets/"+tk.ID+"/suggestions?refresh=true", triage.RoleAgent, "").json(t, &again)
 	if again.ID == sg.ID {
 		t.Errorf("refresh=true served the stored suggestions")
 	}

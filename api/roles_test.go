@@ -8,43 +8,48 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
 )
 
 // matrixBodies holds a valid body for every route that takes one. A route
 // added without an entry here fails the matrix, so no route escapes it.
 var matrixBodies = map[string]string{
-	"POST /v1/tickets":                  `{"title":"矩阵测试","body":"路由与角色"}`,
-	"PATCH /v1/tickets/:id":             `{"priority":"P2"}`,
-	"POST /v1/tickets/:id/comments":     `{"body":"好的","public":true}`,
-	"POST /v1/agents":                   `{"name":"新同事"}`,
-	"PATCH /v1/agents/:id":              `{"online":true}`,
-	"POST /v1/teams":                    `{"name":"新组"}`,
-	"PATCH /v1/teams/:id":               `{"name":"改名"}`,
-	"POST /v1/tokens":                   `{"name":"t","role":"viewer"}`,
-	"POST /v1/rules":                    `{"name":"r","any":["退款"],"set_category":"支付与退款"}`,
-	"PATCH /v1/rules/:id":               `{"enabled":false}`,
-	"POST /v1/rules/dry-run":            `{"title":"退款没到账","body":"三天了"}`,
-	"POST /v1/dictionary":               `{"words":[{"word":"极光Pro手环"}]}`,
-	"POST /v1/models/train":             `{"kind":"category"}`,
-	"POST /v1/articles":                 `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
-	"PATCH /v1/articles/:id":            `{"title":"退款多久到账"}`,
-	"POST /v1/articles/:id/revert":      `{"version":1}`,
-	"POST /v1/articles/preview":         `{"body":"## 标题\n正文"}`,
-	"POST /v1/suggestions/:id/feedback": `{"source_kind":"draft","action":"accepted"}`,
-	"POST /v1/sla/policies":             `{"name":"矩阵","priority":"P1","tag":"matrix","first_response":"1h"}`,
-	"PATCH /v1/sla/policies/:id":        `{"first_response":"2h"}`,
-	"POST /v1/calendars":                `{"name":"测试日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`,
-	"PATCH /v1/calendars/:id":           `{"name":"改名"}`,
-	"POST /v1/webhooks":                 `{"url":"https://93.184.216.34/hook","events":["ticket.solved"]}`,
-	"PATCH /v1/webhooks/:id":            `{"active":false}`,
-	"POST /v1/tickets/:id/merge":        `{"into":"{ticket}"}`,
-	"POST /v1/mailboxes":                `{"name":"矩阵","address":"support@aurora.example","host":"imap.example.com","username":"matrix@aurora.example","password":"授权码"}`,
-	"POST /v1/mailboxes/test":           `{"host":"127.0.0.1","port":1,"username":"u@aurora.example","password":"p"}`,
-	"PATCH /v1/mailboxes/:id":           `{"enabled":false}`,
-	"POST /v1/mail/inbound":             "From: 陈女士 <chen@example.cn>\r\nTo: support@aurora.example\r\nSubject: 矩阵测试\r\nMessage-ID: <matrix@example.cn>\r\n\r\n退款没到账",
-	"PATCH /v1/mail/templates/:name":    `{"enabled":true}`,
-	"POST /v1/auth/password":            `{"current_password":"x","new_password":"一个足够长的新密码"}`,
-	"PATCH /v1/agents/:id/account":      `{"role":"agent"}`,
+	"POST /v1/tickets":                       `{"title":"矩阵测试","body":"路由与角色"}`,
+	"PATCH /v1/tickets/:id":                  `{"priority":"P2"}`,
+	"POST /v1/tickets/:id/comments":          `{"body":"好的","public":true}`,
+	"POST /v1/agents":                        `{"name":"新同事"}`,
+	"PATCH /v1/agents/:id":                   `{"online":true}`,
+	"POST /v1/teams":                         `{"name":"新组"}`,
+	"PATCH /v1/teams/:id":                    `{"name":"改名"}`,
+	"POST /v1/tokens":                        `{"name":"t","role":"viewer"}`,
+	"POST /v1/rules":                         `{"name":"r","any":["退款"],"set_category":"支付与退款"}`,
+	"PATCH /v1/rules/:id":                    `{"enabled":false}`,
+	"POST /v1/rules/dry-run":                 `{"title":"退款没到账","body":"三天了"}`,
+	"POST /v1/dictionary":                    `{"words":[{"word":"极光Pro手环"}]}`,
+	"POST /v1/models/train":                  `{"kind":"category"}`,
+	"POST /v1/articles":                      `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
+	"PATCH /v1/articles/:id":                 `{"title":"退款多久到账"}`,
+	"POST /v1/articles/:id/revert":           `{"version":1}`,
+	"POST /v1/articles/preview":              `{"body":"## 标题\n正文"}`,
+	"POST /v1/suggestions/:id/feedback":      `{"source_kind":"draft","action":"accepted"}`,
+	"POST /v1/sla/policies":                  `{"name":"矩阵","priority":"P1","tag":"matrix","first_response":"1h"}`,
+	"PATCH /v1/sla/policies/:id":             `{"first_response":"2h"}`,
+	"POST /v1/calendars":                     `{"name":"测试日历","hours":[{"days":["mon"],"start":"09:00","end":"18:00"}]}`,
+	"PATCH /v1/calendars/:id":                `{"name":"改名"}`,
+	"POST /v1/webhooks":                      `{"url":"https://93.184.216.34/hook","events":["ticket.solved"]}`,
+	"PATCH /v1/webhooks/:id":                 `{"active":false}`,
+	"POST /v1/tickets/:id/merge":             `{"into":"{ticket}"}`,
+	"POST /v1/mailboxes":                     `{"name":"矩阵","address":"support@aurora.example","host":"imap.example.com","username":"matrix@aurora.example","password":"授权码"}`,
+	"POST /v1/mailboxes/test":                `{"host":"127.0.0.1","port":1,"username":"u@aurora.example","password":"p"}`,
+	"PATCH /v1/mailboxes/:id":                `{"enabled":false}`,
+	"POST /v1/mail/inbound":                  "From: 陈女士 <chen@example.cn>\r\nTo: support@aurora.example\r\nSubject: 矩阵测试\r\nMessage-ID: <matrix@example.cn>\r\n\r\n退款没到账",
+	"PATCH /v1/mail/templates/:name":         `{"enabled":true}`,
+	"POST /v1/macros":                        `{"title":"矩阵","body":"{{requester.name}}您好"}`,
+	"PATCH /v1/macros/:id":                   `{"body":"改了"}`,
+	"POST /v1/macros/import":                 `{"title":"导入","body":"您好"}`,
+	"POST /v1/tickets/:id/macros/:mid/apply": `{"body":"好的"}`,
+	"POST /v1/auth/password":                 `{"current_password":"x","new_password":"一个足够长的新密码"}`,
+	"PATCH /v1/agents/:id/account":           `{"role":"agent"}`,
 }
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
@@ -112,6 +117,19 @@ func TestRouteRoleMatrix(t *testing.T) {
 	}
 }
 
+// leadTeam makes the agent-role token's agent the lead of a team, once.
+func (e *env) leadTeam() {
+	e.t.Helper()
+	var teams api.List[triage.Team]
+	e.do("GET", "/v1/teams", triage.RoleAdmin, "").json(e.t, &teams)
+	for _, t := range teams.Items {
+		if t.LeadID == e.agent.ID {
+			return
+		}
+	}
+	e.mustCreate("POST", "/v1/teams", triage.RoleAdmin, `{"name":"矩阵组","members":["`+e.agent.ID+`"],"lead_id":"`+e.agent.ID+`"}`, &triage.Team{})
+}
+
 // fixturePath fills a route's path parameters with a fresh resource, so
 // that a DELETE in one case does not break the next; self routes get the
 // caller's own agent.
@@ -124,11 +142,27 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		e.mustCreate("POST", "/v1/dictionary", triage.RoleAdmin, `{"words":[{"word":"临时词"}]}`, &struct{}{})
 		return strings.Replace(path, ":word", "%E4%B8%B4%E6%97%B6%E8%AF%8D", 1)
 	}
+	if strings.HasPrefix(path, "/v1/macros") && role == triage.RoleAgent {
+		e.leadTeam() // macros are written by admins and team leads
+	}
+	if strings.Contains(path, ":mid") {
+		m := e.mustCreate("POST", "/v1/macros", triage.RoleAdmin, `{"title":"临时","body":"您好"}`, &triage.Macro{}).(*triage.Macro)
+		path = strings.Replace(path, ":mid", m.ID, 1)
+	}
 	if !strings.Contains(path, ":id") {
 		return path
 	}
 	var id string
 	switch {
+	case strings.HasPrefix(path, "/v1/macros"):
+		// Written by the caller when it may write at all: a lead writes
+		// for the team it leads.
+		author := role
+		if author != triage.RoleAgent {
+			author = triage.RoleAdmin
+		}
+		id = e.mustCreate("POST", "/v1/macros", author, `{"title":"临时","body":"您好"}`, &triage.Macro{}).(*triage.Macro).ID
+		path = strings.Replace(path, ":version", "1", 1)
 	case strings.HasPrefix(path, "/v1/tickets"):
 		id = e.ticket("").ID
 	case strings.HasSuffix(path, "/account"):

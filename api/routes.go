@@ -69,7 +69,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/v1/tickets/:id/comments", Tag: "tickets", Summary: "Reply, add an internal note, or post the requester's message (files as base64 in attachments, or multipart/form-data); a public reply to a customer with an e-mail address is mailed", Roles: workers(), Handler: s.createComment, Request: triage.NewComment{}, Response: triage.Comment{}, Status: http.StatusCreated, Multipart: true, BodyLimit: FilesBodyLimit},
 		{Method: "GET", Path: "/v1/tickets/:id/history", Tag: "tickets", Summary: "Audit trail: who changed what, when, and why", Roles: anyone(), Handler: s.listHistory, Response: List[triage.HistoryEntry]{}},
 
-		{Method: "GET", Path: "/v1/tickets/:id/suggestions", Tag: "suggestions", Summary: "KB articles and similar resolved tickets with their scores, and a draft reply citing them", Roles: anyone(), Handler: s.suggestions, Response: triage.Suggestions{}, Query: []Param{{"refresh", "boolean", "recompute instead of serving the stored suggestions"}}},
+		{Method: "GET", Path: "/v1/tickets/:id/suggestions", Tag: "suggestions", Summary: "KB articles and similar resolved tickets with their scores, and a draft reply citing them", Roles: anyone(), Handler: s.suggestions, Response: triage.Suggestions{}, Query: []Param{{"refresh", "boolean", "recompute instead of serving the stored suggestions (admins and agents only: it writes a row and may call the LLM)"}}},
 		{Method: "POST", Path: "/v1/suggestions/:id/feedback", Tag: "suggestions", Summary: "Accept, edit or reject a suggested source or the draft", Roles: workers(), Handler: s.addFeedback, Request: triage.NewFeedback{}, Response: triage.Feedback{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/suggestions/stats", Tag: "suggestions", Summary: "Acceptance of suggestions overall, of drafts and per source", Roles: anyone(), Handler: s.suggestionStats, Response: suggest.Stats{}, Query: []Param{{"since", "string", "RFC 3339 time or date; default 30 days ago"}}},
 		{Method: "GET", Path: "/v1/search", Tag: "kb", Summary: "Search the KB or resolved tickets: lexical, vector or hybrid", Roles: anyone(), Handler: s.search, Response: SearchResult{}, Query: searchParams()},
@@ -89,7 +89,7 @@ func (s *Server) table() []Route {
 		{Method: "POST", Path: "/v1/agents", Tag: "agents", Summary: "Create an agent", Roles: admins(), Handler: s.createAgent, Request: triage.NewAgent{}, Response: AgentView{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/agents/:id", Tag: "agents", Summary: "Get an agent", Roles: anyone(), Handler: s.getAgent, Response: AgentView{}},
 		{Method: "PATCH", Path: "/v1/agents/:id", Tag: "agents", Summary: "Change an agent; agents may set their own online status", Roles: workers(), SelfOnly: agentsSelf(), Handler: s.updateAgent, Request: triage.AgentUpdate{}, Response: AgentView{}, Conditional: true},
-		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets", Roles: admins(), Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
+		{Method: "DELETE", Path: "/v1/agents/:id", Tag: "agents", Summary: "Delete an agent who holds no active tickets; every token tied to it is revoked at once", Roles: admins(), Handler: s.deleteAgent, Status: http.StatusNoContent, Conditional: true},
 		{Method: "GET", Path: "/v1/rules", Tag: "triage", Summary: "List keyword rules in evaluation order", Roles: anyone(), Handler: s.listRules, Response: List[triage.Rule]{}},
 		{Method: "POST", Path: "/v1/rules", Tag: "triage", Summary: "Create a keyword rule", Roles: admins(), Handler: s.createRule, Request: triage.NewRule{}, Response: triage.Rule{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/v1/rules/dry-run", Tag: "triage", Summary: "Which rules fire on a text and what triage would decide, storing nothing", Roles: anyone(), Handler: s.dryRun, Request: DryRun{}, Response: DryRunResult{}},
@@ -112,6 +112,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.slaRoutes()...)
 	routes = append(routes, s.evalRoutes()...)
 	routes = append(routes, s.mailRoutes()...)
+	routes = append(routes, s.macroRoutes()...)
 	routes = append(routes, s.authRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }

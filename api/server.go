@@ -65,6 +65,11 @@ type Config struct {
 	Eval Eval
 	// Mail serves the e-mail channel (api/mail.go).
 	Mail Mail
+	// RateLimits are the request quotas (api/ratelimit.go); the zero
+	// value limits nothing.
+	RateLimits RateLimits
+	// Now is the clock of the rate limits; nil is time.Now.
+	Now func() time.Time
 	// Accounts serves staff sign-in (api/auth.go).
 	Accounts Accounts
 }
@@ -93,13 +98,17 @@ type Server struct {
 	ops       Ops
 	eval      Eval
 	mail      Mail
-	accounts  Accounts
-	guard     *signInGuard
+	// rateLimits and limits: the quotas and their buckets.
+	rateLimits RateLimits
+	limits     limiters
+	accounts   Accounts
+	guard      *signInGuard
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
-	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, accounts: cfg.Accounts}
+	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail,
+		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	if s.log == nil {
 		s.log = slog.Default()
@@ -110,17 +119,27 @@ func New(cfg Config) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	// echo's RealIP trusts X-Forwarded-For from anyone unless told
-	// otherwise; take the peer address, a proxy in front can be added to
-	// the configuration when there is one.
-	e.IPExtractor = echo.ExtractIPDirect()
+	// otherwise: the client address is the peer's, or, behind one of the
+	// configured trusted proxies, the one they forwarded, read right to
+	// left so a client cannot choose its own (package limit).
+	proxies := cfg.RateLimits.Proxies
+	e.IPExtractor = func(r *http.Request) string {
+		if a := proxies.ClientIP(r); a.IsValid() {
+			return a.String()
+		}
+		return ""
+	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, s.observeRequests, s.logRequests, s.recoverPanics)
 	s.echo = e
 	s.routes = s.table()
 	for _, r := range s.routes {
 		h := checkQuery(r, r.Handler)
-		if r.Roles != nil {
+		switch {
+		case r.Roles != nil:
 			h = s.authenticate(r, s.idempotency(h))
+		case !unlimited(r.Path):
+			h = s.limitPublic(h)
 		}
 		if r.BodyLimit > 0 {
 			h = bodyLimit(r.BodyLimit, h)
@@ -229,8 +248,24 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 // for the services.
 func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		if err := s.checkAuthFailures(c); err != nil {
+			return err
+		}
 		p, err := s.principal(c)
-		if err != nil {
+		if triage.IsCode(err, triage.EUNAUTHORIZED) {
+			// No credential is no guess: only one presented and
+			// refused counts as a failure (a page asking /v1/me before
+			// sign-in must not lock its address out).
+			if strings.TrimSpace(c.Request().Header.Get(echo.HeaderAuthorization)) != "" {
+				s.authFailed(c)
+			} else if ck, cerr := c.Request().Cookie(SessionCookie); cerr == nil && ck.Value != "" {
+				s.authFailed(c)
+			}
+			return err
+		} else if err != nil {
+			return err
+		}
+		if err := s.limitAuthenticated(c, p); err != nil {
 			return err
 		}
 		if !slices.Contains(rt.Roles, p.Role) {
@@ -239,6 +274,12 @@ func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc 
 		c.SetRequest(c.Request().WithContext(triage.NewContextWithPrincipal(c.Request().Context(), p)))
 		return next(c)
 	}
+}
+
+// unlimited are the routes without login that no quota applies to: the
+// probes of orchestrators and monitoring (/metrics checks its own token).
+func unlimited(path string) bool {
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 // Registered lists the routes echo actually serves, as "METHOD /path" in

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -158,6 +159,14 @@ func (s *Server) publicSurvey(c echo.Context) error {
 }
 
 func (s *Server) answerSurvey(c echo.Context) error {
+	// The rating is the customer's: a request that signs in as staff (an
+	// agent with the link to their own ticket) is refused, whatever the
+	// link.
+	if scheme, secret, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		if p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret)); err == nil {
+			return triage.Errorf(triage.EFORBIDDEN, "a survey is the customer's to answer; %s may not answer it with a staff token", p.Role)
+		}
+	}
 	var a triage.SurveyAnswer
 	if err := s.decode(c, &a); err != nil {
 		return err

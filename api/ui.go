@@ -31,9 +31,12 @@ func UIRoutes() []string {
 // that the API sanitised, but the policy makes an injected script inert
 // even if that discipline slips: no inline script (but the page's own
 // import map, allowed by its hash: see versionPage), no eval, no plugins,
-// no framing, and the page may talk only to its own origin. Images may come
-// from https because KB articles link pictures hosted elsewhere.
-const uiPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; " +
+// no framing, and the page may talk only to its own origin. Images come
+// from the service itself, data: URLs and blob: URLs (attachment previews
+// the page made from bytes it fetched); never from another host, so a
+// picture an article links elsewhere is not fetched by staff browsers,
+// which would tell that host who reads the article, when and from where.
+const uiPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // uiFile is one embedded file, read once at start: the UI is a few hundred

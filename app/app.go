@@ -29,6 +29,7 @@ import (
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/limit"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
 	"github.com/triagehq/triage/report"
@@ -105,6 +106,12 @@ type Config struct {
 	// MetricsToken is a bearer secret that may read /metrics and nothing
 	// else.
 	MetricsToken string
+	// RateLimits are the request quotas of the API (api.RateLimits; `triage
+	// serve` starts from api.DefaultRateLimits); the zero value limits
+	// nothing. TrustedProxies (CIDR prefixes or addresses) are the reverse
+	// proxies whose X-Forwarded-For names the client the quotas count.
+	RateLimits     api.RateLimits
+	TrustedProxies []string
 
 	// SecretKey (TRIAGE_SECRET_KEY) seals mailbox passwords;
 	// OldSecretKeys (TRIAGE_SECRET_KEYS_OLD) still open what they sealed.
@@ -214,6 +221,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if a.Log == nil {
 		a.Log = slog.Default()
 	}
+	proxies, err := limit.ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	a.Config.RateLimits.Proxies = proxies
 	if err := a.open(ctx); err != nil {
 		a.Close()
 		return nil, err
@@ -312,7 +324,7 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, Accounts: api.Accounts{Service: a.Accounts}}
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts}}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

@@ -86,7 +86,7 @@ func TestPgDumpRestore(t *testing.T) {
 	var out bytes.Buffer
 	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = t.TempDir(), &out, &out
-	cmd.Env = append(os.Environ(), "TRIAGE_DB="+src, "RESTORED_DB="+dst)
+	cmd.Env = append(os.Environ(), "SOURCE_DB="+src, "RESTORED_DB="+dst)
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("the README's pg_dump and pg_restore: %v\n%s", err, out.String())
 	}

@@ -49,6 +49,9 @@ func TestWebhookThroughTheQueue(t *testing.T) {
 		t.Helper()
 		r := httptest.NewRequest(method, path, strings.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+testAdmin)
+		if body != "" {
+			r.Header.Set("Content-Type", "application/json")
+		}
 		for _, h := range headers {
 			k, v, _ := strings.Cut(h, ": ")
 			r.Header.Set(k, v)

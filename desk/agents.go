@@ -80,8 +80,11 @@ func (s *Service) UpdateAgent(ctx context.Context, id string, version int, u tri
 	})
 }
 
-// DeleteAgent removes an agent who holds no active tickets and takes it off
-// its teams.
+// DeleteAgent removes an agent who holds no active tickets, takes it off
+// its teams and revokes every token tied to it, in the same transaction:
+// a deleted agent's credentials stop working at once, not when someone
+// remembers them. It refuses when that would revoke the last active admin
+// token, as RevokeToken does.
 func (s *Service) DeleteAgent(ctx context.Context, id string, version int) error {
 	_, err := write(ctx, s, nil, nil, func(tx triage.Tx) (struct{}, error) {
 		a, err := tx.Agent(ctx, id)
@@ -115,9 +118,46 @@ func (s *Service) DeleteAgent(ctx context.Context, id string, version int) error
 				return struct{}{}, err
 			}
 		}
+		if err := s.revokeAgentTokens(ctx, tx, a); err != nil {
+			return struct{}{}, err
+		}
 		return struct{}{}, tx.DeleteAgent(ctx, id, a.Version)
 	})
 	return err
+}
+
+// revokeAgentTokens revokes every active token of agent a inside tx.
+func (s *Service) revokeAgentTokens(ctx context.Context, tx triage.Tx, a *triage.Agent) error {
+	all, err := tx.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	var mine []*triage.Token
+	admins, adminsMine := 0, 0
+	for _, t := range all {
+		if t.RevokedAt != nil {
+			continue
+		}
+		if t.Role == triage.RoleAdmin {
+			admins++
+		}
+		if t.AgentID == a.ID {
+			mine = append(mine, t)
+			if t.Role == triage.RoleAdmin {
+				adminsMine++
+			}
+		}
+	}
+	if adminsMine > 0 && adminsMine == admins {
+		return triage.Errorf(triage.ECONFLICT, "agent %s holds the last active admin token; create another admin token first", a.Name)
+	}
+	now := s.now()
+	for _, t := range mine {
+		if err := tx.RevokeToken(ctx, t.ID, now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Service) drain(ctx context.Context, tx triage.Tx, yes bool) error {

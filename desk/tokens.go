@@ -134,9 +134,11 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*triage.Prin
 }
 
 // Bootstrap makes sure an admin can get in. With a secret (from
-// TRIAGE_ADMIN_TOKEN) it makes sure that secret is a valid admin token;
-// without one it creates a random admin token when the store has no token
-// at all. It returns the token it created, with its secret, or nil.
+// TRIAGE_ADMIN_TOKEN) it makes sure that secret is a valid admin token
+// and returns nil: the operator already holds that secret, and one given
+// through the environment must never be printed. Without one it creates a
+// random admin token when the store has no token at all, and returns it
+// with its secret (to be shown once), or nil.
 func (s *Service) Bootstrap(ctx context.Context, secret string) (*triage.Token, error) {
 	if secret != "" {
 		if !strings.HasPrefix(secret, TokenPrefix) || len(secret) < len(TokenPrefix)+20 {
@@ -147,7 +149,8 @@ func (s *Service) Bootstrap(ctx context.Context, secret string) (*triage.Token, 
 		} else if !triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, err
 		}
-		return s.createToken(ctx, triage.NewToken{Name: "admin (TRIAGE_ADMIN_TOKEN)", Role: triage.RoleAdmin}, secret, nil)
+		_, err := s.createToken(ctx, triage.NewToken{Name: "admin (TRIAGE_ADMIN_TOKEN)", Role: triage.RoleAdmin}, secret, nil)
+		return nil, err
 	}
 	all, err := s.Store.Tokens(ctx)
 	if err != nil || len(all) > 0 {

@@ -64,7 +64,10 @@ func NewGuard(allow []string) (*Guard, error) {
 // by netip's predicates: "this network", carrier-grade NAT (where some
 // clouds keep their metadata service, e.g. 100.100.100.200), IETF
 // protocol assignments, benchmarking, reserved and broadcast, and IPv6
-// discard and deprecated site-local.
+// discard, deprecated site-local, the deprecated IPv4-compatible form
+// (::127.0.0.1, which some stacks still route to the IPv4 address inside)
+// and SIIT's IPv4-translated form (::ffff:0:127.0.0.1). No public host
+// is reached through either.
 func special() []netip.Prefix {
 	return []netip.Prefix{
 		netip.MustParsePrefix("0.0.0.0/8"),
@@ -74,6 +77,8 @@ func special() []netip.Prefix {
 		netip.MustParsePrefix("240.0.0.0/4"),
 		netip.MustParsePrefix("100::/64"),
 		netip.MustParsePrefix("fec0::/10"),
+		netip.MustParsePrefix("::/96"),
+		netip.MustParsePrefix("::ffff:0:0:0/96"),
 	}
 }
 

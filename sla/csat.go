@@ -171,7 +171,10 @@ func (s *Service) surveyOnSolve(ctx context.Context, ticketID string) error {
 
 // IssueSurvey makes a new link to a solved or closed ticket's survey, for
 // an agent to send by hand, and invalidates the previous link. The link
-// is valid for 28 days from now.
+// is valid for 28 days from now. The rating is about the assignee's work,
+// so the assignee may not take a link to it (a colleague or an admin
+// sends it), and every new link is written to the ticket's history: who
+// made it, and when.
 func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage.Idempotency) (*SurveyLink, error) {
 	now := s.now()
 	var token string
@@ -192,7 +195,19 @@ func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage
 		if sv != nil && sv.AnsweredAt != nil {
 			return nil, triage.Errorf(triage.ECONFLICT, "the customer already answered this ticket's survey on %s", sv.AnsweredAt.Format(time.DateOnly))
 		}
+		p := triage.PrincipalFromContext(ctx)
+		if p != nil && p.AgentID != "" && p.AgentID == t.AssigneeID {
+			return nil, triage.Errorf(triage.EFORBIDDEN, "you are assigned to ticket %s, and its survey rates your work: ask a colleague or an admin to issue the link", ticketID)
+		}
+		old := ""
+		if sv != nil {
+			old = surveyState(sv, now)
+		}
 		if sv, token, err = issue(ctx, tx, t, sv, now); err != nil {
+			return nil, err
+		}
+		if err := tx.AddHistory(ctx, &triage.HistoryEntry{ID: triage.NewID(), TicketID: t.ID, Actor: p.Actor(), At: now,
+			Field: "csat_link", Old: old, New: "issued"}); err != nil {
 			return nil, err
 		}
 		return s.link(t.ID, token, sv.ExpiresAt), nil

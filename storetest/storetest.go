@@ -169,6 +169,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"sla", slaTests},
 		{"csat", csatTests},
 		{"mail", mailTests},
+		{"macros", macroTests},
 		{"accounts", accountTests},
 	}
 	for _, g := range groups {

@@ -127,6 +127,24 @@ func testChangeLog(t *testing.T, s triage.Store) {
 			}
 			return tx.DeleteDictWord(ctx, "到账")
 		}, []change{{"dict", "到账", "update"}, {"dict", "到账", "update"}, {"dict", "工单", "update"}, {"dict", "到账", "delete"}}},
+		{"macro", func(tx triage.Tx) error {
+			m := newMacro("mc-1", "问候")
+			if err := tx.CreateMacro(ctx, m); err != nil {
+				return err
+			}
+			// A version logs nothing of its own; a use changes the
+			// macro as read (its counts).
+			if err := tx.AddMacroVersion(ctx, &triage.MacroVersion{MacroID: "mc-1", Version: 1, CreatedAt: base}); err != nil {
+				return err
+			}
+			if err := tx.AddMacroUse(ctx, &triage.MacroUse{ID: "u-1", MacroID: "mc-1", TicketID: "t-1", CreatedAt: base}); err != nil {
+				return err
+			}
+			if err := tx.UpdateMacro(ctx, m); err != nil {
+				return err
+			}
+			return tx.DeleteMacro(ctx, m.ID, m.Version)
+		}, []change{{"macro", "mc-1", "create"}, {"macro", "mc-1", "update"}, {"macro", "mc-1", "update"}, {"macro", "mc-1", "delete"}}},
 		{"model", func(tx triage.Tx) error {
 			for _, id := range []string{"m-1", "m-2"} {
 				if err := tx.SaveModel(ctx, newModel(id, triage.ModelCategory, base)); err != nil {

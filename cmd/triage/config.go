@@ -5,13 +5,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
+	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/email"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/limit"
 	"github.com/triagehq/triage/sla"
 )
 
@@ -78,8 +81,29 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.IntVar(&c.BackupKeep, "backup-keep", app.DefaultBackupKeep, "how many scheduled backups to keep; older ones are removed")
 	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then")
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
+	rateFlags(fs, c)
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 	mailFlags(fs, c)
+}
+
+// rateFlags configure the API's rate limits (README "Rate limits").
+func rateFlags(fs *flag.FlagSet, c *app.Config) {
+	c.RateLimits = api.DefaultRateLimits()
+	perMinute := func(q *limit.Rate, name, usage string) {
+		fs.Func(name, fmt.Sprintf("%s (default %d; 0 turns it off)", usage, q.Limit), func(v string) error {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil || n < 0 {
+				return fmt.Errorf("%q is not a number of requests a minute (0 or more)", v)
+			}
+			*q = limit.PerMinute(n)
+			return nil
+		})
+	}
+	perMinute(&c.RateLimits.Token, "rate-limit-token", "requests a minute one API token may make")
+	perMinute(&c.RateLimits.Client, "rate-limit-client", "requests a minute one client address may make with any tokens")
+	perMinute(&c.RateLimits.Public, "rate-limit-public", "requests a minute one client address may make to the routes without login (surveys)")
+	perMinute(&c.RateLimits.AuthFailure, "rate-limit-auth-failures", "failed authentications a minute one client address may make before it is refused")
+	fs.Var((*list)(&c.TrustedProxies), "trusted-proxies", "reverse proxies whose X-Forwarded-For names the client, comma-separated CIDR prefixes or addresses (e.g. 10.0.0.0/8); default none: the client is the connecting peer")
 }
 
 // mailFlags configure the e-mail channel.

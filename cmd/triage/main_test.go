@@ -115,6 +115,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	token := strings.Fields(out.String()[strings.Index(out.String(), "trg_"):])[0]
 	req, _ := http.NewRequest("POST", url+"/v1/tickets", pr)
 	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
 	result := make(chan int, 1)
 	go func() {
 		resp, err := http.DefaultClient.Do(req)

@@ -78,6 +78,8 @@ func TestReadmeExamples(t *testing.T) {
 		`"message":"url: 169.254.169.254 is a loopback, private, link-local or metadata address;`,
 		// Files, mail and templates.
 		`"content_type":"application/pdf"`, "attachment; filename*=", "nosniff", `{"status":"imported","created":true}`, `{"status":"duplicate"}`,
+		// Rate limits: a public route refuses with the quota's headers.
+		"HTTP/1.1 429 Too Many Requests\nRatelimit-Limit: 30\nRatelimit-Policy: 30;w=60\nRetry-After: ",
 		`"forbidden"`, `{"status":"skipped","reason":"mail.auto_reply"}`, `"password_set":true`, `{"name":"ack","enabled":true,"version":1}`,
 	} {
 		if !strings.Contains(string(b), want) {

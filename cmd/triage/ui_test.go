@@ -340,6 +340,7 @@ func TestUI(t *testing.T) {
 	t.Run("agent works a ticket", func(t *testing.T) { u.agentFlow(t) })
 	t.Run("editor publishes an article", func(t *testing.T) { u.editorFlow(t) })
 	t.Run("agent merges a duplicate", func(t *testing.T) { u.mergeFlow(t) })
+	t.Run("agent sends a macro", func(t *testing.T) { u.macroFlow(t) })
 	t.Run("evaluation reports", func(t *testing.T) { u.evalFlow(t) })
 	t.Run("reasons are said in Chinese", func(t *testing.T) { u.reasonsFlow(t) })
 	t.Run("customer answers a survey", func(t *testing.T) { u.surveyFlow(t) })

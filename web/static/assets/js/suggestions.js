@@ -12,8 +12,13 @@ import { reasonText } from './explain.js';
 const REASONS = ['irrelevant', 'wrong', 'outdated', 'incomplete', 'tone'];
 
 export function renderSuggestions(box, { suggestions: sg, composer, feedback, canFeedback, refresh }) {
-  const refreshBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', title: t('sugg.refresh') }, '↻ ', t('sugg.refresh'));
-  refreshBtn.addEventListener('click', () => busy(refreshBtn, refresh));
+  // Recomputing writes a row and may call the LLM: the API lets only the
+  // roles that work tickets do it, and refresh is null for the others.
+  let refreshBtn = null;
+  if (refresh) {
+    refreshBtn = h('button', { type: 'button', class: 'btn btn-small btn-ghost', title: t('sugg.refresh') }, '↻ ', t('sugg.refresh'));
+    refreshBtn.addEventListener('click', () => busy(refreshBtn, refresh));
+  }
   add(clear(box), h('div', { class: 'panel-head' }, h('h2', {}, t('sugg.title')), refreshBtn));
   if (!sg) {
     add(box, empty(t('sugg.none')));

@@ -12,6 +12,7 @@ import * as sla from './sla.js';
 import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
 import { reasonsText } from './explain.js';
 import * as mail from './mail.js';
+import { renderMacros } from './macros.js';
 
 export async function render(ctx) {
   const id = ctx.params[0];
@@ -20,7 +21,7 @@ export async function render(ctx) {
   const canWrite = api.can('PATCH', '/v1/tickets/:id');
   const canComment = api.can('POST', '/v1/tickets/:id/comments');
 
-  const st = { ticket: null, etag: '', comments: [], mails: [], history: [], suggestions: null, draftUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
+  const st = { ticket: null, etag: '', comments: [], mails: [], history: [], suggestions: null, draftUse: null, macroUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
 
   const load = async () => {
     const r = await api.getWithTag(path);
@@ -41,6 +42,7 @@ export async function render(ctx) {
   const historyBox = h('details', { class: 'card history' }, h('summary', {}, t('ticket.history')));
   const props = h('section', { class: 'card props', 'aria-label': t('ticket.properties') });
   const triageBox = h('section', { class: 'card triage-panel', id: 'triage', 'aria-label': t('triage.title') });
+  const macroBox = h('section', { class: 'card macro-panel', id: 'macros', 'aria-label': t('macro.title') });
   const suggBox = h('section', { class: 'card sugg-panel', id: 'suggestions', 'aria-label': t('sugg.title') });
   const slaBox = h('div', { class: 'sla-box' });
   const linksBox = h('section', { class: 'card links-panel', id: 'links', 'aria-label': t('links.title'), hidden: true });
@@ -48,7 +50,7 @@ export async function render(ctx) {
   add(ctx.main, 
     head,
     h('div', { class: 'ticket-grid' },
-      h('div', { class: 'ticket-main' }, conv, composerBox, suggBox),
+      h('div', { class: 'ticket-main' }, conv, composerBox, macroBox, suggBox),
       h('div', { class: 'ticket-side' }, props, linksBox, triageBox, historyBox)));
 
   // Patching -------------------------------------------------------------
@@ -231,7 +233,8 @@ export async function render(ctx) {
     renderSuggestions(suggBox, {
       suggestions: st.suggestions, composer, feedback: st.feedback,
       canFeedback: api.can('POST', '/v1/suggestions/:id/feedback'),
-      refresh: () => loadSuggestions(true),
+      // Those who may give feedback work tickets: the roles that may recompute.
+      refresh: api.can('POST', '/v1/suggestions/:id/feedback') ? () => loadSuggestions(true) : null,
     });
   }
 
@@ -270,6 +273,7 @@ export async function render(ctx) {
     closedNote.hidden = !closed;
     // Suggestions are for answering; a closed ticket takes no answer.
     suggBox.hidden = closed;
+    macroBox.hidden = closed || !canComment;
     if (closed) clear(suggBox);
     clear(closedNote);
     if (closed) add(closedNote, st.ticket.merged_into ? t('composer.closed_merged') : t('composer.closed'));
@@ -329,6 +333,15 @@ export async function render(ctx) {
         if (mode === 'note') add(info, ' ', t('composer.draft_note_warning'));
       }
       if (st.inserted.size) add(info, ' ', t('composer.sources_used', { n: st.inserted.size }));
+      if (st.macroUse) {
+        const m = st.macroUse.macro;
+        const a = m.actions || {};
+        const what = [a.status ? t('status.' + a.status, {}, a.status) : '', a.priority || '', ...(a.add_tags || []).map(x => '#' + x),
+          a.assignee_id ? api.agentName(a.assignee_id) : '', a.team_id ? api.teamName(a.team_id) : ''].filter(Boolean).join(' · ');
+        add(info, ' ', badge(t('macro.in_use', { title: m.title }), 'badge-ai'),
+          text.value.trim() !== st.macroUse.text.trim() ? [' ', badge(t('macro.edited'), 'badge-warn')] : null,
+          what ? [' ', t('macro.actions', { what })] : null);
+      }
     };
     tabReply.addEventListener('click', () => { setMode('reply'); text.focus(); });
     tabNote.addEventListener('click', () => { setMode('note'); text.focus(); });
@@ -344,6 +357,7 @@ export async function render(ctx) {
         picker.clear();
         after.value = '';
         st.draftUse = null;
+        st.macroUse = null;
         st.inserted.clear();
         renderInfo();
         renderSugg();
@@ -376,6 +390,19 @@ export async function render(ctx) {
         text.focus();
       },
       draftInUse() { return !!st.draftUse; },
+      // useMacro puts a macro's text, filled in for this ticket, in the
+      // reply box; sending it then goes through the macro.
+      useMacro(macro, value) {
+        if (!canComment) return;
+        setMode('reply');
+        if (text.value.trim()) insertAtCursor(text, value);
+        else text.value = value;
+        st.macroUse = { macro, text: value };
+        renderInfo();
+        // Like an accepted draft: ready to send with Enter; the key that
+        // inserted it must not land in the text.
+        send.focus();
+      },
     };
   }
 
@@ -384,7 +411,12 @@ export async function render(ctx) {
     if (!body && !files.length) { toast(t('composer.empty'), 'error'); return false; }
     const isReply = mode === 'reply';
     try {
-      if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply }, files);
+      if (st.macroUse && isReply && !files.length) {
+        // The macro's apply sends the reply and makes its changes in one
+        // step, and counts whether the text was edited.
+        const m = st.macroUse.macro;
+        await api.post(path + '/macros/' + encodeURIComponent(m.id) + '/apply', { body, public: true, version: m.version });
+      } else if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply }, files);
       else await api.post(path + '/comments', { body, public: isReply });
     } catch (err) {
       showError(err);
@@ -476,6 +508,8 @@ export async function render(ctx) {
       { key: 'a', label: t('keys.accept'), fn: () => suggBox.querySelector('[data-act="accept"]')?.click() },
       { key: 'e', label: t('keys.edit'), fn: () => suggBox.querySelector('[data-act="edit"]')?.click() },
       { key: 'x', label: t('keys.reject'), fn: () => suggBox.querySelector('[data-act="reject"]')?.click() },
+      { key: 'm', label: t('keys.macro'), fn: () => macroBox.macroKeys?.focus() },
+      ...[1, 2, 3, 4, 5].map(n => ({ key: String(n), label: t('keys.macro_n', { n }), fn: () => macroBox.macroKeys?.nth(n - 1) })),
       { key: 'u', label: t('keys.back'), fn: () => ctx.navigate(JSON.parse(sessionStorage.getItem('trg:queue') || '{}').url || '/app/inbox') },
     ];
     if (next) keys.unshift({ key: 'j', label: t('keys.next_ticket'), fn: () => ctx.navigate('/app/tickets/' + next) });
@@ -487,6 +521,7 @@ export async function render(ctx) {
   renderAll();
   watchMail(20, false);
   if (!api.isFinal(st.ticket)) loadSuggestions(false);
+  if (!api.isFinal(st.ticket) && canComment) renderMacros(macroBox, { ticketId: id, use: (m, v) => composer.useMacro(m, v), signal: ctx.signal });
   loadSLA();
 }
 
