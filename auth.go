@@ -47,9 +47,21 @@ type Token struct {
 // Principal is who is making a request.
 type Principal struct {
 	TokenID string
-	Name    string
-	Role    Role
-	AgentID string
+	// SessionID is set instead of TokenID for a person signed in with a
+	// session cookie.
+	SessionID string
+	Name      string
+	Role      Role
+	AgentID   string
+}
+
+// Credential names what authenticated the request: the token's id, or
+// "session:" and the session's id. Idempotency keys are kept apart by it.
+func (p *Principal) Credential() string {
+	if p.SessionID != "" {
+		return "session:" + p.SessionID
+	}
+	return p.TokenID
 }
 
 // Actor is how a principal appears in audit history.

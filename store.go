@@ -43,6 +43,7 @@ type Reader interface {
 	MailReader
 	MacroReader
 	HelpReader
+	AccountReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -128,6 +129,7 @@ type Tx interface {
 	MailWriter
 	MacroWriter
 	HelpWriter
+	AccountWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and
@@ -196,7 +198,7 @@ type Tx interface {
 // Change is one entry of the ordered change log.
 type Change struct {
 	Seq    int64     `json:"seq"`
-	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "rule", "dict", "model", "article", "vector", "suggestion", "feedback"
+	Entity string    `json:"entity"` // "ticket", "agent", "team", "token", "account", "session", "rule", "dict", "model", "article", "vector", "suggestion", "feedback"
 	ID     string    `json:"id"`
 	Op     string    `json:"op"` // "create", "update", "delete"
 	At     time.Time `json:"at"`

@@ -392,7 +392,7 @@ func (s *Server) idempotency(next echo.HandlerFunc) echo.HandlerFunc {
 		fmt.Fprintf(sum, "%s %s\n", c.Request().Method, c.Request().URL.Path)
 		sum.Write(body)
 		hash := hex.EncodeToString(sum.Sum(nil))
-		scope := triage.PrincipalFromContext(c.Request().Context()).TokenID
+		scope := triage.PrincipalFromContext(c.Request().Context()).Credential()
 		if done, err := s.replay(c, scope, key, hash); done || err != nil {
 			return err
 		}

@@ -114,6 +114,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.mailRoutes()...)
 	routes = append(routes, s.macroRoutes()...)
 	routes = append(routes, s.helpRoutes()...)
+	routes = append(routes, s.authRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

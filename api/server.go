@@ -72,6 +72,8 @@ type Config struct {
 	Now func() time.Time
 	// Help serves the public help centre (api/help.go).
 	Help Help
+	// Accounts serves staff sign-in (api/auth.go).
+	Accounts Accounts
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -102,12 +104,15 @@ type Server struct {
 	rateLimits RateLimits
 	limits     limiters
 	help       Help
+	accounts   Accounts
+	guard      *signInGuard
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
-		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now)}
+		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
+	s.guard = newSignInGuard(cfg.Accounts.Now)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -215,7 +220,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"ip", c.RealIP(),
 		}
 		if p := triage.PrincipalFromContext(r.Context()); p != nil {
-			attrs = append(attrs, "token_id", p.TokenID)
+			attrs = append(attrs, "token_id", p.Credential())
 		}
 		s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", argsToAttrs(attrs)...)
 		return nil
@@ -242,27 +247,24 @@ func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate checks the bearer token and the route's roles, then puts the
-// principal in the request's context for the services.
+// authenticate checks the bearer token or the session cookie (api/auth.go)
+// and the route's roles, then puts the principal in the request's context
+// for the services.
 func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if err := s.checkAuthFailures(c); err != nil {
 			return err
 		}
-		h := c.Request().Header.Get(echo.HeaderAuthorization)
-		scheme, secret, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
+		p, err := s.principal(c)
+		if triage.IsCode(err, triage.EUNAUTHORIZED) {
 			// No credential is no guess: only one presented and
 			// refused counts as a failure (a page asking /v1/me before
 			// sign-in must not lock its address out).
-			if strings.TrimSpace(h) != "" {
+			if strings.TrimSpace(c.Request().Header.Get(echo.HeaderAuthorization)) != "" {
+				s.authFailed(c)
+			} else if ck, cerr := c.Request().Cookie(SessionCookie); cerr == nil && ck.Value != "" {
 				s.authFailed(c)
 			}
-			return triage.Errorf(triage.EUNAUTHORIZED, "send Authorization: Bearer <token>")
-		}
-		p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret))
-		if triage.IsCode(err, triage.EUNAUTHORIZED) {
-			s.authFailed(c)
 			return err
 		} else if err != nil {
 			return err

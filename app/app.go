@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
@@ -57,6 +58,9 @@ type Config struct {
 	// AdminToken, when set, is the first admin token instead of a random
 	// one.
 	AdminToken string
+	// AdminEmail is the first admin's sign-in address (TRIAGE_ADMIN_EMAIL);
+	// "" means DefaultAdminEmail.
+	AdminEmail string
 	// BodyLimit caps request bodies; 0 means api.DefaultBodyLimit.
 	BodyLimit int64
 	// Version is reported by /healthz, metrics and webhook deliveries.
@@ -163,6 +167,8 @@ type App struct {
 	Retrainer *classify.Retrainer
 	Desk      *desk.Service
 	Dups      *desk.Duplicates
+	// Accounts signs staff in with e-mail and password (app/accounts.go).
+	Accounts *account.Service
 
 	Text      *bleve.Index
 	Vectors   triage.VectorIndex
@@ -293,6 +299,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openHelp(); err != nil {
 		return err
 	}
+	if err := a.openAccounts(); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -336,7 +345,7 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits,
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts},
 		Help: a.helpConfig()}
 }
 

@@ -41,7 +41,9 @@
 //   - MarkAssigned sets LastAssignedAt and nothing else: the agent's Version
 //     and UpdatedAt stay, so an admin's copy read before it still updates.
 //     An unknown agent is ENOTFOUND.
-//   - Revoking a revoked token keeps the first revocation time.
+//   - Revoking a revoked token keeps the first revocation time, and so does
+//     revoking a revoked session. Deleting an agent deletes its account
+//     and its sessions.
 //   - Rules are stored as given: the store checks nothing but the id
 //     (Rule.Validate is the service's job), and Weight reads back exactly.
 //   - PutDictWord adds a word or replaces its Freq and Tag. A replaced word
@@ -169,6 +171,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"mail", mailTests},
 		{"macros", macroTests},
 		{"help", helpTests},
+		{"accounts", accountTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -52,6 +52,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) error
 // secrets fills the configuration's secrets from the environment.
 func secrets(c *app.Config) {
 	c.AdminToken = os.Getenv("TRIAGE_ADMIN_TOKEN")
+	c.AdminEmail = os.Getenv("TRIAGE_ADMIN_EMAIL")
 	c.EmbedAPIKey, c.LLMAPIKey = os.Getenv("TRIAGE_EMBED_API_KEY"), os.Getenv("TRIAGE_LLM_API_KEY")
 	c.MetricsToken = os.Getenv("TRIAGE_METRICS_TOKEN")
 	c.SecretKey, c.OldSecretKeys = os.Getenv("TRIAGE_SECRET_KEY"), os.Getenv("TRIAGE_SECRET_KEYS_OLD")

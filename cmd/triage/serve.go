@@ -41,6 +41,10 @@ func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout, stderr io.
 	if err != nil {
 		return err
 	}
+	admin, err := a.SignInHint(ctx)
+	if err != nil {
+		return err
+	}
 	if ln == nil {
 		if ln, err = net.Listen("tcp", a.Config.Addr); err != nil {
 			return err
@@ -53,7 +57,20 @@ func runApp(ctx context.Context, a *app.App, ln net.Listener, stdout, stderr io.
 	} else {
 		signInHint(stdout, a.Config)
 	}
+	passwordHint(stdout, url, admin.Email, admin.Password)
 	return a.Serve(ctx, ln)
+}
+
+// passwordHint tells, at every start, how a person signs in in the
+// browser: the first admin's e-mail and a password made up at this start,
+// until that admin sets their own (which is never shown).
+func passwordHint(w io.Writer, url, email, password string) {
+	if password == "" {
+		fmt.Fprintf(w, "  登录 Sign in: %s/  管理员邮箱 admin e-mail: %s, with the password you set\n\n", url, email)
+		return
+	}
+	fmt.Fprintf(w, "  登录 Sign in: %s/\n    邮箱 e-mail:    %s\n    密码 password:  %s\n"+
+		"  (made up at this start; it changes at every start until you set your own password)\n\n", url, email, password)
 }
 
 // signInHint tells, at every start after the first, how to sign in: the

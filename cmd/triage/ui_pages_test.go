@@ -106,9 +106,9 @@ func (u *ui) everyPage(t *testing.T) {
 				t.Skip("the English pages are opened only with TRIAGE_UI_SHOTS set")
 			}
 			ctx := u.tab(t, size.width, size.height)
-			step(t, ctx, "open the sign-in page", chromedp.Navigate(u.url+"/"), chromedp.WaitVisible(chromedp.ID("token")))
+			step(t, ctx, "open the sign-in page", chromedp.Navigate(u.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
 			jsEval[bool](t, ctx, `localStorage.setItem('trg:lang', '`+size.lang+`'), true`)
-			step(t, ctx, "reload in "+size.lang, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("token")))
+			step(t, ctx, "reload in "+size.lang, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("email")))
 			if shots != "" {
 				u.screenshot(t, ctx, shots, "signin-"+size.name+".png")
 			}

@@ -156,8 +156,9 @@ func (u *ui) api(method, path string, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
 }
 
-// send calls the API with a JSON body, to set up what a page shows.
-func (u *ui) send(method, path string, body, v any) error {
+// send calls the API with a JSON body, to set up what a page shows;
+// headers are "Name: value".
+func (u *ui) send(method, path string, body, v any, headers ...string) error {
 	b, err := json.Marshal(body)
 	if err != nil {
 		return err
@@ -168,6 +169,10 @@ func (u *ui) send(method, path string, body, v any) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+uiAdmin)
 	req.Header.Set("Content-Type", "application/json")
+	for _, h := range headers {
+		k, v, _ := strings.Cut(h, ": ")
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
@@ -291,11 +296,13 @@ func jsEval[T any](t *testing.T, ctx context.Context, js string) T {
 	return v
 }
 
-// signIn pastes the token into the sign-in form.
+// signIn pastes the token into the sign-in form's advanced part.
 func (u *ui) signIn(t *testing.T, ctx context.Context) {
 	t.Helper()
 	step(t, ctx, "open the sign-in page",
 		chromedp.Navigate(u.url+"/"),
+		chromedp.WaitVisible(chromedp.ID("signin-token-toggle")),
+		chromedp.Click(chromedp.ID("signin-token-toggle")),
 		chromedp.WaitVisible(chromedp.ID("token")))
 	step(t, ctx, "sign in",
 		chromedp.SendKeys(chromedp.ID("token"), uiAdmin),
@@ -339,6 +346,7 @@ func TestUI(t *testing.T) {
 	t.Run("customer answers a survey", func(t *testing.T) { u.surveyFlow(t) })
 	t.Run("every page", func(t *testing.T) { u.everyPage(t) })
 	t.Run("assets are content-hashed", func(t *testing.T) { u.assetsFlow(t) })
+	t.Run("staff sign in with a password", func(t *testing.T) { u.passwordFlow(t) })
 }
 
 // agentFlow: sign in, open a ticket from the inbox, see its category and

@@ -1,6 +1,7 @@
 // The API client. The UI uses the public HTTP API only, with the same rules
-// as any client: a bearer token, If-Match with the ETag of what was read,
-// an Idempotency-Key on every POST, errors in one shape.
+// as any client: a session cookie (or, in the advanced sign-in, a bearer
+// token), If-Match with the ETag of what was read, an Idempotency-Key on
+// every POST, errors in one shape.
 
 import { t } from './i18n.js';
 
@@ -13,7 +14,52 @@ export function token() { return sessionStorage.getItem(TOKEN_KEY) || ''; }
 export function setToken(tok) { sessionStorage.setItem(TOKEN_KEY, tok); }
 export function clearToken() {
   sessionStorage.removeItem(TOKEN_KEY);
+  // An ended session's CSRF cookie would still say "signed in".
+  document.cookie = 'triage_csrf=; Max-Age=0; Path=/; SameSite=Strict';
   session.me = null;
+}
+
+// A password sign-in keeps its session in an HttpOnly cookie the page
+// cannot read, and the session's CSRF token in a cookie it can: every
+// write sends the token in X-CSRF-Token, which a page of another site
+// cannot do.
+const CSRF_COOKIE = 'triage_csrf';
+export function csrfToken() {
+  for (const part of document.cookie.split(';')) {
+    const [k, v] = part.trim().split('=');
+    if (k === CSRF_COOKIE && v) return decodeURIComponent(v);
+  }
+  return '';
+}
+
+// signedIn reports whether the page holds a credential: a token in this
+// tab, or a session cookie (seen through its CSRF cookie).
+export function signedIn() { return Boolean(token() || csrfToken()); }
+
+// login signs in with e-mail and password; the server sets the cookies.
+export async function login(email, password) {
+  const resp = await fetch('/v1/auth/login', {
+    method: 'POST', cache: 'no-store',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const data = await resp.json().catch(() => null);
+  if (!resp.ok) {
+    const err = new ApiError(resp.status, (data && data.error) || {});
+    err.retryAfter = Number(resp.headers.get('Retry-After')) || 0;
+    throw err;
+  }
+  sessionStorage.removeItem(TOKEN_KEY);
+  session.me = null;
+  return data;
+}
+
+// logout ends the session (the server clears its cookies).
+export async function logout() {
+  if (!token() && csrfToken()) {
+    await fetch('/v1/auth/logout', { method: 'POST', cache: 'no-store', headers: { 'X-CSRF-Token': csrfToken() } }).catch(() => null);
+  }
+  clearToken();
 }
 
 // ApiError is an error the API answered with, or a network failure
@@ -26,6 +72,8 @@ export class ApiError extends Error {
     this.field = detail.field || '';
     this.allowed = detail.allowed || [];
     this.requestId = detail.request_id || '';
+    // retryAfter is a 429's Retry-After, in seconds.
+    this.retryAfter = 0;
   }
 }
 
@@ -82,6 +130,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
   const headers = { Accept: 'application/json' };
   const tok = token();
   if (tok) headers.Authorization = 'Bearer ' + tok;
+  else if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-Match'] = etag;
   if (method === 'POST') headers['Idempotency-Key'] = key || newKey();
@@ -109,7 +158,7 @@ export async function call(method, path, { body, etag, params, key, raw, signal 
     const detail = (data && data.error) || { message: text.slice(0, 200) };
     if (!detail.request_id) detail.request_id = resp.headers.get('X-Request-ID') || '';
     const err = new ApiError(resp.status, detail);
-    if (resp.status === 401 && tok) listeners.unauthorized.forEach(fn => fn(err));
+    if (resp.status === 401 && (tok || csrfToken())) listeners.unauthorized.forEach(fn => fn(err));
     throw err;
   }
   return { data, etag: tag, status: resp.status };

@@ -56,7 +56,7 @@ async function render() {
     await renderSurvey(root, decodeURIComponent(survey[1]));
     return;
   }
-  if (!api.token()) { renderSignIn(); return; }
+  if (!api.signedIn()) { renderSignIn(); return; }
   if (!api.session.me) {
     try {
       await api.loadSession();
@@ -170,31 +170,78 @@ function buildShell() {
   shell = { main, nav, navWrap };
 }
 
-function signOut() {
-  api.clearToken();
+async function signOut() {
+  await api.logout();
   api.invalidateRefs();
   shell = null;
   history.pushState(null, '', '/app/inbox');
   renderSignIn(t('signin.signedout'));
 }
 
+// afterSignIn loads who signed in and shows the page they asked for.
+async function afterSignIn() {
+  await api.loadSession();
+  await Promise.all([api.agents(true).catch(() => []), api.teams(true).catch(() => []), api.tokenNames().catch(() => [])]);
+  if (location.pathname === '/' || !location.pathname.startsWith('/app')) history.replaceState(null, '', '/app/inbox');
+  render();
+}
+
+// loginError says why a password sign-in failed, in the reader's language.
+function loginError(err) {
+  if (err.status === 401) return t('signin.wrong');
+  if (err.status === 429) return t('signin.locked', { seconds: String(err.retryAfter || 60) });
+  if (err.status === 403) return t('signin.disabled');
+  return errorText(err);
+}
+
 function renderSignIn(message) {
   shell = null;
   setPageKeys([]);
   document.title = t('signin.title') + ' · triage';
-  const input = h('input', { type: 'password', name: 'token', id: 'token', autocomplete: 'off', spellcheck: 'false', placeholder: 'trg_…', required: true });
-  const errorSlot = h('div', { class: 'signin-error', role: 'alert' });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', id: 'signin' }, t('signin.submit'));
-  const form = h('form', { class: 'card signin' },
+  const email = h('input', { type: 'email', name: 'email', id: 'email', autocomplete: 'username', required: true });
+  const password = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true });
+  const loginError_ = h('div', { class: 'signin-error', role: 'alert', id: 'login-error' });
+  const login = h('button', { type: 'submit', class: 'btn btn-primary', id: 'login' }, t('signin.login'));
+  const forgot = h('details', { class: 'signin-forgot' },
+    h('summary', {}, t('signin.forgot')),
+    h('p', { class: 'hint' }, t('signin.forgot_help')));
+  const form = h('form', { class: 'card signin', id: 'login-form' },
     h('h1', {}, h('span', { class: 'brand-mark' }, '◆'), ' triage'),
     h('p', { class: 'muted' }, t('signin.lead')),
     message ? h('div', { class: 'alert alert-info' }, message) : null,
+    h('label', { for: 'email' }, t('signin.email')),
+    email,
+    h('label', { for: 'password' }, t('signin.password')),
+    password,
+    loginError_,
+    h('div', { class: 'row' }, login, langToggleLink()),
+    forgot);
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    loginError_.replaceChildren();
+    login.disabled = true;
+    try {
+      await api.login(email.value.trim(), password.value);
+      await afterSignIn();
+    } catch (err) {
+      add(loginError_, loginError(err));
+    } finally {
+      login.disabled = false;
+    }
+  });
+
+  // The token sign-in stays, behind a link, for automation and for a
+  // service whose admin has only a token.
+  const input = h('input', { type: 'password', name: 'token', id: 'token', autocomplete: 'off', spellcheck: 'false', placeholder: 'trg_…', required: true });
+  const errorSlot = h('div', { class: 'signin-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'btn', id: 'signin' }, t('signin.submit'));
+  const tokenForm = h('form', { class: 'signin-token' },
     h('label', { for: 'token' }, t('signin.token')),
     input,
     h('p', { class: 'hint' }, t('signin.hint')),
     errorSlot,
-    h('div', { class: 'row' }, submit, langToggleLink()));
-  form.addEventListener('submit', async ev => {
+    submit);
+  tokenForm.addEventListener('submit', async ev => {
     ev.preventDefault();
     errorSlot.replaceChildren();
     const tok = input.value.trim();
@@ -202,10 +249,7 @@ function renderSignIn(message) {
     submit.disabled = true;
     try {
       await api.signIn(tok);
-      await api.loadSession();
-      await Promise.all([api.agents(true).catch(() => []), api.teams(true).catch(() => []), api.tokenNames().catch(() => [])]);
-      if (location.pathname === '/' || !location.pathname.startsWith('/app')) history.replaceState(null, '', '/app/inbox');
-      render();
+      await afterSignIn();
     } catch (err) {
       api.clearToken();
       add(errorSlot, err.status === 401 ? t('signin.bad') : errorText(err));
@@ -213,8 +257,11 @@ function renderSignIn(message) {
       submit.disabled = false;
     }
   });
-  root.replaceChildren(h('main', { class: 'signin-page' }, form));
-  input.focus();
+  const advanced = h('details', { class: 'card signin signin-advanced', id: 'signin-advanced' },
+    h('summary', { id: 'signin-token-toggle' }, t('signin.advanced')),
+    tokenForm);
+  root.replaceChildren(h('main', { class: 'signin-page' }, form, advanced));
+  email.focus();
 }
 
 function langToggleLink() {

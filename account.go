@@ -1,0 +1,124 @@
+package triage
+
+import (
+	"context"
+	"time"
+)
+
+// Account is how an agent signs in as a person: the role they act with
+// and their password. An agent without an account can still be given an
+// API token; an account always belongs to an agent (its e-mail address is
+// the agent's).
+type Account struct {
+	AgentID string `json:"agent_id"`
+	Role    Role   `json:"role"`
+	// PasswordHash is the argon2id PHC string; "" while the person has not
+	// set a password yet (invited), and then no password signs in.
+	PasswordHash string `json:"-"`
+	// PasswordGenerated marks a password the service made up (the first
+	// admin's, printed at start): it is made up again at every start until
+	// the person sets one of their own.
+	PasswordGenerated bool       `json:"password_generated"`
+	PasswordSetAt     *time.Time `json:"password_set_at"`
+	// DisabledAt is when an admin deactivated the account: it signs in no
+	// more, and its sessions and tokens ended then.
+	DisabledAt *time.Time `json:"disabled_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Version    int        `json:"version"`
+}
+
+// Active reports whether the account may sign in.
+func (a *Account) Active() bool { return a.DisabledAt == nil }
+
+// AsStored makes a what a store returns for it (see Agent.AsStored).
+func (a *Account) AsStored() {
+	a.PasswordSetAt = StoreTimePtr(a.PasswordSetAt)
+	a.DisabledAt = StoreTimePtr(a.DisabledAt)
+	a.CreatedAt = StoreTime(a.CreatedAt)
+	a.UpdatedAt = StoreTime(a.UpdatedAt)
+}
+
+// Session is one sign-in of an account: a browser holding a cookie. Only a
+// hash of the cookie's secret is stored.
+type Session struct {
+	ID        string     `json:"id"`
+	AgentID   string     `json:"agent_id"`
+	Hash      string     `json:"-"`
+	IP        string     `json:"ip"`
+	UserAgent string     `json:"user_agent"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+// ActiveAt reports whether the session still signs in at now.
+func (s *Session) ActiveAt(now time.Time) bool {
+	return s.RevokedAt == nil && now.Before(s.ExpiresAt)
+}
+
+// AsStored makes s what a store returns for it (see Agent.AsStored).
+func (s *Session) AsStored() {
+	s.CreatedAt = StoreTime(s.CreatedAt)
+	s.ExpiresAt = StoreTime(s.ExpiresAt)
+	s.RevokedAt = StoreTimePtr(s.RevokedAt)
+}
+
+// AccountReader holds the store's reads of accounts and sessions.
+type AccountReader interface {
+	// Account returns an agent's account; ENOTFOUND when it has none.
+	Account(ctx context.Context, agentID string) (*Account, error)
+	// AccountByEmail returns the account of the agent with that e-mail
+	// address, ignoring ASCII case; ENOTFOUND when none.
+	AccountByEmail(ctx context.Context, email string) (*Account, error)
+	// Accounts lists every account, oldest first (CreatedAt, then agent id).
+	Accounts(ctx context.Context) ([]*Account, error)
+	Session(ctx context.Context, id string) (*Session, error)
+	// SessionByHash finds a session by the hash of its secret, revoked
+	// and expired ones included; ENOTFOUND when none.
+	SessionByHash(ctx context.Context, hash string) (*Session, error)
+	// Sessions lists an agent's sessions that are not revoked, newest
+	// first (CreatedAt, then id, both descending); expired ones included.
+	Sessions(ctx context.Context, agentID string) ([]*Session, error)
+}
+
+// AccountWriter holds the store's writes of accounts and sessions.
+type AccountWriter interface {
+	// PutAccount creates an account when a.Version is 0 (ECONFLICT when
+	// the agent has one, ENOTFOUND when there is no such agent), else
+	// updates it, versioned like UpdateTicket. CreatedAt never changes.
+	PutAccount(ctx context.Context, a *Account) error
+	// CreateSession stores a session; ENOTFOUND when its agent has no
+	// account.
+	CreateSession(ctx context.Context, s *Session) error
+	// RevokeSession ends a session at at; revoking a revoked session
+	// keeps the first time. ENOTFOUND for an unknown id.
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+	// RevokeSessions ends every session of an agent that is not revoked
+	// yet and says how many it ended.
+	RevokeSessions(ctx context.Context, agentID string, at time.Time) (int, error)
+}
+
+// AccountChange is an admin's change of an agent's account; an agent
+// without an account gets one. Fields not sent stay as they are.
+type AccountChange struct {
+	Role Opt[Role] `json:"role"`
+	// Password sets a password for the person (who should change it);
+	// it must pass the password policy.
+	Password Opt[string] `json:"password"`
+	// Active false deactivates the account: its sessions and the agent's
+	// API tokens end at once. True lets it sign in again.
+	Active Opt[bool] `json:"active"`
+}
+
+// Login is a sign-in with e-mail and password.
+type Login struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// PasswordChange is a person changing their own password.
+type PasswordChange struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}

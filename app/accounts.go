@@ -1,0 +1,35 @@
+package app
+
+import (
+	"context"
+
+	"github.com/triagehq/triage/account"
+	"github.com/triagehq/triage/password"
+)
+
+// DefaultAdminEmail is the first admin's address when TRIAGE_ADMIN_EMAIL
+// does not name one.
+const DefaultAdminEmail = "admin@triage.example"
+
+// openAccounts builds staff sign-in: argon2id with the recommended
+// parameters, at most two hashes at once (each takes 19 MiB).
+func (a *App) openAccounts() error {
+	h, err := password.NewHasher(password.DefaultParams(), 2)
+	if err != nil {
+		return err
+	}
+	a.Accounts = &account.Service{Store: a.Store, Hasher: h}
+	return nil
+}
+
+// SignInHint makes sure an admin can sign in and says how: the first
+// admin's address with a password made up now, until that admin sets
+// their own (account.Service.EnsureAdmin). `triage serve` prints it at
+// every start.
+func (a *App) SignInHint(ctx context.Context) (*account.FirstAdmin, error) {
+	email := a.Config.AdminEmail
+	if email == "" {
+		email = DefaultAdminEmail
+	}
+	return a.Accounts.EnsureAdmin(ctx, email, "管理员")
+}
