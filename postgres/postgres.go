@@ -180,6 +180,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	defer sqlDB.Close()
 	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
 		goose.WithDisableGlobalRegistry(true),
+		// See sqlite.go: a lower-numbered migration merged after a release
+		// is applied, not refused.
+		goose.WithAllowOutofOrder(true),
 		goose.WithLogger(goose.NopLogger()),
 		goose.WithSessionLocker(locker),
 	)

@@ -163,6 +163,10 @@ func (db *DB) migrate(ctx context.Context) error {
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.writer, fsys,
 		goose.WithDisableGlobalRegistry(true),
+		// A migration that arrives from a branch merged after a release
+		// may carry a lower number than the newest applied one: apply it
+		// rather than refuse to start (migrations are independent steps).
+		goose.WithAllowOutofOrder(true),
 		goose.WithLogger(goose.NopLogger()),
 	)
 	if err != nil {

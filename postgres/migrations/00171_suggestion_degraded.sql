@@ -2,7 +2,7 @@
 -- failed or outran its time budget): a triage.Reason as JSON, or null when
 -- both lists were used. Stored so that feedback refers to what the agent
 -- saw and a degraded set is not served again as if whole. Twin of
--- sqlite/migrations/00135.
+-- sqlite/migrations/00171.
 
 -- +goose Up
 ALTER TABLE suggestions ADD COLUMN degraded jsonb NOT NULL DEFAULT 'null' CHECK (jsonb_typeof(degraded) IN ('null', 'object'));

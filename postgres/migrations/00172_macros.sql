@@ -1,5 +1,5 @@
 -- Macros (快捷回复), their versions and uses: the twin of
--- sqlite/migrations/00145. The conventions of 00001 hold.
+-- sqlite/migrations/00172. The conventions of 00001 hold.
 
 -- +goose Up
 CREATE TABLE macros (
