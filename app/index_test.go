@@ -17,8 +17,16 @@ import (
 // loaded into an empty store, and every searchable document is embedded.
 func openDemo(t *testing.T, dir string) *app.App {
 	t.Helper()
+	return openDemoWith(t, app.Config{DataDir: dir})
+}
+
+// openDemoWith is openDemo on the store cfg names (a PostgreSQL database,
+// say), with the demo's settings filled in.
+func openDemoWith(t *testing.T, cfg app.Config) *app.App {
+	t.Helper()
 	ctx := context.Background()
-	m := open(t, app.Config{DataDir: dir, Demo: true, Threshold: 0.35, VectorWeight: 1})
+	cfg.Demo, cfg.Threshold, cfg.VectorWeight = true, 0.35, 1
+	m := open(t, cfg)
 	if err := m.StartIndex(ctx, nil); err != nil {
 		t.Fatal(err)
 	}

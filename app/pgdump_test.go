@@ -49,22 +49,7 @@ func TestPgDumpRestore(t *testing.T) {
 	admin := triage.NewContextWithPrincipal(ctx, &triage.Principal{TokenID: "test", Role: triage.RoleAdmin})
 	src, dst := pgtest.NewDatabase(t), pgtest.NewDatabase(t)
 	seg := sharedSegmenter(t)
-	start := func(db string) *app.App {
-		m := open(t, app.Config{DB: db, Demo: true, Threshold: 0.35, VectorWeight: 1, Segmenter: seg})
-		if err := m.StartIndex(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.LoadDemo(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Embedding.Ensure(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := m.Indexer.CatchUp(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return m
-	}
+	start := func(db string) *app.App { return openDemoWith(t, app.Config{DB: db, Segmenter: seg}) }
 	m := start(src)
 	photo := []byte("\x89PNG\r\n\x1a\n a photo of the broken screen")
 	tk, err := m.Desk.CreateTicket(admin, triage.NewTicket{Title: "屏幕碎了", Body: "附上照片",

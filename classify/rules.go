@@ -501,13 +501,6 @@ func (a *automaton) findPlain(text string) (found, plain bitset) {
 	return found, plain
 }
 
-// find returns the set of words that occur in text.
-func (a *automaton) find(text string) bitset {
-	found := make(bitset, (a.words+63)/64)
-	a.each(text, func(id int32, _ int) { found.set(id) })
-	return found
-}
-
 // each calls fn for every occurrence of every word in text, with the
 // word's id and the byte offset where the occurrence ends, in order of
 // that offset.

@@ -153,20 +153,5 @@ func (s *Service) ScheduleCloseSweep(ctx context.Context, at time.Time) error {
 
 // HandleCloseSweep schedules the close of each solved ticket.
 func (s *Service) HandleCloseSweep(ctx context.Context, _ triage.NoArgs) error {
-	f := triage.TicketFilter{Status: []triage.Status{triage.StatusSolved}, Limit: triage.MaxPageSize}
-	for {
-		page, next, err := s.Store.Tickets(ctx, f)
-		if err != nil {
-			return err
-		}
-		for _, t := range page {
-			if err := s.scheduleClose(ctx, t.ID); err != nil {
-				return err
-			}
-		}
-		if next == "" {
-			return nil
-		}
-		f.Cursor = next
-	}
+	return s.eachTicket(ctx, []triage.Status{triage.StatusSolved}, s.scheduleClose)
 }

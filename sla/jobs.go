@@ -223,14 +223,20 @@ func (s *Service) HandleEscalate(ctx context.Context, a EscalateArgs) error {
 // HandleRecompute recomputes the clocks of every active ticket, after a
 // policy or calendar changed.
 func (s *Service) HandleRecompute(ctx context.Context, _ triage.NoArgs) error {
-	f := triage.TicketFilter{Status: []triage.Status{triage.StatusNew, triage.StatusOpen, triage.StatusPending}, Limit: triage.MaxPageSize}
+	return s.eachTicket(ctx, []triage.Status{triage.StatusNew, triage.StatusOpen, triage.StatusPending}, s.Recompute)
+}
+
+// eachTicket calls fn with the id of every ticket in one of statuses,
+// page by page.
+func (s *Service) eachTicket(ctx context.Context, statuses []triage.Status, fn func(ctx context.Context, id string) error) error {
+	f := triage.TicketFilter{Status: statuses, Limit: triage.MaxPageSize}
 	for {
 		page, next, err := s.Store.Tickets(ctx, f)
 		if err != nil {
 			return err
 		}
 		for _, t := range page {
-			if err := s.Recompute(ctx, t.ID); err != nil {
+			if err := fn(ctx, t.ID); err != nil {
 				return err
 			}
 		}
