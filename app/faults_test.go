@@ -90,7 +90,7 @@ func (f *faultyOpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasSuffix(r.URL.Path, "/chat/completions") {
 		json.NewEncoder(w).Encode(map[string]any{"id": "x", "object": "chat.completion", "model": "fake-chat",
 			"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
-				"message": map[string]any{"role": "assistant", "content": "您好，退款审核通过后一般1-3个工作日原路退回[1]。如有疑问请随时联系我们。"}}}})
+				"message": map[string]any{"role": "assistant", "content": "您好，退款已原路退回[1]，请留意银行卡的到账通知。如有疑问请随时联系我们。"}}}})
 		return
 	}
 	var req struct {
