@@ -21,7 +21,7 @@ type RateLimits struct {
 	// routes, whatever tokens it uses.
 	Client limit.Rate
 	// Public is each client address's quota over the routes that need no
-	// login (/v1/csat/…, /openapi.json).
+	// login (/v1/csat/…, /v1/auth/login).
 	Public limit.Rate
 	// AuthFailure is each client address's quota of failed
 	// authentications (a credential presented and refused: an unknown or

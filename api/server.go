@@ -283,7 +283,9 @@ func (s *Server) authenticate(rt Route, next echo.HandlerFunc) echo.HandlerFunc 
 // unlimited are the routes without login that no quota applies to: the
 // probes of orchestrators and monitoring (/metrics checks its own token).
 func unlimited(path string) bool {
-	return path == "/healthz" || path == "/readyz" || path == "/metrics"
+	// /openapi.json is a fixed document that the staff UI reads on every
+	// load: limiting it would refuse a busy office behind one address.
+	return path == "/healthz" || path == "/readyz" || path == "/metrics" || path == "/openapi.json"
 }
 
 // Registered lists the routes echo actually serves, as "METHOD /path" in

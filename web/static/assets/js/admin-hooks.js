@@ -116,7 +116,7 @@ export async function webhooksPage(ctx) {
             } catch (err) { showError(err); }
           }));
           return h('tr', {},
-            h('td', { class: 'mono' }, d.event),
+            h('td', {}, t('hook.event.' + d.event, {}, d.event)),
             h('td', {}, badge(t('hook.status.' + d.status, {}, d.status), d.status === 'succeeded' ? 'badge-ok' : d.status === 'failed' ? 'badge-warn' : '')),
             h('td', {}, String(d.attempts)),
             h('td', {}, d.response_status ? String(d.response_status) : '—', d.last_error ? h('div', { class: 'muted small' }, d.last_error) : null),
