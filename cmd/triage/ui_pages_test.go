@@ -111,6 +111,9 @@ func (u *ui) everyPage(t *testing.T) {
 			ctx := u.tab(t, size.width, size.height)
 			step(t, ctx, "open the sign-in page", chromedp.Navigate(u.url+"/"), chromedp.WaitVisible(chromedp.ID("email")))
 			jsEval[bool](t, ctx, `localStorage.setItem('trg:lang', '`+size.lang+`'), true`)
+			// The tabs share one profile: the journeys after this one
+			// expect the Chinese UI.
+			defer jsEval[bool](t, ctx, `localStorage.setItem('trg:lang', 'zh-CN'), true`)
 			step(t, ctx, "reload in "+size.lang, chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("email")))
 			if shots != "" {
 				u.screenshot(t, ctx, shots, "signin-"+size.name+".png")
