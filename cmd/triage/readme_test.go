@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/triagehq/triage"
@@ -116,30 +117,9 @@ func TestReadmeEvalExamples(t *testing.T) {
 	if len(blocks) == 0 {
 		t.Fatal("no ./bin/triage eval example in the README")
 	}
-	clone := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(clone, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	testdata, err := filepath.Abs("../../testdata")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(buildBinary(t), filepath.Join(clone, "bin", "triage")); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(testdata, filepath.Join(clone, "testdata")); err != nil {
-		t.Fatal(err)
-	}
-	// The demo store, as make run leaves it.
-	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(clone, "data"), "--log-level", "error"}, &out, &out)
-	}()
-	waitFor(t, &out, "url")
-	cancel()
-	<-done
+	// The demo store, as make run leaves it, stopped before the examples.
+	clone, stop := demoClone(t)
+	stop()
 
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(blocks, "\n"))
@@ -251,21 +231,8 @@ func TestReadmeBackupExamples(t *testing.T) {
 	if len(blocks) == 0 {
 		t.Fatal("no ./bin/triage backup example in the README")
 	}
-	clone := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(clone, "bin"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Symlink(buildBinary(t), filepath.Join(clone, "bin", "triage")); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
-	done := make(chan int, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(clone, "data"), "--log-level", "error"}, &out, &out)
-	}()
-	waitFor(t, &out, "url")
-	defer func() { cancel(); <-done }()
+	clone, stop := demoClone(t)
+	defer stop()
 
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+strings.Join(blocks, "\n"))
@@ -281,4 +248,34 @@ func TestReadmeBackupExamples(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(clone, "data-restored", "triage.db")); err != nil {
 		t.Errorf("the restore wrote no store: %v", err)
 	}
+}
+
+// demoClone lays out a directory like a clone after make build and make
+// run: the real binary at ./bin/triage, testdata, and the service running
+// with the demo data on ./data. stop stops the service.
+func demoClone(t *testing.T) (clone string, stop func()) {
+	t.Helper()
+	clone = t.TempDir()
+	if err := os.MkdirAll(filepath.Join(clone, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testdata, err := filepath.Abs("../../testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(buildBinary(t), filepath.Join(clone, "bin", "triage")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(testdata, filepath.Join(clone, "testdata")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", filepath.Join(clone, "data"), "--log-level", "error"}, &out, &out)
+	}()
+	waitFor(t, &out, "url")
+	var once sync.Once
+	return clone, func() { once.Do(func() { cancel(); <-done }) }
 }
