@@ -42,11 +42,13 @@ var layering = map[string]struct {
 	"storetest":  {project: []string{""}},
 	"sla":        {project: []string{""}},
 	"helpcentre": {project: []string{"", "kb", "limit"}},
+	// Tracing (issue 23): OpenTelemetry's API, SDK, exporters and otelhttp.
+	"otel": {project: []string{""}, outside: []string{"go.opentelemetry.io/otel", "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"}},
 
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
+	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "otel", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 

@@ -74,6 +74,9 @@ type Config struct {
 	Help Help
 	// Accounts serves staff sign-in (api/auth.go).
 	Accounts Accounts
+	// Trace traces every request (api/trace.go); the zero value traces
+	// nothing.
+	Trace Trace
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -106,6 +109,10 @@ type Server struct {
 	help       Help
 	accounts   Accounts
 	guard      *signInGuard
+	// trace and handler: the tracing hooks and the server's handler,
+	// echo wrapped by trace.Handler.
+	trace   Trace
+	handler http.Handler
 }
 
 // New builds the server and registers every route.
@@ -113,6 +120,7 @@ func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
+	s.trace = cfg.Trace
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -134,7 +142,12 @@ func New(cfg Config) *Server {
 	}
 	e.HTTPErrorHandler = s.handleError
 	e.Use(s.requestID, s.observeRequests, s.logRequests, s.recoverPanics)
+	e.Use(s.traceRoute)
 	s.echo = e
+	s.handler = e
+	if cfg.Trace.Handler != nil {
+		s.handler = cfg.Trace.Handler(e)
+	}
 	s.routes = s.table()
 	for _, r := range s.routes {
 		h := checkQuery(r, r.Handler)
@@ -152,7 +165,7 @@ func New(cfg Config) *Server {
 	s.registerUI(cfg.UI)
 	s.registerHelp(cfg.Help)
 	s.http = &http.Server{
-		Handler:           s.echo,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -163,7 +176,7 @@ func New(cfg Config) *Server {
 }
 
 // Handler returns the HTTP handler, for tests and for embedding.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return slices.Clone(s.routes) }

@@ -33,6 +33,7 @@ import (
 	"github.com/triagehq/triage/limit"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
+	"github.com/triagehq/triage/otel"
 	"github.com/triagehq/triage/report"
 	"github.com/triagehq/triage/river"
 	"github.com/triagehq/triage/seal"
@@ -149,6 +150,9 @@ type Config struct {
 	// Segmenter, when set, is used instead of loading one (loading takes
 	// seconds; tests share one); the store's dictionary is added to it.
 	Segmenter *segment.Segmenter
+	// Tracing records spans (package otel, app/trace.go); nil is off. The
+	// caller that built it shuts it down.
+	Tracing *otel.Tracing
 }
 
 // App is the running application: every concrete part, wired. Open builds
@@ -192,6 +196,8 @@ type App struct {
 	helpPages *helpcentre.Handler
 
 	Server *api.Server
+	// Tracing is Config.Tracing, or tracing off.
+	Tracing *otel.Tracing
 
 	// skipped reports the stored values derived state left out.
 	skipped *skips
@@ -227,12 +233,14 @@ type Queue interface {
 	Stats(ctx context.Context) ([]river.Stat, error)
 	// Queued lists the jobs not yet done, oldest first.
 	Queued(ctx context.Context) ([]triage.Job, error)
+	// Waiting counts the jobs due and not done by kind, for metrics.
+	Waiting(ctx context.Context) ([]river.Waiting, error)
 }
 
 // Open opens the store and builds every part, without starting anything:
 // the same for the server and for a one-off command.
 func Open(ctx context.Context, cfg Config) (*App, error) {
-	a := &App{Config: cfg, Log: cfg.Log}
+	a := &App{Config: cfg, Log: cfg.Log, Tracing: tracing(cfg)}
 	if a.Log == nil {
 		a.Log = slog.Default()
 	}
@@ -261,6 +269,7 @@ func (a *App) open(ctx context.Context) error {
 	}
 	router := &classify.Router{}
 	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold, Skip: a.skipped.skip}
+	a.Triager.Trace = a.trace()
 	if err := a.Triager.LoadModels(ctx, a.Store); err != nil {
 		return fmt.Errorf("loading the active models: %w", err)
 	}
@@ -346,7 +355,7 @@ func (a *App) APIConfig() api.Config {
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
 		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts},
-		Help: a.helpConfig()}
+		Help: a.helpConfig(), Trace: a.apiTrace()}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

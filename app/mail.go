@@ -133,7 +133,7 @@ func (a *App) openMail(ctx context.Context) error {
 		if err != nil {
 			return triage.Invalid("mail-from", "--mail-from %q is not an address such as \"极光商城客服 <support@aurora.example>\"; it is required with --smtp-url unless the SMTP user name is an address", from)
 		}
-		a.Mail.Sender, a.Mail.From = sender, mail.Address{Name: addr.Name, Email: strings.ToLower(addr.Address)}
+		a.Mail.Sender, a.Mail.From = tracedSender{sender, a}, mail.Address{Name: addr.Name, Email: strings.ToLower(addr.Address)}
 		settings.Outbound, settings.From = true, strings.TrimSpace(addr.Name+" <"+strings.ToLower(addr.Address)+">")
 		settings.SMTP = cfg.Host + ":" + strconv.Itoa(cfg.Port)
 	} else if a.Config.MailFrom != "" {

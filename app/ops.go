@@ -18,7 +18,8 @@ func (a *App) openOps(ctx context.Context) error {
 		return err
 	}
 	a.Metrics = metrics.New(a.Config.Version, a.metricSources())
-	a.Webhooks = &notify.Service{Store: a.Store, Guard: guard, Queue: a.Jobs, UserAgent: "triage/" + a.Config.Version, Log: a.Log, Observe: a.Metrics.ObserveDelivery}
+	a.Webhooks = &notify.Service{Store: a.Store, Guard: guard, Queue: a.Jobs, UserAgent: "triage/" + a.Config.Version, Log: a.Log, Observe: a.Metrics.ObserveDelivery,
+		Wrap: a.outbound(triage.OutboundWebhook)}
 	a.Reports = &report.Service{Store: a.Store}
 	// One prune waits at any time; this starts the chain on a new store
 	// and is a no-op after.
@@ -33,7 +34,8 @@ func (a *App) metricSources() metrics.Sources {
 		backup = a.Backups.Status
 	}
 	return metrics.Sources{
-		Skipped:  a.skipped.Counts,
+		Skipped: a.skipped.Counts,
+		Waiting: a.waiting, VectorMissing: a.vectorMissing,
 		Backup:   backup,
 		IndexLag: func(ctx context.Context) (int64, error) { return a.Indexer.Lag(ctx) },
 		Models: func() map[string]string {

@@ -76,11 +76,13 @@ func (a *App) openSearch(ctx context.Context) error {
 			budget = DefaultEmbedBudget
 		}
 	}
-	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
+	text, vectors := a.searchIndexes()
+	a.Searcher = &kb.Searcher{Text: text, Vectors: vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
 	a.KB = &kb.Service{Store: a.Store}
 	writer := &suggest.Writer{}
 	if a.Config.LLMModel != "" {
-		chat, err := embed.NewChat(embed.ChatConfig{BaseURL: a.Config.LLMBaseURL, APIKey: a.Config.LLMAPIKey, Model: a.Config.LLMModel})
+		chat, err := embed.NewChat(embed.ChatConfig{BaseURL: a.Config.LLMBaseURL, APIKey: a.Config.LLMAPIKey, Model: a.Config.LLMModel,
+			Resilience: embed.Resilience{Transport: a.outbound(triage.OutboundChat)(nil)}})
 		if err != nil {
 			return fmt.Errorf("LLM: %w", err)
 		}
@@ -105,7 +107,8 @@ func (a *App) openSearch(ctx context.Context) error {
 func (a *App) openEmbedding(ctx context.Context) error {
 	a.Embedding = &kb.Embedding{Store: a.Store, Log: a.Log}
 	if a.Config.EmbedModel != "" {
-		emb, err := embed.NewOpenAI(embed.OpenAIConfig{BaseURL: a.Config.EmbedBaseURL, APIKey: a.Config.EmbedAPIKey, Model: a.Config.EmbedModel, Dimensions: a.Config.EmbedDim})
+		emb, err := embed.NewOpenAI(embed.OpenAIConfig{BaseURL: a.Config.EmbedBaseURL, APIKey: a.Config.EmbedAPIKey, Model: a.Config.EmbedModel, Dimensions: a.Config.EmbedDim,
+			Resilience: embed.Resilience{Transport: a.outbound(triage.OutboundEmbeddings)(nil)}})
 		if err != nil {
 			return err
 		}

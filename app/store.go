@@ -36,12 +36,13 @@ func (a *App) openSQLite(ctx context.Context) error {
 	db, err := sqlite.Open(ctx, DBPath(a.Config.DataDir), sqlite.Options{
 		Enqueue:   func(ctx context.Context, tx *sql.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
 		Normalize: segment.Normalize,
+		Trace:     a.trace(),
 	})
 	if err != nil {
 		return err
 	}
 	a.Store = db
-	if jobs, err = river.NewSQLite(ctx, db.WriterDB(), river.Handlers{}, river.Options{Log: a.Log}); err != nil {
+	if jobs, err = river.NewSQLite(ctx, db.WriterDB(), river.Handlers{}, river.Options{Log: a.Log, Tracer: a.jobTracer()}); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = jobs
@@ -57,12 +58,13 @@ func (a *App) openPostgres(ctx context.Context) error {
 		Log:       a.Log,
 		Enqueue:   func(ctx context.Context, tx pgx.Tx, j triage.Job) error { return jobs.InsertTx(ctx, tx, j) },
 		Normalize: segment.Normalize,
+		Trace:     a.trace(),
 	})
 	if err != nil {
 		return OpenError(a.Config.DB, err)
 	}
 	a.Store = db
-	if jobs, err = river.NewPostgres(ctx, db.Pool(), river.Handlers{}, river.Options{Log: a.Log}); err != nil {
+	if jobs, err = river.NewPostgres(ctx, db.Pool(), river.Handlers{}, river.Options{Log: a.Log, Tracer: a.jobTracer()}); err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
 	a.Jobs = jobs

@@ -41,6 +41,8 @@ type Triager struct {
 	// rule must not stop every ticket from being created, nor a bad model
 	// the service from starting.
 	Skip func(kind triage.SkipKind, id string, err error)
+	// Trace, when set, records triage and its steps as spans.
+	Trace triage.Trace
 
 	models atomic.Pointer[activeModels]
 	rules  ruleCache
@@ -361,12 +363,19 @@ func top(s []triage.Scored, n int) []triage.Scored {
 // rules and the requester's recent tickets there, applies the decision to t
 // unless the client set a field by hand, routes it, and returns the record
 // and the history of what it set.
-func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error) {
-	in, rules, err := tr.prepare(ctx, tx, t, manual)
+func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (_ *triage.TriageRecord, _ []*triage.HistoryEntry, err error) {
+	ctx, end := tr.Trace.Start(ctx, triage.SpanTriage)
+	defer func() { end(err) }()
+	pctx, endPrepare := tr.Trace.Start(ctx, triage.SpanTriagePrepare)
+	in, rules, err := tr.prepare(pctx, tx, t, manual)
+	endPrepare(err)
 	if err != nil {
 		return nil, nil, err
 	}
+	_, endClassify := tr.Trace.Start(ctx, triage.SpanTriageClassify)
 	res := tr.Decide(in, rules)
+	endClassify(nil, triage.Attr(triage.AttrTriageCategory, res.Category.Value), triage.Attr(triage.AttrConfidence, res.Category.Confidence),
+		triage.Attr(triage.AttrTriagePriority, res.Priority.Value), triage.Attr(triage.AttrNeedsReview, res.NeedsReview))
 	rec := &triage.TriageRecord{Category: res.Category, Priority: res.Priority, NeedsReview: res.NeedsReview && !manual.Category, ModelVersion: res.ModelVersion, Explanation: res.Explain}
 	var hist []*triage.HistoryEntry
 	note := func(field, old, new string, why triage.Reasons) {
@@ -386,7 +395,9 @@ func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, m
 		note("tags", strings.Join(t.Tags, ","), strings.Join(tags, ","), triage.Reasons{triage.NewReason(triage.ReasonTriageTagsFromRules)})
 		t.Tags = tags
 	}
-	assignee, err := tr.route(ctx, tx, t, manual)
+	rctx, endRoute := tr.Trace.Start(ctx, triage.SpanTriageRoute)
+	assignee, err := tr.route(rctx, tx, t, manual)
+	endRoute(err, triage.Attr(triage.AttrAssigned, t.AssigneeID != ""))
 	if err != nil {
 		return nil, nil, err
 	}

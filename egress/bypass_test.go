@@ -55,6 +55,11 @@ var allowed = map[string]string{
 	"embed.(*OpenAI).embedBatch: go-openai.Client.CreateEmbeddings":      "the client from Resilience.client; the texts are egress.Text too",
 	"embed.(*Chat).Draft: go-openai.Client.CreateChatCompletion":         "the client from Resilience.client; the prompt is masked too",
 
+	// Tracing wraps the transports above (a span and a count per attempt)
+	// and passes the request on as it came, already masked where it must be.
+	"otel.(*transport).RoundTrip: net/http.RoundTripper.RoundTrip": "the tracing layer under egress.Client (chat, embeddings) and under the webhook client; sends what it was given",
+	"otel.(*Tracing).Transport: net/http.DefaultTransport":         "the default base when a caller gives none; the callers give theirs",
+
 	// Webhooks are the one exception, by design: a webhook is registered
 	// by an admin as the organisation's own receiver (its CRM, its
 	// chat), like an API client reading the same ticket, and its payload

@@ -45,6 +45,12 @@ type Sources struct {
 	Skipped func() map[triage.SkipKind]int
 	// Backup is how the scheduled backups stand; nil when there are none.
 	Backup func() triage.BackupStatus
+	// Waiting counts the jobs due and not done by kind, with the wait of
+	// the oldest (metrics_ops.go).
+	Waiting func(ctx context.Context) ([]Waiting, error)
+	// VectorMissing counts the searchable documents without a vector of
+	// the embedder in use, by document kind (article, ticket).
+	VectorMissing func(ctx context.Context) (map[string]int, error)
 }
 
 // ScrapeTimeout bounds the store reads of one scrape.
@@ -55,6 +61,9 @@ type Metrics struct {
 	reg        *prometheus.Registry
 	requests   *prometheus.HistogramVec
 	deliveries *prometheus.HistogramVec
+	// outbound and outboundErrors count the calls to outside endpoints
+	// by kind (metrics_ops.go).
+	outbound, outboundErrors *prometheus.CounterVec
 }
 
 // New builds the registry: Go runtime and process metrics, build info,
@@ -74,6 +83,7 @@ func New(version string, src Sources) *Metrics {
 			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"event", "outcome"}),
 	}
+	m.outbound, m.outboundErrors = newOutbound()
 	build := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "triage_build_info", Help: "The running version; always 1."}, []string{"version"})
 	build.WithLabelValues(version).Set(1)
 	reg.MustRegister(
@@ -81,6 +91,7 @@ func New(version string, src Sources) *Metrics {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		build, m.requests, m.deliveries, newScraped(src),
 	)
+	reg.MustRegister(m.outbound, m.outboundErrors, newOpsScraped(src))
 	return m
 }
 

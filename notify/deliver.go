@@ -106,6 +106,11 @@ func (s *Service) attempt(ctx context.Context, w *triage.Webhook, d *triage.Deli
 	if client == nil {
 		client = s.Guard.Client(timeout)
 	}
+	if s.Wrap != nil {
+		wrapped := *client
+		wrapped.Transport = s.Wrap(client.Transport)
+		client = &wrapped
+	}
 	start := time.Now()
 	att := triage.DeliveryAttempt{At: s.now()}
 	took := func() float64 { return float64(time.Since(start).Microseconds()) / 1000 }

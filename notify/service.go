@@ -56,6 +56,9 @@ type Service struct {
 	Guard *Guard
 	// Client posts deliveries; nil builds one from Guard with Timeout.
 	Client *http.Client
+	// Wrap, when set, wraps the client's transport (tracing and the
+	// outbound metrics).
+	Wrap func(http.RoundTripper) http.RoundTripper
 	// Timeout bounds one attempt; 0 means DefaultTimeout.
 	Timeout time.Duration
 	// MaxAttempts is how many attempts a delivery gets before it fails;

@@ -55,6 +55,9 @@ var migrations embed.FS
 
 // Options configures Open. The zero value is usable.
 type Options struct {
+	// Trace, when set, records each write transaction (Update) as a
+	// span.
+	Trace triage.Trace
 	// MaxConns caps the pool; 0 keeps the URL's pool_max_conns, or 16.
 	MaxConns int32
 	// Enqueue inserts a background job inside the write transaction tx, so

@@ -24,6 +24,8 @@ type Tx struct {
 // returns nil. A failed statement aborts a Postgres transaction, so fn
 // should return the first error it gets from tx.
 func (db *DB) Update(ctx context.Context, fn func(tx triage.Tx) error) (err error) {
+	ctx, end := db.opts.Trace.Start(ctx, triage.SpanStoreTx, triage.Attr(triage.AttrDBSystem, "postgresql"))
+	defer func() { end(err) }()
 	ptx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return dbError("begin", err)

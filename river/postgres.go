@@ -37,7 +37,7 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, h Handlers, o Options)
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, &triage.Error{Code: triage.EUNAVAILABLE, Message: "the job queue's tables cannot be migrated", Err: err}
 	}
-	w := &worker{log: o.Log}
+	w := &worker{log: o.Log, tracer: o.Tracer}
 	for kind, fn := range h {
 		w.handle(kind, fn)
 	}
@@ -59,7 +59,7 @@ func (q *Postgres) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 // InsertTx enqueues j in the store's open transaction.
 func (q *Postgres) InsertTx(ctx context.Context, tx pgx.Tx, j triage.Job) error {
-	a, opts, err := insertParams(j)
+	a, opts, err := insertParams(ctx, q.worker.tracer, j)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (q *Postgres) InsertTx(ctx context.Context, tx pgx.Tx, j triage.Job) error 
 
 // Insert enqueues j outside any transaction.
 func (q *Postgres) Insert(ctx context.Context, j triage.Job) error {
-	a, opts, err := insertParams(j)
+	a, opts, err := insertParams(ctx, q.worker.tracer, j)
 	if err != nil {
 		return err
 	}

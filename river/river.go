@@ -38,6 +38,17 @@ type Options struct {
 	PollInterval time.Duration
 	MaxAttempts  int
 	Log          *slog.Logger
+	// Tracer, when set, carries the trace of the code that inserts a job
+	// into the job and runs each attempt in a span linked to it.
+	Tracer Tracer
+}
+
+// Tracer carries a trace across the queue (package otel's Tracing): Carry
+// captures the trace context of an insert as headers that travel in the
+// job's arguments, and Job runs an attempt in a span linked to them.
+type Tracer interface {
+	Carry(ctx context.Context) map[string]string
+	Job(ctx context.Context, kind string, attempt int, carried map[string]string, run func(context.Context) error) error
 }
 
 // args is the one river job type. Every triage job travels inside it with
@@ -46,6 +57,10 @@ type args struct {
 	Type string          `json:"type" river:"unique"`
 	Key  string          `json:"key,omitempty" river:"unique"`
 	Args json.RawMessage `json:"args"`
+	// Trace is the W3C trace context of the insert (traceparent,
+	// tracestate). Not part of the unique key: the same job queued by two
+	// requests is still one job.
+	Trace map[string]string `json:"trace,omitempty"`
 }
 
 func (args) Kind() string { return "triage" }
@@ -56,6 +71,7 @@ type worker struct {
 	mu       sync.RWMutex
 	handlers Handlers
 	log      *slog.Logger
+	tracer   Tracer
 }
 
 func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
@@ -65,7 +81,12 @@ func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
 	if h == nil {
 		return river.JobCancel(fmt.Errorf("no handler for job kind %q", j.Args.Type))
 	}
-	err := h(ctx, j.Args.Args)
+	var err error
+	if w.tracer != nil {
+		err = w.tracer.Job(ctx, j.Args.Type, j.Attempt, j.Args.Trace, func(ctx context.Context) error { return h(ctx, j.Args.Args) })
+	} else {
+		err = h(ctx, j.Args.Args)
+	}
 	if triage.IsCode(err, triage.EINVALID) {
 		return river.JobCancel(err)
 	}
@@ -111,13 +132,17 @@ func (w warnOnly) WithAttrs(a []slog.Attr) slog.Handler { return warnOnly{w.Hand
 func (w warnOnly) WithGroup(n string) slog.Handler      { return warnOnly{w.Handler.WithGroup(n)} }
 
 // insertParams turns a triage job into river's arguments and options.
-func insertParams(j triage.Job) (args, *river.InsertOpts, error) {
+// t, when set, carries ctx's trace into them.
+func insertParams(ctx context.Context, t Tracer, j triage.Job) (args, *river.InsertOpts, error) {
 	if j.Kind == "" {
 		return args{}, nil, errors.New("job has no kind")
 	}
 	a := args{Type: j.Kind, Key: j.UniqueKey, Args: j.Args}
 	if len(a.Args) == 0 {
 		a.Args = json.RawMessage("{}")
+	}
+	if t != nil {
+		a.Trace = t.Carry(ctx)
 	}
 	opts := &river.InsertOpts{}
 	if !j.RunAt.IsZero() {

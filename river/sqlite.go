@@ -33,7 +33,7 @@ func NewSQLite(ctx context.Context, db *sql.DB, h Handlers, o Options) (*SQLite,
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, err
 	}
-	w := &worker{log: o.Log}
+	w := &worker{log: o.Log, tracer: o.Tracer}
 	for kind, fn := range h {
 		w.handle(kind, fn)
 	}
@@ -55,7 +55,7 @@ func (q *SQLite) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
 
 // InsertTx enqueues j in the store's open transaction.
 func (q *SQLite) InsertTx(ctx context.Context, tx *sql.Tx, j triage.Job) error {
-	a, opts, err := insertParams(j)
+	a, opts, err := insertParams(ctx, q.worker.tracer, j)
 	if err != nil {
 		return err
 	}
@@ -65,7 +65,7 @@ func (q *SQLite) InsertTx(ctx context.Context, tx *sql.Tx, j triage.Job) error {
 
 // Insert enqueues j outside any transaction.
 func (q *SQLite) Insert(ctx context.Context, j triage.Job) error {
-	a, opts, err := insertParams(j)
+	a, opts, err := insertParams(ctx, q.worker.tracer, j)
 	if err != nil {
 		return err
 	}

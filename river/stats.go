@@ -112,3 +112,60 @@ func queued(raw []byte, at time.Time) triage.Job {
 	_ = json.Unmarshal(raw, &a)
 	return triage.Job{Kind: a.Type, Args: a.Args, UniqueKey: a.Key, RunAt: at.UTC()}
 }
+
+// Waiting is the jobs of one kind that are due and not done (waiting for
+// a worker, running, or failed and waiting for another try) and how long
+// the oldest of them has waited: since it became due, or, for one that
+// has failed, since it was queued. Jobs scheduled for later are not
+// waiting.
+type Waiting struct {
+	Kind   string
+	Jobs   int
+	Oldest time.Duration
+}
+
+// waitingStates are the states of a job that is due and not done.
+const waitingStates = `('available', 'pending', 'retryable', 'running')`
+
+// Waiting counts the jobs due and not done by kind, with the wait of the
+// oldest, for the queue depth and age an operator alerts on.
+func (q *SQLite) Waiting(ctx context.Context) ([]Waiting, error) {
+	// river's SQLite driver stores times as text; julianday reads them.
+	rows, err := q.db.QueryContext(ctx, `
+		SELECT COALESCE(json_extract(args, '$.type'), ''), COUNT(*),
+			MAX(0, (julianday('now') - julianday(MIN(CASE WHEN state = 'retryable' THEN created_at ELSE scheduled_at END))) * 86400.0)
+		FROM river_job WHERE state IN `+waitingStates+` GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("river: waiting jobs: %w", err)
+	}
+	defer rows.Close()
+	return scanWaiting(rows.Next, rows.Scan, rows.Err)
+}
+
+// Waiting counts the jobs due and not done by kind, as the SQLite
+// queue's Waiting does.
+func (q *Postgres) Waiting(ctx context.Context) ([]Waiting, error) {
+	rows, err := q.pool.Query(ctx, `
+		SELECT COALESCE(args->>'type', ''), COUNT(*),
+			GREATEST(0, EXTRACT(EPOCH FROM now() - MIN(CASE WHEN state = 'retryable' THEN created_at ELSE scheduled_at END)))::float8
+		FROM river_job WHERE state IN `+waitingStates+` GROUP BY 1 ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("river: waiting jobs: %w", err)
+	}
+	defer rows.Close()
+	return scanWaiting(rows.Next, rows.Scan, rows.Err)
+}
+
+func scanWaiting(next func() bool, scan func(...any) error, rowsErr func() error) ([]Waiting, error) {
+	out := []Waiting{}
+	for next() {
+		var w Waiting
+		var secs float64
+		if err := scan(&w.Kind, &w.Jobs, &secs); err != nil {
+			return nil, fmt.Errorf("river: waiting jobs: %w", err)
+		}
+		w.Oldest = time.Duration(secs * float64(time.Second))
+		out = append(out, w)
+	}
+	return out, rowsErr()
+}

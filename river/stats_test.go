@@ -23,6 +23,7 @@ type statQueue interface {
 	Stop(ctx context.Context) error
 	Stats(ctx context.Context) ([]river.Stat, error)
 	Queued(ctx context.Context) ([]triage.Job, error)
+	Waiting(ctx context.Context) ([]river.Waiting, error)
 }
 
 func TestStats(t *testing.T) {
@@ -84,6 +85,14 @@ func testStats(t *testing.T, q statQueue) {
 			!want.RunAt.IsZero() && j.RunAt.Sub(want.RunAt).Abs() > time.Millisecond {
 			t.Errorf("queued[%d] = %+v (%s), want %+v (%s)", i, j, j.Args, want, want.Args)
 		}
+	}
+	// Before the queue starts, the flaky job waits and ages; the later
+	// ones are not due, so they do not wait.
+	time.Sleep(1100 * time.Millisecond)
+	waiting, err := q.Waiting(ctx)
+	if err != nil || len(waiting) != 1 || waiting[0].Kind != "flaky" || waiting[0].Jobs != 1 ||
+		waiting[0].Oldest < time.Second || waiting[0].Oldest > time.Minute {
+		t.Fatalf("waiting %+v, %v; want one flaky job, waiting about a second", waiting, err)
 	}
 	if err := q.Start(ctx); err != nil {
 		t.Fatal(err)

@@ -35,6 +35,9 @@ var migrations embed.FS
 
 // Options configures Open. The zero value is usable.
 type Options struct {
+	// Trace, when set, records each write transaction (Update) as a
+	// span.
+	Trace triage.Trace
 	// ReadConns is the size of the reader pool; 0 means max(4, GOMAXPROCS).
 	ReadConns int
 	// Enqueue inserts a background job inside the write transaction tx, so

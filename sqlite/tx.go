@@ -25,6 +25,8 @@ type Tx struct {
 // whatever fn reads stays true until it commits. fn must not call Update (or
 // use WriterDB) itself: it would wait forever for the connection it holds.
 func (db *DB) Update(ctx context.Context, fn func(tx triage.Tx) error) (err error) {
+	ctx, end := db.opts.Trace.Start(ctx, triage.SpanStoreTx, triage.Attr(triage.AttrDBSystem, "sqlite"))
+	defer func() { end(err) }()
 	stx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return dbError("begin", err)
