@@ -58,6 +58,9 @@ type Options struct {
 	// Trace, when set, records each write transaction (Update) as a
 	// span.
 	Trace triage.Trace
+	// Migrations replaces the embedded migrations (tests inject a broken
+	// one); nil means the embedded ones.
+	Migrations fs.FS
 	// MaxConns caps the pool; 0 keeps the URL's pool_max_conns, or 16.
 	MaxConns int32
 	// Enqueue inserts a background job inside the write transaction tx, so
@@ -175,6 +178,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if db.opts.Migrations != nil {
+		fsys = db.opts.Migrations
+	}
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return err
@@ -210,7 +216,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return nil
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return dbError("migrate "+db.target, err)
+		return dbError("migrate "+db.target, migrationError(err))
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	// Trace, when set, records each write transaction (Update) as a
 	// span.
 	Trace triage.Trace
+	// Migrations replaces the embedded migrations (tests inject a broken
+	// one); nil means the embedded ones.
+	Migrations fs.FS
 	// ReadConns is the size of the reader pool; 0 means max(4, GOMAXPROCS).
 	ReadConns int
 	// Enqueue inserts a background job inside the write transaction tx, so
@@ -164,6 +167,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if db.opts.Migrations != nil {
+		fsys = db.opts.Migrations
+	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.writer, fsys,
 		goose.WithDisableGlobalRegistry(true),
 		// A migration that arrives from a branch merged after a release
@@ -187,7 +193,7 @@ func (db *DB) migrate(ctx context.Context) error {
 			db.path, current, db.version)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
+		return fmt.Errorf("sqlite: migrate %s: %w", db.path, migrationError(err))
 	}
 	return nil
 }
