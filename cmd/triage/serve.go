@@ -6,8 +6,10 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 
 	"github.com/triagehq/triage/app"
+	"github.com/triagehq/triage/otel"
 )
 
 // serve runs `triage serve`: build the application, start it, listen,
@@ -26,6 +28,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Log, cfg.Version = log, version
+	// Tracing follows the OTEL_* variables and is off without them.
+	if cfg.Tracing, err = otel.FromEnv(ctx, version, os.Getenv); err != nil {
+		return err
+	}
+	defer func() {
+		// What is still buffered is exported before the process ends.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := cfg.Tracing.Shutdown(sctx); err != nil {
+			log.Warn("exporting the last spans failed", "err", err)
+		}
+	}()
+	if cfg.Tracing.Enabled() {
+		log.Info("tracing is on (OTEL_* environment variables)")
+	}
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return err
