@@ -64,7 +64,10 @@ type Env func(key string) string
 //   - OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG choose the sampler
 //     (default parentbased_always_on), OTEL_BSP_* tune the batching.
 //
-// A value it does not know is an EINVALID error naming the variable.
+// A value it does not know is an EINVALID error naming the variable. env
+// decides whether tracing is on, the exporter and the sampler; the OTLP
+// exporter and the resource read their own variables from the process
+// environment.
 func FromEnv(ctx context.Context, version string, env Env) (*Tracing, error) {
 	if env == nil {
 		env = os.Getenv
@@ -76,11 +79,15 @@ func FromEnv(ctx context.Context, version string, env Env) (*Tracing, error) {
 	if name == "" && (env("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != "") {
 		name = "otlp"
 	}
-	var exp sdktrace.SpanExporter
-	var err error
-	switch name {
-	case "", "none":
+	if name == "" || name == "none" {
 		return Off(), nil
+	}
+	smp, err := sampler(env)
+	if err != nil {
+		return nil, err
+	}
+	var exp sdktrace.SpanExporter
+	switch name {
 	case "otlp":
 		proto := env("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL")
 		if proto == "" {
@@ -106,7 +113,11 @@ func FromEnv(ctx context.Context, version string, env Env) (*Tracing, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trace resource: %w", err)
 	}
-	return newTracing(sdktrace.NewTracerProvider(sdktrace.WithBatcher(Redact(exp)), sdktrace.WithResource(res))), nil
+	opts := []sdktrace.TracerProviderOption{sdktrace.WithBatcher(Redact(exp)), sdktrace.WithResource(res)}
+	if smp != nil {
+		opts = append(opts, sdktrace.WithSampler(smp))
+	}
+	return newTracing(sdktrace.NewTracerProvider(opts...)), nil
 }
 
 // New traces into exp synchronously, every span sampled, through Redact:

@@ -33,6 +33,8 @@ func TestFromEnv(t *testing.T) {
 		{"console", map[string]string{"OTEL_TRACES_EXPORTER": "console", "OTEL_SERVICE_NAME": "triage-eu"}, true, ""},
 		{"disabled wins", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_SDK_DISABLED": "true"}, false, ""},
 		{"unknown exporter", map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, false, "OTEL_TRACES_EXPORTER"},
+		{"unknown sampler", map[string]string{"OTEL_TRACES_EXPORTER": "console", "OTEL_TRACES_SAMPLER": "sometimes"}, false, "OTEL_TRACES_SAMPLER"},
+		{"bad ratio", map[string]string{"OTEL_TRACES_EXPORTER": "console", "OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "2"}, false, "OTEL_TRACES_SAMPLER_ARG"},
 		{"grpc is not built in", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, false, "OTEL_EXPORTER_OTLP_PROTOCOL"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -55,6 +57,23 @@ func TestFromEnv(t *testing.T) {
 				t.Fatal("tracing off still hands out hooks")
 			}
 		})
+	}
+}
+
+// TestSamplerFromEnv: OTEL_TRACES_SAMPLER decides which spans are
+// recorded (read by the SDK itself).
+func TestSamplerFromEnv(t *testing.T) {
+	ctx := context.Background()
+	for sampler, recording := range map[string]bool{"always_off": false, "always_on": true, "": true, "parentbased_traceidratio": true} {
+		tr, err := otel.FromEnv(ctx, "test", env(map[string]string{"OTEL_TRACES_EXPORTER": "console", "OTEL_TRACES_SAMPLER": sampler}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sctx, _ := tr.Trace().Start(ctx, triage.SpanStoreTx) // never ended: nothing is printed
+		if got := trace.SpanFromContext(sctx).IsRecording(); got != recording {
+			t.Errorf("sampler %q: recording %v, want %v", sampler, got, recording)
+		}
+		tr.Shutdown(ctx)
 	}
 }
 

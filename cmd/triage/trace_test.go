@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +27,7 @@ func TestServeExportsTraces(t *testing.T) {
 	var mu sync.Mutex
 	var names []string
 	var raw [][]byte
+	var searchTrace string
 	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		var req coltracepb.ExportTraceServiceRequest
@@ -40,6 +42,9 @@ func TestServeExportsTraces(t *testing.T) {
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					names = append(names, s.Name)
+					if s.Name == "GET /v1/search" {
+						searchTrace = hex.EncodeToString(s.TraceId)
+					}
 				}
 			}
 		}
@@ -73,6 +78,8 @@ func TestServeExportsTraces(t *testing.T) {
 	}
 	search, _ := http.NewRequest("GET", url+"/v1/search?kind=ticket&q=13912345678", nil)
 	search.Header.Set("Authorization", "Bearer "+token)
+	// The caller's trace goes on in the service.
+	search.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
 	if resp, err = http.DefaultClient.Do(search); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("search: %v %v", resp, err)
 	}
@@ -96,6 +103,9 @@ func TestServeExportsTraces(t *testing.T) {
 		if !slices.Contains(names, want) {
 			t.Errorf("no span named %s among %v", want, names)
 		}
+	}
+	if searchTrace != "4bf92f3577b34da6a3ce929d0e0e4736" {
+		t.Errorf("the search span is in trace %q, not the caller's", searchTrace)
 	}
 	for _, b := range raw {
 		for _, bad := range []string{"13912345678", "验证码", "q="} {
