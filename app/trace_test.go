@@ -129,8 +129,24 @@ func testTracing(t *testing.T, cfg app.Config) {
 	})
 
 	var spans tracetest.SpanStubs
-	opsEventually(t, 10*time.Second, "the webhook delivery's span", func() bool {
+	// A span is exported when it ends, after its children: wait for the
+	// deliveries and for every parent and linked span to have ended.
+	opsEventually(t, 20*time.Second, "the webhook deliveries' spans, with their parents", func() bool {
 		spans = exp.GetSpans()
+		ended := map[trace.SpanID]bool{}
+		for _, s := range spans {
+			ended[s.SpanContext.SpanID()] = true
+		}
+		for _, s := range spans {
+			if s.Parent.IsValid() && !s.Parent.IsRemote() && !ended[s.Parent.SpanID()] {
+				return false
+			}
+			for _, l := range s.Links {
+				if !ended[l.SpanContext.SpanID()] {
+					return false
+				}
+			}
+		}
 		return len(find(spans, "outbound webhook")) >= 2
 	})
 	byID := map[trace.SpanID]tracetest.SpanStub{}
