@@ -235,6 +235,8 @@ const (
 	MailReply  = "reply"
 	MailSurvey = "survey"
 	MailAck    = "ack"
+	// MailSignIn carries a requester's one-time link to "my tickets".
+	MailSignIn = "signin"
 )
 
 // MailStatuses lists the statuses of each direction.
@@ -280,7 +282,7 @@ type MailTemplate struct {
 }
 
 // MailTemplateNames lists the templates.
-func MailTemplateNames() []string { return []string{MailReply, MailSurvey, MailAck} }
+func MailTemplateNames() []string { return []string{MailReply, MailSurvey, MailAck, MailSignIn} }
 
 // ValidMailTemplate reports whether name is a template's name.
 func ValidMailTemplate(name string) bool { return slices.Contains(MailTemplateNames(), name) }

@@ -234,6 +234,12 @@ func (s *Service) PutSettings(ctx context.Context, u triage.HelpSettingsUpdate) 
 			}
 			h.Logo = b
 		}
+		if u.AskCategory.Set {
+			h.AskCategory = u.AskCategory.V
+		}
+		if u.WidgetOrigins.Set {
+			h.WidgetOrigins = u.WidgetOrigins.V
+		}
 		if err := triage.ValidateHelpSettings(h); err != nil {
 			return err
 		}
