@@ -41,7 +41,7 @@ var layering = map[string]struct {
 	"river":      {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest":  {project: []string{""}},
 	"sla":        {project: []string{""}},
-	"helpcentre": {project: []string{"", "kb", "limit"}},
+	"helpcentre": {project: []string{"", "kb", "limit", "onetime", "suggest"}},
 
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
