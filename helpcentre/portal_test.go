@@ -1,0 +1,346 @@
+package helpcentre_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/helpcentre"
+	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/limit"
+	"github.com/triagehq/triage/postgres"
+	"github.com/triagehq/triage/postgres/pgtest"
+	"github.com/triagehq/triage/sqlite"
+)
+
+// close finds every article, each as close in meaning as score says:
+// enough to offer the public ones (the help centre must still drop the
+// internal and draft ones itself).
+type closeSearch struct {
+	store triage.Store
+	score func(q string, a *triage.Article) float64
+}
+
+func (c closeSearch) Search(ctx context.Context, q kb.Query) ([]kb.Hit, error) {
+	as, _, err := c.store.Articles(ctx, triage.ArticleFilter{Limit: triage.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	var hits []kb.Hit
+	for i, a := range as {
+		if s := c.score(q.Text, a); s > 0 {
+			hits = append(hits, kb.Hit{Kind: triage.DocArticle, OwnerID: a.ID, VectorRank: i + 1, VectorScore: s, Fused: s, LexicalRank: i + 1})
+		}
+	}
+	return hits, nil
+}
+
+// refundScore: an article about 退款 is close to a question about it.
+func refundScore(q string, a *triage.Article) float64 {
+	if strings.Contains(q, "退款") && strings.Contains(a.Title+a.Body, "退款") {
+		return 0.8
+	}
+	return 0.05
+}
+
+type mails struct {
+	mu    sync.Mutex
+	acks  []string // ticket ids
+	links []string // sign-in URLs
+}
+
+func (m *mails) AcknowledgeForm(_ context.Context, _ triage.Tx, t *triage.Ticket) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.acks = append(m.acks, t.ID)
+	return nil
+}
+
+func (m *mails) SignInLink(_ context.Context, _ triage.Tx, _ *triage.Ticket, url string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.links = append(m.links, url)
+	return nil
+}
+
+type deskTickets struct{ *desk.Service }
+
+func (d deskTickets) CreateTicketTx(ctx context.Context, tx triage.Tx, in triage.NewTicket, category string) (*triage.Ticket, error) {
+	return d.Service.CreateTicketTx(ctx, tx, in, desk.Hints{Category: category})
+}
+
+type portal struct {
+	*env
+	desk  *desk.Service
+	mails *mails
+	rated map[string]int
+	now   time.Time
+}
+
+// stores opens each store the tests run on: SQLite always, PostgreSQL
+// when TRIAGE_TEST_POSTGRES is set.
+func stores(t *testing.T, run func(t *testing.T, open func(t *testing.T) triage.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		run(t, func(t *testing.T) triage.Store {
+			s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{
+				Enqueue: func(context.Context, *sql.Tx, triage.Job) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		run(t, func(t *testing.T) triage.Store {
+			s, err := postgres.Open(t.Context(), pgtest.NewDatabase(t), postgres.Options{
+				Enqueue: func(context.Context, pgx.Tx, triage.Job) error { return nil }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		})
+	})
+}
+
+func newPortal(t *testing.T, store triage.Store, tweak func(*helpcentre.Service)) *portal {
+	t.Helper()
+	ctx := context.Background()
+	p := &portal{env: &env{store: store, public: "art-public", internal: "art-internal", draft: "art-draft"}, mails: &mails{}, rated: map[string]int{},
+		now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+	for i, a := range []*triage.Article{
+		{ID: p.public, Title: "退款多久到账", Body: "原路退回，一般 1-3 个工作日到账。", Category: "退款", Status: triage.ArticlePublished, Visibility: triage.ArticlePublic},
+		{ID: p.internal, Title: "内部：退款审批口令", Body: "SECRET-INTERNAL 退款审批口令是 8848。", Category: "内部流程", Status: triage.ArticlePublished, Visibility: triage.ArticleInternal},
+		{ID: p.draft, Title: "草稿：退款新规", Body: "SECRET-DRAFT 尚未发布。", Category: "草稿类", Status: triage.ArticleDraft, Visibility: triage.ArticlePublic},
+	} {
+		a.CreatedAt, a.UpdatedAt = p.now.Add(time.Duration(i)*time.Minute), p.now.Add(time.Duration(i)*time.Minute)
+		if err := store.Update(ctx, func(tx triage.Tx) error { return tx.CreateArticle(ctx, a) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.desk = &desk.Service{Store: store, Now: func() time.Time { return p.now }}
+	pow, err := limit.NewPoW(limit.PoWConfig{Secret: bytes.Repeat([]byte("k"), 32), Difficulty: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kbs := &kb.Service{Store: store}
+	cfg := helpcentre.Service{Store: store, Search: closeSearch{store, refundScore}, Render: kbs.Render, BaseURL: "https://help.example.com",
+		Tickets: deskTickets{p.desk}, Mailer: p.mails, PoW: pow, Now: func() time.Time { return p.now },
+		Rate: func(_ context.Context, id string, rating int, _ string) error { p.rated[id] = rating; return nil }}
+	if tweak != nil {
+		tweak(&cfg)
+	}
+	if p.svc, err = helpcentre.New(cfg); err != nil {
+		t.Fatal(err)
+	}
+	h, err := helpcentre.NewHandler(p.svc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.srv = httptest.NewServer(h)
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+var (
+	sessionRe   = regexp.MustCompile(`name="session" value="([0-9a-f]{24})"`)
+	challengeRe = regexp.MustCompile(`name="pow" value="([^"]+)"`)
+)
+
+// formFields reads the session and the challenge of a fresh form.
+func (p *portal) formFields(t *testing.T) (session, challenge string) {
+	t.Helper()
+	r := p.get(t, "/help/new")
+	if r.code != 200 || !strings.Contains(r.h.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("GET /help/new: %d %s", r.code, r.h.Get("Content-Security-Policy"))
+	}
+	return sessionRe.FindStringSubmatch(r.body)[1], challengeRe.FindStringSubmatch(r.body)[1]
+}
+
+// submit posts the form as multipart with one photo when photo is set.
+func (p *portal) submit(t *testing.T, fields url.Values, photo []byte, cookie string) resp {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	if photo != nil {
+		fw, _ := w.CreateFormFile("files", "photo.png")
+		_, _ = fw.Write(photo)
+	}
+	w.Close()
+	path := "/help/new"
+	if fields.Get("reply") != "" {
+		path = fields.Get("path")
+	}
+	req, _ := http.NewRequest("POST", p.srv.URL+path, &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	return do(t, req)
+}
+
+func (p *portal) tickets(t *testing.T) []*triage.Ticket {
+	t.Helper()
+	ts, _, err := p.store.Tickets(t.Context(), triage.TicketFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+func (p *portal) events(t *testing.T) map[triage.HelpEventKind]int {
+	t.Helper()
+	es, err := p.store.HelpEvents(t.Context(), p.now.Add(-48*time.Hour), p.now.Add(48*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[triage.HelpEventKind]int{}
+	for _, e := range es {
+		out[e.Kind]++
+	}
+	return out
+}
+
+var png = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+
+func TestRequestForm(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) triage.Store) {
+		p := newPortal(t, open(t), nil)
+		session, challenge := p.formFields(t)
+		q := url.Values{"session": {session}, "pow": {challenge}, "subject": {"退款什么时候到账"}, "body": {"退款申请三天了还没到"},
+			"email": {"Wang@Example.com"}}
+
+		t.Run("articles first, without JavaScript", func(t *testing.T) {
+			r := p.submit(t, q, png, "")
+			if r.code != 200 || !strings.Contains(r.body, "/help/articles/art-public?form="+session) || !strings.Contains(r.body, "请重新选择附件") {
+				t.Fatalf("first send: %d, want the public article offered\n%s", r.code, r.body)
+			}
+			for _, secret := range []string{"SECRET-INTERNAL", "内部：退款审批口令", "草稿：退款新规", p.internal, p.draft} {
+				if strings.Contains(r.body, secret) {
+					t.Errorf("the form offered %q", secret)
+				}
+			}
+			if n := len(p.tickets(t)); n != 0 {
+				t.Errorf("%d tickets after the first send, want 0", n)
+			}
+		})
+		t.Run("second send makes the ticket with its photo and ack", func(t *testing.T) {
+			q2 := url.Values{}
+			for k, v := range q {
+				q2[k] = v
+			}
+			q2.Set("seen", "1")
+			r := p.submit(t, q2, png, "")
+			if r.code != http.StatusSeeOther || !strings.HasPrefix(r.h.Get("Location"), "/help/new/done?ref=") {
+				t.Fatalf("second send: %d %s\n%s", r.code, r.h.Get("Location"), r.body)
+			}
+			ts := p.tickets(t)
+			if len(ts) != 1 || ts[0].Channel != triage.ChannelWeb || ts[0].Requester.Email != "wang@example.com" {
+				t.Fatalf("tickets = %+v", ts)
+			}
+			atts, err := p.store.Attachments(t.Context(), ts[0].ID)
+			if err != nil || len(atts) != 1 || atts[0].ContentType != "image/png" {
+				t.Errorf("attachments = %+v, %v", atts, err)
+			}
+			if len(p.mails.acks) != 1 || p.mails.acks[0] != ts[0].ID {
+				t.Errorf("acks = %v", p.mails.acks)
+			}
+			done := p.get(t, r.h.Get("Location"))
+			if !strings.Contains(done.body, triage.TicketRef(ts[0].ID)) {
+				t.Errorf("the done page does not show the ticket's number")
+			}
+		})
+		t.Run("proof of work", func(t *testing.T) {
+			_, ch := p.formFields(t)
+			sol, err := limit.Solve(ch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := url.Values{"pow": {ch}, "pow_solution": {sol}, "seen": {"1"}, "subject": {"发票怎么开"}, "body": {"需要增值税发票"}, "phone": {"138 0013 8000"}}
+			if r := p.submit(t, f, nil, ""); r.code != http.StatusSeeOther {
+				t.Fatalf("with work: %d\n%s", r.code, r.body)
+			}
+			if r := p.submit(t, f, nil, ""); r.code != http.StatusBadRequest || !strings.Contains(r.body, "already used") {
+				t.Errorf("the same work again: %d, want 400 already used", r.code)
+			}
+			f.Set("pow_solution", "12345x")
+			if r := p.submit(t, f, nil, ""); r.code != http.StatusBadRequest {
+				t.Errorf("a malformed solution: %d, want 400", r.code)
+			}
+		})
+		t.Run("honeypot", func(t *testing.T) {
+			before := len(p.tickets(t))
+			f := url.Values{"seen": {"1"}, "subject": {"buy now"}, "body": {"cheap"}, "email": {"bot@example.com"}, "website": {"http://spam"}}
+			if r := p.submit(t, f, nil, ""); r.code != http.StatusSeeOther {
+				t.Errorf("a bot is answered %d, want the same 303 as a person", r.code)
+			}
+			if len(p.tickets(t)) != before {
+				t.Errorf("the honeypot made a ticket")
+			}
+		})
+		t.Run("missing contact names the field", func(t *testing.T) {
+			f := url.Values{"seen": {"1"}, "subject": {"你好"}, "body": {"问题"}}
+			r := p.submit(t, f, nil, "")
+			if r.code != http.StatusBadRequest || !strings.Contains(r.body, `data-field="email"`) || !strings.Contains(r.body, "你好") {
+				t.Errorf("no contact: %d, want 400 naming email with the text kept\n%s", r.code, r.body)
+			}
+		})
+	})
+}
+
+func TestRequestFormLimits(t *testing.T) {
+	p := newPortal(t, openSQLite(t), nil)
+	f := url.Values{"seen": {"1"}, "subject": {"问题"}, "body": {"描述"}, "email": {"same@example.com"}}
+	codes := []int{}
+	for range 4 {
+		codes = append(codes, p.submit(t, f, nil, "").code)
+	}
+	// Without the work, three an hour from one address.
+	if codes[0] != 303 || codes[2] != 303 || codes[3] != http.StatusTooManyRequests {
+		t.Fatalf("no-work sends: %v, want 303 ×3 then 429", codes)
+	}
+	// With the work, five an hour per contact.
+	codes = codes[:0]
+	for range 6 {
+		_, ch := p.formFields(t)
+		sol, _ := limit.Solve(ch)
+		g := url.Values{"seen": {"1"}, "subject": {"问题"}, "body": {"描述"}, "email": {"other@example.com"}, "pow": {ch}, "pow_solution": {sol}}
+		r := p.submit(t, g, nil, "")
+		codes = append(codes, r.code)
+		if r.code == http.StatusTooManyRequests && r.h.Get("Retry-After") == "" {
+			t.Errorf("429 without Retry-After")
+		}
+	}
+	if codes[4] != 303 || codes[5] != http.StatusTooManyRequests {
+		t.Errorf("sends of one contact: %v, want 303 ×5 then 429", codes)
+	}
+}
+
+func openSQLite(t *testing.T) triage.Store {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{
+		Enqueue: func(context.Context, *sql.Tx, triage.Job) error { return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
