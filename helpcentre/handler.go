@@ -383,7 +383,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		case triage.ERATELIMIT:
 			status, msg = http.StatusTooManyRequests, "操作太频繁了，请稍后再试。"
 		case triage.EUNAVAILABLE:
-			status, msg = http.StatusServiceUnavailable, "搜索暂时不可用，请稍后再试。"
+			status, msg = http.StatusServiceUnavailable, "服务暂时不可用，请稍后再试。"
+		case triage.EFORBIDDEN:
+			status, msg = http.StatusForbidden, "页面已过期，请刷新后再试。"
+		case triage.ECONFLICT:
+			status, msg = http.StatusConflict, e.Message
+		case triage.ETOOLARGE:
+			status, msg = http.StatusRequestEntityTooLarge, e.Message
+		case triage.EUNAUTHORIZED:
+			status, msg = http.StatusUnauthorized, "请重新登录。"
 		}
 	}
 	if status == http.StatusInternalServerError {

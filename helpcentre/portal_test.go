@@ -344,3 +344,180 @@ func openSQLite(t *testing.T) triage.Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+var linkRe = regexp.MustCompile(`name="token" value="([^"]+)"`)
+
+// signIn follows a mailed link and returns the session cookie.
+func (p *portal) signIn(t *testing.T, link string) string {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := p.get(t, u.RequestURI())
+	m := linkRe.FindStringSubmatch(page.body)
+	if page.code != 200 || m == nil {
+		t.Fatalf("sign-in page: %d\n%s", page.code, page.body)
+	}
+	r := p.post(t, "/help/my/signin", url.Values{"token": {m[1]}})
+	if r.code != http.StatusSeeOther {
+		t.Fatalf("sign in: %d\n%s", r.code, r.body)
+	}
+	for _, c := range strings.Split(r.h.Get("Set-Cookie"), ";") {
+		if strings.HasPrefix(c, helpcentre.RequesterCookie+"=") {
+			if !strings.Contains(r.h.Get("Set-Cookie"), "HttpOnly") || !strings.Contains(r.h.Get("Set-Cookie"), "SameSite=Lax") {
+				t.Errorf("cookie %q is not HttpOnly and SameSite=Lax", r.h.Get("Set-Cookie"))
+			}
+			return c
+		}
+	}
+	t.Fatalf("no session cookie: %v", r.h)
+	return ""
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func TestMyTickets(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) triage.Store) {
+		p := newPortal(t, open(t), nil)
+		ctx := t.Context()
+		mine, err := p.desk.CreateTicket(ctx, triage.NewTicket{Title: "我的退款", Body: "退款没到", Channel: triage.ChannelWeb,
+			Requester: triage.Requester{Email: "me@example.com"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		theirs, err := p.desk.CreateTicket(ctx, triage.NewTicket{Title: "别人的工单 SECRET-OTHER", Body: "别人的问题", Channel: triage.ChannelWeb,
+			Requester: triage.Requester{Email: "other@example.com", Phone: "13800138000"}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.desk.AddComment(ctx, mine.ID, triage.NewComment{Body: "您好，退款已经原路退回。", Public: true}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.desk.AddComment(ctx, mine.ID, triage.NewComment{Body: "SECRET-NOTE 这个客户上次也闹过", Public: false,
+			Attachments: []triage.NewAttachment{{Name: "internal.txt", Data: []byte("SECRET-FILE")}}}, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		if r := p.get(t, "/help/my/tickets/"+mine.ID); r.code != http.StatusUnauthorized {
+			t.Errorf("a ticket without signing in: %d, want 401", r.code)
+		}
+		for _, email := range []string{"me@example.com", "nobody@example.com"} {
+			r := p.post(t, "/help/my/link", url.Values{"email": {email}})
+			if r.code != http.StatusSeeOther || r.h.Get("Location") != "/help/my?sent=1" {
+				t.Errorf("link for %s: %d %s, want the same answer for every address", email, r.code, r.h.Get("Location"))
+			}
+		}
+		if len(p.mails.links) != 1 || !strings.HasPrefix(p.mails.links[0], "https://help.example.com/help/my/signin?token=") {
+			t.Fatalf("links mailed = %v, want one, to the address with a ticket", p.mails.links)
+		}
+		link := p.mails.links[0]
+		cookie := p.signIn(t, link)
+
+		t.Run("the link works once", func(t *testing.T) {
+			u, _ := url.Parse(link)
+			r := p.post(t, "/help/my/signin", url.Values{"token": {u.Query().Get("token")}})
+			if r.code != http.StatusUnauthorized {
+				t.Errorf("second use: %d, want 401", r.code)
+			}
+		})
+		t.Run("lists only own tickets", func(t *testing.T) {
+			r := p.get(t, "/help/my", "Cookie", cookie)
+			if r.code != 200 || !strings.Contains(r.body, "我的退款") || strings.Contains(r.body, "SECRET-OTHER") {
+				t.Fatalf("my tickets: %d\n%s", r.code, r.body)
+			}
+		})
+		t.Run("reads public replies, never notes", func(t *testing.T) {
+			r := p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie)
+			if r.code != 200 || !strings.Contains(r.body, "退款已经原路退回") {
+				t.Fatalf("own ticket: %d\n%s", r.code, r.body)
+			}
+			for _, secret := range []string{"SECRET-NOTE", "internal.txt"} {
+				if strings.Contains(r.body, secret) {
+					t.Errorf("the requester sees %q", secret)
+				}
+			}
+			atts, _ := p.store.Attachments(ctx, mine.ID)
+			for _, a := range atts {
+				if r := p.get(t, "/help/my/files/"+a.ID, "Cookie", cookie); r.code != 404 || strings.Contains(r.body, "SECRET-FILE") {
+					t.Errorf("a note's file: %d, want 404", r.code)
+				}
+			}
+		})
+		t.Run("guessing ids", func(t *testing.T) {
+			other := p.get(t, "/help/my/tickets/"+theirs.ID, "Cookie", cookie)
+			missing := p.get(t, "/help/my/tickets/"+triage.NewID(), "Cookie", cookie)
+			if other.code != 404 || missing.code != 404 || strings.Contains(other.body, "SECRET-OTHER") {
+				t.Errorf("another's ticket %d, a missing one %d; want 404 both, nothing shown", other.code, missing.code)
+			}
+			csrf := csrfRe.FindStringSubmatch(p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie).body)[1]
+			r := p.submit(t, url.Values{"reply": {"我也能回复吗"}, "csrf": {csrf}, "path": {"/help/my/tickets/" + theirs.ID + "/reply"}}, nil, cookie)
+			if r.code != 404 {
+				t.Errorf("a reply to another's ticket: %d, want 404", r.code)
+			}
+			cs, _ := p.store.Comments(ctx, theirs.ID)
+			if len(cs) != 0 {
+				t.Errorf("another's ticket got %d comments", len(cs))
+			}
+		})
+		t.Run("replies with a file", func(t *testing.T) {
+			csrf := csrfRe.FindStringSubmatch(p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie).body)[1]
+			if r := p.submit(t, url.Values{"reply": {"还是没到"}, "csrf": {"0000"}, "path": {"/help/my/tickets/" + mine.ID + "/reply"}}, nil, cookie); r.code != 403 {
+				t.Errorf("a reply without the form's token: %d, want 403", r.code)
+			}
+			r := p.submit(t, url.Values{"reply": {"还是没到，截图如下"}, "csrf": {csrf}, "path": {"/help/my/tickets/" + mine.ID + "/reply"}}, png, cookie)
+			if r.code != http.StatusSeeOther {
+				t.Fatalf("reply: %d\n%s", r.code, r.body)
+			}
+			cs, _ := p.store.Comments(ctx, mine.ID)
+			last := cs[len(cs)-1]
+			if !last.FromRequester || !last.Public || last.Body != "还是没到，截图如下" {
+				t.Errorf("last comment = %+v", last)
+			}
+			page := p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie)
+			if !strings.Contains(page.body, "photo.png") {
+				t.Errorf("the requester does not see their own file")
+			}
+		})
+		t.Run("rates a solved ticket", func(t *testing.T) {
+			csrf := csrfRe.FindStringSubmatch(p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie).body)[1]
+			rate := url.Values{"rating": {"5"}, "csrf": {csrf}}
+			if r := p.postCookie(t, "/help/my/tickets/"+mine.ID+"/rate", rate, cookie); r.code != http.StatusConflict {
+				t.Errorf("rating an open ticket: %d, want 409", r.code)
+			}
+			tk, _ := p.store.Ticket(ctx, mine.ID)
+			if _, err := p.desk.UpdateTicket(ctx, mine.ID, tk.Version, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)}); err != nil {
+				t.Fatal(err)
+			}
+			if r := p.postCookie(t, "/help/my/tickets/"+mine.ID+"/rate", rate, cookie); r.code != http.StatusSeeOther || p.rated[mine.ID] != 5 {
+				t.Errorf("rating: %d, rated %v", r.code, p.rated)
+			}
+			if r := p.postCookie(t, "/help/my/tickets/"+theirs.ID+"/rate", rate, cookie); r.code != 404 {
+				t.Errorf("rating another's ticket: %d, want 404", r.code)
+			}
+		})
+		t.Run("sessions expire", func(t *testing.T) {
+			p.now = p.now.Add(helpcentre.DefaultSessionTTL + time.Minute)
+			if r := p.get(t, "/help/my/tickets/"+mine.ID, "Cookie", cookie); r.code != http.StatusUnauthorized {
+				t.Errorf("after the session's lifetime: %d, want 401", r.code)
+			}
+		})
+		t.Run("links expire", func(t *testing.T) {
+			p.mails.links = nil
+			p.post(t, "/help/my/link", url.Values{"email": {"me@example.com"}})
+			p.now = p.now.Add(16 * time.Minute)
+			u, _ := url.Parse(p.mails.links[0])
+			if r := p.post(t, "/help/my/signin", url.Values{"token": {u.Query().Get("token")}}); r.code != http.StatusUnauthorized {
+				t.Errorf("a link 16 minutes old: %d, want 401", r.code)
+			}
+		})
+	})
+}
+
+func (p *portal) postCookie(t *testing.T, path string, form url.Values, cookie string) resp {
+	t.Helper()
+	req, _ := http.NewRequest("POST", p.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Cookie", cookie)
+	return do(t, req)
+}
