@@ -521,3 +521,89 @@ func (p *portal) postCookie(t *testing.T, path string, form url.Values, cookie s
 	req.Header.Set("Cookie", cookie)
 	return do(t, req)
 }
+
+func TestAnswerAndDeflection(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) triage.Store) {
+		p := newPortal(t, open(t), nil)
+		ctx := t.Context()
+		for _, tc := range []struct {
+			name, question string
+			handover       bool
+			why            string
+		}{
+			{"answers from the public article", "退款多久能到账？", false, ""},
+			{"low confidence", "发票抬头怎么改", true, "low_confidence"},
+			{"complaint", "退款太慢了我要投诉", true, "complaint"},
+			{"threat", "退款再不到我就打12315", true, "threat"},
+			{"safety", "充电器冒烟了，退款怎么办", true, "safety"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				a, err := p.svc.Answer(ctx, helpcentre.AnswerRequest{Question: tc.question, Customer: "bot-user@example.com"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Handover != tc.handover || a.Reason != tc.why || a.ID == "" {
+					t.Fatalf("answer = %+v, want handover %v (%s)", a, tc.handover, tc.why)
+				}
+				if !a.Handover {
+					if a.Answer == "" || len(a.Citations) == 0 || a.Citations[0].ID != p.public || a.Confidence < a.Threshold {
+						t.Errorf("answer = %+v, want a text citing %s", a, p.public)
+					}
+				}
+				for _, secret := range []string{"SECRET", "8848", p.internal, p.draft} {
+					if strings.Contains(a.Answer, secret) || (len(a.Citations) > 0 && a.Citations[0].ID == secret) {
+						t.Errorf("the answer leaks %q: %+v", secret, a)
+					}
+				}
+			})
+		}
+		if _, err := p.svc.Answer(ctx, helpcentre.AnswerRequest{Question: "  "}); !triage.IsCode(err, triage.EINVALID) {
+			t.Errorf("empty question: %v, want EINVALID", err)
+		}
+
+		// The help centre's side: a search, a view, 有帮助, a form session
+		// with 解决了, one that ended without anything, and one whose
+		// customer wrote in anyway within 24 hours.
+		p.get(t, "/help/search?q=退款")
+		p.get(t, "/help/articles/"+p.public)
+		p.post(t, "/help/articles/"+p.public+"/feedback", url.Values{"helpful": {"yes"}})
+		s1, _ := p.formFields(t)
+		p.get(t, "/help/new/suggest?q="+url.QueryEscape("退款多久")+"&session="+s1)
+		if r := p.post(t, "/help/new/solved", url.Values{"session": {s1}, "article": {p.public}, "solved": {"yes"}}); r.code != http.StatusSeeOther {
+			t.Fatalf("解决了: %d", r.code)
+		}
+		if r := p.post(t, "/help/new/solved", url.Values{"session": {s1}, "article": {p.internal}, "solved": {"yes"}}); r.code != 404 {
+			t.Errorf("解决了 on an internal article: %d, want 404", r.code)
+		}
+		s2, _ := p.formFields(t)
+		p.get(t, "/help/new/suggest?q="+url.QueryEscape("退款到哪了")+"&session="+s2+"&email=late@example.com")
+		s3, _ := p.formFields(t)
+		p.get(t, "/help/new/suggest?q="+url.QueryEscape("退款进度")+"&session="+s3)
+		p.now = p.now.Add(2 * time.Hour)
+		if _, err := p.desk.CreateTicket(ctx, triage.NewTicket{Title: "退款到底到哪了", Body: "还是没到", Channel: triage.ChannelEmail,
+			Requester: triage.Requester{Email: "LATE@example.com"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := p.svc.Deflection(ctx, p.now.Add(-24*time.Hour), p.now.Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := rep.Total
+		want := helpcentre.DeflectionRow{Day: "total", Searches: 1, Views: 1, Helpful: 1, Solved: 1, FormsWithoutTicket: 2, BotAnswers: 1, BotHandovers: 4,
+			Deflected: 5, CameBack: 1, Net: 4}
+		if got != want {
+			t.Errorf("total = %+v\nwant    %+v", got, want)
+		}
+		var b bytes.Buffer
+		if err := rep.WriteCSV(&b); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		if !strings.HasPrefix(lines[0], "\ufeffday,category,searches") || lines[len(lines)-1] != "total,,1,1,1,1,2,0,1,4,5,1,4" {
+			t.Errorf("CSV:\n%s", b.String())
+		}
+		if !strings.Contains(b.String(), "2026-12-07,退款,") {
+			t.Errorf("CSV has no 退款 row for the day:\n%s", b.String())
+		}
+	})
+}
