@@ -116,7 +116,7 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request, fv *formView, 
 		h.fail(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Security-Policy", formPolicy)
+	w.Header().Set("Content-Security-Policy", framePolicy(st.WidgetOrigins))
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -138,6 +138,12 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) suggestJSON(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Type", "application/json")
+	if !h.cors(w, r) {
+		// Another site's page, not allowed by an admin: no answer.
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = w.Write([]byte(`{"articles":[]}`))
+		return
+	}
 	d := h.s.Limits.Suggest.Allow(limit.Key(h.s.Proxies.ClientIP(r)))
 	d.SetHeaders(w.Header())
 	if !d.Allowed {
@@ -447,6 +453,7 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Title, p.NoIndex = "已提交 - "+p.Site, true
 	p.Message = r.URL.Query().Get("ref")
+	w.Header().Set("Content-Security-Policy", withAncestors(policy, h.origins(r)))
 	if r.URL.Query().Get("solved") == "1" {
 		p.Voted = "solved"
 	}

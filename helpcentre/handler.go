@@ -44,6 +44,8 @@ type Handler struct {
 	tmpl *template.Template
 	css  []byte
 	js   []byte
+	// widget is the embeddable widget's script (widget.go).
+	widget []byte
 	// jsPath is the form script's /help/assets/new.js?v=<hash>.
 	jsPath string
 	// cssPath is /help/assets/help.css?v=<hash of the file>.
@@ -68,6 +70,9 @@ func NewHandler(s *Service, log *slog.Logger) (*Handler, error) {
 	sum := sha256.Sum256(css)
 	h := &Handler{s: s, log: log, css: css, cssPath: "/help/assets/help.css?v=" + hex.EncodeToString(sum[:6])}
 	if h.js, err = fs.ReadFile(files, "assets/new.js"); err != nil {
+		return nil, err
+	}
+	if h.widget, err = fs.ReadFile(files, "assets/widget.js"); err != nil {
 		return nil, err
 	}
 	jsSum := sha256.Sum256(h.js)

@@ -607,3 +607,45 @@ func TestAnswerAndDeflection(t *testing.T) {
 		}
 	})
 }
+
+func TestWidget(t *testing.T) {
+	p := newPortal(t, openSQLite(t), nil)
+	if _, err := p.svc.PutSettings(t.Context(), triage.HelpSettingsUpdate{WidgetOrigins: triage.Some([]string{"https://Shop.Example.com/"})}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"javascript:alert(1)", "http://shop.example.com", "https://shop.example.com/path", "*"} {
+		if _, err := p.svc.PutSettings(t.Context(), triage.HelpSettingsUpdate{WidgetOrigins: triage.Some([]string{bad})}); !triage.IsCode(err, triage.EINVALID) {
+			t.Errorf("origin %q: %v, want EINVALID", bad, err)
+		}
+	}
+	js := p.get(t, "/help/widget.js")
+	if js.code != 200 || !strings.Contains(js.body, "/help/new?embed=1") || js.h.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
+		t.Errorf("widget.js: %d %v", js.code, js.h)
+	}
+	form := p.get(t, "/help/new?embed=1")
+	if csp := form.h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://shop.example.com") {
+		t.Errorf("the form's CSP %q does not let the allowed site frame it", csp)
+	}
+	if csp := p.get(t, "/help").h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("the home page may be framed: %q", csp)
+	}
+	for _, tc := range []struct {
+		origin string
+		code   int
+		allow  string
+	}{{"https://shop.example.com", 200, "https://shop.example.com"}, {"https://evil.example", 403, ""}, {"", 200, ""}} {
+		t.Run("suggest from "+tc.origin, func(t *testing.T) {
+			hdr := []string{}
+			if tc.origin != "" {
+				hdr = []string{"Origin", tc.origin}
+			}
+			r := p.get(t, "/help/new/suggest?q="+url.QueryEscape("退款多久"), hdr...)
+			if r.code != tc.code || r.h.Get("Access-Control-Allow-Origin") != tc.allow || r.h.Get("Access-Control-Allow-Credentials") != "" {
+				t.Errorf("%d, allow %q; want %d, %q", r.code, r.h.Get("Access-Control-Allow-Origin"), tc.code, tc.allow)
+			}
+			if tc.code == 200 && !strings.Contains(r.body, p.public) {
+				t.Errorf("no article offered: %s", r.body)
+			}
+		})
+	}
+}

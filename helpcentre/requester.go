@@ -53,6 +53,8 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /help/new/solved", h.solved)
 	m.HandleFunc("GET /help/new/done", h.done)
 	m.HandleFunc("GET /help/assets/new.js", h.script)
+	m.HandleFunc("GET /help/widget.js", h.widgetScript)
+	m.HandleFunc("OPTIONS /help/new/suggest", h.preflight)
 	m.HandleFunc("GET /help/my", h.myTickets)
 	m.HandleFunc("POST /help/my/link", h.askLink)
 	m.HandleFunc("GET /help/my/signin", h.signInPage)
