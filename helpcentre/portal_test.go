@@ -609,7 +609,10 @@ func TestAnswerAndDeflection(t *testing.T) {
 }
 
 func TestWidget(t *testing.T) {
-	p := newPortal(t, openSQLite(t), nil)
+	stores(t, func(t *testing.T, open func(t *testing.T) triage.Store) { testWidget(t, newPortal(t, open(t), nil)) })
+}
+
+func testWidget(t *testing.T, p *portal) {
 	if _, err := p.svc.PutSettings(t.Context(), triage.HelpSettingsUpdate{WidgetOrigins: triage.Some([]string{"https://Shop.Example.com/"})}); err != nil {
 		t.Fatal(err)
 	}
