@@ -75,6 +75,10 @@ type HelpSettings struct {
 	// AskCategory shows a category choice on the request form (the
 	// categories of the public articles).
 	AskCategory bool `json:"ask_category"`
+	// ConfirmEmail holds a request-form ticket until its customer
+	// follows a link mailed to the address they gave (an e-mail address
+	// is then required).
+	ConfirmEmail bool `json:"confirm_email"`
 	// WidgetOrigins are the sites (scheme://host[:port]) that may embed
 	// the help widget and call its endpoints from the browser.
 	WidgetOrigins []string  `json:"widget_origins"`
@@ -133,6 +137,7 @@ type HelpSettingsUpdate struct {
 	Logo Opt[string] `json:"logo"`
 	// AskCategory and WidgetOrigins: see HelpSettings.
 	AskCategory   Opt[bool]     `json:"ask_category"`
+	ConfirmEmail  Opt[bool]     `json:"confirm_email"`
 	WidgetOrigins Opt[[]string] `json:"widget_origins"`
 }
 

@@ -106,8 +106,22 @@ type RequesterSession struct {
 	ExpiresAt time.Time
 }
 
+// HelpRequest is a request-form submission held until its customer
+// confirms their e-mail address: the form as sent (Payload, JSON, files
+// included), kept until ExpiresAt.
+type HelpRequest struct {
+	ID        string
+	Email     string
+	Payload   []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
 // PortalReader holds the store's reads for the customer's side.
 type PortalReader interface {
+	// HelpRequest returns a held request; ENOTFOUND when there is none
+	// (or it expired at now).
+	HelpRequest(ctx context.Context, id string, now time.Time) (*HelpRequest, error)
 	// HelpEvents lists the events created in [from, to), oldest first.
 	HelpEvents(ctx context.Context, from, to time.Time) ([]*HelpEvent, error)
 	// RequesterSession returns the live session with hash at now;
@@ -128,4 +142,9 @@ type PortalWriter interface {
 	CreateRequesterSession(ctx context.Context, s *RequesterSession) error
 	// DeleteRequesterSession signs a session out; absent is no error.
 	DeleteRequesterSession(ctx context.Context, hash string) error
+	// PutHelpRequest holds a request, and drops the held requests that
+	// expired before its CreatedAt.
+	PutHelpRequest(ctx context.Context, r *HelpRequest) error
+	// DeleteHelpRequest drops a held request; absent is no error.
+	DeleteHelpRequest(ctx context.Context, id string) error
 }

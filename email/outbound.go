@@ -25,6 +25,12 @@ type SendArgs struct {
 	// stored only here.
 	SignInURL     string    `json:"signin_url,omitempty"`
 	SignInExpires time.Time `json:"signin_expires,omitzero"`
+	// Confirm* are a held request's confirmation mail (MailConfirm),
+	// which belongs to no ticket.
+	ConfirmURL     string    `json:"confirm_url,omitempty"`
+	ConfirmExpires time.Time `json:"confirm_expires,omitzero"`
+	RequestTitle   string    `json:"request_title,omitempty"`
+	RequesterName  string    `json:"requester_name,omitempty"`
 }
 
 // MaxSendAttempts is how often a mail the server defers (4xx, no
@@ -214,6 +220,9 @@ func (s *Service) finish(ctx context.Context, rec *triage.MailMessage, status st
 // compose builds a queued mail from its ticket and template as they are
 // now.
 func (s *Service) compose(ctx context.Context, rec *triage.MailMessage, a SendArgs) (*mail.Outgoing, error) {
+	if rec.Purpose == triage.MailConfirm {
+		return s.composeConfirm(ctx, rec, a)
+	}
 	t, err := s.Store.Ticket(ctx, rec.TicketID)
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		return nil, triage.Invalid("ticket_id", "the ticket of this mail is gone")

@@ -389,7 +389,24 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	h.s.Limits.FormAddr.Allow(addr)
 	h.s.Limits.FormContact.Allow(triage.ContactKey(contact))
-	t, err := h.s.createFromForm(r.Context(), sub)
+	st, err := h.s.Settings(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if st.ConfirmEmail {
+		if sub.fv.Email == "" {
+			h.formError(w, r, &sub.fv, triage.Invalid("email", "请填写邮箱：提交前需要确认邮箱"))
+			return
+		}
+		if err := h.s.holdRequest(r.Context(), sub); err != nil {
+			h.formError(w, r, &sub.fv, err)
+			return
+		}
+		http.Redirect(w, r, "/help/new/done?confirm=1", http.StatusSeeOther)
+		return
+	}
+	t, err := h.s.createFromForm(r.Context(), sub, nil)
 	if err != nil {
 		h.formError(w, r, &sub.fv, err)
 		return
@@ -399,7 +416,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 
 // createFromForm makes the ticket, its acknowledgement and its help event
 // in one transaction.
-func (s *Service) createFromForm(ctx context.Context, sub *submission) (*triage.Ticket, error) {
+func (s *Service) createFromForm(ctx context.Context, sub *submission, also func(tx triage.Tx) error) (*triage.Ticket, error) {
 	f := sub.fv
 	in := triage.NewTicket{Title: f.Subject, Body: f.Body, Channel: triage.ChannelWeb, Tags: []string{"help-form"},
 		Requester: triage.Requester{Name: f.Name, Email: strings.ToLower(f.Email), Phone: f.Phone}, Attachments: sub.files}
@@ -415,6 +432,11 @@ func (s *Service) createFromForm(ctx context.Context, sub *submission) (*triage.
 		}
 		if s.Mailer != nil {
 			if err := s.Mailer.AcknowledgeForm(ctx, tx, t); err != nil {
+				return err
+			}
+		}
+		if also != nil {
+			if err := also(tx); err != nil {
 				return err
 			}
 		}
@@ -454,8 +476,11 @@ func (h *Handler) done(w http.ResponseWriter, r *http.Request) {
 	p.Title, p.NoIndex = "已提交 - "+p.Site, true
 	p.Message = r.URL.Query().Get("ref")
 	w.Header().Set("Content-Security-Policy", withAncestors(policy, h.origins(r)))
-	if r.URL.Query().Get("solved") == "1" {
+	switch {
+	case r.URL.Query().Get("solved") == "1":
 		p.Voted = "solved"
+	case r.URL.Query().Get("confirm") == "1":
+		p.Voted = "confirm"
 	}
 	var b bytes.Buffer
 	if err := h.tmpl.ExecuteTemplate(&b, "done.html", p); err != nil {

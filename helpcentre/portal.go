@@ -33,6 +33,8 @@ type Tickets interface {
 type Mailer interface {
 	AcknowledgeForm(ctx context.Context, tx triage.Tx, t *triage.Ticket) error
 	SignInLink(ctx context.Context, tx triage.Tx, t *triage.Ticket, url string, expires time.Time) error
+	// ConfirmRequest mails a held request's confirmation link.
+	ConfirmRequest(ctx context.Context, tx triage.Tx, to, name, title, url string, expires time.Time) error
 }
 
 // Rater records a requester's rating of a solved ticket through the

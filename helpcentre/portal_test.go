@@ -57,9 +57,17 @@ func refundScore(q string, a *triage.Article) float64 {
 }
 
 type mails struct {
-	mu    sync.Mutex
-	acks  []string // ticket ids
-	links []string // sign-in URLs
+	mu       sync.Mutex
+	acks     []string // ticket ids
+	links    []string // sign-in URLs
+	confirms []string // confirmation URLs
+}
+
+func (m *mails) ConfirmRequest(_ context.Context, _ triage.Tx, _, _, _, url string, _ time.Time) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.confirms = append(m.confirms, url)
+	return nil
 }
 
 func (m *mails) AcknowledgeForm(_ context.Context, _ triage.Tx, t *triage.Ticket) error {
@@ -651,4 +659,45 @@ func testWidget(t *testing.T, p *portal) {
 			}
 		})
 	}
+}
+
+func TestRequestFormConfirmation(t *testing.T) {
+	stores(t, func(t *testing.T, open func(t *testing.T) triage.Store) {
+		p := newPortal(t, open(t), nil)
+		if _, err := p.svc.PutSettings(t.Context(), triage.HelpSettingsUpdate{ConfirmEmail: triage.Some(true)}); err != nil {
+			t.Fatal(err)
+		}
+		f := url.Values{"seen": {"1"}, "subject": {"发票抬头开错了"}, "body": {"要重开"}, "phone": {"13800138000"}}
+		if r := p.submit(t, f, nil, ""); r.code != http.StatusBadRequest || !strings.Contains(r.body, `data-field="email"`) {
+			t.Errorf("phone only with confirmation on: %d, want 400 naming email", r.code)
+		}
+		f.Set("email", "fp@example.com")
+		r := p.submit(t, f, png, "")
+		if r.code != http.StatusSeeOther || r.h.Get("Location") != "/help/new/done?confirm=1" {
+			t.Fatalf("held: %d %s\n%s", r.code, r.h.Get("Location"), r.body)
+		}
+		if n := len(p.tickets(t)); n != 0 || len(p.mails.confirms) != 1 {
+			t.Fatalf("%d tickets and %d confirmation mails before confirming; want 0 and 1", n, len(p.mails.confirms))
+		}
+		u, _ := url.Parse(p.mails.confirms[0])
+		page := p.get(t, u.RequestURI())
+		m := linkRe.FindStringSubmatch(page.body)
+		if page.code != 200 || m == nil {
+			t.Fatalf("confirm page: %d", page.code)
+		}
+		r = p.post(t, "/help/new/confirm", url.Values{"token": {m[1]}})
+		if r.code != http.StatusSeeOther || !strings.HasPrefix(r.h.Get("Location"), "/help/new/done?ref=") {
+			t.Fatalf("confirm: %d %s\n%s", r.code, r.h.Get("Location"), r.body)
+		}
+		ts := p.tickets(t)
+		if len(ts) != 1 || ts[0].Requester.Email != "fp@example.com" || len(p.mails.acks) != 1 {
+			t.Fatalf("after confirming: %+v, acks %v", ts, p.mails.acks)
+		}
+		if atts, _ := p.store.Attachments(t.Context(), ts[0].ID); len(atts) != 1 {
+			t.Errorf("the held photo did not reach the ticket: %+v", atts)
+		}
+		if r := p.post(t, "/help/new/confirm", url.Values{"token": {m[1]}}); r.code != http.StatusUnauthorized || len(p.tickets(t)) != 1 {
+			t.Errorf("the link again: %d, want 401 and no second ticket", r.code)
+		}
+	})
 }

@@ -52,6 +52,8 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /help/new/suggest", h.suggestJSON)
 	m.HandleFunc("POST /help/new/solved", h.solved)
 	m.HandleFunc("GET /help/new/done", h.done)
+	m.HandleFunc("GET /help/new/confirm", h.confirmPage)
+	m.HandleFunc("POST /help/new/confirm", h.confirm)
 	m.HandleFunc("GET /help/assets/new.js", h.script)
 	m.HandleFunc("GET /help/widget.js", h.widgetScript)
 	m.HandleFunc("OPTIONS /help/new/suggest", h.preflight)

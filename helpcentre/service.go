@@ -267,6 +267,9 @@ func (s *Service) PutSettings(ctx context.Context, u triage.HelpSettingsUpdate) 
 		if u.AskCategory.Set {
 			h.AskCategory = u.AskCategory.V
 		}
+		if u.ConfirmEmail.Set {
+			h.ConfirmEmail = u.ConfirmEmail.V
+		}
 		if u.WidgetOrigins.Set {
 			h.WidgetOrigins = u.WidgetOrigins.V
 		}

@@ -61,8 +61,8 @@ func (s queries) HelpSettings(ctx context.Context) (*triage.HelpSettings, error)
 	var h triage.HelpSettings
 	var origins string
 	err := s.q.QueryRow(ctx, `
-		SELECT company_name, logo_type, logo, ask_category, widget_origins, updated_at FROM help_settings WHERE id = 1`).
-		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &origins, &h.UpdatedAt)
+		SELECT company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at FROM help_settings WHERE id = 1`).
+		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &h.ConfirmEmail, &origins, &h.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &triage.HelpSettings{WidgetOrigins: []string{}}, nil
 	} else if err != nil {
@@ -84,13 +84,13 @@ func (tx *Tx) PutHelpSettings(ctx context.Context, h *triage.HelpSettings) error
 		h.Logo = []byte{}
 	}
 	_, err := tx.tx.Exec(ctx, `
-		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, widget_origins, updated_at)
-		VALUES (1, $1, $2, $3, $4, $5, $6)
+		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at)
+		VALUES (1, $1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET
 			company_name = excluded.company_name, logo_type = excluded.logo_type,
-			logo = excluded.logo, ask_category = excluded.ask_category,
+			logo = excluded.logo, ask_category = excluded.ask_category, confirm_email = excluded.confirm_email,
 			widget_origins = excluded.widget_origins, updated_at = excluded.updated_at`,
-		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, originsJSON(h), h.UpdatedAt)
+		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, h.ConfirmEmail, originsJSON(h), h.UpdatedAt)
 	if err != nil {
 		return dbError("put help settings", err)
 	}

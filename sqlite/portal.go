@@ -122,3 +122,39 @@ func (tx *Tx) DeleteRequesterSession(ctx context.Context, hash string) error {
 	_, err := tx.tx.ExecContext(ctx, `DELETE FROM requester_sessions WHERE hash = ?`, hash)
 	return dbError("delete requester session", err)
 }
+
+// PutHelpRequest holds a request and drops the expired ones.
+func (tx *Tx) PutHelpRequest(ctx context.Context, r *triage.HelpRequest) error {
+	if err := triage.Required("id", r.ID); err != nil {
+		return err
+	}
+	r.CreatedAt, r.ExpiresAt = triage.StoreTime(r.CreatedAt), triage.StoreTime(r.ExpiresAt)
+	if _, err := tx.tx.ExecContext(ctx, `DELETE FROM help_requests WHERE expires_at <= ?`, micros(r.CreatedAt)); err != nil {
+		return dbError("put help request", err)
+	}
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO help_requests (id, email, payload, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		r.ID, r.Email, r.Payload, micros(r.CreatedAt), micros(r.ExpiresAt))
+	if isDuplicate(err) {
+		return triage.Errorf(triage.ECONFLICT, "help request %s already exists", r.ID)
+	}
+	return dbError("put help request", err)
+}
+
+// HelpRequest returns a held request that has not expired at now.
+func (s queries) HelpRequest(ctx context.Context, id string, now time.Time) (*triage.HelpRequest, error) {
+	var r triage.HelpRequest
+	err := s.q.QueryRowContext(ctx, `SELECT id, email, payload, created_at, expires_at FROM help_requests WHERE id = ? AND expires_at > ?`,
+		id, micros(now)).Scan(&r.ID, &r.Email, &r.Payload, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, triage.NotFound("help request", id)
+	} else if err != nil {
+		return nil, dbError("help request", err)
+	}
+	return &r, nil
+}
+
+// DeleteHelpRequest drops a held request.
+func (tx *Tx) DeleteHelpRequest(ctx context.Context, id string) error {
+	_, err := tx.tx.ExecContext(ctx, `DELETE FROM help_requests WHERE id = ?`, id)
+	return dbError("delete help request", err)
+}

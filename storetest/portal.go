@@ -15,6 +15,7 @@ var portalTests = []test{
 	{"one-time links", testOneTime},
 	{"requester sessions", testRequesterSessions},
 	{"help settings of the form", testPortalSettings},
+	{"held requests", testHelpRequests},
 }
 
 func testHelpEvents(t *testing.T, s triage.Store) {
@@ -101,11 +102,35 @@ func testRequesterSessions(t *testing.T, s triage.Store) {
 
 func testPortalSettings(t *testing.T, s triage.Store) {
 	ctx := t.Context()
-	h := &triage.HelpSettings{CompanyName: "示例", AskCategory: true, WidgetOrigins: []string{"https://shop.example.com"}, UpdatedAt: base}
+	h := &triage.HelpSettings{CompanyName: "示例", AskCategory: true, ConfirmEmail: true, WidgetOrigins: []string{"https://shop.example.com"}, UpdatedAt: base}
 	update(t, s, func(tx triage.Tx) error { return tx.PutHelpSettings(ctx, h) })
 	got, err := s.HelpSettings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameJSON(t, "settings", got, h)
+}
+
+func testHelpRequests(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	old := &triage.HelpRequest{ID: "hr-old", Email: "a@example.com", Payload: []byte(`{"subject":"旧"}`), CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+	update(t, s, func(tx triage.Tx) error { return tx.PutHelpRequest(ctx, old) })
+	got, err := s.HelpRequest(ctx, "hr-old", base.Add(time.Minute))
+	if err != nil || string(got.Payload) != `{"subject":"旧"}` || got.Email != "a@example.com" {
+		t.Fatalf("held request = %+v, %v", got, err)
+	}
+	if _, err := s.HelpRequest(ctx, "hr-old", base.Add(time.Hour)); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("an expired request: %v, want ENOTFOUND", err)
+	}
+	// A later put drops the expired one.
+	update(t, s, func(tx triage.Tx) error {
+		return tx.PutHelpRequest(ctx, &triage.HelpRequest{ID: "hr-new", Email: "b@example.com", Payload: []byte(`{}`), CreatedAt: base.Add(2 * time.Hour), ExpiresAt: base.Add(3 * time.Hour)})
+	})
+	if _, err := s.HelpRequest(ctx, "hr-old", base); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("the expired request was kept: %v", err)
+	}
+	update(t, s, func(tx triage.Tx) error { return tx.DeleteHelpRequest(ctx, "hr-new") })
+	if _, err := s.HelpRequest(ctx, "hr-new", base.Add(2*time.Hour)); !triage.IsCode(err, triage.ENOTFOUND) {
+		t.Errorf("a deleted request: %v", err)
+	}
 }

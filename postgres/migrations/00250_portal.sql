@@ -38,7 +38,20 @@ CREATE TABLE requester_sessions (
 ALTER TABLE help_settings ADD COLUMN ask_category boolean NOT NULL DEFAULT false;
 ALTER TABLE help_settings ADD COLUMN widget_origins text NOT NULL DEFAULT '[]';
 
+ALTER TABLE help_settings ADD COLUMN confirm_email boolean NOT NULL DEFAULT false;
+
+CREATE TABLE help_requests (
+	id         text COLLATE "C" NOT NULL PRIMARY KEY,
+	email      text COLLATE "C" NOT NULL,
+	payload    bytea NOT NULL,
+	created_at timestamptz NOT NULL,
+	expires_at timestamptz NOT NULL
+);
+CREATE INDEX help_requests_expires ON help_requests (expires_at);
+
 -- +goose Down
+ALTER TABLE help_settings DROP COLUMN confirm_email;
+DROP TABLE help_requests;
 ALTER TABLE help_settings DROP COLUMN widget_origins;
 ALTER TABLE help_settings DROP COLUMN ask_category;
 DROP TABLE requester_sessions;

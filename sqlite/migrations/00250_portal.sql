@@ -46,7 +46,22 @@ CREATE TABLE requester_sessions (
 ALTER TABLE help_settings ADD COLUMN ask_category INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE help_settings ADD COLUMN widget_origins TEXT NOT NULL DEFAULT '[]';
 
+ALTER TABLE help_settings ADD COLUMN confirm_email INTEGER NOT NULL DEFAULT 0;
+
+-- Requests held until the customer confirms their address (when the
+-- company turns confirmation on): the form as sent, files included.
+CREATE TABLE help_requests (
+	id         TEXT    NOT NULL PRIMARY KEY,
+	email      TEXT    NOT NULL,
+	payload    BLOB    NOT NULL,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX help_requests_expires ON help_requests (expires_at);
+
 -- +goose Down
+ALTER TABLE help_settings DROP COLUMN confirm_email;
+DROP TABLE help_requests;
 ALTER TABLE help_settings DROP COLUMN widget_origins;
 ALTER TABLE help_settings DROP COLUMN ask_category;
 DROP TABLE requester_sessions;
