@@ -285,7 +285,9 @@ type MailTemplate struct {
 }
 
 // MailTemplateNames lists the templates.
-func MailTemplateNames() []string { return []string{MailReply, MailSurvey, MailAck, MailSignIn, MailConfirm} }
+func MailTemplateNames() []string {
+	return []string{MailReply, MailSurvey, MailAck, MailSignIn, MailConfirm}
+}
 
 // ValidMailTemplate reports whether name is a template's name.
 func ValidMailTemplate(name string) bool { return slices.Contains(MailTemplateNames(), name) }
