@@ -221,12 +221,11 @@ func (h *Handler) solved(w http.ResponseWriter, r *http.Request) {
 
 // submission is a parsed form.
 type submission struct {
-	fv          formView
-	files       []triage.NewAttachment
-	challenge   string
-	solution    string
-	bot         bool
-	addr, email string
+	fv        formView
+	files     []triage.NewAttachment
+	challenge string
+	solution  string
+	bot       bool
 }
 
 func (h *Handler) parseSubmission(w http.ResponseWriter, r *http.Request) (*submission, error) {

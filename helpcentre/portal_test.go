@@ -125,7 +125,7 @@ func stores(t *testing.T, run func(t *testing.T, open func(t *testing.T) triage.
 	})
 }
 
-func newPortal(t *testing.T, store triage.Store, tweak func(*helpcentre.Service)) *portal {
+func newPortal(t testing.TB, store triage.Store, tweak func(*helpcentre.Service)) *portal {
 	t.Helper()
 	ctx := context.Background()
 	p := &portal{env: &env{store: store, public: "art-public", internal: "art-internal", draft: "art-draft"}, mails: &mails{}, rated: map[string]int{},
@@ -213,19 +213,6 @@ func (p *portal) tickets(t *testing.T) []*triage.Ticket {
 		t.Fatal(err)
 	}
 	return ts
-}
-
-func (p *portal) events(t *testing.T) map[triage.HelpEventKind]int {
-	t.Helper()
-	es, err := p.store.HelpEvents(t.Context(), p.now.Add(-48*time.Hour), p.now.Add(48*time.Hour))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[triage.HelpEventKind]int{}
-	for _, e := range es {
-		out[e.Kind]++
-	}
-	return out
 }
 
 var png = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
@@ -343,7 +330,7 @@ func TestRequestFormLimits(t *testing.T) {
 	}
 }
 
-func openSQLite(t *testing.T) triage.Store {
+func openSQLite(t testing.TB) triage.Store {
 	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "t.db"), sqlite.Options{
 		Enqueue: func(context.Context, *sql.Tx, triage.Job) error { return nil }})
 	if err != nil {
