@@ -28,11 +28,14 @@ func (a *App) openHelp() error {
 	if a.Keys != nil {
 		// One secret for every replica: a challenge issued by one is
 		// accepted by another.
-		secret, err := a.Keys.Derive("help form proof of work")
-		if err != nil {
-			return err
-		}
-		if cfg.PoW, err = limit.NewPoW(limit.PoWConfig{Secret: secret, MinAge: 2 * time.Second}); err != nil {
+		// Without a configured key (PostgreSQL without
+		// TRIAGE_SECRET_KEY) each replica makes its own secret: a form
+		// must then be sent to the replica that served it.
+		if secret, err := a.Keys.Derive("help form proof of work"); err == nil {
+			if cfg.PoW, err = limit.NewPoW(limit.PoWConfig{Secret: secret, MinAge: 2 * time.Second}); err != nil {
+				return err
+			}
+		} else if !triage.IsCode(err, triage.EUNAVAILABLE) {
 			return err
 		}
 	}
