@@ -17,10 +17,14 @@ const (
 	// RoleMail delivers inbound mail (POST /v1/mail/inbound) and nothing
 	// else: the token an MTA's pipe (`triage mail deliver`) holds.
 	RoleMail Role = "mail"
+	// RoleBot answers customers' questions from public articles (POST
+	// /v1/answer) and nothing else: the token a company's own chat bot
+	// holds.
+	RoleBot Role = "bot"
 )
 
 // Roles lists every role, most powerful first.
-func Roles() []Role { return []Role{RoleAdmin, RoleAgent, RoleEditor, RoleViewer, RoleMail} }
+func Roles() []Role { return []Role{RoleAdmin, RoleAgent, RoleEditor, RoleViewer, RoleMail, RoleBot} }
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool { return slices.Contains(Roles(), r) }

@@ -3,6 +3,7 @@ package triage
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -69,9 +70,19 @@ type HelpSettings struct {
 	CompanyName string `json:"company_name"`
 	// LogoType is the logo's media type, "" when there is none; Logo is
 	// its bytes, served at /help/logo.
-	LogoType  string    `json:"logo_type"`
-	Logo      []byte    `json:"-"`
-	UpdatedAt time.Time `json:"updated_at"`
+	LogoType string `json:"logo_type"`
+	Logo     []byte `json:"-"`
+	// AskCategory shows a category choice on the request form (the
+	// categories of the public articles).
+	AskCategory bool `json:"ask_category"`
+	// ConfirmEmail holds a request-form ticket until its customer
+	// follows a link mailed to the address they gave (an e-mail address
+	// is then required).
+	ConfirmEmail bool `json:"confirm_email"`
+	// WidgetOrigins are the sites (scheme://host[:port]) that may embed
+	// the help widget and call its endpoints from the browser.
+	WidgetOrigins []string  `json:"widget_origins"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // DefaultHelpName names a help centre whose company has not set a name.
@@ -91,6 +102,20 @@ func ValidateHelpSettings(s *HelpSettings) error {
 	case len(s.Logo) > MaxLogoBytes:
 		return Invalid("logo", "logo is %d bytes; at most %d are allowed", len(s.Logo), MaxLogoBytes)
 	}
+	if s.WidgetOrigins == nil {
+		s.WidgetOrigins = []string{}
+	}
+	if len(s.WidgetOrigins) > 50 {
+		return Invalid("widget_origins", "at most 50 widget origins are allowed")
+	}
+	for i, o := range s.WidgetOrigins {
+		clean, err := CleanOrigin(o)
+		if err != nil {
+			return err
+		}
+		s.WidgetOrigins[i] = clean
+	}
+	s.WidgetOrigins = slices.Compact(s.WidgetOrigins)
 	if len(s.Logo) == 0 {
 		s.LogoType = ""
 		return nil
@@ -110,6 +135,22 @@ type HelpSettingsUpdate struct {
 	// Logo is the image, base64 (standard, padded); null or "" removes
 	// it.
 	Logo Opt[string] `json:"logo"`
+	// AskCategory and WidgetOrigins: see HelpSettings.
+	AskCategory   Opt[bool]     `json:"ask_category"`
+	ConfirmEmail  Opt[bool]     `json:"confirm_email"`
+	WidgetOrigins Opt[[]string] `json:"widget_origins"`
+}
+
+// CleanOrigin checks a widget origin: https (or http for localhost) and a
+// host, nothing else; returned lower-cased.
+func CleanOrigin(o string) (string, error) {
+	o = strings.ToLower(strings.TrimRight(strings.TrimSpace(o), "/"))
+	u, err := url.Parse(o)
+	if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil ||
+		(u.Scheme != "https" && !(u.Scheme == "http" && (u.Hostname() == "localhost" || u.Hostname() == "127.0.0.1"))) {
+		return "", Invalid("widget_origins", "origin %q must be https://host[:port] (http only for localhost)", o)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // HelpReader holds the store's reads for the help centre.

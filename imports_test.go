@@ -33,7 +33,7 @@ var layering = map[string]struct {
 	"notify":     {project: []string{""}},
 	"report":     {project: []string{""}},
 	"metrics":    {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},
-	"api":        {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email", "limit", "account"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"api":        {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email", "limit", "account", "helpcentre"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
 	"web":        {},
 	"sqlite":     {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":   {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
@@ -41,9 +41,9 @@ var layering = map[string]struct {
 	"river":      {project: []string{""}, outside: []string{"github.com/riverqueue/river", "github.com/jackc/pgx/v5"}},
 	"storetest":  {project: []string{""}},
 	"sla":        {project: []string{""}},
-	"helpcentre": {project: []string{"", "kb", "limit"}},
 	// Tracing (issue 23): OpenTelemetry's API, SDK, exporters and otelhttp.
 	"otel": {project: []string{""}, outside: []string{"go.opentelemetry.io/otel", "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"}},
+	"helpcentre": {project: []string{"", "kb", "limit", "onetime", "suggest"}},
 
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in

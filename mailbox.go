@@ -235,6 +235,11 @@ const (
 	MailReply  = "reply"
 	MailSurvey = "survey"
 	MailAck    = "ack"
+	// MailSignIn carries a requester's one-time link to "my tickets".
+	MailSignIn = "signin"
+	// MailConfirm asks a request form's customer to confirm their
+	// address before the ticket is made; it belongs to no ticket.
+	MailConfirm = "confirm"
 )
 
 // MailStatuses lists the statuses of each direction.
@@ -280,7 +285,9 @@ type MailTemplate struct {
 }
 
 // MailTemplateNames lists the templates.
-func MailTemplateNames() []string { return []string{MailReply, MailSurvey, MailAck} }
+func MailTemplateNames() []string {
+	return []string{MailReply, MailSurvey, MailAck, MailSignIn, MailConfirm}
+}
 
 // ValidMailTemplate reports whether name is a template's name.
 func ValidMailTemplate(name string) bool { return slices.Contains(MailTemplateNames(), name) }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/helpcentre"
 )
 
 // Help serves the public help centre (package helpcentre): its pages,
@@ -17,6 +18,10 @@ type Help struct {
 	Pages http.Handler
 	// Settings reads and changes the branding; nil answers 503.
 	Settings HelpSettings
+	// Answers answers bots (POST /v1/answer) and Deflection reports
+	// what the customer's side saved (api/portal.go); nil answers 503.
+	Answers    Answerer
+	Deflection DeflectionReporter
 }
 
 // HelpSettings is the help centre's branding service.
@@ -57,6 +62,8 @@ func (s *Server) helpRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/v1/help/settings", Tag: "help", Summary: "The help centre's branding: company name and logo", Roles: admins(), Handler: s.getHelpSettings, Response: triage.HelpSettings{}},
 		{Method: "PATCH", Path: "/v1/help/settings", Tag: "help", Summary: "Set the help centre's company name and logo (PNG, JPEG, GIF or WebP, base64; null removes it)", Roles: admins(), Handler: s.updateHelpSettings, Request: triage.HelpSettingsUpdate{}, Response: triage.HelpSettings{}},
+		{Method: "POST", Path: "/v1/answer", Tag: "help", Summary: "A bot's question: a short answer from public articles with citations, or handover true; every answer is logged", Roles: bots(), Handler: s.answer, Request: helpcentre.AnswerRequest{}, Response: helpcentre.AnswerResult{}},
+		{Method: "GET", Path: "/v1/reports/deflection", Tag: "help", Summary: "Deflection by day and category: searches, views, 有帮助, 解决了, forms and bot answers without a ticket, minus tickets from the same contact within 24 h", Roles: anyone(), Handler: s.deflection, Response: helpcentre.Deflection{}, Query: deflectionParams()},
 	}
 }
 

@@ -234,7 +234,7 @@ func TestMailTemplatesAPI(t *testing.T) {
 	e := newEnv(t)
 	var list api_List[email.TemplateView]
 	e.do("GET", "/v1/mail/templates", triage.RoleAdmin, "").json(t, &list)
-	if len(list.Items) != 3 || !list.Items[0].Default || list.Items[0].Name != "reply" || !strings.Contains(list.Items[0].Body, "{{reply}}") {
+	if len(list.Items) != 5 || !list.Items[0].Default || list.Items[0].Name != "reply" || !strings.Contains(list.Items[0].Body, "{{reply}}") {
 		t.Fatalf("templates = %+v", list.Items)
 	}
 	r := e.do("PATCH", "/v1/mail/templates/ack", triage.RoleAdmin, `{"enabled":true,"subject":"已收到：{{ticket.title}}"}`, "If-Match: *")

@@ -72,7 +72,7 @@ func newEnv(t testing.TB) *env {
 	}
 	e.tokens[triage.RoleAdmin] = admin.Secret
 	e.agent = e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"李娜","email":"lina@example.com","skills":["支付与退款"],"capacity":5,"online":true}`, &triage.Agent{}).(*triage.Agent)
-	for _, r := range []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer, triage.RoleMail} {
+	for _, r := range []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer, triage.RoleMail, triage.RoleBot} {
 		body := `{"name":"` + string(r) + `","role":"` + string(r) + `"}`
 		if r == triage.RoleAgent {
 			body = `{"name":"agent","role":"agent","agent_id":"` + e.agent.ID + `"}`

@@ -33,3 +33,6 @@ func admins() []triage.Role { return []triage.Role{triage.RoleAdmin} }
 
 // agentsSelf may act on themselves only (SelfOnly).
 func agentsSelf() []triage.Role { return []triage.Role{triage.RoleAgent} }
+
+// bots answer customers from public articles: the bot role, and admins.
+func bots() []triage.Role { return []triage.Role{triage.RoleAdmin, triage.RoleBot} }

@@ -45,6 +45,14 @@ var defaults = map[string]triage.MailTemplate{
 		Subject: "我们已收到您的来信：{{ticket.title}}",
 		Body: "{{requester.name}}您好：\n\n我们已收到您的来信，工单号为 [#{{ticket.ref}}]，客服会尽快回复您。" +
 			"补充信息请直接回复本邮件。\n\n{{company}}\n\n——\n这是一封自动回复邮件。"},
+	triage.MailSignIn: {Name: triage.MailSignIn,
+		Subject: "登录「我的工单」的链接",
+		Body: "{{requester.name}}您好：\n\n请点击下面的链接查看您的工单、回复客服和评价服务：\n\n{{signin.url}}\n\n" +
+			"链接只能使用一次，在 {{signin.expires}} 之前有效。如果不是您本人操作，请忽略本邮件。\n\n{{company}}"},
+	triage.MailConfirm: {Name: triage.MailConfirm,
+		Subject: "请确认您的问题：{{request.title}}",
+		Body: "{{requester.name}}您好：\n\n我们收到了您提交的问题「{{request.title}}」。请点击下面的链接确认邮箱，确认后问题才会提交给客服：\n\n{{confirm.url}}\n\n" +
+			"链接在 {{confirm.expires}} 之前有效。如果不是您本人提交的，请忽略本邮件。\n\n{{company}}"},
 }
 
 var common = []string{"ticket.ref", "ticket.title", "requester.name", "company"}
@@ -56,6 +64,11 @@ func variables(name string) (allowed, required []string) {
 		return append(slices.Clone(common), "reply", "agent.name"), []string{"reply"}
 	case triage.MailSurvey:
 		return append(slices.Clone(common), "survey.url", "survey.expires"), []string{"survey.url"}
+	case triage.MailSignIn:
+		return append(slices.Clone(common), "signin.url", "signin.expires"), []string{"signin.url"}
+	case triage.MailConfirm:
+		// No ticket yet: the request's title instead of the ticket's.
+		return []string{"request.title", "requester.name", "company", "confirm.url", "confirm.expires"}, []string{"confirm.url"}
 	}
 	return slices.Clone(common), nil
 }
@@ -226,7 +239,7 @@ func render(t *triage.MailTemplate, vars map[string]string) rendered {
 		case !ok:
 			text.WriteString(t.Body[loc[0]:loc[1]])
 			rich.WriteString(html.EscapeString(t.Body[loc[0]:loc[1]]))
-		case name == "survey.url":
+		case name == "survey.url" || name == "signin.url" || name == "confirm.url":
 			text.WriteString(v)
 			e := html.EscapeString(v)
 			rich.WriteString(`<a href="` + e + `">` + e + `</a>`)

@@ -43,6 +43,11 @@ type Handler struct {
 	log  *slog.Logger
 	tmpl *template.Template
 	css  []byte
+	js   []byte
+	// widget is the embeddable widget's script (widget.go).
+	widget []byte
+	// jsPath is the form script's /help/assets/new.js?v=<hash>.
+	jsPath string
 	// cssPath is /help/assets/help.css?v=<hash of the file>.
 	cssPath string
 	mux     *http.ServeMux
@@ -64,9 +69,19 @@ func NewHandler(s *Service, log *slog.Logger) (*Handler, error) {
 	}
 	sum := sha256.Sum256(css)
 	h := &Handler{s: s, log: log, css: css, cssPath: "/help/assets/help.css?v=" + hex.EncodeToString(sum[:6])}
+	if h.js, err = fs.ReadFile(files, "assets/new.js"); err != nil {
+		return nil, err
+	}
+	if h.widget, err = fs.ReadFile(files, "assets/widget.js"); err != nil {
+		return nil, err
+	}
+	jsSum := sha256.Sum256(h.js)
+	h.jsPath = "/help/assets/new.js?v=" + hex.EncodeToString(jsSum[:6])
 	h.tmpl, err = template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02") },
-		"path": url.PathEscape,
+		"date":  func(t time.Time) string { return t.In(chinaTime).Format("2006-01-02") },
+		"path":  url.PathEscape,
+		"ref":   triage.TicketRef,
+		"stars": func() []int { return []int{5, 4, 3, 2, 1} },
 	}).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -81,6 +96,7 @@ func NewHandler(s *Service, log *slog.Logger) (*Handler, error) {
 	m.HandleFunc("GET /help/sitemap.xml", h.sitemap)
 	m.HandleFunc("GET /help/logo", h.logo)
 	m.HandleFunc("GET /help/assets/help.css", h.stylesheet)
+	h.portalRoutes(m)
 	m.HandleFunc("/help/", h.notFound)
 	h.mux = m
 	return h, nil
@@ -104,6 +120,7 @@ type page struct {
 	Site      string
 	HasLogo   bool
 	CSS       string
+	JS        string
 	Title     string // the <title>, company name included
 	Desc      string
 	Canonical string
@@ -118,6 +135,11 @@ type page struct {
 	Voted      string
 	Status     int
 	Message    string
+
+	// Form is the request form (form.go); My is "my tickets"
+	// (requester.go).
+	Form *formView
+	My   *myView
 }
 
 // item is an article in a list, with a plain-text excerpt.
@@ -131,7 +153,9 @@ func (h *Handler) base(r *http.Request) (page, *triage.HelpSettings, error) {
 	if err != nil {
 		return page{}, nil, err
 	}
-	return site(st.CompanyName, st.LogoType != "", h.cssPath), st, nil
+	p := site(st.CompanyName, st.LogoType != "", h.cssPath)
+	p.JS = h.jsPath
+	return p, st, nil
 }
 
 func site(company string, logo bool, css string) page {
@@ -217,6 +241,13 @@ func (h *Handler) article(w http.ResponseWriter, r *http.Request) {
 	case "yes", "no":
 		p.Voted, p.NoIndex = v, true
 	}
+	if session := cleanSession(r.URL.Query().Get("form")); session != "" {
+		// Opened from the request form: ask "解决了吗？".
+		p.Form, p.NoIndex = &formView{Session: session}, true
+	}
+	if r.Method == http.MethodGet {
+		h.count(r, &triage.HelpEvent{Kind: triage.HelpView, ArticleID: a.ID, Category: a.Category})
+	}
 	h.render(w, r, "article.html", p, newest(st.UpdatedAt, a))
 }
 
@@ -243,6 +274,11 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		p.Articles = h.items(as)
+		e := &triage.HelpEvent{Kind: triage.HelpSearch, Query: clipRunes(q, 200)}
+		if len(as) > 0 {
+			e.ArticleID, e.Category = as[0].ID, as[0].Category
+		}
+		h.count(r, e)
 	}
 	h.render(w, r, "search.html", p, time.Time{})
 }
@@ -352,7 +388,15 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		case triage.ERATELIMIT:
 			status, msg = http.StatusTooManyRequests, "操作太频繁了，请稍后再试。"
 		case triage.EUNAVAILABLE:
-			status, msg = http.StatusServiceUnavailable, "搜索暂时不可用，请稍后再试。"
+			status, msg = http.StatusServiceUnavailable, "服务暂时不可用，请稍后再试。"
+		case triage.EFORBIDDEN:
+			status, msg = http.StatusForbidden, "页面已过期，请刷新后再试。"
+		case triage.ECONFLICT:
+			status, msg = http.StatusConflict, e.Message
+		case triage.ETOOLARGE:
+			status, msg = http.StatusRequestEntityTooLarge, e.Message
+		case triage.EUNAUTHORIZED:
+			status, msg = http.StatusUnauthorized, "请重新登录。"
 		}
 	}
 	if status == http.StatusInternalServerError {
@@ -382,7 +426,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, name string, p 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	cache := pageCache
-	if p.Voted != "" {
+	if p.Voted != "" || p.Form != nil {
 		cache = "no-store" // the thanks is for this reader only
 	}
 	serve(w, r, b.Bytes(), modified, cache)
@@ -439,4 +483,12 @@ func excerpt(rendered string, n int) string {
 		return text
 	}
 	return string([]rune(text)[:n]) + "…"
+}
+
+// count records a reader's search or view for the deflection report. A
+// lost count is logged, never shown: the reader came for the page.
+func (h *Handler) count(r *http.Request, e *triage.HelpEvent) {
+	if err := h.s.record(r.Context(), e); err != nil {
+		h.log.Warn("help centre: count", "kind", e.Kind, "err", err)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/limit"
+	"github.com/triagehq/triage/suggest"
 )
 
 // Searcher is the agents' article search (kb.Searcher).
@@ -47,6 +48,28 @@ type Service struct {
 	Votes   *limit.Limiter
 	Proxies limit.Proxies
 	Now     func() time.Time
+
+	// The customer's side (portal.go). Tickets nil serves no request
+	// form and no "my tickets"; Mailer nil sends no acknowledgement and
+	// no sign-in link; Rate nil offers no rating.
+	Tickets Tickets
+	Mailer  Mailer
+	Rate    Rater
+	// Writer answers questions (the drafts' writer); nil means
+	// extractive answers.
+	Writer *suggest.Writer
+	// PoW issues the request form's proof of work; nil makes one with a
+	// secret of this process.
+	PoW    *limit.PoW
+	Limits Limits
+	// MinConfidence is the confidence an article needs to be offered as
+	// the answer (suggest.DefaultAnswerConfidence when 0).
+	MinConfidence float64
+	// SessionTTL is how long a requester stays signed in
+	// (DefaultSessionTTL when 0); Secure marks the cookie Secure (the
+	// public URL is https).
+	SessionTTL time.Duration
+	Secure     bool
 }
 
 // DefaultVoteRate is how many votes one address may cast a minute: a
@@ -67,6 +90,9 @@ func New(s Service) (*Service, error) {
 		s.Votes = l
 	}
 	s.BaseURL = strings.TrimRight(s.BaseURL, "/")
+	if err := s.initPortal(); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
@@ -207,7 +233,11 @@ func (s *Service) Vote(ctx context.Context, client netip.Addr, articleID string,
 		if !a.OnHelpCentre() {
 			return triage.NotFound("article", articleID)
 		}
-		return tx.AddArticleVote(ctx, v)
+		if err := tx.AddArticleVote(ctx, v); err != nil || !helpful {
+			return err
+		}
+		// "有帮助" counts as a deflection in the report.
+		return tx.AddHelpEvent(ctx, &triage.HelpEvent{ID: triage.NewID(), Kind: triage.HelpHelpful, ArticleID: a.ID, Category: a.Category, CreatedAt: v.CreatedAt})
 	})
 }
 
@@ -233,6 +263,15 @@ func (s *Service) PutSettings(ctx context.Context, u triage.HelpSettingsUpdate) 
 				return triage.Invalid("logo", "logo is not base64: %v", err)
 			}
 			h.Logo = b
+		}
+		if u.AskCategory.Set {
+			h.AskCategory = u.AskCategory.V
+		}
+		if u.ConfirmEmail.Set {
+			h.ConfirmEmail = u.ConfirmEmail.V
+		}
+		if u.WidgetOrigins.Set {
+			h.WidgetOrigins = u.WidgetOrigins.V
 		}
 		if err := triage.ValidateHelpSettings(h); err != nil {
 			return err

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -58,15 +59,19 @@ func (tx *Tx) AddArticleVote(ctx context.Context, v *triage.ArticleVote) error {
 // when none were ever put.
 func (s queries) HelpSettings(ctx context.Context) (*triage.HelpSettings, error) {
 	var h triage.HelpSettings
+	var origins string
 	err := s.q.QueryRow(ctx, `
-		SELECT company_name, logo_type, logo, updated_at FROM help_settings WHERE id = 1`).
-		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.UpdatedAt)
+		SELECT company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at FROM help_settings WHERE id = 1`).
+		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &h.ConfirmEmail, &origins, &h.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return &triage.HelpSettings{}, nil
+		return &triage.HelpSettings{WidgetOrigins: []string{}}, nil
 	} else if err != nil {
 		return nil, dbError("help settings", err)
 	}
 	h.UpdatedAt = triage.StoreTime(h.UpdatedAt)
+	if err := json.Unmarshal([]byte(origins), &h.WidgetOrigins); err != nil || h.WidgetOrigins == nil {
+		h.WidgetOrigins = []string{}
+	}
 	return &h, nil
 }
 
@@ -79,14 +84,24 @@ func (tx *Tx) PutHelpSettings(ctx context.Context, h *triage.HelpSettings) error
 		h.Logo = []byte{}
 	}
 	_, err := tx.tx.Exec(ctx, `
-		INSERT INTO help_settings (id, company_name, logo_type, logo, updated_at)
-		VALUES (1, $1, $2, $3, $4)
+		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at)
+		VALUES (1, $1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (id) DO UPDATE SET
 			company_name = excluded.company_name, logo_type = excluded.logo_type,
-			logo = excluded.logo, updated_at = excluded.updated_at`,
-		h.CompanyName, h.LogoType, h.Logo, h.UpdatedAt)
+			logo = excluded.logo, ask_category = excluded.ask_category, confirm_email = excluded.confirm_email,
+			widget_origins = excluded.widget_origins, updated_at = excluded.updated_at`,
+		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, h.ConfirmEmail, originsJSON(h), h.UpdatedAt)
 	if err != nil {
 		return dbError("put help settings", err)
 	}
 	return tx.logChange(ctx, "help_settings", "1", "update")
+}
+
+// originsJSON is the widget origins as stored: a JSON array, never null.
+func originsJSON(h *triage.HelpSettings) string {
+	if h.WidgetOrigins == nil {
+		h.WidgetOrigins = []string{}
+	}
+	b, _ := json.Marshal(h.WidgetOrigins)
+	return string(b)
 }

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -68,10 +69,10 @@ func (tx *Tx) AddArticleVote(ctx context.Context, v *triage.ArticleVote) error {
 func (s queries) HelpSettings(ctx context.Context) (*triage.HelpSettings, error) {
 	var h triage.HelpSettings
 	err := s.q.QueryRowContext(ctx, `
-		SELECT company_name, logo_type, logo, updated_at FROM help_settings WHERE id = 1`).
-		Scan(&h.CompanyName, &h.LogoType, &h.Logo, timeCol{&h.UpdatedAt})
+		SELECT company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at FROM help_settings WHERE id = 1`).
+		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &h.ConfirmEmail, jsonCol{&h.WidgetOrigins}, timeCol{&h.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
-		return &triage.HelpSettings{}, nil
+		return &triage.HelpSettings{WidgetOrigins: []string{}}, nil
 	} else if err != nil {
 		return nil, dbError("help settings", err)
 	}
@@ -87,14 +88,24 @@ func (tx *Tx) PutHelpSettings(ctx context.Context, h *triage.HelpSettings) error
 		h.Logo = []byte{}
 	}
 	_, err := tx.tx.ExecContext(ctx, `
-		INSERT INTO help_settings (id, company_name, logo_type, logo, updated_at)
-		VALUES (1, ?, ?, ?, ?)
+		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			company_name = excluded.company_name, logo_type = excluded.logo_type,
-			logo = excluded.logo, updated_at = excluded.updated_at`,
-		h.CompanyName, h.LogoType, h.Logo, micros(h.UpdatedAt))
+			logo = excluded.logo, ask_category = excluded.ask_category, confirm_email = excluded.confirm_email,
+			widget_origins = excluded.widget_origins, updated_at = excluded.updated_at`,
+		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, h.ConfirmEmail, originsJSON(h), micros(h.UpdatedAt))
 	if err != nil {
 		return dbError("put help settings", err)
 	}
 	return tx.logChange(ctx, "help_settings", "1", "update")
+}
+
+// originsJSON is the widget origins as stored: a JSON array, never null.
+func originsJSON(h *triage.HelpSettings) string {
+	if h.WidgetOrigins == nil {
+		h.WidgetOrigins = []string{}
+	}
+	b, _ := json.Marshal(h.WidgetOrigins)
+	return string(b)
 }

@@ -61,7 +61,7 @@ func TestUsageMistakes(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"eval"}, "eval needs a command: classify, sentiment, retrieve, live, drafts, compare or merge"},
+		{[]string{"eval"}, "eval needs a command: classify, sentiment, retrieve, live, drafts, compare, merge or deflect"},
 		{[]string{"eval", "--bogus"}, `unknown eval kind "--bogus"`},
 		{[]string{"import", "words"}, `unknown import kind "words"`},
 		{[]string{"token"}, "token needs a command: create"},

@@ -71,6 +71,8 @@ func evalRun(ctx context.Context, args []string, stdout, stderr io.Writer, env *
 		return evalDrafts(ctx, rest, stdout, stderr, env)
 	case "compare":
 		return evalCompare(rest, stdout, stderr)
+	case "deflect":
+		return evalDeflect(ctx, rest, stdout, stderr, env)
 	}
 	return evalMerge(rest, stdout, stderr, env)
 }

@@ -97,6 +97,7 @@ func commands() []command {
 			{"drafts", "draft a reply for every ticket of a store and check it for foreign facts"},
 			{"compare", "every metric of two reports side by side; a headline drop fails"},
 			{"merge", "one report (and page) of several sets"},
+			{"deflect", "score how often the top public article answers a question at the answer threshold, and the false answers"},
 		}},
 		{name: "version", summary: "print the version", run: versionCmd},
 	}
