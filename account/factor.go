@@ -365,4 +365,3 @@ func (s *Service) ResetFactor(ctx context.Context, agentID string) error {
 		return tx.PutAccount(ctx, acc)
 	})
 }
-
