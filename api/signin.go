@@ -35,6 +35,7 @@ func (s *Server) signInRoutes() []Route {
 		{Method: "POST", Path: "/v1/auth/forgot", Tag: "auth", Summary: "Ask for a password reset link by mail; the answer is the same whether the address has an account or not (mail says whether this server sends mail at all)", Handler: s.forgot, Request: triage.ForgotPassword{}, Response: ForgotAnswer{}, Status: http.StatusAccepted},
 		{Method: "POST", Path: "/v1/auth/link", Tag: "auth", Summary: "Look at an invitation or reset link before using it: for whom, until when", Handler: s.linkInfo, Request: triage.LinkToken{}, Response: account.LinkView{}},
 		{Method: "POST", Path: "/v1/auth/link/password", Tag: "auth", Summary: "Set the password of the account an invitation or reset link was made for; the link is used up and the account's sessions end", Handler: s.linkPassword, Request: triage.LinkPassword{}, Response: account.LinkView{}},
+		{Method: "GET", Path: "/v1/auth/account", Tag: "auth", Summary: "Your own sign-in account: role, second factor, recovery codes left, SSO link", Roles: anyone(), Handler: s.ownAccount, Response: AccountView{}},
 		{Method: "POST", Path: "/v1/auth/totp", Tag: "auth", Summary: "Start enrolling an authenticator app: a new secret with its otpauth:// URL and QR code, pending until confirmed", Roles: anyone(), Handler: s.enrolTOTP, Response: account.Enrolment{}, Status: http.StatusCreated},
 		{Method: "POST", Path: "/v1/auth/totp/confirm", Tag: "auth", Summary: "Turn two-factor sign-in on with a first code of the app; returns the recovery codes, shown once", Roles: anyone(), Handler: s.confirmTOTP, Request: triage.TOTPCode{}, Response: RecoveryCodes{}},
 		{Method: "POST", Path: "/v1/auth/totp/disable", Tag: "auth", Summary: "Turn your own two-factor sign-in off with a current code (refused while admins require it)", Roles: anyone(), Handler: s.disableTOTP, Request: triage.TOTPCode{}, Status: http.StatusNoContent},
@@ -167,6 +168,22 @@ func (s *Server) linkPassword(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, v)
+}
+
+func (s *Server) ownAccount(c echo.Context) error {
+	p := triage.PrincipalFromContext(c.Request().Context())
+	if p.AgentID == "" {
+		return triage.Errorf(triage.EINVALID, "this credential is not a person's (an API token not tied to an agent)")
+	}
+	a, err := s.accounts.Service.Account(c.Request().Context(), p.AgentID)
+	if err != nil {
+		return err
+	}
+	v, err := s.accountView(c, a)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, a.Version, v)
 }
 
 func (s *Server) enrolTOTP(c echo.Context) error {
