@@ -51,7 +51,8 @@ export async function render(ctx) {
     box.addEventListener('change', async () => {
       box.disabled = true;
       try {
-        await api.patch('/v1/auth/settings', { require_totp: box.checked }, res.etag || '*');
+        // Never saved (version 0): create them.
+        await api.patch('/v1/auth/settings', { require_totp: box.checked }, res.data.version ? api.etagOf(res.data) : '*');
         toast(box.checked ? t('accounts.require_on') : t('accounts.require_off'));
       } catch (err) { showError(err); }
       await loadSettings();
