@@ -11,8 +11,20 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/postgres/pgtest"
 	"github.com/triagehq/triage/totp"
 )
+
+// testSealKey seals second-factor secrets in the PostgreSQL runs (a
+// fixed test key, 32 bytes of base64).
+const testSealKey = "dHJpYWdlLXRlc3Qtc2VhbC1rZXktMzItYnl0ZXMhISE="
+
+// onStores runs a sign-in test on the embedded store and on PostgreSQL
+// (skipped, loudly, without TRIAGE_TEST_POSTGRES).
+func onStores(t *testing.T, test func(t *testing.T, e *env)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, newEnv(t)) })
+	t.Run("postgres", func(t *testing.T) { test(t, newEnvOn(t, pgtest.NewDatabase(t))) })
+}
 
 // invite invites a person as admin; without SMTP the link comes back.
 func (e *env) invite(email, name string, role triage.Role) account.Invited {
@@ -44,8 +56,9 @@ func (e *env) setPassword(token, password string) resp {
 // TestInviteLinkSingleUse: without SMTP the admin gets the link (and only
 // then); the link says for whom, sets that person's password once, and
 // is refused the second time.
-func TestInviteLinkSingleUse(t *testing.T) {
-	e := newEnv(t)
+func TestInviteLinkSingleUse(t *testing.T) { onStores(t, testInviteLinkSingleUse) }
+
+func testInviteLinkSingleUse(t *testing.T, e *env) {
 	inv := e.invite("zhangwei@aurora.example", "张伟", triage.RoleAgent)
 	if inv.Link.Mailed || inv.Link.URL == "" || inv.Account.Role != triage.RoleAgent {
 		t.Fatalf("invited without SMTP: %+v; want the link handed to the admin", inv.Link)
@@ -113,8 +126,9 @@ func TestInviteBadInput(t *testing.T) {
 
 // TestInviteLinkIsItsAccounts: a link sets the password of the account it
 // was made for and no other; a reset link is not an invitation.
-func TestInviteLinkIsItsAccounts(t *testing.T) {
-	e := newEnv(t)
+func TestInviteLinkIsItsAccounts(t *testing.T) { onStores(t, testInviteLinkIsItsAccounts) }
+
+func testInviteLinkIsItsAccounts(t *testing.T, e *env) {
 	a := e.invite("a@aurora.example", "甲", triage.RoleAgent)
 	b := e.invite("b@aurora.example", "乙", triage.RoleAdmin)
 	ta := linkToken(t, a.Link.URL)
@@ -155,7 +169,10 @@ func TestInviteLinkIsItsAccounts(t *testing.T) {
 // TestResetLinkExpiresAndEndsSessions: a reset link works for an hour,
 // ends the account's sessions when used, and is refused after.
 func TestResetLinkExpiresAndEndsSessions(t *testing.T) {
-	e := newEnv(t)
+	onStores(t, testResetLinkExpiresAndEndsSessions)
+}
+
+func testResetLinkExpiresAndEndsSessions(t *testing.T, e *env) {
 	s := e.session(e.agent.ID)
 	c := &clock{t: time.Now()}
 	e.app.Accounts.Now = c.now
@@ -261,8 +278,9 @@ func (e *env) second(challenge, field, code string) resp {
 // session; a wrong code is refused, five of them lock the person out with
 // 429 and Retry-After; a right code signs in once; a recovery code works
 // once; an admin's reset removes the factor.
-func TestTOTPSecondStep(t *testing.T) {
-	e := newEnv(t)
+func TestTOTPSecondStep(t *testing.T) { onStores(t, testTOTPSecondStep) }
+
+func testTOTPSecondStep(t *testing.T, e *env) {
 	secret, codes := e.enrolled(e.agent.ID)
 	ch := e.challenge(e.agent.Email)
 	if ch.SecondFactor != "totp" {
@@ -319,8 +337,9 @@ func TestTOTPSecondStep(t *testing.T) {
 
 // TestRequireTOTP: when admins require a second factor, a person without
 // one enrols at sign-in before any session opens, and gets recovery codes.
-func TestRequireTOTP(t *testing.T) {
-	e := newEnv(t)
+func TestRequireTOTP(t *testing.T) { onStores(t, testRequireTOTP) }
+
+func testRequireTOTP(t *testing.T, e *env) {
 	e.withAccount(e.agent.ID, triage.RoleAgent)
 	var set triage.AuthSettings
 	r := e.do("PATCH", "/v1/auth/settings", triage.RoleAdmin, `{"require_totp":true}`, "If-Match: *")

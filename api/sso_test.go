@@ -16,6 +16,7 @@ import (
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/oidc/oidctest"
+	"github.com/triagehq/triage/postgres/pgtest"
 )
 
 // TestSSOJustInTime signs people in through a real OpenID Provider (the
@@ -25,6 +26,11 @@ import (
 // other claims changes the role; a person whose groups map to no role is
 // refused, and a deactivated account stays out.
 func TestSSOJustInTime(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { testSSOJustInTime(t, "") })
+	t.Run("postgres", func(t *testing.T) { testSSOJustInTime(t, pgtest.NewDatabase(t)) })
+}
+
+func testSSOJustInTime(t *testing.T, db string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,11 @@ func TestSSOJustInTime(t *testing.T) {
 				Claims: map[string]any{"groups": []any{"sales"}}},
 		})
 	ctx := context.Background()
-	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), Version: "test", Log: slog.New(slog.DiscardHandler),
+	key := ""
+	if db != "" {
+		key = testSealKey
+	}
+	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), Version: "test", Log: slog.New(slog.DiscardHandler), DB: db, SecretKey: key,
 		OIDC: app.OIDCConfig{Issuer: op.Issuer, ClientID: "triage", ClientSecret: "s3cret-客服", RedirectURL: callback, Scopes: []string{"email", "profile", "groups"},
 			RoleClaim: "groups", RoleMap: map[string]string{"helpdesk-agents": "agent", "helpdesk-admins": "admin"},
 			TeamClaim: "department", TeamMap: map[string]string{"售后": "售后组"}, Name: "企业微信"}})
