@@ -129,10 +129,15 @@ func testSSOJustInTime(t *testing.T, db string) {
 		t.Errorf("售后组 members = %v, want the new agent", team.Members)
 	}
 
-	// The admin group maps to admin.
+	// The admin group maps to admin; an agent who exists already with the
+	// verified address is linked, not made twice.
+	var boss triage.Agent
+	if code := call("POST", "/v1/agents", `{"name":"老板","email":"Boss@aurora.example"}`, &boss); code != http.StatusCreated {
+		t.Fatalf("agent: %d", code)
+	}
 	hc, _ = signIn("boss", "boss-pass-2026")
-	if code, m := me(hc); code != http.StatusOK || m.Role != triage.RoleAdmin {
-		t.Errorf("boss: %d %+v, want admin", code, m)
+	if code, m := me(hc); code != http.StatusOK || m.Role != triage.RoleAdmin || m.Agent == nil || m.Agent.ID != boss.ID {
+		t.Errorf("boss: %d %+v, want admin as agent %s", code, m, boss.ID)
 	}
 	// A group that maps to no role: refused, no account, back at the
 	// sign-in page with a reason code.
