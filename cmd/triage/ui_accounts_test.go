@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -60,6 +62,14 @@ func (u *ui) liveSessions(t *testing.T, agentID string) int {
 	return len(s.Items)
 }
 
+// shot saves a screenshot of the page when TRIAGE_UI_SHOTS names a
+// directory, for a person to look at.
+func (u *ui) shot(t *testing.T, ctx context.Context, name string) {
+	if dir := os.Getenv("TRIAGE_UI_SHOTS"); dir != "" {
+		u.screenshot(t, ctx, dir, name+".png")
+	}
+}
+
 // modalOK and modalClose press a dialog's buttons.
 var (
 	modalOK    = chromedp.Click(chromedp.CSS(`dialog .modal-actions button[type=submit]`))
@@ -113,6 +123,7 @@ func (u *ui) accountsFlow(t *testing.T) {
 	step(t, phone, "open the link",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.ID("new-password")))
+	u.shot(t, phone, "set-password-phone")
 	if who := text(t, phone, "#setpw-who"); !strings.Contains(who, name) || !strings.Contains(who, email) {
 		t.Errorf("the password page says %q, want the name and address", who)
 	}
@@ -157,6 +168,7 @@ func (u *ui) accountsFlow(t *testing.T) {
 		chromedp.Click(chromedp.ID("totp-enrol")),
 		chromedp.WaitVisible(chromedp.ID("totp-secret")),
 		chromedp.WaitVisible(chromedp.ID("totp-qr")))
+	u.shot(t, ctx, "totp-enrol")
 	secret := text(t, ctx, "#totp-secret")
 	code, err := totp.Code(secret, time.Now())
 	if err != nil {
@@ -172,18 +184,25 @@ func (u *ui) accountsFlow(t *testing.T) {
 	if a := u.account(t, agentID); !a.TOTP || a.RecoveryCodesLeft != 10 {
 		t.Fatalf("after enrolling: %+v", a)
 	}
-	step(t, ctx, "sign out and in again",
+	codes := jsEval[[]string](t, ctx, `Array.from(document.querySelectorAll('#recovery-codes li'), li => li.textContent)`)
+	signInAgain := func(what string) {
+		t.Helper()
+		step(t, ctx, what,
+			chromedp.WaitVisible(chromedp.ID("email")),
+			chromedp.SendKeys(chromedp.ID("email"), email),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.Click(chromedp.ID("login")),
+			chromedp.WaitVisible(chromedp.ID("totp-code")))
+	}
+	step(t, ctx, "sign out",
 		chromedp.Click(chromedp.ID("recovery-done")),
 		chromedp.WaitVisible(chromedp.ID("totp-status")),
-		chromedp.Click(chromedp.ID("signout")),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.ID("login")),
-		chromedp.WaitVisible(chromedp.ID("totp-code")))
+		chromedp.Click(chromedp.ID("signout")))
+	signInAgain("sign in again: the password step")
 	if n := u.liveSessions(t, agentID); n != 0 {
 		t.Errorf("the password alone opened a session (%d live)", n)
 	}
+	u.shot(t, ctx, "second-factor")
 	step(t, ctx, "a wrong code",
 		chromedp.SendKeys(chromedp.ID("totp-code"), "000000"),
 		chromedp.Click(chromedp.ID("totp-submit")),
@@ -192,14 +211,53 @@ func (u *ui) accountsFlow(t *testing.T) {
 		t.Errorf("a wrong code says %q", msg)
 	}
 	u.errors()
-	next, _ := totp.Code(secret, time.Now().Add(30*time.Second))
-	jsEval[bool](t, ctx, `(document.getElementById('totp-code').value = '', true)`)
-	step(t, ctx, "the right code",
-		chromedp.SendKeys(chromedp.ID("totp-code"), next),
+	step(t, ctx, "cancel", chromedp.Click(chromedp.ID("totp-cancel")))
+	signInAgain("sign in once more")
+	step(t, ctx, "a recovery code",
+		chromedp.Click(chromedp.ID("use-recovery")),
+		chromedp.WaitVisible(chromedp.ID("recovery-code")),
+		chromedp.SendKeys(chromedp.ID("recovery-code"), codes[0]),
 		chromedp.Click(chromedp.ID("totp-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`.topbar`)))
-	if n := u.liveSessions(t, agentID); n != 1 {
-		t.Errorf("sessions after the second step: %d, want 1", n)
+	if a := u.account(t, agentID); a.RecoveryCodesLeft != 9 || u.liveSessions(t, agentID) != 1 {
+		t.Errorf("after a recovery code: %d codes left, %d sessions; want 9 and 1", a.RecoveryCodesLeft, u.liveSessions(t, agentID))
+	}
+
+	// My sign-in: change the password, turn 2FA off, and on again.
+	const newPassword = "赵磊换过的新密码-2027"
+	step(t, ctx, "change the password",
+		chromedp.Navigate(u.url+"/app/security"),
+		chromedp.WaitVisible(chromedp.ID("pw-current")),
+		chromedp.SendKeys(chromedp.ID("pw-current"), password),
+		chromedp.SendKeys(chromedp.ID("pw-new"), newPassword),
+		chromedp.Click(chromedp.ID("pw-change")))
+	until(t, "the new password", func() bool {
+		var r struct {
+			SecondFactor string `json:"second_factor"`
+		}
+		return u.send("POST", "/v1/auth/login", map[string]string{"email": email, "password": newPassword}, &r) == nil && r.SecondFactor == "totp"
+	})
+	off, _ := totp.Code(secret, time.Now().Add(30*time.Second))
+	step(t, ctx, "turn 2FA off",
+		chromedp.SendKeys(chromedp.ID("totp-disable-code"), off),
+		chromedp.Click(chromedp.ID("totp-disable")),
+		chromedp.WaitVisible(chromedp.ID("totp-enrol")))
+	if a := u.account(t, agentID); a.TOTP {
+		t.Fatalf("after turning it off: %+v", a)
+	}
+	step(t, ctx, "enrol again",
+		chromedp.Click(chromedp.ID("totp-enrol")),
+		chromedp.WaitVisible(chromedp.ID("totp-secret")))
+	secret = text(t, ctx, "#totp-secret")
+	code, _ = totp.Code(secret, time.Now())
+	step(t, ctx, "confirm again",
+		chromedp.SendKeys(chromedp.ID("totp-confirm-code"), code),
+		chromedp.Click(chromedp.ID("totp-confirm")),
+		chromedp.WaitVisible(chromedp.ID("recovery-codes")),
+		chromedp.Click(chromedp.ID("recovery-done")),
+		chromedp.WaitVisible(chromedp.ID("totp-disable")))
+	if a := u.account(t, agentID); !a.TOTP {
+		t.Fatalf("after enrolling again: %+v", a)
 	}
 
 	// The admin screen: reset 2FA, end a session, deactivate, reactivate,
@@ -266,6 +324,28 @@ func (u *ui) accountsFlow(t *testing.T) {
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the pages reported errors:\n%s", strings.Join(errs, "\n"))
 	}
+
+	// The person ends their own session under my sign-in.
+	step(t, ctx, "sign in without 2FA now",
+		chromedp.Navigate(u.url+"/app/inbox"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), newPassword),
+		chromedp.Click(chromedp.ID("login")),
+		chromedp.WaitVisible(chromedp.CSS(`.topbar`)),
+		chromedp.Click(chromedp.ID("who")),
+		chromedp.WaitVisible(chromedp.CSS(`#my-sessions .session-revoke`)))
+	if n := u.liveSessions(t, agentID); n != 1 {
+		t.Errorf("sessions: %d", n)
+	}
+	step(t, ctx, "end my session",
+		chromedp.Click(chromedp.CSS(`#my-sessions .session-revoke`)),
+		modalOK,
+		chromedp.WaitVisible(chromedp.ID("email")))
+	if n := u.liveSessions(t, agentID); n != 0 {
+		t.Errorf("after ending my session: %d live", n)
+	}
+	u.errors() // the ended session's 401s
 }
 
 // forgotFlow: the sign-in page's "forgot password" form, on a server

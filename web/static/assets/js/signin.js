@@ -102,7 +102,7 @@ export function secondFactor(root, first, done, back) {
     toggle.textContent = useRecovery ? t('mfa.use_code') : t('mfa.use_recovery');
     (useRecovery ? recovery : code).focus();
   });
-  const cancel = h('button', { type: 'button', class: 'btn btn-ghost' }, t('common.cancel'));
+  const cancel = h('button', { type: 'button', class: 'btn btn-ghost', id: 'totp-cancel' }, t('common.cancel'));
   cancel.addEventListener('click', back);
   const e = first.enrolment;
   const form = h('form', { class: 'card signin', id: 'totp-form' },
