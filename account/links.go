@@ -226,7 +226,10 @@ func (s *Service) Forgot(ctx context.Context, email string) (bool, error) {
 		return true, triage.Errorf(triage.EUNAVAILABLE, "password reset by mail needs the server's public address (--public-url)")
 	}
 	acc, err := s.Store.AccountByEmail(ctx, email)
-	if triage.IsCode(err, triage.ENOTFOUND) || (err == nil && !acc.Active()) {
+	// An account single sign-on made, without a password, signs in at the
+	// provider: a password by mail would be a way in the provider no
+	// longer vouches for once it drops the person.
+	if triage.IsCode(err, triage.ENOTFOUND) || (err == nil && (!acc.Active() || acc.SSOSubject != "" && acc.PasswordHash == "")) {
 		return true, nil
 	} else if err != nil {
 		return true, err

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -376,5 +377,32 @@ func testRequireTOTP(t *testing.T, e *env) {
 	code, _ = totp.Code(ch.Enrolment.Secret, time.Now().Add(30*time.Second))
 	if r := e.as(s, true, "POST", "/v1/auth/totp/disable", `{"code":"`+code+`"}`); r.Code != http.StatusForbidden {
 		t.Errorf("turn it off while required: %d %s", r.Code, r.Body)
+	}
+}
+
+// TestLinkUsedOnceUnderRace: of several requests that use one link at
+// the same time, one sets the password and the others are refused.
+func TestLinkUsedOnceUnderRace(t *testing.T) { onStores(t, testLinkUsedOnceUnderRace) }
+
+func testLinkUsedOnceUnderRace(t *testing.T, e *env) {
+	token := linkToken(t, e.invite("race@aurora.example", "并发", triage.RoleViewer).Link.URL)
+	const n = 6
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes <- e.do("POST", "/v1/auth/link/password", "", `{"token":"`+token+`","password":"并发设置的密码-第`+strconv.Itoa(i)+`个"}`).Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	if got[http.StatusOK] != 1 || got[http.StatusUnauthorized] != n-1 {
+		t.Fatalf("answers %v, want one 200 and %d 401", got, n-1)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/mail"
 )
 
@@ -49,7 +50,12 @@ func TestAccountMail(t *testing.T) {
 		t.Fatalf("forgot without a public address: %v", err)
 	}
 	acc.BaseURL = "https://help.example.cn"
-	for _, addr := range []string{"nobody@aurora.example", "WuQiang@aurora.example"} {
+	// An account single sign-on made gets no password by mail.
+	sso, err := acc.SignInSSO(e.ctx, account.SSOIdentity{Issuer: "https://sso.example.cn", Subject: "u-1", Email: "sso@aurora.example", Name: "单点", Role: triage.RoleViewer}, account.Client{})
+	if err != nil || sso.Session == nil {
+		t.Fatalf("SSO account: %v", err)
+	}
+	for _, addr := range []string{"nobody@aurora.example", "sso@aurora.example", "WuQiang@aurora.example"} {
 		if mailed, err := acc.Forgot(e.ctx, addr); err != nil || !mailed {
 			t.Fatalf("forgot %s: %v %v", addr, mailed, err)
 		}
@@ -57,7 +63,7 @@ func TestAccountMail(t *testing.T) {
 	e.dove.WaitRelayed(2, 30*time.Second)
 	time.Sleep(500 * time.Millisecond) // a mail to nobody would have come by now
 	if all := e.dove.Relayed(); len(all) != 2 || !slices.Contains(all[1].To, "wuqiang@aurora.example") {
-		t.Fatalf("relayed %d mails (%v); want one reset, to the account's address only", len(all), all)
+		t.Fatalf("relayed %d mails (%v); want one reset, to the password account's address only", len(all), all)
 	}
 	m, err = mail.NewParser(mail.Limits{}).Parse(e.dove.Relayed()[1].Data)
 	if err != nil {
