@@ -28,7 +28,9 @@ func TestUISSO(t *testing.T) {
 	callback := "http://" + addr + "/auth/oidc/callback"
 	op := oidctest.Start(t, []oidctest.Client{{ID: "triage", Secret: "kc-secret", RedirectURIs: []string{callback}, ClaimsInIDToken: true}},
 		[]oidctest.User{{ID: "u-chenjing", Username: "chenjing", Password: "陈静-sso-2026", Email: "chenjing@aurora.example", EmailVerified: true, Name: "陈静",
-			Claims: map[string]any{"groups": []any{"helpdesk-editors"}}}})
+			Claims: map[string]any{"groups": []any{"helpdesk-editors"}}},
+			{ID: "u-sales", Username: "sales", Password: "sales-sso-2026", Email: "sales@aurora.example", EmailVerified: true, Name: "销售",
+				Claims: map[string]any{"groups": []any{"sales"}}}})
 	t.Setenv("TRIAGE_OIDC_CLIENT_SECRET", "kc-secret")
 	u := startUIWith(t, "--addr", addr, "--oidc-issuer", op.Issuer, "--oidc-client-id", "triage", "--oidc-redirect-url", callback,
 		"--oidc-scopes", "email,profile,groups", "--oidc-role-claim", "groups", "--oidc-role-map", "helpdesk-editors=editor,helpdesk-admins=admin",
@@ -86,5 +88,28 @@ func TestUISSO(t *testing.T) {
 	}
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the pages reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+
+	// A person whose groups map to no role is told so, in Chinese, and
+	// gets no account.
+	step(t, ctx, "sign out and try as someone in no mapped group",
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("sso-login")),
+		chromedp.Click(chromedp.ID("sso-login")),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "sales"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "sales-sso-2026"),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#login-form .alert`)))
+	if msg := text(t, ctx, "#login-form .alert"); !strings.Contains(msg, "不能使用本系统") {
+		t.Errorf("the refused sign-in says %q", msg)
+	}
+	if err := u.api("GET", "/v1/accounts", &list); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list.Items {
+		if a.Email == "sales@aurora.example" {
+			t.Errorf("an account was made for a person in no mapped group: %+v", a)
+		}
 	}
 }
