@@ -129,6 +129,23 @@ func testSSOJustInTime(t *testing.T, db string) {
 		t.Errorf("售后组 members = %v, want the new agent", team.Members)
 	}
 
+	// The role follows the claims at every sign-in: an admin's change here
+	// lasts until the next one.
+	patch := func(body string) int {
+		req, _ := http.NewRequest("PATCH", base+"/v1/agents/"+acc.AgentID+"/account", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+admin.Secret)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("If-Match", "*")
+		return doJSON(t, http.DefaultClient, req, nil)
+	}
+	if code := patch(`{"role":"viewer"}`); code != http.StatusOK {
+		t.Fatalf("make viewer: %d", code)
+	}
+	hc, _ = signIn("liuyang", "刘洋-pass-2026")
+	if code, m := me(hc); code != http.StatusOK || m.Role != triage.RoleAgent {
+		t.Errorf("after signing in again: %d %+v, want the claims' agent", code, m)
+	}
+
 	// The admin group maps to admin; an agent who exists already with the
 	// verified address is linked, not made twice.
 	var boss triage.Agent
@@ -146,12 +163,7 @@ func testSSOJustInTime(t *testing.T, db string) {
 		t.Errorf("unmapped group: at %s, account %+v", resp.Request.URL, account("sales@aurora.example"))
 	}
 	// A deactivated account stays out, whatever the provider says.
-	var cur api.AccountView
-	req, _ := http.NewRequest("PATCH", base+"/v1/agents/"+acc.AgentID+"/account", strings.NewReader(`{"active":false}`))
-	req.Header.Set("Authorization", "Bearer "+admin.Secret)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("If-Match", "*")
-	if code := doJSON(t, http.DefaultClient, req, &cur); code != http.StatusOK {
+	if code := patch(`{"active":false}`); code != http.StatusOK {
 		t.Fatalf("deactivate: %d", code)
 	}
 	hc, resp = signIn("liuyang", "刘洋-pass-2026")
