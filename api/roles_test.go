@@ -64,6 +64,7 @@ var matrixSessionRoutes = map[string]bool{
 	"POST /v1/auth/password":       true,
 	"DELETE /v1/auth/sessions/:id": true,
 	// A second factor is a person's; the fixture agents have no account.
+	"GET /v1/auth/account":                   true,
 	"POST /v1/auth/totp":                     true,
 	"POST /v1/auth/totp/confirm":             true,
 	"POST /v1/auth/totp/disable":             true,
