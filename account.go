@@ -23,9 +23,24 @@ type Account struct {
 	// DisabledAt is when an admin deactivated the account: it signs in no
 	// more, and its sessions and tokens ended then.
 	DisabledAt *time.Time `json:"disabled_at"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
-	Version    int        `json:"version"`
+	// TOTPSecret is the sealed RFC 6238 secret of the person's
+	// authenticator app: pending while TOTPEnabledAt is nil (enrolment
+	// not confirmed with a first code), in force after.
+	TOTPSecret    string     `json:"-"`
+	TOTPEnabledAt *time.Time `json:"totp_enabled_at"`
+	// TOTPStep is the time step of the last code accepted, so that a code
+	// works once.
+	TOTPStep int64 `json:"-"`
+	// RecoveryHashes are the hashes of the unused recovery codes.
+	RecoveryHashes []string `json:"-"`
+	// SSOIssuer and SSOSubject link the account to a person at the OpenID
+	// Connect provider, for good: a later sign-in finds it by them, not by
+	// e-mail address.
+	SSOIssuer  string    `json:"sso_issuer"`
+	SSOSubject string    `json:"sso_subject"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int       `json:"version"`
 }
 
 // Active reports whether the account may sign in.
@@ -35,6 +50,10 @@ func (a *Account) Active() bool { return a.DisabledAt == nil }
 func (a *Account) AsStored() {
 	a.PasswordSetAt = StoreTimePtr(a.PasswordSetAt)
 	a.DisabledAt = StoreTimePtr(a.DisabledAt)
+	a.TOTPEnabledAt = StoreTimePtr(a.TOTPEnabledAt)
+	if a.RecoveryHashes == nil {
+		a.RecoveryHashes = []string{}
+	}
 	a.CreatedAt = StoreTime(a.CreatedAt)
 	a.UpdatedAt = StoreTime(a.UpdatedAt)
 }
@@ -80,6 +99,15 @@ type AccountReader interface {
 	// Sessions lists an agent's sessions that are not revoked, newest
 	// first (CreatedAt, then id, both descending); expired ones included.
 	Sessions(ctx context.Context, agentID string) ([]*Session, error)
+	// AccountBySSO returns the account linked to subject at issuer;
+	// ENOTFOUND when none.
+	AccountBySSO(ctx context.Context, issuer, subject string) (*Account, error)
+	// OneTime returns the one-time link record with hash, used and
+	// expired ones included; ENOTFOUND when none.
+	OneTime(ctx context.Context, hash string) (OneTime, error)
+	// AuthSettings returns the sign-in settings; the zero settings (at
+	// version 0) when an admin never saved any.
+	AuthSettings(ctx context.Context) (*AuthSettings, error)
 }
 
 // AccountWriter holds the store's writes of accounts and sessions.
@@ -97,6 +125,17 @@ type AccountWriter interface {
 	// RevokeSessions ends every session of an agent that is not revoked
 	// yet and says how many it ended.
 	RevokeSessions(ctx context.Context, agentID string, at time.Time) (int, error)
+	// PutOneTime stores a one-time link record and marks used every
+	// earlier unused one of the same purpose and subject, so that a new
+	// link voids the ones sent before it.
+	PutOneTime(ctx context.Context, r OneTime) error
+	// TakeOneTime returns the record with hash as it was and, when it was
+	// unused and not expired at now, marks it used at now; ENOTFOUND when
+	// no record has hash.
+	TakeOneTime(ctx context.Context, hash string, now time.Time) (OneTime, error)
+	// PutAuthSettings saves the sign-in settings, versioned (version 0
+	// creates them).
+	PutAuthSettings(ctx context.Context, s *AuthSettings) error
 }
 
 // AccountChange is an admin's change of an agent's account; an agent

@@ -86,17 +86,6 @@ func ContactKey(contact string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// OneTime is a stored one-time link (package onetime): never the token,
-// only its hash.
-type OneTime struct {
-	Hash      string
-	Purpose   string
-	Subject   string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-}
-
 // RequesterSession is a customer signed in to "my tickets" by a one-time
 // link: found by the hash of its cookie's secret, for one e-mail address.
 type RequesterSession struct {
@@ -132,13 +121,6 @@ type PortalReader interface {
 // PortalWriter holds the store's writes for the customer's side.
 type PortalWriter interface {
 	AddHelpEvent(ctx context.Context, e *HelpEvent) error
-	// PutOneTime stores r and marks used every earlier unused record of
-	// the same purpose and subject, so a new link voids the ones before.
-	PutOneTime(ctx context.Context, r *OneTime) error
-	// TakeOneTime returns the record with hash as it was and, when it was
-	// unused and unexpired at now, marks it used at now in the same
-	// statement; ENOTFOUND when no record has hash.
-	TakeOneTime(ctx context.Context, hash string, now time.Time) (*OneTime, error)
 	CreateRequesterSession(ctx context.Context, s *RequesterSession) error
 	// DeleteRequesterSession signs a session out; absent is no error.
 	DeleteRequesterSession(ctx context.Context, hash string) error

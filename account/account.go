@@ -12,6 +12,7 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/password"
+	"github.com/triagehq/triage/seal"
 )
 
 // SessionPrefix starts every session secret, so one is told from an API
@@ -31,6 +32,15 @@ type Service struct {
 	SessionTTL time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Keys seal second-factor secrets at rest; without a key, enrolment
+	// says how to configure one.
+	Keys *seal.Keyring
+	// Mailer sends invitations and reset links; nil, or one without an
+	// outbound server, hands the links to the admin instead.
+	Mailer Mailer
+	// BaseURL starts the links (the server's public address); a caller
+	// may pass its own for links an admin asks for.
+	BaseURL string
 }
 
 func (s *Service) now() time.Time {
@@ -84,6 +94,15 @@ type Started struct {
 	Secret  string
 	Account *triage.Account
 	Agent   *triage.Agent
+	// Challenge is set instead of Session when the password was right and
+	// a second factor is asked for: Factor "totp" (a code of the app the
+	// person enrolled) or "enrol" (admins require a second factor and the
+	// person has none: Enrolment is the new secret to add to an app).
+	Challenge string
+	Factor    string
+	Enrolment *Enrolment
+	// RecoveryCodes are shown once, after an enrolment at sign-in.
+	RecoveryCodes []string
 }
 
 // Client is where a sign-in comes from, kept with its session so that a
@@ -136,6 +155,9 @@ func (s *Service) Login(ctx context.Context, in triage.Login, from Client) (*Sta
 		if newHash, err = s.Hasher.Hash(ctx, in.Password); err != nil {
 			return nil, err
 		}
+	}
+	if ch, err := s.secondFactor(ctx, acc); err != nil || ch != nil {
+		return ch, err
 	}
 	return s.start(ctx, acc.AgentID, from, func(tx triage.Tx, acc *triage.Account) error {
 		if newHash == "" {

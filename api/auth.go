@@ -22,6 +22,10 @@ type Accounts struct {
 	Service *account.Service
 	// Now is the clock of the lockouts; nil means time.Now.
 	Now func() time.Time
+	// SSO is the OpenID Connect provider; nil offers none.
+	SSO SSO
+	// SSOName labels the sign-in page's single sign-on button.
+	SSOName string
 }
 
 // Cookie names. The session cookie is HttpOnly; the CSRF cookie is not,
@@ -129,6 +133,16 @@ type SignedIn struct {
 	// CSRFToken goes in X-CSRF-Token with every write; it is also in the
 	// triage_csrf cookie, for a page loaded later.
 	CSRFToken string `json:"csrf_token"`
+	// SecondFactor is set, and nothing above, when the password was right
+	// and a second factor is asked for: "totp" (a code of the enrolled
+	// app) or "enrol" (admins require one: Enrolment is the secret to add
+	// to an app first). Send the code with Challenge to
+	// /v1/auth/login/second-factor.
+	SecondFactor string             `json:"second_factor,omitempty"`
+	Challenge    string             `json:"challenge,omitempty"`
+	Enrolment    *account.Enrolment `json:"enrolment,omitempty"`
+	// RecoveryCodes are shown once, after an enrolment at sign-in.
+	RecoveryCodes []string `json:"recovery_codes,omitempty"`
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -163,9 +177,10 @@ func (s *Server) login(c echo.Context) error {
 		return err
 	}
 	s.guard.account.Succeed(who)
-	s.setSessionCookies(c, st.Secret, st.Session.ExpiresAt)
-	return send(c, http.StatusOK, 0, SignedIn{Agent: st.Agent, Role: st.Account.Role, SessionID: st.Session.ID,
-		ExpiresAt: st.Session.ExpiresAt, CSRFToken: account.CSRFToken(st.Secret)})
+	if st.Challenge != "" {
+		return send(c, http.StatusOK, 0, SignedIn{SecondFactor: st.Factor, Challenge: st.Challenge, Enrolment: st.Enrolment})
+	}
+	return s.signedIn(c, st)
 }
 
 // secure reports whether the request came over TLS, directly or through
@@ -254,6 +269,14 @@ type AccountView struct {
 	*triage.Account
 	Name  string `json:"name"`
 	Email string `json:"email"`
+	// TOTP says whether a second factor is on; RecoveryCodesLeft how many
+	// unused recovery codes remain.
+	TOTP              bool `json:"totp"`
+	RecoveryCodesLeft int  `json:"recovery_codes_left"`
+}
+
+func view(a *triage.Account, name, email string) AccountView {
+	return AccountView{Account: a, Name: name, Email: email, TOTP: a.TOTPEnabledAt != nil, RecoveryCodesLeft: len(a.RecoveryHashes)}
 }
 
 func (s *Server) accountView(c echo.Context, a *triage.Account) (AccountView, error) {
@@ -261,7 +284,7 @@ func (s *Server) accountView(c echo.Context, a *triage.Account) (AccountView, er
 	if err != nil {
 		return AccountView{}, err
 	}
-	return AccountView{Account: a, Name: agent.Name, Email: agent.Email}, nil
+	return view(a, agent.Name, agent.Email), nil
 }
 
 func (s *Server) listAccounts(c echo.Context) error {
@@ -276,7 +299,7 @@ func (s *Server) listAccounts(c echo.Context) error {
 	}
 	items := make([]AccountView, 0, len(list))
 	for _, a := range list {
-		v := AccountView{Account: a}
+		v := view(a, "", "")
 		if i := slices.IndexFunc(agents, func(g *triage.Agent) bool { return g.ID == a.AgentID }); i >= 0 {
 			v.Name, v.Email = agents[i].Name, agents[i].Email
 		}

@@ -55,11 +55,19 @@ func sharedSegmenter(t testing.TB) *segment.Segmenter {
 	return segVal
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB) *env { return newEnvOn(t, "") }
+
+// newEnvOn is newEnv on the PostgreSQL database at db ("" for the
+// embedded store), with a sealing key, which PostgreSQL does not make.
+func newEnvOn(t testing.TB, db string) *env {
 	t.Helper()
 	ctx := context.Background()
+	key := ""
+	if db != "" {
+		key = testSealKey
+	}
 	a, err := app.Open(ctx, app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), BodyLimit: 256 << 10, Version: "test",
-		SurveyURL: "http://triage.test/v1/csat/", Log: slog.New(slog.DiscardHandler)})
+		SurveyURL: "http://triage.test/v1/csat/", Log: slog.New(slog.DiscardHandler), DB: db, SecretKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}

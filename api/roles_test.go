@@ -52,6 +52,10 @@ var matrixBodies = map[string]string{
 	"POST /v1/tickets/:id/macros/:mid/apply": `{"body":"好的"}`,
 	"POST /v1/auth/password":                 `{"current_password":"x","new_password":"一个足够长的新密码"}`,
 	"PATCH /v1/agents/:id/account":           `{"role":"agent"}`,
+	"POST /v1/auth/totp/confirm":             `{"code":"123456"}`,
+	"POST /v1/auth/totp/disable":             `{"code":"123456"}`,
+	"PATCH /v1/auth/settings":                `{"require_totp":false}`,
+	"POST /v1/accounts/invite":               `{"email":"matrix-{role}@example.cn","name":"矩阵","role":"viewer"}`,
 }
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
@@ -60,6 +64,13 @@ var matrixBodies = map[string]string{
 var matrixSessionRoutes = map[string]bool{
 	"POST /v1/auth/password":       true,
 	"DELETE /v1/auth/sessions/:id": true,
+	// A second factor is a person's; the fixture agents have no account.
+	"GET /v1/auth/account":                   true,
+	"POST /v1/auth/totp":                     true,
+	"POST /v1/auth/totp/confirm":             true,
+	"POST /v1/auth/totp/disable":             true,
+	"POST /v1/agents/:id/account/reset-link": true,
+	"DELETE /v1/agents/:id/account/totp":     true,
 }
 
 // matrixQueries holds the query a route needs to be a valid request.
@@ -96,7 +107,8 @@ func TestRouteRoleMatrix(t *testing.T) {
 					headers = append(headers, "If-Match: *")
 				}
 				// {ticket} in a body is a second fresh ticket (a merge's survivor).
-				r := e.do(rt.Method, path, role, strings.ReplaceAll(body, "{ticket}", e.ticket("").ID), headers...)
+				b := strings.ReplaceAll(strings.ReplaceAll(body, "{role}", name), "{ticket}", e.ticket("").ID)
+				r := e.do(rt.Method, path, role, b, headers...)
 				switch {
 				case r.Code >= 500:
 					t.Fatalf("%d: %s", r.Code, r.Body)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 
 	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/password"
@@ -18,8 +19,12 @@ func (a *App) openAccounts() error {
 	if err != nil {
 		return err
 	}
-	a.Accounts = &account.Service{Store: a.Store, Hasher: h}
-	return nil
+	a.Accounts = &account.Service{Store: a.Store, Hasher: h, Keys: a.Keys, BaseURL: strings.TrimRight(a.Config.PublicURL, "/")}
+	if a.Mail != nil {
+		a.Accounts.Mailer = a.Mail
+	}
+	a.sso, a.ssoName, err = a.openSSO()
+	return err
 }
 
 // SignInHint makes sure an admin can sign in and says how: the first

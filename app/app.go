@@ -123,6 +123,9 @@ type Config struct {
 	RateLimits     api.RateLimits
 	TrustedProxies []string
 
+	// OIDC configures single sign-on (app/sso.go); no issuer, none.
+	OIDC OIDCConfig
+
 	// SecretKey (TRIAGE_SECRET_KEY) seals mailbox passwords;
 	// OldSecretKeys (TRIAGE_SECRET_KEYS_OLD) still open what they sealed.
 	// Without a key the embedded store generates one in DataDir (see
@@ -207,6 +210,9 @@ type App struct {
 	// admin page shows of the mail configuration.
 	keySource    string
 	mailSettings api.MailSettings
+	// sso is single sign-on when configured, ssoName its button's label.
+	sso     api.SSO
+	ssoName string
 	// registered lists the job kinds given a handler, in order, and
 	// subscriptions every service's event subscriptions.
 	registered    []string
@@ -354,7 +360,7 @@ func (a *App) APIConfig() api.Config {
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
-		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts},
+		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts, SSO: a.sso, SSOName: a.ssoName},
 		Help: a.helpConfig(), Trace: a.apiTrace()}
 }
 

@@ -126,7 +126,8 @@ func (s *Service) Outbound() bool { return s.Sender != nil && s.From.Email != ""
 
 // Jobs are the jobs the channel does: sending one mail.
 func (s *Service) Jobs() []triage.JobSpec {
-	return []triage.JobSpec{JobSend.Handle(s.send)}
+	return []triage.JobSpec{JobSend.Handle(s.send),
+		JobAccountMail.Handle(s.sendAccountMail)}
 }
 
 // Subscriptions are the events the channel follows: a survey to mail.

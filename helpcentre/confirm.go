@@ -53,7 +53,7 @@ func (s *Service) holdRequest(ctx context.Context, sub *submission) error {
 			CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt}); err != nil {
 			return err
 		}
-		if err := tx.PutOneTime(ctx, &triage.OneTime{Hash: rec.Hash, Purpose: string(rec.Purpose), Subject: rec.Subject,
+		if err := tx.PutOneTime(ctx, triage.OneTime{Hash: rec.Hash, Purpose: string(rec.Purpose), Subject: rec.Subject,
 			CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt}); err != nil {
 			return err
 		}

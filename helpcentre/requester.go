@@ -216,7 +216,7 @@ func (s *Service) SendSignInLink(ctx context.Context, email string) error {
 	}
 	link := s.BaseURL + "/help/my/signin?token=" + url.QueryEscape(token)
 	return s.Store.Update(ctx, func(tx triage.Tx) error {
-		if err := tx.PutOneTime(ctx, &triage.OneTime{Hash: rec.Hash, Purpose: string(rec.Purpose), Subject: rec.Subject,
+		if err := tx.PutOneTime(ctx, triage.OneTime{Hash: rec.Hash, Purpose: string(rec.Purpose), Subject: rec.Subject,
 			CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt}); err != nil {
 			return err
 		}

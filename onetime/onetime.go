@@ -22,10 +22,13 @@ const (
 	Reset   Purpose = "reset"   // "forgot password"
 	SignIn  Purpose = "signin"  // a requester's one-time sign-in link to the portal
 	Confirm Purpose = "confirm" // confirm an e-mail address (the public form)
+	// SecondFactor is the challenge between a right password and a right
+	// authenticator code: it stands for the password step, for minutes.
+	SecondFactor Purpose = "mfa"
 )
 
 // Purposes lists every purpose.
-func Purposes() []Purpose { return []Purpose{Invite, Reset, SignIn, Confirm} }
+func Purposes() []Purpose { return []Purpose{Invite, Reset, SignIn, Confirm, SecondFactor} }
 
 // Valid reports whether p is a known purpose.
 func (p Purpose) Valid() bool { return slices.Contains(Purposes(), p) }
@@ -42,6 +45,8 @@ func (p Purpose) DefaultTTL() time.Duration {
 		return 24 * time.Hour
 	case Reset:
 		return time.Hour
+	case SecondFactor:
+		return 5 * time.Minute
 	default:
 		return 15 * time.Minute
 	}
@@ -118,7 +123,7 @@ func decode(token string) ([]byte, error) {
 // never stored; the Record is stored.
 func New(purpose Purpose, subject string, ttl time.Duration, now time.Time) (token string, r Record, err error) {
 	if !purpose.Valid() {
-		return "", Record{}, triage.Invalid("purpose", "purpose %q is not one of invite, reset, signin, confirm", purpose)
+		return "", Record{}, triage.Invalid("purpose", "purpose %q is not one of invite, reset, signin, confirm, mfa", purpose)
 	}
 	if subject == "" {
 		return "", Record{}, triage.Invalid("subject", "subject must name whom the link is for")

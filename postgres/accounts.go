@@ -3,22 +3,27 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/triagehq/triage"
 )
 
-const accountColumns = `agent_id, role, password_hash, password_generated, password_set_at, disabled_at, created_at, updated_at, version`
+const accountColumns = `agent_id, role, password_hash, password_generated, password_set_at, disabled_at, created_at, updated_at, version,
+	totp_secret, totp_enabled_at, totp_step, recovery_hashes, sso_issuer, sso_subject`
 
 // scanAccount reads one row selected with accountColumns.
 func scanAccount(row pgx.Row) (*triage.Account, error) {
 	var a triage.Account
+	var recovery string
 	err := row.Scan(&a.AgentID, &a.Role, &a.PasswordHash, &a.PasswordGenerated,
-		&a.PasswordSetAt, &a.DisabledAt, &a.CreatedAt, &a.UpdatedAt, &a.Version)
+		&a.PasswordSetAt, &a.DisabledAt, &a.CreatedAt, &a.UpdatedAt, &a.Version,
+		&a.TOTPSecret, &a.TOTPEnabledAt, &a.TOTPStep, &recovery, &a.SSOIssuer, &a.SSOSubject)
 	if err != nil {
 		return nil, err
 	}
+	a.RecoveryHashes = splitHashes(recovery)
 	a.AsStored()
 	return &a, nil
 }
@@ -65,8 +70,9 @@ func (tx *Tx) PutAccount(ctx context.Context, a *triage.Account) error {
 		a.UpdatedAt = a.CreatedAt
 		_, err := tx.tx.Exec(ctx, `
 			INSERT INTO accounts (`+accountColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)`,
-			a.AgentID, string(a.Role), a.PasswordHash, a.PasswordGenerated, a.PasswordSetAt, a.DisabledAt, a.CreatedAt, a.UpdatedAt)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14)`,
+			a.AgentID, string(a.Role), a.PasswordHash, a.PasswordGenerated, a.PasswordSetAt, a.DisabledAt, a.CreatedAt, a.UpdatedAt,
+			a.TOTPSecret, a.TOTPEnabledAt, a.TOTPStep, strings.Join(a.RecoveryHashes, ","), a.SSOIssuer, a.SSOSubject)
 		switch {
 		case isDuplicate(err):
 			return triage.Errorf(triage.ECONFLICT, "agent %s already has an account", a.AgentID)
@@ -81,11 +87,13 @@ func (tx *Tx) PutAccount(ctx context.Context, a *triage.Account) error {
 	err := tx.tx.QueryRow(ctx, `
 		UPDATE accounts SET
 			role = $1, password_hash = $2, password_generated = $3, password_set_at = $4, disabled_at = $5,
-			updated_at = $6, version = version + 1
+			updated_at = $6, version = version + 1,
+			totp_secret = $9, totp_enabled_at = $10, totp_step = $11, recovery_hashes = $12, sso_issuer = $13, sso_subject = $14
 		WHERE agent_id = $7 AND version = $8
 		RETURNING created_at`,
 		string(a.Role), a.PasswordHash, a.PasswordGenerated, a.PasswordSetAt, a.DisabledAt,
-		a.UpdatedAt, a.AgentID, a.Version).Scan(&a.CreatedAt)
+		a.UpdatedAt, a.AgentID, a.Version,
+		a.TOTPSecret, a.TOTPEnabledAt, a.TOTPStep, strings.Join(a.RecoveryHashes, ","), a.SSOIssuer, a.SSOSubject).Scan(&a.CreatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		var v int
 		err := tx.tx.QueryRow(ctx, `SELECT version FROM accounts WHERE agent_id = $1`, a.AgentID).Scan(&v)

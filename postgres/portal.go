@@ -44,48 +44,6 @@ func (tx *Tx) AddHelpEvent(ctx context.Context, e *triage.HelpEvent) error {
 	return dbError("add help event", err)
 }
 
-// PutOneTime stores r and marks every earlier unused record of the same
-// purpose and subject used.
-func (tx *Tx) PutOneTime(ctx context.Context, r *triage.OneTime) error {
-	if err := triage.Required("hash", r.Hash); err != nil {
-		return err
-	}
-	r.CreatedAt, r.ExpiresAt = triage.StoreTime(r.CreatedAt), triage.StoreTime(r.ExpiresAt)
-	if _, err := tx.tx.Exec(ctx, `UPDATE onetime_tokens SET used_at = $1
-		WHERE purpose = $2 AND subject = $3 AND used_at IS NULL`, r.CreatedAt, r.Purpose, r.Subject); err != nil {
-		return dbError("put one-time link", err)
-	}
-	_, err := tx.tx.Exec(ctx, `INSERT INTO onetime_tokens (hash, purpose, subject, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, r.Hash, r.Purpose, r.Subject, r.CreatedAt, r.ExpiresAt)
-	if isDuplicate(err) {
-		return triage.Errorf(triage.ECONFLICT, "this one-time link already exists")
-	}
-	return dbError("put one-time link", err)
-}
-
-// TakeOneTime returns the record as it was and marks it used when it was
-// usable at now. The row is locked first, so of two redemptions one wins.
-func (tx *Tx) TakeOneTime(ctx context.Context, hash string, now time.Time) (*triage.OneTime, error) {
-	var r triage.OneTime
-	err := tx.tx.QueryRow(ctx, `SELECT hash, purpose, subject, created_at, expires_at, used_at FROM onetime_tokens WHERE hash = $1 FOR UPDATE`, hash).
-		Scan(&r.Hash, &r.Purpose, &r.Subject, &r.CreatedAt, &r.ExpiresAt, &r.UsedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, triage.Errorf(triage.ENOTFOUND, "no such one-time link")
-	} else if err != nil {
-		return nil, dbError("take one-time link", err)
-	}
-	r.CreatedAt, r.ExpiresAt = triage.StoreTime(r.CreatedAt), triage.StoreTime(r.ExpiresAt)
-	if r.UsedAt != nil {
-		u := triage.StoreTime(*r.UsedAt)
-		r.UsedAt = &u
-	}
-	if _, err := tx.tx.Exec(ctx, `UPDATE onetime_tokens SET used_at = $1
-		WHERE hash = $2 AND used_at IS NULL AND expires_at > $1`, triage.StoreTime(now), hash); err != nil {
-		return nil, dbError("take one-time link", err)
-	}
-	return &r, nil
-}
-
 // CreateRequesterSession stores a session's hash, never its secret.
 func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSession) error {
 	if err := triage.Required("hash", s.Hash); err != nil {

@@ -4,21 +4,26 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/triagehq/triage"
 )
 
-const accountColumns = `agent_id, role, password_hash, password_generated, password_set_at, disabled_at, created_at, updated_at, version`
+const accountColumns = `agent_id, role, password_hash, password_generated, password_set_at, disabled_at, created_at, updated_at, version,
+	totp_secret, totp_enabled_at, totp_step, recovery_hashes, sso_issuer, sso_subject`
 
 // scanAccount reads one row selected with accountColumns.
 func scanAccount(row interface{ Scan(...any) error }) (*triage.Account, error) {
 	var a triage.Account
+	var recovery string
 	err := row.Scan(&a.AgentID, &a.Role, &a.PasswordHash, &a.PasswordGenerated,
-		nullTimeCol{&a.PasswordSetAt}, nullTimeCol{&a.DisabledAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version)
+		nullTimeCol{&a.PasswordSetAt}, nullTimeCol{&a.DisabledAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version,
+		&a.TOTPSecret, nullTimeCol{&a.TOTPEnabledAt}, &a.TOTPStep, &recovery, &a.SSOIssuer, &a.SSOSubject)
 	if err != nil {
 		return nil, err
 	}
+	a.RecoveryHashes = splitHashes(recovery)
 	return &a, nil
 }
 
@@ -76,9 +81,10 @@ func (tx *Tx) PutAccount(ctx context.Context, a *triage.Account) error {
 		a.UpdatedAt = a.CreatedAt
 		_, err := tx.tx.ExecContext(ctx, `
 			INSERT INTO accounts (`+accountColumns+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
 			a.AgentID, a.Role, a.PasswordHash, a.PasswordGenerated, nullMicros(a.PasswordSetAt), nullMicros(a.DisabledAt),
-			micros(a.CreatedAt), micros(a.UpdatedAt))
+			micros(a.CreatedAt), micros(a.UpdatedAt),
+			a.TOTPSecret, nullMicros(a.TOTPEnabledAt), a.TOTPStep, strings.Join(a.RecoveryHashes, ","), a.SSOIssuer, a.SSOSubject)
 		switch {
 		case sqliteCode(err) == codeConstraintPrimaryKey:
 			return triage.Errorf(triage.ECONFLICT, "agent %s already has an account", a.AgentID)
@@ -93,10 +99,13 @@ func (tx *Tx) PutAccount(ctx context.Context, a *triage.Account) error {
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE accounts SET
 			role = ?, password_hash = ?, password_generated = ?, password_set_at = ?, disabled_at = ?,
-			updated_at = ?, version = version + 1
+			updated_at = ?, version = version + 1,
+			totp_secret = ?, totp_enabled_at = ?, totp_step = ?, recovery_hashes = ?, sso_issuer = ?, sso_subject = ?
 		WHERE agent_id = ? AND version = ?`,
 		a.Role, a.PasswordHash, a.PasswordGenerated, nullMicros(a.PasswordSetAt), nullMicros(a.DisabledAt),
-		micros(a.UpdatedAt), a.AgentID, a.Version)
+		micros(a.UpdatedAt),
+		a.TOTPSecret, nullMicros(a.TOTPEnabledAt), a.TOTPStep, strings.Join(a.RecoveryHashes, ","), a.SSOIssuer, a.SSOSubject,
+		a.AgentID, a.Version)
 	if err != nil {
 		return dbError("update account", err)
 	}

@@ -53,43 +53,6 @@ func (tx *Tx) AddHelpEvent(ctx context.Context, e *triage.HelpEvent) error {
 	return dbError("add help event", err)
 }
 
-// PutOneTime stores r and marks every earlier unused record of the same
-// purpose and subject used, so a new link voids the ones sent before it.
-func (tx *Tx) PutOneTime(ctx context.Context, r *triage.OneTime) error {
-	if err := triage.Required("hash", r.Hash); err != nil {
-		return err
-	}
-	r.CreatedAt, r.ExpiresAt = triage.StoreTime(r.CreatedAt), triage.StoreTime(r.ExpiresAt)
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE onetime_tokens SET used_at = ?
-		WHERE purpose = ? AND subject = ? AND used_at IS NULL`, micros(r.CreatedAt), r.Purpose, r.Subject); err != nil {
-		return dbError("put one-time link", err)
-	}
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO onetime_tokens (hash, purpose, subject, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`, r.Hash, r.Purpose, r.Subject, micros(r.CreatedAt), micros(r.ExpiresAt))
-	if isDuplicate(err) {
-		return triage.Errorf(triage.ECONFLICT, "this one-time link already exists")
-	}
-	return dbError("put one-time link", err)
-}
-
-// TakeOneTime returns the record as it was and marks it used when it was
-// usable at now: one statement, so of two redemptions one wins.
-func (tx *Tx) TakeOneTime(ctx context.Context, hash string, now time.Time) (*triage.OneTime, error) {
-	var r triage.OneTime
-	err := tx.tx.QueryRowContext(ctx, `SELECT hash, purpose, subject, created_at, expires_at, used_at FROM onetime_tokens WHERE hash = ?`, hash).
-		Scan(&r.Hash, &r.Purpose, &r.Subject, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt}, nullTimeCol{&r.UsedAt})
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, triage.Errorf(triage.ENOTFOUND, "no such one-time link")
-	} else if err != nil {
-		return nil, dbError("take one-time link", err)
-	}
-	if _, err := tx.tx.ExecContext(ctx, `UPDATE onetime_tokens SET used_at = ?
-		WHERE hash = ? AND used_at IS NULL AND expires_at > ?`, micros(now), hash, micros(now)); err != nil {
-		return nil, dbError("take one-time link", err)
-	}
-	return &r, nil
-}
-
 // CreateRequesterSession stores a session's hash, never its secret.
 func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSession) error {
 	if err := triage.Required("hash", s.Hash); err != nil {

@@ -42,12 +42,12 @@ func testHelpEvents(t *testing.T, s triage.Store) {
 
 func testOneTime(t *testing.T, s triage.Store) {
 	ctx := t.Context()
-	first := &triage.OneTime{Hash: "h1", Purpose: "signin", Subject: "a@example.com", CreatedAt: base, ExpiresAt: base.Add(15 * time.Minute)}
-	second := &triage.OneTime{Hash: "h2", Purpose: "signin", Subject: "a@example.com", CreatedAt: base.Add(time.Minute), ExpiresAt: base.Add(16 * time.Minute)}
+	first := triage.OneTime{Hash: "h1", Purpose: "signin", Subject: "a@example.com", CreatedAt: base, ExpiresAt: base.Add(15 * time.Minute)}
+	second := triage.OneTime{Hash: "h2", Purpose: "signin", Subject: "a@example.com", CreatedAt: base.Add(time.Minute), ExpiresAt: base.Add(16 * time.Minute)}
 	update(t, s, func(tx triage.Tx) error { return tx.PutOneTime(ctx, first) })
 	update(t, s, func(tx triage.Tx) error { return tx.PutOneTime(ctx, second) })
-	take := func(hash string, at time.Time) (*triage.OneTime, error) {
-		var r *triage.OneTime
+	take := func(hash string, at time.Time) (triage.OneTime, error) {
+		var r triage.OneTime
 		err := s.Update(ctx, func(tx triage.Tx) error {
 			var err error
 			r, err = tx.TakeOneTime(ctx, hash, at)
@@ -71,7 +71,7 @@ func testOneTime(t *testing.T, s triage.Store) {
 			}
 		})
 	}
-	late := &triage.OneTime{Hash: "h3", Purpose: "signin", Subject: "b@example.com", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}
+	late := triage.OneTime{Hash: "h3", Purpose: "signin", Subject: "b@example.com", CreatedAt: base, ExpiresAt: base.Add(time.Minute)}
 	update(t, s, func(tx triage.Tx) error { return tx.PutOneTime(ctx, late) })
 	if _, err := take("h3", base.Add(2*time.Minute)); err != nil {
 		t.Fatal(err)

@@ -173,6 +173,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"help", helpTests},
 		{"accounts", accountTests},
 		{"portal", portalTests},
+		{"sign-in links", signInTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

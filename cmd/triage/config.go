@@ -57,6 +57,7 @@ func secrets(c *app.Config) {
 	c.MetricsToken = os.Getenv("TRIAGE_METRICS_TOKEN")
 	c.SecretKey, c.OldSecretKeys = os.Getenv("TRIAGE_SECRET_KEY"), os.Getenv("TRIAGE_SECRET_KEYS_OLD")
 	c.SMTPPassword = os.Getenv("TRIAGE_SMTP_PASSWORD")
+	c.OIDC.ClientSecret = os.Getenv("TRIAGE_OIDC_CLIENT_SECRET")
 }
 
 func storeFlags(fs *flag.FlagSet, c *app.Config) {
@@ -85,6 +86,7 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	rateFlags(fs, c)
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")
 	mailFlags(fs, c)
+	oidcFlags(fs, c)
 }
 
 // rateFlags configure the API's rate limits (README "Rate limits").

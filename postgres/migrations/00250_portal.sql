@@ -18,15 +18,7 @@ CREATE TABLE help_events (
 );
 CREATE INDEX help_events_created ON help_events (created_at, seq);
 
-CREATE TABLE onetime_tokens (
-	hash       text COLLATE "C" NOT NULL PRIMARY KEY,
-	purpose    text COLLATE "C" NOT NULL,
-	subject    text COLLATE "C" NOT NULL,
-	created_at timestamptz NOT NULL,
-	expires_at timestamptz NOT NULL,
-	used_at    timestamptz
-);
-CREATE INDEX onetime_tokens_subject ON onetime_tokens (purpose, subject);
+-- One-time links live in one_time_links (00230), shared with staff sign-in.
 
 CREATE TABLE requester_sessions (
 	hash       text COLLATE "C" NOT NULL PRIMARY KEY,
@@ -55,5 +47,4 @@ DROP TABLE help_requests;
 ALTER TABLE help_settings DROP COLUMN widget_origins;
 ALTER TABLE help_settings DROP COLUMN ask_category;
 DROP TABLE requester_sessions;
-DROP TABLE onetime_tokens;
 DROP TABLE help_events;

@@ -21,17 +21,7 @@ CREATE TABLE help_events (
 ) STRICT;
 CREATE INDEX help_events_created ON help_events (created_at, seq);
 
--- One-time links (package onetime): the hash of the token, never the
--- token.
-CREATE TABLE onetime_tokens (
-	hash       TEXT    NOT NULL PRIMARY KEY,
-	purpose    TEXT    NOT NULL,
-	subject    TEXT    NOT NULL,
-	created_at INTEGER NOT NULL,
-	expires_at INTEGER NOT NULL,
-	used_at    INTEGER
-) STRICT;
-CREATE INDEX onetime_tokens_subject ON onetime_tokens (purpose, subject);
+-- One-time links live in one_time_links (00230), shared with staff sign-in.
 
 -- Requesters signed in to "my tickets".
 CREATE TABLE requester_sessions (
@@ -65,5 +55,4 @@ DROP TABLE help_requests;
 ALTER TABLE help_settings DROP COLUMN widget_origins;
 ALTER TABLE help_settings DROP COLUMN ask_category;
 DROP TABLE requester_sessions;
-DROP TABLE onetime_tokens;
 DROP TABLE help_events;

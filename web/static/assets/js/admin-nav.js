@@ -18,6 +18,7 @@ export const SECTIONS = [
   ['templates', 'admin.templates'],
   ['mail', 'admin.mail'],
   ['tokens', 'admin.tokens'],
+  ['accounts', 'admin.accounts'],
 ];
 
 export function adminNav(active) {

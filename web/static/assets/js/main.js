@@ -6,6 +6,7 @@ import { h, add, clear, errorBox, errorText, toast } from './dom.js';
 import { t, lang, setLang, applyLang } from './i18n.js';
 import * as api from './api.js';
 import { installShortcuts, setPageKeys, showHelp } from './shortcuts.js';
+import { methods, ssoButton, ssoError, forgotForm, secondFactor, passwordPage } from './signin.js';
 
 const pages = [
   { re: /^\/app\/?$/, redirect: '/app/inbox' },
@@ -25,6 +26,8 @@ const pages = [
   { re: /^\/app\/eval$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/eval\/([^/]+)$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/reports$/, mod: './reports.js', nav: 'reports' },
+  { re: /^\/app\/admin\/accounts$/, mod: './admin-accounts.js', nav: 'admin' },
+  { re: /^\/app\/security$/, mod: './security.js', nav: '' },
 ];
 
 const root = document.getElementById('app');
@@ -56,7 +59,14 @@ async function render() {
     await renderSurvey(root, decodeURIComponent(survey[1]));
     return;
   }
-  if (!api.signedIn()) { renderSignIn(); return; }
+  // An invitation or reset link: public, its token in the fragment.
+  if (path === '/app/password') {
+    shell = null;
+    setPageKeys([]);
+    await passwordPage(root);
+    return;
+  }
+  if (!api.signedIn()) { renderSignIn(ssoError()); return; }
   if (!api.session.me) {
     try {
       await api.loadSession();
@@ -151,7 +161,7 @@ function buildShell() {
   out.addEventListener('click', signOut);
   const help = h('button', { type: 'button', class: 'btn btn-ghost help-btn', title: t('keys.title'), 'aria-label': t('keys.title') }, '?');
   help.addEventListener('click', showHelp);
-  const who = h('span', { class: 'who', title: me.name },
+  const who = h(me.agent ? 'a' : 'span', { class: 'who', title: me.agent ? t('security.title') : me.name, href: me.agent ? '/app/security' : null, id: 'who' },
     h('span', { class: 'who-name' }, me.agent ? me.agent.name : me.name),
     h('span', { class: 'badge role' }, t('role.' + me.role, {}, me.role)));
   const navWrap = h('div', { class: 'nav-wrap' }, nav, h('div', { class: 'top-actions' }, who, langBtn, help, out));
@@ -202,9 +212,8 @@ function renderSignIn(message) {
   const password = h('input', { type: 'password', name: 'password', id: 'password', autocomplete: 'current-password', required: true });
   const loginError_ = h('div', { class: 'signin-error', role: 'alert', id: 'login-error' });
   const login = h('button', { type: 'submit', class: 'btn btn-primary', id: 'login' }, t('signin.login'));
-  const forgot = h('details', { class: 'signin-forgot' },
-    h('summary', {}, t('signin.forgot')),
-    h('p', { class: 'hint' }, t('signin.forgot_help')));
+  const forgot = forgotForm();
+  const sso = h('div', { class: 'signin-sso', id: 'sso' });
   const form = h('form', { class: 'card signin', id: 'login-form' },
     h('h1', {}, h('span', { class: 'brand-mark' }, '◆'), ' triage'),
     h('p', { class: 'muted' }, t('signin.lead')),
@@ -215,13 +224,22 @@ function renderSignIn(message) {
     password,
     loginError_,
     h('div', { class: 'row' }, login, langToggleLink()),
+    sso,
     forgot);
+  // Single sign-on, when the server has it, beside the password.
+  methods().then(m => {
+    if (m && m.sso) add(sso, h('p', { class: 'signin-or muted' }, t('signin.or')), ssoButton(m));
+  });
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     loginError_.replaceChildren();
     login.disabled = true;
     try {
-      await api.login(email.value.trim(), password.value);
+      const first = await api.login(email.value.trim(), password.value);
+      if (first && first.second_factor) {
+        secondFactor(root, first, afterSignIn, () => renderSignIn(t('mfa.again')));
+        return;
+      }
       await afterSignIn();
     } catch (err) {
       add(loginError_, loginError(err));
