@@ -152,7 +152,9 @@ func testWeChatMessages(t *testing.T, s triage.Store) {
 // once.
 func testWeChatCursorAtomic(t *testing.T, s triage.Store) {
 	ctx := t.Context()
-	update(t, s, func(tx triage.Tx) error { return tx.CreateWeChatChannel(ctx, newWeChatChannel("wc-1", "微信客服", "ww-k")) })
+	update(t, s, func(tx triage.Tx) error {
+		return tx.CreateWeChatChannel(ctx, newWeChatChannel("wc-1", "微信客服", "ww-k"))
+	})
 	update(t, s, func(tx triage.Tx) error { return tx.SetWeChatCursor(ctx, "wc-1", "c1") })
 	killed := errors.New("killed before the commit")
 	page := func(fail bool) error {
