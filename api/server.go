@@ -74,6 +74,8 @@ type Config struct {
 	Help Help
 	// Accounts serves staff sign-in (api/auth.go).
 	Accounts Accounts
+	// WeChat serves the 微信客服 channel (api/wechat.go).
+	WeChat WeChat
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -106,12 +108,14 @@ type Server struct {
 	help       Help
 	accounts   Accounts
 	guard      *signInGuard
+	wechat     WeChat
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
+	s.wechat = cfg.WeChat
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	if s.log == nil {
 		s.log = slog.Default()
