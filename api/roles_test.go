@@ -51,6 +51,9 @@ var matrixBodies = map[string]string{
 	"POST /v1/tickets/:id/macros/:mid/apply": `{"body":"好的"}`,
 	"POST /v1/auth/password":                 `{"current_password":"x","new_password":"一个足够长的新密码"}`,
 	"PATCH /v1/agents/:id/account":           `{"role":"agent"}`,
+	"POST /v1/wechat/channels":               `{"name":"矩阵","corp_id":"wwmatrix","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`,
+	"PATCH /v1/wechat/channels/:id":          `{"enabled":false}`,
+	"POST /channels/wechat/:id":              `<xml><Encrypt>x</Encrypt></xml>`,
 }
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
@@ -221,6 +224,9 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	case strings.HasPrefix(path, "/v1/attachments"):
 		tk := e.ticket(`{"title":"附件","body":"见附件","attachments":[{"name":"a.txt","data":"5L2g5aW9"}]}`)
 		id = tk.Attachments[0].ID
+	case strings.HasPrefix(path, "/v1/wechat/channels") || strings.HasPrefix(path, "/channels/wechat"):
+		id = e.mustCreate("POST", "/v1/wechat/channels", triage.RoleAdmin, `{"name":"临时","corp_id":"ww`+strings.ReplaceAll(triage.NewID(), "-", "")[:20]+
+			`","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`, &triage.WeChatChannel{}).(*triage.WeChatChannel).ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:
