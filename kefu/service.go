@@ -90,7 +90,7 @@ func (s *Service) log() *slog.Logger {
 
 // Jobs are the jobs the channel does.
 func (s *Service) Jobs() []triage.JobSpec {
-	return []triage.JobSpec{JobSync.Handle(s.sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send)}
+	return []triage.JobSpec{JobSync.Handle(s.Sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send)}
 }
 
 // secretsAAD binds sealed secrets to their channel.

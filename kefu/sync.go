@@ -11,10 +11,10 @@ import (
 	"github.com/triagehq/triage/wechat"
 )
 
-// sync is the JobSync handler: it reads the channel's pages from its
+// Sync is the JobSync handler: it reads the channel's pages from its
 // stored cursor, committing each page (records, tickets, comments, media
 // jobs, the cursor after it) in one transaction.
-func (s *Service) sync(ctx context.Context, a SyncArgs) error {
+func (s *Service) Sync(ctx context.Context, a SyncArgs) error {
 	c, err := s.Store.WeChatChannel(ctx, a.ChannelID)
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		return nil
