@@ -54,9 +54,11 @@ func (s *Service) Notify(ctx context.Context, id string, q url.Values, body []by
 	if err != nil {
 		return err
 	}
-	// One waiting sync per channel: the notifications of what a customer
-	// writes in one go collapse into one read after the pause.
-	j.UniqueKey = c.ID
+	// Every notification gets its read, after the pause: the first read
+	// takes what the customer wrote in one go, and the reads after it
+	// find little or nothing new. No unique key: one that is dropped
+	// while a read runs could leave a message unread until the next
+	// notification.
 	j.RunAt = time.Now().Add(time.Duration(c.PauseSeconds) * time.Second)
 	if err := s.Queue.Insert(ctx, j); err != nil {
 		// Not acknowledged: 企业微信 retries the same signed request,
@@ -91,6 +93,5 @@ func (s *Service) SyncNow(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	j.UniqueKey = id
 	return s.Queue.Insert(ctx, j)
 }

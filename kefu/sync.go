@@ -22,12 +22,9 @@ func (s *Service) Sync(ctx context.Context, a SyncArgs) error {
 		return err
 	}
 	if s.Locker != nil {
-		release, _, ok, err := s.Locker.TryLock(ctx, "wechat.sync:"+c.ID)
+		release, err := s.lock(ctx, c.ID)
 		if err != nil {
 			return err
-		}
-		if !ok {
-			return triage.Errorf(triage.EUNAVAILABLE, "another process is reading WeChat channel %s; retried later", c.ID)
 		}
 		defer release()
 		// Re-read under the lock: the holder before may have moved it.
@@ -57,6 +54,33 @@ func (s *Service) Sync(ctx context.Context, a SyncArgs) error {
 		return nil
 	}
 	return err
+}
+
+// lockWait is how long a read waits for the one before it to end.
+const lockWait = time.Minute
+
+// lock takes the channel's read lock, waiting for a read in progress (in
+// this process or another replica) to end: reads of one channel take
+// turns, so two never fetch the same page at once.
+func (s *Service) lock(ctx context.Context, id string) (func(), error) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		release, _, ok, err := s.Locker.TryLock(ctx, "wechat.sync:"+id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return release, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, triage.Errorf(triage.EUNAVAILABLE, "another read of WeChat channel %s has run for over %s; retried later", id, lockWait)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Page commits what one page of kf/sync_msg means, with the cursor after
