@@ -46,9 +46,11 @@ func (d *dying) Update(ctx context.Context, fn func(tx triage.Tx) error) error {
 // from the stored cursor. Every message is one record and every customer
 // one ticket: nothing lost, nothing twice. A sync after that changes
 // nothing.
-func TestKillMidSync(t *testing.T) {
+func TestKillMidSync(t *testing.T) { stores(t, killMidSync) }
+
+func killMidSync(t *testing.T, pg bool) {
 	const customers = 35
-	e := newEnv(t, opts{pageSize: 10})
+	e := newEnv(t, opts{pageSize: 10, postgres: pg})
 	for i := range customers {
 		if _, err := e.fake.Write(e.ctx, wechattest.Incoming{OpenKfID: e.kf, ExternalUserID: fmt.Sprintf("wm-kill-%02d", i),
 			Type: wechat.MsgText, Text: fmt.Sprintf("订单 %d 的退款还没到账", 2026120700000+i), Quiet: true}); err != nil {

@@ -38,8 +38,10 @@ func photo(t testing.TB) []byte {
 //     reopens with the message as a comment;
 //  4. 49 hours later a reply is refused before it is stored or sent, with
 //     a 409 naming the window.
-func TestJourney(t *testing.T) {
-	e := newEnv(t, opts{start: true})
+func TestJourney(t *testing.T) { stores(t, journey) }
+
+func journey(t *testing.T, pg bool) {
+	e := newEnv(t, opts{start: true, postgres: pg})
 	if err := e.fake.VerifyCallback(e.ctx); err != nil {
 		t.Fatalf("URL verification of the callback: %v", err)
 	}

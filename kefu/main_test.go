@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -12,6 +13,8 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/kefu"
+	"github.com/triagehq/triage/postgres/pgtest"
+	"github.com/triagehq/triage/seal"
 	"github.com/triagehq/triage/segment"
 	"github.com/triagehq/triage/wechat/wechattest"
 )
@@ -54,7 +57,19 @@ type env struct {
 type opts struct {
 	start    bool // run jobs (the sync, media and send jobs)
 	pageSize int
-	dataDir  string
+	postgres bool // on a PostgreSQL database of its own, else SQLite
+}
+
+// stores runs fn on SQLite and, when TRIAGE_TEST_POSTGRES is set, on
+// PostgreSQL too.
+func stores(t *testing.T, fn func(t *testing.T, pg bool)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, false) })
+	t.Run("postgres", func(t *testing.T) {
+		if os.Getenv("TRIAGE_TEST_POSTGRES") == "" {
+			t.Skip("SKIP: TRIAGE_TEST_POSTGRES is not set")
+		}
+		fn(t, true)
+	})
 }
 
 func newEnv(t testing.TB, o opts) *env {
@@ -66,11 +81,16 @@ func newEnv(t testing.TB, o opts) *env {
 	e.fake = wechattest.New(wechattest.Options{Start: time.Now().Truncate(time.Second), PageSize: o.pageSize})
 	t.Cleanup(e.fake.Close)
 	e.kf = e.fake.AddAccount("极光商城售后")
-	if o.dataDir == "" {
-		o.dataDir = t.TempDir()
+	cfg := app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), Addr: "127.0.0.1:8080",
+		Log: slog.New(slog.DiscardHandler), WeChatAPI: e.fake.URL, WeChatNow: e.fake.Clock.Now}
+	if o.postgres {
+		key, err := seal.GenerateKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.DB, cfg.SecretKey = pgtest.NewDatabase(t), key
 	}
-	a, err := app.Open(e.ctx, app.Config{DataDir: o.dataDir, MemIndex: true, Segmenter: sharedSegmenter(t), Addr: "127.0.0.1:8080",
-		Log: slog.New(slog.DiscardHandler), WeChatAPI: e.fake.URL, WeChatNow: e.fake.Clock.Now})
+	a, err := app.Open(e.ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
