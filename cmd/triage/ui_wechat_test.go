@@ -155,6 +155,19 @@ func TestWeChatJourney(t *testing.T) {
 	if len(comments.Items) != 0 || len(fake.Sent(kf, userB)) != 0 {
 		t.Fatalf("the refused reply: %d comments stored, %d sent", len(comments.Items), len(fake.Sent(kf, userB)))
 	}
+	// On a phone: the channel page and the notice past the window.
+	if os.Getenv("TRIAGE_UI_SHOTS") != "" {
+		phone := u.tab(t, 390, 844)
+		u.signIn(t, phone)
+		step(t, phone, "the channel page on a phone",
+			chromedp.Navigate(u.url+"/app/admin/wechat"),
+			chromedp.WaitVisible(chromedp.CSS(`.card.wechat-channel`)))
+		u.screenshot(t, phone, os.Getenv("TRIAGE_UI_SHOTS"), "wechat-channels-phone.png")
+		step(t, phone, "the ticket past the window on a phone",
+			chromedp.Navigate(u.url+"/app/tickets/"+ticketB),
+			chromedp.WaitVisible(chromedp.CSS(`.wechat-window[data-can="false"]`)))
+		u.capture(t, phone, os.Getenv("TRIAGE_UI_SHOTS"), "wechat-window-phone.png", chromedp.CaptureScreenshot())
+	}
 	// The one error the page may report now is the refusal itself.
 	for _, e := range u.errors() {
 		if !strings.Contains(e, "409") {
