@@ -1,6 +1,7 @@
 package kefu_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -123,5 +124,23 @@ func TestMessageKinds(t *testing.T) {
 				return r.Reason != nil && r.Reason.Code == triage.ReasonWeChatRecalled && r.TicketID == ticketID
 			})
 		})
+	})
+
+	t.Run("five replies, then the quota", func(t *testing.T) {
+		// The customer wrote last in "recall": a new window, five replies.
+		for i := range wechat.ReplyLimit {
+			if r := settled(reply(fmt.Sprintf("第 %d 条回复", i+1)).ID); r.Status != triage.MailSent {
+				t.Fatalf("reply %d: %+v", i+1, r)
+			}
+		}
+		before := len(e.fake.Sent(e.kf, user))
+		_, err := e.app.Desk.AddComment(ctx, ticketID, triage.NewComment{Body: "第 6 条", Public: true}, nil)
+		var te *triage.Error
+		if !asError(err, &te) || te.Code != triage.ECONFLICT || !slices.Contains(te.Allowed, wechat.ReasonReplyLimit) {
+			t.Fatalf("the sixth reply: %v", err)
+		}
+		if got := len(e.fake.Sent(e.kf, user)); got != before {
+			t.Fatalf("the refused reply was sent (%d → %d)", before, got)
+		}
 	})
 }
