@@ -1,6 +1,7 @@
 package kefu_test
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,15 +127,30 @@ func TestMessageKinds(t *testing.T) {
 		})
 	})
 
-	t.Run("five replies, then the quota", func(t *testing.T) {
-		// The customer wrote last in "recall": a new window, five replies.
-		for i := range wechat.ReplyLimit {
+	t.Run("a reply with a photo, then the quota", func(t *testing.T) {
+		// The customer wrote last in "recall": a new window, five
+		// messages: a text with a photo is two of them.
+		pic := photo(t)
+		c, err := e.app.Desk.AddComment(ctx, ticketID, triage.NewComment{Body: "请看示意图。", Public: true,
+			Attachments: []triage.NewAttachment{{Name: "示意图.png", Data: pic}}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := settled(c.WeChat.ID); r.Status != triage.MailSent {
+			t.Fatalf("the reply with a photo: %+v", r)
+		}
+		sent := e.fake.Sent(e.kf, user)
+		last := sent[len(sent)-1]
+		if last.Type != wechat.MsgImage || !bytes.Equal(last.Data, pic) || sent[len(sent)-2].Text != "请看示意图。" {
+			t.Fatalf("the fake got %s %q, then %s (%d bytes)", sent[len(sent)-2].Type, sent[len(sent)-2].Text, last.Type, len(last.Data))
+		}
+		for i := range wechat.ReplyLimit - 2 {
 			if r := settled(reply(fmt.Sprintf("第 %d 条回复", i+1)).ID); r.Status != triage.MailSent {
 				t.Fatalf("reply %d: %+v", i+1, r)
 			}
 		}
 		before := len(e.fake.Sent(e.kf, user))
-		_, err := e.app.Desk.AddComment(ctx, ticketID, triage.NewComment{Body: "第 6 条", Public: true}, nil)
+		_, err = e.app.Desk.AddComment(ctx, ticketID, triage.NewComment{Body: "第 6 条", Public: true}, nil)
 		var te *triage.Error
 		if !asError(err, &te) || te.Code != triage.ECONFLICT || !slices.Contains(te.Allowed, wechat.ReasonReplyLimit) {
 			t.Fatalf("the sixth reply: %v", err)

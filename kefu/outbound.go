@@ -59,14 +59,30 @@ func (s *Service) state(ctx context.Context, r triage.Reader, cu *Customer) (wec
 	}
 	var last time.Time
 	sent := 0
-	for _, x := range recs { // newest first
+	files := map[string]map[string]int{} // ticket → comment → files
+	for _, x := range recs {             // newest first
 		if x.Direction == triage.MailIn && x.Status == triage.MailImported {
 			last = x.At
 			break
 		}
-		if x.Direction == triage.MailOut && x.Status != triage.MailFailed {
+		if x.Direction != triage.MailOut || x.Status == triage.MailFailed {
+			continue
+		}
+		// A reply is its text and one message per file.
+		if x.Type != "files" {
 			sent++
 		}
+		if _, ok := files[x.TicketID]; !ok {
+			atts, err := r.Attachments(ctx, x.TicketID)
+			if err != nil {
+				return wechat.ReplyState{}, err
+			}
+			files[x.TicketID] = map[string]int{}
+			for _, a := range atts {
+				files[x.TicketID][a.CommentID]++
+			}
+		}
+		sent += files[x.TicketID][x.CommentID]
 	}
 	return s.Window.State(last, sent, s.now()), nil
 }
