@@ -222,6 +222,20 @@ const (
 	ReasonMailFailed        ReasonCode = "mail.failed"
 )
 
+// WeChat: why a 微信客服 message made no ticket or comment, why a reply
+// failed (WeChatMessage.Reason), and the failure in a ticket's history.
+const (
+	ReasonWeChatEvent       ReasonCode = "wechat.event"
+	ReasonWeChatServicer    ReasonCode = "wechat.servicer"
+	ReasonWeChatRecalled    ReasonCode = "wechat.recalled"
+	ReasonWeChatCannotReply ReasonCode = "wechat.cannot_reply"
+	ReasonWeChatRejected    ReasonCode = "wechat.rejected"
+	ReasonWeChatGaveUp      ReasonCode = "wechat.gave_up"
+	ReasonWeChatSendFail    ReasonCode = "wechat.send_fail"
+	ReasonWeChatFailed      ReasonCode = "wechat.failed"
+	ReasonWeChatMediaFailed ReasonCode = "wechat.media_failed"
+)
+
 // reasonSpec is a code's arguments, in the order NewReason takes them, and
 // its English text. An argument written "name:2" is a number rounded to
 // two decimals when the reason is made. In the text, {name} is replaced by
@@ -368,6 +382,15 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonMailGaveUp:        {[]string{"attempts"}, "gave up after {attempts} attempts"},
 		ReasonMailNotConfigured: {nil, "no outbound mail server is configured (--smtp-url)"},
 		ReasonMailFailed:        {[]string{"purpose", "to", "why", "answer"}, "the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}"},
+		ReasonWeChatEvent:       {[]string{"event"}, "a session event ({event}): recorded, no ticket"},
+		ReasonWeChatServicer:    {nil, "written by a servicer in 企业微信: recorded, no comment"},
+		ReasonWeChatRecalled:    {[]string{"msgid"}, "the customer recalled message {msgid}"},
+		ReasonWeChatCannotReply: {[]string{"answer"}, "WeChat will not deliver it now (48-hour window, reply quota or session state): {answer}"},
+		ReasonWeChatRejected:    {[]string{"answer"}, "refused by 企业微信: {answer}"},
+		ReasonWeChatGaveUp:      {[]string{"attempts"}, "gave up after {attempts} attempts"},
+		ReasonWeChatSendFail:    {[]string{"fail_type"}, "企业微信 reported it undelivered (fail_type {fail_type})"},
+		ReasonWeChatFailed:      {[]string{"why"}, "the WeChat reply to the customer failed: {why}"},
+		ReasonWeChatMediaFailed: {[]string{"type", "error"}, "the customer's {type} could not be downloaded: {error}"},
 		ReasonDuplicateSimilar: {[]string{"via", "seconds", "score:2", "threshold:2", "n", "words"},
 			"same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}"},
 

@@ -41,6 +41,7 @@ type Reader interface {
 	SLAReader
 	OpsReader
 	MailReader
+	WeChatReader
 	MacroReader
 	HelpReader
 	AccountReader
@@ -128,6 +129,7 @@ type Tx interface {
 	SLAWriter
 	OpsWriter
 	MailWriter
+	WeChatWriter
 	MacroWriter
 	HelpWriter
 	AccountWriter

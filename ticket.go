@@ -335,6 +335,9 @@ type Comment struct {
 	// went out as (with its delivery state), if any.
 	Attachments []*Attachment `json:"attachments,omitempty"`
 	Mail        *MailMessage  `json:"mail,omitempty"`
+	// WeChat is the 微信客服 message the comment came in as or went out
+	// as, with its delivery state, if any.
+	WeChat *WeChatMessage `json:"wechat,omitempty"`
 }
 
 // HistoryEntry is one change to one field of a ticket.

@@ -56,6 +56,9 @@ var matrixBodies = map[string]string{
 	"POST /v1/auth/totp/disable":             `{"code":"123456"}`,
 	"PATCH /v1/auth/settings":                `{"require_totp":false}`,
 	"POST /v1/accounts/invite":               `{"email":"matrix-{role}@example.cn","name":"矩阵","role":"viewer"}`,
+	"POST /v1/wechat/channels":               `{"name":"矩阵","corp_id":"wwmatrix","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`,
+	"PATCH /v1/wechat/channels/:id":          `{"enabled":false}`,
+	"POST /channels/wechat/:id":              `<xml><Encrypt>x</Encrypt></xml>`,
 }
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
@@ -234,6 +237,9 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	case strings.HasPrefix(path, "/v1/attachments"):
 		tk := e.ticket(`{"title":"附件","body":"见附件","attachments":[{"name":"a.txt","data":"5L2g5aW9"}]}`)
 		id = tk.Attachments[0].ID
+	case strings.HasPrefix(path, "/v1/wechat/channels") || strings.HasPrefix(path, "/channels/wechat"):
+		id = e.mustCreate("POST", "/v1/wechat/channels", triage.RoleAdmin, `{"name":"临时","corp_id":"ww`+strings.ReplaceAll(triage.NewID(), "-", "")[:20]+
+			`","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`, &triage.WeChatChannel{}).(*triage.WeChatChannel).ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

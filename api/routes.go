@@ -116,6 +116,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.helpRoutes()...)
 	routes = append(routes, s.authRoutes()...)
 	routes = append(routes, s.signInRoutes()...)
+	routes = append(routes, s.wechatRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

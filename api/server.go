@@ -77,6 +77,8 @@ type Config struct {
 	// Trace traces every request (api/trace.go); the zero value traces
 	// nothing.
 	Trace Trace
+	// WeChat serves the 微信客服 channel (api/wechat.go).
+	WeChat WeChat
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -113,12 +115,14 @@ type Server struct {
 	// echo wrapped by trace.Handler.
 	trace   Trace
 	handler http.Handler
+	wechat  WeChat
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
+	s.wechat = cfg.WeChat
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	s.trace = cfg.Trace
 	if s.log == nil {

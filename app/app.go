@@ -30,6 +30,7 @@ import (
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/helpcentre"
 	"github.com/triagehq/triage/kb"
+	"github.com/triagehq/triage/kefu"
 	"github.com/triagehq/triage/limit"
 	"github.com/triagehq/triage/metrics"
 	"github.com/triagehq/triage/notify"
@@ -146,6 +147,12 @@ type Config struct {
 	// again (tests set it short).
 	MailPoll time.Duration
 
+	// WeChatAPI replaces 企业微信's API address (a forwarding proxy with
+	// the fixed IP the corp trusts, or a test's fake); WeChatNow is the
+	// WeChat channel's clock (tests move it past the 48-hour window).
+	WeChatAPI string
+	WeChatNow func() time.Time
+
 	// MemIndex keeps the text index in memory: a one-off command must not
 	// take the index a running server holds (what it writes reaches that
 	// index through the change log), and tests need no directory.
@@ -187,6 +194,7 @@ type App struct {
 
 	SLA      *sla.Service
 	Mail     *email.Service
+	WeChat   *kefu.Service
 	Keys     *seal.Keyring
 	Webhooks *notify.Service
 	Reports  *report.Service
@@ -311,6 +319,9 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openMail(ctx); err != nil {
 		return err
 	}
+	if err := a.openWeChat(); err != nil {
+		return err
+	}
 	if err := a.openHelp(); err != nil {
 		return err
 	}
@@ -361,7 +372,7 @@ func (a *App) APIConfig() api.Config {
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
 		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts, SSO: a.sso, SSOName: a.ssoName},
-		Help: a.helpConfig(), Trace: a.apiTrace()}
+		Help: a.helpConfig(), Trace: a.apiTrace(), WeChat: api.WeChat{Service: a.WeChat}}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

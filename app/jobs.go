@@ -14,6 +14,7 @@ import (
 // after it was queued.
 func (a *App) registerJobs() error {
 	jobs := slices.Concat(a.Retrainer.Jobs(), a.SLA.Jobs(), a.Webhooks.Jobs(), a.Desk.Jobs(), a.Mail.Jobs())
+	jobs = append(jobs, a.WeChat.Jobs()...)
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
 		a.Mail.Subscriptions())
 	events, err := triage.EventJobs(subs)

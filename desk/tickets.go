@@ -627,6 +627,9 @@ func (s *Service) addComment(ctx context.Context, tx triage.Tx, ticketID string,
 		if ms, err := tx.TicketMail(ctx, t.ID); err == nil {
 			c.Mail = mailOf(ms, c.ID)
 		}
+		if ws, err := tx.TicketWeChat(ctx, t.ID); err == nil {
+			c.WeChat = wechatOf(ws, c.ID)
+		}
 	}
 	return c, nil
 }
@@ -649,6 +652,10 @@ func (s *Service) Comments(ctx context.Context, ticketID string) ([]*triage.Comm
 	if err != nil {
 		return nil, err
 	}
+	wechats, err := s.Store.TicketWeChat(ctx, ticketID)
+	if err != nil {
+		return nil, err
+	}
 	byComment := map[string][]*triage.Attachment{}
 	for _, a := range atts {
 		byComment[a.CommentID] = append(byComment[a.CommentID], a)
@@ -656,6 +663,7 @@ func (s *Service) Comments(ctx context.Context, ticketID string) ([]*triage.Comm
 	for _, c := range cs {
 		c.Attachments = byComment[c.ID]
 		c.Mail = mailOf(mails, c.ID)
+		c.WeChat = wechatOf(wechats, c.ID)
 	}
 	return cs, nil
 }
@@ -669,6 +677,17 @@ func mailOf(ms []*triage.MailMessage, commentID string) *triage.MailMessage {
 		}
 	}
 	return out
+}
+
+// wechatOf is the WeChat message a comment came in or went out as: the
+// first of a group the comment holds.
+func wechatOf(ws []*triage.WeChatMessage, commentID string) *triage.WeChatMessage {
+	for _, w := range ws {
+		if w.CommentID == commentID && commentID != "" {
+			return w
+		}
+	}
+	return nil
 }
 
 // History lists a ticket's audit trail, oldest first.

@@ -169,6 +169,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"sla", slaTests},
 		{"csat", csatTests},
 		{"mail", mailTests},
+		{"wechat", wechatTests},
 		{"macros", macroTests},
 		{"help", helpTests},
 		{"accounts", accountTests},

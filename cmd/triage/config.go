@@ -115,6 +115,7 @@ func mailFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&c.MailFrom, "mail-from", "", `who the service's mail is from, e.g. "极光商城客服 <support@aurora.example>" (default: the SMTP user name)`)
 	fs.StringVar(&c.MailCA, "mail-ca", "", "PEM file of certificates to trust for the IMAP and SMTP servers, beside the system's (a company's own CA)")
 	fs.IntVar(&c.SenderLimit, "mail-sender-limit", email.DefaultSenderLimit, "mails a minute one sender may write; more are kept but not imported (throttled)")
+	fs.StringVar(&c.WeChatAPI, "wechat-api", "", "base URL of the 企业微信 API for the 微信客服 channel (default https://qyapi.weixin.qq.com; set it to reach it through a forwarding proxy with a fixed IP)")
 }
 
 // searchFlags configure search, embeddings and drafts.

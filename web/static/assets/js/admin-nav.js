@@ -17,6 +17,7 @@ export const SECTIONS = [
   ['mailboxes', 'admin.mailboxes'],
   ['templates', 'admin.templates'],
   ['mail', 'admin.mail'],
+  ['wechat', 'admin.wechat'],
   ['tokens', 'admin.tokens'],
   ['accounts', 'admin.accounts'],
 ];

@@ -168,6 +168,17 @@ export const REASONS = {
   'mail.not_configured': ['未配置发信服务器，客户收不到', 'no outbound mail server is configured (--smtp-url)'],
   'mail.failed': ['发给 {to} 的{purpose|mail_purpose}邮件发送失败：{why}：{answer}', 'the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}'],
 
+  // WeChat (微信客服).
+  'wechat.event': ['会话事件（{event}）：已记录，不建工单', 'a session event ({event}): recorded, no ticket'],
+  'wechat.servicer': ['接待人员在企业微信中发送：已记录，不加评论', 'written by a servicer in 企业微信: recorded, no comment'],
+  'wechat.recalled': ['客户撤回了消息 {msgid}', 'the customer recalled message {msgid}'],
+  'wechat.cannot_reply': ['微信现在无法送达（超过48小时、回复条数已用完或会话状态不允许）：{answer}', 'WeChat will not deliver it now (48-hour window, reply quota or session state): {answer}'],
+  'wechat.rejected': ['企业微信拒绝：{answer}', 'refused by 企业微信: {answer}'],
+  'wechat.gave_up': ['重试 {attempts} 次仍未成功，已放弃', 'gave up after {attempts} attempts'],
+  'wechat.send_fail': ['企业微信报告未送达（失败类型 {fail_type}）', '企业微信 reported it undelivered (fail_type {fail_type})'],
+  'wechat.failed': ['发给微信客户的回复失败：{why}', 'the WeChat reply to the customer failed: {why}'],
+  'wechat.media_failed': ['客户发送的{type}无法下载：{error}', "the customer's {type} could not be downloaded: {error}"],
+
   // SLA escalations.
   'sla.warning': ['SLA「{metric|sla_metric}」目标 {target} 即将超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}'],
   'sla.breached': ['SLA「{metric|sla_metric}」目标 {target} 已超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} breached (policy {policy}): {actions}'],

@@ -12,6 +12,7 @@ import * as sla from './sla.js';
 import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
 import { reasonsText } from './explain.js';
 import * as mail from './mail.js';
+import * as wechat from './wechat.js';
 import { renderMacros } from './macros.js';
 
 export async function render(ctx) {
@@ -39,6 +40,12 @@ export async function render(ctx) {
   const head = h('div', { class: 'ticket-head' });
   const conv = h('div', { class: 'conversation', 'aria-live': 'polite' });
   const composerBox = h('div', { class: 'composer-box' });
+  // WeChat's reply window, told before the agent writes.
+  const wechatBox = h('div', { class: 'wechat-box' });
+  add(composerBox, wechatBox);
+  function refreshWeChat() {
+    wechat.banner(st.ticket).then(el => { clear(wechatBox); if (el) add(wechatBox, el); }).catch(() => {});
+  }
   const historyBox = h('details', { class: 'card history' }, h('summary', {}, t('ticket.history')));
   const props = h('section', { class: 'card props', 'aria-label': t('ticket.properties') });
   const triageBox = h('section', { class: 'card triage-panel', id: 'triage', 'aria-label': t('triage.title') });
@@ -144,7 +151,7 @@ export async function render(ctx) {
       const m = /^\[merged from ticket ([^\]\s]+)\] ([^\n]*)\n*([\s\S]*)$/.exec(c.body || '');
       items.push(h('article', { class: 'msg msg-' + kind, data: { id: c.id } },
         h('header', {}, h('strong', {}, author), h('span', { class: 'badge kind-' + kind }, t('ticket.kind.' + kind)),
-          m ? h('span', { class: 'badge badge-src' }, t('links.merged_from')) : null, timeEl(c.created_at), mail.delivery(c.mail)),
+          m ? h('span', { class: 'badge badge-src' }, t('links.merged_from')) : null, timeEl(c.created_at), mail.delivery(c.mail), wechat.delivery(c.wechat)),
         m ? h('div', { class: 'msg-merged' }, h('a', { href: '/app/tickets/' + encodeURIComponent(m[1]) }, m[2] || m[1])) : null,
         h('div', { class: 'msg-body' }, m ? m[3] : c.body),
         mail.attachments(c.attachments)));
@@ -280,6 +287,7 @@ export async function render(ctx) {
   }
 
   function renderAll() {
+    refreshWeChat();
     renderComposerState();
     renderHead();
     renderLinksPanel();
@@ -419,6 +427,7 @@ export async function render(ctx) {
       } else if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply }, files);
       else await api.post(path + '/comments', { body, public: isReply });
     } catch (err) {
+      if (err.field === 'wechat') { toast(wechat.refusal(err), 'error'); refreshWeChat(); return false; }
       showError(err);
       return false;
     }
@@ -459,7 +468,8 @@ export async function render(ctx) {
   ctx.onLeave(() => clearTimeout(mailTimer));
   function watchMail(tries, wantSurvey) {
     clearTimeout(mailTimer);
-    const pending = st.mails.some(m => m.status === 'queued') || (wantSurvey && !st.mails.some(m => m.purpose === 'survey'));
+    const pending = st.mails.some(m => m.status === 'queued') || (wantSurvey && !st.mails.some(m => m.purpose === 'survey')) ||
+      st.comments.some(c => c.wechat && c.wechat.status === 'queued');
     if (!pending || tries <= 0) return;
     mailTimer = setTimeout(async () => {
       try {

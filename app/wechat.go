@@ -1,0 +1,36 @@
+package app
+
+import (
+	"context"
+
+	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/kefu"
+)
+
+// openWeChat builds the WeChat channel (微信客服) beside the e-mail one:
+// the sealing key is the mailboxes' (openMail loads it), and the desk
+// hands public replies to both channels, each taking its own tickets.
+func (a *App) openWeChat() error {
+	a.WeChat = &kefu.Service{Store: a.Store, Desk: a.Desk, Queue: a.Jobs, Locker: a.Store, Keys: a.Keys,
+		BaseURL: a.Config.WeChatAPI, Now: a.Config.WeChatNow, Log: a.Log.With("part", "wechat")}
+	a.Desk.Outbox = outboxes{a.Desk.Outbox, a.WeChat}
+	return nil
+}
+
+// outboxes hands a public reply to every channel; each queues it only for
+// its own tickets, and one refusing it (WeChat's window) refuses the
+// reply.
+type outboxes []desk.Outbox
+
+func (o outboxes) Reply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c *triage.Comment, atts []*triage.Attachment) error {
+	for _, x := range o {
+		if x == nil {
+			continue
+		}
+		if err := x.Reply(ctx, tx, t, c, atts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
