@@ -384,6 +384,19 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonSLAToLead:    {nil, "assigned to the team lead"},
 		ReasonSLAToQueue:   {nil, "back to the queue"},
 		ReasonSolvedClosed: {[]string{"after"}, "closed after {after} of business time solved"},
+
+		ReasonAutomationFired:     {[]string{"automation", "event"}, "automation {automation} fired on {event}"},
+		ReasonAutomationCondition: {[]string{"field", "op", "value"}, "{field} {op} {value}"},
+		ReasonAutomationAge:       {[]string{"since", "after"}, "{after} since {since}"},
+		ReasonAutomationSet:       {[]string{"field", "from", "to"}, "{field|field}: {from} → {to}"},
+		ReasonAutomationTagsAdded: {[]string{"tags"}, "tags added: {tags}"},
+		ReasonAutomationTagsGone:  {[]string{"tags"}, "tags removed: {tags}"},
+		ReasonAutomationNote:      {nil, "internal note added"},
+		ReasonAutomationMacro:     {[]string{"macro"}, "reply sent with macro {macro}"},
+		ReasonAutomationEmail:     {[]string{"to"}, "e-mail queued to {to}"},
+		ReasonAutomationWebhook:   {[]string{"webhook"}, "webhook {webhook} called"},
+		ReasonAutomationStopped:   {[]string{"automation"}, "automation {automation} stops the later ones"},
+		ReasonAutomationSkipped:   {[]string{"action", "why"}, "{action} not done: {why}"},
 	}
 })
 
