@@ -609,20 +609,3 @@ type AutomationWriter interface {
 // MailNotice is the purpose of an outbound mail an automation's email
 // action writes to a person.
 const MailNotice = "notice"
-
-// Automations: why a firing happened and what it did (AutomationRun.Why
-// and Changes), and the reason of the history entries it wrote.
-const (
-	ReasonAutomationFired     ReasonCode = "automation.fired"
-	ReasonAutomationCondition ReasonCode = "automation.condition"
-	ReasonAutomationAge       ReasonCode = "automation.age"
-	ReasonAutomationSet       ReasonCode = "automation.set"
-	ReasonAutomationTagsAdded ReasonCode = "automation.tags_added"
-	ReasonAutomationTagsGone  ReasonCode = "automation.tags_removed"
-	ReasonAutomationNote      ReasonCode = "automation.note"
-	ReasonAutomationMacro     ReasonCode = "automation.macro"
-	ReasonAutomationEmail     ReasonCode = "automation.email"
-	ReasonAutomationWebhook   ReasonCode = "automation.webhook"
-	ReasonAutomationStopped   ReasonCode = "automation.stopped"
-	ReasonAutomationSkipped   ReasonCode = "automation.action_skipped"
-)

@@ -205,6 +205,23 @@ const (
 	ReasonSolvedClosed ReasonCode = "sla.solved_closed"
 )
 
+// Automations: why a firing happened and what it did (AutomationRun.Why
+// and Changes), and the reason of the history entries it wrote.
+const (
+	ReasonAutomationFired     ReasonCode = "automation.fired"
+	ReasonAutomationCondition ReasonCode = "automation.condition"
+	ReasonAutomationAge       ReasonCode = "automation.age"
+	ReasonAutomationSet       ReasonCode = "automation.set"
+	ReasonAutomationTagsAdded ReasonCode = "automation.tags_added"
+	ReasonAutomationTagsGone  ReasonCode = "automation.tags_removed"
+	ReasonAutomationNote      ReasonCode = "automation.note"
+	ReasonAutomationMacro     ReasonCode = "automation.macro"
+	ReasonAutomationEmail     ReasonCode = "automation.email"
+	ReasonAutomationWebhook   ReasonCode = "automation.webhook"
+	ReasonAutomationStopped   ReasonCode = "automation.stopped"
+	ReasonAutomationSkipped   ReasonCode = "automation.action_skipped"
+)
+
 // Mail: why an inbound mail made no ticket or comment, why an outbound
 // one failed (MailMessage.Reason), and the failure in a ticket's history.
 const (

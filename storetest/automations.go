@@ -80,8 +80,12 @@ func testAutomationCRUD(t *testing.T, s triage.Store) {
 	stale := *got
 	stale.Version = 1
 	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.UpdateAutomation(ctx, &stale) }), triage.ESTALE)
-	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.CreateAutomation(ctx, newAutomation("au-2", "x", triage.AutomationTrigger, 0)) }), triage.ECONFLICT)
-	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.CreateAutomation(ctx, newAutomation("", "x", triage.AutomationTrigger, 0)) }), triage.EINVALID)
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error {
+		return tx.CreateAutomation(ctx, newAutomation("au-2", "x", triage.AutomationTrigger, 0))
+	}), triage.ECONFLICT)
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error {
+		return tx.CreateAutomation(ctx, newAutomation("", "x", triage.AutomationTrigger, 0))
+	}), triage.EINVALID)
 	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.DeleteAutomation(ctx, "au-2", 1) }), triage.ESTALE)
 	update(t, s, func(tx triage.Tx) error { return tx.DeleteAutomation(ctx, "au-2", 2) })
 	_, err = s.Automation(ctx, "au-2")

@@ -184,7 +184,7 @@ export const REASONS = {
   'automation.note': ['添加了内部备注', 'internal note added'],
   'automation.macro': ['用快捷回复 {macro} 回复了客户', 'reply sent with macro {macro}'],
   'automation.email': ['已排队发邮件给 {to}', 'e-mail queued to {to}'],
-  'automation.webhook': ['已调用 Webhook {webhook}', 'webhook {webhook} called'],
+  'automation.webhook': ['已调用回调 {webhook}', 'webhook {webhook} called'],
   'automation.stopped': ['自动化「{automation}」设置了停止：后面的不再执行', 'automation {automation} stops the later ones'],
   'automation.action_skipped': ['{action} 未执行：{why}', '{action} not done: {why}'],
 };
