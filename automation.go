@@ -179,6 +179,7 @@ const (
 	ActAddTags     ActionType = "add_tags"
 	ActRemoveTags  ActionType = "remove_tags"
 	ActAddNote     ActionType = "add_note"
+	ActReply       ActionType = "reply"
 	ActSendMacro   ActionType = "send_macro"
 	ActEmail       ActionType = "email"
 	ActWebhook     ActionType = "webhook"
@@ -187,7 +188,7 @@ const (
 // ActionTypes lists the actions in the order the editor offers them.
 func ActionTypes() []ActionType {
 	return []ActionType{ActSetStatus, ActSetPriority, ActSetCategory, ActSetTeam, ActSetAssignee, ActAddTags, ActRemoveTags,
-		ActAddNote, ActSendMacro, ActEmail, ActWebhook}
+		ActAddNote, ActReply, ActSendMacro, ActEmail, ActWebhook}
 }
 
 // Recipients of an email action besides an address.
@@ -204,7 +205,8 @@ type Action struct {
 	// unassigns), macro id or webhook id.
 	Value string   `json:"value,omitempty"`
 	Tags  []string `json:"tags,omitempty"`
-	// Body is the note of add_note and the text of email, with the
+	// Body is the note of add_note, the public reply of reply (mailed to
+	// the customer as an agent's is) and the text of email, with the
 	// variables of macros ({{ticket.title}}…).
 	Body string `json:"body,omitempty"`
 	// To is an email's recipient: an address, or assignee, team_lead or
@@ -477,9 +479,9 @@ func validateAction(field string, a *Action) error {
 			return err
 		}
 		a.Tags = tags
-	case ActAddNote:
+	case ActAddNote, ActReply:
 		if strings.TrimSpace(a.Body) == "" {
-			return Invalid(field+".body", "add_note needs body: the note's text")
+			return Invalid(field+".body", "%s needs body: the text", a.Type)
 		}
 		if _, err := MacroBodyVariables(field+".body", a.Body); err != nil {
 			return err

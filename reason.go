@@ -215,6 +215,7 @@ const (
 	ReasonAutomationTagsAdded ReasonCode = "automation.tags_added"
 	ReasonAutomationTagsGone  ReasonCode = "automation.tags_removed"
 	ReasonAutomationNote      ReasonCode = "automation.note"
+	ReasonAutomationReply     ReasonCode = "automation.reply"
 	ReasonAutomationMacro     ReasonCode = "automation.macro"
 	ReasonAutomationEmail     ReasonCode = "automation.email"
 	ReasonAutomationWebhook   ReasonCode = "automation.webhook"
@@ -409,6 +410,7 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonAutomationTagsAdded: {[]string{"tags"}, "tags added: {tags}"},
 		ReasonAutomationTagsGone:  {[]string{"tags"}, "tags removed: {tags}"},
 		ReasonAutomationNote:      {nil, "internal note added"},
+		ReasonAutomationReply:     {nil, "public reply sent"},
 		ReasonAutomationMacro:     {[]string{"macro"}, "reply sent with macro {macro}"},
 		ReasonAutomationEmail:     {[]string{"to"}, "e-mail queued to {to}"},
 		ReasonAutomationWebhook:   {[]string{"webhook"}, "webhook {webhook} called"},

@@ -182,6 +182,7 @@ export const REASONS = {
   'automation.tags_added': ['添加标签：{tags}', 'tags added: {tags}'],
   'automation.tags_removed': ['移除标签：{tags}', 'tags removed: {tags}'],
   'automation.note': ['添加了内部备注', 'internal note added'],
+  'automation.reply': ['向客户发送了公开回复', 'public reply sent'],
   'automation.macro': ['用快捷回复 {macro} 回复了客户', 'reply sent with macro {macro}'],
   'automation.email': ['已排队发邮件给 {to}', 'e-mail queued to {to}'],
   'automation.webhook': ['已调用回调 {webhook}', 'webhook {webhook} called'],
