@@ -385,8 +385,8 @@ func TestTimeRules(t *testing.T) {
 		mails  int
 	}{
 		{29 * time.Minute, 0, triage.StatusPending, 0},
-		{time.Minute, 1, triage.StatusPending, 1}, // 30 minutes: the lead is told
-		{time.Hour, 0, triage.StatusPending, 1},   // once only
+		{time.Minute, 1, triage.StatusPending, 1},                     // 30 minutes: the lead is told
+		{time.Hour, 0, triage.StatusPending, 1},                       // once only
 		{3*24*time.Hour - 90*time.Minute, 1, triage.StatusPending, 1}, // 3 days: reminded
 		{3 * 24 * time.Hour, 0, triage.StatusPending, 1},
 		{24 * time.Hour, 1, triage.StatusSolved, 1}, // 7 days: solved
