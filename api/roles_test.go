@@ -51,7 +51,13 @@ var matrixBodies = map[string]string{
 	"POST /v1/tickets/:id/macros/:mid/apply": `{"body":"好的"}`,
 	"POST /v1/auth/password":                 `{"current_password":"x","new_password":"一个足够长的新密码"}`,
 	"PATCH /v1/agents/:id/account":           `{"role":"agent"}`,
+	"POST /v1/automations":                   automationFixture,
+	"PATCH /v1/automations/:id":              `{"enabled":false}`,
+	"POST /v1/automations/dry-run":           `{"automation":` + automationFixture + `,"limit":10}`,
 }
+
+// automationFixture is a valid trigger.
+const automationFixture = `{"name":"发票 → 标签","events":["ticket.created"],"conditions":[{"field":"title","op":"contains","value":"发票"}],"actions":[{"type":"add_tags","tags":["invoice"]}]}`
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
 // to an agent with an account has no sessions and no password, so an
@@ -221,6 +227,8 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	case strings.HasPrefix(path, "/v1/attachments"):
 		tk := e.ticket(`{"title":"附件","body":"见附件","attachments":[{"name":"a.txt","data":"5L2g5aW9"}]}`)
 		id = tk.Attachments[0].ID
+	case strings.HasPrefix(path, "/v1/automations"):
+		id = e.mustCreate("POST", "/v1/automations", triage.RoleAdmin, automationFixture, &triage.Automation{}).(*triage.Automation).ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

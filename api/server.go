@@ -74,6 +74,8 @@ type Config struct {
 	Help Help
 	// Accounts serves staff sign-in (api/auth.go).
 	Accounts Accounts
+	// Automations serves triggers and time rules (api/automations.go).
+	Automations Automations
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -101,11 +103,12 @@ type Server struct {
 	eval      Eval
 	mail      Mail
 	// rateLimits and limits: the quotas and their buckets.
-	rateLimits RateLimits
-	limits     limiters
-	help       Help
-	accounts   Accounts
-	guard      *signInGuard
+	rateLimits  RateLimits
+	limits      limiters
+	help        Help
+	accounts    Accounts
+	guard       *signInGuard
+	automations Automations
 }
 
 // New builds the server and registers every route.
@@ -113,6 +116,7 @@ func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
+	s.automations = cfg.Automations
 	if s.log == nil {
 		s.log = slog.Default()
 	}
