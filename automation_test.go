@@ -62,7 +62,9 @@ func TestValidateAutomation(t *testing.T) {
 		{"bad status", func(a *triage.Automation) { a.Actions[0] = triage.Action{Type: triage.ActSetStatus, Value: "gone"} }, "actions[0].value"},
 		{"team without id", func(a *triage.Automation) { a.Actions[0].Value = "" }, "actions[0].value"},
 		{"tags without tags", func(a *triage.Automation) { a.Actions[0] = triage.Action{Type: triage.ActAddTags} }, "actions[0].tags"},
-		{"bad tag", func(a *triage.Automation) { a.Actions[0] = triage.Action{Type: triage.ActAddTags, Tags: []string{"a b"}} }, "actions[0].tags"},
+		{"bad tag", func(a *triage.Automation) {
+			a.Actions[0] = triage.Action{Type: triage.ActAddTags, Tags: []string{"a b"}}
+		}, "actions[0].tags"},
 		{"note with an unknown variable", func(a *triage.Automation) {
 			a.Actions[0] = triage.Action{Type: triage.ActAddNote, Body: "{{ticket.nope}}"}
 		}, "actions[0].body"},
