@@ -403,9 +403,9 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonSLAToQueue:   {nil, "back to the queue"},
 		ReasonSolvedClosed: {[]string{"after"}, "closed after {after} of business time solved"},
 
-		ReasonAutomationFired:     {[]string{"automation", "event"}, "automation {automation} fired on {event}"},
-		ReasonAutomationCondition: {[]string{"field", "op", "value"}, "{field} {op} {value}"},
-		ReasonAutomationAge:       {[]string{"since", "after"}, "{after} since {since}"},
+		ReasonAutomationFired:     {[]string{"automation", "event"}, "automation {automation} fired on {event|auto_event}"},
+		ReasonAutomationCondition: {[]string{"field", "op", "value"}, "{field|auto_field} {op|auto_op} {value}"},
+		ReasonAutomationAge:       {[]string{"since", "after"}, "{after} since {since|auto_since}"},
 		ReasonAutomationSet:       {[]string{"field", "from", "to"}, "{field|field}: {from} → {to}"},
 		ReasonAutomationTagsAdded: {[]string{"tags"}, "tags added: {tags}"},
 		ReasonAutomationTagsGone:  {[]string{"tags"}, "tags removed: {tags}"},

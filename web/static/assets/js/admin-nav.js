@@ -18,6 +18,7 @@ export const SECTIONS = [
   ['templates', 'admin.templates'],
   ['mail', 'admin.mail'],
   ['tokens', 'admin.tokens'],
+  ['automations', 'admin.automations'],
 ];
 
 export function adminNav(active) {

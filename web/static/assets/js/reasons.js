@@ -175,9 +175,9 @@ export const REASONS = {
   'sla.to_lead': ['分配给团队负责人', 'assigned to the team lead'],
   'sla.to_queue': ['退回队列', 'back to the queue'],
   'sla.solved_closed': ['已解决满 {after}（工作时间）无回复，自动关闭', 'closed after {after} of business time solved'],
-  'automation.fired': ['自动化「{automation}」在 {event} 时触发', 'automation {automation} fired on {event}'],
-  'automation.condition': ['{field} {op} {value}', '{field} {op} {value}'],
-  'automation.age': ['距{since}已过 {after}', '{after} since {since}'],
+  'automation.fired': ['自动化「{automation}」在「{event|auto_event}」时触发', 'automation {automation} fired on {event|auto_event}'],
+  'automation.condition': ['{field|auto_field}{op|auto_op}「{value}」', '{field|auto_field} {op|auto_op} "{value}"'],
+  'automation.age': ['{since|auto_since}满 {after}', '{after} since {since|auto_since}'],
   'automation.set': ['{field|field}：{from} → {to}', '{field|field}: {from} → {to}'],
   'automation.tags_added': ['添加标签：{tags}', 'tags added: {tags}'],
   'automation.tags_removed': ['移除标签：{tags}', 'tags removed: {tags}'],
@@ -191,7 +191,8 @@ export const REASONS = {
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
-const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.' };
+const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.',
+  auto_event: 'auto.ev.', auto_field: 'auto.f.', auto_op: 'auto.op.', auto_since: 'auto.since.' };
 
 /**
  * formatDuration says a number of seconds as days, hours and minutes.

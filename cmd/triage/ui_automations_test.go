@@ -1,0 +1,170 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestUIAutomations is the automations journey of issue 20: an admin adds
+// the trigger "subject contains 发票 → team 支付结算组" through the form;
+// the next ticket about an invoice, filed for another team, is moved to
+// 支付结算组 by it, which the API shows in the ticket, its history and the
+// automation's log; the log on the page says why in Chinese; the page
+// fits a phone.
+func TestUIAutomations(t *testing.T) {
+	u := startUI(t)
+	var teams struct{ Items []struct{ ID, Name string } }
+	if err := u.api("GET", "/v1/teams", &teams); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]string{}
+	for _, tm := range teams.Items {
+		ids[tm.Name] = tm.ID
+	}
+	billing, logistics := ids["支付结算组"], ids["物流售后组"]
+	if billing == "" || logistics == "" {
+		t.Fatalf("the demo's teams: %+v", teams.Items)
+	}
+	shots := os.Getenv("TRIAGE_UI_SHOTS")
+
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	step(t, ctx, "open the automations page and the form",
+		chromedp.Navigate(u.url+"/app/admin/automations"),
+		chromedp.WaitVisible(chromedp.ID("add-automation")),
+		chromedp.WaitVisible(chromedp.CSS(`.auto-templates li`)),
+		chromedp.Click(chromedp.ID("add-automation")),
+		chromedp.WaitVisible(chromedp.ID("au-name")))
+	step(t, ctx, "fill in the trigger",
+		chromedp.SetValue(chromedp.ID("au-name"), "发票 → 支付结算组"),
+		chromedp.SetValue(chromedp.CSS(`[name="conditions[0].field"]`), "title"),
+		chromedp.SetValue(chromedp.CSS(`[name="conditions[0].op"]`), "contains"),
+		chromedp.SetValue(chromedp.CSS(`[name="conditions[0].value"]`), "发票"),
+		chromedp.SetValue(chromedp.CSS(`[name="actions[0].type"]`), "set_team"),
+		chromedp.SetValue(chromedp.CSS(`select[name="actions[0].value"]`), billing))
+	step(t, ctx, "dry-run it from the form",
+		chromedp.Click(chromedp.ID("au-dry")),
+		chromedp.WaitVisible(chromedp.CSS(`.dry-out .card p`)))
+	if got := text(t, ctx, `.dry-out .card p`); !strings.Contains(got, "在最近") {
+		t.Fatalf("the dry run says %q", got)
+	}
+	if shots != "" {
+		u.screenshot(t, ctx, shots, "admin-automations-form-1366.png")
+	}
+	step(t, ctx, "save it",
+		chromedp.Click(chromedp.ID("au-save")),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-id] .row-actions`)))
+
+	var autos struct {
+		Items []struct {
+			ID, Name, Kind string
+			Events         []string
+			Conditions     []struct{ Field, Op, Value string }
+			Actions        []struct{ Type, Value string }
+			Enabled        bool
+		}
+	}
+	if err := u.api("GET", "/v1/automations", &autos); err != nil {
+		t.Fatal(err)
+	}
+	if len(autos.Items) != 1 {
+		t.Fatalf("automations: %+v", autos.Items)
+	}
+	a := autos.Items[0]
+	if a.Name != "发票 → 支付结算组" || a.Kind != "trigger" || !a.Enabled || len(a.Events) != 1 || a.Events[0] != "ticket.created" ||
+		len(a.Conditions) != 1 || a.Conditions[0] != (struct{ Field, Op, Value string }{"title", "contains", "发票"}) ||
+		len(a.Actions) != 1 || a.Actions[0] != (struct{ Type, Value string }{"set_team", billing}) {
+		t.Fatalf("the saved trigger: %+v", a)
+	}
+
+	// The next mail-like ticket about an invoice, filed for logistics.
+	var tk struct{ ID string }
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": "发票抬头开错了，需要重开", "body": "订单 20261207 的电子发票抬头写错了",
+		"channel": "email", "team_id": logistics, "requester": map[string]string{"name": "刘先生", "email": "liu@example.com"}}, &tk); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		TeamID string `json:"team_id"`
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if err := u.api("GET", "/v1/tickets/"+tk.ID, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.TeamID == billing {
+			break
+		}
+	}
+	if got.TeamID != billing {
+		t.Fatalf("the ticket's team is %q, want 支付结算组 (%s)", got.TeamID, billing)
+	}
+	var hist struct {
+		Items []struct {
+			Field, Old, New, Actor string
+			Why                    []struct{ Code string }
+		}
+	}
+	if err := u.api("GET", "/v1/tickets/"+tk.ID+"/history", &hist); err != nil {
+		t.Fatal(err)
+	}
+	moved := false
+	for _, h := range hist.Items {
+		if h.Field == "team_id" && h.Old == logistics && h.New == billing && h.Actor == "token:automation:trigger" &&
+			len(h.Why) > 0 && h.Why[0].Code == "automation.fired" {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Fatalf("no history entry of the trigger's team change: %+v", hist.Items)
+	}
+	var runs struct {
+		Items []struct {
+			AutomationID string `json:"automation_id"`
+			Event        string
+			Changes      []struct {
+				Code string
+				Args map[string]any
+			}
+		}
+	}
+	if err := u.api("GET", "/v1/automations/log?ticket_id="+tk.ID, &runs); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs.Items) != 1 || runs.Items[0].AutomationID != a.ID || runs.Items[0].Event != "ticket.created" ||
+		len(runs.Items[0].Changes) != 1 || runs.Items[0].Changes[0].Code != "automation.set" || runs.Items[0].Changes[0].Args["to"] != billing {
+		t.Fatalf("the log of the ticket: %+v", runs.Items)
+	}
+
+	step(t, ctx, "see the firing in the log, said in Chinese",
+		chromedp.Click(chromedp.CSS(`tr[data-id="`+a.ID+`"] .row-actions button`)),
+		chromedp.WaitVisible(chromedp.CSS(`.auto-log tr[data-automation="`+a.ID+`"]`)))
+	if line := text(t, ctx, `.auto-log tr[data-automation="`+a.ID+`"]`); !strings.Contains(line, "自动化「发票 → 支付结算组」在「工单创建」时触发") ||
+		!strings.Contains(line, "团队") {
+		t.Fatalf("the log line: %q", line)
+	}
+	if shots != "" {
+		u.screenshot(t, ctx, shots, "admin-automations-1366.png")
+	}
+
+	phone := u.tab(t, 390, 844)
+	step(t, phone, "open the page on a phone",
+		chromedp.Navigate(u.url+"/app/admin/automations"),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-id]`)),
+		chromedp.Click(chromedp.ID("add-automation")),
+		chromedp.WaitVisible(chromedp.ID("au-name")))
+	if over := jsEval[bool](t, phone, `document.documentElement.scrollWidth > window.innerWidth + 1`); over {
+		t.Errorf("the page is wider than a 390 px phone: %v px", jsEval[float64](t, phone, `document.documentElement.scrollWidth`))
+	}
+	if shots != "" {
+		u.screenshot(t, phone, shots, "admin-automations-390.png")
+	} else {
+		u.screenshot(t, phone, filepath.Join(t.TempDir()), "phone.png") // renders without error
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
