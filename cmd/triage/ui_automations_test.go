@@ -143,7 +143,7 @@ func TestUIAutomations(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`tr[data-id="`+a.ID+`"] .row-actions button`)),
 		chromedp.WaitVisible(chromedp.CSS(`.auto-log tr[data-automation="`+a.ID+`"]`)))
 	if line := text(t, ctx, `.auto-log tr[data-automation="`+a.ID+`"]`); !strings.Contains(line, "自动化「发票 → 支付结算组」在「工单创建」时触发") ||
-		!strings.Contains(line, "团队") {
+		!strings.Contains(line, "团队：物流售后组 → 支付结算组") {
 		t.Fatalf("the log line: %q", line)
 	}
 	if shots != "" {
@@ -151,6 +151,7 @@ func TestUIAutomations(t *testing.T) {
 	}
 
 	phone := u.tab(t, 390, 844)
+	u.signIn(t, phone)
 	step(t, phone, "open the page on a phone",
 		chromedp.Navigate(u.url+"/app/admin/automations"),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-id]`)),

@@ -95,7 +95,7 @@ export async function render(ctx) {
         h('tbody', {}, res.items.map(i => h('tr', {},
           h('td', {}, h('a', { href: '/app/tickets/' + i.ticket_id }, i.title)),
           h('td', { class: 'small' }, reasonsText(i.why)),
-          h('td', { class: 'small' }, reasonsText(i.changes)))))))) : null));
+          h('td', { class: 'small' }, reasonsText(named(i.changes, refs))))))))) : null));
     if (!editor.contains(dryOut)) add(extras, dryOut);
     dryOut.scrollIntoView({ block: 'nearest' });
   };
@@ -111,7 +111,7 @@ export async function render(ctx) {
           h('td', {}, nameOf(r.automation_id)),
           h('td', {}, h('a', { href: '/app/tickets/' + r.ticket_id, class: 'mono' }, r.ticket_id.slice(-8))),
           h('td', { class: 'small' }, reasonsText(r.why)),
-          h('td', { class: 'small' }, reasonsText(r.changes)))))))));
+          h('td', { class: 'small' }, reasonsText(named(r.changes, refs))))))))));
   };
 
   const openEditor = (a) => {
@@ -179,6 +179,18 @@ async function references(canWrite) {
   };
   const [teams, agents, macros, hooks] = await Promise.all([get('/v1/teams'), get('/v1/agents'), get('/v1/macros'), canWrite ? get('/v1/webhooks') : []]);
   return { teams, agents, macros: macros.filter(m => !m.archived), hooks };
+}
+
+// named shows the teams and agents a change names by their names: the
+// reasons keep ids, which stay true when a team is renamed.
+function named(reasons, refs) {
+  const lists = { team_id: refs.teams, assignee_id: refs.agents };
+  return (reasons || []).map(r => {
+    const list = r.args && lists[/** @type {string} */ (r.args.field)];
+    if (!list) return r;
+    const name = id => (list.find(x => x.id === id) || {}).name || id;
+    return { ...r, args: { ...r.args, from: name(r.args.from), to: name(r.args.to) } };
+  });
 }
 
 function conditionText(c) {
