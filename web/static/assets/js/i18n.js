@@ -757,6 +757,7 @@ const D = {
   'hook.event.sla.breached': ['SLA 违约', 'SLA breached'],
   'hook.event.csat.received': ['收到满意度评价', 'CSAT received'],
   'hook.event.article.published': ['文章发布', 'Article published'],
+  'hook.event.automation.fired': ['自动化回调', 'Automation fired'],
   'reports.unavailable': ['此服务器暂不提供这份报表。', 'This server does not offer this report.'],
   'reports.window': ['时间范围', 'Time window'],
   'reports.days': ['最近 {n} 天', 'Last {n} days'],
