@@ -63,7 +63,11 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 			return fired, err
 		}
 		for _, t := range page {
-			for _, a := range rules {
+			due, err := s.dueRules(ctx, rules, t)
+			if err != nil {
+				return fired, err
+			}
+			for _, a := range due {
 				ok, err := s.fireTime(ctx, a, t.ID)
 				if err != nil {
 					return fired, err
@@ -80,8 +84,59 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	}
 }
 
+// dueRules are the rules that look due on t, read outside any
+// transaction: old enough, conditions holding, not fired in this stay.
+// Most tickets are due for nothing, and a write transaction for each
+// would keep the embedded store's one writer busy for nothing.
+func (s *Service) dueRules(ctx context.Context, rules []*triage.Automation, t *triage.Ticket) ([]*triage.Automation, error) {
+	var out []*triage.Automation
+	var f *facts
+	sinces := map[string]time.Time{}
+	for _, a := range rules {
+		since, ok := sinces[a.Age.Since]
+		if !ok {
+			var err error
+			if since, err = s.since(ctx, s.Store, a.Age, t); err != nil {
+				return nil, err
+			}
+			sinces[a.Age.Since] = since
+		}
+		due, err := s.due(ctx, a.Age, since)
+		if err != nil {
+			return nil, err
+		}
+		if !due {
+			continue
+		}
+		if f == nil {
+			if f, err = s.facts(ctx, s.Store, t, nil); err != nil {
+				return nil, err
+			}
+		}
+		match, _, err := s.match(ctx, a, t, f)
+		if err != nil {
+			return nil, err
+		}
+		if !match {
+			continue
+		}
+		done, err := s.Store.AutomationFired(ctx, a.ID, t.ID, timeKey(since))
+		if err != nil {
+			return nil, err
+		}
+		if !done {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// timeKey is a time rule's key: once per stay in the status, so the
+// instant the age counts from.
+func timeKey(since time.Time) string { return "time:" + since.UTC().Format(time.RFC3339Nano) }
+
 // fireTime fires one time rule on one ticket if it is due, in one
-// transaction that re-reads the ticket.
+// transaction that re-reads the ticket and checks again.
 func (s *Service) fireTime(ctx context.Context, a *triage.Automation, ticketID string) (bool, error) {
 	ctx = asTime(ctx)
 	fired := false
@@ -104,9 +159,7 @@ func (s *Service) fireTime(ctx context.Context, a *triage.Automation, ticketID s
 		if err != nil {
 			return err
 		}
-		// Once per stay in the status: the key is the instant the age
-		// counts from.
-		key := "time:" + since.UTC().Format(time.RFC3339Nano)
+		key := timeKey(since)
 		outs, work, err := s.plan(ctx, tx, t, f, []*triage.Automation{a}, nil, key, false)
 		if err != nil || len(outs) == 0 {
 			return err
