@@ -555,3 +555,93 @@ func TestActionsThatReachOut(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConditions: each kind of field and operator, on one ticket and
+// what the engine knows beside it.
+func TestConditions(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	tk := &triage.Ticket{ID: "tk-1", Title: "急：發票抬頭錯了", Body: "我不是要投诉，只是问问", Status: triage.StatusOpen, Priority: triage.P2,
+		Channel: triage.ChannelEmail, Category: "发票与报销", TeamID: "tm-1", Tags: []string{"vip", "invoice"},
+		Fields: map[string]string{"order_no": "20261207"}, Requester: triage.Requester{Name: "陈女士", Email: "chen@example.com", Tier: "vip"}}
+	rating := 2
+	f := &facts{rec: &triage.TriageRecord{Category: triage.Decision{Value: "发票与报销", Confidence: 0.62}}, mailbox: "mb-1", rating: &rating,
+		now: time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		c    triage.Condition
+		want bool
+	}{
+		{triage.Condition{Field: "title", Op: triage.OpContains, Value: "发票"}, true},
+		{triage.Condition{Field: "title", Op: triage.OpContains, Value: "退款,抬头"}, true},
+		{triage.Condition{Field: "title", Op: triage.OpNotContains, Value: "发票"}, false},
+		{triage.Condition{Field: "text", Op: triage.OpContains, Value: "投诉"}, false}, // 不是要投诉
+		{triage.Condition{Field: "body", Op: triage.OpContains, Value: "问问"}, true},
+		{triage.Condition{Field: "status", Op: triage.OpIs, Value: "open"}, true},
+		{triage.Condition{Field: "status", Op: triage.OpNotIn, Values: []string{"new", "open"}}, false},
+		{triage.Condition{Field: "priority", Op: triage.OpIn, Values: []string{"P1", "P2"}}, true},
+		{triage.Condition{Field: "channel", Op: triage.OpIsNot, Value: "wechat"}, true},
+		{triage.Condition{Field: "category", Op: triage.OpIs, Value: "发票与报销"}, true},
+		{triage.Condition{Field: "assignee_id", Op: triage.OpAbsent}, true},
+		{triage.Condition{Field: "team_id", Op: triage.OpPresent}, true},
+		{triage.Condition{Field: "mailbox_id", Op: triage.OpIs, Value: "mb-1"}, true},
+		{triage.Condition{Field: "requester.tier", Op: triage.OpIs, Value: "VIP"}, true},
+		{triage.Condition{Field: "requester.email", Op: triage.OpContains, Value: "@example.com"}, true},
+		{triage.Condition{Field: "tags", Op: triage.OpHas, Value: "VIP"}, true},
+		{triage.Condition{Field: "tags", Op: triage.OpHasNot, Value: "invoice"}, false},
+		{triage.Condition{Field: "fields.order_no", Op: triage.OpIs, Value: "20261207"}, true},
+		{triage.Condition{Field: "fields.sku", Op: triage.OpAbsent}, true},
+		{triage.Condition{Field: "confidence", Op: triage.OpLT, Value: "0.7"}, true},
+		{triage.Condition{Field: "confidence", Op: triage.OpGTE, Value: "0.7"}, false},
+		{triage.Condition{Field: "csat.rating", Op: triage.OpLTE, Value: "2"}, true},
+		{triage.Condition{Field: "business_hours", Op: triage.OpTrue}, true}, // 03:00 UTC: open in fakeCal
+		{triage.Condition{Field: "needs_review", Op: triage.OpFalse}, true},
+	} {
+		t.Run(tc.c.Field+" "+tc.c.Op+" "+tc.c.Value, func(t *testing.T) {
+			got, err := e.svc.holds(e.ctx, tc.c, tk, f)
+			if err != nil || got != tc.want {
+				t.Fatalf("holds = %v, %v; want %v", got, err, tc.want)
+			}
+		})
+	}
+	m := &triage.Automation{Match: triage.MatchAny, Conditions: []triage.Condition{{Field: "status", Op: triage.OpIs, Value: "new"}, {Field: "tags", Op: triage.OpHas, Value: "vip"}}}
+	if ok, why, _ := e.svc.match(e.ctx, m, tk, f); !ok || len(why) != 1 {
+		t.Fatalf("any: %v %v", ok, why)
+	}
+	m.Match = triage.MatchAll
+	if ok, _, _ := e.svc.match(e.ctx, m, tk, f); ok {
+		t.Fatal("all matched with a failing condition")
+	}
+}
+
+// TestSLAAndCSATEvents: triggers on an SLA breach and on a satisfaction
+// answer fire through the engine's subscriptions, the rating readable.
+func TestSLAAndCSATEvents(t *testing.T) {
+	stores(t, func(t *testing.T, e *env) {
+		e.add(triage.NewAutomation{Name: "差评 → P1", Events: []triage.TriggerEvent{triage.OnCSATReceived},
+			Conditions: []triage.Condition{{Field: "csat.rating", Op: triage.OpLTE, Value: "2"}},
+			Actions:    []triage.Action{{Type: triage.ActSetPriority, Value: "P1"}}})
+		e.add(triage.NewAutomation{Name: "违约 → 标签", Events: []triage.TriggerEvent{triage.OnSLABreached},
+			Actions: []triage.Action{{Type: triage.ActAddTags, Tags: []string{"sla_breached"}}}})
+		tk := e.ticket("退款", "没到账")
+		good, bad := e.ticket("咨询", "你好"), tk
+		emit := func(j triage.Job, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.mu.Lock()
+			e.jobs = append(e.jobs, j)
+			e.mu.Unlock()
+		}
+		emit(triage.EventCSATReceived.Job(triage.SurveyReceived{TicketID: bad.ID, Rating: 1}))
+		emit(triage.EventCSATReceived.Job(triage.SurveyReceived{TicketID: good.ID, Rating: 5}))
+		emit(triage.EventSLABreached.Job(triage.SLANotice{Event: "sla.breached", TicketID: good.ID, Metric: "first_response"}))
+		e.drain()
+		if got := e.get(bad.ID).Priority; got != triage.P1 {
+			t.Fatalf("after a rating of 1: %s", got)
+		}
+		g := e.get(good.ID)
+		if g.Priority != triage.P3 || !slices.Contains(g.Tags, "sla_breached") {
+			t.Fatalf("after a rating of 5 and a breach: %s %v", g.Priority, g.Tags)
+		}
+	})
+}
