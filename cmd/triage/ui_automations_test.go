@@ -150,6 +150,55 @@ func TestUIAutomations(t *testing.T) {
 		u.screenshot(t, ctx, shots, "admin-automations-1366.png")
 	}
 
+	// Edit: rename it and move it to position 5; then disable it.
+	step(t, ctx, "edit the trigger",
+		chromedp.Click(chromedp.CSS(`tr[data-id="`+a.ID+`"] .row-actions button:nth-child(3)`)),
+		chromedp.WaitVisible(chromedp.ID("au-name")),
+		chromedp.SetValue(chromedp.ID("au-name"), "发票工单 → 支付结算组"),
+		chromedp.SetValue(chromedp.ID("au-position"), "5"),
+		chromedp.Click(chromedp.ID("au-save")),
+		chromedp.WaitNotPresent(chromedp.ID("au-name")))
+	var one struct {
+		Name     string
+		Position int
+		Enabled  bool
+		Version  int
+	}
+	if err := u.api("GET", "/v1/automations/"+a.ID, &one); err != nil {
+		t.Fatal(err)
+	}
+	if one.Name != "发票工单 → 支付结算组" || one.Position != 5 || !one.Enabled || one.Version != 2 {
+		t.Fatalf("after the edit: %+v", one)
+	}
+	step(t, ctx, "disable it",
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+a.ID+`"] .badge-ok`)),
+		chromedp.Click(chromedp.CSS(`tr[data-id="`+a.ID+`"] .row-actions button:nth-child(4)`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+a.ID+`"] .badge-warn`)))
+	if err := u.api("GET", "/v1/automations/"+a.ID, &one); err != nil || one.Enabled {
+		t.Fatalf("after disabling: %+v %v", one, err)
+	}
+	// A template: new and unassigned for 30 minutes → the team lead.
+	step(t, ctx, "add a time rule from a template",
+		chromedp.Click(chromedp.CSS(`button[data-template="new_unassigned_lead"]`)),
+		chromedp.WaitVisible(chromedp.ID("au-after")),
+		chromedp.Click(chromedp.ID("au-save")),
+		chromedp.WaitNotPresent(chromedp.ID("au-after")))
+	var rules struct {
+		Items []struct {
+			Kind    string
+			Age     struct{ Since, After string }
+			Actions []struct{ Type, To string }
+			Enabled bool
+		}
+	}
+	if err := u.api("GET", "/v1/automations", &rules); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rules.Items); n != 2 || rules.Items[0].Kind != "time" || rules.Items[0].Age.After != "30m" || rules.Items[0].Age.Since != "created" ||
+		!rules.Items[0].Enabled || rules.Items[0].Actions[0].Type != "email" || rules.Items[0].Actions[0].To != "team_lead" {
+		t.Fatalf("after adding the template: %+v", rules.Items)
+	}
+
 	phone := u.tab(t, 390, 844)
 	u.signIn(t, phone)
 	step(t, phone, "open the page on a phone",

@@ -61,7 +61,7 @@ export async function render(ctx) {
     };
     const tag = async () => (await api.getWithTag('/v1/automations/' + enc(a.id))).etag;
     return h('tr', { data: { id: a.id } },
-      h('td', {}, h('strong', {}, a.name), a.stop ? h('div', { class: 'muted small' }, t('auto.stop')) : null),
+      h('td', {}, h('span', { class: 'muted small' }, '#' + a.position + ' '), h('strong', {}, a.name), a.stop ? h('div', { class: 'muted small' }, t('auto.stop')) : null),
       h('td', {}, a.kind === 'time'
         ? t('auto.age_text', { since: t('auto.since.' + a.age.since), after: a.age.after }) + (a.age.business ? ' · ' + t('auto.business') : '')
         : (a.events || []).map(e => t('auto.ev.' + e, {}, e)).join('、')),
@@ -223,7 +223,7 @@ function automationForm(d, cat, refs, { save, dry, cancel }) {
 
   const draw = () => {
     clear(form);
-    const kindSel = select([['trigger', t('auto.kind.trigger')], ['time', t('auto.kind.time')]], d.kind, { name: 'kind', id: 'au-kind' });
+    const kindSel = select([['trigger', t('auto.kind.trigger')], ['time', t('auto.kind.time')]], d.kind, { name: 'kind', id: 'au-kind', disabled: d.id ? true : null });
     kindSel.addEventListener('change', () => {
       read(); d.kind = kindSel.value;
       if (d.kind === 'time') { d.events = []; d.age = d.age || { since: 'status', after: '3d', business: false }; } else { d.age = null; d.events = d.events && d.events.length ? d.events : [cat.events[0]]; }
@@ -246,7 +246,9 @@ function automationForm(d, cat, refs, { save, dry, cancel }) {
           h('div', { class: 'checks', data: { name: 'events' } }, cat.events.map(e => h('label', { class: 'check' },
             h('input', { type: 'checkbox', name: 'ev', value: e, checked: (d.events || []).includes(e) ? true : null }), ' ', t('auto.ev.' + e, {}, e)))),
         ],
-        h('label', { for: 'au-match' }, t('auto.match')), matchSel),
+        h('label', { for: 'au-match' }, t('auto.match')), matchSel,
+        h('label', { for: 'au-position' }, t('auto.position')),
+        h('input', { id: 'au-position', name: 'position', type: 'number', min: 0, step: 1, value: d.position ?? '', placeholder: t('auto.position_hint') })),
       h('h3', {}, t('auto.conditions')),
       h('div', { class: 'auto-rows' }, (d.conditions || []).map((c, i) => conditionRow(c, i))),
       h('button', { type: 'button', class: 'btn btn-small', id: 'au-add-condition', on: { click: () => { read(); d.conditions.push({ field: 'title', op: 'contains', value: '' }); draw(); } } }, '+ ', t('auto.add_condition')),
@@ -312,6 +314,8 @@ function automationForm(d, cat, refs, { save, dry, cancel }) {
     const on = name => { const el = form.querySelector(`[name="${CSS.escape(name)}"]`); return el ? el.checked : undefined; };
     d.name = v('name') ?? d.name;
     d.match = v('match') ?? d.match;
+    const pos = v('position');
+    if (pos !== undefined) d.position = pos === '' ? undefined : Number(pos);
     if (d.kind === 'time' && d.age) d.age = { since: v(`age.since`) ?? d.age.since, after: (v(`age.after`) ?? d.age.after).trim(), business: on(`age.business`) ?? d.age.business };
     if (d.kind === 'trigger' && form.querySelector('[name=ev]')) d.events = [...form.querySelectorAll('[name=ev]:checked')].map(el => el.value);
     d.conditions = (d.conditions || []).map((c, i) => {
@@ -331,7 +335,8 @@ function automationForm(d, cat, refs, { save, dry, cancel }) {
     if (form.querySelector('[name=stop]')) { d.stop = on('stop'); d.enabled = on('enabled'); }
   };
   const value = () => ({ name: d.name.trim(), kind: d.kind, events: d.kind === 'trigger' ? d.events : [], match: d.match, conditions: d.conditions,
-    actions: d.actions, age: d.kind === 'time' ? d.age : null, stop: !!d.stop, enabled: d.enabled !== false });
+    actions: d.actions, age: d.kind === 'time' ? d.age : null, stop: !!d.stop, enabled: d.enabled !== false,
+    ...(d.position === undefined || Number.isNaN(d.position) ? {} : { position: d.position }) });
 
   form.addEventListener('submit', ev => {
     ev.preventDefault();

@@ -992,6 +992,8 @@ const D = {
   'auto.match': ['条件关系', 'Match'],
   'auto.match.all': ['满足全部条件', 'all conditions'],
   'auto.match.any': ['满足任一条件', 'any condition'],
+  'auto.position': ['顺序', 'Position'],
+  'auto.position_hint': ['留空则排在最后；小的先执行', 'empty: last; lower runs first'],
   'auto.age': ['时长', 'Age'],
   'auto.age_text': ['{since}满 {after}', '{after} since {since}'],
   'auto.since': ['起算点', 'Counted from'],
