@@ -199,6 +199,29 @@ func TestUIAutomations(t *testing.T) {
 		t.Fatalf("after adding the template: %+v", rules.Items)
 	}
 
+	step(t, ctx, "add and remove condition and action rows",
+		chromedp.Click(chromedp.ID("add-automation")),
+		chromedp.WaitVisible(chromedp.ID("au-name")),
+		chromedp.Click(chromedp.ID("au-add-condition")),
+		chromedp.WaitVisible(chromedp.CSS(`[name="conditions[1].field"]`)),
+		chromedp.Click(chromedp.CSS(`[data-row="condition"]:nth-child(2) .btn-danger-ghost`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[name="conditions[1].field"]`)),
+		chromedp.Click(chromedp.ID("au-add-action")),
+		chromedp.WaitVisible(chromedp.CSS(`[name="actions[1].tags"]`)))
+	if n := jsEval[float64](t, ctx, `document.querySelectorAll('[data-row]').length`); n != 3 {
+		t.Fatalf("%v rows, want 1 condition and 2 actions", n)
+	}
+	step(t, ctx, "dry-run the saved trigger from its row, then delete the time rule",
+		chromedp.Click(chromedp.CSS(`tr[data-id="`+a.ID+`"] .row-actions button:nth-child(2)`)),
+		chromedp.WaitVisible(chromedp.CSS(`.dry-out .card p`)),
+		chromedp.Click(chromedp.CSS(`tr[data-id]:not([data-id="`+a.ID+`"]) .row-actions button:nth-child(5)`)),
+		chromedp.WaitVisible(chromedp.CSS(`dialog.modal button[type=submit]`)),
+		chromedp.Click(chromedp.CSS(`dialog.modal button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`tr[data-id]:not([data-id="`+a.ID+`"])`)))
+	if err := u.api("GET", "/v1/automations", &rules); err != nil || len(rules.Items) != 1 {
+		t.Fatalf("after deleting the time rule: %+v %v", rules.Items, err)
+	}
+
 	phone := u.tab(t, 390, 844)
 	u.signIn(t, phone)
 	step(t, phone, "open the page on a phone",
