@@ -220,7 +220,16 @@ type TicketEvent struct {
 	Fields []string  `json:"fields,omitempty"`
 	Actor  string    `json:"actor"`
 	At     time.Time `json:"at"`
+	// CommentBy says who wrote the comment the write added, when it
+	// added one: CommentByRequester or CommentByAgent (a reply or a note).
+	CommentBy string `json:"comment_by,omitempty"`
 }
+
+// Who wrote the comment of a ticket event.
+const (
+	CommentByRequester = "requester"
+	CommentByAgent     = "agent"
+)
 
 // ArticleEvent is the payload of EventArticleChanged: the version saved.
 type ArticleEvent struct {

@@ -33,7 +33,7 @@ var layering = map[string]struct {
 	"notify":    {project: []string{""}},
 	"report":    {project: []string{""}},
 	"metrics":   {project: []string{""}, outside: []string{"github.com/prometheus/client_golang", "github.com/prometheus/client_model", "github.com/prometheus/common"}},
-	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email", "limit", "account", "helpcentre", "kefu", "wechat"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
+	"api":       {project: []string{"", "desk", "sla", "classify", "kb", "suggest", "eval", "pii", "notify", "report", "email", "limit", "account", "helpcentre", "kefu", "wechat", "automate"}, outside: []string{"github.com/labstack/echo/v4", "github.com/prometheus/client_golang"}},
 	"web":       {},
 	"sqlite":    {project: []string{""}, outside: []string{"modernc.org/sqlite", "github.com/pressly/goose/v3"}},
 	"postgres":  {project: []string{""}, outside: []string{"github.com/jackc/pgx/v5", "github.com/pgvector/pgvector-go", "github.com/pressly/goose/v3"}},
@@ -48,7 +48,7 @@ var layering = map[string]struct {
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "oidc", "otel", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web", "kefu"},
+	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "oidc", "otel", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web", "kefu", "automate"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 
@@ -88,6 +88,8 @@ var layering = map[string]struct {
 	// The WeChat channel (微信客服): messages become desk calls; replies go
 	// out through package wechat.
 	"kefu": {project: []string{"", "desk", "seal", "wechat"}},
+	// Automations read negation as keyword rules do (classify).
+	"automate": {project: []string{"", "classify"}},
 }
 
 func TestImportLayering(t *testing.T) {

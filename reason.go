@@ -205,6 +205,24 @@ const (
 	ReasonSolvedClosed ReasonCode = "sla.solved_closed"
 )
 
+// Automations: why a firing happened and what it did (AutomationRun.Why
+// and Changes), and the reason of the history entries it wrote.
+const (
+	ReasonAutomationFired     ReasonCode = "automation.fired"
+	ReasonAutomationCondition ReasonCode = "automation.condition"
+	ReasonAutomationAge       ReasonCode = "automation.age"
+	ReasonAutomationSet       ReasonCode = "automation.set"
+	ReasonAutomationTagsAdded ReasonCode = "automation.tags_added"
+	ReasonAutomationTagsGone  ReasonCode = "automation.tags_removed"
+	ReasonAutomationNote      ReasonCode = "automation.note"
+	ReasonAutomationReply     ReasonCode = "automation.reply"
+	ReasonAutomationMacro     ReasonCode = "automation.macro"
+	ReasonAutomationEmail     ReasonCode = "automation.email"
+	ReasonAutomationWebhook   ReasonCode = "automation.webhook"
+	ReasonAutomationStopped   ReasonCode = "automation.stopped"
+	ReasonAutomationSkipped   ReasonCode = "automation.action_skipped"
+)
+
 // Mail: why an inbound mail made no ticket or comment, why an outbound
 // one failed (MailMessage.Reason), and the failure in a ticket's history.
 const (
@@ -407,6 +425,20 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonSLAToLead:    {nil, "assigned to the team lead"},
 		ReasonSLAToQueue:   {nil, "back to the queue"},
 		ReasonSolvedClosed: {[]string{"after"}, "closed after {after} of business time solved"},
+
+		ReasonAutomationFired:     {[]string{"automation", "event"}, "automation {automation} fired on {event|auto_event}"},
+		ReasonAutomationCondition: {[]string{"field", "op", "value"}, "{field|auto_field} {op|auto_op} {value}"},
+		ReasonAutomationAge:       {[]string{"since", "after"}, "{after} since {since|auto_since}"},
+		ReasonAutomationSet:       {[]string{"field", "from", "to"}, "{field|field}: {from} → {to}"},
+		ReasonAutomationTagsAdded: {[]string{"tags"}, "tags added: {tags}"},
+		ReasonAutomationTagsGone:  {[]string{"tags"}, "tags removed: {tags}"},
+		ReasonAutomationNote:      {nil, "internal note added"},
+		ReasonAutomationReply:     {nil, "public reply sent"},
+		ReasonAutomationMacro:     {[]string{"macro"}, "reply sent with macro {macro}"},
+		ReasonAutomationEmail:     {[]string{"to"}, "e-mail queued to {to}"},
+		ReasonAutomationWebhook:   {[]string{"webhook"}, "webhook {webhook} called"},
+		ReasonAutomationStopped:   {[]string{"automation"}, "automation {automation} stops the later ones"},
+		ReasonAutomationSkipped:   {[]string{"action", "why"}, "{action} not done: {why}"},
 	}
 })
 

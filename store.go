@@ -46,6 +46,7 @@ type Reader interface {
 	HelpReader
 	AccountReader
 	PortalReader
+	AutomationReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -134,6 +135,7 @@ type Tx interface {
 	HelpWriter
 	AccountWriter
 	PortalWriter
+	AutomationWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

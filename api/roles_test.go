@@ -59,7 +59,13 @@ var matrixBodies = map[string]string{
 	"POST /v1/wechat/channels":               `{"name":"矩阵","corp_id":"wwmatrix","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`,
 	"PATCH /v1/wechat/channels/:id":          `{"enabled":false}`,
 	"POST /channels/wechat/:id":              `<xml><Encrypt>x</Encrypt></xml>`,
+	"POST /v1/automations":                   automationFixture,
+	"PATCH /v1/automations/:id":              `{"enabled":false}`,
+	"POST /v1/automations/dry-run":           `{"automation":` + automationFixture + `,"limit":10}`,
 }
+
+// automationFixture is a valid trigger.
+const automationFixture = `{"name":"发票 → 标签","events":["ticket.created"],"conditions":[{"field":"title","op":"contains","value":"发票"}],"actions":[{"type":"add_tags","tags":["invoice"]}]}`
 
 // matrixSessionRoutes are a person's own sign-in routes: a token not tied
 // to an agent with an account has no sessions and no password, so an
@@ -240,6 +246,8 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 	case strings.HasPrefix(path, "/v1/wechat/channels") || strings.HasPrefix(path, "/channels/wechat"):
 		id = e.mustCreate("POST", "/v1/wechat/channels", triage.RoleAdmin, `{"name":"临时","corp_id":"ww`+strings.ReplaceAll(triage.NewID(), "-", "")[:20]+
 			`","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`, &triage.WeChatChannel{}).(*triage.WeChatChannel).ID
+	case strings.HasPrefix(path, "/v1/automations"):
+		id = e.mustCreate("POST", "/v1/automations", triage.RoleAdmin, automationFixture, &triage.Automation{}).(*triage.Automation).ID
 	case strings.HasPrefix(path, "/v1/tokens"):
 		id = e.mustCreate("POST", "/v1/tokens", triage.RoleAdmin, `{"name":"临时","role":"viewer"}`, &triage.Token{}).(*triage.Token).ID
 	default:

@@ -117,6 +117,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.authRoutes()...)
 	routes = append(routes, s.signInRoutes()...)
 	routes = append(routes, s.wechatRoutes()...)
+	routes = append(routes, s.automationRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

@@ -79,6 +79,8 @@ type Config struct {
 	Trace Trace
 	// WeChat serves the 微信客服 channel (api/wechat.go).
 	WeChat WeChat
+	// Automations serves triggers and time rules (api/automations.go).
+	Automations Automations
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -113,9 +115,10 @@ type Server struct {
 	guard      *signInGuard
 	// trace and handler: the tracing hooks and the server's handler,
 	// echo wrapped by trace.Handler.
-	trace   Trace
-	handler http.Handler
-	wechat  WeChat
+	trace       Trace
+	handler     http.Handler
+	wechat      WeChat
+	automations Automations
 }
 
 // New builds the server and registers every route.
@@ -125,6 +128,7 @@ func New(cfg Config) *Server {
 	s.wechat = cfg.WeChat
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	s.trace = cfg.Trace
+	s.automations = cfg.Automations
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/account"
 	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/automate"
 	"github.com/triagehq/triage/bleve"
 	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
@@ -206,6 +207,11 @@ type App struct {
 	Help      *helpcentre.Service
 	helpPages *helpcentre.Handler
 
+	// Automations runs triggers and time rules; closeSolved is the
+	// built-in time rule's setting, shown beside them.
+	Automations *automate.Service
+	closeSolved string
+
 	Server *api.Server
 	// Tracing is Config.Tracing, or tracing off.
 	Tracing *otel.Tracing
@@ -328,6 +334,10 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openAccounts(); err != nil {
 		return err
 	}
+	a.closeSolved = closeSolved
+	if err := a.openAutomations(ctx); err != nil {
+		return err
+	}
 	if err := a.registerJobs(); err != nil {
 		return err
 	}
@@ -372,7 +382,7 @@ func (a *App) APIConfig() api.Config {
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},
 		Mail: api.Mail{Service: a.Mail, Settings: a.mailSettings}, RateLimits: a.Config.RateLimits, Accounts: api.Accounts{Service: a.Accounts, SSO: a.sso, SSOName: a.ssoName},
-		Help: a.helpConfig(), Trace: a.apiTrace(), WeChat: api.WeChat{Service: a.WeChat}}
+		Help: a.helpConfig(), Trace: a.apiTrace(), WeChat: api.WeChat{Service: a.WeChat}, Automations: a.automationsConfig()}
 }
 
 // ReportsDir is where `triage eval --save` writes reports and the server

@@ -13,10 +13,11 @@ import (
 // changes. Each handler re-reads the state it acts on: a job may run long
 // after it was queued.
 func (a *App) registerJobs() error {
-	jobs := slices.Concat(a.Retrainer.Jobs(), a.SLA.Jobs(), a.Webhooks.Jobs(), a.Desk.Jobs(), a.Mail.Jobs())
+	jobs := slices.Concat(a.Retrainer.Jobs(), a.SLA.Jobs(), a.Webhooks.Jobs(), a.Desk.Jobs(), a.Mail.Jobs(),
+		a.Automations.Jobs())
 	jobs = append(jobs, a.WeChat.Jobs()...)
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
-		a.Mail.Subscriptions())
+		a.Mail.Subscriptions(), a.Automations.Subscriptions())
 	events, err := triage.EventJobs(subs)
 	if err != nil {
 		return err

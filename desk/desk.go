@@ -124,6 +124,12 @@ func (s *Service) emit(ctx context.Context, tx triage.Tx, before, after *triage.
 		if !slices.Contains(e.Fields, h.Field) {
 			e.Fields = append(e.Fields, h.Field)
 		}
+		if h.Field == "comment" && len(h.Why) > 0 {
+			e.CommentBy = triage.CommentByAgent
+			if h.Why[0].Code == triage.ReasonTicketRequesterMsg {
+				e.CommentBy = triage.CommentByRequester
+			}
+		}
 	}
 	return kind.Emit(ctx, tx, e)
 }

@@ -322,6 +322,13 @@ func (s *Service) ApplyMacro(ctx context.Context, ticketID, macroID string, in t
 		return nil, triage.Invalid("body", "body must be at most %d bytes", triage.MaxCommentSize)
 	}
 	return write(ctx, s, idem, nil, func(tx triage.Tx) (*triage.MacroApplied, error) {
+		return s.applyMacro(ctx, tx, ticketID, macroID, in)
+	})
+}
+
+// applyMacro is ApplyMacro in tx.
+func (s *Service) applyMacro(ctx context.Context, tx triage.Tx, ticketID, macroID string, in triage.MacroApply) (*triage.MacroApplied, error) {
+	{
 		m, err := tx.Macro(ctx, macroID)
 		if err != nil {
 			return nil, err
@@ -371,7 +378,7 @@ func (s *Service) ApplyMacro(ctx context.Context, ticketID, macroID string, in t
 			return nil, err
 		}
 		return &triage.MacroApplied{Ticket: t, Comment: c, Use: use}, nil
-	})
+	}
 }
 
 // applyActions makes a macro's changes through applyUpdate and save, the

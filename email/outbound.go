@@ -31,6 +31,11 @@ type SendArgs struct {
 	ConfirmExpires time.Time `json:"confirm_expires,omitzero"`
 	RequestTitle   string    `json:"request_title,omitempty"`
 	RequesterName  string    `json:"requester_name,omitempty"`
+	// Subject and Text are a notice's (triage.MailNotice), which an
+	// automation wrote for one person; like a survey's link they are
+	// kept in the job alone.
+	Subject string `json:"subject,omitempty"`
+	Text    string `json:"text,omitempty"`
 }
 
 // MaxSendAttempts is how often a mail the server defers (4xx, no
@@ -228,6 +233,9 @@ func (s *Service) compose(ctx context.Context, rec *triage.MailMessage, a SendAr
 		return nil, triage.Invalid("ticket_id", "the ticket of this mail is gone")
 	} else if err != nil {
 		return nil, err
+	}
+	if rec.Purpose == triage.MailNotice {
+		return s.composeNotice(rec, t, a), nil
 	}
 	tpl, err := template(ctx, s.Store, rec.Purpose)
 	if err != nil {

@@ -175,6 +175,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"accounts", accountTests},
 		{"portal", portalTests},
 		{"sign-in links", signInTests},
+		{"automations", automationTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

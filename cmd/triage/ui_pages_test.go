@@ -74,6 +74,7 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-webhooks", "/app/admin/webhooks", "tr[data-id] .row-actions"},
 		{"admin-tokens", "/app/admin/tokens", "table"},
 		{"admin-accounts", "/app/admin/accounts", "#accounts-table"},
+		{"admin-automations", "/app/admin/automations", ".auto-templates li"},
 		{"eval", "/app/eval", ".eval-row"},
 		{"eval-classify", "/app/eval/" + u.reports.classify, ".eval-report svg.chart"},
 		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-report section[data-set] svg.chart"},

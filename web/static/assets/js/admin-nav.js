@@ -20,6 +20,7 @@ export const SECTIONS = [
   ['wechat', 'admin.wechat'],
   ['tokens', 'admin.tokens'],
   ['accounts', 'admin.accounts'],
+  ['automations', 'admin.automations'],
 ];
 
 export function adminNav(active) {

@@ -186,10 +186,24 @@ export const REASONS = {
   'sla.to_lead': ['分配给团队负责人', 'assigned to the team lead'],
   'sla.to_queue': ['退回队列', 'back to the queue'],
   'sla.solved_closed': ['已解决满 {after}（工作时间）无回复，自动关闭', 'closed after {after} of business time solved'],
+  'automation.fired': ['自动化「{automation}」在「{event|auto_event}」时触发', 'automation {automation} fired on {event|auto_event}'],
+  'automation.condition': ['{field|auto_field}{op|auto_op}「{value}」', '{field|auto_field} {op|auto_op} "{value}"'],
+  'automation.age': ['{since|auto_since}满 {after}', '{after} since {since|auto_since}'],
+  'automation.set': ['{field|field}：{from} → {to}', '{field|field}: {from} → {to}'],
+  'automation.tags_added': ['添加标签：{tags}', 'tags added: {tags}'],
+  'automation.tags_removed': ['移除标签：{tags}', 'tags removed: {tags}'],
+  'automation.note': ['添加了内部备注', 'internal note added'],
+  'automation.reply': ['向客户发送了公开回复', 'public reply sent'],
+  'automation.macro': ['用快捷回复 {macro} 回复了客户', 'reply sent with macro {macro}'],
+  'automation.email': ['已排队发邮件给 {to}', 'e-mail queued to {to}'],
+  'automation.webhook': ['已调用回调 {webhook}', 'webhook {webhook} called'],
+  'automation.stopped': ['自动化「{automation}」设置了停止：后面的不再执行', 'automation {automation} stops the later ones'],
+  'automation.action_skipped': ['{action} 未执行：{why}', '{action} not done: {why}'],
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
-const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.' };
+const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.',
+  auto_event: 'auto.ev.', auto_field: 'auto.f.', auto_op: 'auto.op.', auto_since: 'auto.since.' };
 
 /**
  * formatDuration says a number of seconds as days, hours and minutes.
