@@ -77,7 +77,7 @@ func (a *App) openSearch(ctx context.Context) error {
 		}
 	}
 	a.Searcher = &kb.Searcher{Text: a.Text, Vectors: a.Vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
-	a.KB = &kb.Service{Store: a.Store}
+	a.KB = &kb.Service{Store: a.Store, RequireReview: !a.Config.KBReviewOff}
 	writer := &suggest.Writer{}
 	if a.Config.LLMModel != "" {
 		chat, err := embed.NewChat(embed.ChatConfig{BaseURL: a.Config.LLMBaseURL, APIKey: a.Config.LLMAPIKey, Model: a.Config.LLMModel})

@@ -172,6 +172,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"macros", macroTests},
 		{"help", helpTests},
 		{"accounts", accountTests},
+		{"revisions", revisionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

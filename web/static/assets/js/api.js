@@ -271,6 +271,7 @@ export function exists(method, path) {
 }
 
 export function role() { return session.me ? session.me.role : ''; }
+export function myActor() { return session.me ? session.me.actor || '' : ''; }
 export function myAgentId() { return session.me && session.me.agent ? session.me.agent.id : ''; }
 
 // Reference data many pages name things with: agents, teams, categories.
