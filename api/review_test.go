@@ -184,3 +184,31 @@ func TestKBGapGroups(t *testing.T) {
 		}
 	}
 }
+
+// TestActorNames: every role reads the names of tokens' actors, never a
+// secret or prefix.
+func TestActorNames(t *testing.T) {
+	e := newEnv(t)
+	var list struct{ Items []api.ActorName }
+	r := e.do("GET", "/v1/actors", triage.RoleViewer, "")
+	if r.Code != 200 {
+		t.Fatalf("%d %s", r.Code, r.Body)
+	}
+	r.json(t, &list)
+	names := map[string]bool{}
+	for _, a := range list.Items {
+		if !strings.HasPrefix(a.Actor, "token:") || a.Name == "" {
+			t.Errorf("actor %+v", a)
+		}
+		names[a.Name] = true
+	}
+	// The agent's token shows as the agent.
+	for _, want := range []string{"editor", "viewer", "李娜"} {
+		if !names[want] {
+			t.Errorf("no actor named %s in %+v", want, list.Items)
+		}
+	}
+	if strings.Contains(string(r.Body), "prefix") || strings.Contains(string(r.Body), "trg_") {
+		t.Errorf("the actor list shows token secrets: %s", r.Body)
+	}
+}

@@ -200,3 +200,27 @@ func (s *Server) reviewRevision(c echo.Context) error {
 	}
 	return send(c, http.StatusOK, r.Version, ReviewResult{Revision: s.revisionView(s.names(ctx), r, a), Article: s.articleView(c, a)})
 }
+
+// ActorName is the name an actor is shown by.
+type ActorName struct {
+	Actor string `json:"actor"`
+	Name  string `json:"name"`
+}
+
+// listActors names every token (revoked ones too: they stay in histories)
+// for every role, so no page shows a token id where a person acted; the
+// token list itself, with its prefixes and roles, stays an admin's.
+func (s *Server) listActors(c echo.Context) error {
+	ctx := c.Request().Context()
+	toks, err := s.kb.Store.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	n := s.names(ctx)
+	items := make([]ActorName, 0, len(toks))
+	for _, t := range toks {
+		a := "token:" + t.ID
+		items = append(items, ActorName{Actor: a, Name: n.of(a)})
+	}
+	return send(c, http.StatusOK, 0, List[ActorName]{Items: items})
+}

@@ -87,6 +87,7 @@ func (s *Server) table() []Route {
 		{Method: "GET", Path: "/v1/kb/revisions", Tag: "kb", Summary: "Revisions of published articles, newest first: the review queue (in_review) by default", Roles: staff(), Handler: s.listRevisions, Response: List[RevisionView]{}, Query: revisionParams()},
 		{Method: "GET", Path: "/v1/kb/revisions/:id", Tag: "kb", Summary: "One revision with its diff from the published text", Roles: staff(), Handler: s.getRevision, Response: RevisionView{}},
 		{Method: "POST", Path: "/v1/kb/revisions/:id/review", Tag: "kb", Summary: "A review step: the author submits or withdraws; another editor or admin approves (the text goes live as the next version) or rejects; an admin approving their own change gives the reason in override", Roles: staff(), Handler: s.reviewRevision, Request: triage.RevisionAction{}, Response: ReviewResult{}},
+		{Method: "GET", Path: "/v1/actors", Tag: "auth", Summary: "The name of every token's actor (token:<id>), for showing who acted by name", Roles: anyone(), Handler: s.listActors, Response: List[ActorName]{}},
 		{Method: "GET", Path: "/v1/kb/gaps", Tag: "kb", Summary: "What the KB fails to answer: most rejected articles, groups of unanswered tickets", Roles: editors(), Handler: s.kbGaps, Response: suggest.Gaps{}, Query: []Param{{"since", "string", "RFC 3339 time or date; default 30 days ago"}}},
 
 		{Method: "GET", Path: "/v1/agents", Tag: "agents", Summary: "List agents with their load", Roles: anyone(), Handler: s.listAgents, Response: List[AgentView]{}},
