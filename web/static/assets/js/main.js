@@ -22,6 +22,7 @@ const pages = [
   { re: /^\/app\/admin\/(rules|dictionary|models)$/, mod: './admin-rules.js', nav: 'admin' },
   { re: /^\/app\/admin\/(sla|calendars|webhooks)$/, mod: './admin-ops.js', nav: 'admin' },
   { re: /^\/app\/admin\/(mailboxes|templates|mail)$/, mod: './admin-mail.js', nav: 'admin' },
+  { re: /^\/app\/admin\/(macros)$/, mod: './admin-macros.js', nav: 'admin' },
   { re: /^\/app\/eval$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/eval\/([^/]+)$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/reports$/, mod: './reports.js', nav: 'reports' },
