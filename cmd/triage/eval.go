@@ -292,7 +292,19 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if len(trainSet) < allTrain || len(testSet) < allTest {
 		r.Sample = &eval.Sample{Seed: *seed, TrainOf: allTrain, TestOf: allTest}
 	}
+	printAbstainCurve(stderr, r)
 	return out.write(stdout, stderr, env, r)
+}
+
+// printAbstainCurve says on stderr (stdout keeps the JSON) what abstaining
+// buys: the accuracy on what is answered when the least confident share is
+// left to a person.
+func printAbstainCurve(w io.Writer, r *eval.ClassifyReport) {
+	fmt.Fprintf(w, "%s: %d examples, accuracy %.4f, macro-F1 %.4f\n", r.Name, r.Examples, r.Accuracy, r.MacroF1)
+	fmt.Fprintln(w, "abstain  coverage  accuracy answered  confidence ≥")
+	for _, p := range r.AbstainCurve {
+		fmt.Fprintf(w, "%6.1f%%  %7.1f%%  %17.4f  %12.3f\n", 100*(1-p.Coverage), 100*p.Coverage, p.Accuracy, p.Threshold)
+	}
 }
 
 // writeJSON writes v indented to path, or to stdout when path is empty.
