@@ -7,6 +7,18 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
 
+// VAR_LABELS name a body's variables in the list's preview, so that it
+// reads as the reply will: 「{客户姓名}您好」.
+const VAR_LABELS = {
+  'requester.name': '客户姓名', 'requester.email': '客户邮箱', 'requester.phone': '客户电话',
+  'ticket.id': '工单ID', 'ticket.ref': '工单号', 'ticket.title': '工单标题', 'ticket.category': '工单类别',
+  'ticket.priority': '优先级', 'ticket.status': '工单状态', 'agent.name': '客服姓名', 'team.name': '团队名称',
+};
+const preview = body => {
+  const s = body.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (m, v) => '{' + (VAR_LABELS[v] || v) + '}');
+  return s.length > 60 ? s.slice(0, 60) + '…' : s;
+};
+
 export async function render(ctx) {
   const canWrite = api.can('POST', '/v1/macros');
   const addBtn = canWrite ? h('button', { type: 'button', class: 'btn btn-primary', id: 'new-macro' }, '+ ', t('macro.add')) : null;
@@ -81,7 +93,7 @@ export async function render(ctx) {
       h('tbody', {}, vs.map(v => h('tr', {},
         h('td', {}, 'v' + v.version, v.archived ? [' ', badge(t('macro.archived'))] : null),
         h('td', {}, api.actorName(v.actor)),
-        h('td', {}, v.title, h('div', { class: 'muted small' }, v.body.length > 80 ? v.body.slice(0, 80) + '…' : v.body)),
+        h('td', {}, v.title, h('div', { class: 'muted small' }, preview(v.body))),
         h('td', {}, v.note || ''),
         h('td', { class: 'small nowrap' }, fmtShort(v.created_at))))))), {});
   };
@@ -95,7 +107,7 @@ export async function render(ctx) {
       h('thead', {}, h('tr', {}, h('th', {}, t('macro.field_title')), h('th', {}, t('macro.scope')), h('th', {}, t('macro.uses')), h('th', {}, t('kb.version')), h('th', {}, t('kb.updated')), h('th', {}))),
       h('tbody', {}, items.map(m => h('tr', { data: { id: m.id }, class: m.archived ? 'is-disabled' : '' },
         h('td', {}, h('strong', {}, m.title), m.archived ? [' ', badge(t('macro.archived'))] : null,
-          h('div', { class: 'muted small' }, m.body.length > 60 ? m.body.slice(0, 60) + '…' : m.body)),
+          h('div', { class: 'muted small' }, preview(m.body))),
         h('td', { class: 'macro-scope' }, scopeText(m)),
         h('td', {}, t('macro.uses_n', { n: m.uses, edited: m.edited_uses })),
         h('td', {}, 'v' + m.version),

@@ -88,9 +88,11 @@ async function review(ctx) {
   const box = h('div', { class: 'review-list' });
   add(ctx.main, h('div', { class: 'page-head' }, h('h1', {}, t('kb.review_title')), newButton()), kbTabs('review'),
     h('p', { class: 'muted' }, t(canPublish ? 'kb.review_lead_editor' : 'kb.review_lead_agent')), box);
-  const revBox = h('div', { class: 'review-list', id: 'revision-queue' });
-  add(ctx.main, h('h2', {}, t('kb.review_revisions')), revBox);
-  await revisionQueue(revBox, canPublish);
+  if (api.can('GET', '/v1/kb/revisions')) {
+    const revBox = h('div', { class: 'review-list', id: 'revision-queue' });
+    add(ctx.main, h('h2', {}, t('kb.review_revisions')), revBox);
+    await revisionQueue(revBox, canPublish);
+  }
   const load = async () => {
     const items = await api.all('/v1/articles', { status: 'in_review' }, 500);
     clear(box);
