@@ -254,6 +254,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
 	examples := fs.Int("examples", eval.PairExamples, "example texts to show for each most-confused pair")
+	curve := fs.Bool("curve", false, "print the abstain curve on stderr (it is printed anyway when stderr is a terminal; the report always has it)")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the test file's directory)")
 	if err := noArgs(fs, args, stdout, stderr); err != nil {
@@ -292,7 +293,9 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if len(trainSet) < allTrain || len(testSet) < allTest {
 		r.Sample = &eval.Sample{Seed: *seed, TrainOf: allTrain, TestOf: allTest}
 	}
-	printAbstainCurve(stderr, r)
+	if *curve || isTerminal(stderr) {
+		printAbstainCurve(stderr, r)
+	}
 	return out.write(stdout, stderr, env, r)
 }
 

@@ -7,15 +7,10 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
 
-// VAR_LABELS name a body's variables in the list's preview, so that it
-// reads as the reply will: 「{客户姓名}您好」.
-const VAR_LABELS = {
-  'requester.name': '客户姓名', 'requester.email': '客户邮箱', 'requester.phone': '客户电话',
-  'ticket.id': '工单ID', 'ticket.ref': '工单号', 'ticket.title': '工单标题', 'ticket.category': '工单类别',
-  'ticket.priority': '优先级', 'ticket.status': '工单状态', 'agent.name': '客服姓名', 'team.name': '团队名称',
-};
+// preview shows a body with its variables named in the UI's language, so
+// that it reads as the reply will: 「{客户姓名}您好」.
 const preview = body => {
-  const s = body.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (m, v) => '{' + (VAR_LABELS[v] || v) + '}');
+  const s = body.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (m, v) => '{' + t('macro.var.' + v, {}, v) + '}');
   return s.length > 60 ? s.slice(0, 60) + '…' : s;
 };
 
