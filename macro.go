@@ -299,6 +299,9 @@ type MacroSuggestion struct {
 	// Score orders the suggestions: Lexical plus a bounded share of
 	// Usage.
 	Score float64 `json:"score"`
+	// Relevance is Score on the 0 to 1 scale an agent reads as 相关度 NN%,
+	// the same figure the suggested sources show.
+	Relevance float64 `json:"relevance"`
 	// Lexical is the similarity of the ticket's text to the macro's title
 	// and body, 0 to 1.
 	Lexical float64 `json:"lexical"`

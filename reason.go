@@ -191,6 +191,11 @@ const (
 	ReasonArticleReverted   ReasonCode = "article.reverted"
 	ReasonArticleImported   ReasonCode = "article.imported"
 	ReasonArticleReimported ReasonCode = "article.reimported"
+	// ReasonArticleApproved is the version a reviewed revision wrote.
+	ReasonArticleApproved ReasonCode = "article.approved"
+	// ReasonArticleSelfApproved is one an admin approved themselves, with
+	// the reason they gave.
+	ReasonArticleSelfApproved ReasonCode = "article.self_approved"
 )
 
 // SLA: an escalation's history note.
@@ -412,12 +417,14 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonDuplicateSimilar: {[]string{"via", "seconds", "score:2", "threshold:2", "n", "words"},
 			"same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}"},
 
-		ReasonArticleCreated:    {nil, "created"},
-		ReasonArticleEdited:     {[]string{"fields"}, "edited {fields|field}"},
-		ReasonArticleMoved:      {[]string{"from", "to"}, "{from|status} → {to|status}"},
-		ReasonArticleReverted:   {[]string{"version"}, "reverted to version {version}"},
-		ReasonArticleImported:   {nil, "imported"},
-		ReasonArticleReimported: {nil, "re-imported"},
+		ReasonArticleCreated:      {nil, "created"},
+		ReasonArticleEdited:       {[]string{"fields"}, "edited {fields|field}"},
+		ReasonArticleMoved:        {[]string{"from", "to"}, "{from|status} → {to|status}"},
+		ReasonArticleReverted:     {[]string{"version"}, "reverted to version {version}"},
+		ReasonArticleImported:     {nil, "imported"},
+		ReasonArticleReimported:   {nil, "re-imported"},
+		ReasonArticleApproved:     {[]string{"author", "reviewer"}, "revision by {author|actor} approved by {reviewer|actor}"},
+		ReasonArticleSelfApproved: {[]string{"author", "reason"}, "revision by {author|actor} approved by its author, an admin: {reason}"},
 
 		ReasonSLAWarning:   {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}"},
 		ReasonSLABreached:  {[]string{"metric", "target", "policy", "actions"}, "SLA {metric|sla_metric} target {target} breached (policy {policy}): {actions}"},

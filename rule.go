@@ -170,6 +170,8 @@ type NewRule struct {
 	Mode        RuleMode  `json:"mode"`
 	Weight      float64   `json:"weight"`
 	Stop        bool      `json:"stop"`
+	// MatchNegated lets a negated word count (see Rule.MatchNegated).
+	MatchNegated bool `json:"match_negated"`
 }
 
 // RuleUpdate is a partial update of a rule.
@@ -189,6 +191,8 @@ type RuleUpdate struct {
 	Mode        Opt[RuleMode]  `json:"mode"`
 	Weight      Opt[float64]   `json:"weight"`
 	Stop        Opt[bool]      `json:"stop"`
+	// MatchNegated lets a negated word count (see Rule.MatchNegated).
+	MatchNegated Opt[bool] `json:"match_negated"`
 }
 
 // Model is a trained classifier saved in the store. The store keeps every

@@ -47,6 +47,7 @@ type Reader interface {
 	AccountReader
 	PortalReader
 	AutomationReader
+	RevisionReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -136,6 +137,7 @@ type Tx interface {
 	AccountWriter
 	PortalWriter
 	AutomationWriter
+	RevisionWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

@@ -149,10 +149,13 @@ func (s *Server) deleteTeam(c echo.Context) error {
 
 // Me is who a token belongs to.
 type Me struct {
-	TokenID string        `json:"token_id"`
-	Name    string        `json:"name"`
-	Role    triage.Role   `json:"role"`
-	Agent   *triage.Agent `json:"agent"`
+	TokenID string `json:"token_id"`
+	// Actor is how the caller appears as an author (agent:<id> or
+	// token:<id>), to recognise their own revisions.
+	Actor string        `json:"actor"`
+	Name  string        `json:"name"`
+	Role  triage.Role   `json:"role"`
+	Agent *triage.Agent `json:"agent"`
 	// Can lists the routes this token may call, as "METHOD /path", so a
 	// UI can hide what would be refused.
 	Can []string `json:"can"`
@@ -160,7 +163,7 @@ type Me struct {
 
 func (s *Server) me(c echo.Context) error {
 	p := triage.PrincipalFromContext(c.Request().Context())
-	m := Me{TokenID: p.TokenID, Name: p.Name, Role: p.Role, Can: []string{}}
+	m := Me{TokenID: p.TokenID, Actor: p.Actor(), Name: p.Name, Role: p.Role, Can: []string{}}
 	if p.AgentID != "" {
 		a, err := s.desk.Agent(c.Request().Context(), p.AgentID)
 		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {

@@ -24,6 +24,15 @@ type ArticleView struct {
 	// (agents submit their own drafts, editors and admins the rest).
 	NextStatuses []triage.ArticleStatus `json:"next_statuses"`
 	Moves        []triage.ArticleStatus `json:"moves"`
+	// AuthorName is the author's name (never a token id).
+	AuthorName string `json:"author_name"`
+	// ReviewRequired says an edit of the published article becomes a
+	// revision for review; Revisions are its open ones (draft, in review).
+	ReviewRequired bool           `json:"review_required"`
+	Revisions      []RevisionView `json:"revisions"`
+	// Revision is the revision a save wrote instead of changing the
+	// published article.
+	Revision *RevisionView `json:"revision,omitempty"`
 }
 
 func (s *Server) articleView(c echo.Context, a *triage.Article) ArticleView {
@@ -31,7 +40,18 @@ func (s *Server) articleView(c echo.Context, a *triage.Article) ArticleView {
 	if next == nil {
 		next = []triage.ArticleStatus{}
 	}
-	return ArticleView{Article: a, HTML: s.kb.Render(a.Body), NextStatuses: next, Moves: s.kb.Moves(c.Request().Context(), a)}
+	ctx := c.Request().Context()
+	n := s.names(ctx)
+	v := ArticleView{Article: a, HTML: s.kb.Render(a.Body), NextStatuses: next, Moves: s.kb.Moves(ctx, a),
+		AuthorName: n.of(a.AuthorID), ReviewRequired: s.kb.RequireReview, Revisions: []RevisionView{}}
+	// The open revisions are shown beside the article; a failure to read
+	// them leaves the list empty rather than failing the article.
+	if rs, err := s.kb.Revisions(ctx, triage.RevisionFilter{ArticleID: a.ID, Status: []triage.RevisionStatus{triage.RevisionDraft, triage.RevisionInReview}}); err == nil {
+		for _, r := range rs {
+			v.Revisions = append(v.Revisions, s.revisionView(n, r, a))
+		}
+	}
+	return v
 }
 
 // PreviewRequest is Markdown to render as an article body would be.
@@ -92,7 +112,12 @@ func (s *Server) listArticles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, 0, List[*triage.Article]{Items: items, NextCursor: next})
+	n := s.names(c.Request().Context())
+	out := make([]ArticleItem, len(items))
+	for i, a := range items {
+		out[i] = ArticleItem{Article: a, AuthorName: n.of(a.AuthorID)}
+	}
+	return send(c, http.StatusOK, 0, List[ArticleItem]{Items: out, NextCursor: next})
 }
 
 func (s *Server) getArticle(c echo.Context) error {
@@ -124,11 +149,16 @@ func (s *Server) updateArticle(c echo.Context) error {
 	if err := s.decode(c, &u); err != nil {
 		return err
 	}
-	a, err := s.kb.UpdateArticle(c.Request().Context(), c.Param("id"), version, u)
+	a, r, err := s.kb.Save(c.Request().Context(), c.Param("id"), version, u)
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, a.Version, s.articleView(c, a))
+	v := s.articleView(c, a)
+	if r != nil {
+		rv := s.revisionView(s.names(c.Request().Context()), r, a)
+		v.Revision = &rv
+	}
+	return send(c, http.StatusOK, a.Version, v)
 }
 
 func (s *Server) listArticleVersions(c echo.Context) error {
@@ -136,7 +166,12 @@ func (s *Server) listArticleVersions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return send(c, http.StatusOK, 0, List[*triage.ArticleVersion]{Items: items})
+	n := s.names(c.Request().Context())
+	out := make([]VersionView, len(items))
+	for i, v := range items {
+		out[i] = VersionView{ArticleVersion: v, ActorName: n.of(v.Actor)}
+	}
+	return send(c, http.StatusOK, 0, List[VersionView]{Items: out})
 }
 
 func (s *Server) getArticleVersion(c echo.Context) error {

@@ -32,6 +32,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/articles":                      `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
 	"PATCH /v1/articles/:id":                 `{"title":"退款多久到账"}`,
 	"POST /v1/articles/:id/revert":           `{"version":1}`,
+	"POST /v1/kb/revisions/:id/review":       `{"action":"withdraw"}`,
 	"POST /v1/articles/preview":              `{"body":"## 标题\n正文"}`,
 	"POST /v1/suggestions/:id/feedback":      `{"source_kind":"draft","action":"accepted"}`,
 	"POST /v1/sla/policies":                  `{"name":"矩阵","priority":"P1","tag":"matrix","first_response":"1h"}`,
@@ -201,6 +202,21 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		id = e.mustCreate("POST", "/v1/teams", triage.RoleAdmin, `{"name":"临时组"}`, &triage.Team{}).(*triage.Team).ID
 	case strings.HasPrefix(path, "/v1/rules"):
 		id = e.mustCreate("POST", "/v1/rules", triage.RoleAdmin, `{"name":"临时","any":["临时"],"add_tags":["t"]}`, &triage.Rule{}).(*triage.Rule).ID
+	case strings.HasPrefix(path, "/v1/kb/revisions"):
+		// A revision of a published article, written by the caller when
+		// it may write at all: its author may withdraw it.
+		author := role
+		if author != triage.RoleAgent && author != triage.RoleEditor {
+			author = triage.RoleAdmin
+		}
+		a := e.mustCreate("POST", "/v1/articles", triage.RoleAdmin, `{"title":"临时文章","body":"正文"}`, &triage.Article{}).(*triage.Article)
+		e.do("PATCH", "/v1/articles/"+a.ID, triage.RoleAdmin, `{"status":"published"}`, "If-Match: *")
+		var v api.ArticleView
+		e.do("PATCH", "/v1/articles/"+a.ID, author, `{"body":"改过的正文"}`, "If-Match: *").json(e.t, &v)
+		if v.Revision == nil {
+			e.t.Fatalf("no revision for the fixture of %s", path)
+		}
+		id = v.Revision.ID
 	case strings.HasPrefix(path, "/v1/articles"):
 		// Agents may only touch their own drafts: the fixture is written
 		// by the caller when it may write at all.

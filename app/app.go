@@ -108,6 +108,10 @@ type Config struct {
 	// closed, in business time of the default calendar ("4d", "36h"), or
 	// "off"; empty means sla.DefaultCloseSolved.
 	CloseSolvedAfter string
+	// KBReviewOff lets editors change published articles in place; by
+	// default a person's edit of a published article is a revision that
+	// another editor approves (kb.Service.RequireReview).
+	KBReviewOff bool
 	// WebhookAllow lists the internal destinations webhooks may reach
 	// (CIDR prefixes, addresses or host names).
 	WebhookAllow []string

@@ -78,7 +78,7 @@ func (a *App) openSearch(ctx context.Context) error {
 	}
 	text, vectors := a.searchIndexes()
 	a.Searcher = &kb.Searcher{Text: text, Vectors: vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
-	a.KB = &kb.Service{Store: a.Store}
+	a.KB = &kb.Service{Store: a.Store, RequireReview: !a.Config.KBReviewOff}
 	writer := &suggest.Writer{}
 	if a.Config.LLMModel != "" {
 		chat, err := embed.NewChat(embed.ChatConfig{BaseURL: a.Config.LLMBaseURL, APIKey: a.Config.LLMAPIKey, Model: a.Config.LLMModel,

@@ -381,6 +381,11 @@ func priorityKeywordList() []priorityKeyword {
 		safety("烧焦"), safety("焦糊味"), safety("漏电"), safety("触电"), safety("电到人"), safety("电击"),
 		safety("鼓包"), safety("爆燃"), safety("烫伤"), safety("烧伤"), safety("灼伤"), safety("烫手"),
 		safety("误吞"), safety("误食"), safety("吞下"), safety("中毒"),
+		// The draft writer's words, now read here too (one list, see
+		// Danger). 吞了 and 炸了 stay out: 机器吞了卡, 心态炸了.
+		safety("失火"), safety("火花"), safety("燃烧"), safety("焦味"), safety("糊味"), safety("电到"), safety("麻手"),
+		safety("窒息"), safety("割伤"), safety("smoke"), safety("smoking"), safety("caught fire"), safety("on fire"),
+		safety("explode"), safety("exploded"), safety("electric shock"), safety("swallowed"), safety("burned"), safety("burnt"),
 		{word: "爆炸", class: kwSafety, notBefore: []string{"头", "性", "式"}, notAfter: []string{"信息"}},
 		hotline("12315"), hotline("12345"),
 		threat("消协"), threat("消费者协会"), threat("市场监管"), threat("市场监督管理"),
@@ -394,6 +399,8 @@ func priorityKeywordList() []priorityKeyword {
 			notAfter:  []string{"一直", "自动", "老是", "总是", "故障", "会", "在", "防盗", "设备"},
 			notBefore: []string{"器", "灯", "声", "音", "提示", "代码", "功能", "信息", "了一下"}},
 		threat("警察"), threat("黑猫投诉"), threat("退一赔三"), threat("假一赔三"), threat("假一赔十"),
+		threat("退一赔十"), threat("监管局"), threat("诉讼"), threat("仲裁"),
+		threat("lawyer"), threat("lawsuit"), threat("sue you"), threat("the media"),
 		{word: "赔偿", class: kwCompensation}, {word: "索赔", class: kwCompensation},
 		urgent("紧急"), urgent("十万火急"), urgent("马上"), urgent("立刻"), urgent("立即"),
 		urgent("尽快"), urgent("赶紧"), urgent("等不了"), urgent("今天必须"),

@@ -23,7 +23,7 @@ func (s *Service) CreateRule(ctx context.Context, in triage.NewRule, idem *triag
 		ID: triage.NewID(), Name: in.Name, Position: in.Position, Enabled: in.Enabled == nil || *in.Enabled,
 		Any: in.Any, All: in.All, None: in.None, Regex: in.Regex, Channels: in.Channels, Tiers: in.Tiers,
 		SetCategory: in.SetCategory, SetPriority: in.SetPriority, AddTags: in.AddTags, Mode: in.Mode, Weight: in.Weight, Stop: in.Stop,
-		CreatedAt: now, UpdatedAt: now,
+		MatchNegated: in.MatchNegated, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := r.Validate(s.Normalize); err != nil {
 		return nil, err
@@ -71,6 +71,7 @@ func (s *Service) UpdateRule(ctx context.Context, id string, version int, u tria
 		setOpt(&r.Mode, u.Mode)
 		setOpt(&r.Weight, u.Weight)
 		setOpt(&r.Stop, u.Stop)
+		setOpt(&r.MatchNegated, u.MatchNegated)
 		if err := r.Validate(s.Normalize); err != nil {
 			return nil, err
 		}

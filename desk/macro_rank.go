@@ -133,7 +133,7 @@ func RankMacros(ticketID string, terms []string, macros []*triage.Macro, macroTe
 		if score <= 0 {
 			continue
 		}
-		out = append(out, &triage.MacroSuggestion{Macro: m, Score: round4(score), Lexical: round4(lex), Usage: round4(u), SimilarUses: similar[m.ID]})
+		out = append(out, &triage.MacroSuggestion{Macro: m, Score: round4(score), Relevance: round4(score / (1 + UsageWeight)), Lexical: round4(lex), Usage: round4(u), SimilarUses: similar[m.ID]})
 	}
 	slices.SortStableFunc(out, func(a, b *triage.MacroSuggestion) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(b.Macro.Uses, a.Macro.Uses),
@@ -195,5 +195,5 @@ func (s *Service) RenderMacroFor(ctx context.Context, ticketID, macroID string) 
 		return nil, err
 	}
 	lex := TermSimilarity(s.macroTerms(t.Title+"\n"+t.Body), s.macroTerms(m.Title+"\n"+triage.RenderMacro(m.Body, nil)))
-	return &triage.MacroSuggestion{Macro: m, Text: triage.RenderMacro(m.Body, vars), Score: round4(lex), Lexical: round4(lex)}, nil
+	return &triage.MacroSuggestion{Macro: m, Text: triage.RenderMacro(m.Body, vars), Score: round4(lex), Relevance: round4(lex / (1 + UsageWeight)), Lexical: round4(lex)}, nil
 }

@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -273,6 +274,12 @@ func TestRankMacros(t *testing.T) {
 		}
 		if got[0].Score > desk.UsageWeight || got[1].Usage != 0 {
 			t.Errorf("scores %+v, %+v: usage may add at most %v", got[0], got[1], desk.UsageWeight)
+		}
+		// Relevance is the score on 0…1, the 相关度 an agent reads.
+		for _, g := range got {
+			if want := g.Score / (1 + desk.UsageWeight); g.Relevance <= 0 || g.Relevance > 1 || math.Abs(g.Relevance-want) > 1e-4 {
+				t.Errorf("%s: relevance %v for score %v, want %v", g.Macro.ID, g.Relevance, g.Score, want)
+			}
 		}
 	})
 }

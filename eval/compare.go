@@ -35,7 +35,8 @@ func isTiming(key string) bool {
 // to compare: samples, examples, curves, matrices.
 func isDetail(key string) bool {
 	switch key {
-	case "sample", "most_confused", "missed", "coverage", "confusion", "most_rejected", "by_model", "rows":
+	case "sample", "most_confused", "missed", "coverage", "confusion", "most_rejected", "by_model", "rows",
+		"abstain_curve":
 		return true
 	}
 	return false

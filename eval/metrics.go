@@ -113,6 +113,10 @@ type ClassificationScores struct {
 	Top3Accuracy float64         `json:"top3_accuracy"`
 	Abstain      AbstainScore    `json:"abstain"`
 	Coverage     []CoveragePoint `json:"coverage"`
+	// AbstainCurve is the trade-off by share withheld: the least
+	// confident AbstainShares of the examples go to a person, and
+	// Threshold is the confidence the rest reach.
+	AbstainCurve []CoveragePoint `json:"abstain_curve"`
 	Calibration  Calibration     `json:"calibration"`
 	Confusion    Confusion       `json:"confusion"`
 	MostConfused []ConfusedPair  `json:"most_confused"`
@@ -146,6 +150,7 @@ func ScoreClassification(outcomes []ClassOutcome, threshold float64) (Classifica
 		Top3Accuracy: TopKAccuracy(outcomes, 3),
 		Abstain:      AbstainAt(outcomes, threshold),
 		Coverage:     CoverageCurve(outcomes, thresholds),
+		AbstainCurve: AbstainCurve(outcomes, AbstainShares()),
 		Calibration:  Calibrate(outcomes, CalibrationBins),
 		Confusion:    conf,
 		MostConfused: MostConfused(conf, 10),
@@ -346,6 +351,37 @@ func CoverageCurve(outcomes []ClassOutcome, thresholds []float64) []CoveragePoin
 		if len(outcomes) == 0 {
 			out[i].Coverage = 0
 		}
+	}
+	return out
+}
+
+// AbstainShares are the shares withheld on the abstain curve.
+func AbstainShares() []float64 { return []float64{0, 0.02, 0.05, 0.08, 0.10, 0.15, 0.20, 0.30} }
+
+// AbstainCurve withholds the least confident share of the examples, for
+// each share, and scores the rest: how accurate the service is when it
+// leaves that much to people. Threshold is the lowest confidence answered
+// (ties at the cut are answered together, so Coverage may exceed 1 −
+// share a little).
+func AbstainCurve(outcomes []ClassOutcome, shares []float64) []CoveragePoint {
+	conf := make([]float64, len(outcomes))
+	for i, o := range outcomes {
+		conf[i] = o.Confidence
+	}
+	slices.Sort(conf)
+	out := make([]CoveragePoint, 0, len(shares))
+	for _, sh := range shares {
+		if len(conf) == 0 {
+			out = append(out, CoveragePoint{})
+			continue
+		}
+		cut := min(int(math.Floor(sh*float64(len(conf))+1e-9)), len(conf)-1)
+		t := conf[cut]
+		if sh == 0 {
+			t = 0
+		}
+		a := AbstainAt(outcomes, t)
+		out = append(out, CoveragePoint{Threshold: t, Coverage: 1 - a.AbstainRate, Accuracy: a.AnsweredAccuracy, Answered: a.Answered})
 	}
 	return out
 }

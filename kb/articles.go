@@ -112,45 +112,78 @@ func (s *Service) Version(ctx context.Context, id string, version int) (*triage.
 // as it is. Becoming published sets PublishedAt; leaving published keeps
 // it, as the time the article was last published.
 func (s *Service) UpdateArticle(ctx context.Context, id string, version int, u triage.ArticleUpdate) (*triage.Article, error) {
+	a, _, err := s.Save(ctx, id, version, u)
+	return a, err
+}
+
+// Save is UpdateArticle that also says where an edit went: with review
+// required (RequireReview), a person's edit of a published article is kept
+// as their revision, returned with the article unchanged.
+func (s *Service) Save(ctx context.Context, id string, version int, u triage.ArticleUpdate) (*triage.Article, *triage.ArticleRevision, error) {
 	if err := checkUpdate(u); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p := triage.PrincipalFromContext(ctx)
-	return write(ctx, s, nil, func(tx triage.Tx) (*triage.Article, error) {
+	type result struct {
+		a *triage.Article
+		r *triage.ArticleRevision
+	}
+	res, err := write(ctx, s, nil, func(tx triage.Tx) (result, error) {
 		a, err := tx.Article(ctx, id)
 		if err != nil {
-			return nil, err
+			return result{}, err
 		}
 		next := *a
 		next.Tags = slices.Clone(a.Tags)
 		applyEdits(&next, u)
 		move := u.Status.Set && u.Status.V != a.Status
-		// Permission before version: a caller who may not do this at
-		// all should hear so, not be sent to fetch and retry.
-		if err := authorize(p, a, change{move: move, to: u.Status.V}); err != nil {
-			return nil, err
-		}
-		if err := triage.CheckVersion("article "+id, a.Version, version); err != nil {
-			return nil, err
-		}
-		if move {
-			if err := checkMove(a.Status, u.Status.V); err != nil {
-				return nil, err
+		if s.reviews(p, a) && edited(a, &next) {
+			if move {
+				return result{}, triage.Invalid("status", "review is required: an edit of a published article becomes a revision for review; change the status in a save of its own")
 			}
-			next.Status = u.Status.V
+			if err := triage.CheckVersion("article "+id, a.Version, version); err != nil {
+				return result{}, err
+			}
+			if err := triage.ValidateArticle(&next); err != nil {
+				return result{}, err
+			}
+			r, err := s.propose(ctx, tx, p, a, &next, u.Note)
+			return result{a, r}, err
 		}
-		if err := triage.ValidateArticle(&next); err != nil {
+		a, err = s.update(ctx, tx, p, a, next, move, version, u)
+		return result{a: a}, err
+	})
+	return res.a, res.r, err
+}
+
+// update saves next, an edit or move of a, in place.
+func (s *Service) update(ctx context.Context, tx triage.Tx, p *triage.Principal, a *triage.Article, next triage.Article, move bool, version int, u triage.ArticleUpdate) (*triage.Article, error) {
+	id := a.ID
+	// Permission before version: a caller who may not do this at
+	// all should hear so, not be sent to fetch and retry.
+	if err := authorize(p, a, change{move: move, to: u.Status.V}); err != nil {
+		return nil, err
+	}
+	if err := triage.CheckVersion("article "+id, a.Version, version); err != nil {
+		return nil, err
+	}
+	if move {
+		if err := checkMove(a.Status, u.Status.V); err != nil {
 			return nil, err
 		}
-		if !edited(a, &next) && !move {
-			return a, nil
-		}
-		why := u.Why
-		if u.Note == "" && len(why) == 0 {
-			why = describe(a, &next)
-		}
-		return &next, s.save(ctx, tx, &next, a.Status, u.Note, why)
-	})
+		next.Status = u.Status.V
+	}
+	if err := triage.ValidateArticle(&next); err != nil {
+		return nil, err
+	}
+	if !edited(a, &next) && !move {
+		return a, nil
+	}
+	why := u.Why
+	if u.Note == "" && len(why) == 0 {
+		why = describe(a, &next)
+	}
+	return &next, s.save(ctx, tx, &next, a.Status, u.Note, why)
 }
 
 // save stores a changed article and its version row.
@@ -296,6 +329,12 @@ func (s *Service) Revert(ctx context.Context, id string, toVersion, ifMatch int)
 		}
 		if !edited(a, &next) {
 			return a, nil
+		}
+		if s.reviews(p, a) {
+			// A revert of published text is a change like any other:
+			// it goes through review.
+			_, err := s.propose(ctx, tx, p, a, &next, "")
+			return a, err
 		}
 		return &next, s.save(ctx, tx, &next, a.Status, "", triage.Reasons{triage.NewReason(triage.ReasonArticleReverted, toVersion)})
 	})

@@ -28,6 +28,11 @@ type Service struct {
 	// Now is the clock; nil means time.Now. Times are UTC, truncated to
 	// the microsecond both stores keep.
 	Now func() time.Time
+	// RequireReview keeps a person's edit of a published article as a
+	// revision that another editor approves, while the published text
+	// stays live (see Review). The service turns it on unless told not
+	// to; the zero value, for tests and tools, edits in place.
+	RequireReview bool
 
 	// The renderer is built on first use: goldmark and bluemonday
 	// instances are safe for concurrent use and worth reusing.

@@ -176,6 +176,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"portal", portalTests},
 		{"sign-in links", signInTests},
 		{"automations", automationTests},
+		{"revisions", revisionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/classify"
 )
 
 // AddFeedback records an agent's verdict on one source, or on the draft, of
@@ -195,11 +194,7 @@ func (s *Service) Gaps(ctx context.Context, since time.Time, seg triage.Segmente
 	if err := s.reasons(ctx, since, g.Rejected); err != nil {
 		return nil, err
 	}
-	sgs, err := s.Store.Suggestions(ctx, triage.SuggestionFilter{Since: since, MaxBestArticle: GapThreshold, Limit: 500})
-	if err != nil {
-		return nil, err
-	}
-	g.Unanswered, err = s.group(ctx, sgs, seg)
+	g.Unanswered, err = s.unanswered(ctx, since, seg)
 	return g, err
 }
 
@@ -230,89 +225,4 @@ func (s *Service) reasons(ctx context.Context, since time.Time, arts []RejectedA
 		}
 	}
 	return nil
-}
-
-// group clusters unanswered tickets greedily by the words they share
-// (Jaccard over their word sets), within a category: simple, explainable,
-// and enough to show an editor which article is missing.
-func (s *Service) group(ctx context.Context, sgs []*triage.Suggestions, seg triage.Segmenter) ([]TicketGroup, error) {
-	type item struct {
-		t     *triage.Ticket
-		words map[string]bool
-	}
-	var items []item
-	seen := map[string]bool{}
-	for _, sg := range sgs {
-		if seen[sg.TicketID] {
-			continue
-		}
-		seen[sg.TicketID] = true
-		t, err := s.Store.Ticket(ctx, sg.TicketID)
-		if triage.IsCode(err, triage.ENOTFOUND) {
-			continue
-		} else if err != nil {
-			return nil, err
-		}
-		ws := map[string]bool{}
-		for _, w := range seg.Words(classify.TicketText(t.Title, t.Body)) {
-			if utf8.RuneCountInString(w) > 1 {
-				ws[w] = true
-			}
-		}
-		items = append(items, item{t, ws})
-	}
-	var groups [][]item
-	for _, it := range items {
-		placed := false
-		for gi, g := range groups {
-			if g[0].t.Category == it.t.Category && jaccard(g[0].words, it.words) >= 0.2 {
-				groups[gi] = append(g, it)
-				placed = true
-				break
-			}
-		}
-		if !placed {
-			groups = append(groups, []item{it})
-		}
-	}
-	out := []TicketGroup{}
-	for _, g := range groups {
-		tg := TicketGroup{Size: len(g), Category: g[0].t.Category, Terms: []string{}}
-		count := map[string]int{}
-		for _, it := range g {
-			tg.Tickets = append(tg.Tickets, it.t.ID)
-			tg.Titles = append(tg.Titles, it.t.Title)
-			for w := range it.words {
-				count[w]++
-			}
-		}
-		for w, n := range count {
-			if n*2 >= len(g) && (len(g) > 1 || len(tg.Terms) < 5) {
-				tg.Terms = append(tg.Terms, w)
-			}
-		}
-		slices.SortFunc(tg.Terms, func(a, b string) int {
-			if n := cmp.Compare(count[b], count[a]); n != 0 {
-				return n
-			}
-			return cmp.Compare(a, b)
-		})
-		tg.Terms = tg.Terms[:min(len(tg.Terms), 8)]
-		out = append(out, tg)
-	}
-	slices.SortStableFunc(out, func(a, b TicketGroup) int { return cmp.Compare(b.Size, a.Size) })
-	return out[:min(len(out), 20)], nil
-}
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for w := range a {
-		if b[w] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
 }

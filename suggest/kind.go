@@ -5,6 +5,7 @@ import (
 	"unicode"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/classify"
 )
 
 // Some tickets must not get an answer quoted from the sources, however
@@ -13,28 +14,6 @@ import (
 // an apology and a person; a ticket that says nothing (在吗, 人呢？？) needs
 // a question back. DraftKind tells them apart with words, not with the
 // classifier, so that the reply does not depend on a model's mood.
-
-// hazardWords name a danger to someone's body or home.
-var hazardWords = []string{
-	"冒烟", "起火", "着火", "失火", "火花", "燃烧", "烧焦", "焦味", "糊味", "漏电", "触电", "电到", "麻手",
-	"鼓包", "爆炸", "炸了", "爆燃", "自燃", "烫伤", "烧伤", "灼伤", "误吞", "吞下", "吞了", "窒息", "割伤", "中毒",
-	"smoke", "smoking", "caught fire", "on fire", "explode", "exploded", "electric shock", "swallowed", "burned", "burnt",
-}
-
-// threatWords name a complaint outside the shop: a regulator, a court,
-// the press.
-var threatWords = []string{
-	"12315", "12345", "消协", "消费者协会", "工商", "市场监管", "监管局", "律师", "起诉", "法院", "诉讼", "仲裁",
-	"媒体", "记者", "曝光", "黑猫投诉", "报警", "退一赔三", "假一赔三", "假一赔十", "退一赔十",
-	"lawyer", "lawsuit", "sue you", "the media",
-}
-
-// negators before a word, within negationWindow runes, take it back:
-// 没有冒烟, 我不会去12315投诉.
-const (
-	negators       = "不没未无别非"
-	negationWindow = 4
-)
 
 // fillerWords say nothing about a problem; a ticket made only of them is
 // asked what it is about.
@@ -49,55 +28,19 @@ var fillerWords = []string{
 // with nothing to go on, else a normal answer from the sources.
 func DraftKind(title, body string) string {
 	text := strings.ToLower(title + "\n" + body)
+	// The safety and threat words are priority's (classify.Danger): the
+	// ticket raised to P1 for a hazard is the one that gets the safety
+	// reply.
+	hazard, threat := classify.Danger(text)
 	switch {
-	case mentions(text, hazardWords):
+	case hazard:
 		return triage.DraftKindSafety
-	case mentions(text, threatWords):
+	case threat:
 		return triage.DraftKindEscalation
 	case nothingToGoOn(text):
 		return triage.DraftKindClarifying
 	}
 	return triage.DraftKindNormal
-}
-
-// mentions reports whether text has one of words not taken back by a
-// negator right before it.
-func mentions(text string, words []string) bool {
-	for _, w := range words {
-		for off := 0; ; {
-			i := strings.Index(text[off:], w)
-			if i < 0 {
-				break
-			}
-			i += off
-			end := i + len(w)
-			// 12315 inside 6222021231512 is a card number, not a hotline.
-			inNumber := isDigitByte(w[0]) && (i > 0 && isDigitByte(text[i-1]) || end < len(text) && isDigitByte(text[end]))
-			if !inNumber && !negated(text[:i]) {
-				return true
-			}
-			off = i + len(w)
-		}
-	}
-	return false
-}
-
-func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
-
-// negated reports a negator among the last negationWindow runes of before,
-// within its clause.
-func negated(before string) bool {
-	rs := []rune(before)
-	for k := len(rs) - 1; k >= 0 && k >= len(rs)-negationWindow; k-- {
-		r := rs[k]
-		if strings.ContainsRune(negators, r) {
-			return true
-		}
-		if unicode.IsPunct(r) || r == '\n' {
-			return false
-		}
-	}
-	return false
 }
 
 // nothingToGoOn reports a ticket that, once greetings and calls for a

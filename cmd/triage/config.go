@@ -82,6 +82,11 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.DurationVar(&c.BackupEvery, "backup-every", 0, "back up the embedded store this often while serving (e.g. 6h); 0 for never")
 	fs.IntVar(&c.BackupKeep, "backup-keep", app.DefaultBackupKeep, "how many scheduled backups to keep; older ones are removed")
 	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then")
+	fs.BoolFunc("kb-review", "require review of edits to published articles: an edit becomes a revision another editor approves while the published text stays live (default true; --kb-review=false edits in place)", func(v string) error {
+		on, err := strconv.ParseBool(v)
+		c.KBReviewOff = !on
+		return err
+	})
 	fs.Var((*list)(&c.WebhookAllow), "webhook-allow", "internal webhook destinations to allow, comma-separated CIDR prefixes, addresses or host names (e.g. 10.0.0.0/8,127.0.0.1); all others on loopback, private, link-local or metadata addresses are refused")
 	rateFlags(fs, c)
 	fs.DurationVar(&c.DuplicateWindow, "duplicate-window", desk.DefaultDuplicateWindow, "a new ticket is checked against the same requester's open tickets created this long before it")

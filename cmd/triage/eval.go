@@ -256,6 +256,7 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	sampleTest := fs.Int("sample-test", 0, "score a fixed-seed sample of about this many examples, stratified by label (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the samples")
 	examples := fs.Int("examples", eval.PairExamples, "example texts to show for each most-confused pair")
+	curve := fs.Bool("curve", false, "print the abstain curve on stderr (it is printed anyway when stderr is a terminal; the report always has it)")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the test file's directory)")
 	if err := noArgs(fs, args, stdout, stderr); err != nil {
@@ -294,7 +295,21 @@ func evalClassify(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if len(trainSet) < allTrain || len(testSet) < allTest {
 		r.Sample = &eval.Sample{Seed: *seed, TrainOf: allTrain, TestOf: allTest}
 	}
+	if *curve || isTerminal(stderr) {
+		printAbstainCurve(stderr, r)
+	}
 	return out.write(stdout, stderr, env, r)
+}
+
+// printAbstainCurve says on stderr (stdout keeps the JSON) what abstaining
+// buys: the accuracy on what is answered when the least confident share is
+// left to a person.
+func printAbstainCurve(w io.Writer, r *eval.ClassifyReport) {
+	fmt.Fprintf(w, "%s: %d examples, accuracy %.4f, macro-F1 %.4f\n", r.Name, r.Examples, r.Accuracy, r.MacroF1)
+	fmt.Fprintln(w, "abstain  coverage  accuracy answered  confidence ≥")
+	for _, p := range r.AbstainCurve {
+		fmt.Fprintf(w, "%6.1f%%  %7.1f%%  %17.4f  %12.3f\n", 100*(1-p.Coverage), 100*p.Coverage, p.Accuracy, p.Threshold)
+	}
 }
 
 // writeJSON writes v indented to path, or to stdout when path is empty.

@@ -81,6 +81,10 @@ func commands() []command {
 			{"dictionary", "words for the segmenter's user dictionary, from a file"},
 			{"articles", "knowledge-base articles, from JSON Lines"},
 		}},
+		{name: "macros", summary: "export or import macros (快捷回复) as JSON Lines", run: macrosCmd, subs: []subcommand{
+			{"export", "every macro as JSON Lines"},
+			{"import", "create or update macros from JSON Lines"},
+		}},
 		{name: "backup", summary: "back up the embedded store while it runs, or check a backup (--verify)", run: backupCmd},
 		{name: "restore", summary: "restore a backup into a new data directory", run: restoreCmd},
 		{name: "reindex", summary: "rebuild the search indexes and vectors from the store", run: reindexCmd},

@@ -67,6 +67,7 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-agents", "/app/admin/agents", "table"},
 		{"admin-teams", "/app/admin/teams", ".team"},
 		{"admin-rules", "/app/admin/rules", ".rule"},
+		{"admin-macros", "/app/admin/macros", "#macro-admin-list > *"},
 		{"admin-dictionary", "/app/admin/dictionary", ".chip"},
 		{"admin-models", "/app/admin/models", "table"},
 		{"admin-sla", "/app/admin/sla", ""},

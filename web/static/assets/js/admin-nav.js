@@ -9,6 +9,7 @@ export const SECTIONS = [
   ['agents', 'admin.agents'],
   ['teams', 'admin.teams'],
   ['rules', 'admin.rules'],
+  ['macros', 'admin.macros'],
   ['dictionary', 'admin.dictionary'],
   ['models', 'admin.models'],
   ['sla', 'admin.sla'],

@@ -47,14 +47,16 @@ async function rulesPage(ctx) {
         h('label', { for: 'ru-weight' }, t('rule.weight')), h('input', { id: 'ru-weight', name: 'weight', type: 'number', min: '0', max: '1', step: '0.05', value: String(v.weight ?? 0) }),
         h('label', { for: 'ru-pos' }, t('rule.position')), h('input', { id: 'ru-pos', name: 'position', type: 'number', min: '0', value: String(v.position ?? 0) }),
         h('label', { class: 'check span2' }, h('input', { type: 'checkbox', name: 'enabled', checked: v.enabled !== false }), ' ', t('rule.enabled')),
-        h('label', { class: 'check span2' }, h('input', { type: 'checkbox', name: 'stop', checked: !!v.stop }), ' ', t('rule.stop')));
+        h('label', { class: 'check span2' }, h('input', { type: 'checkbox', name: 'stop', checked: !!v.stop }), ' ', t('rule.stop')),
+        // Off by default: 「没有漏电」 does not fire a rule on 漏电.
+        h('label', { class: 'check span2', title: t('rule.match_negated_hint') }, h('input', { type: 'checkbox', name: 'match_negated', id: 'ru-negated', checked: !!v.match_negated }), ' ', t('rule.match_negated')));
       const res = await modal(r.id ? t('rule.edit', { name: r.name }) : t('rule.add'), form, { submitLabel: t('common.save') });
       if (!res) return;
       const b = {
         name: res.name.trim(), any: listInput(res.any), all: listInput(res.all), none: listInput(res.none), regex: res.regex.trim(),
         channels: api.enumValues('Channel').filter(c => res['ch:' + c]), tiers: listInput(res.tiers), set_category: res.set_category, set_priority: res.set_priority,
         add_tags: listInput(res.add_tags), mode: res.mode, weight: Number(res.weight) || 0, position: Number(res.position) || 0,
-        enabled: res.enabled === 'on', stop: res.stop === 'on',
+        enabled: res.enabled === 'on', stop: res.stop === 'on', match_negated: res.match_negated === 'on',
       };
       try {
         if (r.id) await api.patch('/v1/rules/' + encodeURIComponent(r.id), b, api.etagOf(r));
@@ -87,6 +89,7 @@ async function rulesPage(ctx) {
       if (r.set_priority) acts.push(t('rule.sets_priority', { p: r.set_priority }));
       if ((r.add_tags || []).length) acts.push(t('rule.adds_tags', { tags: r.add_tags.join(', ') }));
       if (r.stop) acts.push(t('rule.stops'));
+      if (r.match_negated) acts.push(t('rule.matches_negated'));
       const toggle = h('input', { type: 'checkbox', class: 'switch', checked: r.enabled, disabled: !isAdmin, 'aria-label': t('rule.enabled') + ' ' + r.name });
       toggle.addEventListener('change', async () => {
         try { await api.patch('/v1/rules/' + encodeURIComponent(r.id), { enabled: toggle.checked }, api.etagOf(r)); await load(); } catch (err) { showError(err); toggle.checked = !toggle.checked; }

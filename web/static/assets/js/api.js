@@ -271,6 +271,7 @@ export function exists(method, path) {
 }
 
 export function role() { return session.me ? session.me.role : ''; }
+export function myActor() { return session.me ? session.me.actor || '' : ''; }
 export function myAgentId() { return session.me && session.me.agent ? session.me.agent.id : ''; }
 
 // Reference data many pages name things with: agents, teams, categories.
@@ -289,7 +290,10 @@ export async function teams(refresh = false) {
 
 export async function tokenNames() {
   if (!refs.tokens) {
-    refs.tokens = can('GET', '/v1/tokens') ? (await get('/v1/tokens')).items || [] : [];
+    // Every role may read the names of tokens' actors (/v1/actors); the
+    // token list itself is an admin's.
+    refs.tokens = can('GET', '/v1/tokens') ? (await get('/v1/tokens')).items || []
+      : can('GET', '/v1/actors') ? ((await get('/v1/actors')).items || []).map(x => ({ id: x.actor.slice(6), name: x.name })) : [];
   }
   return refs.tokens;
 }

@@ -57,6 +57,38 @@ export async function render(ctx) {
         isNew ? null : h('div', { class: 'row muted small' }, statusBadge(art.status), ' v' + art.version, ' · ',
           t('kb.updated'), ' ', timeEl(art.updated_at), art.published_at ? [' · ', t('kb.published_at'), ' ', fmtTime(art.published_at)] : null)),
       isNew ? null : workflow());
+    if (!isNew) add(head, revisionsPanel());
+  }
+
+  // revisionsPanel shows the article's open revisions: who proposed what,
+  // and the author's next step (submit, withdraw); editors review them in
+  // the review queue.
+  function revisionsPanel() {
+    const art = st.article;
+    const revs = art.revisions || [];
+    if (!revs.length) return art.review_required && art.status === 'published' && canWrite ? h('p', { class: 'muted small review-hint' }, t('kb.review_required_hint')) : null;
+    return h('div', { class: 'card revisions', id: 'article-revisions' }, h('h2', {}, t('kb.revisions')), revs.map(r => {
+      const mine = r.author_id === api.myActor();
+      const step = (action, label, done) => {
+        const b = h('button', { type: 'button', class: 'btn btn-small' + (action === 'submit' ? ' btn-primary' : ''), data: { revision: action } }, t(label));
+        b.addEventListener('click', () => busy(b, async () => {
+          try {
+            await api.post('/v1/kb/revisions/' + encodeURIComponent(r.id) + '/review', { action });
+            toast(t(done));
+            await reload();
+          } catch (err) { showError(err); }
+        }));
+        return b;
+      };
+      return h('div', { class: 'row revision', data: { id: r.id } },
+        h('span', { class: 'badge status status-' + r.status }, t('revision.' + r.status)),
+        h('span', {}, t('kb.revision_by', { who: r.author_name })), ' · ', timeEl(r.updated_at),
+        r.note ? h('span', { class: 'muted small' }, ' · ', r.note) : null,
+        h('span', { class: 'spacer' }),
+        mine && r.status === 'draft' ? step('submit', 'kb.revision_submit', 'kb.revision_submitted') : null,
+        mine ? step('withdraw', 'kb.revision_withdraw', 'kb.revision_withdrawn') : null,
+        r.status === 'in_review' && api.can('POST', '/v1/kb/revisions/:id/review') ? h('a', { class: 'btn btn-small', href: '/app/kb/review' }, t('kb.tab.review')) : null);
+    }));
   }
 
   function workflow() {
@@ -136,8 +168,13 @@ export async function render(ctx) {
   });
   const dirty = () => !!(form && form.isConnected && saved && JSON.stringify(values()) !== JSON.stringify(saved));
 
+  // myRevision is the caller's open revision of the published article:
+  // the editor continues it rather than starting from the live text.
+  const myRevision = () => ((st.article && st.article.revisions) || []).find(r => r.author_id === api.myActor());
+
   function editor() {
-    const art = st.article || a;
+    const rev = myRevision();
+    const art = rev ? { ...st.article, title: rev.title, body: rev.body, category: rev.category, tags: rev.tags, visibility: rev.visibility } : (st.article || a);
     const preview = h('div', { class: 'article-body preview', 'aria-live': 'off' });
     const cats = h('datalist', { id: 'cat-list' });
     api.categories().then(cs => add(cats, ...cs.map(c => h('option', { value: c }))));
@@ -194,10 +231,19 @@ export async function render(ctx) {
           const changes = { note: form.elements.note.value.trim() };
           for (const k of ['title', 'category', 'tags', 'visibility', 'body']) if (JSON.stringify(v[k]) !== JSON.stringify(saved[k])) changes[k] = v[k];
           if (Object.keys(changes).length === 1) { toast(t('kb.nothing_changed')); return; }
+          // A revision is the whole proposed text: the server applies a
+          // save to the live text, so every field goes along.
+          if (st.article.review_required && st.article.status === 'published') Object.assign(changes, v);
           const r = await api.call('PATCH', path, { body: changes, etag: st.etag });
           st.article = r.data;
           st.etag = r.etag;
           saved = v;
+          if (r.data.revision) {
+            // The published text stays live: the edit waits for review.
+            toast(t('kb.revision_saved'));
+            renderAll();
+            return;
+          }
           toast(t('kb.saved', { v: st.article.version }));
           await loadVersions();
           st.tab = 'view';
@@ -246,7 +292,7 @@ export async function render(ctx) {
           // a short time: the table shares the page with the diff.
           h('td', { class: 'v-no' }, 'v' + v.version, v.version === latest ? h('span', { class: 'muted small' }, ' (' + t('kb.current') + ')') : null,
             h('div', {}, statusBadge(v.status))),
-          h('td', {}, api.actorName(v.actor),
+          h('td', {}, v.actor_name || api.actorName(v.actor),
             v.why && v.why.length ? h('div', { class: 'v-why' }, reasonsText(v.why)) : null,
             v.note ? h('div', { class: 'v-note' }, v.note) : null),
           h('td', { class: 'small nowrap', title: fmtTime(v.created_at) }, fmtShort(v.created_at)),

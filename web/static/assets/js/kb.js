@@ -5,6 +5,7 @@
 import { h, add, clear, empty, errorBox, statusBadge, timeEl, select, debounce, badge, pct, busy, toast, showError, modal, stack } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { renderDiff } from './article.js';
 
 
 export function kbTabs(active) {
@@ -78,7 +79,7 @@ function articleRow(a) {
       statusBadge(a.status),
       a.category ? h('span', { class: 'badge' }, a.category) : null,
       (a.tags || []).slice(0, 4).map(tag => h('span', { class: 'tag' }, '#', tag))),
-    h('span', { class: 'ar-time muted small' }, 'v', String(a.version), ' · ', api.actorName(a.author_id), ' · ', timeEl(a.updated_at)));
+    h('span', { class: 'ar-time muted small' }, 'v', String(a.version), ' · ', a.author_name || api.actorName(a.author_id), ' · ', timeEl(a.updated_at)));
 }
 
 async function review(ctx) {
@@ -87,6 +88,11 @@ async function review(ctx) {
   const box = h('div', { class: 'review-list' });
   add(ctx.main, h('div', { class: 'page-head' }, h('h1', {}, t('kb.review_title')), newButton()), kbTabs('review'),
     h('p', { class: 'muted' }, t(canPublish ? 'kb.review_lead_editor' : 'kb.review_lead_agent')), box);
+  if (api.can('GET', '/v1/kb/revisions')) {
+    const revBox = h('div', { class: 'review-list', id: 'revision-queue' });
+    add(ctx.main, h('h2', {}, t('kb.review_revisions')), revBox);
+    await revisionQueue(revBox, canPublish);
+  }
   const load = async () => {
     const items = await api.all('/v1/articles', { status: 'in_review' }, 500);
     clear(box);
@@ -114,9 +120,58 @@ async function review(ctx) {
         h('div', { class: 'ri-head' },
           h('a', { href: '/app/kb/' + encodeURIComponent(a.id), class: 'ri-title' }, a.title),
           a.category ? badge(a.category) : null),
-        h('div', { class: 'muted small' }, t('kb.submitted_by', { who: api.actorName(a.author_id) }), ' · v', String(a.version), ' · ', timeEl(a.updated_at)),
+        h('div', { class: 'muted small' }, t('kb.submitted_by', { who: a.author_name || api.actorName(a.author_id) }), ' · v', String(a.version), ' · ', timeEl(a.updated_at)),
         h('p', { class: 'ri-excerpt' }, (a.body || '').replace(/[#*`>|_-]+/g, ' ').slice(0, 220)),
         h('div', { class: 'actions' }, h('a', { class: 'btn btn-small', href: '/app/kb/' + encodeURIComponent(a.id) + '?tab=versions' }, t('kb.view_changes')), back, approve)));
+    }
+  };
+  await load();
+}
+
+// revisionQueue lists the revisions of published articles that wait for
+// review, each with its diff from the live text. Nobody approves their own
+// change: an admin may, with a reason that is kept.
+async function revisionQueue(box, canPublish) {
+  const load = async () => {
+    const items = (await api.get('/v1/kb/revisions', { status: 'in_review' })).items || [];
+    clear(box);
+    if (!items.length) { add(box, empty(t('kb.review_revisions_empty'))); return; }
+    for (const r of items) {
+      const own = r.author_id === api.myActor();
+      const admin = api.role() === 'admin';
+      const approve = h('button', { type: 'button', class: 'btn btn-primary btn-small', data: { act: 'approve-revision', id: r.id }, hidden: !canPublish,
+        disabled: own && !admin, title: own ? t(admin ? 'kb.revision_override' : 'kb.revision_own') : null }, t(own && admin ? 'kb.revision_override' : 'kb.revision_approve'));
+      const reject = h('button', { type: 'button', class: 'btn btn-small', data: { act: 'reject-revision', id: r.id }, hidden: !canPublish }, t('kb.revision_reject'));
+      const step = async (body, done) => {
+        try {
+          const res = await api.post('/v1/kb/revisions/' + encodeURIComponent(r.id) + '/review', body);
+          toast(done(res));
+          await load();
+        } catch (err) { showError(err); }
+      };
+      approve.addEventListener('click', () => busy(approve, async () => {
+        const body = { action: 'approve' };
+        if (own) {
+          const m = await modal(t('kb.revision_override'), h('div', {}, h('label', { for: 'ov-why' }, t('kb.revision_override_why')), h('textarea', { id: 'ov-why', name: 'override', rows: '3', required: true })), { submitLabel: t('kb.revision_approve') });
+          if (!m) return;
+          body.override = m.override;
+        }
+        await step(body, res => t('kb.revision_approved', { title: res.article.title, v: res.article.version }));
+      }));
+      reject.addEventListener('click', async () => {
+        const m = await modal(t('kb.revision_reject'), h('div', {}, h('label', { for: 'rj-why' }, t('kb.revision_reject_why')), h('textarea', { id: 'rj-why', name: 'note', rows: '3', required: true })), { submitLabel: t('kb.revision_reject') });
+        if (m) await step({ action: 'reject', note: m.note }, () => t('kb.revision_rejected'));
+      });
+      const diffBox = h('div', { class: 'diff-box' });
+      add(box, h('div', { class: 'card review-item revision-item', data: { id: r.id } },
+        h('div', { class: 'ri-head' },
+          h('a', { href: '/app/kb/' + encodeURIComponent(r.article_id), class: 'ri-title' }, r.article_title || r.title),
+          statusBadge('in_review')),
+        h('div', { class: 'muted small' }, t('kb.revision_by', { who: r.author_name }), ' · ', timeEl(r.updated_at)),
+        r.note ? h('p', { class: 'v-note' }, r.note) : null,
+        diffBox,
+        h('div', { class: 'actions' }, reject, approve)));
+      api.get('/v1/kb/revisions/' + encodeURIComponent(r.id)).then(full => add(diffBox, renderDiff(full.diff))).catch(err => add(diffBox, errorBox(err)));
     }
   };
   await load();

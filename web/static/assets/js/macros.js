@@ -34,7 +34,9 @@ export async function renderMacros(box, { ticketId, use, signal }) {
   const list = h('ol', { class: 'macro-list' }, items.map((s, i) => h('li', {},
     h('button', { type: 'button', class: 'btn btn-small macro-pick', data: { macro: s.macro.id }, on: { click: () => choose(s.macro) } },
       h('kbd', {}, String(i + 1)), ' ', s.macro.title),
-    ' ', h('span', { class: 'muted small', title: t('macro.score_hint') }, t('macro.score', { score: s.score.toFixed(2) })),
+    // The same one figure as the suggested sources: 相关度 NN%.
+    ' ', h('span', { class: 'muted small macro-relevance', title: t('macro.score_hint') + ' (' + s.lexical.toFixed(2) + ' / ' + s.usage.toFixed(2) + ')' },
+      t('sugg.relevance'), ' ', h('strong', { class: 'relevance' }, Math.round(100 * (s.relevance || 0)) + '%')),
     s.similar_uses ? [' ', badge(t('macro.similar_uses', { n: s.similar_uses }), 'badge-ai')] : null,
     h('div', { class: 'macro-preview small muted' }, s.text.length > 120 ? s.text.slice(0, 120) + '…' : s.text))));
   const search = h('input', { type: 'search', id: 'macro-search', list: 'macro-options', placeholder: t('macro.search'), 'aria-label': t('macro.search') });

@@ -153,6 +153,8 @@ export const REASONS = {
   'article.reverted': ['恢复到版本 {version}', 'reverted to version {version}'],
   'article.imported': ['导入', 'imported'],
   'article.reimported': ['重新导入', 're-imported'],
+  'article.approved': ['{author|actor} 的修订，由 {reviewer|actor} 审核通过', 'revision by {author|actor} approved by {reviewer|actor}'],
+  'article.self_approved': ['{author|actor} 的修订，由管理员本人批准：{reason}', 'revision by {author|actor} approved by its author, an admin: {reason}'],
 
   // Mail: why a mail made no ticket, or why one of ours failed.
   'mail.auto_reply': ['自动回复（{signal}）：不建工单，也不回复', 'an automatic reply ({signal}): no ticket, no answer'],
