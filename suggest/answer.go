@@ -2,6 +2,7 @@ package suggest
 
 import (
 	"context"
+	"github.com/triagehq/triage/classify"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -95,4 +96,24 @@ func (w *Writer) AnswerQuestion(ctx context.Context, question string, sources []
 		return Answer{Handover: true, Why: HandoverNoAnswer, Citations: []int{}}
 	}
 	return Answer{Text: d.Text, Citations: triage.NonNil(d.Citations), Mode: d.Mode}
+}
+
+// mentions reports whether text has one of words not taken back by a
+// negation before it in its clause (没有投诉的意思), read as priority and
+// keyword rules read negation.
+func mentions(text string, words []string) bool {
+	for _, w := range words {
+		for off := 0; off < len(text); {
+			i := strings.Index(text[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			if !classify.Negated(text, i) {
+				return true
+			}
+			off = i + len(w)
+		}
+	}
+	return false
 }
