@@ -37,6 +37,10 @@ type Error struct {
 	// the status transitions open from the current status.
 	Allowed []string
 	Err     error
+	// Reason, when set, explains the failure as a code a person's screen
+	// translates, for a caller that reports it instead of failing (an
+	// open circuit breaker becomes a degraded search that says so).
+	Reason *Reason
 }
 
 func (e *Error) Error() string {

@@ -134,6 +134,18 @@ const (
 const (
 	ReasonSearchVectorTimeout ReasonCode = "search.vector_timeout"
 	ReasonSearchVectorFailed  ReasonCode = "search.vector_failed"
+	// ReasonSearchVectorBreakerOpen: the embedder failed so often that its
+	// circuit breaker stopped calling it for a while; the meaning side was
+	// not even tried.
+	ReasonSearchVectorBreakerOpen ReasonCode = "search.vector_breaker_open"
+)
+
+// Satisfaction: a survey link made again by hand, in the ticket's history.
+const (
+	// ReasonCSATLinkReissued: staff had a new link mailed to the
+	// requester; the previous one stopped working. The link itself is
+	// never shown to staff.
+	ReasonCSATLinkReissued ReasonCode = "csat.link_reissued"
 )
 
 // Suggestions: where a source came from, and why a draft fell back.
@@ -358,6 +370,9 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 
 		ReasonSearchVectorTimeout: {[]string{"seconds:3"}, "words only: the embedding service did not answer within {seconds|duration}"},
 		ReasonSearchVectorFailed:  {[]string{"error"}, "words only: the embedding service failed: {error}"},
+
+		ReasonSearchVectorBreakerOpen: {[]string{"seconds:0"}, "words only: the embedding service failed repeatedly and is not called for {seconds|duration}"},
+		ReasonCSATLinkReissued:        {[]string{"to"}, "a new survey link was mailed to {to}; the previous link no longer works"},
 
 		ReasonDraftTimeout:       {[]string{"seconds"}, "LLM timed out after {seconds|duration}"},
 		ReasonDraftDeadline:      {nil, "LLM call outlived the request's deadline"},

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -241,12 +242,17 @@ func TestNULRejectedOnEveryStore(t *testing.T) {
 	}
 }
 
-// TestSurveyIsTheRequesters: the agent assigned to a ticket cannot take a
-// link to its survey, a staff token cannot answer a survey, and every link
-// issued by hand is written to the ticket's history.
+// TestSurveyIsTheRequesters: a new survey link is mailed to the requester
+// and never shown to staff (the answer holds no token nor URL); the agent
+// assigned to the ticket cannot ask for one, and nobody can for a
+// requester on the staff; every new link is in the ticket's history with
+// its reason; a staff token or a signed-in staff session cannot answer a
+// survey, whatever the link. Before, POST /v1/tickets/{id}/csat answered
+// the link itself to whoever asked, and a session cookie could rate.
 func TestSurveyIsTheRequesters(t *testing.T) {
 	e := newEnv(t)
-	tk := e.mustCreate("POST", "/v1/tickets", triage.RoleAdmin, `{"title":"退款没到账","assignee_id":"`+e.agent.ID+`"}`, &triage.Ticket{}).(*triage.Ticket)
+	e.app.SLA.Mailer = mailsEveryone{}
+	tk := e.mustCreate("POST", "/v1/tickets", triage.RoleAdmin, `{"title":"退款没到账","requester":{"name":"王先生","email":"wang@example.com"},"assignee_id":"`+e.agent.ID+`"}`, &triage.Ticket{}).(*triage.Ticket)
 	if tk.AssigneeID != e.agent.ID {
 		t.Fatalf("ticket not assigned to the agent: %+v", tk)
 	}
@@ -257,14 +263,19 @@ func TestSurveyIsTheRequesters(t *testing.T) {
 	if r := e.do("POST", csat, triage.RoleAgent, ""); r.Code != 403 {
 		t.Fatalf("the assignee took a link to its own survey: %d %s", r.Code, r.Body)
 	}
-	var link struct{ Token string }
 	for range 2 {
 		r := e.do("POST", csat, triage.RoleAdmin, "")
-		if r.Code != 201 {
-			t.Fatalf("admin issues a link: %d %s", r.Code, r.Body)
+		if r.Code != http.StatusAccepted {
+			t.Fatalf("admin has a link mailed: %d %s", r.Code, r.Body)
 		}
-		r.json(t, &link)
+		var got map[string]any
+		r.json(t, &got)
+		if strings.Contains(string(r.Body), "csat_") || got["token"] != nil || got["url"] != nil || got["status"] != "open" {
+			t.Fatalf("the answer shows the link to staff: %s", r.Body)
+		}
 	}
+	link := e.mailedSurvey(tk.ID)
+	token := link[strings.LastIndexByte(link, '/')+1:]
 	var hist struct{ Items []triage.HistoryEntry }
 	e.do("GET", "/v1/tickets/"+tk.ID+"/history", triage.RoleViewer, "").json(t, &hist)
 	var me struct {
@@ -277,16 +288,38 @@ func TestSurveyIsTheRequesters(t *testing.T) {
 			issued = append(issued, h)
 		}
 	}
-	if len(issued) != 2 || issued[0].Actor != "token:"+me.TokenID || issued[1].New != "issued" {
+	if len(issued) != 2 || issued[0].Actor != "token:"+me.TokenID || issued[1].New != "issued" || len(issued[1].Why) != 1 ||
+		issued[1].Why[0].Code != triage.ReasonCSATLinkReissued || issued[1].Why[0].Args["to"] != "wang@example.com" {
 		t.Errorf("history of the issued links: %+v", issued)
 	}
-	// With a staff token, the link does not take an answer.
+	// With a staff token or a staff session, the link takes no answer.
 	for _, role := range []triage.Role{triage.RoleAgent, triage.RoleViewer} {
-		if r := e.do("POST", "/v1/csat/"+link.Token, role, `{"rating":5}`); r.Code != 403 {
+		if r := e.do("POST", "/v1/csat/"+token, role, `{"rating":5}`); r.Code != 403 {
 			t.Errorf("%s answered a survey: %d %s", role, r.Code, r.Body)
 		}
 	}
-	if r := e.do("POST", "/v1/csat/"+link.Token, "", `{"rating":5}`); r.Code != 200 {
+	s := e.session(e.agent.ID)
+	if r := e.as(s, true, "POST", "/v1/csat/"+token, `{"rating":5}`); r.Code != 403 {
+		t.Errorf("a signed-in agent answered a survey: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("POST", "/v1/csat/"+token, "", `{"rating":5}`); r.Code != 200 {
 		t.Errorf("the customer's answer: %d %s", r.Code, r.Body)
+	}
+
+	// A requester on the staff (the assignee's own address): no link.
+	own := e.mustCreate("POST", "/v1/tickets", triage.RoleAdmin, `{"title":"测试","requester":{"email":"LINA@example.com"},"assignee_id":"`+e.agent.ID+`"}`, &triage.Ticket{}).(*triage.Ticket)
+	if r := e.do("PATCH", "/v1/tickets/"+own.ID, triage.RoleAdmin, `{"status":"solved"}`, "If-Match: *"); r.Code != 200 {
+		t.Fatalf("solve: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("POST", "/v1/tickets/"+own.ID+"/csat", triage.RoleAdmin, ""); r.Code != 409 || r.errorBody(t).Field != "requester.email" {
+		t.Errorf("a link for a requester on the staff: %d %s", r.Code, r.Body)
+	}
+	// Without outbound mail no link is made: it could reach nobody but
+	// staff.
+	e.app.SLA.Mailer = e.app.Mail
+	other := e.mustCreate("POST", "/v1/tickets", triage.RoleAdmin, `{"title":"发票","requester":{"email":"zhao@example.com"}}`, &triage.Ticket{}).(*triage.Ticket)
+	e.do("PATCH", "/v1/tickets/"+other.ID, triage.RoleAdmin, `{"status":"solved"}`, "If-Match: *")
+	if r := e.do("POST", "/v1/tickets/"+other.ID+"/csat", triage.RoleAdmin, ""); r.Code != 409 || !strings.Contains(r.errorBody(t).Message, "--smtp-url") {
+		t.Errorf("a link without outbound mail: %d %s", r.Code, r.Body)
 	}
 }

@@ -29,7 +29,7 @@ func (s *Server) slaRoutes() []Route {
 		{Method: "GET", Path: "/v1/tickets/:id/sla", Tag: "sla", Summary: "A ticket's SLA clocks as of now: targets, due, met or breached, and the warnings and breaches recorded", Roles: anyone(), Handler: s.ticketSLA, Response: sla.TicketView{}},
 
 		{Method: "GET", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A ticket's satisfaction survey", Roles: anyone(), Handler: s.ticketSurvey, Response: sla.SurveyStatus{}},
-		{Method: "POST", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "A new survey link for a solved ticket, shown once; the previous link stops working; not for the ticket's assignee; written to the ticket's history", Roles: workers(), Handler: s.issueSurvey, Response: sla.SurveyLink{}, Status: http.StatusCreated},
+		{Method: "POST", Path: "/v1/tickets/:id/csat", Tag: "csat", Summary: "Mail a new survey link to a solved ticket's requester (never returned: staff do not hold links); the previous link stops working; not for the ticket's assignee nor a requester on the staff; 409 when the requester cannot be mailed; written to the ticket's history", Roles: workers(), Handler: s.issueSurvey, Response: sla.SurveyStatus{}, Status: http.StatusAccepted},
 		{Method: "GET", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: what a survey link shows (no login; the token is the credential)", Handler: s.publicSurvey, Response: sla.SurveyView{}},
 		{Method: "POST", Path: "/v1/csat/:token", Tag: "csat", Summary: "Public: answer a survey once with a rating of 1-5 and a comment; 409 once answered or after 28 days", Handler: s.answerSurvey, Request: triage.SurveyAnswer{}, Response: sla.SurveyView{}},
 	}

@@ -139,11 +139,13 @@ func (s *Server) ticketSurvey(c echo.Context) error {
 }
 
 func (s *Server) issueSurvey(c echo.Context) error {
-	link, err := s.sla.IssueSurvey(c.Request().Context(), c.Param("id"), idem(c, http.StatusCreated))
+	// The link goes to the requester by mail; the answer says only that
+	// it is on its way.
+	v, err := s.sla.IssueSurvey(c.Request().Context(), c.Param("id"), idem(c, http.StatusAccepted))
 	if err != nil {
 		return err
 	}
-	return created(c, "/v1/tickets/"+link.TicketID+"/csat", 0, link)
+	return send(c, http.StatusAccepted, 0, v)
 }
 
 // publicSurvey and answerSurvey need no token of the API: the survey's own
@@ -159,13 +161,12 @@ func (s *Server) publicSurvey(c echo.Context) error {
 }
 
 func (s *Server) answerSurvey(c echo.Context) error {
-	// The rating is the customer's: a request that signs in as staff (an
-	// agent with the link to their own ticket) is refused, whatever the
-	// link.
-	if scheme, secret, ok := strings.Cut(c.Request().Header.Get(echo.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
-		if p, err := s.desk.Authenticate(c.Request().Context(), strings.TrimSpace(secret)); err == nil {
-			return triage.Errorf(triage.EFORBIDDEN, "a survey is the customer's to answer; %s may not answer it with a staff token", p.Role)
-		}
+	// The rating is the customer's: a request that carries any staff
+	// credential that still works, a token or a signed-in session's
+	// cookie (an agent opening their customer's link in their own
+	// browser), is refused, whatever the link.
+	if p := s.staffCredential(c); p != nil {
+		return triage.Errorf(triage.EFORBIDDEN, "a survey is the customer's to answer; %s may not answer it while signed in as staff", p.Role)
 	}
 	var a triage.SurveyAnswer
 	if err := s.decode(c, &a); err != nil {
@@ -177,4 +178,25 @@ func (s *Server) answerSurvey(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return send(c, http.StatusOK, 0, v)
+}
+
+// staffCredential returns the staff member a request's credentials stand
+// for, a bearer token or a session cookie, or nil when it carries none
+// that works. Unlike principal it asks no CSRF token: it only refuses.
+func (s *Server) staffCredential(c echo.Context) *triage.Principal {
+	r := c.Request()
+	if scheme, secret, ok := strings.Cut(r.Header.Get(echo.HeaderAuthorization), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		if p, err := s.desk.Authenticate(r.Context(), strings.TrimSpace(secret)); err == nil {
+			return p
+		}
+	}
+	if s.accounts.Service == nil {
+		return nil
+	}
+	if ck, err := r.Cookie(SessionCookie); err == nil && ck.Value != "" {
+		if p, err := s.accounts.Service.Authenticate(r.Context(), ck.Value); err == nil {
+			return p
+		}
+	}
+	return nil
 }

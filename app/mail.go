@@ -143,6 +143,7 @@ func (a *App) openMail(ctx context.Context) error {
 	}
 	a.mailSettings = settings
 	a.Desk.Outbox = a.Mail
+	a.SLA.Mailer = a.Mail
 	a.Desk.Queue = a.Jobs
 	return a.Desk.SchedulePruneBlobs(ctx, time.Now().Add(time.Hour))
 }

@@ -56,6 +56,14 @@ func (s *Service) createToken(ctx context.Context, in triage.NewToken, secret st
 			} else if err != nil {
 				return nil, err
 			}
+			// A deactivated person gets no new way in: deactivation
+			// revoked their tokens, and a token made afterwards must not
+			// undo it.
+			if acc, err := tx.Account(ctx, t.AgentID); err == nil && !acc.Active() {
+				return nil, &triage.Error{Code: triage.ECONFLICT, Field: "agent_id", Message: "agent " + t.AgentID + " is deactivated; reactivate the account before giving it a token"}
+			} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+				return nil, err
+			}
 		}
 		return t, tx.CreateToken(ctx, t)
 	})
@@ -129,6 +137,16 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*triage.Prin
 	}
 	if t.RevokedAt != nil {
 		return nil, triage.Errorf(triage.EUNAUTHORIZED, "the bearer token was revoked")
+	}
+	// A token of a deactivated account never authenticates, whenever and
+	// however it was made (a store written before deactivation revoked
+	// tokens, or a token row restored from a backup).
+	if t.AgentID != "" {
+		if acc, err := s.Store.Account(ctx, t.AgentID); err == nil && !acc.Active() {
+			return nil, triage.Errorf(triage.EUNAUTHORIZED, "the bearer token belongs to a deactivated account")
+		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+			return nil, err
+		}
 	}
 	return &triage.Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}, nil
 }

@@ -60,6 +60,21 @@ func mailable(t *triage.Ticket) bool {
 	return false
 }
 
+// CanMailSurvey says why a survey link cannot be mailed to t's
+// requester, or nil: the SLA service asks before it makes a link by hand,
+// which goes to the requester only this way.
+func (s *Service) CanMailSurvey(t *triage.Ticket) error {
+	switch {
+	case t.Requester.Email == "":
+		return &triage.Error{Code: triage.ECONFLICT, Field: "requester.email", Message: "the requester has no e-mail address to send a survey link to; a link goes only to the requester, never to staff"}
+	case !mailable(t):
+		return &triage.Error{Code: triage.ECONFLICT, Field: "channel", Message: "the requester came by " + string(t.Channel) + " and is not answered by mail; a survey link goes only to the requester by mail"}
+	case !s.Outbound():
+		return triage.Errorf(triage.ECONFLICT, "no outbound mail server is configured (--smtp-url), so a survey link cannot reach the requester")
+	}
+	return nil
+}
+
 // Reply is the desk's Outbox: it queues an agent's public reply for the
 // customer in the transaction that stores it.
 func (s *Service) Reply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c *triage.Comment, _ []*triage.Attachment) error {

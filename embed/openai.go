@@ -124,7 +124,10 @@ func (e *OpenAI) Embed(ctx context.Context, texts []string) ([][]float32, error)
 // again, for any request this package may add later.
 func (e *OpenAI) embedBatch(ctx context.Context, batch []egress.Text) ([][]float32, error) {
 	if !e.breaker.allow() {
-		return nil, triage.Errorf(triage.EUNAVAILABLE, "embedding service %s is failing; not calling it for up to %s", e.cfg.Model, e.cfg.BreakerCooldown)
+		err := triage.Errorf(triage.EUNAVAILABLE, "embedding service %s is failing; not calling it for up to %s", e.cfg.Model, e.cfg.BreakerCooldown)
+		r := triage.NewReason(triage.ReasonSearchVectorBreakerOpen, e.breaker.retryIn().Seconds())
+		err.Reason = &r
+		return nil, err
 	}
 	resp, err := e.client.CreateEmbeddings(ctx, openai.EmbeddingRequest{
 		Input:      egress.Strings(batch),

@@ -3,6 +3,7 @@ package embed
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -293,6 +294,12 @@ func TestOpenAIBreaker(t *testing.T) {
 	wantCode(t, err, triage.EUNAVAILABLE)
 	if got := api.requests.Load(); got != 4 {
 		t.Fatalf("open breaker let a request through (%d requests)", got)
+	}
+	// The open breaker says so as a reason of its own, with the time
+	// left before it tries again, for search to report as it is.
+	var te *triage.Error
+	if !errors.As(err, &te) || te.Reason == nil || te.Reason.Code != triage.ReasonSearchVectorBreakerOpen || te.Reason.Args["seconds"] != float64(60) {
+		t.Fatalf("open breaker's error carries reason %+v, want %s with 60 seconds", te, triage.ReasonSearchVectorBreakerOpen)
 	}
 	clock.Advance(time.Minute)
 	if s := e.breaker.state(); s != "half-open" {

@@ -232,6 +232,14 @@ func (b *breaker) record(o outcome) {
 	}
 }
 
+// retryIn is how long the breaker stays open from now: zero while it is
+// closed or a half-open trial is out.
+func (b *breaker) retryIn() time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return max(b.openUntil.Sub(b.now()), 0)
+}
+
 // state names the breaker's state for errors and metrics.
 func (b *breaker) state() string {
 	b.mu.Lock()

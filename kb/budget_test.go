@@ -48,6 +48,9 @@ func (e slowEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, e
 func TestFindWithinBudget(t *testing.T) {
 	const budget = 50 * time.Millisecond
 	refused := triage.Errorf(triage.EUNAVAILABLE, "embedding service unavailable (HTTP 500)")
+	breakerOpen := triage.Errorf(triage.EUNAVAILABLE, "embedding service is failing; not calling it for up to 30s")
+	openReason := triage.NewReason(triage.ReasonSearchVectorBreakerOpen, 30.0)
+	breakerOpen.Reason = &openReason
 	for _, tc := range []struct {
 		name     string
 		emb      slowEmbedder
@@ -63,6 +66,7 @@ func TestFindWithinBudget(t *testing.T) {
 		{"late vector", slowEmbedder{delay: time.Second}, budget, ModeVector, []string{"w"}, triage.ReasonSearchVectorTimeout, false, false},
 		{"failed hybrid", slowEmbedder{err: refused}, budget, ModeHybrid, []string{"w"}, triage.ReasonSearchVectorFailed, false, false},
 		{"failed vector", slowEmbedder{err: refused}, budget, ModeVector, []string{"w"}, triage.ReasonSearchVectorFailed, false, false},
+		{"breaker open", slowEmbedder{err: breakerOpen}, budget, ModeHybrid, []string{"w"}, triage.ReasonSearchVectorBreakerOpen, false, false},
 		{"failed without budget", slowEmbedder{err: refused}, 0, ModeHybrid, nil, "", true, false},
 		{"caller gave up", slowEmbedder{delay: time.Second}, time.Minute, ModeHybrid, nil, "", true, true},
 	} {

@@ -3,6 +3,7 @@ package kb
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -200,6 +201,14 @@ func (s *Searcher) budgeted(ctx context.Context, q Query, k int) ([]Hit, *triage
 		return nil, nil, ctx.Err()
 	case bctx.Err() != nil:
 		r := triage.NewReason(triage.ReasonSearchVectorTimeout, s.Budget.Seconds())
+		return nil, &r, nil
+	}
+	// An embedder that explains its failure as a reason of the search's
+	// (an open circuit breaker) is reported with it, so the person sees
+	// why at once and when it will be tried again.
+	var te *triage.Error
+	if errors.As(a.err, &te) && te.Reason != nil && te.Reason.Code == triage.ReasonSearchVectorBreakerOpen {
+		r := *te.Reason
 		return nil, &r, nil
 	}
 	r := triage.NewReason(triage.ReasonSearchVectorFailed, triage.ErrorMessage(a.err))

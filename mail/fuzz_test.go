@@ -3,6 +3,7 @@ package mail
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -20,6 +21,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(raw)
 	}
 	f.Add([]byte("Subject: =?gb2312?B?\r\n\r\n"))
+	f.Add([]byte("From: \"a\x00b\" <x@y.z>\r\nSubject: a\x00b\r\n\r\nbo\x00dy"))
 	f.Add([]byte("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x--"))
 	limits := Limits{MaxTextBytes: 4096, MaxFullBytes: 16384, MaxAttachments: 8, MaxParts: 64}
 	p := NewParser(limits)
@@ -33,6 +35,13 @@ func FuzzParse(f *testing.F) {
 		}
 		if len(m.Attachments) > limits.MaxAttachments {
 			t.Fatalf("%d attachments", len(m.Attachments))
+		}
+		// No text of a parsed mail holds a NUL, which one store cannot
+		// keep and the other can.
+		for _, s := range []string{m.Subject, m.Topic, m.MessageID, m.From.Name, m.From.Email, m.Text, m.FullText, m.HTML} {
+			if strings.IndexByte(s, 0) >= 0 {
+				t.Fatalf("a NUL is left in %q", s)
+			}
 		}
 		total := 0
 		for _, a := range m.Attachments {

@@ -220,6 +220,7 @@ func (p *Parser) Parse(raw []byte) (*Message, error) {
 		m.HTML = p.cut(m, p.policy.Sanitize(html), p.limits.MaxFullBytes)
 	}
 	detectAuto(m, root)
+	dropNUL(m)
 	return m, nil
 }
 

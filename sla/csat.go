@@ -33,15 +33,6 @@ const (
 	SurveyNone = "none"
 )
 
-// SurveyLink is a survey's link, shown once: only a hash of its token is
-// stored.
-type SurveyLink struct {
-	TicketID  string    `json:"ticket_id"`
-	URL       string    `json:"url"`
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 // SurveyView is what the customer sees: no ids, no names, nothing about
 // the ticket but its title.
 type SurveyView struct {
@@ -107,10 +98,6 @@ func wellFormed(token string) bool {
 
 var errUnknownSurvey = triage.Errorf(triage.ENOTFOUND, "this survey link is not valid; check that it was copied whole")
 
-func (s *Service) link(ticketID, token string, expires time.Time) *SurveyLink {
-	return &SurveyLink{TicketID: ticketID, URL: s.SurveyURL + token, Token: token, ExpiresAt: expires}
-}
-
 // issue creates the ticket's survey, or gives an unanswered one a new
 // token and a new 28 days, in tx.
 func issue(ctx context.Context, tx triage.Tx, t *triage.Ticket, sv *triage.Survey, now time.Time) (*triage.Survey, string, error) {
@@ -157,6 +144,9 @@ func (s *Service) surveyOnSolve(ctx context.Context, ticketID string) error {
 		if sv != nil && surveyState(sv, now) != SurveyExpired {
 			return nil
 		}
+		if staff, err := requesterIsStaff(ctx, tx, t); err != nil || staff {
+			return err // a colleague's rating is no customer's
+		}
 		sv, token, err := issue(ctx, tx, t, sv, now)
 		if err != nil {
 			return err
@@ -169,18 +159,20 @@ func (s *Service) surveyOnSolve(ctx context.Context, ticketID string) error {
 	return err
 }
 
-// IssueSurvey makes a new link to a solved or closed ticket's survey, for
-// an agent to send by hand, and invalidates the previous link. The link
-// is valid for 28 days from now. The rating is about the assignee's work,
-// so the assignee may not take a link to it (a colleague or an admin
-// sends it), and every new link is written to the ticket's history: who
-// made it, and when.
-func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage.Idempotency) (*SurveyLink, error) {
+// IssueSurvey mails a new link to a solved or closed ticket's survey to
+// its requester, by the same durable path as the link sent on solving
+// (EventCSATRequested, then the e-mail channel's send job), and
+// invalidates the previous link. The link is valid for 28 days from now.
+// It is never returned: a survey rates the staff's work, so no one on
+// the staff holds a link to it. When the link cannot reach the requester
+// (no address, a channel answered elsewhere, no outbound mail) nothing is
+// made and the answer is ECONFLICT. The assignee may not ask for one
+// (the rating is about their work), nor may anyone when the requester is
+// staff; every new link is written to the ticket's history with who
+// asked, and where it went.
+func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage.Idempotency) (*SurveyStatus, error) {
 	now := s.now()
-	var token string
-	// The stored replay hides the token, which is shown once.
-	hide := func(l *SurveyLink) any { c := *l; c.Token, c.URL = "", ""; return &c }
-	return triage.Write(ctx, s.Store, idem, now, hide, func(tx triage.Tx) (*SurveyLink, error) {
+	return triage.Write(ctx, s.Store, idem, now, nil, func(tx triage.Tx) (*SurveyStatus, error) {
 		t, err := tx.Ticket(ctx, ticketID)
 		if err != nil {
 			return nil, err
@@ -197,21 +189,59 @@ func (s *Service) IssueSurvey(ctx context.Context, ticketID string, idem *triage
 		}
 		p := triage.PrincipalFromContext(ctx)
 		if p != nil && p.AgentID != "" && p.AgentID == t.AssigneeID {
-			return nil, triage.Errorf(triage.EFORBIDDEN, "you are assigned to ticket %s, and its survey rates your work: ask a colleague or an admin to issue the link", ticketID)
+			return nil, triage.Errorf(triage.EFORBIDDEN, "you are assigned to ticket %s, and its survey rates your work: ask a colleague or an admin to send the link", ticketID)
 		}
-		old := ""
+		if staff, err := requesterIsStaff(ctx, tx, t); err != nil {
+			return nil, err
+		} else if staff {
+			return nil, &triage.Error{Code: triage.ECONFLICT, Field: "requester.email", Message: "the requester of ticket " + ticketID + " is on the staff; a survey rates the staff's work and goes to customers only"}
+		}
+		if s.Mailer == nil {
+			return nil, triage.Errorf(triage.ECONFLICT, "this server cannot mail survey links; a link goes only to the requester, never to staff")
+		} else if err := s.Mailer.CanMailSurvey(t); err != nil {
+			return nil, err
+		}
+		old := SurveyNone
 		if sv != nil {
 			old = surveyState(sv, now)
 		}
-		if sv, token, err = issue(ctx, tx, t, sv, now); err != nil {
+		sv, token, err := issue(ctx, tx, t, sv, now)
+		if err != nil {
 			return nil, err
 		}
 		if err := tx.AddHistory(ctx, &triage.HistoryEntry{ID: triage.NewID(), TicketID: t.ID, Actor: p.Actor(), At: now,
-			Field: "csat_link", Old: old, New: "issued"}); err != nil {
+			Field: "csat_link", Old: old, New: "issued", Why: triage.Reasons{triage.NewReason(triage.ReasonCSATLinkReissued, t.Requester.Email)}}); err != nil {
 			return nil, err
 		}
-		return s.link(t.ID, token, sv.ExpiresAt), nil
+		if err := triage.EventCSATRequested.Emit(ctx, tx, triage.SurveyRequest{TicketID: t.ID, SurveyID: sv.ID, URL: s.SurveyURL + token, ExpiresAt: sv.ExpiresAt, At: now}); err != nil {
+			return nil, err
+		}
+		return &SurveyStatus{Survey: sv, Status: SurveyOpen}, nil
 	})
+}
+
+// requesterIsStaff reports whether t's requester is one of the staff: the
+// assignee, or anyone with a sign-in account, by e-mail address. Their
+// rating would be of their own or a colleague's work.
+func requesterIsStaff(ctx context.Context, r triage.Reader, t *triage.Ticket) (bool, error) {
+	email := strings.TrimSpace(t.Requester.Email)
+	if email == "" {
+		return false, nil
+	}
+	if t.AssigneeID != "" {
+		a, err := r.Agent(ctx, t.AssigneeID)
+		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
+			return false, err
+		}
+		if a != nil && strings.EqualFold(strings.TrimSpace(a.Email), email) {
+			return true, nil
+		}
+	}
+	_, err := r.AccountByEmail(ctx, email)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // TicketSurvey returns a ticket's survey for staff, with status "none"

@@ -2,6 +2,8 @@ package sla
 
 import (
 	"encoding/json"
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -92,7 +94,7 @@ func TestSurveyLifecycle(t *testing.T) {
 func TestSurveyExpires(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := newSim(t, cst(2026, 3, 16, 9, 0))
-		tk := s.ticket(triage.NewTicket{Title: "物流"})
+		tk := s.ticket(triage.NewTicket{Title: "物流", Requester: triage.Requester{Email: "wang@example.com"}})
 		s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
 		token := tokenOf(surveyURL(t, s))
 		solved := s.now()
@@ -108,15 +110,23 @@ func TestSurveyExpires(t *testing.T) {
 		if !triage.IsCode(err, triage.ECONFLICT) || !strings.Contains(triage.ErrorMessage(err), "expired") {
 			t.Fatalf("answering an expired survey: %v", err)
 		}
-		// An agent can send a fresh link, which replaces the old one.
-		link, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil)
+		// An agent can have a fresh link mailed, which replaces the old
+		// one; the answer holds no link, the mail's event does.
+		sent, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if b, _ := json.Marshal(sent); strings.Contains(string(b), SurveyTokenPrefix) || sent.Status != SurveyOpen {
+			t.Fatalf("the answer to a new link shows %s", b)
+		}
+		if n := len(s.events(triage.EventCSATRequested)); n != 2 {
+			t.Fatalf("%d survey mails requested, want the solve's and the new link's", n)
+		}
+		fresh := tokenOf(surveyURL(t, s))
 		if _, err := s.svc.PublicSurvey(s.ctx, token); !triage.IsCode(err, triage.ENOTFOUND) {
 			t.Fatalf("the replaced link still works: %v", err)
 		}
-		if _, err := s.svc.AnswerSurvey(s.ctx, link.Token, triage.SurveyAnswer{Rating: 4}); err != nil {
+		if _, err := s.svc.AnswerSurvey(s.ctx, fresh, triage.SurveyAnswer{Rating: 4}); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -146,4 +156,85 @@ func TestSurveyTokens(t *testing.T) {
 		}
 		seen[tok] = true
 	}
+}
+
+// TestSurveyLinkGoesOnlyToTheRequester: a link made by hand is mailed
+// (an EventCSATRequested, the solve's path), never returned, and written
+// to the history with its reason; when it cannot be mailed (no address,
+// no mailer) or the requester is on the staff, nothing changes and the
+// previous link keeps working.
+func TestSurveyLinkGoesOnlyToTheRequester(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t, cst(2026, 3, 16, 9, 0))
+		solved := func(req triage.Requester) *triage.Ticket {
+			tk := s.ticket(triage.NewTicket{Title: "退款", Requester: req})
+			s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
+			return tk
+		}
+		mails := func() int { return len(s.events(triage.EventCSATRequested)) }
+
+		tk := solved(triage.Requester{Name: "王先生", Email: "wang@example.com"})
+		first := tokenOf(surveyURL(t, s))
+		if _, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		hist, err := s.db.History(s.ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := hist[len(hist)-1]
+		if h.Field != "csat_link" || h.Old != SurveyOpen || h.New != "issued" || len(h.Why) != 1 ||
+			h.Why[0].Code != triage.ReasonCSATLinkReissued || h.Why[0].Args["to"] != "wang@example.com" {
+			t.Fatalf("history of the new link: %+v", h)
+		}
+		if _, err := s.svc.PublicSurvey(s.ctx, first); !triage.IsCode(err, triage.ENOTFOUND) {
+			t.Fatalf("the replaced link still works: %v", err)
+		}
+
+		for _, c := range []struct {
+			name   string
+			req    triage.Requester
+			mailer SurveyMailer
+			field  string
+		}{
+			{"no address", triage.Requester{Name: "电话客户"}, fakeMailer{}, "requester.email"},
+			{"no mailer", triage.Requester{Email: "li@example.com"}, nil, ""},
+		} {
+			func() {
+				tk := solved(c.req)
+				before := mails()
+				s.svc.Mailer = c.mailer
+				defer func() { s.svc.Mailer = fakeMailer{} }()
+				_, err := s.svc.IssueSurvey(s.ctx, tk.ID, nil)
+				var te *triage.Error
+				if !errors.As(err, &te) || te.Code != triage.ECONFLICT || te.Field != c.field {
+					t.Fatalf("%s: a link that cannot be mailed: %v", c.name, err)
+				}
+				if mails() != before {
+					t.Fatalf("%s: a refused link was sent anyway", c.name)
+				}
+				hist, _ := s.db.History(s.ctx, tk.ID)
+				if slices.ContainsFunc(hist, func(h *triage.HistoryEntry) bool { return h.Field == "csat_link" }) {
+					t.Fatalf("%s: a refused link is in the history", c.name)
+				}
+			}()
+		}
+
+		// A requester on the staff (the assignee's own address) gets no
+		// survey on solving, and none by hand.
+		ag, err := s.desk.CreateAgent(s.ctx, triage.NewAgent{Name: "李娜", Email: "lina@example.com"}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := mails()
+		own := s.ticket(triage.NewTicket{Title: "测试工单", Requester: triage.Requester{Email: "LiNa@example.com"}, AssigneeID: ag.ID})
+		s.update(own.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
+		if mails() != before {
+			t.Fatal("solving a ticket the assignee requested sent them a survey")
+		}
+		_, err = s.svc.IssueSurvey(s.ctx, own.ID, nil)
+		if te := (*triage.Error)(nil); !errors.As(err, &te) || te.Code != triage.ECONFLICT || te.Field != "requester.email" {
+			t.Fatalf("a link for a requester on the staff: %v", err)
+		}
+	})
 }

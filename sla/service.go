@@ -27,9 +27,21 @@ type Service struct {
 	// Queue takes the sweep that schedules the closing of tickets solved
 	// before closing was on; nil skips it.
 	Queue triage.Queue
-	Log   *slog.Logger
+	// Mailer says whether a survey link can reach a ticket's requester (the
+	// e-mail channel, which mails it on EventCSATRequested); a link made by
+	// hand goes only that way, never back to staff. Nil refuses such links.
+	Mailer SurveyMailer
+	Log    *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// SurveyMailer is the channel that mails survey links (email.Service).
+type SurveyMailer interface {
+	// CanMailSurvey returns why a survey link cannot be mailed to t's
+	// requester (no address, a channel answered elsewhere, no outbound
+	// mail), or nil.
+	CanMailSurvey(t *triage.Ticket) error
 }
 
 // TicketUpdater changes a ticket at a version, as desk.Service does.

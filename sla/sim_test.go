@@ -58,7 +58,8 @@ func newSim(t *testing.T, base time.Time) *sim {
 	s.db = db
 	s.store = &queued{DB: db, sim: s}
 	s.desk = &desk.Service{Store: s.store, Now: s.now}
-	s.svc = &Service{Store: s.store, Tickets: s.desk, Now: s.now, SurveyURL: "https://help.example.com/v1/csat/", Log: slog.New(slog.DiscardHandler)}
+	s.svc = &Service{Store: s.store, Tickets: s.desk, Now: s.now, SurveyURL: "https://help.example.com/v1/csat/", Log: slog.New(slog.DiscardHandler),
+		Mailer: fakeMailer{}}
 	t.Cleanup(func() {
 		close(s.stop)
 		s.wg.Wait()
@@ -262,4 +263,15 @@ func sameStrings(t *testing.T, what string, got, want []string) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("%s = %q, want %q", what, got, want)
 	}
+}
+
+// fakeMailer reaches every requester with an address, as the e-mail
+// channel with outbound mail does.
+type fakeMailer struct{}
+
+func (fakeMailer) CanMailSurvey(t *triage.Ticket) error {
+	if t.Requester.Email == "" {
+		return &triage.Error{Code: triage.ECONFLICT, Field: "requester.email", Message: "no address"}
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/triagehq/triage/eval"
+	"github.com/triagehq/triage/mail"
 )
 
 // untranslated matches a dictionary key shown as text: a string the
@@ -47,7 +48,7 @@ func (u *ui) everyPage(t *testing.T) {
 	if err := u.send("POST", "/v1/webhooks/"+hook.ID+"/test", map[string]any{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	survey := u.surveyLink(t, 0)
+	survey := u.surveyLink(t, "页面截图用的调查")
 	pages := []struct{ name, path, wait string }{
 		{"inbox-all", "/app/inbox?view=all", ".ticket-row"},
 		{"inbox-unassigned", "/app/inbox?view=unassigned", ""},
@@ -342,26 +343,61 @@ func (u *ui) evalFlow(t *testing.T) {
 	}
 }
 
-// surveyLink issues a satisfaction survey link for the i-th solved demo
-// ticket and returns its token. A new link replaces the ticket's last, so
-// each test takes its own ticket.
-func (u *ui) surveyLink(t *testing.T, i int) string {
+// surveyLink solves a new ticket of a customer with an address and
+// returns the token of the survey link the server mailed them: links go
+// only by mail, so the test reads it where the customer would.
+func (u *ui) surveyLink(t *testing.T, title string) string {
 	t.Helper()
-	var solved struct{ Items []struct{ ID string } }
-	if err := u.api("GET", "/v1/tickets?status=solved&limit=5", &solved); err != nil || len(solved.Items) <= i {
-		t.Fatalf("no solved ticket #%d: %v", i, err)
-	}
-	var link struct{ Token string }
-	if err := u.send("POST", "/v1/tickets/"+solved.Items[i].ID+"/csat", map[string]any{}, &link); err != nil {
+	to := fmt.Sprintf("kehu-%d@example.com", time.Now().UnixNano())
+	var tk struct{ ID string }
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "请问退款多久到账？",
+		"requester": map[string]any{"name": "王先生", "email": to}}, &tk); err != nil {
 		t.Fatal(err)
 	}
-	return link.Token
+	if err := u.send("PATCH", "/v1/tickets/"+tk.ID, map[string]any{"status": "solved"}, nil, "If-Match: *"); err != nil {
+		t.Fatal(err)
+	}
+	return u.mailedSurvey(t, to, 1)
 }
+
+// mailedSurvey waits for the n-th survey mail to an address in the sink
+// and returns its link's token.
+func (u *ui) mailedSurvey(t *testing.T, to string, n int) string {
+	t.Helper()
+	if u.sink == nil {
+		t.Fatal("this server sends its mail elsewhere")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var links []string
+		for _, m := range u.sink.Messages() {
+			if len(m.To) != 1 || !strings.EqualFold(m.To[0], to) {
+				continue
+			}
+			msg, err := mail.NewParser(mail.Limits{}).Parse(m.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sm := surveyTokenRE.FindStringSubmatch(msg.FullText); sm != nil {
+				links = append(links, sm[1])
+			}
+		}
+		if len(links) >= n {
+			return links[n-1]
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d survey mails to %s after 30 s, want %d", len(links), to, n)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+var surveyTokenRE = regexp.MustCompile(`/app/survey/(csat_[a-z2-7]{52})`)
 
 // surveyFlow: the customer opens the survey link, without signing in,
 // gives four stars and a comment, and is thanked; staff see the rating.
 func (u *ui) surveyFlow(t *testing.T) {
-	token := u.surveyLink(t, 1)
+	token := u.surveyLink(t, "客户评价的工单")
 	ctx := u.tab(t, 390, 844)
 	step(t, ctx, "open the survey link",
 		chromedp.Navigate(u.url+"/app/survey/"+token),

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/triagehq/triage/mail/mailtest"
 )
 
 // The web UI tested in a real headless Chromium against the real server
@@ -58,6 +61,9 @@ type ui struct {
 	console []string // uncaught exceptions and console errors of the current tab
 	reports evalReports
 	merged  string // a ticket mergeFlow merged into another
+	// sink takes the server's outbound mail (survey links go only by
+	// mail), unless the test gave its own --smtp-url.
+	sink *mailtest.Sink
 }
 
 func startUI(t *testing.T) *ui { return startUIWith(t) }
@@ -75,6 +81,11 @@ func startUIWith(t *testing.T, extra ...string) *ui {
 	// before they remove its index.
 	data := t.TempDir()
 	reports := seedEvalReports(t, data)
+	var sink *mailtest.Sink
+	if !slices.Contains(extra, "--smtp-url") {
+		sink = mailtest.StartSink(t)
+		extra = append(extra, "--smtp-url", sink.URL(), "--mail-from", "极光商城客服 <support@aurora.example>")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan int, 1)
@@ -121,7 +132,7 @@ func startUIWith(t *testing.T, extra ...string) *ui {
 	}
 	// The server must be ready (demo data loaded, text index caught up)
 	// before a page asks for suggestions.
-	u := &ui{t: t, url: base, browser: browser, reports: reports}
+	u := &ui{t: t, url: base, browser: browser, reports: reports, sink: sink}
 	u.waitReady()
 	return u
 }

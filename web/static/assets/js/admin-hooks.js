@@ -23,7 +23,9 @@ export async function webhooksPage(ctx) {
   const body = adminPage(ctx, 'webhooks', addBtn);
   const detail = h('div', { class: 'hook-detail' });
 
-  const form = w => h('form', { class: 'form-grid' },
+  // A div, not a form: the dialog's own form holds the fields (a nested
+  // form kept them out of what the dialog submitted).
+  const form = w => h('div', { class: 'form-grid' },
     h('label', { for: 'wh-url' }, t('hook.url')), h('input', { id: 'wh-url', name: 'url', type: 'url', required: true, value: w.url || '', placeholder: 'https://', class: 'mono' }),
     h('label', { for: 'wh-desc' }, t('hook.description')), h('input', { id: 'wh-desc', name: 'description', value: w.description || '' }),
     h('span', { class: 'label' }, t('hook.events')),

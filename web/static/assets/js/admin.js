@@ -183,7 +183,9 @@ async function tokensPage(ctx) {
   const agents = await api.agents();
 
   addBtn.addEventListener('click', async () => {
-    const form = h('form', { class: 'form-grid' },
+    // A div, not a form: the dialog's own form holds the fields, and a
+    // form nested in it would keep them out of what the dialog submits.
+    const form = h('div', { class: 'form-grid' },
       h('label', { for: 'tk-name' }, t('token.name')), h('input', { id: 'tk-name', name: 'name', required: true, placeholder: t('token.name_hint') }),
       h('label', { for: 'tk-role' }, t('token.role')), select(api.enumValues('Role').map(r => [r, t('role.' + r)]), 'agent', { id: 'tk-role', name: 'role' }),
       h('label', { for: 'tk-agent' }, t('token.agent')), select([['', '—'], ...agents.map(a => [a.id, a.name])], '', { id: 'tk-agent', name: 'agent_id' }));

@@ -103,6 +103,8 @@ export const REASONS = {
   // Search answered from the words alone.
   'search.vector_timeout': ['仅按词匹配：向量服务 {seconds|duration} 内没有回复', 'words only: the embedding service did not answer within {seconds|duration}'],
   'search.vector_failed': ['仅按词匹配：向量服务出错：{error}', 'words only: the embedding service failed: {error}'],
+  'search.vector_breaker_open': ['仅按词匹配：向量服务连续出错，{seconds|duration} 内暂停调用', 'words only: the embedding service failed repeatedly and is not called for {seconds|duration}'],
+  'csat.link_reissued': ['已把新的满意度调查链接发送到 {to}，之前的链接已失效', 'a new survey link was mailed to {to}; the previous link no longer works'],
 
   // Suggestions and drafts.
   'source.both': ['词匹配第 {lexical_rank}（BM25 {lexical_score}）；语义第 {vector_rank}（余弦 {vector_score}）；融合 {fused}', 'words: #{lexical_rank} (BM25 {lexical_score}); meaning: #{vector_rank} (cosine {vector_score}); fused {fused}'],

@@ -1,7 +1,7 @@
 // SLA clocks for the inbox and the ticket page, and the satisfaction
 // survey of a solved ticket.
 
-import { h, add, badge, fmtTime, busy, toast, showError, modal } from './dom.js';
+import { h, add, badge, fmtTime, busy, toast, showError } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { reasonText } from './explain.js';
@@ -143,7 +143,7 @@ export function panel(view) {
 
 // survey shows a solved ticket's satisfaction survey, and lets a worker
 // send a new link.
-export async function survey(box, ticket) {
+export async function survey(box, ticket, onChange) {
   if (!api.can('GET', '/v1/tickets/:id/csat') || (ticket.status !== 'solved' && ticket.status !== 'closed')) return;
   let sv;
   try {
@@ -162,14 +162,18 @@ export async function survey(box, ticket) {
     } else {
       add(row, t('csat.status.' + sv.status, {}, sv.status), ' ');
     }
+    // A new link goes to the requester by mail, never to the person who
+    // asked for it: the answer holds no link, and the row then shows the
+    // mail's state.
     if (api.can('POST', '/v1/tickets/:id/csat')) {
-      const b = h('button', { type: 'button', class: 'btn btn-small' }, t(sv.status === 'none' ? 'csat.send' : 'csat.resend'));
+      const b = h('button', { type: 'button', class: 'btn btn-small csat-resend' }, t(sv.status === 'none' ? 'csat.send' : 'csat.resend'));
       b.addEventListener('click', () => busy(b, async () => {
         try {
-          const link = await api.post('/v1/tickets/' + encodeURIComponent(ticket.id) + '/csat');
-          const input = h('input', { type: 'text', readonly: true, value: link.url, class: 'mono', 'aria-label': t('csat.link') });
-          await modal(t('csat.link'), h('div', {}, h('p', {}, t('csat.link_once', { at: fmtTime(link.expires_at) })), input), {});
+          await api.post('/v1/tickets/' + encodeURIComponent(ticket.id) + '/csat');
           toast(t('csat.sent'));
+          box.replaceChildren();
+          await survey(box, ticket);
+          if (onChange) onChange();
         } catch (err) { showError(err); }
       }));
       add(row, b);

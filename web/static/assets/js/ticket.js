@@ -215,7 +215,7 @@ export async function render(ctx) {
       // later render (the SLA clocks arriving) does not get it twice.
       const surveyBox = h('div');
       add(props, surveyBox);
-      sla.survey(surveyBox, tk);
+      sla.survey(surveyBox, tk, async () => { await refreshHistory(); renderHistory(); });
       if (!canWrite) add(props, h('p', { class: 'muted small' }, t('ticket.read_only')));
     }).catch(showError);
   }
@@ -544,6 +544,7 @@ function shortValue(fieldName, v) {
   if (fieldName === 'assignee_id') return api.agentName(v);
   if (fieldName === 'team_id') return api.teamName(v);
   if (fieldName === 'status') return t('status.' + v, {}, v);
+  if (fieldName === 'csat_link') return t('csat.link_state.' + v, {}, v);
   if (fieldName === 'comment') return '#' + v.slice(-6);
   if (/^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
   return v.length > 80 ? v.slice(0, 80) + '…' : v;
