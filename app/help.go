@@ -59,15 +59,10 @@ func (d helpDesk) CreateTicketTx(ctx context.Context, tx triage.Tx, in triage.Ne
 	return d.Service.CreateTicketTx(ctx, tx, in, desk.Hints{Category: category})
 }
 
-// rate records a requester's rating from "my tickets" through the
-// ticket's satisfaction survey: a fresh link (which voids the mailed one,
-// as an agent's re-issue does) answered at once.
+// rate records a requester's rating from "my tickets" on the ticket's
+// satisfaction survey (the session was checked to own the ticket).
 func (a *App) rate(ctx context.Context, ticketID string, rating int, comment string) error {
-	link, err := a.SLA.IssueSurvey(ctx, ticketID, nil)
-	if err != nil {
-		return err
-	}
-	_, err = a.SLA.AnswerSurvey(ctx, link.Token, triage.SurveyAnswer{Rating: rating, Comment: comment})
+	_, err := a.SLA.RateAsRequester(ctx, ticketID, triage.SurveyAnswer{Rating: rating, Comment: comment})
 	return err
 }
 

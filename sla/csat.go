@@ -320,24 +320,75 @@ func (s *Service) AnswerSurvey(ctx context.Context, token string, a triage.Surve
 		if err != nil {
 			return err
 		}
-		switch surveyState(sv, now) {
-		case SurveyAnswered:
-			if sv.Rating == a.Rating && sv.Comment == a.Comment {
-				out = view(sv, t, now)
-				return nil
-			}
-			return triage.Errorf(triage.ECONFLICT, "this survey was already answered on %s; thank you", sv.AnsweredAt.Format(time.DateOnly))
-		case SurveyExpired:
-			return triage.Errorf(triage.ECONFLICT, "this survey expired on %s", sv.ExpiresAt.Format(time.DateOnly))
-		}
-		sv.Rating, sv.Comment, sv.AnsweredAt = a.Rating, a.Comment, &now
-		sv.AgentID, sv.TeamID, sv.Category = t.AssigneeID, t.TeamID, t.Category
-		if err := tx.UpdateSurvey(ctx, sv); err != nil {
-			return err
-		}
-		out = view(sv, t, now)
-		return triage.EventCSATReceived.Emit(ctx, tx, triage.SurveyReceived{TicketID: t.ID, SurveyID: sv.ID, Rating: sv.Rating, Comment: sv.Comment,
-			AgentID: sv.AgentID, TeamID: sv.TeamID, Category: sv.Category, At: now})
+		out, err = record(ctx, tx, sv, t, a, now)
+		return err
 	})
 	return out, err
+}
+
+// RateAsRequester records the rating of a requester signed in to "my
+// tickets", whose session the caller checked owns ticketID: the ticket's
+// survey is answered as its link would answer it, without a link, so the
+// one mailed stays the only one that exists. A ticket that never had a
+// survey gets one here.
+func (s *Service) RateAsRequester(ctx context.Context, ticketID string, a triage.SurveyAnswer) (*SurveyView, error) {
+	a.Comment = strings.TrimSpace(a.Comment)
+	switch {
+	case a.Rating < 1 || a.Rating > 5:
+		return nil, triage.Invalid("rating", "rating must be a whole number from 1 (very unhappy) to 5 (very happy)")
+	case !utf8.ValidString(a.Comment) || utf8.RuneCountInString(a.Comment) > MaxSurveyComment:
+		return nil, triage.Invalid("comment", "comment must be text of at most %d characters", MaxSurveyComment)
+	}
+	now := s.now()
+	var out *SurveyView
+	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		if t.Status != triage.StatusSolved && t.Status != triage.StatusClosed {
+			return &triage.Error{Code: triage.ECONFLICT, Field: "status", Message: "ticket " + ticketID + " is " + string(t.Status) + "; a rating is for a solved ticket"}
+		}
+		if staff, err := requesterIsStaff(ctx, tx, t); err != nil {
+			return err
+		} else if staff {
+			return triage.Errorf(triage.EFORBIDDEN, "the requester of ticket %s is on the staff; a rating of the staff's work comes from customers only", ticketID)
+		}
+		sv, err := ticketSurvey(ctx, tx, ticketID)
+		if err != nil {
+			return err
+		}
+		if sv == nil {
+			// The token is dropped: nobody needs a link to a survey
+			// answered in the same transaction.
+			if sv, _, err = issue(ctx, tx, t, nil, now); err != nil {
+				return err
+			}
+		}
+		out, err = record(ctx, tx, sv, t, a, now)
+		return err
+	})
+	return out, err
+}
+
+// record answers sv for t once: the same answer again is returned as it
+// stands (a double click), another answer or an expired survey is
+// ECONFLICT.
+func record(ctx context.Context, tx triage.Tx, sv *triage.Survey, t *triage.Ticket, a triage.SurveyAnswer, now time.Time) (*SurveyView, error) {
+	switch surveyState(sv, now) {
+	case SurveyAnswered:
+		if sv.Rating == a.Rating && sv.Comment == a.Comment {
+			return view(sv, t, now), nil
+		}
+		return nil, triage.Errorf(triage.ECONFLICT, "this survey was already answered on %s; thank you", sv.AnsweredAt.Format(time.DateOnly))
+	case SurveyExpired:
+		return nil, triage.Errorf(triage.ECONFLICT, "this survey expired on %s", sv.ExpiresAt.Format(time.DateOnly))
+	}
+	sv.Rating, sv.Comment, sv.AnsweredAt = a.Rating, a.Comment, &now
+	sv.AgentID, sv.TeamID, sv.Category = t.AssigneeID, t.TeamID, t.Category
+	if err := tx.UpdateSurvey(ctx, sv); err != nil {
+		return nil, err
+	}
+	return view(sv, t, now), triage.EventCSATReceived.Emit(ctx, tx, triage.SurveyReceived{TicketID: t.ID, SurveyID: sv.ID, Rating: sv.Rating, Comment: sv.Comment,
+		AgentID: sv.AgentID, TeamID: sv.TeamID, Category: sv.Category, At: now})
 }
