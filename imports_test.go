@@ -46,7 +46,7 @@ var layering = map[string]struct {
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
+	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "importer", "kb", "limit", "mail", "metrics", "notify", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 
