@@ -80,6 +80,7 @@ func commands() []command {
 		{name: "import", summary: "import data into the store", run: importCmd, subs: []subcommand{
 			{"dictionary", "words for the segmenter's user dictionary, from a file"},
 			{"articles", "knowledge-base articles, from JSON Lines"},
+			{"tickets", "ticket history from Zendesk, Zammad, Freshdesk or a CSV/JSON Lines export"},
 		}},
 		{name: "backup", summary: "back up the embedded store while it runs, or check a backup (--verify)", run: backupCmd},
 		{name: "restore", summary: "restore a backup into a new data directory", run: restoreCmd},
