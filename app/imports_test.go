@@ -55,6 +55,17 @@ func TestImportZendeskHistory(t *testing.T) {
 			if sum.Comments == 0 || sum.AgentsCreated == 0 {
 				t.Errorf("first import: %d comments, %d agents created; want both", sum.Comments, sum.AgentsCreated)
 			}
+			// Agents made for unknown addresses wait for an admin: offline,
+			// without skills, so routing gives them nothing.
+			agents, err := a.Store.Agents(ctx)
+			if err != nil || len(agents) != sum.AgentsCreated {
+				t.Fatalf("%d agents (%v), %d created", len(agents), err, sum.AgentsCreated)
+			}
+			for _, ag := range agents {
+				if ag.Online || len(ag.Skills) > 0 || ag.Email == "" {
+					t.Errorf("imported agent %+v", ag)
+				}
+			}
 			if n, err := a.Store.CountTickets(ctx, triage.TicketFilter{}); err != nil || n != sum.Imported {
 				t.Fatalf("store holds %d tickets (%v), imported %d", n, err, sum.Imported)
 			}

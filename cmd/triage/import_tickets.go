@@ -115,7 +115,14 @@ func importTicketsCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 		}
 	}
 	if ierr != nil {
-		return fmt.Errorf("the import stopped after record %d (resume with --start-at %d): %w", sum.NextRecord-1, sum.NextRecord, ierr)
+		// The code stays the read error's (a cut file is EINVALID, exit
+		// 2); the message adds where to resume.
+		code := triage.ErrorCode(ierr)
+		if code == "" {
+			code = triage.EINTERNAL
+		}
+		return &triage.Error{Code: code, Err: ierr, Message: fmt.Sprintf("%s; the import stopped before record %d: what was read is imported, resume with --start-at %d",
+			triage.ErrorMessageOrText(ierr), sum.NextRecord, sum.NextRecord)}
 	}
 	return nil
 }
