@@ -22,3 +22,39 @@ type ImportWriter interface {
 	// imports of the same file at once: one batch rolls back).
 	SaveImportKey(ctx context.Context, key ImportKey, ticketID string, at time.Time) error
 }
+
+// ImportSkip is one record an import left out, with where it was and why.
+type ImportSkip struct {
+	Record int          `json:"record"`
+	Line   int          `json:"line"`
+	ID     string       `json:"external_id,omitempty"`
+	Reason ImportReason `json:"reason"`
+}
+
+// ImportSummary accounts for every record of an import: imported, already
+// there from an earlier import, or skipped with its reason.
+type ImportSummary struct {
+	Source   ImportSource `json:"source"`
+	Records  int          `json:"records"`
+	Imported int          `json:"imported"`
+	// Already counts tickets an earlier import made: importing twice
+	// changes nothing.
+	Already  int `json:"already_imported"`
+	Comments int `json:"comments"`
+	// Attachments were stored with their content; AttachmentLinks are
+	// files the export names only by address, which the import does not
+	// fetch (nothing outside the process is called on an import's way).
+	Attachments     int `json:"attachments"`
+	AttachmentLinks int `json:"attachment_links"`
+	// AgentsCreated are agents made for e-mail addresses of agents the
+	// store did not know; they are offline and have no skills, so
+	// routing gives them nothing until an admin says so.
+	AgentsCreated int          `json:"agents_created"`
+	Skipped       []ImportSkip `json:"skipped"`
+	// Notes counts, per code, what was changed on the way in on tickets
+	// that were kept (a missing solve time estimated, a tag dropped).
+	Notes map[ImportReasonCode]int `json:"notes"`
+	// NextRecord is where a resumed import starts (--start-at).
+	NextRecord int     `json:"next_record"`
+	Seconds    float64 `json:"seconds"`
+}

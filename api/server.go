@@ -39,6 +39,8 @@ type Config struct {
 	// Backup is how the scheduled backups stand, shown on /readyz; nil
 	// when the service makes none.
 	Backup func() triage.BackupStatus
+	// Import imports an export sent to POST /v1/imports; nil answers 503.
+	Import func(ctx context.Context, in ImportRequest) (*ImportResult, error)
 	Log    *slog.Logger
 	// BodyLimit caps request bodies; 0 means DefaultBodyLimit.
 	BodyLimit int64
@@ -82,6 +84,7 @@ const DefaultBodyLimit = 1 << 20
 
 // Server is the HTTP server.
 type Server struct {
+	imports   func(ctx context.Context, in ImportRequest) (*ImportResult, error)
 	desk      *desk.Service
 	ready     func(ctx context.Context) error
 	backup    func() triage.BackupStatus
@@ -113,6 +116,7 @@ func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
+	s.imports = cfg.Import
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/api"
+	"github.com/triagehq/triage/classify"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/importer"
 )
@@ -37,42 +40,6 @@ type ImportOptions struct {
 	Now func() time.Time
 }
 
-// ImportSkip is one record an import left out, with where it was and why.
-type ImportSkip struct {
-	Record int                 `json:"record"`
-	Line   int                 `json:"line"`
-	ID     string              `json:"external_id,omitempty"`
-	Reason triage.ImportReason `json:"reason"`
-}
-
-// ImportSummary accounts for every record of an import: imported, already
-// there from an earlier import, or skipped with its reason.
-type ImportSummary struct {
-	Source   triage.ImportSource `json:"source"`
-	Records  int                 `json:"records"`
-	Imported int                 `json:"imported"`
-	// Already counts tickets an earlier import made: importing twice
-	// changes nothing.
-	Already  int `json:"already_imported"`
-	Comments int `json:"comments"`
-	// Attachments were stored with their content; AttachmentLinks are
-	// files the export names only by address, which the import does not
-	// fetch (nothing outside the process is called on an import's way).
-	Attachments     int `json:"attachments"`
-	AttachmentLinks int `json:"attachment_links"`
-	// AgentsCreated are agents made for e-mail addresses of agents the
-	// store did not know; they are offline and have no skills, so
-	// routing gives them nothing until an admin says so.
-	AgentsCreated int          `json:"agents_created"`
-	Skipped       []ImportSkip `json:"skipped"`
-	// Notes counts, per code, what was changed on the way in on tickets
-	// that were kept (a missing solve time estimated, a tag dropped).
-	Notes map[triage.ImportReasonCode]int `json:"notes"`
-	// NextRecord is where a resumed import starts (--start-at).
-	NextRecord int     `json:"next_record"`
-	Seconds    float64 `json:"seconds"`
-}
-
 // ImportTickets reads an export and writes its tickets, comments and
 // attachments in small transactions. Each ticket is keyed by its source and
 // its id there, so running the same import again, or resuming one that
@@ -81,7 +48,7 @@ type ImportSummary struct {
 // log still carries them to the text index, and AfterImport trains and
 // embeds. A read error (the file cannot be read on) ends the import with
 // what was written so far committed and counted.
-func (a *App) ImportTickets(ctx context.Context, r io.Reader, opt ImportOptions) (*ImportSummary, error) {
+func (a *App) ImportTickets(ctx context.Context, r io.Reader, opt ImportOptions) (*triage.ImportSummary, error) {
 	began := time.Now()
 	now := opt.Now
 	if now == nil {
@@ -91,7 +58,7 @@ func (a *App) ImportTickets(ctx context.Context, r io.Reader, opt ImportOptions)
 	if batch <= 0 {
 		batch = DefaultImportBatch
 	}
-	sum := &ImportSummary{Source: opt.Mapping.Source, Skipped: []ImportSkip{}, Notes: map[triage.ImportReasonCode]int{}, NextRecord: opt.StartAt}
+	sum := &triage.ImportSummary{Source: opt.Mapping.Source, Skipped: []triage.ImportSkip{}, Notes: map[triage.ImportReasonCode]int{}, NextRecord: opt.StartAt}
 	if sum.Source == "" {
 		sum.Source = defaultSource(opt.Format)
 	}
@@ -124,7 +91,7 @@ func (a *App) ImportTickets(ctx context.Context, r io.Reader, opt ImportOptions)
 		}
 		sum.Records++
 		if rec.Skip != nil {
-			sum.Skipped = append(sum.Skipped, ImportSkip{Record: rec.Pos.Record, Line: rec.Pos.Line, Reason: *rec.Skip})
+			sum.Skipped = append(sum.Skipped, triage.ImportSkip{Record: rec.Pos.Record, Line: rec.Pos.Line, Reason: *rec.Skip})
 			continue
 		}
 		sum.Source = rec.Ticket.Source
@@ -159,7 +126,7 @@ func defaultSource(f importer.Format) triage.ImportSource {
 type importWriter struct {
 	a      *App
 	now    func() time.Time
-	sum    *ImportSummary
+	sum    *triage.ImportSummary
 	agents map[string]string // lower-cased e-mail → agent id
 	teams  map[string]string // name → team id
 }
@@ -361,4 +328,40 @@ func attachmentNames(atts []triage.ImportedAttachment) string {
 		names = append(names, f.Name)
 	}
 	return strings.Join(slices.Compact(names), ", ")
+}
+
+// apiImport is POST /v1/imports: the import, then training queued as
+// background jobs (the request does not wait for it). The backtest for
+// `eval live` is the command line's: it trains a second model.
+func (a *App) apiImport(ctx context.Context, in api.ImportRequest) (*api.ImportResult, error) {
+	f := importer.Format(in.Format)
+	if !slices.Contains(importer.Formats(), f) {
+		return nil, triage.Invalid("format", "format %q is not zendesk, zammad, freshdesk, csv or jsonl", in.Format)
+	}
+	var m importer.Mapping
+	if len(in.Mapping) > 0 {
+		var err error
+		if m, err = importer.LoadMapping(bytes.NewReader(in.Mapping)); err != nil {
+			return nil, err
+		}
+	}
+	sum, err := a.ImportTickets(ctx, strings.NewReader(in.Data), ImportOptions{Format: f, Mapping: m, StartAt: in.StartAt})
+	if err != nil {
+		return nil, err
+	}
+	res := &api.ImportResult{Summary: *sum, Queued: []string{}}
+	if sum.Imported == 0 || (in.Train != nil && !*in.Train) {
+		return res, nil
+	}
+	for _, kind := range []string{triage.ModelCategory, triage.ModelPriority, triage.ModelEmbedder} {
+		j, err := classify.RetrainJob(kind, true, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		if err := a.Jobs.Insert(ctx, j); err != nil {
+			return nil, err
+		}
+		res.Queued = append(res.Queued, "retrain."+kind)
+	}
+	return res, nil
 }

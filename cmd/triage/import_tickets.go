@@ -127,7 +127,7 @@ func importTicketsCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-func printImportSummary(w io.Writer, path string, s *app.ImportSummary) {
+func printImportSummary(w io.Writer, path string, s *triage.ImportSummary) {
 	fmt.Fprintf(w, "%s: %d records from %s: %d tickets imported with %d comments, %d already imported, %d skipped\n",
 		path, s.Records, s.Source, s.Imported, s.Comments, s.Already, len(s.Skipped))
 	fmt.Fprintf(w, "attachments: %d stored, %d only linked in the export (not fetched); agents created: %d; %.0f tickets/s\n",
