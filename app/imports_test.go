@@ -70,6 +70,20 @@ func TestImportZendeskHistory(t *testing.T) {
 				t.Fatalf("store holds %d tickets (%v), imported %d", n, err, sum.Imported)
 			}
 
+			// History fires nothing: no ticket event (webhooks, SLA
+			// clocks, retraining) is queued by an import.
+			queued, err := a.Jobs.Queued(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, j := range queued {
+				for _, k := range triage.TicketEvents() {
+					if j.Kind == k.String() {
+						t.Fatalf("the import queued %s", j.Kind)
+					}
+				}
+			}
+
 			after, err := a.AfterImport(ctx, nil)
 			if err != nil {
 				t.Fatal(err)
