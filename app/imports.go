@@ -161,8 +161,23 @@ type batchCounts struct {
 	notes                                           map[triage.ImportReasonCode]int
 }
 
-// write stores one batch in one transaction.
+// write stores one batch in one transaction. Another import of the same
+// export running at once can take a key or an agent's address first: the
+// batch then rolls back and is written again, finding those now there.
 func (w *importWriter) write(ctx context.Context, recs []importer.Record) error {
+	var err error
+	for range 5 {
+		if err = w.writeOnce(ctx, recs); !triage.IsCode(err, triage.ECONFLICT) {
+			return err
+		}
+		if err := w.loadPeople(ctx); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func (w *importWriter) writeOnce(ctx context.Context, recs []importer.Record) error {
 	var c batchCounts
 	err := w.a.Store.Update(ctx, func(tx triage.Tx) error {
 		c = batchCounts{agents: map[string]string{}, notes: map[triage.ImportReasonCode]int{}}
