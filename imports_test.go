@@ -48,7 +48,7 @@ var layering = map[string]struct {
 	// The application layer knows every concrete part. pgx only to hand
 	// river's transaction to the PostgreSQL store, which enqueues jobs in
 	// the write's own transaction.
-	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "oidc", "otel", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web", "kefu", "automate"},
+	"app": {project: []string{"", "account", "api", "bleve", "classify", "desk", "egress", "email", "embed", "eval", "helpcentre", "kb", "limit", "mail", "metrics", "notify", "oidc", "otel", "password", "postgres", "report", "river", "seal", "segment", "sla", "sqlite", "suggest", "web", "kefu", "automate", "importer"},
 		outside: []string{"github.com/jackc/pgx/v5"}},
 	"wechat": {project: []string{""}},
 

@@ -193,6 +193,8 @@ const (
 	ReasonMailboxPriority  ReasonCode = "mailbox.priority"
 	ReasonMailboxCategory  ReasonCode = "mailbox.category"
 	ReasonDuplicateSimilar ReasonCode = "duplicate.similar"
+	// ReasonTicketImported: the ticket came from another helpdesk's export.
+	ReasonTicketImported ReasonCode = "ticket.imported"
 )
 
 // Knowledge base: the note of an article version.
@@ -405,6 +407,7 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonMergeClosed:         {[]string{"ticket", "actor"}, "closed by merging into {ticket}, as {actor|actor} asked"},
 		ReasonMergeFrom:           {[]string{"title"}, "merged from: {title}"},
 		ReasonMergeCopied:         {[]string{"ticket"}, "from ticket {ticket}"},
+		ReasonTicketImported:      {[]string{"source", "id"}, "imported from {source}, ticket {id} there"},
 		ReasonMailboxPriority:     {[]string{"priority"}, "the default priority of the mailbox, {priority}: no priority signal spoke"},
 		ReasonMailboxCategory:     {[]string{"category"}, "the category of the mailbox, {category}: triage could not decide"},
 

@@ -48,6 +48,7 @@ type Reader interface {
 	PortalReader
 	AutomationReader
 	RevisionReader
+	ImportReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -138,6 +139,7 @@ type Tx interface {
 	PortalWriter
 	AutomationWriter
 	RevisionWriter
+	ImportWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

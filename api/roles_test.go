@@ -29,6 +29,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/rules/dry-run":                 `{"title":"退款没到账","body":"三天了"}`,
 	"POST /v1/dictionary":                    `{"words":[{"word":"极光Pro手环"}]}`,
 	"POST /v1/models/train":                  `{"kind":"category"}`,
+	"POST /v1/imports":                       `{"format":"zendesk","data":"{\"ticket\":{\"id\":1,\"subject\":\"矩阵\",\"description\":\"导入\",\"status\":\"open\",\"created_at\":\"2026-12-01T00:00:00Z\",\"updated_at\":\"2026-12-01T00:00:00Z\"}}"}`,
 	"POST /v1/articles":                      `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
 	"PATCH /v1/articles/:id":                 `{"title":"退款多久到账"}`,
 	"POST /v1/articles/:id/revert":           `{"version":1}`,

@@ -106,6 +106,7 @@ func (s *Server) table() []Route {
 		{Method: "DELETE", Path: "/v1/dictionary/:word", Tag: "triage", Summary: "Remove a domain word", Roles: editors(), Handler: s.deleteDict, Status: http.StatusNoContent, Conditional: true},
 		{Method: "GET", Path: "/v1/models", Tag: "triage", Summary: "Trained model versions, newest first", Roles: anyone(), Handler: s.listModels, Response: List[triage.Model]{}, Query: []Param{{"kind", "string", "category (default), priority or sentiment"}}},
 		{Method: "POST", Path: "/v1/models/train", Tag: "triage", Summary: "Queue a training run on the closed tickets", Roles: admins(), Handler: s.trainModel, Request: TrainRequest{}, Response: TrainAccepted{}, Status: http.StatusAccepted},
+		{Method: "POST", Path: "/v1/imports", Tag: "triage", Summary: "Import ticket history from another helpdesk's export (Zendesk, Zammad, Freshdesk, CSV, JSON Lines); each ticket once", Roles: admins(), Handler: s.importTickets, Request: ImportRequest{}, Response: ImportResult{}},
 		{Method: "POST", Path: "/v1/models/:id/activate", Tag: "triage", Summary: "Make a stored model version the active one (roll back)", Roles: admins(), Handler: s.activateModel, Response: triage.Model{}},
 
 		{Method: "GET", Path: "/v1/teams", Tag: "agents", Summary: "List teams", Roles: anyone(), Handler: s.listTeams, Response: List[triage.Team]{}},

@@ -39,6 +39,8 @@ type Config struct {
 	// Backup is how the scheduled backups stand, shown on /readyz; nil
 	// when the service makes none.
 	Backup func() triage.BackupStatus
+	// Import imports an export sent to POST /v1/imports; nil answers 503.
+	Import func(ctx context.Context, in ImportRequest) (*ImportResult, error)
 	Log    *slog.Logger
 	// BodyLimit caps request bodies; 0 means DefaultBodyLimit.
 	BodyLimit int64
@@ -89,6 +91,7 @@ const DefaultBodyLimit = 1 << 20
 
 // Server is the HTTP server.
 type Server struct {
+	imports   func(ctx context.Context, in ImportRequest) (*ImportResult, error)
 	desk      *desk.Service
 	ready     func(ctx context.Context) error
 	backup    func() triage.BackupStatus
@@ -129,6 +132,7 @@ func New(cfg Config) *Server {
 	s.guard = newSignInGuard(cfg.Accounts.Now)
 	s.trace = cfg.Trace
 	s.automations = cfg.Automations
+	s.imports = cfg.Import
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -382,6 +382,7 @@ func (a *App) APIConfig() api.Config {
 	}
 	return api.Config{Desk: a.Desk, Ready: a.Store.Ready, Backup: backup, Log: a.Log, BodyLimit: a.Config.BodyLimit, Version: a.Config.Version,
 		Triager: a.Triager, Queue: a.Jobs, KB: a.KB, Suggest: a.Suggest, Segmenter: a.Segmenter, SLA: a.SLA, UI: web.FS(),
+		Import: a.apiImport,
 		Ops: api.Ops{Webhooks: a.Webhooks, Reports: a.Reports, Metrics: a.Metrics.Handler(), MetricsToken: a.Config.MetricsToken,
 			ObserveRequest: a.Metrics.ObserveRequest, Skipped: a.skipped.Skipped},
 		Eval: api.Eval{Reports: eval.Reports{Dir: a.ReportsDir()}},

@@ -171,6 +171,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"mail", mailTests},
 		{"wechat", wechatTests},
 		{"macros", macroTests},
+		{"imports", importTests},
 		{"help", helpTests},
 		{"accounts", accountTests},
 		{"portal", portalTests},

@@ -80,6 +80,7 @@ func commands() []command {
 		{name: "import", summary: "import data into the store", run: importCmd, subs: []subcommand{
 			{"dictionary", "words for the segmenter's user dictionary, from a file"},
 			{"articles", "knowledge-base articles, from JSON Lines"},
+			{"tickets", "ticket history from Zendesk, Zammad, Freshdesk or a CSV/JSON Lines export"},
 		}},
 		{name: "macros", summary: "export or import macros (快捷回复) as JSON Lines", run: macrosCmd, subs: []subcommand{
 			{"export", "every macro as JSON Lines"},

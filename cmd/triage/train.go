@@ -84,6 +84,9 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if what == "tickets" {
+		return importTicketsCmd(ctx, rest, stdout, stderr)
+	}
 	var cfg app.Config
 	about := "Add the words of FILE (one a line: word [frequency [tag]]) to the user dictionary."
 	if what == "articles" {

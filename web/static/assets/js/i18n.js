@@ -298,6 +298,7 @@ const D = {
   'field.solved_at': ['解决时间', 'solved at'],
   'field.closed_at': ['关闭时间', 'closed at'],
   'field.merged_into': ['合并到', 'merged into'],
+  'field.imported': ['导入自', 'imported from'],
   'field.merged_from': ['合并自', 'merged from'],
   'field.duplicate_of': ['疑似重复', 'probable duplicate of'],
   'field.csat_link': ['满意度调查链接', 'survey link'],

@@ -143,6 +143,7 @@ export const REASONS = {
   'merge.closed': ['合并到工单 {ticket} 后关闭（{actor|actor} 操作）', 'closed by merging into {ticket}, as {actor|actor} asked'],
   'merge.from': ['合并自：{title}', 'merged from: {title}'],
   'merge.copied': ['来自工单 {ticket}', 'from ticket {ticket}'],
+  'ticket.imported': ['从 {source} 导入（原工单 {id}）', 'imported from {source}, ticket {id} there'],
   'mailbox.priority': ['邮箱的默认优先级 {priority}：没有其他优先级信号', 'the default priority of the mailbox, {priority}: no priority signal spoke'],
   'mailbox.category': ['邮箱的默认分类「{category}」：分诊无法判断', 'the category of the mailbox, {category}: triage could not decide'],
   'duplicate.similar': ['同一客户（{via|via}），相隔 {seconds|duration}；文本相似度 {score}（词集 Jaccard，阈值 {threshold}），共有 {n} 个词：{words}',
