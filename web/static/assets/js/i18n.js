@@ -953,6 +953,10 @@ const D = {
   'maillog.import': ['仍然导入', 'Import anyway'],
   'maillog.import_confirm': ['把这封被跳过的邮件导入为工单或回复？', 'Import this skipped mail as a ticket or reply?'],
   'maillog.imported': ['已导入', 'Imported'],
+
+  // Teams, the live inbox and notifications (issue 18)
+  'inbox.my_teams': ['我的团队', 'My teams'],
+  'inbox.team_views': ['团队视图', 'Team views'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.
