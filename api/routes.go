@@ -115,6 +115,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.macroRoutes()...)
 	routes = append(routes, s.helpRoutes()...)
 	routes = append(routes, s.authRoutes()...)
+	routes = append(routes, s.liveRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

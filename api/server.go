@@ -74,6 +74,9 @@ type Config struct {
 	Help Help
 	// Accounts serves staff sign-in (api/auth.go).
 	Accounts Accounts
+	// LivePoll is how often a live event stream looks for changes
+	// (api/live.go); 0 is DefaultLivePoll.
+	LivePoll time.Duration
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -106,6 +109,10 @@ type Server struct {
 	help       Help
 	accounts   Accounts
 	guard      *signInGuard
+	// livePoll and closing: the live event streams' poll interval, and
+	// a channel closed when the server shuts down, which ends them.
+	livePoll time.Duration
+	closing  chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -113,6 +120,7 @@ func New(cfg Config) *Server {
 	s := &Server{desk: cfg.Desk, ready: cfg.Ready, backup: cfg.Backup, log: cfg.Log, bodyLimit: cfg.BodyLimit, version: cfg.Version, triager: cfg.Triager, queue: cfg.Queue, kb: cfg.KB, suggest: cfg.Suggest, segmenter: cfg.Segmenter, sla: cfg.SLA, ops: cfg.Ops, eval: cfg.Eval, mail: cfg.Mail, help: cfg.Help,
 		rateLimits: cfg.RateLimits, limits: newLimiters(cfg.RateLimits, cfg.Now), accounts: cfg.Accounts}
 	s.guard = newSignInGuard(cfg.Accounts.Now)
+	s.livePoll, s.closing = cfg.LivePoll, make(chan struct{})
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -159,6 +167,7 @@ func New(cfg Config) *Server {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(func() { close(s.closing) })
 	return s
 }
 
