@@ -44,6 +44,7 @@ type Reader interface {
 	MacroReader
 	HelpReader
 	AccountReader
+	ViewerReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -130,6 +131,7 @@ type Tx interface {
 	MacroWriter
 	HelpWriter
 	AccountWriter
+	ViewerWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/desk"
 )
 
 // The live inbox: GET /v1/events streams server-sent events of the
@@ -45,6 +46,7 @@ func (s *Server) liveRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/v1/events", Tag: "live", Summary: "Server-sent events (text/event-stream) of the ticket changes the caller may see, for a live inbox; each event's id is its change-log position, and Last-Event-ID (header or last_event_id) resumes after it", Roles: anyone(), Handler: s.liveEvents,
 			Query: []Param{{"last_event_id", "integer", "resume after this event id (what the Last-Event-ID header says, for clients that cannot set it); without either the stream starts now"}}},
+		{Method: "PUT", Path: "/v1/tickets/:id/viewers/me", Tag: "live", Summary: "Collision detection: say the caller has the ticket open (typing: writing a reply; leaving: closed it) and get the others who have it open now; send every few seconds, a viewer not heard from for 30 s is gone", Roles: anyone(), Handler: s.ticketViewers, Request: desk.ViewerBeat{}, Response: List[triage.Viewer]{}},
 	}
 }
 
@@ -206,4 +208,16 @@ func (s *Server) mayRead(p *triage.Principal, method, path string) bool {
 		}
 	}
 	return false
+}
+
+func (s *Server) ticketViewers(c echo.Context) error {
+	var beat desk.ViewerBeat
+	if err := s.decode(c, &beat); err != nil {
+		return err
+	}
+	vs, err := s.desk.Viewing(c.Request().Context(), c.Param("id"), beat)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, List[*triage.Viewer]{Items: vs})
 }

@@ -128,3 +128,44 @@ func TestLiveEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestTicketViewers: on both stores, each of two agents on a ticket is
+// shown the other, and who is writing a reply; one who leaves is gone.
+func TestTicketViewers(t *testing.T) {
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) {
+			r := start(t, st.config(t))
+			token := func(name string) (string, string) {
+				var a triage.Agent
+				decodeJSON(t, r.call("POST", "/v1/agents", `{"name":"`+name+`"}`), 201, &a)
+				var tok struct {
+					Secret string `json:"secret"`
+				}
+				decodeJSON(t, r.call("POST", "/v1/tokens", `{"name":"`+name+`","role":"agent","agent_id":"`+a.ID+`"}`), 201, &tok)
+				return a.ID, "Authorization: Bearer " + tok.Secret
+			}
+			aID, aAuth := token("王芳")
+			_, bAuth := token("刘洋")
+			var tk triage.Ticket
+			decodeJSON(t, r.call("POST", "/v1/tickets", `{"title":"退款","body":"没到账"}`), 201, &tk)
+			path := "/v1/tickets/" + tk.ID + "/viewers/me"
+			var seen api.List[triage.Viewer]
+			decodeJSON(t, r.call("PUT", path, `{"typing":true}`, aAuth), 200, &seen)
+			if len(seen.Items) != 0 {
+				t.Fatalf("the first viewer sees %+v", seen.Items)
+			}
+			decodeJSON(t, r.call("PUT", path, `{}`, bAuth), 200, &seen)
+			if len(seen.Items) != 1 || seen.Items[0].AgentID != aID || !seen.Items[0].Typing {
+				t.Fatalf("the second viewer sees %+v, want 王芳 typing", seen.Items)
+			}
+			decodeJSON(t, r.call("PUT", path, `{"leaving":true}`, aAuth), 200, nil)
+			decodeJSON(t, r.call("PUT", path, `{}`, bAuth), 200, &seen)
+			if len(seen.Items) != 0 {
+				t.Fatalf("after 王芳 left: %+v", seen.Items)
+			}
+			if w := r.call("PUT", "/v1/tickets/nope/viewers/me", `{}`, bAuth); w.Code != 404 {
+				t.Errorf("an unknown ticket: %d", w.Code)
+			}
+		})
+	}
+}

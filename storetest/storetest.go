@@ -170,6 +170,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"csat", csatTests},
 		{"mail", mailTests},
 		{"macros", macroTests},
+		{"viewers", viewerTests},
 		{"help", helpTests},
 		{"accounts", accountTests},
 	}

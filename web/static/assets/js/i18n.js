@@ -957,6 +957,13 @@ const D = {
   // Teams, the live inbox and notifications (issue 18)
   'inbox.my_teams': ['我的团队', 'My teams'],
   'inbox.team_views': ['团队视图', 'Team views'],
+  'live.on': ['实时更新中', 'Live'],
+  'live.changed': ['{who} 刚刚更新了这张工单', '{who} just changed this ticket'],
+  'live.viewing': ['{who} 正在查看', '{who} viewing'],
+  'live.typing': ['{who} 正在回复…', '{who} is replying…'],
+  'live.newer_reply': ['{who} 在你开始输入后已回复了这张工单。仍要发送你的回复吗？', '{who} replied to this ticket after you began typing. Send yours anyway?'],
+  'live.send_anyway': ['仍然发送', 'Send anyway'],
+  'live.cancel': ['先看看', 'Let me look'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.

@@ -7,6 +7,7 @@ import { h, add, clear, empty, errorBox, priorityBadge, statusBadge, timeEl, sel
 import { t } from './i18n.js';
 import * as api from './api.js';
 import * as sla from './sla.js';
+import { subscribe } from './live.js';
 
 const ACTIVE = 'new,open,pending';
 
@@ -189,6 +190,49 @@ export async function render(ctx) {
   }
   more.addEventListener('click', load);
   await load();
+
+  // Live: a ticket created or changed elsewhere shows, moves or leaves
+  // this view without a reload.
+  const matches = tk => {
+    if (params.status && !params.status.split(',').includes(tk.status)) return false;
+    if (params.priority && tk.priority !== params.priority) return false;
+    if (params.category && tk.category !== params.category) return false;
+    if (params.tag && !(tk.tags || []).includes(params.tag)) return false;
+    if (params.q) return false; // relevance is the server's to judge
+    if (params.assignee === 'me') return tk.assignee_id === myId;
+    if (params.assignee === 'none' && tk.assignee_id) return false;
+    if (params.assignee && params.assignee !== 'none' && tk.assignee_id !== params.assignee) return false;
+    if (params.team === 'mine') return myTeams.some(tm => tm.id === tk.team_id);
+    if (params.team && tk.team_id !== params.team) return false;
+    if (params.needs_review && !tk.needs_review) return false;
+    return !slaView;
+  };
+  const liveMark = h('span', { class: 'live-dot', title: t('live.on'), hidden: true, id: 'live-dot' }, '●');
+  count.after(liveMark);
+  subscribe(ctx.signal, (kind, ev) => {
+    if (kind !== 'ticket' || !ev.ticket) return;
+    const tk = ev.ticket;
+    const i = rows.findIndex(r => r.ticket.id === tk.id);
+    const keep = matches(tk);
+    if (i >= 0) {
+      const el = row(tk, null);
+      if (keep) {
+        rows[i].el.replaceWith(el);
+        rows[i] = { ticket: tk, el };
+      } else {
+        rows[i].el.remove();
+        rows.splice(i, 1);
+      }
+    } else if (keep) {
+      const el = row(tk, null);
+      el.classList.add('live-new');
+      if (!list.isConnected) { ctx.navigate(location.pathname + location.search, { replace: true }); return; }
+      list.prepend(el);
+      rows.unshift({ ticket: tk, el });
+      if (selected >= 0) selected++;
+    }
+    count.textContent = t('inbox.count', { n: rows.length + (cursor ? '+' : '') });
+  }, up => { liveMark.hidden = !up; ctx.main.dataset.live = up ? '1' : '0'; });
 }
 
 function nextDay(date) {

@@ -13,6 +13,7 @@ import { loadLinks, renderLinks, mergedBanner, doMerge } from './links.js';
 import { reasonsText } from './explain.js';
 import * as mail from './mail.js';
 import { renderMacros } from './macros.js';
+import { watchTicket } from './collab.js';
 
 export async function render(ctx) {
   const id = ctx.params[0];
@@ -21,6 +22,8 @@ export async function render(ctx) {
   const canWrite = api.can('PATCH', '/v1/tickets/:id');
   const canComment = api.can('POST', '/v1/tickets/:id/comments');
 
+  /** @type {any} who else is here, live updates (collab.js); set once the page is built */
+  let collab = null;
   const st = { ticket: null, etag: '', comments: [], mails: [], history: [], suggestions: null, draftUse: null, macroUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
 
   const load = async () => {
@@ -346,6 +349,7 @@ export async function render(ctx) {
     tabReply.addEventListener('click', () => { setMode('reply'); text.focus(); });
     tabNote.addEventListener('click', () => { setMode('note'); text.focus(); });
     text.addEventListener('input', renderInfo);
+    text.addEventListener('input', () => { if (collab) collab.typing(text.value.trim() !== ''); });
     text.addEventListener('keydown', ev => {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
     });
@@ -354,6 +358,7 @@ export async function render(ctx) {
       busy(send, () => sendComment(text.value, mode, after.value, picker.files()).then(ok => {
         if (!ok) return;
         text.value = '';
+        if (collab) collab.typing(false);
         picker.clear();
         after.value = '';
         st.draftUse = null;
@@ -410,6 +415,7 @@ export async function render(ctx) {
     body = body.trim();
     if (!body && !files.length) { toast(t('composer.empty'), 'error'); return false; }
     const isReply = mode === 'reply';
+    if (isReply && collab && !(await collab.confirmSend(composerBox))) return false;
     try {
       if (st.macroUse && isReply && !files.length) {
         // The macro's apply sends the reply and makes its changes in one
@@ -523,6 +529,13 @@ export async function render(ctx) {
   if (!api.isFinal(st.ticket)) loadSuggestions(false);
   if (!api.isFinal(st.ticket) && canComment) renderMacros(macroBox, { ticketId: id, use: (m, v) => composer.useMacro(m, v), signal: ctx.signal });
   loadSLA();
+  collab = watchTicket(ctx, {
+    id, anchor: head, version: () => st.ticket.version,
+    onChange: async () => {
+      await Promise.all([load(), refreshComments(), refreshHistory()]);
+      renderAll();
+    },
+  });
 }
 
 function withValue(list, v) {

@@ -1,0 +1,60 @@
+// The live inbox's client: reads GET /v1/events (server-sent events) with
+// fetch rather than EventSource, so a token sign-in can send its
+// Authorization header as a session sends its cookie, and reconnects with
+// Last-Event-ID after a dropped connection so no change is missed.
+
+import * as api from './api.js';
+
+/**
+ * subscribe calls onEvent(kind, data) for each event until signal aborts.
+ * onState(true/false) says whether the stream is connected.
+ * @param {AbortSignal} signal
+ * @param {(kind: string, data: any) => void} onEvent
+ * @param {(up: boolean) => void} [onState]
+ */
+export function subscribe(signal, onEvent, onState = () => {}) {
+  let lastId = '';
+  let delay = 1000;
+  const run = async () => {
+    while (!signal.aborted) {
+      try {
+        /** @type {Record<string, string>} */
+        const headers = { Accept: 'text/event-stream' };
+        const tok = api.token();
+        if (tok) headers.Authorization = 'Bearer ' + tok;
+        if (lastId) headers['Last-Event-ID'] = lastId;
+        const resp = await fetch('/v1/events', { headers, cache: 'no-store', signal });
+        if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);
+        onState(true);
+        delay = 1000;
+        const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let end;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            let kind = 'message', data = '', id = '';
+            for (const line of block.split('\n')) {
+              if (line.startsWith('event: ')) kind = line.slice(7);
+              else if (line.startsWith('data: ')) data += line.slice(6);
+              else if (line.startsWith('id: ')) id = line.slice(4);
+            }
+            if (id) lastId = id;
+            if (!data) continue;
+            try { onEvent(kind, JSON.parse(data)); } catch (err) { console.error(err); }
+          }
+        }
+      } catch (err) {
+        if (signal.aborted || (err && err.name === 'AbortError')) return;
+      }
+      onState(false);
+      await new Promise(r => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 30000);
+    }
+  };
+  run();
+}
