@@ -53,6 +53,8 @@ func testViewers(t *testing.T, s triage.Store) {
 }
 
 func testViewerRequired(t *testing.T, s triage.Store) {
-	err := updateErr(t, s, func(tx triage.Tx) error { return tx.PutViewer(t.Context(), &triage.Viewer{TicketID: "tk-1", SeenAt: base}) })
+	err := updateErr(t, s, func(tx triage.Tx) error {
+		return tx.PutViewer(t.Context(), &triage.Viewer{TicketID: "tk-1", SeenAt: base})
+	})
 	wantCode(t, err, triage.EINVALID)
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestUILive: the live inbox in a real browser, checked through the API.
+// Two agents of one team each sign in; a ticket created for the team
+// appears in the first one's team inbox without a reload (the /v1/events
+// stream); the second opens it and the first, on it too, is shown the
+// colleague viewing it and then writing a reply; the colleague sends
+// first, and the first agent's reply over it asks before it goes.
+func TestUILive(t *testing.T) {
+	u := startUI(t)
+	type agent struct{ ID, Name, Token string }
+	mkAgent := func(name string) agent {
+		var a struct{ ID, Name string }
+		if err := u.send("POST", "/v1/agents", map[string]any{"name": name, "skills": []string{"直播测试"}, "online": true, "capacity": 5}, &a); err != nil {
+			t.Fatal(err)
+		}
+		var tok struct{ Secret string }
+		if err := u.send("POST", "/v1/tokens", map[string]any{"name": name, "role": "agent", "agent_id": a.ID}, &tok); err != nil {
+			t.Fatal(err)
+		}
+		return agent{a.ID, a.Name, tok.Secret}
+	}
+	lead, mate := mkAgent("周婷"), mkAgent("吴刚")
+	var team struct{ ID string }
+	if err := u.send("POST", "/v1/teams", map[string]any{"name": "直播客服组", "members": []string{lead.ID, mate.ID}, "lead_id": lead.ID, "categories": []string{"直播测试"}}, &team); err != nil {
+		t.Fatal(err)
+	}
+
+	a := u.tab(t, 1366, 768)
+	u.signInToken(t, a, lead.Token)
+	step(t, a, "open my team's inbox",
+		chromedp.Navigate(u.url+"/app/inbox?view=team"),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-live="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.team-chips a.chip.active[data-team="mine"]`)))
+	// A mark on the page's window survives only if the page is not
+	// reloaded.
+	jsEval[bool](t, a, `(window.__noReload = true)`)
+
+	title := fmt.Sprintf("直播测试工单 %d", time.Now().UnixNano()%100000)
+	var tk struct{ ID, TeamID, AssigneeID string }
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "直播间下单后没有发货", "category": "直播测试", "requester": map[string]any{"name": "郑女士"}}, &tk); err != nil {
+		t.Fatal(err)
+	}
+	step(t, a, "the new ticket appears in the team inbox, live",
+		chromedp.WaitVisible(chromedp.CSS(`.ticket-row[data-id="`+tk.ID+`"]`)))
+	if !jsEval[bool](t, a, `window.__noReload === true`) {
+		t.Fatal("the inbox reloaded the page to show the new ticket")
+	}
+	if got := text(t, a, `.ticket-row[data-id="`+tk.ID+`"] .tr-title`); got != title {
+		t.Errorf("the live row says %q, want %q", got, title)
+	}
+	// Through the API: routing gave it the team.
+	var got struct {
+		TeamID     string `json:"team_id"`
+		AssigneeID string `json:"assignee_id"`
+	}
+	if err := u.api("GET", "/v1/tickets/"+tk.ID, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.TeamID != team.ID || (got.AssigneeID != lead.ID && got.AssigneeID != mate.ID) {
+		t.Errorf("the ticket's team %q assignee %q, want team %s and one of its members", got.TeamID, got.AssigneeID, team.ID)
+	}
+
+	// The colleague opens it in another browser tab.
+	b := u.tab(t, 1366, 768)
+	u.signInToken(t, b, mate.Token)
+	step(t, b, "the colleague opens the ticket",
+		chromedp.Navigate(u.url+"/app/tickets/"+tk.ID),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.ID("composer")))
+	step(t, a, "the lead opens it from the inbox",
+		chromedp.Click(chromedp.CSS(`.ticket-row[data-id="`+tk.ID+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("composer")),
+		chromedp.WaitVisible(chromedp.CSS(`#presence .who-chip[data-agent="`+mate.ID+`"]`)))
+	if s := text(t, a, `#presence`); !strings.Contains(s, "吴刚 正在查看") {
+		t.Errorf("presence says %q, want 吴刚 正在查看", s)
+	}
+	step(t, a, "the lead starts a reply",
+		chromedp.SendKeys(chromedp.ID("composer"), "您好，我们正在核实发货情况。"))
+	step(t, b, "the colleague writes a reply and the lead sees it",
+		chromedp.SendKeys(chromedp.ID("composer"), "您好，已为您催促仓库发货。"))
+	step(t, a, "the lead is shown the colleague writing",
+		chromedp.WaitVisible(chromedp.CSS(`#presence .who-chip.typing[data-agent="`+mate.ID+`"]`)))
+	if s := text(t, a, `#presence`); !strings.Contains(s, "吴刚 正在回复") {
+		t.Errorf("presence says %q, want 吴刚 正在回复…", s)
+	}
+	// Through the API: both are on the ticket, the colleague typing.
+	var viewers struct {
+		Items []struct {
+			AgentID string `json:"agent_id"`
+			Typing  bool
+		}
+	}
+	if err := u.send("PUT", "/v1/tickets/"+tk.ID+"/viewers/me", map[string]any{}, &viewers); err != nil {
+		t.Fatal(err)
+	}
+	typing := map[string]bool{}
+	for _, v := range viewers.Items {
+		typing[v.AgentID] = v.Typing
+	}
+	if len(typing) != 2 || !typing[mate.ID] || !typing[lead.ID] {
+		t.Errorf("viewers through the API: %+v", viewers.Items)
+	}
+
+	step(t, b, "the colleague sends first",
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`.msg-reply`)))
+	step(t, a, "the lead sends over it and is asked first",
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#collision .collision`)))
+	if s := text(t, a, `#collision`); !strings.Contains(s, "吴刚") || !strings.Contains(s, "仍要发送") {
+		t.Errorf("the question says %q", s)
+	}
+	step(t, a, "the lead sends anyway",
+		chromedp.Click(chromedp.ID("send-anyway")),
+		chromedp.WaitNotPresent(chromedp.CSS(`#collision`)))
+	var comments struct {
+		Items []struct {
+			AuthorID string `json:"author_id"`
+			Body     string
+			Public   bool
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if err := u.api("GET", "/v1/tickets/"+tk.ID+"/comments", &comments); err != nil {
+			t.Fatal(err)
+		}
+		if len(comments.Items) >= 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	authors := map[string]string{}
+	for _, c := range comments.Items {
+		if c.Public {
+			authors[c.AuthorID] = c.Body
+		}
+	}
+	if authors[mate.ID] != "您好，已为您催促仓库发货。" || authors[lead.ID] != "您好，我们正在核实发货情况。" {
+		t.Errorf("the replies through the API: %+v", comments.Items)
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
+
+// signInToken signs a tab in with an API token, through the sign-in
+// form's advanced part.
+func (u *ui) signInToken(t *testing.T, ctx context.Context, token string) {
+	t.Helper()
+	step(t, ctx, "open the sign-in page",
+		chromedp.Navigate(u.url+"/"),
+		chromedp.WaitVisible(chromedp.ID("signin-token-toggle")),
+		chromedp.Click(chromedp.ID("signin-token-toggle")),
+		chromedp.WaitVisible(chromedp.ID("token")))
+	step(t, ctx, "sign in",
+		chromedp.SendKeys(chromedp.ID("token"), token),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.CSS(`.topbar`)),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)))
+}
