@@ -45,6 +45,7 @@ type Reader interface {
 	HelpReader
 	AccountReader
 	ViewerReader
+	NotificationReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -132,6 +133,7 @@ type Tx interface {
 	HelpWriter
 	AccountWriter
 	ViewerWriter
+	NotificationWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

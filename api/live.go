@@ -33,6 +33,11 @@ type LiveEvent struct {
 	Op string `json:"op"`
 	// Ticket is the ticket as it is now, for a ticket event.
 	Ticket *triage.Ticket `json:"ticket,omitempty"`
+	// Notification is a new entry of the caller's own notification
+	// centre, for a notification event; Unread is then how many it has
+	// unread.
+	Notification *triage.Notification `json:"notification,omitempty"`
+	Unread       int                  `json:"unread,omitempty"`
 }
 
 // DefaultLivePoll is how often a stream looks for new changes.
@@ -46,6 +51,9 @@ func (s *Server) liveRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/v1/events", Tag: "live", Summary: "Server-sent events (text/event-stream) of the ticket changes the caller may see, for a live inbox; each event's id is its change-log position, and Last-Event-ID (header or last_event_id) resumes after it", Roles: anyone(), Handler: s.liveEvents,
 			Query: []Param{{"last_event_id", "integer", "resume after this event id (what the Last-Event-ID header says, for clients that cannot set it); without either the stream starts now"}}},
+		{Method: "GET", Path: "/v1/notifications", Tag: "live", Summary: "The caller's notification centre, newest first, with the unread count: assigned to you, the customer replied, SLA warning and breach, @mention in an internal note", Roles: anyone(), Handler: s.listNotifications, Response: NotificationList{},
+			Query: []Param{{"unread", "boolean", "only those not read yet"}}},
+		{Method: "POST", Path: "/v1/notifications/read", Tag: "live", Summary: "Mark the caller's notifications read: those of ids, or every one with all", Roles: anyone(), Handler: s.readNotifications, Request: ReadNotifications{}, Response: ReadResult{}},
 		{Method: "PUT", Path: "/v1/tickets/:id/viewers/me", Tag: "live", Summary: "Collision detection: say the caller has the ticket open (typing: writing a reply; leaving: closed it) and get the others who have it open now; send every few seconds, a viewer not heard from for 30 s is gone", Roles: anyone(), Handler: s.ticketViewers, Request: desk.ViewerBeat{}, Response: List[triage.Viewer]{}},
 	}
 }
@@ -178,6 +186,28 @@ func (s *Server) liveBatch(ctx context.Context, p *triage.Principal, after int64
 	}
 	var out bytes.Buffer
 	for i, ch := range changes {
+		if ch.Entity == "notification" && ch.Op == "create" && p != nil && p.AgentID != "" {
+			// A notification goes to its recipient's streams alone.
+			n, err := s.desk.Store.Notification(ctx, ch.ID)
+			if triage.IsCode(err, triage.ENOTFOUND) {
+				continue
+			} else if err != nil {
+				return nil, after, err
+			}
+			if n.AgentID != p.AgentID {
+				continue
+			}
+			_, unread, err := s.desk.Notifications(ctx, true)
+			if err != nil {
+				return nil, after, err
+			}
+			data, err := marshal(LiveEvent{Kind: "notification", Seq: ch.Seq, Op: ch.Op, Notification: n, Unread: unread})
+			if err != nil {
+				return nil, after, err
+			}
+			fmt.Fprintf(&out, "id: %d\nevent: notification\ndata: %s\n\n", ch.Seq, data)
+			continue
+		}
 		if ch.Entity != "ticket" || last[ch.ID] != i || !s.mayRead(p, "GET", "/v1/tickets/:id") {
 			continue
 		}
@@ -220,4 +250,49 @@ func (s *Server) ticketViewers(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, List[*triage.Viewer]{Items: vs})
+}
+
+// NotificationList is the body of GET /v1/notifications.
+type NotificationList struct {
+	Items  []*triage.Notification `json:"items"`
+	Unread int                    `json:"unread"`
+}
+
+// ReadNotifications is the body of POST /v1/notifications/read.
+type ReadNotifications struct {
+	IDs []string `json:"ids"`
+	All bool     `json:"all"`
+}
+
+// ReadResult says how many notifications were marked read.
+type ReadResult struct {
+	Read int `json:"read"`
+}
+
+func (s *Server) listNotifications(c echo.Context) error {
+	unread := false
+	if v := c.QueryParam("unread"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return triage.Invalid("unread", "unread must be true or false")
+		}
+		unread = b
+	}
+	items, n, err := s.desk.Notifications(c.Request().Context(), unread)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, NotificationList{Items: items, Unread: n})
+}
+
+func (s *Server) readNotifications(c echo.Context) error {
+	var in ReadNotifications
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	n, err := s.desk.ReadNotifications(c.Request().Context(), in.IDs, in.All)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, ReadResult{Read: n})
 }

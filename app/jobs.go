@@ -15,7 +15,8 @@ import (
 func (a *App) registerJobs() error {
 	jobs := slices.Concat(a.Retrainer.Jobs(), a.SLA.Jobs(), a.Webhooks.Jobs(), a.Desk.Jobs(), a.Mail.Jobs())
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
-		a.Mail.Subscriptions())
+		a.Mail.Subscriptions(),
+		a.Notifier.Subscriptions())
 	events, err := triage.EventJobs(subs)
 	if err != nil {
 		return err

@@ -171,6 +171,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"mail", mailTests},
 		{"macros", macroTests},
 		{"viewers", viewerTests},
+		{"notifications", notificationTests},
 		{"help", helpTests},
 		{"accounts", accountTests},
 	}
