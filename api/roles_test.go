@@ -15,6 +15,7 @@ import (
 // added without an entry here fails the matrix, so no route escapes it.
 var matrixBodies = map[string]string{
 	"PUT /v1/tickets/:id/viewers/me":         `{"typing":true}`,
+	"POST /v1/notifications/read":            `{"all":true}`,
 	"PATCH /v1/help/settings":                `{"company_name":"矩阵商城"}`,
 	"POST /v1/tickets":                       `{"title":"矩阵测试","body":"路由与角色"}`,
 	"PATCH /v1/tickets/:id":                  `{"priority":"P2"}`,

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +40,18 @@ func TestUILive(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An SLA policy for the team's category, on a calendar open all
+	// week, whose resolution target warns the lead (notify_lead)
+	// half-way through its 16 s.
+	var cal struct{ ID string }
+	if err := u.send("POST", "/v1/calendars", map[string]any{"name": "全天候", "time_zone": "Asia/Shanghai",
+		"hours": []map[string]any{{"days": []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}, "start": "00:00", "end": "24:00"}}}, &cal); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.send("POST", "/v1/sla/policies", map[string]any{"name": "直播响应", "priority": "P3", "category": "直播测试", "calendar_id": cal.ID,
+		"resolution": "16s", "warn_percent": 50, "escalations": []map[string]any{{"on": "warning", "action": "notify_lead"}}}, nil); err != nil {
+		t.Fatal(err)
+	}
 	a := u.tab(t, 1366, 768)
 	u.signInToken(t, a, lead.Token)
 	step(t, a, "open my team's inbox",
@@ -49,7 +65,7 @@ func TestUILive(t *testing.T) {
 
 	title := fmt.Sprintf("直播测试工单 %d", time.Now().UnixNano()%100000)
 	var tk struct{ ID, TeamID, AssigneeID string }
-	if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "直播间下单后没有发货", "category": "直播测试", "requester": map[string]any{"name": "郑女士"}}, &tk); err != nil {
+	if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "直播间下单后没有发货", "category": "直播测试", "priority": "P3", "requester": map[string]any{"name": "郑女士"}}, &tk); err != nil {
 		t.Fatal(err)
 	}
 	step(t, a, "the new ticket appears in the team inbox, live",
@@ -151,9 +167,73 @@ func TestUILive(t *testing.T) {
 	if authors[mate.ID] != "您好，已为您催促仓库发货。" || authors[lead.ID] != "您好，我们正在核实发货情况。" {
 		t.Errorf("the replies through the API: %+v", comments.Items)
 	}
+
+	// The lead's bell: the SLA warning meant for the lead, live.
+	step(t, a, "the lead's bell counts the SLA warning",
+		chromedp.WaitVisible(chromedp.CSS(`#bell-count`)),
+		chromedp.Click(chromedp.ID("bell")),
+		chromedp.WaitVisible(chromedp.CSS(`#notif-panel .notif[data-kind="sla_warning"][data-ticket="`+tk.ID+`"]`)))
+	if s := text(t, a, `#notif-panel .notif[data-kind="sla_warning"][data-ticket="`+tk.ID+`"]`); !strings.Contains(s, "SLA 即将超时：解决") || !strings.Contains(s, title) {
+		t.Errorf("the warning says %q", s)
+	}
+	step(t, a, "the lead opens it from the bell",
+		chromedp.Click(chromedp.CSS(`#notif-panel .notif[data-kind="sla_warning"][data-ticket="`+tk.ID+`"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#presence`)))
+	var notes struct {
+		Items []struct {
+			Kind     string  `json:"kind"`
+			TicketID string  `json:"ticket_id"`
+			ReadAt   *string `json:"read_at"`
+		}
+	}
+	if err := u.sendAs(lead.Token, "GET", "/v1/notifications", nil, &notes); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range notes.Items {
+		if n.Kind == "sla_warning" && n.TicketID == tk.ID {
+			found = true
+			if n.ReadAt == nil {
+				t.Error("the warning the lead opened is still unread")
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the lead's notifications through the API: %+v", notes.Items)
+	}
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("page errors: %v", errs)
 	}
+}
+
+// sendAs calls the API with another token.
+func (u *ui) sendAs(token, method, path string, body, v any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, u.url+path, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(resp.Body)
+		return fmt.Errorf("%s %s: %s %s", method, path, resp.Status, msg)
+	}
+	return json.NewDecoder(resp.Body).Decode(v)
 }
 
 // signInToken signs a tab in with an API token, through the sign-in

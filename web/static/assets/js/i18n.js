@@ -964,6 +964,18 @@ const D = {
   'live.newer_reply': ['{who} 在你开始输入后已回复了这张工单。仍要发送你的回复吗？', '{who} replied to this ticket after you began typing. Send yours anyway?'],
   'live.send_anyway': ['仍然发送', 'Send anyway'],
   'live.cancel': ['先看看', 'Let me look'],
+  'notif.title': ['通知', 'Notifications'],
+  'notif.read_all': ['全部已读', 'Mark all read'],
+  'notif.empty': ['暂无通知。', 'No notifications.'],
+  'notif.kind.assigned': ['分配给你的工单', 'Assigned to you'],
+  'notif.kind.customer_replied': ['客户回复了你的工单', 'The customer replied'],
+  'notif.kind.sla_warning': ['SLA 即将超时：{metric}', 'SLA warning: {metric}'],
+  'notif.kind.sla_breached': ['SLA 已超时：{metric}', 'SLA breached: {metric}'],
+  'notif.kind.mention': ['{who} 在内部备注中提到了你', '{who} mentioned you in an internal note'],
+  'notif.metric.first_response': ['首次响应', 'first response'],
+  'notif.metric.next_response': ['再次响应', 'next response'],
+  'notif.metric.resolution': ['解决', 'resolution'],
+  'notif.metric.any': ['目标', 'a target'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.

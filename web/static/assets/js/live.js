@@ -1,9 +1,70 @@
 // The live inbox's client: reads GET /v1/events (server-sent events) with
 // fetch rather than EventSource, so a token sign-in can send its
 // Authorization header as a session sends its cookie, and reconnects with
-// Last-Event-ID after a dropped connection so no change is missed.
+// Last-Event-ID after a dropped connection so no change is missed. A tab
+// holds one stream, shared by every listener (the page, the bell):
+// browsers allow only a few connections to one server at a time.
 
 import * as api from './api.js';
+
+/** @type {Set<{ onEvent: (kind: string, data: any) => void, onState: (up: boolean) => void }>} */
+const listeners = new Set();
+let stream = null; // the AbortController of the running stream
+let up = false;
+
+function setUp(v) {
+  up = v;
+  for (const l of listeners) l.onState(v);
+}
+
+async function run(controller) {
+  let lastId = '';
+  let delay = 1000;
+  const signal = controller.signal;
+  while (!signal.aborted) {
+    try {
+      /** @type {Record<string, string>} */
+      const headers = { Accept: 'text/event-stream' };
+      const tok = api.token();
+      if (tok) headers.Authorization = 'Bearer ' + tok;
+      if (lastId) headers['Last-Event-ID'] = lastId;
+      const resp = await fetch('/v1/events', { headers, cache: 'no-store', signal });
+      if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);
+      setUp(true);
+      delay = 1000;
+      const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let end;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          let kind = 'message', data = '', id = '';
+          for (const line of block.split('\n')) {
+            if (line.startsWith('event: ')) kind = line.slice(7);
+            else if (line.startsWith('data: ')) data += line.slice(6);
+            else if (line.startsWith('id: ')) id = line.slice(4);
+          }
+          if (id) lastId = id;
+          if (!data) continue;
+          let parsed;
+          try { parsed = JSON.parse(data); } catch { continue; }
+          for (const l of [...listeners]) {
+            try { l.onEvent(kind, parsed); } catch (err) { console.error(err); }
+          }
+        }
+      }
+    } catch (err) {
+      if (signal.aborted || (err && err.name === 'AbortError')) return;
+    }
+    setUp(false);
+    await new Promise(r => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 30000);
+  }
+}
 
 /**
  * subscribe calls onEvent(kind, data) for each event until signal aborts.
@@ -13,48 +74,15 @@ import * as api from './api.js';
  * @param {(up: boolean) => void} [onState]
  */
 export function subscribe(signal, onEvent, onState = () => {}) {
-  let lastId = '';
-  let delay = 1000;
-  const run = async () => {
-    while (!signal.aborted) {
-      try {
-        /** @type {Record<string, string>} */
-        const headers = { Accept: 'text/event-stream' };
-        const tok = api.token();
-        if (tok) headers.Authorization = 'Bearer ' + tok;
-        if (lastId) headers['Last-Event-ID'] = lastId;
-        const resp = await fetch('/v1/events', { headers, cache: 'no-store', signal });
-        if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);
-        onState(true);
-        delay = 1000;
-        const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buf = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buf += value;
-          let end;
-          while ((end = buf.indexOf('\n\n')) >= 0) {
-            const block = buf.slice(0, end);
-            buf = buf.slice(end + 2);
-            let kind = 'message', data = '', id = '';
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) kind = line.slice(7);
-              else if (line.startsWith('data: ')) data += line.slice(6);
-              else if (line.startsWith('id: ')) id = line.slice(4);
-            }
-            if (id) lastId = id;
-            if (!data) continue;
-            try { onEvent(kind, JSON.parse(data)); } catch (err) { console.error(err); }
-          }
-        }
-      } catch (err) {
-        if (signal.aborted || (err && err.name === 'AbortError')) return;
-      }
-      onState(false);
-      await new Promise(r => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 30000);
-    }
-  };
-  run();
+  if (signal.aborted) return;
+  const l = { onEvent, onState };
+  listeners.add(l);
+  signal.addEventListener('abort', () => {
+    listeners.delete(l);
+    if (!listeners.size && stream) { stream.abort(); stream = null; up = false; }
+  });
+  if (!stream) {
+    stream = new AbortController();
+    run(stream);
+  } else if (up) onState(true);
 }
