@@ -965,6 +965,8 @@ const D = {
   'live.send_anyway': ['仍然发送', 'Send anyway'],
   'live.cancel': ['先看看', 'Let me look'],
   'notif.title': ['通知', 'Notifications'],
+  'sla.met_late': ['已超时', 'Breached'],
+  'sla.s': ['{n} 秒', '{n} s'],
   'notif.read_all': ['全部已读', 'Mark all read'],
   'notif.empty': ['暂无通知。', 'No notifications.'],
   'notif.kind.assigned': ['分配给你的工单', 'Assigned to you'],
