@@ -281,3 +281,32 @@ func (u *ui) signInToken(t *testing.T, ctx context.Context, token string) {
 		chromedp.WaitVisible(chromedp.CSS(`.topbar`)),
 		chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)))
 }
+
+// TestUIPhoneTicketOrder: on a phone the ticket's status (the properties)
+// and triage come before the suggestions, and the conversation first.
+func TestUIPhoneTicketOrder(t *testing.T) {
+	u := startUI(t)
+	ctx := u.tab(t, 390, 844)
+	u.signIn(t, ctx)
+	tk := u.ticketWithDraft(t)
+	step(t, ctx, "open a ticket on a phone",
+		chromedp.Navigate(u.url+"/app/tickets/"+tk.ID),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#suggestions h2`)),
+		chromedp.WaitVisible(chromedp.CSS(`.props select`)))
+	top := func(sel string) float64 {
+		return jsEval[float64](t, ctx, `document.querySelector('`+sel+`').getBoundingClientRect().top + window.scrollY`)
+	}
+	conv, props, triage, sugg := top(".conversation"), top(".props"), top("#triage"), top("#suggestions")
+	if !(conv < props && props < sugg && triage < sugg) {
+		t.Errorf("on a phone: conversation at %.0f, status at %.0f, triage at %.0f, suggestions at %.0f; want the status and triage before the suggestions", conv, props, triage, sugg)
+	}
+	// Through the API: the page showed the ticket it was asked for.
+	var got struct{ ID string }
+	if err := u.api("GET", "/v1/tickets/"+tk.ID, &got); err != nil || got.ID != tk.ID {
+		t.Fatalf("the ticket through the API: %+v %v", got, err)
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
