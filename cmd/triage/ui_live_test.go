@@ -310,3 +310,72 @@ func TestUIPhoneTicketOrder(t *testing.T) {
 		t.Errorf("page errors: %v", errs)
 	}
 }
+
+// TestUITeamSavedShowsNames: an admin adds a team in the form (two
+// members, a lead, a category); the saved team's card names its lead and
+// members, not their ids, and the API has the team as the form said.
+func TestUITeamSavedShowsNames(t *testing.T) {
+	u := startUI(t)
+	var a1, a2 struct{ ID, Name string }
+	if err := u.send("POST", "/v1/agents", map[string]any{"name": "孙悦", "skills": []string{"直播测试"}}, &a1); err != nil {
+		t.Fatal(err)
+	}
+	if err := u.send("POST", "/v1/agents", map[string]any{"name": "钱进", "skills": []string{"直播测试"}}, &a2); err != nil {
+		t.Fatal(err)
+	}
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	step(t, ctx, "open the teams page and add a team",
+		chromedp.Navigate(u.url+"/app/admin/teams"),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)),
+		chromedp.Click(chromedp.ID("add-team")),
+		chromedp.WaitVisible(chromedp.ID("tm-name")),
+		chromedp.SendKeys(chromedp.ID("tm-name"), "直播二组"),
+		chromedp.Click(chromedp.CSS(`dialog input[name="m:`+a1.ID+`"]`)),
+		chromedp.Click(chromedp.CSS(`dialog input[name="m:`+a2.ID+`"]`)),
+		chromedp.SetValue(chromedp.ID("tm-lead"), a1.ID),
+		chromedp.Click(chromedp.CSS(`dialog button[type="submit"]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`dialog`)),
+		chromedp.WaitVisible(chromedp.CSS(`.card.team a[href*="team="]`)))
+	// The list is drawn again after the save: wait for the new card.
+	deadline := time.Now().Add(15 * time.Second)
+	for !jsEval[bool](t, ctx, `[...document.querySelectorAll('.card.team h2')].some(h => h.textContent === '直播二组')`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the saved team does not show")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cards := jsEval[string](t, ctx, `[...document.querySelectorAll('.card.team')].find(c => c.querySelector('h2').textContent === '直播二组').textContent`)
+	for _, want := range []string{"孙悦", "钱进"} {
+		if !strings.Contains(cards, want) {
+			t.Errorf("the saved team's card does not name %s: %q", want, cards)
+		}
+	}
+	for _, id := range []string{a1.ID[:8], a2.ID[:8]} {
+		if strings.Contains(cards, id) {
+			t.Errorf("the saved team's card shows an id %s: %q", id, cards)
+		}
+	}
+	var teams struct {
+		Items []struct {
+			Name    string
+			LeadID  string `json:"lead_id"`
+			Members []string
+		}
+	}
+	if err := u.api("GET", "/v1/teams", &teams); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tm := range teams.Items {
+		if tm.Name == "直播二组" {
+			found = tm.LeadID == a1.ID && len(tm.Members) == 2
+		}
+	}
+	if !found {
+		t.Errorf("the team through the API: %+v", teams.Items)
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
