@@ -379,3 +379,78 @@ func TestUITeamSavedShowsNames(t *testing.T) {
 		t.Errorf("page errors: %v", errs)
 	}
 }
+
+// TestUIShortcutHelpByRole: the shortcut help lists only what the role
+// may do. A viewer on a ticket is offered no reply, no verdict on a
+// suggestion, no admin and no review queue; an admin is offered them all.
+func TestUIShortcutHelpByRole(t *testing.T) {
+	u := startUI(t)
+	var tok struct{ Secret string }
+	if err := u.send("POST", "/v1/tokens", map[string]any{"name": "只读看板", "role": "viewer"}, &tok); err != nil {
+		t.Fatal(err)
+	}
+	tk := u.ticketWithDraft(t)
+	help := func(ctx context.Context) string {
+		step(t, ctx, "open the ticket and the shortcut help",
+			chromedp.Navigate(u.url+"/app/tickets/"+tk.ID),
+			chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)),
+			chromedp.Click(chromedp.CSS(`.help-btn`)),
+			chromedp.WaitVisible(chromedp.CSS(`dialog.keys-help`)))
+		return text(t, ctx, `dialog.keys-help`)
+	}
+	viewer := u.tab(t, 1366, 768)
+	u.signInToken(t, viewer, tok.Secret)
+	got := help(viewer)
+	for _, no := range []string{"回复客户", "采纳建议回复", "去管理", "去审核队列"} {
+		if strings.Contains(got, no) {
+			t.Errorf("a viewer's shortcut help offers %q:\n%s", no, got)
+		}
+	}
+	if !strings.Contains(got, "去收件箱") && !strings.Contains(got, "收件箱") {
+		t.Errorf("a viewer's shortcut help lacks the inbox:\n%s", got)
+	}
+	admin := u.tab(t, 1366, 768)
+	u.signIn(t, admin)
+	got = help(admin)
+	for _, yes := range []string{"回复客户", "采纳建议回复", "去管理", "去审核队列"} {
+		if !strings.Contains(got, yes) {
+			t.Errorf("an admin's shortcut help lacks %q:\n%s", yes, got)
+		}
+	}
+	// Through the API: the viewer may not write, which is what the help
+	// followed.
+	var me struct{ Can []string }
+	if err := u.sendAs(tok.Secret, "GET", "/v1/me", nil, &me); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range me.Can {
+		if c == "POST /v1/tickets/:id/comments" {
+			t.Errorf("the viewer may comment: %v", me.Can)
+		}
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
+
+// TestUILiveStreamFreedOnLeave: each page of the inbox holds a live
+// stream; going from page to page by address must free it, or the
+// seventh page waits forever for one of the browser's six connections to
+// the server (what every_page of TestUI once found).
+func TestUILiveStreamFreedOnLeave(t *testing.T) {
+	u := startUI(t)
+	var tickets struct{ Items []struct{ ID, Title string } }
+	if err := u.api("GET", "/v1/tickets?status=new,open&limit=1", &tickets); err != nil || len(tickets.Items) == 0 {
+		t.Fatalf("no open ticket: %v", err)
+	}
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	for _, v := range []string{"all", "unassigned", "mine", "team", "sla", "review", "all", "team"} {
+		step(t, ctx, "open the "+v+" view", chromedp.Navigate(u.url+"/app/inbox?view="+v), chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)))
+	}
+	tk := tickets.Items[0]
+	step(t, ctx, "open a ticket after eight pages", chromedp.Navigate(u.url+"/app/tickets/"+tk.ID), chromedp.WaitVisible(chromedp.CSS(`main[data-ready="1"]`)))
+	if got := text(t, ctx, `h1.ticket-title`); got != tk.Title {
+		t.Errorf("the ticket page says %q, want %q (from the API)", got, tk.Title)
+	}
+}

@@ -86,3 +86,17 @@ export function subscribe(signal, onEvent, onState = () => {}) {
     run(stream);
   } else if (up) onState(true);
 }
+
+// Leaving the page ends the stream at once, so the browser frees its
+// connection for the next page (browsers allow six to one server; a page
+// kept in the back-forward cache would otherwise hold one open), and a
+// page shown again from that cache starts it again.
+window.addEventListener('pagehide', () => {
+  if (stream) { stream.abort(); stream = null; up = false; }
+});
+window.addEventListener('pageshow', ev => {
+  if (ev.persisted && listeners.size && !stream) {
+    stream = new AbortController();
+    run(stream);
+  }
+});

@@ -508,14 +508,23 @@ export async function render(ctx) {
   }
 
   function pageKeys(prev, next) {
+    // Only what the role may do: a viewer neither replies nor judges
+    // suggestions, so the help does not offer those keys.
+    const canFeedback = api.can('POST', '/v1/suggestions/:id/feedback');
     const keys = [
-      { key: 'r', label: t('keys.reply'), fn: () => composer.focus('reply') },
-      { key: 'n', label: t('keys.note'), fn: () => composer.focus('note') },
-      { key: 'a', label: t('keys.accept'), fn: () => suggBox.querySelector('[data-act="accept"]')?.click() },
-      { key: 'e', label: t('keys.edit'), fn: () => suggBox.querySelector('[data-act="edit"]')?.click() },
-      { key: 'x', label: t('keys.reject'), fn: () => suggBox.querySelector('[data-act="reject"]')?.click() },
-      { key: 'm', label: t('keys.macro'), fn: () => macroBox.macroKeys?.focus() },
-      ...[1, 2, 3, 4, 5].map(n => ({ key: String(n), label: t('keys.macro_n', { n }), fn: () => macroBox.macroKeys?.nth(n - 1) })),
+      ...(canComment ? [
+        { key: 'r', label: t('keys.reply'), fn: () => composer.focus('reply') },
+        { key: 'n', label: t('keys.note'), fn: () => composer.focus('note') },
+      ] : []),
+      ...(canFeedback ? [
+        { key: 'a', label: t('keys.accept'), fn: () => suggBox.querySelector('[data-act="accept"]')?.click() },
+        { key: 'e', label: t('keys.edit'), fn: () => suggBox.querySelector('[data-act="edit"]')?.click() },
+        { key: 'x', label: t('keys.reject'), fn: () => suggBox.querySelector('[data-act="reject"]')?.click() },
+      ] : []),
+      ...(canComment ? [
+        { key: 'm', label: t('keys.macro'), fn: () => macroBox.macroKeys?.focus() },
+        ...[1, 2, 3, 4, 5].map(n => ({ key: String(n), label: t('keys.macro_n', { n }), fn: () => macroBox.macroKeys?.nth(n - 1) })),
+      ] : []),
       { key: 'u', label: t('keys.back'), fn: () => ctx.navigate(JSON.parse(sessionStorage.getItem('trg:queue') || '{}').url || '/app/inbox') },
     ];
     if (next) keys.unshift({ key: 'j', label: t('keys.next_ticket'), fn: () => ctx.navigate('/app/tickets/' + next) });
