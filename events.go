@@ -220,6 +220,9 @@ type TicketEvent struct {
 	Fields []string  `json:"fields,omitempty"`
 	Actor  string    `json:"actor"`
 	At     time.Time `json:"at"`
+	// CommentIDs are the comments the write added, so a follower (the
+	// notification centre) tells of exactly those.
+	CommentIDs []string `json:"comment_ids,omitempty"`
 }
 
 // ArticleEvent is the payload of EventArticleChanged: the version saved.

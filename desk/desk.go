@@ -124,6 +124,9 @@ func (s *Service) emit(ctx context.Context, tx triage.Tx, before, after *triage.
 		if !slices.Contains(e.Fields, h.Field) {
 			e.Fields = append(e.Fields, h.Field)
 		}
+		if h.Field == "comment" && h.New != "" {
+			e.CommentIDs = append(e.CommentIDs, h.New)
+		}
 	}
 	return kind.Emit(ctx, tx, e)
 }

@@ -79,21 +79,8 @@ func (n *Notifier) ticket(ctx context.Context, e triage.Event[triage.TicketEvent
 			return err
 		}
 	}
-	if !slices.Contains(p.Fields, "comment") {
-		return nil
-	}
-	// The comments this write added: the history entries of the event's
-	// write name them.
-	hist, err := n.Store.History(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	var ids []string
-	for _, h := range hist {
-		if h.Field == "comment" && !h.At.After(p.At) && p.At.Sub(h.At) < time.Minute {
-			ids = append(ids, h.New)
-		}
-	}
+	// The comments this write added, as its event names them.
+	ids := p.CommentIDs
 	if len(ids) == 0 {
 		return nil
 	}
