@@ -454,3 +454,37 @@ func TestUILiveStreamFreedOnLeave(t *testing.T) {
 		t.Errorf("the ticket page says %q, want %q (from the API)", got, tk.Title)
 	}
 }
+
+// TestUIForbiddenPageInChinese: an agent opening an editor-only page (the
+// KB gaps) is told in Chinese that the role may not use it, not shown a
+// raw 403 or the server's English sentence; the API does refuse it.
+func TestUIForbiddenPageInChinese(t *testing.T) {
+	u := startUI(t)
+	var a struct{ ID string }
+	if err := u.send("POST", "/v1/agents", map[string]any{"name": "冯敏"}, &a); err != nil {
+		t.Fatal(err)
+	}
+	var tok struct{ Secret string }
+	if err := u.send("POST", "/v1/tokens", map[string]any{"name": "冯敏", "role": "agent", "agent_id": a.ID}, &tok); err != nil {
+		t.Fatal(err)
+	}
+	ctx := u.tab(t, 1366, 768)
+	u.signInToken(t, ctx, tok.Secret)
+	step(t, ctx, "open the KB gaps as an agent",
+		chromedp.Navigate(u.url+"/app/kb/gaps"),
+		chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.forbidden-page`)))
+	got := text(t, ctx, `main`)
+	if !strings.Contains(got, "没有权限") || !strings.Contains(got, "你的角色「客服」不能使用这个页面") {
+		t.Errorf("the page says %q", got)
+	}
+	for _, no := range []string{"403", "may not", "/v1/"} {
+		if strings.Contains(got, no) {
+			t.Errorf("the page shows %q: %q", no, got)
+		}
+	}
+	if err := u.sendAs(tok.Secret, "GET", "/v1/kb/gaps", nil, &struct{}{}); err == nil || !strings.Contains(err.Error(), "403") {
+		t.Errorf("the API lets an agent read the KB gaps: %v", err)
+	}
+	u.errors() // the refused request is logged by the browser
+}

@@ -966,6 +966,8 @@ const D = {
   'live.cancel': ['先看看', 'Let me look'],
   'notif.title': ['通知', 'Notifications'],
   'sla.met_late': ['已超时', 'Breached'],
+  'error.forbidden_page_title': ['没有权限', 'Not allowed'],
+  'error.forbidden_page': ['你的角色「{role}」不能使用这个页面，它只对有相应权限的角色（如编辑或管理员）开放。如需使用，请联系管理员。', 'Your role ({role}) may not use this page; it is open to roles with the rights for it (such as editors or admins). Ask an admin if you need it.'],
   'sla.s': ['{n} 秒', '{n} s'],
   'notif.read_all': ['全部已读', 'Mark all read'],
   'notif.empty': ['暂无通知。', 'No notifications.'],
