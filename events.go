@@ -223,6 +223,9 @@ type TicketEvent struct {
 	// CommentBy says who wrote the comment the write added, when it
 	// added one: CommentByRequester or CommentByAgent (a reply or a note).
 	CommentBy string `json:"comment_by,omitempty"`
+	// CommentIDs are the comments the write added, so a follower (the
+	// notification centre) tells of exactly those.
+	CommentIDs []string `json:"comment_ids,omitempty"`
 }
 
 // Who wrote the comment of a ticket event.

@@ -127,6 +127,10 @@ const (
 	ReasonRouteRerouted       ReasonCode = "route.rerouted"
 	ReasonRouteQueueTeamSet   ReasonCode = "route.queue_team_set"
 	ReasonTriageTagsFromRules ReasonCode = "triage.tags_from_rules"
+	ReasonRouteTeamGiven      ReasonCode = "route.team_given"
+	ReasonRouteTeamOwns       ReasonCode = "route.team_owns"
+	ReasonRouteTeamOfAgent    ReasonCode = "route.team_of_agent"
+	ReasonRouteTeamSkilled    ReasonCode = "route.team_skilled"
 )
 
 // Search: why an answer was given from the words alone, the meaning side
@@ -364,6 +368,10 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonRouteRerouted:       {nil, "rerouted: the assignee is away"},
 		ReasonRouteQueueTeamSet:   {nil, "routing: the team whose queue it waits in"},
 		ReasonTriageTagsFromRules: {nil, "tags added by rules"},
+		ReasonRouteTeamGiven:      {[]string{"team"}, "team {team}: the team it arrived with (its mailbox's, or set by hand)"},
+		ReasonRouteTeamOwns:       {[]string{"team", "skill"}, "team {team}: it handles {skill}"},
+		ReasonRouteTeamOfAgent:    {[]string{"team"}, "team {team}: the assignee's team"},
+		ReasonRouteTeamSkilled:    {[]string{"team", "skill"}, "team {team}: no team handles {skill}, and its members have the skill"},
 
 		ReasonSourceBoth:    {[]string{"lexical_rank", "lexical_score:2", "vector_rank", "vector_score:2", "fused:4"}, "words: #{lexical_rank} (BM25 {lexical_score}); meaning: #{vector_rank} (cosine {vector_score}); fused {fused}"},
 		ReasonSourceWords:   {[]string{"lexical_rank", "lexical_score:2", "fused:4"}, "words: #{lexical_rank} (BM25 {lexical_score}); fused {fused}"},

@@ -49,6 +49,8 @@ type Reader interface {
 	AutomationReader
 	RevisionReader
 	ImportReader
+	ViewerReader
+	NotificationReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -140,6 +142,8 @@ type Tx interface {
 	AutomationWriter
 	RevisionWriter
 	ImportWriter
+	ViewerWriter
+	NotificationWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

@@ -294,10 +294,13 @@ func ValidateFields(fields map[string]string) error {
 
 // TicketFilter selects tickets for a list. Zero values mean "any".
 type TicketFilter struct {
-	Status      []Status
-	AssigneeID  string
-	Unassigned  bool
-	TeamID      string
+	Status     []Status
+	AssigneeID string
+	Unassigned bool
+	TeamID     string
+	// TeamIDs, when not nil, keeps the tickets of any of these teams (an
+	// empty list keeps none): the "my team" view of an agent in several.
+	TeamIDs     []string
 	Category    string
 	Priority    Priority
 	Tag         string

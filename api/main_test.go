@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
@@ -160,6 +161,13 @@ func (e *env) do(method, path string, role triage.Role, body string, headers ...
 	for _, h := range headers {
 		k, v, _ := strings.Cut(h, ": ")
 		req.Header.Set(k, v)
+	}
+	if strings.HasPrefix(path, "/v1/events") {
+		// A live event stream ends only when its client goes: this
+		// client goes after a moment, with what the stream sent by then.
+		ctx, cancel := context.WithTimeout(req.Context(), 300*time.Millisecond)
+		defer cancel()
+		req = req.WithContext(ctx)
 	}
 	w := httptest.NewRecorder()
 	e.h.ServeHTTP(w, req)

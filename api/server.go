@@ -83,6 +83,9 @@ type Config struct {
 	WeChat WeChat
 	// Automations serves triggers and time rules (api/automations.go).
 	Automations Automations
+	// LivePoll is how often a live event stream looks for changes
+	// (api/live.go); 0 is DefaultLivePoll.
+	LivePoll time.Duration
 }
 
 // DefaultBodyLimit leaves room for a 64 KiB ticket body even when every
@@ -122,6 +125,10 @@ type Server struct {
 	handler     http.Handler
 	wechat      WeChat
 	automations Automations
+	// livePoll and closing: the live event streams' poll interval, and
+	// a channel closed when the server shuts down, which ends them.
+	livePoll time.Duration
+	closing  chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -133,6 +140,7 @@ func New(cfg Config) *Server {
 	s.trace = cfg.Trace
 	s.automations = cfg.Automations
 	s.imports = cfg.Import
+	s.livePoll, s.closing = cfg.LivePoll, make(chan struct{})
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -184,6 +192,7 @@ func New(cfg Config) *Server {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	s.http.RegisterOnShutdown(func() { close(s.closing) })
 	return s
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ func ticketParams() []Param {
 	return []Param{
 		{"status", "string", "one or more statuses, comma-separated: new,open,pending,solved,closed"},
 		{"assignee", "string", "agent id, \"me\" for the caller's agent, or \"none\" for unassigned"},
-		{"team", "string", "team id"},
+		{"team", "string", "team id, or \"mine\" for every team the caller's agent is a member of"},
 		{"category", "string", "category"},
 		{"priority", "string", "P1, P2, P3 or P4"},
 		{"tag", "string", "a tag"},
@@ -68,6 +69,12 @@ func (s *Server) listTickets(c echo.Context) error {
 	f, err := ticketFilter(c)
 	if err != nil {
 		return err
+	}
+	if f.TeamID == "mine" {
+		if f.TeamIDs, err = s.myTeams(c); err != nil {
+			return err
+		}
+		f.TeamID = ""
 	}
 	items, next, err := s.desk.Tickets(c.Request().Context(), f)
 	if err != nil {
@@ -176,4 +183,23 @@ func (s *Server) listHistory(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, List[*triage.HistoryEntry]{Items: items})
+}
+
+// myTeams lists the teams the caller's agent is a member of (team=mine).
+func (s *Server) myTeams(c echo.Context) ([]string, error) {
+	p := triage.PrincipalFromContext(c.Request().Context())
+	if p == nil || p.AgentID == "" {
+		return nil, triage.Invalid("team", "team=mine needs a caller who is an agent")
+	}
+	teams, err := s.desk.Teams(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	ids := []string{}
+	for _, t := range teams {
+		if slices.Contains(t.Members, p.AgentID) {
+			ids = append(ids, t.ID)
+		}
+	}
+	return ids, nil
 }

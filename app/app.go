@@ -186,6 +186,8 @@ type App struct {
 	Retrainer *classify.Retrainer
 	Desk      *desk.Service
 	Dups      *desk.Duplicates
+	// Notifier fills the in-app notification centres from the events.
+	Notifier *desk.Notifier
 	// Accounts signs staff in with e-mail and password (app/accounts.go).
 	Accounts *account.Service
 
@@ -300,6 +302,7 @@ func (a *App) open(ctx context.Context) error {
 	a.Trainer = &classify.Trainer{Store: a.Store, Segmenter: a.Segmenter, MinNew: a.Config.RetrainEvery}
 	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Segmenter: a.Segmenter, Dict: a.Segmenter, ModelSink: a.Triager}
 	a.Dups = &desk.Duplicates{Store: a.Store, Words: a.Segmenter.Words, Window: a.Config.DuplicateWindow}
+	a.Notifier = &desk.Notifier{Store: a.Store}
 	if err := a.openSearch(ctx); err != nil {
 		return err
 	}

@@ -17,7 +17,8 @@ func (a *App) registerJobs() error {
 		a.Automations.Jobs())
 	jobs = append(jobs, a.WeChat.Jobs()...)
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
-		a.Mail.Subscriptions(), a.Automations.Subscriptions())
+		a.Mail.Subscriptions(), a.Automations.Subscriptions(),
+		a.Notifier.Subscriptions())
 	events, err := triage.EventJobs(subs)
 	if err != nil {
 		return err

@@ -59,18 +59,47 @@ func (r *Router) load(l triage.AgentLoad) float64 {
 
 // Choice is routing's decision for one ticket.
 type Choice struct {
-	Agent      *triage.Agent // nil: nobody eligible
-	TeamID     string        // the queue to wait in when Agent is nil
+	Agent *triage.Agent // nil: nobody eligible
+	// TeamID is the ticket's team: the one it arrived with (its mailbox's,
+	// or set by hand), else the team that owns the category, else, when
+	// an agent was chosen, the chosen agent's team. A ticket nobody can
+	// take waits in this team's queue.
+	TeamID string
+	// TeamWhy says how TeamID was found; empty when TeamID is.
+	TeamWhy    triage.Reason
 	Candidates []triage.AgentOption
 }
 
 // Choose ranks the agents for a ticket of the given category. It is pure:
 // routing inside a transaction and the triage preview share it.
 func (r *Router) Choose(category string, agents []*triage.Agent, loads map[string]triage.AgentLoad, teams []*triage.Team) Choice {
+	return r.ChooseIn("", category, agents, loads, teams)
+}
+
+// ChooseIn is Choose for a ticket that already has a team (teamID, empty
+// when it has none). The ticket's team is found first, and its members
+// come before everyone else: among eligible agents the team's own win, and
+// only when none of them is free does a skilled agent of another team take
+// the ticket (skills are the routing contract; a customer must not wait
+// for a team that is all offline while somebody skilled is free).
+func (r *Router) ChooseIn(teamID, category string, agents []*triage.Agent, loads map[string]triage.AgentLoad, teams []*triage.Team) Choice {
 	var c Choice
+	c.TeamID = teamID
+	if c.TeamID != "" {
+		c.TeamWhy = triage.NewReason(triage.ReasonRouteTeamGiven, teamName(teams, c.TeamID))
+	} else {
+		c.TeamID, c.TeamWhy = queueFor(category, agents, teams)
+	}
+	var members []string
+	for _, t := range teams {
+		if t.ID == c.TeamID {
+			members = t.Members
+		}
+	}
 	type ranked struct {
-		a    *triage.Agent
-		load float64
+		a      *triage.Agent
+		load   float64
+		member bool
 	}
 	var eligible []ranked
 	for _, a := range agents {
@@ -85,11 +114,17 @@ func (r *Router) Choose(category string, agents []*triage.Agent, loads map[strin
 			opt.Reason = triage.NewReason(triage.ReasonRouteAtCapacity, l.Open, a.Capacity)
 		default:
 			opt.Eligible = true
-			eligible = append(eligible, ranked{a, opt.Load})
+			eligible = append(eligible, ranked{a, opt.Load, slices.Contains(members, a.ID)})
 		}
 		c.Candidates = append(c.Candidates, opt)
 	}
 	slices.SortStableFunc(eligible, func(x, y ranked) int {
+		if x.member != y.member {
+			if x.member {
+				return -1
+			}
+			return 1
+		}
 		if n := cmp.Compare(x.load, y.load); n != 0 {
 			return n
 		}
@@ -105,7 +140,7 @@ func (r *Router) Choose(category string, agents []*triage.Agent, loads map[strin
 			switch {
 			case o.AgentID == c.Agent.ID:
 				o.Reason = triage.NewReason(triage.ReasonRouteChosen, o.Load)
-				if len(eligible) > 1 && eligible[1].load == eligible[0].load {
+				if len(eligible) > 1 && eligible[1].load == eligible[0].load && eligible[1].member == eligible[0].member {
 					o.Reason = triage.NewReason(triage.ReasonRouteChosenTie, o.Load)
 				}
 			case o.Eligible:
@@ -122,8 +157,24 @@ func (r *Router) Choose(category string, agents []*triage.Agent, loads map[strin
 		}
 		return cmp.Compare(x.Load, y.Load)
 	})
-	c.TeamID = queueFor(category, agents, teams)
+	if c.TeamID == "" && c.Agent != nil {
+		if id := teamOf(c.Agent.ID, teams); id != "" {
+			c.TeamID, c.TeamWhy = id, triage.NewReason(triage.ReasonRouteTeamOfAgent, teamName(teams, id))
+		}
+	}
 	return c
+}
+
+// teamOf is the first team, in name order, that agentID is a member of.
+func teamOf(agentID string, teams []*triage.Team) string {
+	sorted := slices.Clone(teams)
+	slices.SortFunc(sorted, func(a, b *triage.Team) int { return cmp.Compare(a.Name, b.Name) })
+	for _, t := range sorted {
+		if slices.Contains(t.Members, agentID) {
+			return t.ID
+		}
+	}
+	return ""
 }
 
 // compareLastAssigned orders never-assigned agents first, then the longest
@@ -142,16 +193,17 @@ func compareLastAssigned(a, b *time.Time) int {
 
 // queueFor picks the team whose queue a ticket of this category waits in:
 // a team that names the category, else a team with a member who has the
-// skill. Teams are taken in name order so the choice is stable.
-func queueFor(category string, agents []*triage.Agent, teams []*triage.Team) string {
+// skill, and says which. Teams are taken in name order so the choice is
+// stable.
+func queueFor(category string, agents []*triage.Agent, teams []*triage.Team) (string, triage.Reason) {
 	if category == "" {
-		return ""
+		return "", triage.Reason{}
 	}
 	sorted := slices.Clone(teams)
 	slices.SortFunc(sorted, func(a, b *triage.Team) int { return cmp.Compare(a.Name, b.Name) })
 	for _, t := range sorted {
 		if slices.Contains(t.Categories, category) {
-			return t.ID
+			return t.ID, triage.NewReason(triage.ReasonRouteTeamOwns, t.Name, category)
 		}
 	}
 	skilled := map[string]bool{}
@@ -163,11 +215,11 @@ func queueFor(category string, agents []*triage.Agent, teams []*triage.Team) str
 	for _, t := range sorted {
 		for _, m := range t.Members {
 			if skilled[m] {
-				return t.ID
+				return t.ID, triage.NewReason(triage.ReasonRouteTeamSkilled, t.Name, category)
 			}
 		}
 	}
-	return ""
+	return "", triage.Reason{}
 }
 
 // snapshot reads what routing needs inside the transaction, after taking
@@ -196,15 +248,27 @@ func (r *Router) snapshot(ctx context.Context, tx triage.Tx) ([]*triage.Agent, m
 // caller) and returns the decision. It sets t.AssigneeID or t.TeamID and
 // records the assignment time for round robin.
 func (r *Router) Assign(ctx context.Context, tx triage.Tx, t *triage.Ticket) (triage.Decision, []triage.AgentOption, error) {
+	d, opts, _, err := r.assign(ctx, tx, t)
+	return d, opts, err
+}
+
+// assign is Assign that also says how the ticket's team was found.
+func (r *Router) assign(ctx context.Context, tx triage.Tx, t *triage.Ticket) (triage.Decision, []triage.AgentOption, triage.Reason, error) {
 	agents, loads, teams, err := r.snapshot(ctx, tx)
 	if err != nil {
-		return triage.Decision{}, nil, err
+		return triage.Decision{}, nil, triage.Reason{}, err
 	}
-	d, opts := r.apply(ctx, tx, t, r.Choose(t.Category, agents, loads, teams), teams)
-	return d, opts, nil
+	c := r.ChooseIn(t.TeamID, t.Category, agents, loads, teams)
+	d, opts := r.apply(ctx, tx, t, c, teams)
+	return d, opts, c.TeamWhy, nil
 }
 
 func (r *Router) apply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c Choice, teams []*triage.Team) (triage.Decision, []triage.AgentOption) {
+	// Routing always gives the ticket its team, assigned or not, so that
+	// team views, reports by team and the lead's SLA notices find it.
+	if t.TeamID == "" {
+		t.TeamID = c.TeamID
+	}
 	if c.Agent != nil {
 		t.AssigneeID = c.Agent.ID
 		now := r.now()
@@ -235,9 +299,6 @@ func (r *Router) apply(ctx context.Context, tx triage.Tx, t *triage.Ticket, c Ch
 		why = append(why, triage.NewReason(triage.ReasonRouteNoSkill, t.Category))
 	default:
 		why = append(why, triage.NewReason(triage.ReasonRouteAllBusy, len(c.Candidates), t.Category))
-	}
-	if t.TeamID == "" {
-		t.TeamID = c.TeamID
 	}
 	if t.TeamID != "" {
 		why = append(why, triage.NewReason(triage.ReasonRouteTeamQueue, teamName(teams, t.TeamID)))
@@ -293,7 +354,7 @@ func (r *Router) Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntr
 	}
 	var hist []*triage.HistoryEntry
 	for _, t := range waiting {
-		c := r.Choose(t.Category, agents, loads, teams)
+		c := r.ChooseIn(t.TeamID, t.Category, agents, loads, teams)
 		if c.Agent == nil {
 			continue
 		}

@@ -404,7 +404,13 @@ func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, m
 	rec.Assignee, rec.Explanation.Candidates = assignee.decision, assignee.options
 	if !manual.Assignee {
 		note("assignee_id", "", t.AssigneeID, assignee.decision.Why)
-		note("team_id", "", t.TeamID, triage.Reasons{triage.NewReason(triage.ReasonRouteQueueTeamSet)})
+	}
+	if !manual.Team {
+		why := triage.Reasons{triage.NewReason(triage.ReasonRouteQueueTeamSet)}
+		if assignee.team.Code != "" {
+			why = triage.Reasons{assignee.team}
+		}
+		note("team_id", "", t.TeamID, why)
 	}
 	return rec, hist, nil
 }
@@ -474,6 +480,7 @@ func mergeTags(have, add []string) []string {
 type routed struct {
 	decision triage.Decision
 	options  []triage.AgentOption
+	team     triage.Reason // how the ticket's team was found
 }
 
 // route assigns t, or explains what routing would have done when a person
@@ -488,15 +495,25 @@ func (tr *Triager) route(ctx context.Context, tx triage.Tx, t *triage.Ticket, ma
 		if err != nil {
 			return routed{}, err
 		}
-		c := r.Choose(t.Category, agents, loads, teams)
+		c := r.ChooseIn(t.TeamID, t.Category, agents, loads, teams)
 		why := triage.Reasons{triage.NewReason(triage.ReasonRouteManual)}
 		if c.Agent != nil && c.Agent.ID != t.AssigneeID {
 			why = append(why, triage.NewReason(triage.ReasonRouteWouldHave, c.Agent.Name))
 		}
-		return routed{triage.Decision{Value: t.AssigneeID, Confidence: 1, Source: "manual", Why: why}, c.Candidates}, nil
+		// A ticket assigned by hand still belongs to a team: the one it
+		// came with, else its assignee's, else the one owning its category.
+		var team triage.Reason
+		if t.TeamID == "" {
+			if id := teamOf(t.AssigneeID, teams); id != "" {
+				t.TeamID, team = id, triage.NewReason(triage.ReasonRouteTeamOfAgent, teamName(teams, id))
+			} else if c.TeamID != "" {
+				t.TeamID, team = c.TeamID, c.TeamWhy
+			}
+		}
+		return routed{triage.Decision{Value: t.AssigneeID, Confidence: 1, Source: "manual", Why: why}, c.Candidates, team}, nil
 	}
-	d, opts, err := r.Assign(ctx, tx, t)
-	return routed{d, opts}, err
+	d, opts, team, err := r.assign(ctx, tx, t)
+	return routed{d, opts, team}, err
 }
 
 // Preview runs triage on a text without storing anything: what a ticket

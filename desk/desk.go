@@ -130,6 +130,9 @@ func (s *Service) emit(ctx context.Context, tx triage.Tx, before, after *triage.
 				e.CommentBy = triage.CommentByRequester
 			}
 		}
+		if h.Field == "comment" && h.New != "" {
+			e.CommentIDs = append(e.CommentIDs, h.New)
+		}
 	}
 	return kind.Emit(ctx, tx, e)
 }

@@ -97,6 +97,9 @@ func ticketWhere(f triage.TicketFilter) *args {
 	if f.TeamID != "" {
 		a.add(`team_id = ?`, f.TeamID)
 	}
+	if f.TeamIDs != nil {
+		a.add(`team_id = ANY(?)`, append([]string{}, f.TeamIDs...))
+	}
 	if f.Category != "" {
 		a.add(`category = ?`, f.Category)
 	}

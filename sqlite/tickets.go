@@ -73,6 +73,14 @@ func ticketWhere(f triage.TicketFilter) (where []string, args []any) {
 	if f.TeamID != "" {
 		add(`team_id = ?`, f.TeamID)
 	}
+	if f.TeamIDs != nil {
+		ors := []string{"0"}
+		for _, id := range f.TeamIDs {
+			ors = append(ors, `team_id = ?`)
+			args = append(args, id)
+		}
+		where = append(where, `(`+strings.Join(ors, " OR ")+`)`)
+	}
 	if f.Category != "" {
 		add(`category = ?`, f.Category)
 	}

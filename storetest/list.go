@@ -95,6 +95,8 @@ func testListFilters(t *testing.T, s triage.Store) {
 			func(tk *triage.Ticket) bool { return tk.AssigneeID == "a1" }},
 		{"unassigned", triage.TicketFilter{Unassigned: true},
 			func(tk *triage.Ticket) bool { return tk.AssigneeID == "" }},
+		{"any of several teams", triage.TicketFilter{TeamIDs: []string{"tB", "tA"}},
+			func(tk *triage.Ticket) bool { return tk.TeamID == "tA" || tk.TeamID == "tB" }},
 		{"team", triage.TicketFilter{TeamID: "tB"},
 			func(tk *triage.Ticket) bool { return tk.TeamID == "tB" }},
 		{"category", triage.TicketFilter{Category: "退款"},

@@ -172,6 +172,8 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"wechat", wechatTests},
 		{"macros", macroTests},
 		{"imports", importTests},
+		{"viewers", viewerTests},
+		{"notifications", notificationTests},
 		{"help", helpTests},
 		{"accounts", accountTests},
 		{"portal", portalTests},

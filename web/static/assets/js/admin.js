@@ -117,7 +117,7 @@ async function agentsPage(ctx) {
 
 async function teamsPage(ctx) {
   const isAdmin = api.can('POST', '/v1/teams');
-  const addBtn = isAdmin ? h('button', { type: 'button', class: 'btn btn-primary' }, '+ ', t('team.add')) : null;
+  const addBtn = isAdmin ? h('button', { type: 'button', class: 'btn btn-primary', id: 'add-team' }, '+ ', t('team.add')) : null;
   const body = adminPage(ctx, 'teams', addBtn);
   const [agents, cats] = await Promise.all([api.agents(), api.categories()]);
 
@@ -148,7 +148,9 @@ async function teamsPage(ctx) {
   if (addBtn) addBtn.addEventListener('click', () => editTeam({ members: [], categories: [] }));
 
   const load = async () => {
-    const teams = await api.teams(true);
+    // A save clears the cached names: read the agents again too, so the
+    // lead and members show names, not ids.
+    const [teams] = await Promise.all([api.teams(true), api.agents()]);
     clear(body);
     if (!teams.length) { add(body, empty(t('team.none'))); return; }
     add(body, h('div', { class: 'cards' }, teams.map(tm => {

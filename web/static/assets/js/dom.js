@@ -5,6 +5,7 @@
 // trustedHTML() so it can be found with one grep.
 
 import { t, lang } from './i18n.js';
+import { role as myRole } from './api.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -167,7 +168,9 @@ export function errorText(err) {
   if (err.code) {
     const title = t('error.' + err.code, {}, '');
     const parts = [title || err.code];
-    if (err.message && err.message !== title) parts.push(err.message);
+    // A refusal by role is said in the reader's language alone: the
+    // server's sentence names routes, which mean nothing to an agent.
+    if (err.message && err.message !== title && err.code !== 'forbidden') parts.push(err.message);
     if (err.allowed && err.allowed.length) parts.push(t('error.allowed', { list: err.allowed.join(', ') }));
     return parts.join(' — ');
   }
@@ -175,6 +178,14 @@ export function errorText(err) {
 }
 
 export function errorBox(err) {
+  if (err && err.code === 'forbidden') {
+    // A page the role may not use: say so, and whom to ask, in words.
+    const role = myRole();
+    return h('div', { class: 'alert alert-info forbidden-page', role: 'alert' },
+      h('strong', {}, t('error.forbidden_page_title')), ' ',
+      t('error.forbidden_page', { role: role ? t('role.' + role, {}, role) : '' }), ' ',
+      h('a', { href: '/app/inbox' }, t('nav.inbox')));
+  }
   return h('div', { class: 'alert alert-error', role: 'alert' },
     h('strong', {}, t('common.error')), ' ', errorText(err),
     err && err.requestId ? h('span', { class: 'muted small' }, ' (' + t('error.request_id') + ' ' + err.requestId + ')') : null);

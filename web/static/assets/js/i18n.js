@@ -1311,6 +1311,33 @@ const D = {
   'auto.to.team_lead': ['团队负责人', 'the team lead'],
   'auto.to.requester': ['客户', 'the requester'],
   'mail.purpose.notice': ['自动化通知', 'automation notice'],
+
+  // Teams, the live inbox and notifications (issue 18)
+  'inbox.my_teams': ['我的团队', 'My teams'],
+  'inbox.team_views': ['团队视图', 'Team views'],
+  'live.on': ['实时更新中', 'Live'],
+  'live.changed': ['{who} 刚刚更新了这张工单', '{who} just changed this ticket'],
+  'live.viewing': ['{who} 正在查看', '{who} viewing'],
+  'live.typing': ['{who} 正在回复…', '{who} is replying…'],
+  'live.newer_reply': ['{who} 在你开始输入后已回复了这张工单。仍要发送你的回复吗？', '{who} replied to this ticket after you began typing. Send yours anyway?'],
+  'live.send_anyway': ['仍然发送', 'Send anyway'],
+  'live.cancel': ['先看看', 'Let me look'],
+  'notif.title': ['通知', 'Notifications'],
+  'sla.met_late': ['已超时', 'Breached'],
+  'error.forbidden_page_title': ['没有权限', 'Not allowed'],
+  'error.forbidden_page': ['你的角色「{role}」不能使用这个页面，它只对有相应权限的角色（如编辑或管理员）开放。如需使用，请联系管理员。', 'Your role ({role}) may not use this page; it is open to roles with the rights for it (such as editors or admins). Ask an admin if you need it.'],
+  'sla.s': ['{n} 秒', '{n} s'],
+  'notif.read_all': ['全部已读', 'Mark all read'],
+  'notif.empty': ['暂无通知。', 'No notifications.'],
+  'notif.kind.assigned': ['分配给你的工单', 'Assigned to you'],
+  'notif.kind.customer_replied': ['客户回复了你的工单', 'The customer replied'],
+  'notif.kind.sla_warning': ['SLA 即将超时：{metric}', 'SLA warning: {metric}'],
+  'notif.kind.sla_breached': ['SLA 已超时：{metric}', 'SLA breached: {metric}'],
+  'notif.kind.mention': ['{who} 在内部备注中提到了你', '{who} mentioned you in an internal note'],
+  'notif.metric.first_response': ['首次响应', 'first response'],
+  'notif.metric.next_response': ['再次响应', 'next response'],
+  'notif.metric.resolution': ['解决', 'resolution'],
+  'notif.metric.any': ['目标', 'a target'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.

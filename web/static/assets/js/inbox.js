@@ -7,6 +7,7 @@ import { h, add, clear, empty, errorBox, priorityBadge, statusBadge, timeEl, sel
 import { t } from './i18n.js';
 import * as api from './api.js';
 import * as sla from './sla.js';
+import { subscribe } from './live.js';
 
 const ACTIVE = 'new,open,pending';
 
@@ -29,7 +30,9 @@ export async function render(ctx) {
     priority: q.get('priority') || '',
     category: q.get('category') || '',
     assignee: q.get('assignee') || '',
-    team: q.get('team') || (view === 'team' ? (myTeams[0] || teams[0] || {}).id || '' : ''),
+    // The team view opens on the agent's own teams ("mine"); each team
+    // has its own view too.
+    team: q.get('team') || (view === 'team' ? (myTeams.length ? 'mine' : (teams[0] || {}).id || '') : ''),
     tag: q.get('tag') || '',
     from: q.get('from') || '',
     to: q.get('to') || '',
@@ -48,7 +51,7 @@ export async function render(ctx) {
     priority: select([['', t('inbox.any_priority')], ...api.enumValues('Priority').map(p => [p, p + ' · ' + t('priority.' + p)])], state.priority, { name: 'priority', 'aria-label': t('ticket.priority') }),
     category: select([['', t('inbox.any_category')], ...categories.map(c => [c, c])], state.category, { name: 'category', 'aria-label': t('ticket.category') }),
     assignee: select([['', t('inbox.any_assignee')], ['none', t('inbox.unassigned')], ...agents.map(a => [a.id, a.name])], state.assignee, { name: 'assignee', 'aria-label': t('ticket.assignee') }),
-    team: select([['', t('inbox.any_team')], ...teams.map(tm => [tm.id, tm.name])], state.team, { name: 'team', 'aria-label': t('ticket.team') }),
+    team: select([view === 'team' ? (myTeams.length ? ['mine', t('inbox.my_teams')] : null) : ['', t('inbox.any_team')], ...teams.map(tm => [tm.id, tm.name])].filter(Boolean), state.team, { name: 'team', 'aria-label': t('ticket.team') }),
     tag: h('input', { type: 'text', name: 'tag', value: state.tag, placeholder: t('ticket.tag'), 'aria-label': t('ticket.tag'), size: '8' }),
     from: h('input', { type: 'date', name: 'from', value: state.from, 'aria-label': t('inbox.from'), title: t('inbox.from') }),
     to: h('input', { type: 'date', name: 'to', value: state.to, 'aria-label': t('inbox.to'), title: t('inbox.to') }),
@@ -65,6 +68,11 @@ export async function render(ctx) {
   const reset = h('button', { type: 'button', class: 'btn btn-ghost filter-extra' }, t('inbox.reset'));
   add(filters, reset);
 
+  // In the team view, one chip per team (the agent's own first), so a
+  // lead moves between queues in one click.
+  const teamChips = view === 'team' && teams.length ? h('nav', { class: 'team-chips', 'aria-label': t('inbox.team_views') },
+    myTeams.length ? h('a', { href: '/app/inbox?view=team&team=mine', class: 'chip' + (state.team === 'mine' ? ' active' : ''), data: { team: 'mine' } }, t('inbox.my_teams')) : null,
+    [...myTeams, ...teams.filter(tm => !myTeams.includes(tm))].map(tm => h('a', { href: '/app/inbox?view=team&team=' + encodeURIComponent(tm.id), class: 'chip' + (state.team === tm.id ? ' active' : ''), data: { team: tm.id } }, tm.name))) : null;
   const list = h('div', { class: 'ticket-list', role: 'list', 'aria-label': t('inbox.title') });
   const more = h('button', { type: 'button', class: 'btn', hidden: true }, t('common.more'));
   const notice = h('div');
@@ -72,7 +80,7 @@ export async function render(ctx) {
 
   add(ctx.main, 
     h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count),
-    tabs, filters, notice, list, h('div', { class: 'center' }, more));
+    tabs, teamChips, filters, notice, list, h('div', { class: 'center' }, more));
 
   const apply = () => {
     const p = new URLSearchParams({ view });
@@ -182,6 +190,49 @@ export async function render(ctx) {
   }
   more.addEventListener('click', load);
   await load();
+
+  // Live: a ticket created or changed elsewhere shows, moves or leaves
+  // this view without a reload.
+  const matches = tk => {
+    if (params.status && !params.status.split(',').includes(tk.status)) return false;
+    if (params.priority && tk.priority !== params.priority) return false;
+    if (params.category && tk.category !== params.category) return false;
+    if (params.tag && !(tk.tags || []).includes(params.tag)) return false;
+    if (params.q) return false; // relevance is the server's to judge
+    if (params.assignee === 'me') return tk.assignee_id === myId;
+    if (params.assignee === 'none' && tk.assignee_id) return false;
+    if (params.assignee && params.assignee !== 'none' && tk.assignee_id !== params.assignee) return false;
+    if (params.team === 'mine') return myTeams.some(tm => tm.id === tk.team_id);
+    if (params.team && tk.team_id !== params.team) return false;
+    if (params.needs_review && !tk.needs_review) return false;
+    return !slaView;
+  };
+  const liveMark = h('span', { class: 'live-dot', title: t('live.on'), hidden: true, id: 'live-dot' }, '●');
+  count.after(liveMark);
+  subscribe(ctx.signal, (kind, ev) => {
+    if (kind !== 'ticket' || !ev.ticket) return;
+    const tk = ev.ticket;
+    const i = rows.findIndex(r => r.ticket.id === tk.id);
+    const keep = matches(tk);
+    if (i >= 0) {
+      const el = row(tk, null);
+      if (keep) {
+        rows[i].el.replaceWith(el);
+        rows[i] = { ticket: tk, el };
+      } else {
+        rows[i].el.remove();
+        rows.splice(i, 1);
+      }
+    } else if (keep) {
+      const el = row(tk, null);
+      el.classList.add('live-new');
+      if (!list.isConnected) { ctx.navigate(location.pathname + location.search, { replace: true }); return; }
+      list.prepend(el);
+      rows.unshift({ ticket: tk, el });
+      if (selected >= 0) selected++;
+    }
+    count.textContent = t('inbox.count', { n: rows.length + (cursor ? '+' : '') });
+  }, up => { liveMark.hidden = !up; ctx.main.dataset.live = up ? '1' : '0'; });
 }
 
 function nextDay(date) {

@@ -7,6 +7,7 @@ import { t, lang, setLang, applyLang } from './i18n.js';
 import * as api from './api.js';
 import { installShortcuts, setPageKeys, showHelp } from './shortcuts.js';
 import { methods, ssoButton, ssoError, forgotForm, secondFactor, passwordPage } from './signin.js';
+import { mountBell } from './bell.js';
 
 const pages = [
   { re: /^\/app\/?$/, redirect: '/app/inbox' },
@@ -181,6 +182,7 @@ function buildShell() {
   const main = h('main', { id: 'main', class: 'page' });
   root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('nav.skip')), header, main);
   shell = { main, nav, navWrap };
+  mountBell(navWrap.querySelector('.top-actions'), navigate);
 }
 
 async function signOut() {

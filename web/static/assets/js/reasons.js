@@ -99,6 +99,10 @@ export const REASONS = {
   'route.rerouted': ['重新分配：原处理人不在线', 'rerouted: the assignee is away'],
   'route.queue_team_set': ['路由：进入该团队的队列等待', 'routing: the team whose queue it waits in'],
   'triage.tags_from_rules': ['规则添加的标签', 'tags added by rules'],
+  'route.team_given': ['团队「{team}」：工单带来的团队（来自邮箱或手动设置）', 'team {team}: the team it arrived with (its mailbox\'s, or set by hand)'],
+  'route.team_owns': ['团队「{team}」：负责「{skill}」', 'team {team}: it handles {skill}'],
+  'route.team_of_agent': ['团队「{team}」：处理人所在团队', 'team {team}: the assignee\'s team'],
+  'route.team_skilled': ['团队「{team}」：没有团队负责「{skill}」，该团队成员具备此技能', 'team {team}: no team handles {skill}, and its members have the skill'],
 
   // Search answered from the words alone.
   'search.vector_timeout': ['仅按词匹配：向量服务 {seconds|duration} 内没有回复', 'words only: the embedding service did not answer within {seconds|duration}'],

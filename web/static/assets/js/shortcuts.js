@@ -7,6 +7,7 @@
 
 import { h } from './dom.js';
 import { t } from './i18n.js';
+import * as api from './api.js';
 
 let pageKeys = [];
 let globals = null;
@@ -21,14 +22,19 @@ function typing(el) {
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
 }
 
+// Each "go to" key is offered only to a role that may use its page: the
+// review queue to those who publish, admin to those who administer.
+const everyone = () => true;
+/** @type {Array<[string, string, string, () => boolean]>} */
 const goto = [
-  ['i', '/app/inbox', 'keys.go_inbox'],
-  ['k', '/app/kb', 'keys.go_kb'],
-  ['r', '/app/kb/review', 'keys.go_review'],
-  ['a', '/app/admin', 'keys.go_admin'],
-  ['e', '/app/eval', 'keys.go_eval'],
-  ['p', '/app/reports', 'keys.go_reports'],
+  ['i', '/app/inbox', 'keys.go_inbox', everyone],
+  ['k', '/app/kb', 'keys.go_kb', everyone],
+  ['r', '/app/kb/review', 'keys.go_review', () => ['admin', 'editor'].includes(api.role())],
+  ['a', '/app/admin', 'keys.go_admin', () => api.can('POST', '/v1/agents') || api.can('POST', '/v1/dictionary')],
+  ['e', '/app/eval', 'keys.go_eval', everyone],
+  ['p', '/app/reports', 'keys.go_reports', everyone],
 ];
+const allowedGoto = () => goto.filter(x => x[3]());
 
 export function installShortcuts(g) {
   globals = g;
@@ -39,7 +45,7 @@ export function installShortcuts(g) {
     const key = ev.key;
     if (pendingG && Date.now() - pendingG < 1500) {
       pendingG = 0;
-      const hit = goto.find(x => x[0] === key);
+      const hit = allowedGoto().find(x => x[0] === key);
       if (hit) { ev.preventDefault(); globals.navigate(hit[1]); }
       return;
     }
@@ -62,7 +68,7 @@ export function showHelp() {
     h('h3', {}, t('keys.global')),
     h('table', { class: 'keys' }, h('tbody', {},
       row('/', t('keys.search')),
-      goto.map(([k, , label]) => row('g ' + k, t(label))),
+      allowedGoto().map(([k, , label]) => row('g ' + k, t(label))),
       row('?', t('keys.help')),
       row('Ctrl Enter', t('keys.send')),
       row('Esc', t('keys.escape')))),

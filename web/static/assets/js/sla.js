@@ -31,7 +31,9 @@ export function state(view, now = Date.now()) {
     // A target met late was breached, but nothing can be done about it
     // any more: it counts for reports, not for the queue.
     const r = level === 'met_late' ? rank.met : rank[level];
-    if (r < rank[worst.level] || (r === rank[worst.level] && due < worst.due)) worst = { level: level === 'met_late' ? 'met' : level, target: tg, due };
+    // It still reads as breached (已超时), never as met (已达标).
+    const wr = worst.level === 'met_late' ? rank.met : rank[worst.level];
+    if (r < wr || (r === wr && due < worst.due)) worst = { level, target: tg, due };
   }
   return worst;
 }
@@ -92,11 +94,11 @@ export function chip(view) {
   if (st.level === 'none') return null;
   const tg = st.target;
   let text = t('sla.metric.' + tg.metric, {}, tg.metric) + ' · ';
-  if (st.level === 'breached') text += t('sla.breached');
+  if (st.level === 'breached' || st.level === 'met_late') text += t('sla.breached');
   else if (st.level === 'met') text += t('sla.met');
   else if (st.level === 'paused') text += t('sla.paused');
   else text += dueText(tg.due_at);
-  return h('span', { class: 'badge sla sla-' + st.level, title: t('sla.policy') + ' ' + (view.policy_name || '') }, text);
+  return h('span', { class: 'badge sla sla-' + (st.level === 'met_late' ? 'breached' : st.level), title: t('sla.policy') + ' ' + (view.policy_name || '') }, text);
 }
 
 export function dueText(iso) {
@@ -115,6 +117,7 @@ export function duration(s) {
   const parts = [];
   if (m[1] && m[1] !== '0') parts.push(t('sla.h', { n: m[1] }));
   if (m[2] && m[2] !== '0') parts.push(t('sla.m', { n: m[2] }));
+  if (!parts.length && m[3] && Number(m[3]) > 0) parts.push(t('sla.s', { n: String(Math.round(Number(m[3]))) }));
   if (!parts.length) parts.push(t('sla.m', { n: 0 }));
   return parts.join(' ');
 }
@@ -131,7 +134,7 @@ export function panel(view) {
       const st = state({ targets: [tg] });
       return h('li', {},
         h('strong', {}, t('sla.metric.' + tg.metric, {}, tg.metric), tg.cycle ? ' #' + tg.cycle : ''), ' ',
-        badge(t('sla.' + st.level), 'sla sla-' + st.level), ' ',
+        badge(t('sla.' + st.level), 'sla sla-' + (st.level === 'met_late' ? 'breached' : st.level)), ' ',
         h('span', { class: 'small' }, t('sla.target', { d: duration(tg.target) })),
         // Each part stays on one line, so a narrow column breaks between
         // them, never inside "59 分".

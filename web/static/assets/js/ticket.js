@@ -14,6 +14,7 @@ import { reasonsText } from './explain.js';
 import * as mail from './mail.js';
 import * as wechat from './wechat.js';
 import { renderMacros } from './macros.js';
+import { watchTicket } from './collab.js';
 
 export async function render(ctx) {
   const id = ctx.params[0];
@@ -22,6 +23,8 @@ export async function render(ctx) {
   const canWrite = api.can('PATCH', '/v1/tickets/:id');
   const canComment = api.can('POST', '/v1/tickets/:id/comments');
 
+  /** @type {any} who else is here, live updates (collab.js); set once the page is built */
+  let collab = null;
   const st = { ticket: null, etag: '', comments: [], mails: [], history: [], suggestions: null, draftUse: null, macroUse: null, inserted: new Map(), feedback: new Map(), sla: null, links: null, linksError: null };
 
   const load = async () => {
@@ -354,6 +357,7 @@ export async function render(ctx) {
     tabReply.addEventListener('click', () => { setMode('reply'); text.focus(); });
     tabNote.addEventListener('click', () => { setMode('note'); text.focus(); });
     text.addEventListener('input', renderInfo);
+    text.addEventListener('input', () => { if (collab) collab.typing(text.value.trim() !== ''); });
     text.addEventListener('keydown', ev => {
       if (ev.key === 'Enter' && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
     });
@@ -362,6 +366,7 @@ export async function render(ctx) {
       busy(send, () => sendComment(text.value, mode, after.value, picker.files()).then(ok => {
         if (!ok) return;
         text.value = '';
+        if (collab) collab.typing(false);
         picker.clear();
         after.value = '';
         st.draftUse = null;
@@ -418,6 +423,7 @@ export async function render(ctx) {
     body = body.trim();
     if (!body && !files.length) { toast(t('composer.empty'), 'error'); return false; }
     const isReply = mode === 'reply';
+    if (isReply && collab && !(await collab.confirmSend(composerBox))) return false;
     try {
       if (st.macroUse && isReply && !files.length) {
         // The macro's apply sends the reply and makes its changes in one
@@ -512,14 +518,23 @@ export async function render(ctx) {
   }
 
   function pageKeys(prev, next) {
+    // Only what the role may do: a viewer neither replies nor judges
+    // suggestions, so the help does not offer those keys.
+    const canFeedback = api.can('POST', '/v1/suggestions/:id/feedback');
     const keys = [
-      { key: 'r', label: t('keys.reply'), fn: () => composer.focus('reply') },
-      { key: 'n', label: t('keys.note'), fn: () => composer.focus('note') },
-      { key: 'a', label: t('keys.accept'), fn: () => suggBox.querySelector('[data-act="accept"]')?.click() },
-      { key: 'e', label: t('keys.edit'), fn: () => suggBox.querySelector('[data-act="edit"]')?.click() },
-      { key: 'x', label: t('keys.reject'), fn: () => suggBox.querySelector('[data-act="reject"]')?.click() },
-      { key: 'm', label: t('keys.macro'), fn: () => macroBox.macroKeys?.focus() },
-      ...[1, 2, 3, 4, 5].map(n => ({ key: String(n), label: t('keys.macro_n', { n }), fn: () => macroBox.macroKeys?.nth(n - 1) })),
+      ...(canComment ? [
+        { key: 'r', label: t('keys.reply'), fn: () => composer.focus('reply') },
+        { key: 'n', label: t('keys.note'), fn: () => composer.focus('note') },
+      ] : []),
+      ...(canFeedback ? [
+        { key: 'a', label: t('keys.accept'), fn: () => suggBox.querySelector('[data-act="accept"]')?.click() },
+        { key: 'e', label: t('keys.edit'), fn: () => suggBox.querySelector('[data-act="edit"]')?.click() },
+        { key: 'x', label: t('keys.reject'), fn: () => suggBox.querySelector('[data-act="reject"]')?.click() },
+      ] : []),
+      ...(canComment ? [
+        { key: 'm', label: t('keys.macro'), fn: () => macroBox.macroKeys?.focus() },
+        ...[1, 2, 3, 4, 5].map(n => ({ key: String(n), label: t('keys.macro_n', { n }), fn: () => macroBox.macroKeys?.nth(n - 1) })),
+      ] : []),
       { key: 'u', label: t('keys.back'), fn: () => ctx.navigate(JSON.parse(sessionStorage.getItem('trg:queue') || '{}').url || '/app/inbox') },
     ];
     if (next) keys.unshift({ key: 'j', label: t('keys.next_ticket'), fn: () => ctx.navigate('/app/tickets/' + next) });
@@ -533,6 +548,13 @@ export async function render(ctx) {
   if (!api.isFinal(st.ticket)) loadSuggestions(false);
   if (!api.isFinal(st.ticket) && canComment) renderMacros(macroBox, { ticketId: id, use: (m, v) => composer.useMacro(m, v), signal: ctx.signal });
   loadSLA();
+  collab = watchTicket(ctx, {
+    id, anchor: head, version: () => st.ticket.version,
+    onChange: async () => {
+      await Promise.all([load(), refreshComments(), refreshHistory()]);
+      renderAll();
+    },
+  });
 }
 
 function withValue(list, v) {
