@@ -82,7 +82,7 @@ func TestRunUsage(t *testing.T) {
 			if code != c.code || !strings.Contains(out.String()+errOut.String(), c.want) {
 				t.Errorf("exit %d, want %d; output %q, want %q", code, c.code, out.String()+errOut.String(), c.want)
 			}
-			if strings.Contains(errOut.String(), "secret") {
+			if strings.Contains(errOut.String(), "u:secret") || strings.Contains(errOut.String(), ":secret@") {
 				t.Errorf("a database password was printed: %s", errOut.String())
 			}
 		})
