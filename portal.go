@@ -87,10 +87,13 @@ func ContactKey(contact string) string {
 }
 
 // RequesterSession is a customer signed in to "my tickets" by a one-time
-// link: found by the hash of its cookie's secret, for one e-mail address.
+// link: found by the hash of its cookie's secret, for one e-mail address;
+// or by an SMS code, for one phone number (PhoneDigits), and then Email is
+// "".
 type RequesterSession struct {
 	Hash      string
 	Email     string
+	Phone     string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
