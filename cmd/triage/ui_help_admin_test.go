@@ -12,6 +12,9 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// smsSecretUI is the SMS webhook's secret typed in the settings.
+const smsSecretUI = "sms-secret-typed-in-the-ui-2026"
+
 // onePixelPNG is a 1×1 PNG, a logo the settings accept.
 const onePixelPNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
@@ -19,8 +22,9 @@ const onePixelPNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mN
 // browser and checks each effect through the API:
 //
 //  1. the help centre's settings (company name, logo upload, category on
-//     the form, e-mail confirmation, widget origins) are saved, and a bad
-//     origin is refused with the field named;
+//     the form, e-mail confirmation, widget origins, the SMS webhook and
+//     its secret, never shown back) are saved, and a bad origin is
+//     refused with the field named;
 //  2. the deflection report shows the API's totals, draws its charts, and
 //     its CSV button downloads the API's CSV.
 func TestUIHelpAdmin(t *testing.T) {
@@ -59,6 +63,8 @@ func TestUIHelpAdmin(t *testing.T) {
 				chromedp.Click(chromedp.ID("ha-ask-category")),
 				chromedp.Click(chromedp.ID("ha-confirm-email")),
 				chromedp.SetValue(chromedp.ID("ha-origins"), "https://shop.example.com\nhttps://m.example.com/"),
+				chromedp.SetValue(chromedp.ID("ha-sms-url"), "https://sms.example.cn/triage"),
+				chromedp.SetValue(chromedp.ID("ha-sms-secret"), smsSecretUI),
 				chromedp.Click(chromedp.ID("ha-save")),
 				chromedp.WaitVisible(chromedp.ID("ha-logo-img")))
 			shot("help-settings.png")
@@ -68,6 +74,8 @@ func TestUIHelpAdmin(t *testing.T) {
 				AskCategory   bool     `json:"ask_category"`
 				ConfirmEmail  bool     `json:"confirm_email"`
 				WidgetOrigins []string `json:"widget_origins"`
+				SMSURL        string   `json:"sms_webhook_url"`
+				SMSHint       string   `json:"sms_secret_hint"`
 			}
 			if err := u.api("GET", "/v1/help/settings", &st); err != nil {
 				t.Fatal(err)
@@ -76,8 +84,12 @@ func TestUIHelpAdmin(t *testing.T) {
 			// them on, the second off.
 			on := size[0] == 1366
 			if st.CompanyName != name || st.LogoType != "image/png" || st.AskCategory != on || st.ConfirmEmail != on ||
-				strings.Join(st.WidgetOrigins, " ") != "https://shop.example.com https://m.example.com" {
+				strings.Join(st.WidgetOrigins, " ") != "https://shop.example.com https://m.example.com" ||
+				st.SMSURL != "https://sms.example.cn/triage" || st.SMSHint == "" || !strings.HasPrefix(smsSecretUI, strings.TrimSuffix(st.SMSHint, "…")) {
 				t.Fatalf("settings after saving: %+v", st)
+			}
+			if raw := apiRaw(t, u, "/v1/help/settings"); strings.Contains(raw, smsSecretUI) {
+				t.Fatalf("the API shows the SMS secret: %s", raw)
 			}
 			resp, err := http.Get(u.url + "/help")
 			if err != nil {

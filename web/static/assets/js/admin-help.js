@@ -2,7 +2,8 @@
 //   - help: the help centre's settings (/v1/help/settings): the company
 //     name and logo that brand /help, the category choice on the request
 //     form, the e-mail confirmation step, and the sites that may embed
-//     the widget. Until this page they were API-only.
+//     the widget, and the company's SMS webhook for sign-in by code.
+//     Until this page they were API-only.
 //   - deflection: the deflection report (/v1/reports/deflection) by day,
 //     as a chart, and by category, with its CSV.
 
@@ -55,6 +56,13 @@ async function settings(ctx) {
       h('label', { class: 'check span2' }, h('input', { type: 'checkbox', id: 'ha-confirm-email', name: 'confirm_email', checked: !!st.confirm_email }), ' ', t('helpadmin.confirm_email')),
       h('label', { for: 'ha-origins' }, t('helpadmin.widget_origins')),
       h('div', {}, origins, h('div', { class: 'muted small' }, t('helpadmin.widget_hint'))),
+      h('label', { for: 'ha-sms-url' }, t('helpadmin.sms_url')),
+      h('div', {}, h('input', { id: 'ha-sms-url', name: 'sms_webhook_url', type: 'url', class: 'mono', value: st.sms_webhook_url || '', placeholder: 'https://sms.example.cn/triage' }),
+        h('div', { class: 'muted small' }, t('helpadmin.sms_url_hint'))),
+      h('label', { for: 'ha-sms-secret' }, t('helpadmin.sms_secret')),
+      h('div', {}, h('input', { id: 'ha-sms-secret', name: 'sms_secret', type: 'password', autocomplete: 'new-password', class: 'mono',
+        placeholder: st.sms_secret_hint ? t('helpadmin.sms_secret_keep', { hint: st.sms_secret_hint }) : '' }),
+        h('div', { class: 'muted small' }, t('helpadmin.sms_secret_hint'))),
       h('div', { class: 'span2 actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'ha-save' }, t('common.save'))));
     const snippet = h('pre', { class: 'mono small widget-snippet', id: 'ha-snippet' },
       `<script src="${location.origin}/help/widget.js" async></script>`);
@@ -68,6 +76,8 @@ async function settings(ctx) {
           confirm_email: form.confirm_email.checked,
           widget_origins: origins.value.split(/[\s,，]+/).map(x => x.trim()).filter(Boolean),
         };
+        b.sms_webhook_url = form.sms_webhook_url.value.trim();
+        if (form.sms_secret.value) b.sms_secret = form.sms_secret.value;
         const file = form.logo.files && form.logo.files[0];
         if (file) b.logo = await readBase64(file);
         else if (form.logo_remove && form.logo_remove.checked) b.logo = null;
