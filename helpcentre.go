@@ -81,9 +81,20 @@ type HelpSettings struct {
 	ConfirmEmail bool `json:"confirm_email"`
 	// WidgetOrigins are the sites (scheme://host[:port]) that may embed
 	// the help widget and call its endpoints from the browser.
-	WidgetOrigins []string  `json:"widget_origins"`
+	WidgetOrigins []string `json:"widget_origins"`
+	// SMSWebhookURL, when set, lets requesters sign in to "my tickets"
+	// by a code sent by SMS: triage posts the phone number and the code
+	// there, signed with SMSSecret as webhooks are (X-Triage-Signature),
+	// and the company's own system sends the text. The secret is never
+	// shown again; SMSSecretHint is its last characters.
+	SMSWebhookURL string    `json:"sms_webhook_url"`
+	SMSSecret     string    `json:"-"`
+	SMSSecretHint string    `json:"sms_secret_hint"`
 	UpdatedAt     time.Time `json:"updated_at"`
 }
+
+// SMSSignIn reports whether requesters may sign in by an SMS code.
+func (s *HelpSettings) SMSSignIn() bool { return s.SMSWebhookURL != "" && s.SMSSecret != "" }
 
 // DefaultHelpName names a help centre whose company has not set a name.
 const DefaultHelpName = "帮助中心"
@@ -116,6 +127,9 @@ func ValidateHelpSettings(s *HelpSettings) error {
 		s.WidgetOrigins[i] = clean
 	}
 	s.WidgetOrigins = slices.Compact(s.WidgetOrigins)
+	if err := validateSMS(s); err != nil {
+		return err
+	}
 	if len(s.Logo) == 0 {
 		s.LogoType = ""
 		return nil
@@ -139,6 +153,49 @@ type HelpSettingsUpdate struct {
 	AskCategory   Opt[bool]     `json:"ask_category"`
 	ConfirmEmail  Opt[bool]     `json:"confirm_email"`
 	WidgetOrigins Opt[[]string] `json:"widget_origins"`
+	// SMSWebhookURL and SMSSecret: see HelpSettings; "" or null for the
+	// URL turns SMS sign-in off (and forgets the secret).
+	SMSWebhookURL Opt[string] `json:"sms_webhook_url"`
+	SMSSecret     Opt[string] `json:"sms_secret"`
+}
+
+// MinSMSSecret is the shortest SMS webhook secret accepted.
+const MinSMSSecret = 16
+
+// validateSMS checks the SMS webhook: an http(s) URL with a host, and a
+// secret long enough to sign with whenever there is a URL.
+func validateSMS(s *HelpSettings) error {
+	s.SMSWebhookURL = strings.TrimSpace(s.SMSWebhookURL)
+	if s.SMSWebhookURL == "" {
+		s.SMSSecret, s.SMSSecretHint = "", ""
+		return nil
+	}
+	u, err := url.Parse(s.SMSWebhookURL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || len(s.SMSWebhookURL) > 2000 {
+		return Invalid("sms_webhook_url", "sms_webhook_url must be an http(s) URL with a host")
+	}
+	if utf8.RuneCountInString(s.SMSSecret) < MinSMSSecret || len(s.SMSSecret) > 200 {
+		return Invalid("sms_secret", "sms_secret must be %d to 200 characters when sms_webhook_url is set", MinSMSSecret)
+	}
+	s.SMSSecretHint = SecretHint(s.SMSSecret)
+	return nil
+}
+
+// PhoneDigits is a phone number as requesters are matched by it: digits
+// only, without a leading +86 or 0086. "" when p has no digits.
+func PhoneDigits(p string) string {
+	d := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, p)
+	for _, prefix := range []string{"0086", "86"} {
+		if strings.HasPrefix(d, prefix) && len(d)-len(prefix) == 11 {
+			return d[len(prefix):]
+		}
+	}
+	return d
 }
 
 // CleanOrigin checks a widget origin: https (or http for localhost) and a

@@ -64,7 +64,7 @@ type HelpEvent struct {
 }
 
 // ContactKey is the form of an e-mail address or a phone number kept in
-// the help events: lower-cased, digits only for a phone, hashed. "" for
+// the help events: lower-cased, PhoneDigits for a phone, hashed. "" for
 // "".
 func ContactKey(contact string) string {
 	c := strings.ToLower(strings.TrimSpace(contact))
@@ -72,13 +72,9 @@ func ContactKey(contact string) string {
 		return ""
 	}
 	if !strings.Contains(c, "@") {
-		c = strings.Map(func(r rune) rune {
-			if r >= '0' && r <= '9' {
-				return r
-			}
-			return -1
-		}, c)
-		if c == "" {
+		// PhoneDigits, so that +86 138-0013-8000 from a bot and
+		// 13800138000 on a later ticket are the same contact.
+		if c = PhoneDigits(c); c == "" {
 			return ""
 		}
 	}
@@ -87,10 +83,13 @@ func ContactKey(contact string) string {
 }
 
 // RequesterSession is a customer signed in to "my tickets" by a one-time
-// link: found by the hash of its cookie's secret, for one e-mail address.
+// link: found by the hash of its cookie's secret, for one e-mail address;
+// or by an SMS code, for one phone number (PhoneDigits), and then Email is
+// "".
 type RequesterSession struct {
 	Hash      string
 	Email     string
+	Phone     string
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }

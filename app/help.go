@@ -8,8 +8,10 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/desk"
+	"github.com/triagehq/triage/egress"
 	"github.com/triagehq/triage/helpcentre"
 	"github.com/triagehq/triage/limit"
+	"github.com/triagehq/triage/notify"
 )
 
 // openHelp builds the public help centre over the store, the agents'
@@ -22,6 +24,16 @@ func (a *App) openHelp() error {
 	if a.Mail != nil {
 		cfg.Mailer = a.Mail
 	}
+	// SMS codes go to the company's webhook as webhooks do: past the
+	// address guard (no private or metadata addresses unless allowed),
+	// through egress, traced as outbound webhook calls.
+	guard, err := notify.NewGuard(a.Config.WebhookAllow)
+	if err != nil {
+		return err
+	}
+	sms := guard.Client(15 * time.Second)
+	sms.Transport = egress.Transport(a.outbound(triage.OutboundWebhook)(sms.Transport))
+	cfg.SMS = sms
 	if a.Suggest != nil {
 		cfg.Writer = a.Suggest.Writer
 	}

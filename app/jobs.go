@@ -16,6 +16,9 @@ func (a *App) registerJobs() error {
 	jobs := slices.Concat(a.Retrainer.Jobs(), a.SLA.Jobs(), a.Webhooks.Jobs(), a.Desk.Jobs(), a.Mail.Jobs(),
 		a.Automations.Jobs())
 	jobs = append(jobs, a.WeChat.Jobs()...)
+	if a.Help != nil {
+		jobs = append(jobs, a.Help.Jobs()...)
+	}
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
 		a.Mail.Subscriptions(), a.Automations.Subscriptions(),
 		a.Notifier.Subscriptions())

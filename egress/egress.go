@@ -14,6 +14,14 @@
 //     its only constructors mask, so a function that takes a Text cannot
 //     be handed raw personal data.
 //
+// One value may pass unmasked, and only where it is the point of the
+// request: the recipient of a message a company's own gateway delivers
+// (the phone number an SMS sign-in code goes to). WithRecipient names it
+// on the request's context, and then only the top-level JSON field
+// RecipientField holding exactly that value is left as is; the same
+// number anywhere else in the body (a text that quotes it) is masked as
+// always.
+//
 // LogHandler does the same for log records, which leave the process too.
 //
 // The test in this package lists every place in the module that can reach
@@ -22,6 +30,7 @@ package egress
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -98,7 +107,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	masked, err := MaskBody(req.Header.Get("Content-Type"), raw)
+	recipient, _ := req.Context().Value(recipientKey{}).(string)
+	masked, err := MaskBodyTo(req.Header.Get("Content-Type"), raw, recipient)
 	if err != nil {
 		return nil, err
 	}
@@ -117,6 +127,27 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // ErrUnmaskable. Use it where a body is built and signed before it is
 // sent, so that the signature covers the masked bytes.
 func MaskBody(contentType string, body []byte) ([]byte, error) {
+	return MaskBodyTo(contentType, body, "")
+}
+
+// RecipientField is the JSON key of the one field WithRecipient lets
+// through unmasked.
+const RecipientField = "to"
+
+type recipientKey struct{}
+
+// WithRecipient returns a context whose requests through Transport keep
+// recipient unmasked in their body's top-level RecipientField, and there
+// only. An empty recipient changes nothing.
+func WithRecipient(ctx context.Context, recipient string) context.Context {
+	return context.WithValue(ctx, recipientKey{}, recipient)
+}
+
+// MaskBodyTo is MaskBody for a message to recipient: a JSON object's
+// top-level RecipientField equal to recipient stays as it is. Use it,
+// with WithRecipient on the request, where the body is signed before it
+// is sent.
+func MaskBodyTo(contentType string, body []byte, recipient string) ([]byte, error) {
 	if len(body) == 0 {
 		return body, nil
 	}
@@ -126,7 +157,7 @@ func MaskBody(contentType string, body []byte) ([]byte, error) {
 	}
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		return maskJSON(body)
+		return maskJSON(body, recipient)
 	case mt == "application/x-www-form-urlencoded":
 		v, err := url.ParseQuery(string(body))
 		if err != nil {
@@ -144,7 +175,7 @@ func MaskBody(contentType string, body []byte) ([]byte, error) {
 	return nil, fmt.Errorf("%w: content type %s", ErrUnmaskable, mt)
 }
 
-func maskJSON(body []byte) ([]byte, error) {
+func maskJSON(body []byte, recipient string) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
@@ -154,9 +185,20 @@ func maskJSON(body []byte) ([]byte, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, fmt.Errorf("%w: data after the JSON document", ErrUnmaskable)
 	}
+	// The recipient, when it is where it belongs, is set aside and put
+	// back after the rest is masked.
+	obj, _ := v.(map[string]any)
+	keep, kept := "", false
+	if to, ok := obj[RecipientField].(string); ok && recipient != "" && to == recipient {
+		keep, kept = to, true
+		delete(obj, RecipientField)
+	}
 	v, err := maskValue(v)
 	if err != nil {
 		return nil, err
+	}
+	if kept {
+		v.(map[string]any)[RecipientField] = keep
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -2,8 +2,10 @@ package egress
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -178,4 +180,50 @@ func FuzzMaskBody(f *testing.F) {
 			t.Fatalf("not idempotent: %q then %q (%v)", out, again, err)
 		}
 	})
+}
+
+// TestRecipient: the one field WithRecipient names passes as is, at the
+// top level and only with exactly the named value; the number elsewhere,
+// another number in the field, or no recipient at all are masked.
+func TestRecipient(t *testing.T) {
+	const phone = "13812345678"
+	body := `{"to":"13812345678","text":"验证码 402913 已发送至 13812345678","nested":{"to":"13812345678"}}`
+	for _, c := range []struct {
+		name, recipient, body string
+		keep                  bool
+	}{
+		{"named", phone, body, true},
+		{"not named", "", body, false},
+		{"another number", "13900001111", body, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := MaskBodyTo("application/json", []byte(c.body), c.recipient)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(got, &m); err != nil {
+				t.Fatal(err)
+			}
+			if (m["to"] == phone) != c.keep {
+				t.Errorf("to = %v, keep %v", m["to"], c.keep)
+			}
+			if strings.Count(string(got), phone) > 1 || strings.Contains(m["text"].(string), phone) ||
+				strings.Contains(fmt.Sprint(m["nested"]), phone) {
+				t.Errorf("the number passed elsewhere: %s", got)
+			}
+		})
+	}
+	// Through the transport, by the request's context.
+	srv, seen := recorder(t)
+	req, _ := http.NewRequestWithContext(WithRecipient(context.Background(), phone), "POST", srv.URL, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := Client(nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := seen(); len(got) != 1 || !strings.Contains(got[0], `"to":"13812345678"`) || strings.Count(got[0], phone) != 1 {
+		t.Errorf("sent: %v", got)
+	}
 }

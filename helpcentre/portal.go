@@ -52,6 +52,9 @@ type Limits struct {
 	Suggest *limit.Limiter
 	// SignInAddr and SignInEmail bound the sign-in links asked for.
 	SignInAddr, SignInEmail *limit.Limiter
+	// CodeAddr and CodePhone bound the SMS codes asked for; CodeTryAddr
+	// and CodeTryPhone the codes tried, right or wrong.
+	CodeAddr, CodePhone, CodeTryAddr, CodeTryPhone *limit.Limiter
 }
 
 // Default quotas of the public forms.
@@ -69,7 +72,9 @@ func (s *Service) initPortal() error {
 		dst **limit.Limiter
 		r   limit.Rate
 	}{{&s.Limits.FormAddr, DefaultFormAddr}, {&s.Limits.FormContact, DefaultFormContact}, {&s.Limits.NoWork, DefaultNoWork},
-		{&s.Limits.Suggest, DefaultSuggest}, {&s.Limits.SignInAddr, DefaultSignInAddr}, {&s.Limits.SignInEmail, DefaultSignInEmail}} {
+		{&s.Limits.Suggest, DefaultSuggest}, {&s.Limits.SignInAddr, DefaultSignInAddr}, {&s.Limits.SignInEmail, DefaultSignInEmail},
+		{&s.Limits.CodeAddr, DefaultCodeAddr}, {&s.Limits.CodePhone, DefaultCodePhone},
+		{&s.Limits.CodeTryAddr, DefaultCodeTryAddr}, {&s.Limits.CodeTryPhone, DefaultCodeTryPhone}} {
 		if *l.dst != nil {
 			continue
 		}

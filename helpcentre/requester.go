@@ -32,10 +32,15 @@ const RequesterCookie = "triage_requester"
 
 // myView is what the portal's templates get.
 type myView struct {
-	Email   string
-	CSRF    string
-	Tickets []*triage.Ticket
-	Ticket  *triage.Ticket
+	Email string
+	// Phone is the number signed in by SMS (or asked a code for); SMS
+	// offers sign-in by code; CodeSent shows the code's form.
+	Phone    string
+	SMS      bool
+	CodeSent bool
+	CSRF     string
+	Tickets  []*triage.Ticket
+	Ticket   *triage.Ticket
 	// Comments are the public ones only.
 	Comments []*triage.Comment
 	Files    []*triage.Attachment
@@ -62,6 +67,8 @@ func (h *Handler) portalRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /help/my/signin", h.signInPage)
 	m.HandleFunc("POST /help/my/signin", h.signIn)
 	m.HandleFunc("POST /help/my/signout", h.signOut)
+	m.HandleFunc("POST /help/my/code", h.askCode)
+	m.HandleFunc("POST /help/my/code/signin", h.codeSignIn)
 	m.HandleFunc("GET /help/my/tickets/{id}", h.myTicket)
 	m.HandleFunc("POST /help/my/tickets/{id}/reply", h.myReply)
 	m.HandleFunc("POST /help/my/tickets/{id}/rate", h.myRate)
@@ -107,8 +114,13 @@ func (h *Handler) renderMy(w http.ResponseWriter, r *http.Request, name, title s
 	_, _ = w.Write(b.Bytes())
 }
 
-// ownTickets lists the requester's tickets, newest first.
-func (s *Service) ownTickets(ctx context.Context, email string) ([]*triage.Ticket, error) {
+// ownTickets lists the requester's tickets, newest first: by the phone a
+// session was signed in with by SMS, or else by its e-mail address.
+func (s *Service) ownTickets(ctx context.Context, rs *triage.RequesterSession) ([]*triage.Ticket, error) {
+	if rs.Phone != "" {
+		return s.phoneTickets(ctx, rs.Phone, 1000)
+	}
+	email := rs.Email
 	out := []*triage.Ticket{}
 	f := triage.TicketFilter{RequesterID: email, Limit: triage.MaxPageSize}
 	for len(out) < 1000 {
@@ -130,11 +142,20 @@ func (s *Service) ownTickets(ctx context.Context, email string) ([]*triage.Ticke
 	return out, nil
 }
 
+// owns reports whether the session's requester is t's: the same phone
+// for a session signed in by SMS, the same address otherwise.
+func owns(rs *triage.RequesterSession, t *triage.Ticket) bool {
+	if rs.Phone != "" {
+		return t.Requester.Phone != "" && triage.PhoneDigits(t.Requester.Phone) == rs.Phone
+	}
+	return rs.Email != "" && strings.EqualFold(t.Requester.Email, rs.Email)
+}
+
 // ownTicket returns a ticket of the requester's, and ENOTFOUND for every
 // other, existing or not, with the same message.
-func (s *Service) ownTicket(ctx context.Context, email, id string) (*triage.Ticket, error) {
+func (s *Service) ownTicket(ctx context.Context, rs *triage.RequesterSession, id string) (*triage.Ticket, error) {
 	t, err := s.Store.Ticket(ctx, id)
-	if triage.IsCode(err, triage.ENOTFOUND) || (err == nil && !strings.EqualFold(t.Requester.Email, email)) {
+	if triage.IsCode(err, triage.ENOTFOUND) || (err == nil && !owns(rs, t)) {
 		return nil, triage.NotFound("ticket", id)
 	}
 	return t, err
@@ -147,15 +168,15 @@ func (h *Handler) myTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	rs := h.requester(r)
 	if rs == nil {
-		h.renderMy(w, r, "signin.html", "我的工单", &myView{Sent: r.URL.Query().Get("sent") == "1"}, http.StatusOK)
+		h.renderMy(w, r, "signin.html", "我的工单", &myView{Sent: r.URL.Query().Get("sent") == "1", SMS: h.smsEnabled(r.Context())}, http.StatusOK)
 		return
 	}
-	ts, err := h.s.ownTickets(r.Context(), rs.Email)
+	ts, err := h.s.ownTickets(r.Context(), rs)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	h.renderMy(w, r, "my.html", "我的工单", &myView{Email: rs.Email, CSRF: csrf(rs), Tickets: ts}, http.StatusOK)
+	h.renderMy(w, r, "my.html", "我的工单", &myView{Email: rs.Email, Phone: rs.Phone, CSRF: csrf(rs), Tickets: ts}, http.StatusOK)
 }
 
 // askLink mails a sign-in link to an address that has tickets. The page
@@ -337,7 +358,7 @@ func (h *Handler) myTicket(w http.ResponseWriter, r *http.Request) {
 	if rs == nil {
 		return
 	}
-	t, err := h.s.ownTicket(r.Context(), rs.Email, r.PathValue("id"))
+	t, err := h.s.ownTicket(r.Context(), rs, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -347,7 +368,7 @@ func (h *Handler) myTicket(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	mv := &myView{Email: rs.Email, CSRF: csrf(rs), Ticket: t, Comments: cs, Files: files, Error: r.URL.Query().Get("error")}
+	mv := &myView{Email: rs.Email, Phone: rs.Phone, CSRF: csrf(rs), Ticket: t, Comments: cs, Files: files, Error: r.URL.Query().Get("error")}
 	if t.Status == triage.StatusSolved || t.Status == triage.StatusClosed {
 		mv.CanRate = h.s.Rate != nil
 		if sv, err := h.s.Store.Survey(r.Context(), t.ID); err == nil && sv.AnsweredAt != nil {
@@ -383,7 +404,7 @@ func (h *Handler) myReply(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	t, err := h.s.ownTicket(r.Context(), rs.Email, r.PathValue("id"))
+	t, err := h.s.ownTicket(r.Context(), rs, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -418,7 +439,7 @@ func (h *Handler) myRate(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	t, err := h.s.ownTicket(r.Context(), rs.Email, r.PathValue("id"))
+	t, err := h.s.ownTicket(r.Context(), rs, r.PathValue("id"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -449,7 +470,7 @@ func (h *Handler) myFile(w http.ResponseWriter, r *http.Request) {
 	a, data, err := h.s.Tickets.Attachment(r.Context(), r.PathValue("id"))
 	if err == nil {
 		var t *triage.Ticket
-		if t, err = h.s.ownTicket(r.Context(), rs.Email, a.TicketID); err == nil && a.CommentID != "" {
+		if t, err = h.s.ownTicket(r.Context(), rs, a.TicketID); err == nil && a.CommentID != "" {
 			var cs []*triage.Comment
 			if cs, _, err = h.s.publicView(r.Context(), t); err == nil &&
 				!slices.ContainsFunc(cs, func(c *triage.Comment) bool { return c.ID == a.CommentID }) {

@@ -14,6 +14,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
@@ -70,6 +71,10 @@ type Service struct {
 	// public URL is https).
 	SessionTTL time.Duration
 	Secure     bool
+	// SMS posts sign-in codes to the company's SMS webhook (sms.go);
+	// nil means egress.Client(nil). app passes one through egress over
+	// the webhooks' address guard.
+	SMS *http.Client
 }
 
 // DefaultVoteRate is how many votes one address may cast a minute: a
@@ -272,6 +277,12 @@ func (s *Service) PutSettings(ctx context.Context, u triage.HelpSettingsUpdate) 
 		}
 		if u.WidgetOrigins.Set {
 			h.WidgetOrigins = u.WidgetOrigins.V
+		}
+		if u.SMSWebhookURL.Set {
+			h.SMSWebhookURL = u.SMSWebhookURL.V
+		}
+		if u.SMSSecret.Set {
+			h.SMSSecret = u.SMSSecret.V
 		}
 		if err := triage.ValidateHelpSettings(h); err != nil {
 			return err

@@ -50,8 +50,8 @@ func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSes
 		return err
 	}
 	s.CreatedAt, s.ExpiresAt = triage.StoreTime(s.CreatedAt), triage.StoreTime(s.ExpiresAt)
-	_, err := tx.tx.Exec(ctx, `INSERT INTO requester_sessions (hash, email, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		s.Hash, s.Email, s.CreatedAt, s.ExpiresAt)
+	_, err := tx.tx.Exec(ctx, `INSERT INTO requester_sessions (hash, email, phone, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		s.Hash, s.Email, s.Phone, s.CreatedAt, s.ExpiresAt)
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "this session already exists")
 	}
@@ -61,8 +61,8 @@ func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSes
 // RequesterSession returns the session with hash if it is live at now.
 func (s queries) RequesterSession(ctx context.Context, hash string, now time.Time) (*triage.RequesterSession, error) {
 	var r triage.RequesterSession
-	err := s.q.QueryRow(ctx, `SELECT hash, email, created_at, expires_at FROM requester_sessions
-		WHERE hash = $1 AND expires_at > $2`, hash, triage.StoreTime(now)).Scan(&r.Hash, &r.Email, &r.CreatedAt, &r.ExpiresAt)
+	err := s.q.QueryRow(ctx, `SELECT hash, email, phone, created_at, expires_at FROM requester_sessions
+		WHERE hash = $1 AND expires_at > $2`, hash, triage.StoreTime(now)).Scan(&r.Hash, &r.Email, &r.Phone, &r.CreatedAt, &r.ExpiresAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, triage.Errorf(triage.ENOTFOUND, "no such session")
 	} else if err != nil {

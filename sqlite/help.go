@@ -69,13 +69,14 @@ func (tx *Tx) AddArticleVote(ctx context.Context, v *triage.ArticleVote) error {
 func (s queries) HelpSettings(ctx context.Context) (*triage.HelpSettings, error) {
 	var h triage.HelpSettings
 	err := s.q.QueryRowContext(ctx, `
-		SELECT company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at FROM help_settings WHERE id = 1`).
-		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &h.ConfirmEmail, jsonCol{&h.WidgetOrigins}, timeCol{&h.UpdatedAt})
+		SELECT company_name, logo_type, logo, ask_category, confirm_email, widget_origins, sms_url, sms_secret, updated_at FROM help_settings WHERE id = 1`).
+		Scan(&h.CompanyName, &h.LogoType, &h.Logo, &h.AskCategory, &h.ConfirmEmail, jsonCol{&h.WidgetOrigins}, &h.SMSWebhookURL, &h.SMSSecret, timeCol{&h.UpdatedAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return &triage.HelpSettings{WidgetOrigins: []string{}}, nil
 	} else if err != nil {
 		return nil, dbError("help settings", err)
 	}
+	h.SMSSecretHint = triage.SecretHint(h.SMSSecret)
 	return &h, nil
 }
 
@@ -88,13 +89,14 @@ func (tx *Tx) PutHelpSettings(ctx context.Context, h *triage.HelpSettings) error
 		h.Logo = []byte{}
 	}
 	_, err := tx.tx.ExecContext(ctx, `
-		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, confirm_email, widget_origins, updated_at)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO help_settings (id, company_name, logo_type, logo, ask_category, confirm_email, widget_origins, sms_url, sms_secret, updated_at)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET
 			company_name = excluded.company_name, logo_type = excluded.logo_type,
 			logo = excluded.logo, ask_category = excluded.ask_category, confirm_email = excluded.confirm_email,
-			widget_origins = excluded.widget_origins, updated_at = excluded.updated_at`,
-		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, h.ConfirmEmail, originsJSON(h), micros(h.UpdatedAt))
+			widget_origins = excluded.widget_origins, sms_url = excluded.sms_url, sms_secret = excluded.sms_secret,
+			updated_at = excluded.updated_at`,
+		h.CompanyName, h.LogoType, h.Logo, h.AskCategory, h.ConfirmEmail, originsJSON(h), h.SMSWebhookURL, h.SMSSecret, micros(h.UpdatedAt))
 	if err != nil {
 		return dbError("put help settings", err)
 	}

@@ -59,8 +59,8 @@ func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSes
 		return err
 	}
 	s.CreatedAt, s.ExpiresAt = triage.StoreTime(s.CreatedAt), triage.StoreTime(s.ExpiresAt)
-	_, err := tx.tx.ExecContext(ctx, `INSERT INTO requester_sessions (hash, email, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		s.Hash, s.Email, micros(s.CreatedAt), micros(s.ExpiresAt))
+	_, err := tx.tx.ExecContext(ctx, `INSERT INTO requester_sessions (hash, email, phone, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		s.Hash, s.Email, s.Phone, micros(s.CreatedAt), micros(s.ExpiresAt))
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "this session already exists")
 	}
@@ -70,8 +70,8 @@ func (tx *Tx) CreateRequesterSession(ctx context.Context, s *triage.RequesterSes
 // RequesterSession returns the session with hash if it is live at now.
 func (s queries) RequesterSession(ctx context.Context, hash string, now time.Time) (*triage.RequesterSession, error) {
 	var r triage.RequesterSession
-	err := s.q.QueryRowContext(ctx, `SELECT hash, email, created_at, expires_at FROM requester_sessions
-		WHERE hash = ? AND expires_at > ?`, hash, micros(now)).Scan(&r.Hash, &r.Email, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt})
+	err := s.q.QueryRowContext(ctx, `SELECT hash, email, phone, created_at, expires_at FROM requester_sessions
+		WHERE hash = ? AND expires_at > ?`, hash, micros(now)).Scan(&r.Hash, &r.Email, &r.Phone, timeCol{&r.CreatedAt}, timeCol{&r.ExpiresAt})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, triage.Errorf(triage.ENOTFOUND, "no such session")
 	} else if err != nil {

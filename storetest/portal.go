@@ -98,17 +98,27 @@ func testRequesterSessions(t *testing.T, s triage.Store) {
 	if _, err := s.RequesterSession(ctx, "rs1", base.Add(time.Minute)); !triage.IsCode(err, triage.ENOTFOUND) {
 		t.Errorf("signed-out session: %v, want ENOTFOUND", err)
 	}
+	// A session signed in by an SMS code: the phone, no address.
+	ph := &triage.RequesterSession{Hash: "rs2", Phone: "13800138000", CreatedAt: base, ExpiresAt: base.Add(time.Hour)}
+	update(t, s, func(tx triage.Tx) error { return tx.CreateRequesterSession(ctx, ph) })
+	if got, err := s.RequesterSession(ctx, "rs2", base.Add(time.Minute)); err != nil || got.Phone != "13800138000" || got.Email != "" {
+		t.Fatalf("phone session = %+v, %v", got, err)
+	}
 }
 
 func testPortalSettings(t *testing.T, s triage.Store) {
 	ctx := t.Context()
-	h := &triage.HelpSettings{CompanyName: "示例", AskCategory: true, ConfirmEmail: true, WidgetOrigins: []string{"https://shop.example.com"}, UpdatedAt: base}
+	h := &triage.HelpSettings{CompanyName: "示例", AskCategory: true, ConfirmEmail: true, WidgetOrigins: []string{"https://shop.example.com"},
+		SMSWebhookURL: "https://sms.example.com/hook", SMSSecret: "whsec_sms_0123456789", SMSSecretHint: triage.SecretHint("whsec_sms_0123456789"), UpdatedAt: base}
 	update(t, s, func(tx triage.Tx) error { return tx.PutHelpSettings(ctx, h) })
 	got, err := s.HelpSettings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sameJSON(t, "settings", got, h)
+	if got.SMSSecret != h.SMSSecret {
+		t.Errorf("SMS secret = %q, want it stored", got.SMSSecret)
+	}
 }
 
 func testHelpRequests(t *testing.T, s triage.Store) {

@@ -77,6 +77,8 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-tokens", "/app/admin/tokens", "table"},
 		{"admin-accounts", "/app/admin/accounts", "#accounts-table"},
 		{"admin-automations", "/app/admin/automations", ".auto-templates li"},
+		{"admin-help", "/app/admin/help", "#help-settings"},
+		{"admin-deflection", "/app/admin/deflection", ".deflection-kpis"},
 		{"eval", "/app/eval", ".eval-row"},
 		{"eval-classify", "/app/eval/" + u.reports.classify, ".eval-report svg.chart"},
 		{"eval-suite", "/app/eval/" + u.reports.suite, ".eval-report section[data-set] svg.chart"},

@@ -22,6 +22,8 @@ export const SECTIONS = [
   ['tokens', 'admin.tokens'],
   ['accounts', 'admin.accounts'],
   ['automations', 'admin.automations'],
+  ['help', 'admin.help'],
+  ['deflection', 'admin.deflection'],
 ];
 
 export function adminNav(active) {

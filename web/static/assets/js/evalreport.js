@@ -84,7 +84,8 @@ function download(label, path, name, type, transform) {
     try {
       const res = await api.call('GET', path, { raw: true });
       const url = URL.createObjectURL(new Blob([transform ? transform(res.data) : res.data], { type }));
-      const a = h('a', { href: url, download: name });
+      const a = h('a', { download: name });
+      a.href = url; // a blob: URL, which h's safeHref would turn into '#'
       document.body.appendChild(a);
       a.click();
       a.remove();

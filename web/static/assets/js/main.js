@@ -31,6 +31,7 @@ const pages = [
   { re: /^\/app\/eval\/([^/]+)$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/reports$/, mod: './reports.js', nav: 'reports' },
   { re: /^\/app\/admin\/accounts$/, mod: './admin-accounts.js', nav: 'admin' },
+  { re: /^\/app\/admin\/(help|deflection)$/, mod: './admin-help.js', nav: 'admin' },
   { re: /^\/app\/security$/, mod: './security.js', nav: '' },
 ];
 

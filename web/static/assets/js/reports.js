@@ -76,7 +76,8 @@ function csvButton(path, params, title) {
     try {
       const r = await api.call('GET', path, { params: { ...params, format: 'csv' }, raw: true });
       const url = URL.createObjectURL(new Blob([r.data], { type: 'text/csv;charset=utf-8' }));
-      const a = h('a', { href: url, download: t(title) + '.csv' });
+      const a = h('a', { download: t(title) + '.csv' });
+      a.href = url; // a blob: URL, which h's safeHref would turn into '#' (the page itself was downloaded)
       document.body.appendChild(a);
       a.click();
       a.remove();
