@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/kefu"
+	"github.com/triagehq/triage/wechat"
 )
 
 // openWeChat builds the WeChat channel (微信客服) beside the e-mail one:
@@ -13,7 +15,10 @@ import (
 // hands public replies to both channels, each taking its own tickets.
 func (a *App) openWeChat() error {
 	a.WeChat = &kefu.Service{Store: a.Store, Desk: a.Desk, Queue: a.Jobs, Locker: a.Store, Keys: a.Keys,
-		BaseURL: a.Config.WeChatAPI, Now: a.Config.WeChatNow, Log: a.Log.With("part", "wechat")}
+		BaseURL: a.Config.WeChatAPI, Now: a.Config.WeChatNow, Log: a.Log.With("part", "wechat"),
+		// Every call to 企业微信 is a span "outbound wechat" (no URL: the
+		// access_token is in its query) and counts in the outbound metrics.
+		HTTPClient: &http.Client{Timeout: wechat.DefaultTimeout, Transport: a.outbound(triage.OutboundWeChat)(nil)}}
 	a.Desk.Outbox = outboxes{a.Desk.Outbox, a.WeChat}
 	return nil
 }
