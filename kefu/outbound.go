@@ -65,7 +65,7 @@ func (s *Service) state(ctx context.Context, r triage.Reader, cu *Customer) (wec
 			last = x.At
 			break
 		}
-		if x.Direction != triage.MailOut || x.Status == triage.MailFailed {
+		if x.Direction != triage.MailOut || x.Status == triage.MailFailed || x.Type == TypeHandover {
 			continue
 		}
 		// A reply is its text and one message per file.

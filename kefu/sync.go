@@ -205,7 +205,7 @@ func (s *Service) group(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 			}
 		}
 	}
-	return nil
+	return s.queueBot(ctx, tx, c, recs[0], t == nil)
 }
 
 // customerTicket is the ticket a customer's new message joins: their
