@@ -74,6 +74,7 @@ func botActive(recs []*triage.WeChatMessage) bool {
 			answered = true
 		case TypeHandover:
 			return false
+		case TypeWelcome, TypeSurvey:
 		default:
 			return false // an agent's reply
 		}

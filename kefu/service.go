@@ -93,7 +93,8 @@ func (s *Service) log() *slog.Logger {
 
 // Jobs are the jobs the channel does.
 func (s *Service) Jobs() []triage.JobSpec {
-	return []triage.JobSpec{JobSync.Handle(s.Sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send), JobBot.Handle(s.bot)}
+	return []triage.JobSpec{JobSync.Handle(s.Sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send), JobBot.Handle(s.bot),
+		JobWelcome.Handle(s.welcome)}
 }
 
 // secretsAAD binds sealed secrets to their channel.

@@ -255,6 +255,10 @@ func (s *Service) event(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 	e := m.Event
 	rec := s.record(c, m, triage.MailSkipped, why(triage.ReasonWeChatEvent, string(e.EventType)))
 	switch e.EventType {
+	case wechat.EventEnterSession:
+		if err := s.queueWelcome(ctx, tx, c, rec, e.WelcomeCode); err != nil {
+			return err
+		}
 	case wechat.EventMsgSendFail:
 		out, err := tx.WeChatByMsgID(ctx, c.ID, triage.MailOut, e.FailMsgID)
 		if err == nil && out.Status != triage.MailFailed {
