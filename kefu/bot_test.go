@@ -108,14 +108,52 @@ func botFirst(t *testing.T, pg bool) {
 		t.Errorf("the handed-over ticket is not with the account's team: %s", tk.TeamID)
 	}
 
-	// Every bot answer is in the deflection report: one answer, one
-	// handover (the complaint); asking for a person asks no bot.
+	// 4. A servicer 企业微信 does not know: the queue instead.
+	if e.channel, err = e.wx.UpdateChannel(e.ctx, e.channel.ID, e.channel.Version, triage.WeChatChannelUpdate{BotServicer: triage.Some("lisi")}); err != nil {
+		t.Fatal(err)
+	}
+	const carol = "wmBot-customer-carol"
+	if _, err := e.fake.Text(e.ctx, e.kf, carol, "东西是坏的，我要投诉"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the session in the queue", 30*time.Second, func() bool { return e.fake.State(e.kf, carol) == wechat.StateQueued })
+
+	// 5. Once an agent has replied, the bot stays out.
+	const dave = "wmBot-customer-dave"
+	if _, err := e.fake.Text(e.ctx, e.kf, dave, "退款多久到账？"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the bot's answer to dave", 30*time.Second, func() bool { return len(e.fake.Sent(e.kf, dave)) == 1 })
+	daveTicket := e.customer(dave)[0].TicketID
+	if _, err := e.app.Desk.AddComment(e.ctx, daveTicket, triage.NewComment{Body: "您好，我是客服小李，已为您查询。", Public: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the agent's reply to dave", 30*time.Second, func() bool { return len(e.fake.Sent(e.kf, dave)) == 2 })
+	if _, err := e.fake.Text(e.ctx, e.kf, dave, "退款多久到账？"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "dave's second message", 20*time.Second, func() bool {
+		n := 0
+		for _, r := range e.customer(dave) {
+			if r.Direction == triage.MailIn {
+				n++
+			}
+		}
+		return n == 2
+	})
+	time.Sleep(2 * time.Second)
+	if n := len(e.fake.Sent(e.kf, dave)); n != 2 {
+		t.Fatalf("the bot answered after an agent: %d sent", n)
+	}
+
+	// Every bot answer is in the deflection report: two answers, two
+	// handovers (the complaints); asking for a person asks no bot.
 	d, err := e.app.Help.Deflection(e.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("deflection: bot_answers %d bot_handovers %d", d.Total.BotAnswers, d.Total.BotHandovers)
-	if d.Total.BotAnswers != 1 || d.Total.BotHandovers != 1 {
+	if d.Total.BotAnswers != 2 || d.Total.BotHandovers != 2 {
 		t.Fatalf("deflection total %+v", d.Total)
 	}
 }
