@@ -39,6 +39,21 @@ func welcomeAndSurvey(t *testing.T, pg bool) {
 		return r.Type == kefu.TypeWelcome && r.Status == triage.MailSent
 	})
 
+	// A code that expired before the read (the read waits pause_seconds):
+	// a failed welcome, not retried.
+	const late = "wmWelcome-customer-03"
+	if _, _, err := e.fake.EnterSession(e.ctx, e.kf, late, "0", ""); err != nil {
+		t.Fatal(err)
+	}
+	e.fake.Clock.Advance(21 * time.Second)
+	waitFor(t, "the late welcome recorded", 20*time.Second, func() bool {
+		r := e.customer(late)
+		return len(r) == 2 && r[0].Type == kefu.TypeWelcome
+	})
+	if r := e.customer(late)[0]; r.Status != triage.MailFailed || r.Error == "" || len(e.fake.Sent(e.kf, late)) != 0 {
+		t.Fatalf("a welcome with an expired code: %+v", r)
+	}
+
 	// A welcome configured in 企业微信's admin: no code, nothing from us.
 	e.fake.SetNativeWelcome(true)
 	const other = "wmWelcome-customer-02"
