@@ -45,7 +45,7 @@ func TestCallsAreTraced(t *testing.T) {
 	t.Logf("%d spans named %q", len(spans), spans[0].Name)
 	for _, s := range spans {
 		for _, a := range s.Attributes {
-			v := a.Value.Emit()
+			v := a.Value.String()
 			if string(a.Key) == string(triage.AttrOutboundKind) && v != "wechat" {
 				t.Errorf("outbound.kind %q", v)
 			}
