@@ -61,25 +61,32 @@ func wantsPerson(s string) bool {
 	return strings.Contains(s, "人工") || strings.Contains(s, "真人")
 }
 
-// botActive reports whether the bot still holds a ticket's session: it
-// answered on it, and neither handed it over nor did an agent reply.
+// saysSomething reports whether any line of a group says more than a
+// greeting.
+func saysSomething(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if meaningful(l) {
+			return true
+		}
+	}
+	return false
+}
+
+// botActive reports whether the bot still holds a ticket's session: no
+// one but the bot has answered on it (a greeting alone is left for the
+// bot to answer the question after it), and it was not handed over.
 func botActive(recs []*triage.WeChatMessage) bool {
-	answered := false
 	for _, r := range recs {
 		if r.Direction != triage.MailOut {
 			continue
 		}
 		switch r.Type {
-		case TypeBot:
-			answered = true
-		case TypeHandover:
-			return false
-		case TypeWelcome, TypeSurvey:
+		case TypeBot, TypeWelcome, TypeSurvey:
 		default:
-			return false // an agent's reply
+			return false // handed over, or an agent's reply
 		}
 	}
-	return answered
+	return true
 }
 
 // queueBot queues the bot for a group that started a ticket (a new
@@ -141,6 +148,9 @@ func (s *Service) bot(ctx context.Context, a BotArgs) error {
 	}
 	if wantsPerson(question) {
 		return s.handover(ctx, c, in, HandoverAsked)
+	}
+	if !saysSomething(question) {
+		return nil // 你好, 在吗: the answer API would hand over; wait for the question
 	}
 	ans, err := s.Bot.Answer(ctx, BotQuestion{Question: clip(question, 2000), Session: "wechat:" + in.TicketID})
 	if err != nil {

@@ -146,14 +146,31 @@ func botFirst(t *testing.T, pg bool) {
 		t.Fatalf("the bot answered after an agent: %d sent", n)
 	}
 
-	// Every bot answer is in the deflection report: two answers, two
+	// 6. A greeting alone: no answer and no hand-over; the question
+	// after it is answered.
+	const eve = "wmBot-customer-eve"
+	if _, err := e.fake.Text(e.ctx, e.kf, eve, "你好"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "eve's ticket", 20*time.Second, func() bool { r := e.customer(eve); return len(r) == 1 && r[0].TicketID != "" })
+	time.Sleep(2 * time.Second)
+	if n, st := len(e.fake.Sent(e.kf, eve)), e.fake.State(e.kf, eve); n != 0 || st != wechat.StateUntreated {
+		t.Fatalf("after a greeting: %d sent, session state %d", n, st)
+	}
+	e.fake.Clock.Advance(time.Minute)
+	if _, err := e.fake.Text(e.ctx, e.kf, eve, "退款多久到账？"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the bot's answer to eve", 30*time.Second, func() bool { return len(e.fake.Sent(e.kf, eve)) == 1 })
+
+	// Every bot answer is in the deflection report: three answers, two
 	// handovers (the complaints); asking for a person asks no bot.
 	d, err := e.app.Help.Deflection(e.ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("deflection: bot_answers %d bot_handovers %d", d.Total.BotAnswers, d.Total.BotHandovers)
-	if d.Total.BotAnswers != 2 || d.Total.BotHandovers != 2 {
+	if d.Total.BotAnswers != 3 || d.Total.BotHandovers != 2 {
 		t.Fatalf("deflection total %+v", d.Total)
 	}
 }
