@@ -9,7 +9,6 @@ import (
 	"github.com/triagehq/triage/desk"
 	"github.com/triagehq/triage/helpcentre"
 	"github.com/triagehq/triage/kefu"
-	"github.com/triagehq/triage/wechat"
 )
 
 // openWeChat builds the WeChat channel (微信客服) beside the e-mail one:
@@ -20,7 +19,7 @@ func (a *App) openWeChat() error {
 		BaseURL: a.Config.WeChatAPI, Now: a.Config.WeChatNow, Log: a.Log.With("part", "wechat"),
 		// Every call to 企业微信 is a span "outbound wechat" (no URL: the
 		// access_token is in its query) and counts in the outbound metrics.
-		HTTPClient: &http.Client{Timeout: wechat.DefaultTimeout, Transport: a.outbound(triage.OutboundWeChat)(nil)}}
+		HTTPClient: &http.Client{Timeout: kefu.HTTPTimeout, Transport: a.outbound(triage.OutboundWeChat)(nil)}}
 	a.WeChat.Bot = helpBot{a}
 	a.Desk.Outbox = outboxes{a.Desk.Outbox, a.WeChat}
 	return nil

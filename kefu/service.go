@@ -73,6 +73,10 @@ type cached[T any] struct {
 	v       T
 }
 
+// HTTPTimeout bounds one exchange with 企业微信 (a 20 MB media download
+// included), for a HTTPClient built by the wiring.
+const HTTPTimeout = wechat.DefaultTimeout
+
 // MaxSendAttempts is how often a reply 企业微信 cannot take now (busy,
 // rate-limited, unreachable) is tried before it is failed.
 const MaxSendAttempts = 8
