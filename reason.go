@@ -275,6 +275,8 @@ const (
 	ReasonWeChatSendFail    ReasonCode = "wechat.send_fail"
 	ReasonWeChatFailed      ReasonCode = "wechat.failed"
 	ReasonWeChatMediaFailed ReasonCode = "wechat.media_failed"
+	ReasonWeChatBotAnswer   ReasonCode = "wechat.bot_answer"
+	ReasonWeChatHandover    ReasonCode = "wechat.handover"
 )
 
 // reasonSpec is a code's arguments, in the order NewReason takes them, and
@@ -440,6 +442,8 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonWeChatSendFail:    {[]string{"fail_type"}, "企业微信 reported it undelivered (fail_type {fail_type})"},
 		ReasonWeChatFailed:      {[]string{"why"}, "the WeChat reply to the customer failed: {why}"},
 		ReasonWeChatMediaFailed: {[]string{"type", "error"}, "the customer's {type} could not be downloaded: {error}"},
+		ReasonWeChatBotAnswer:   {nil, "answered on WeChat by the bot from public articles"},
+		ReasonWeChatHandover:    {[]string{"why", "to"}, "the bot handed the WeChat session to a person ({why}): {to}"},
 		ReasonDuplicateSimilar: {[]string{"via", "seconds", "score:2", "threshold:2", "n", "words"},
 			"same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}"},
 

@@ -38,6 +38,15 @@ type WeChatChannel struct {
 	// one go (a sentence, then a photo) is triaged as one ticket.
 	PauseSeconds int  `json:"pause_seconds"`
 	Enabled      bool `json:"enabled"`
+	// Bot makes the help centre's answer bot answer a customer's first
+	// message of a new session (off by default); it hands the session
+	// over to BotServicer (a 企业微信 userid receiving for the account)
+	// or, when that is empty, to the queue (待接入池).
+	Bot         bool   `json:"bot"`
+	BotServicer string `json:"bot_servicer"`
+	// Welcome is sent when a customer opens the chat, where 企业微信
+	// allows it (no welcome configured in its admin); empty sends none.
+	Welcome string `json:"welcome"`
 
 	// Cursor is kf/sync_msg's position; never shown.
 	Cursor string `json:"-"`
@@ -62,6 +71,8 @@ const (
 	DefaultWeChatReopenHours  = 72
 	DefaultWeChatPauseSeconds = 20
 	MaxWeChatAccounts         = 100
+	// MaxWeChatWelcomeBytes is kf/send_msg's text limit.
+	MaxWeChatWelcomeBytes = 2048
 )
 
 // WeChatSecrets are what a WeChatChannel keeps sealed.
@@ -83,6 +94,9 @@ type NewWeChatChannel struct {
 	ReopenHours    int             `json:"reopen_hours"`
 	PauseSeconds   *int            `json:"pause_seconds"`
 	Enabled        *bool           `json:"enabled"`
+	Bot            bool            `json:"bot"`
+	BotServicer    string          `json:"bot_servicer"`
+	Welcome        string          `json:"welcome"`
 }
 
 // WeChatChannelUpdate is a partial update; secrets not sent stay.
@@ -97,11 +111,15 @@ type WeChatChannelUpdate struct {
 	ReopenHours    Opt[int]             `json:"reopen_hours"`
 	PauseSeconds   Opt[int]             `json:"pause_seconds"`
 	Enabled        Opt[bool]            `json:"enabled"`
+	Bot            Opt[bool]            `json:"bot"`
+	BotServicer    Opt[string]          `json:"bot_servicer"`
+	Welcome        Opt[string]          `json:"welcome"`
 }
 
 // Validate checks a channel's settings and normalises them in place.
 func (c *WeChatChannel) Validate() error {
 	c.Name, c.CorpID, c.TeamID = strings.TrimSpace(c.Name), strings.TrimSpace(c.CorpID), strings.TrimSpace(c.TeamID)
+	c.BotServicer, c.Welcome = strings.TrimSpace(c.BotServicer), strings.TrimSpace(c.Welcome)
 	if c.ReopenHours == 0 {
 		c.ReopenHours = DefaultWeChatReopenHours
 	}
@@ -128,6 +146,10 @@ func (c *WeChatChannel) Validate() error {
 		return Invalid("reopen_hours", "reopen_hours is 1 to %d", 24*90)
 	case c.PauseSeconds < 0 || c.PauseSeconds > 300:
 		return Invalid("pause_seconds", "pause_seconds is 0 to 300")
+	case len(c.BotServicer) > 64 || c.BotServicer != "" && !printableASCII(c.BotServicer):
+		return Invalid("bot_servicer", "bot_servicer is a 企业微信 userid (通讯录 → 成员 → 账号), at most 64 characters")
+	case len(c.Welcome) > MaxWeChatWelcomeBytes || !utf8.ValidString(c.Welcome):
+		return Invalid("welcome", "welcome is at most %d bytes of text", MaxWeChatWelcomeBytes)
 	}
 	return nil
 }

@@ -21,7 +21,8 @@ func (a *App) registerJobs() error {
 	}
 	subs := slices.Concat(a.Retrainer.Subscriptions(), a.Indexer.Subscriptions(), a.SLA.Subscriptions(), a.Webhooks.Subscriptions(), a.Dups.Subscriptions(),
 		a.Mail.Subscriptions(), a.Automations.Subscriptions(),
-		a.Notifier.Subscriptions())
+		a.Notifier.Subscriptions(),
+		a.WeChat.Subscriptions())
 	events, err := triage.EventJobs(subs)
 	if err != nil {
 		return err

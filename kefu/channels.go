@@ -73,7 +73,7 @@ func (s *Service) CreateChannel(ctx context.Context, in triage.NewWeChatChannel,
 	now := s.now()
 	c := &triage.WeChatChannel{ID: triage.NewID(), Name: in.Name, CorpID: in.CorpID, Accounts: in.Accounts, TeamID: in.TeamID,
 		ReopenHours: in.ReopenHours, PauseSeconds: triage.DefaultWeChatPauseSeconds, Enabled: in.Enabled == nil || *in.Enabled,
-		CreatedAt: now, UpdatedAt: now}
+		Bot: in.Bot, BotServicer: in.BotServicer, Welcome: in.Welcome, CreatedAt: now, UpdatedAt: now}
 	if in.PauseSeconds != nil {
 		c.PauseSeconds = *in.PauseSeconds
 	}
@@ -131,6 +131,15 @@ func (s *Service) UpdateChannel(ctx context.Context, id string, version int, u t
 		}
 		if u.Enabled.Set {
 			c.Enabled = u.Enabled.V
+		}
+		if u.Bot.Set {
+			c.Bot = u.Bot.V
+		}
+		if u.BotServicer.Set {
+			c.BotServicer = u.BotServicer.V
+		}
+		if u.Welcome.Set {
+			c.Welcome = u.Welcome.V
 		}
 		if err := c.Validate(); err != nil {
 			return nil, err

@@ -115,11 +115,13 @@ func journey(t *testing.T, pg bool) {
 	if _, err := e.app.Desk.UpdateTicket(e.ctx, ticketID, tk.Version, triage.TicketUpdate{Status: triage.Opt[triage.Status]{Set: true, V: triage.StatusSolved}}); err != nil {
 		t.Fatal(err)
 	}
+	// Solving sends the satisfaction survey's link (welcome_test.go).
+	waitFor(t, "the survey link at the fake", 20*time.Second, func() bool { return len(e.fake.Sent(e.kf, user)) == 2 })
 	e.fake.Clock.Advance(2 * time.Hour)
 	if _, err := e.fake.Text(e.ctx, e.kf, user, "还是没有收到退款"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the new message recorded", 20*time.Second, func() bool { return len(e.customer(user)) == 5 })
+	waitFor(t, "the new message recorded", 20*time.Second, func() bool { return len(e.customer(user)) == 6 })
 	again := e.customer(user)[0]
 	if again.TicketID != ticketID || again.CommentID == "" {
 		t.Fatalf("the message after solving: %+v", again)
@@ -145,7 +147,7 @@ func journey(t *testing.T, pg bool) {
 	}
 	t.Logf("refused: %s", te.Message)
 	after, _ := e.app.Desk.Comments(e.ctx, ticketID)
-	if len(after) != len(before) || len(e.fake.Sent(e.kf, user)) != 1 {
+	if len(after) != len(before) || len(e.fake.Sent(e.kf, user)) != 2 {
 		t.Fatalf("the refused reply was stored (%d → %d comments) or sent (%d)", len(before), len(after), len(e.fake.Sent(e.kf, user)))
 	}
 	// An internal note is still fine.

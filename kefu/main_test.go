@@ -13,6 +13,7 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/kefu"
+	"github.com/triagehq/triage/otel"
 	"github.com/triagehq/triage/postgres/pgtest"
 	"github.com/triagehq/triage/seal"
 	"github.com/triagehq/triage/segment"
@@ -58,6 +59,9 @@ type opts struct {
 	start    bool // run jobs (the sync, media and send jobs)
 	pageSize int
 	postgres bool // on a PostgreSQL database of its own, else SQLite
+	tracing  *otel.Tracing
+	// configure changes the application's configuration before it opens.
+	configure func(*app.Config)
 }
 
 // stores runs fn on SQLite and, when TRIAGE_TEST_POSTGRES is set, on
@@ -83,6 +87,10 @@ func newEnv(t testing.TB, o opts) *env {
 	e.kf = e.fake.AddAccount("极光商城售后")
 	cfg := app.Config{DataDir: t.TempDir(), MemIndex: true, Segmenter: sharedSegmenter(t), Addr: "127.0.0.1:8080",
 		Log: slog.New(slog.DiscardHandler), WeChatAPI: e.fake.URL, WeChatNow: e.fake.Clock.Now}
+	cfg.Tracing = o.tracing
+	if o.configure != nil {
+		o.configure(&cfg)
+	}
 	if o.postgres {
 		key, err := seal.GenerateKey()
 		if err != nil {

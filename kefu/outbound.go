@@ -16,6 +16,8 @@ const JobSend triage.JobKind[SendArgs] = "wechat.send"
 // SendArgs name the record of the reply to send.
 type SendArgs struct {
 	RecordID string `json:"record_id"`
+	// Text is sent instead of a comment's body: the survey's link.
+	Text string `json:"text,omitempty"`
 }
 
 // Customer is who a WeChat ticket's replies go to.
@@ -65,7 +67,7 @@ func (s *Service) state(ctx context.Context, r triage.Reader, cu *Customer) (wec
 			last = x.At
 			break
 		}
-		if x.Direction != triage.MailOut || x.Status == triage.MailFailed {
+		if x.Direction != triage.MailOut || x.Status == triage.MailFailed || x.Type == TypeHandover || x.Type == TypeWelcome {
 			continue
 		}
 		// A reply is its text and one message per file.
@@ -195,7 +197,7 @@ func (s *Service) send(ctx context.Context, a SendArgs) error {
 	if err != nil {
 		return err
 	}
-	sendErr := s.deliver(ctx, cl, rec)
+	sendErr := s.deliver(ctx, cl, rec, a.Text)
 	rec.Attempts++
 	if sendErr == nil {
 		now := s.now()
@@ -219,7 +221,15 @@ func (s *Service) send(ctx context.Context, a SendArgs) error {
 }
 
 // deliver sends the comment's text and files.
-func (s *Service) deliver(ctx context.Context, cl *wechat.Client, rec *triage.WeChatMessage) error {
+func (s *Service) deliver(ctx context.Context, cl *wechat.Client, rec *triage.WeChatMessage, text string) error {
+	if text != "" {
+		m, err := wechat.NewText(rec.ExternalUserID, rec.OpenKfID, rec.MsgID, text)
+		if err != nil {
+			return err
+		}
+		_, err = cl.SendMsg(ctx, m)
+		return err
+	}
 	cs, err := s.Store.Comments(ctx, rec.TicketID)
 	if err != nil {
 		return err

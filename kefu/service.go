@@ -51,6 +51,9 @@ type Service struct {
 	BaseURL string
 	// HTTPClient calls 企业微信; nil uses the wechat package's default.
 	HTTPClient *http.Client
+	// Bot answers a new session first when a channel asks for it; nil
+	// leaves every session to people.
+	Bot Bot
 	// Window is the reply rule checked before a reply is stored.
 	Window wechat.Window
 	Log    *slog.Logger
@@ -69,6 +72,10 @@ type cached[T any] struct {
 	version int
 	v       T
 }
+
+// HTTPTimeout bounds one exchange with 企业微信 (a 20 MB media download
+// included), for a HTTPClient built by the wiring.
+const HTTPTimeout = wechat.DefaultTimeout
 
 // MaxSendAttempts is how often a reply 企业微信 cannot take now (busy,
 // rate-limited, unreachable) is tried before it is failed.
@@ -90,7 +97,8 @@ func (s *Service) log() *slog.Logger {
 
 // Jobs are the jobs the channel does.
 func (s *Service) Jobs() []triage.JobSpec {
-	return []triage.JobSpec{JobSync.Handle(s.Sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send)}
+	return []triage.JobSpec{JobSync.Handle(s.Sync), JobMedia.Handle(s.fetchMedia), JobSend.Handle(s.send), JobBot.Handle(s.bot),
+		JobWelcome.Handle(s.welcome)}
 }
 
 // secretsAAD binds sealed secrets to their channel.

@@ -37,7 +37,7 @@ func (s *Service) Sync(ctx context.Context, a SyncArgs) error {
 		return err
 	}
 	_, err = cl.SyncEach(ctx, wechat.SyncRequest{Cursor: c.Cursor, Token: a.Token}, func(p wechat.SyncPage) error {
-		return s.Page(ctx, c, p)
+		return s.page(ctx, c, p, s.nicknames(ctx, cl, c, p))
 	})
 	now := s.now()
 	state := triage.WeChatState{SyncAt: &now}
@@ -87,6 +87,45 @@ func (s *Service) lock(ctx context.Context, id string) (func(), error) {
 // it, in one transaction. It is the unit a crash repeats: the msgids of
 // its records make a repeat change nothing.
 func (s *Service) Page(ctx context.Context, c *triage.WeChatChannel, p wechat.SyncPage) error {
+	return s.page(ctx, c, p, nil)
+}
+
+// nicknames reads the 微信 nicknames of the customers of a page who have
+// never written before (kf/customer/batchget), before the page's
+// transaction: they name the requesters of their first tickets. A
+// failure only costs the names.
+func (s *Service) nicknames(ctx context.Context, cl *wechat.Client, c *triage.WeChatChannel, p wechat.SyncPage) map[string]string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, m := range p.Messages {
+		u := m.ExternalUserID
+		if m.Origin != wechat.OriginCustomer || m.Event != nil || u == "" || seen[u] {
+			continue
+		}
+		seen[u] = true
+		if recs, err := s.Store.WeChatCustomer(ctx, c.ID, u, 1); err != nil || len(recs) > 0 {
+			continue
+		}
+		ids = append(ids, u)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	infos, err := cl.Customers(ctx, ids)
+	if err != nil {
+		s.log().Warn("wechat: customers' nicknames not read; their tickets get the default name", "channel", c.ID, "err", err)
+		return nil
+	}
+	names := map[string]string{}
+	for _, in := range infos {
+		if n := strings.TrimSpace(in.Nickname); n != "" {
+			names[in.ExternalUserID] = clip(n, 100)
+		}
+	}
+	return names
+}
+
+func (s *Service) page(ctx context.Context, c *triage.WeChatChannel, p wechat.SyncPage, names map[string]string) error {
 	return s.Store.Update(ctx, func(tx triage.Tx) error {
 		fresh := make([]wechat.Message, 0, len(p.Messages))
 		for _, m := range p.Messages {
@@ -101,7 +140,7 @@ func (s *Service) Page(ctx context.Context, c *triage.WeChatChannel, p wechat.Sy
 			fresh = append(fresh, m)
 		}
 		for _, g := range groups(fresh, time.Duration(c.PauseSeconds)*time.Second) {
-			if err := s.group(ctx, tx, c, g); err != nil {
+			if err := s.group(ctx, tx, c, g, names); err != nil {
 				return err
 			}
 		}
@@ -148,7 +187,7 @@ func (s *Service) record(c *triage.WeChatChannel, m wechat.Message, status strin
 }
 
 // group handles one group in tx.
-func (s *Service) group(ctx context.Context, tx triage.Tx, c *triage.WeChatChannel, g []wechat.Message) error {
+func (s *Service) group(ctx context.Context, tx triage.Tx, c *triage.WeChatChannel, g []wechat.Message, names map[string]string) error {
 	first := g[0]
 	switch {
 	case first.Event != nil:
@@ -177,6 +216,9 @@ func (s *Service) group(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 	} else {
 		in := triage.NewTicket{Title: title(g), Body: body, Channel: triage.ChannelWechat,
 			Requester: triage.Requester{Name: customerName(first.ExternalUserID)}}
+		if n := names[first.ExternalUserID]; n != "" {
+			in.Requester.Name = n
+		}
 		if team := c.TeamOf(first.OpenKfID); team != "" {
 			if _, err := tx.Team(ctx, team); err == nil {
 				in.TeamID = team
@@ -205,7 +247,7 @@ func (s *Service) group(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 			}
 		}
 	}
-	return nil
+	return s.queueBot(ctx, tx, c, recs[0], t == nil)
 }
 
 // customerTicket is the ticket a customer's new message joins: their
@@ -255,6 +297,10 @@ func (s *Service) event(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 	e := m.Event
 	rec := s.record(c, m, triage.MailSkipped, why(triage.ReasonWeChatEvent, string(e.EventType)))
 	switch e.EventType {
+	case wechat.EventEnterSession:
+		if err := s.queueWelcome(ctx, tx, c, rec, e.WelcomeCode); err != nil {
+			return err
+		}
 	case wechat.EventMsgSendFail:
 		out, err := tx.WeChatByMsgID(ctx, c.ID, triage.MailOut, e.FailMsgID)
 		if err == nil && out.Status != triage.MailFailed {

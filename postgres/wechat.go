@@ -10,14 +10,14 @@ import (
 
 const wechatChannelColumns = `
 	id, name, corp_id, secrets_sealed, accounts, team_id, reopen_hours, pause_seconds, enabled, cursor,
-	last_error, last_error_at, last_sync_at, created_at, updated_at, version`
+	last_error, last_error_at, last_sync_at, created_at, updated_at, version, bot, bot_servicer, welcome`
 
 // scanWeChatChannel reads one row selected with wechatChannelColumns.
 func scanWeChatChannel(row pgx.Row) (*triage.WeChatChannel, error) {
 	var c triage.WeChatChannel
 	err := row.Scan(&c.ID, &c.Name, &c.CorpID, &c.SecretsSealed, &c.Accounts, &c.TeamID, &c.ReopenHours, &c.PauseSeconds,
 		&c.Enabled, &c.Cursor, &c.LastError, &c.LastErrorAt, &c.LastSyncAt,
-		&c.CreatedAt, &c.UpdatedAt, &c.Version)
+		&c.CreatedAt, &c.UpdatedAt, &c.Version, &c.Bot, &c.BotServicer, &c.Welcome)
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +74,9 @@ func (tx *Tx) CreateWeChatChannel(ctx context.Context, c *triage.WeChatChannel) 
 	}
 	_, err = tx.tx.Exec(ctx, `
 		INSERT INTO wechat_channels (`+wechatChannelColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', NULL, NULL, $10, $11, 1)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', NULL, NULL, $10, $11, 1, $12, $13, $14)`,
 		c.ID, c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled,
-		c.CreatedAt, c.UpdatedAt)
+		c.CreatedAt, c.UpdatedAt, c.Bot, c.BotServicer, c.Welcome)
 	if isDuplicate(err) {
 		return wechatCorpTaken(c)
 	} else if err != nil {
@@ -99,9 +99,11 @@ func (tx *Tx) UpdateWeChatChannel(ctx context.Context, c *triage.WeChatChannel) 
 	}
 	res, err := tx.tx.Exec(ctx, `
 		UPDATE wechat_channels SET name = $1, corp_id = $2, secrets_sealed = $3, accounts = $4, team_id = $5,
-			reopen_hours = $6, pause_seconds = $7, enabled = $8, updated_at = $9, version = version + 1
+			reopen_hours = $6, pause_seconds = $7, enabled = $8, updated_at = $9, version = version + 1,
+			bot = $12, bot_servicer = $13, welcome = $14
 		WHERE id = $10 AND version = $11`,
-		c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled, c.UpdatedAt, c.ID, c.Version)
+		c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled, c.UpdatedAt, c.ID, c.Version,
+		c.Bot, c.BotServicer, c.Welcome)
 	if isDuplicate(err) {
 		return wechatCorpTaken(c)
 	} else if err != nil {

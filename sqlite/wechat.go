@@ -10,14 +10,14 @@ import (
 
 const wechatChannelColumns = `
 	id, name, corp_id, secrets_sealed, accounts, team_id, reopen_hours, pause_seconds, enabled, cursor,
-	last_error, last_error_at, last_sync_at, created_at, updated_at, version`
+	last_error, last_error_at, last_sync_at, created_at, updated_at, version, bot, bot_servicer, welcome`
 
 // scanWeChatChannel reads one row selected with wechatChannelColumns.
 func scanWeChatChannel(row interface{ Scan(...any) error }) (*triage.WeChatChannel, error) {
 	var c triage.WeChatChannel
 	err := row.Scan(&c.ID, &c.Name, &c.CorpID, &c.SecretsSealed, jsonCol{&c.Accounts}, &c.TeamID, &c.ReopenHours, &c.PauseSeconds,
 		&c.Enabled, &c.Cursor, &c.LastError, nullTimeCol{&c.LastErrorAt}, nullTimeCol{&c.LastSyncAt},
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version)
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &c.Bot, &c.BotServicer, &c.Welcome)
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +74,9 @@ func (tx *Tx) CreateWeChatChannel(ctx context.Context, c *triage.WeChatChannel) 
 	}
 	_, err = tx.tx.ExecContext(ctx, `
 		INSERT INTO wechat_channels (`+wechatChannelColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', NULL, NULL, ?, ?, 1)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', NULL, NULL, ?, ?, 1, ?, ?, ?)`,
 		c.ID, c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled,
-		micros(c.CreatedAt), micros(c.UpdatedAt))
+		micros(c.CreatedAt), micros(c.UpdatedAt), c.Bot, c.BotServicer, c.Welcome)
 	if isDuplicate(err) {
 		return wechatCorpTaken(c)
 	} else if err != nil {
@@ -99,9 +99,11 @@ func (tx *Tx) UpdateWeChatChannel(ctx context.Context, c *triage.WeChatChannel) 
 	}
 	res, err := tx.tx.ExecContext(ctx, `
 		UPDATE wechat_channels SET name = ?, corp_id = ?, secrets_sealed = ?, accounts = ?, team_id = ?,
-			reopen_hours = ?, pause_seconds = ?, enabled = ?, updated_at = ?, version = version + 1
+			reopen_hours = ?, pause_seconds = ?, enabled = ?, updated_at = ?, version = version + 1,
+			bot = ?, bot_servicer = ?, welcome = ?
 		WHERE id = ? AND version = ?`,
-		c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled, micros(c.UpdatedAt), c.ID, c.Version)
+		c.Name, c.CorpID, c.SecretsSealed, accounts, c.TeamID, c.ReopenHours, c.PauseSeconds, c.Enabled, micros(c.UpdatedAt),
+		c.Bot, c.BotServicer, c.Welcome, c.ID, c.Version)
 	if isDuplicate(err) {
 		return wechatCorpTaken(c)
 	} else if err != nil {

@@ -36,6 +36,7 @@ func testWeChatChannels(t *testing.T, s triage.Store) {
 	ctx := t.Context()
 	a, b := newWeChatChannel("wc-2", "微信客服", "ww-a"), newWeChatChannel("wc-1", "微信客服", "ww-b")
 	a.Cursor, a.LastError = "should not be stored", "nor this"
+	a.Bot, a.BotServicer, a.Welcome = true, "zhangsan", "您好，欢迎咨询极光商城"
 	b.Accounts = nil
 	update(t, s, func(tx triage.Tx) error {
 		if err := tx.CreateWeChatChannel(ctx, a); err != nil {
@@ -73,8 +74,9 @@ func testWeChatChannels(t *testing.T, s triage.Store) {
 	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.SetWeChatCursor(ctx, "nope", "x") }), triage.ENOTFOUND)
 	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.SetWeChatState(ctx, "nope", triage.WeChatState{}) }), triage.ENOTFOUND)
 	got.Name, got.Cursor, got.UpdatedAt = "微信客服（售后）", "", base.Add(time.Hour)
+	got.Bot, got.BotServicer, got.Welcome = false, "", "欢迎"
 	update(t, s, func(tx triage.Tx) error { return tx.UpdateWeChatChannel(ctx, got) })
-	if got.Version != 2 || got.Cursor != "cursor-7" || got.LastError != "errcode 40001" || got.LastSyncAt == nil || !got.LastSyncAt.Equal(now) {
+	if got.Version != 2 || got.Bot || got.BotServicer != "" || got.Welcome != "欢迎" || got.Cursor != "cursor-7" || got.LastError != "errcode 40001" || got.LastSyncAt == nil || !got.LastSyncAt.Equal(now) {
 		t.Fatalf("updated channel = %+v", got)
 	}
 	stale := *got

@@ -64,7 +64,10 @@ func TestWeChatJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("wx-aeskey"), fake.EncodingAESKey),
 		chromedp.SetValue(chromedp.ID("wx-kfid-0"), kf),
 		chromedp.SetValue(chromedp.ID("wx-kfteam-0"), team.ID),
-		chromedp.SetValue(chromedp.ID("wx-pause"), "0"))
+		chromedp.SetValue(chromedp.ID("wx-pause"), "0"),
+		chromedp.SetValue(chromedp.ID("wx-welcome"), "您好，欢迎咨询极光商城！"),
+		chromedp.Click(chromedp.ID("wx-bot")),
+		chromedp.SetValue(chromedp.ID("wx-bot-servicer"), "zhangsan"))
 	shot("wechat-form.png")
 	step(t, ctx, "save it",
 		chromedp.Click(chromedp.CSS(`dialog.modal button[type="submit"]`)),
@@ -75,6 +78,9 @@ func TestWeChatJourney(t *testing.T) {
 			CorpID     string `json:"corp_id"`
 			SecretsSet bool   `json:"secrets_set"`
 			Pause      int    `json:"pause_seconds"`
+			Bot        bool   `json:"bot"`
+			Servicer   string `json:"bot_servicer"`
+			Welcome    string `json:"welcome"`
 			Accounts   []struct {
 				OpenKfID string `json:"open_kfid"`
 				TeamID   string `json:"team_id"`
@@ -88,6 +94,29 @@ func TestWeChatJourney(t *testing.T) {
 	if len(list.Items) != 1 || list.Items[0].CorpID != fake.CorpID || !list.Items[0].SecretsSet || list.Items[0].Pause != 0 ||
 		len(list.Items[0].Accounts) != 1 || list.Items[0].Accounts[0].OpenKfID != kf || list.Items[0].Accounts[0].TeamID != team.ID {
 		t.Fatalf("channels after saving: %s", raw)
+	}
+	if c := list.Items[0]; !c.Bot || c.Servicer != "zhangsan" || c.Welcome != "您好，欢迎咨询极光商城！" {
+		t.Fatalf("the bot and welcome settings after saving: %s", raw)
+	}
+	// The journey below is without the bot: switched off in the form.
+	step(t, ctx, "switch the bot off",
+		chromedp.Click(chromedp.CSS(`.wechat-channel [data-act="edit"]`)),
+		chromedp.WaitVisible(chromedp.ID("wx-bot")),
+		chromedp.Click(chromedp.ID("wx-bot")),
+		chromedp.Click(chromedp.CSS(`dialog.modal button[type="submit"]`)))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		raw = apiRaw(t, u, "/v1/wechat/channels")
+		if err := json.Unmarshal([]byte(raw), &list); err != nil {
+			t.Fatal(err)
+		}
+		if !list.Items[0].Bot && list.Items[0].Welcome != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bot still on after unticking it: %s", raw)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 	for _, secret := range []string{fake.Secret, fake.Token, fake.EncodingAESKey} {
 		if strings.Contains(raw, secret) {

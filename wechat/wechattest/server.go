@@ -94,6 +94,7 @@ type Server struct {
 	pending     map[string]bool // open_kfid with events not yet notified
 	notified    []Delivery
 	welcomeConf bool
+	nicknames   map[string]string // external_userid → nickname
 }
 
 // New starts a fake server; Close it when done.
@@ -105,7 +106,7 @@ func New(opts Options) *Server {
 		tokens:      map[string]*accessToken{}, cursors: map[string]int{}, msgTokens: map[string]time.Time{},
 		sessions: map[sessionKey]*session{}, sentIDs: map[string]bool{}, media: map[string]*mediaItem{},
 		codes: map[string]*eventCode{}, limits: map[string]*limiter{}, failures: map[string][]failure{},
-		calls: map[string]int{}, pending: map[string]bool{},
+		calls: map[string]int{}, pending: map[string]bool{}, nicknames: map[string]string{},
 	}
 	if s.CorpID == "" {
 		s.CorpID = "ww" + randomHex(8)
@@ -154,6 +155,7 @@ func New(opts Options) *Server {
 		"kf/send_msg_on_event":   s.sendMsgOnEvent,
 		"kf/service_state/get":   s.serviceStateGet,
 		"kf/service_state/trans": s.serviceStateTrans,
+		"kf/customer/batchget":   s.customerBatchget,
 	} {
 		mux.HandleFunc("/cgi-bin/"+api, s.authed(api, http.MethodPost, true, h))
 	}

@@ -56,6 +56,13 @@ export async function render(ctx) {
       h('label', { for: 'wx-pause' }, t('wechat.pause_seconds')), h('div', {},
         h('input', { id: 'wx-pause', name: 'pause_seconds', type: 'number', min: '0', max: '300', value: String(ch.pause_seconds ?? 20) }),
         h('div', { class: 'muted small' }, t('wechat.pause_hint'))),
+      h('label', { for: 'wx-welcome' }, t('wechat.welcome')), h('div', {},
+        h('textarea', { id: 'wx-welcome', name: 'welcome', rows: '2', maxlength: '680' }, ch.welcome || ''),
+        h('div', { class: 'muted small' }, t('wechat.welcome_hint'))),
+      h('label', { class: 'check span2' }, h('input', { type: 'checkbox', name: 'bot', id: 'wx-bot', checked: ch.bot === true }), ' ', t('wechat.bot')),
+      h('label', { for: 'wx-bot-servicer' }, t('wechat.bot_servicer')), h('div', {},
+        h('input', { id: 'wx-bot-servicer', name: 'bot_servicer', class: 'mono', value: ch.bot_servicer || '' }),
+        h('div', { class: 'muted small' }, t('wechat.bot_servicer_hint'))),
       h('label', { class: 'check span2' }, h('input', { type: 'checkbox', name: 'enabled', id: 'wx-enabled', checked: ch.enabled !== false }), ' ', t('wechat.enabled')));
   };
   const toBody = r => {
@@ -65,7 +72,8 @@ export async function render(ctx) {
       accounts.push({ open_kfid: String(v).trim(), team_id: r['kfteam-' + k.slice(5)] || '' });
     }
     const b = { name: (r.name || '').trim(), corp_id: (r.corp_id || '').trim(), accounts, team_id: r.team_id || '',
-      reopen_hours: Number(r.reopen_hours) || 0, pause_seconds: Number(r.pause_seconds) || 0, enabled: r.enabled === 'on' };
+      reopen_hours: Number(r.reopen_hours) || 0, pause_seconds: Number(r.pause_seconds) || 0, enabled: r.enabled === 'on',
+      bot: r.bot === 'on', bot_servicer: (r.bot_servicer || '').trim(), welcome: (r.welcome || '').trim() };
     for (const k of ['secret', 'token', 'encoding_aes_key']) if (r[k]) b[k] = r[k].trim();
     return b;
   };

@@ -187,6 +187,8 @@ export const REASONS = {
   'wechat.send_fail': ['企业微信报告未送达（失败类型 {fail_type}）', '企业微信 reported it undelivered (fail_type {fail_type})'],
   'wechat.failed': ['发给微信客户的回复失败：{why}', 'the WeChat reply to the customer failed: {why}'],
   'wechat.media_failed': ['客户发送的{type}无法下载：{error}', "the customer's {type} could not be downloaded: {error}"],
+  'wechat.bot_answer': ['机器人已根据公开文章在微信上回复', 'answered on WeChat by the bot from public articles'],
+  'wechat.handover': ['机器人已将微信会话转人工（{why}）：{to}', 'the bot handed the WeChat session to a person ({why}): {to}'],
 
   // SLA escalations.
   'sla.warning': ['SLA「{metric|sla_metric}」目标 {target} 即将超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}'],
