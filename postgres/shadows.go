@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"github.com/jackc/pgx/v5"
 	"errors"
+	"github.com/jackc/pgx/v5"
 	"time"
 
 	"github.com/triagehq/triage"
