@@ -15,9 +15,13 @@ type Shadow struct {
 	Kind string `json:"kind"`
 	// CandidateID is the stored model on trial; ActiveID the model that
 	// was active when the trial started (what the candidate is compared
-	// with, as recorded per ticket).
-	CandidateID      string       `json:"candidate_id"`
-	CandidateVersion string       `json:"candidate_version"`
+	// with, as recorded per ticket). A rule-set trial has instead
+	// CandidateRules, the whole rule set that would replace the stored
+	// rules, and compares the field Kind names as triage decides it with
+	// either rule set (same models, no neighbour votes on either side).
+	CandidateID      string       `json:"candidate_id,omitempty"`
+	CandidateVersion string       `json:"candidate_version,omitempty"`
+	CandidateRules   []NewRule    `json:"candidate_rules,omitempty"`
 	ActiveID         string       `json:"active_id,omitempty"`
 	ActiveVersion    string       `json:"active_version,omitempty"`
 	Status           ShadowStatus `json:"status"`
@@ -26,6 +30,19 @@ type Shadow struct {
 	// EndedBy and EndedAt say who promoted or discarded it, and when.
 	EndedBy string     `json:"ended_by,omitempty"`
 	EndedAt *time.Time `json:"ended_at,omitempty"`
+}
+
+// RuleTrial reports whether the candidate is a rule set, not a model.
+func (s *Shadow) RuleTrial() bool { return s.CandidateID == "" }
+
+// RuleFromNew is the rule a NewRule describes, before validation.
+func RuleFromNew(in NewRule, id string, at time.Time) *Rule {
+	return &Rule{
+		ID: id, Name: in.Name, Position: in.Position, Enabled: in.Enabled == nil || *in.Enabled,
+		Any: in.Any, All: in.All, None: in.None, Regex: in.Regex, Channels: in.Channels, Tiers: in.Tiers,
+		SetCategory: in.SetCategory, SetPriority: in.SetPriority, AddTags: in.AddTags, Mode: in.Mode, Weight: in.Weight, Stop: in.Stop,
+		MatchNegated: in.MatchNegated, CreatedAt: at, UpdatedAt: at,
+	}
 }
 
 // AsStored rounds the times as the stores keep them.
@@ -86,7 +103,8 @@ type ShadowReader interface {
 // ShadowWriter records trials and their predictions.
 type ShadowWriter interface {
 	// CreateShadow stores a new running trial; ECONFLICT when one of its
-	// kind is running already.
+	// kind is running already (a model trial and a rule-set trial of the
+	// same kind count as one kind).
 	CreateShadow(ctx context.Context, s *Shadow) error
 	// EndShadow moves a running trial to promoted or discarded, with who
 	// and when; ECONFLICT when it is not running.

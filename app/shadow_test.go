@@ -228,3 +228,78 @@ func TestShadowJourney(t *testing.T) {
 		})
 	}
 }
+
+// A candidate rule set in shadow, on both stores: with the weak model
+// active, a rule that sends parcels to 物流 is compared at close, found
+// significantly better, and promoting it replaces the stored rules.
+func TestShadowRuleSet(t *testing.T) {
+	for _, st := range stores() {
+		t.Run(st.name, func(t *testing.T) {
+			r := start(t, st.config(t))
+			ctx := context.Background()
+			weak := trainShadowModel(t, sharedSegmenter(t), map[string]string{"物流": "退款"})
+			if _, err := triage.Write(ctx, r.Store, nil, time.Now(), nil, func(tx triage.Tx) (any, error) { return nil, tx.SaveModel(ctx, weak) }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Desk.ActivateModel(ctx, weak.ID); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range []struct{ body, field string }{
+				{`{"candidate_rules":[{"name":"","any":["快递"],"set_category":"物流"}]}`, "candidate_rules[0].name"},
+				{`{"candidate_rules":[{"name":"a","any":["快递"],"set_category":"物流"},{"name":"b","regex":"(","set_category":"物流"}]}`, "candidate_rules[1].regex"},
+				{`{"candidate_id":"x","candidate_rules":[]}`, "candidate_rules"},
+			} {
+				if w := r.call("POST", "/v1/shadows", c.body); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), c.field) {
+					t.Errorf("POST /v1/shadows %s: %d %s; want 400 naming %s", c.body, w.Code, w.Body, c.field)
+				}
+			}
+			w := r.call("POST", "/v1/shadows", `{"kind":"category","candidate_rules":[{"name":"物流件","any":["快递","物流","包裹"],"set_category":"物流","mode":"override"}]}`)
+			var sh triage.Shadow
+			if err := json.Unmarshal(w.Body.Bytes(), &sh); w.Code != http.StatusCreated || err != nil || !sh.RuleTrial() {
+				t.Fatalf("start the rule-set shadow: %d %s", w.Code, w.Body)
+			}
+			cats := []string{"发票", "物流", "退款"}
+			n := 0
+			for i := range 18 {
+				cat := cats[i%3]
+				w := r.call("POST", "/v1/tickets", fmt.Sprintf(`{"title":%q,"body":"请处理","requester":{"name":"李女士"}}`, shadowTexts[cat][i%4]))
+				var tk triage.Ticket
+				if err := json.Unmarshal(w.Body.Bytes(), &tk); w.Code != http.StatusCreated || err != nil {
+					t.Fatalf("create: %d %s", w.Code, w.Body)
+				}
+				if cat == "物流" && tk.Category == "物流" {
+					t.Errorf("the candidate rule decided ticket %s while only in shadow", tk.ID)
+				}
+				v := tk.Version
+				for _, body := range []string{`{"category":"` + cat + `","status":"solved"}`, `{"status":"closed"}`} {
+					w := r.call("PATCH", "/v1/tickets/"+tk.ID, body, fmt.Sprintf(`If-Match: "%d"`, v))
+					if err := json.Unmarshal(w.Body.Bytes(), &tk); w.Code != http.StatusOK || err != nil {
+						t.Fatalf("PATCH %s: %d %s", body, w.Code, w.Body)
+					}
+					v = tk.Version
+				}
+				n++
+			}
+			var rep eval.ShadowReport
+			if err := json.Unmarshal(r.call("GET", "/v1/shadows/"+sh.ID, "").Body.Bytes(), &rep); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("rule set: %d scored, active accuracy %.3f, candidate %.3f, McNemar %s p=%.3g", rep.Scored, rep.Active.Accuracy, rep.Candidate.Accuracy, rep.McNemar.Method, rep.McNemar.PValue)
+			if rep.Scored != n || rep.Candidate.Accuracy <= rep.Active.Accuracy || !rep.McNemar.Significant || rep.McNemar.Better != "candidate" {
+				t.Errorf("rule-set comparison %+v", rep)
+			}
+			if w := r.call("POST", "/v1/shadows/"+sh.ID+"/promote", ""); w.Code != http.StatusOK {
+				t.Fatalf("promote: %d %s", w.Code, w.Body)
+			}
+			var rules struct{ Items []triage.Rule }
+			if err := json.Unmarshal(r.call("GET", "/v1/rules", "").Body.Bytes(), &rules); err != nil || len(rules.Items) != 1 || rules.Items[0].Name != "物流件" {
+				t.Fatalf("rules after promote: %+v %v", rules, err)
+			}
+			w = r.call("POST", "/v1/tickets", `{"title":"包裹一直没到","body":"请处理","requester":{"name":"李女士"}}`)
+			var tk triage.Ticket
+			if err := json.Unmarshal(w.Body.Bytes(), &tk); err != nil || tk.Category != "物流" || tk.Triage.Category.Source != "rule" {
+				t.Errorf("after promote a parcel ticket is %q (%v) %s", tk.Category, err, w.Body)
+			}
+		})
+	}
+}

@@ -14,12 +14,15 @@ import (
 // neither prediction changes the ticket. Safe for concurrent use.
 type Shadower struct {
 	Segmenter triage.Segmenter
-	trials    atomic.Pointer[map[string]*shadowTrial] // by kind
+	// Triager decides with a candidate rule set; rule-set trials need it.
+	Triager *Triager
+	trials  atomic.Pointer[map[string]*shadowTrial] // by kind
 }
 
 type shadowTrial struct {
 	shadow            *triage.Shadow
-	active, candidate *Model // active nil when the kind had no model
+	active, candidate *Model   // active nil when the kind had no model
+	rules             *RuleSet // the candidate rule set of a rule-set trial
 }
 
 // Start loads a trial's models and runs it from the next ticket on,
@@ -28,6 +31,21 @@ type shadowTrial struct {
 func (s *Shadower) Start(sh *triage.Shadow, candidate, active *triage.Model) error {
 	tr := &shadowTrial{shadow: sh}
 	var err error
+	if sh.RuleTrial() {
+		if s.Triager == nil {
+			return triage.Errorf(triage.EUNAVAILABLE, "rule-set trials need the triager")
+		}
+		rules := make([]*triage.Rule, len(sh.CandidateRules))
+		for i, nr := range sh.CandidateRules {
+			rules[i] = triage.RuleFromNew(nr, fmt.Sprintf("candidate-%d", i+1), sh.StartedAt)
+			rules[i].Position = i + 1
+		}
+		if tr.rules, err = CompileRules(rules); err != nil {
+			return &triage.Error{Code: triage.EINVALID, Field: "candidate_rules", Message: "the candidate rules do not compile", Err: err}
+		}
+		s.swap(func(m map[string]*shadowTrial) { m[sh.Kind] = tr })
+		return nil
+	}
 	if tr.candidate, err = Load(candidate.Blob, s.Segmenter); err != nil {
 		return &triage.Error{Code: triage.EINVALID, Field: "candidate_id", Message: fmt.Sprintf("model %s (%s) does not load", candidate.ID, candidate.Version), Err: err}
 	}
@@ -101,6 +119,9 @@ func (s *Shadower) Load(ctx context.Context, r triage.Reader, skip func(kind tri
 }
 
 func (s *Shadower) startStored(ctx context.Context, r triage.Reader, sh *triage.Shadow) error {
+	if sh.RuleTrial() {
+		return s.Start(sh, nil, nil)
+	}
 	cand, err := r.Model(ctx, sh.CandidateID)
 	if err != nil {
 		return err
@@ -116,11 +137,12 @@ func (s *Shadower) startStored(ctx context.Context, r triage.Reader, sh *triage.
 
 // Predict returns one prediction pair per running trial for a new ticket,
 // leaving out a kind whose value the client set by hand (not a
-// prediction, so nothing to compare). It does no I/O.
-func (s *Shadower) Predict(t *triage.Ticket, manual triage.Manual) []*triage.ShadowPrediction {
+// prediction, so nothing to compare). It reads only the stored rules, for
+// a rule-set trial, from r: the transaction creating the ticket.
+func (s *Shadower) Predict(ctx context.Context, r triage.Reader, t *triage.Ticket, manual triage.Manual) ([]*triage.ShadowPrediction, error) {
 	m := s.trials.Load()
 	if m == nil || len(*m) == 0 {
-		return nil
+		return nil, nil
 	}
 	text := TicketText(t.Title, t.Body)
 	var out []*triage.ShadowPrediction
@@ -129,6 +151,17 @@ func (s *Shadower) Predict(t *triage.Ticket, manual triage.Manual) []*triage.Sha
 			continue
 		}
 		p := &triage.ShadowPrediction{ShadowID: tr.shadow.ID, TicketID: t.ID, CreatedAt: t.CreatedAt}
+		if tr.rules != nil {
+			active, err := s.Triager.ActiveRules(ctx, r)
+			if err != nil {
+				return nil, err
+			}
+			in := Input{Title: t.Title, Body: t.Body, Channel: t.Channel, Tier: t.Requester.Tier}
+			p.Active, p.ActiveConfidence = shadowField(kind, s.Triager.Decide(in, active))
+			p.Candidate, p.CandidateConfidence = shadowField(kind, s.Triager.Decide(in, tr.rules))
+			out = append(out, p)
+			continue
+		}
 		if tr.active != nil {
 			a := tr.active.Predict(text)
 			p.Active, p.ActiveConfidence = a.Label, a.Probability
@@ -137,5 +170,18 @@ func (s *Shadower) Predict(t *triage.Ticket, manual triage.Manual) []*triage.Sha
 		p.Candidate, p.CandidateConfidence = c.Label, c.Probability
 		out = append(out, p)
 	}
-	return out
+	return out, nil
+}
+
+// shadowField is a decision's value of the field on trial, or its best
+// guess where triage abstained, as live accuracy scores it.
+func shadowField(kind string, res Result) (string, float64) {
+	d := res.Category
+	if kind == triage.ModelPriority {
+		d = res.Priority
+	}
+	if d.Value == "" && len(d.Top) > 0 {
+		return d.Top[0].Value, d.Top[0].Score
+	}
+	return d.Value, d.Confidence
 }

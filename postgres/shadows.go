@@ -9,11 +9,11 @@ import (
 	"github.com/triagehq/triage"
 )
 
-const shadowColumns = `id, kind, candidate_id, candidate_version, active_id, active_version, status, started_by, started_at, ended_by, ended_at`
+const shadowColumns = `id, kind, candidate_id, candidate_version, candidate_rules, active_id, active_version, status, started_by, started_at, ended_by, ended_at`
 
 func scanShadow(row interface{ Scan(...any) error }) (*triage.Shadow, error) {
 	var s triage.Shadow
-	err := row.Scan(&s.ID, &s.Kind, &s.CandidateID, &s.CandidateVersion, &s.ActiveID, &s.ActiveVersion, &s.Status,
+	err := row.Scan(&s.ID, &s.Kind, &s.CandidateID, &s.CandidateVersion, &s.CandidateRules, &s.ActiveID, &s.ActiveVersion, &s.Status,
 		&s.StartedBy, &s.StartedAt, &s.EndedBy, &s.EndedAt)
 	if err != nil {
 		return nil, err
@@ -77,13 +77,17 @@ func (tx *Tx) CreateShadow(ctx context.Context, s *triage.Shadow) error {
 	if err := triage.Required("id", s.ID); err != nil {
 		return err
 	}
-	if err := triage.Required("candidate_id", s.CandidateID); err != nil {
-		return err
+	if (s.CandidateID == "") == (s.CandidateRules == nil) {
+		return triage.Invalid("candidate_id", "a shadow tries a model (candidate_id) or a rule set (candidate_rules), one of them")
+	}
+	rules, err := jsonb(s.CandidateRules)
+	if err != nil {
+		return dbError("create shadow", err)
 	}
 	s.AsStored()
 	s.Status, s.EndedBy, s.EndedAt = triage.ShadowRunning, "", nil
-	_, err := tx.tx.Exec(ctx, `INSERT INTO shadows (`+shadowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL)`,
-		s.ID, s.Kind, s.CandidateID, s.CandidateVersion, s.ActiveID, s.ActiveVersion, string(s.Status), s.StartedBy, s.StartedAt, "")
+	_, err = tx.tx.Exec(ctx, `INSERT INTO shadows (`+shadowColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, NULL)`,
+		s.ID, s.Kind, s.CandidateID, s.CandidateVersion, rules, s.ActiveID, s.ActiveVersion, string(s.Status), s.StartedBy, s.StartedAt, "")
 	if isDuplicate(err) {
 		return triage.Errorf(triage.ECONFLICT, "a %s shadow is running already (or shadow %s exists)", s.Kind, s.ID)
 	} else if err != nil {

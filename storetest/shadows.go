@@ -77,8 +77,17 @@ func testShadows(t *testing.T, s triage.Store) {
 	if got.Status != triage.ShadowPromoted || got.EndedBy != "root" || got.EndedAt == nil || !got.EndedAt.Equal(triage.StoreTime(end)) {
 		t.Errorf("ended shadow = %+v, want promoted by root at %v", got, end)
 	}
-	// The kind is free again for a new trial.
-	update(t, s, func(tx triage.Tx) error {
-		return tx.CreateShadow(ctx, &triage.Shadow{ID: "sh-4", Kind: triage.ModelCategory, CandidateID: "m-5", StartedAt: end})
-	})
+	// The kind is free again for a new trial, here of a rule set, which
+	// reads back whole.
+	on := false
+	rules := &triage.Shadow{ID: "sh-4", Kind: triage.ModelCategory, StartedAt: end, StartedBy: "admin",
+		CandidateRules: []triage.NewRule{{Name: "物流", Position: 1, Any: []string{"快递", "包裹"}, SetCategory: "物流", Mode: triage.RuleOverride, Enabled: &on}}}
+	update(t, s, func(tx triage.Tx) error { return tx.CreateShadow(ctx, rules) })
+	if got, err := s.Shadow(ctx, "sh-4"); err != nil || !reflect.DeepEqual(got, rules) || !got.RuleTrial() {
+		t.Errorf("rule-set shadow = %+v, %v; want %+v", got, err, rules)
+	}
+	// A trial tries a model or a rule set: neither is refused.
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error {
+		return tx.CreateShadow(ctx, &triage.Shadow{ID: "sh-5", Kind: "x", StartedAt: end})
+	}), triage.EINVALID)
 }

@@ -7,6 +7,7 @@ CREATE TABLE shadows (
 	kind              text COLLATE "C" NOT NULL,
 	candidate_id      text COLLATE "C" NOT NULL,
 	candidate_version text COLLATE "C" NOT NULL,
+	candidate_rules   jsonb NOT NULL,
 	active_id         text COLLATE "C" NOT NULL,
 	active_version    text COLLATE "C" NOT NULL,
 	status            text COLLATE "C" NOT NULL,

@@ -9,6 +9,7 @@ CREATE TABLE shadows (
 	kind              TEXT    NOT NULL,
 	candidate_id      TEXT    NOT NULL,
 	candidate_version TEXT    NOT NULL,
+	candidate_rules   TEXT    NOT NULL,
 	active_id         TEXT    NOT NULL,
 	active_version    TEXT    NOT NULL,
 	status            TEXT    NOT NULL,
