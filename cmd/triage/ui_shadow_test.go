@@ -1,0 +1,68 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestUIShadowPromote: a candidate rule set runs in shadow; the models
+// page shows its comparison (McNemar's test, accuracy of each) and an
+// admin promotes it with one click; the API then has the trial promoted
+// and the candidate's rule as the stored rule set.
+func TestUIShadowPromote(t *testing.T) {
+	u := startUI(t)
+	u.waitReady()
+	var sh struct {
+		ID     string
+		Status string
+	}
+	err := u.send("POST", "/v1/shadows", map[string]any{"kind": "category", "candidate_rules": []map[string]any{
+		{"name": "影子规则·蓝牙", "any": []string{"蓝牙", "配对"}, "set_category": "设备使用与故障", "mode": "override"},
+	}}, &sh)
+	if err != nil || sh.ID == "" {
+		t.Fatalf("start a shadow: %v", err)
+	}
+	for _, title := range []string{"手环蓝牙配对失败", "退款一直没到账"} {
+		if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "请处理", "requester": map[string]string{"name": "张先生"}}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := u.tab(t, 1366, 768)
+	u.signIn(t, ctx)
+	card := `.shadow-trial[data-shadow="` + sh.ID + `"]`
+	step(t, ctx, "open the models page",
+		chromedp.Navigate(u.url+"/app/admin/models?kind=category"),
+		chromedp.WaitVisible(chromedp.CSS(card+` .shadow-promote`)))
+	if s := text(t, ctx, card+" .shadow-test"); !strings.Contains(s, "McNemar") {
+		t.Errorf("the trial card says %q; want McNemar's test", s)
+	}
+	if s := text(t, ctx, card+" .muted"); !strings.Contains(s, "已预测 2 张工单") {
+		t.Errorf("the trial card counts %q; want 2 tickets predicted", s)
+	}
+	step(t, ctx, "promote",
+		chromedp.Click(chromedp.CSS(card+` .shadow-promote`)),
+		modalOK,
+		chromedp.WaitNotPresent(chromedp.CSS(card)))
+
+	// Through the API: the trial is promoted, by whom and when, and the
+	// candidate's rule is the stored rule set.
+	var got struct {
+		Shadow struct {
+			Status  string `json:"status"`
+			EndedBy string `json:"ended_by"`
+		} `json:"shadow"`
+		Predictions int `json:"predictions"`
+	}
+	if err := u.api("GET", "/v1/shadows/"+sh.ID, &got); err != nil || got.Shadow.Status != "promoted" || got.Shadow.EndedBy == "" || got.Predictions != 2 {
+		t.Fatalf("the trial after the click: %+v %v", got, err)
+	}
+	var rules struct{ Items []struct{ Name string } }
+	if err := u.api("GET", "/v1/rules", &rules); err != nil || len(rules.Items) != 1 || rules.Items[0].Name != "影子规则·蓝牙" {
+		t.Fatalf("rules after promote: %+v %v", rules, err)
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("page errors: %v", errs)
+	}
+}
