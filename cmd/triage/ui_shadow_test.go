@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -24,9 +25,22 @@ func TestUIShadowPromote(t *testing.T) {
 	if err != nil || sh.ID == "" {
 		t.Fatalf("start a shadow: %v", err)
 	}
-	for _, title := range []string{"手环蓝牙配对失败", "退款一直没到账"} {
-		if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "请处理", "requester": map[string]string{"name": "张先生"}}, nil); err != nil {
+	// Two tickets; the first is closed, so the comparison has a row.
+	for i, title := range []string{"手环蓝牙配对失败", "退款一直没到账"} {
+		var tk struct {
+			ID      string
+			Version int
+		}
+		if err := u.send("POST", "/v1/tickets", map[string]any{"title": title, "body": "请处理", "requester": map[string]string{"name": "张先生"}}, &tk); err != nil {
 			t.Fatal(err)
+		}
+		if i > 0 {
+			continue
+		}
+		for _, body := range []map[string]any{{"status": "solved", "category": "设备使用与故障"}, {"status": "closed"}} {
+			if err := u.send("PATCH", "/v1/tickets/"+tk.ID, body, &tk, fmt.Sprintf(`If-Match: "%d"`, tk.Version)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	ctx := u.tab(t, 1366, 768)
@@ -38,9 +52,16 @@ func TestUIShadowPromote(t *testing.T) {
 	if s := text(t, ctx, card+" .shadow-test"); !strings.Contains(s, "McNemar") {
 		t.Errorf("the trial card says %q; want McNemar's test", s)
 	}
-	if s := text(t, ctx, card+" .muted"); !strings.Contains(s, "已预测 2 张工单") {
-		t.Errorf("the trial card counts %q; want 2 tickets predicted", s)
+	if s := text(t, ctx, card+" .muted"); !strings.Contains(s, "已预测 2 张工单，其中 1 张已关闭并计分") {
+		t.Errorf("the trial card counts %q; want 2 tickets predicted, 1 scored", s)
 	}
+	u.shot(t, ctx, "admin-shadow-1366")
+	phone := u.tab(t, 390, 844)
+	u.signIn(t, phone)
+	step(t, phone, "the models page on a phone",
+		chromedp.Navigate(u.url+"/app/admin/models?kind=category"),
+		chromedp.WaitVisible(chromedp.CSS(card+` .shadow-promote`)))
+	u.shot(t, phone, "admin-shadow-390")
 	step(t, ctx, "promote",
 		chromedp.Click(chromedp.CSS(card+` .shadow-promote`)),
 		modalOK,
