@@ -49,6 +49,7 @@ type Reader interface {
 	AutomationReader
 	RevisionReader
 	ImportReader
+	ShadowReader
 	ViewerReader
 	NotificationReader
 
@@ -142,6 +143,7 @@ type Tx interface {
 	AutomationWriter
 	RevisionWriter
 	ImportWriter
+	ShadowWriter
 	ViewerWriter
 	NotificationWriter
 

@@ -31,6 +31,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/rules/dry-run":                 `{"title":"退款没到账","body":"三天了"}`,
 	"POST /v1/dictionary":                    `{"words":[{"word":"极光Pro手环"}]}`,
 	"POST /v1/models/train":                  `{"kind":"category"}`,
+	"POST /v1/shadows":                       `{"kind":"priority","candidate_rules":[{"name":"r","any":["退款"],"set_priority":"P2"}]}`,
 	"POST /v1/imports":                       `{"format":"zendesk","data":"{\"ticket\":{\"id\":1,\"subject\":\"矩阵\",\"description\":\"导入\",\"status\":\"open\",\"created_at\":\"2026-12-01T00:00:00Z\",\"updated_at\":\"2026-12-01T00:00:00Z\"}}"}`,
 	"POST /v1/articles":                      `{"title":"退款时效","body":"退款一般1-3个工作日到账。"}`,
 	"PATCH /v1/articles/:id":                 `{"title":"退款多久到账"}`,
@@ -240,6 +241,20 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 			e.t.Fatal(err)
 		}
 		id = m.ID
+	case strings.HasPrefix(path, "/v1/shadows"):
+		// An ended trial: one may run per kind, and promote or discard of
+		// an ended one is a 409, which the matrix accepts.
+		sh := &triage.Shadow{ID: triage.NewID(), Kind: triage.ModelCategory, StartedAt: time.Now(),
+			CandidateRules: []triage.NewRule{{Name: "r", Any: []string{"退款"}, SetCategory: "支付与退款"}}}
+		if err := e.store.Update(context.Background(), func(tx triage.Tx) error {
+			if err := tx.CreateShadow(context.Background(), sh); err != nil {
+				return err
+			}
+			return tx.EndShadow(context.Background(), sh.ID, triage.ShadowDiscarded, "fixture", time.Now())
+		}); err != nil {
+			e.t.Fatal(err)
+		}
+		id = sh.ID
 	case strings.HasPrefix(path, "/v1/sla/policies"):
 		id = e.mustCreate("POST", "/v1/sla/policies", triage.RoleAdmin, `{"name":"临时","priority":"P4","tag":"fx-`+triage.NewID()+`","first_response":"1h"}`, &triage.SLAPolicy{}).(*triage.SLAPolicy).ID
 	case strings.HasPrefix(path, "/v1/calendars"):

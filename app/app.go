@@ -301,6 +301,11 @@ func (a *App) open(ctx context.Context) error {
 	}
 	a.Trainer = &classify.Trainer{Store: a.Store, Segmenter: a.Segmenter, MinNew: a.Config.RetrainEvery}
 	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Segmenter: a.Segmenter, Dict: a.Segmenter, ModelSink: a.Triager}
+	shadower := &classify.Shadower{Segmenter: a.Segmenter, Triager: a.Triager}
+	if err := shadower.Load(ctx, a.Store, a.skipped.skip); err != nil {
+		return fmt.Errorf("loading the shadow trials: %w", err)
+	}
+	a.Desk.Shadow = shadower
 	a.Dups = &desk.Duplicates{Store: a.Store, Words: a.Segmenter.Words, Window: a.Config.DuplicateWindow}
 	a.Notifier = &desk.Notifier{Store: a.Store}
 	if err := a.openSearch(ctx); err != nil {

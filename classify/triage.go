@@ -416,6 +416,15 @@ func (tr *Triager) Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, m
 }
 
 // prepare gathers, inside the transaction, what Decide needs.
+// ActiveRules is the compiled rule set of the stored rules.
+func (tr *Triager) ActiveRules(ctx context.Context, r triage.Reader) (*RuleSet, error) {
+	ruleList, err := r.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return tr.rules.get(ruleList, tr.Skip)
+}
+
 func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticket, manual triage.Manual) (Input, *RuleSet, error) {
 	in := Input{Title: t.Title, Body: t.Body, Channel: t.Channel, Tier: t.Requester.Tier}
 	if manual.Category {

@@ -49,6 +49,9 @@ type Service struct {
 	// prunes only when asked.
 	Queue triage.Queue
 	Log   *slog.Logger
+	// Shadow runs candidate models beside the active ones on every new
+	// ticket and stores both predictions with it. Nil runs no trial.
+	Shadow ShadowRunner
 	// Now is the clock; nil means time.Now. Times are UTC, truncated to
 	// the microsecond both stores keep.
 	Now func() time.Time

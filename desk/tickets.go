@@ -72,6 +72,9 @@ func (s *Service) createTicket(ctx context.Context, tx triage.Tx, t *triage.Tick
 		}
 		t.Triage = rec
 	}
+	if err := s.recordShadow(ctx, tx, t, manual); err != nil {
+		return nil, err
+	}
 	if len(files) > 0 {
 		if t.Attachments, err = s.saveAttachments(ctx, tx, t.ID, "", files); err != nil {
 			return nil, err

@@ -6,6 +6,7 @@ import { t } from './i18n.js';
 import { reasonText, reasonsText } from './explain.js';
 import * as api from './api.js';
 import { adminPage, listInput } from './admin-nav.js';
+import { shadowPanel } from './admin-shadow.js';
 
 
 export async function render(ctx) {
@@ -222,7 +223,9 @@ async function modelsPage(ctx) {
   const tabs = h('div', { class: 'tabs' }, ['category', 'priority', 'embedder'].map(k =>
     h('a', { href: '/app/admin/models?kind=' + k, class: 'tab' + (k === kind ? ' active' : '') }, t('model.kind.' + k))));
   const listBox = h('div');
-  add(body, tabs, listBox);
+  // Shadow trials compare a field: category or priority, not the embedder.
+  const shadow = kind === 'embedder' ? null : shadowPanel(kind, isAdmin, () => load());
+  add(body, tabs, shadow, listBox);
   const load = async () => {
     const items = (await api.get('/v1/models', { kind })).items || [];
     clear(listBox);
