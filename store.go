@@ -236,6 +236,10 @@ type Cursor struct {
 	// Score is the relevance of the last row of a ticket search's page
 	// (which lists by relevance); nil in every other list.
 	Score *float64 `json:"s,omitempty"`
+	// Sort and Offset page a list in an order other than newest first
+	// (TicketSort.Positional): the order, and how many rows came before.
+	Sort   string `json:"o,omitempty"`
+	Offset int    `json:"n,omitempty"`
 }
 
 // Encode returns the cursor as an opaque string.

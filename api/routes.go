@@ -125,6 +125,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.wechatRoutes()...)
 	routes = append(routes, s.automationRoutes()...)
 	routes = append(routes, s.liveRoutes()...)
+	routes = append(routes, s.bulkRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

@@ -24,6 +24,7 @@ func ticketParams() []Param {
 		{"created_from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive"},
 		{"created_to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive"},
 		{"q", "string", "words to find in the title, the body or the public conversation, in any script or width (退貨 finds 退货): cut by the segmenter as the KB search cuts a query; any word may match, and the list is by relevance, best first"},
+		{"sort", "string", "order: created (newest first, the default), updated (most recently changed first), priority (P1 first, then newest), sla_due (the running SLA target due soonest first; tickets without one last); not with q, which lists by relevance"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1-200, default 50"},
 	}
@@ -112,6 +113,7 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 	f.TeamID, f.Category, f.Tag = q.Get("team"), q.Get("category"), q.Get("tag")
 	f.Priority, f.Query, f.Cursor = triage.Priority(q.Get("priority")), q.Get("q"), q.Get("cursor")
 	f.RequesterID = q.Get("requester")
+	f.Sort = triage.TicketSort(q.Get("sort"))
 	if v := q.Get("needs_review"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
