@@ -51,6 +51,7 @@ type Reader interface {
 	ImportReader
 	ViewerReader
 	NotificationReader
+	SavedViewReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -144,6 +145,7 @@ type Tx interface {
 	ImportWriter
 	ViewerWriter
 	NotificationWriter
+	SavedViewWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

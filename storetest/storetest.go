@@ -180,6 +180,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"sign-in links", signInTests},
 		{"automations", automationTests},
 		{"revisions", revisionTests},
+		{"inbox", inboxTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
