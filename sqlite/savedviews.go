@@ -53,4 +53,3 @@ func (tx *Tx) DeleteView(ctx context.Context, agentID, id string) error {
 	}
 	return nil
 }
-
