@@ -126,6 +126,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.automationRoutes()...)
 	routes = append(routes, s.liveRoutes()...)
 	routes = append(routes, s.bulkRoutes()...)
+	routes = append(routes, s.viewRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

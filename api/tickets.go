@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -87,9 +89,14 @@ func (s *Server) listTickets(c echo.Context) error {
 // ticketFilter parses the list's query (checkQuery has refused unknown
 // parameters).
 func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
+	return ticketFilterOf(c.Request().Context(), c.QueryParams())
+}
+
+// ticketFilterOf parses a ticket list's query: the request's, or a saved
+// view's.
+func ticketFilterOf(ctx context.Context, q url.Values) (triage.TicketFilter, error) {
 	var f triage.TicketFilter
 	var err error
-	q := c.QueryParams()
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
 			if st = strings.TrimSpace(st); st != "" {
@@ -102,7 +109,7 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 	case "none":
 		f.Unassigned = true
 	case "me":
-		p := triage.PrincipalFromContext(c.Request().Context())
+		p := triage.PrincipalFromContext(ctx)
 		if p == nil || p.AgentID == "" {
 			return f, triage.Invalid("assignee", "assignee=me needs a token that belongs to an agent")
 		}
