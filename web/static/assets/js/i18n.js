@@ -1361,6 +1361,19 @@ const D = {
   'bulk.apply': ['应用', 'Apply'],
   'bulk.nothing': ['请选择要修改的内容', 'Choose what to change'],
   'bulk.summary': ['已更新 {ok} 张，失败 {failed} 张', '{ok} updated, {failed} failed'],
+  'newticket.title': ['新建工单', 'New ticket'],
+  'newticket.name': ['客户姓名', 'Caller name'],
+  'newticket.phone': ['电话', 'Phone'],
+  'newticket.email': ['邮箱', 'E-mail'],
+  'newticket.subject': ['标题', 'Title'],
+  'newticket.body': ['问题描述', 'What the caller said'],
+  'newticket.auto_priority': ['自动判断', 'Let triage decide'],
+  'newticket.create': ['创建工单', 'Create ticket'],
+  'newticket.created': ['工单已创建', 'Ticket created'],
+  'newticket.others': ['该客户的其他工单', "The caller's other tickets"],
+  'newticket.others_hint': ['输入电话或邮箱后，这里会显示该客户以前的工单。', "Type the phone or e-mail to see the caller's earlier tickets here."],
+  'newticket.others_none': ['没有找到该客户的其他工单', 'No other tickets from this caller'],
+  'newticket.others_more': ['只显示最近 10 张', 'Showing the latest 10'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.

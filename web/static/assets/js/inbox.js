@@ -103,7 +103,8 @@ export async function render(ctx) {
     : null;
   const savedHead = h('h2', { class: 'saved-view-title', hidden: true });
   add(ctx.main,
-    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count),
+    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count,
+      api.can('POST', '/v1/tickets') ? h('a', { href: '/app/tickets/new', class: 'btn btn-primary btn-small', id: 'new-ticket' }, t('newticket.title')) : null),
     h('div', { class: 'inbox-layout' },
       h('div', { class: 'inbox-main' }, tabs, teamChips, savedHead, savedId ? null : filters, bulk ? bulk.el : null, notice, list, h('div', { class: 'center' }, more)),
       side));

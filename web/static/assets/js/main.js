@@ -12,6 +12,7 @@ import { mountBell } from './bell.js';
 const pages = [
   { re: /^\/app\/?$/, redirect: '/app/inbox' },
   { re: /^\/app\/inbox$/, mod: './inbox.js', nav: 'inbox' },
+  { re: /^\/app\/tickets\/new$/, mod: './ticket-new.js', nav: 'inbox' },
   { re: /^\/app\/tickets\/([^/]+)$/, mod: './ticket.js', nav: 'inbox' },
   { re: /^\/app\/search$/, mod: './search.js', nav: 'kb' },
   { re: /^\/app\/kb$/, mod: './kb.js', nav: 'kb', view: 'list' },
