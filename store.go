@@ -146,6 +146,7 @@ type Tx interface {
 	ViewerWriter
 	NotificationWriter
 	SavedViewWriter
+	PresenceWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and

@@ -11,6 +11,44 @@ import (
 var inboxTests = []test{
 	{"sorted ticket lists", testTicketSort},
 	{"saved views", testSavedViews},
+	{"presence", testPresence},
+}
+
+func testPresence(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	update(t, s, func(tx triage.Tx) error { return tx.CreateAgent(ctx, newAgent("ag-1", "王芳", "wf@example.com")) })
+	touch := func(at time.Time) bool {
+		var wrote bool
+		update(t, s, func(tx triage.Tx) (err error) { wrote, err = tx.TouchAgent(ctx, "ag-1", at); return err })
+		return wrote
+	}
+	if !touch(base) || touch(base.Add(30*time.Second)) || !touch(base.Add(61*time.Second)) {
+		t.Error("TouchAgent should write the first time and then at most once a minute")
+	}
+	a, err := s.Agent(ctx, "ag-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.LastSeenAt == nil || !a.LastSeenAt.Equal(base.Add(61*time.Second)) || a.LastSeenAt.Location() != time.UTC || a.Version != 1 || a.PresenceOverride != "" {
+		t.Fatalf("after activity: last seen %v, version %d, override %q", a.LastSeenAt, a.Version, a.PresenceOverride)
+	}
+	update(t, s, func(tx triage.Tx) error { return tx.SetPresence(ctx, "ag-1", triage.PresenceAway) })
+	all, _ := s.Agents(ctx)
+	if len(all) != 1 || all[0].PresenceOverride != triage.PresenceAway || all[0].Version != 1 {
+		t.Errorf("after choosing away: %+v", all)
+	}
+	if all[0].Available(base.Add(2 * time.Minute)) {
+		t.Error("an agent who chose away is available to routing")
+	}
+	update(t, s, func(tx triage.Tx) error { return tx.SetPresence(ctx, "ag-1", "") })
+	if a, _ := s.Agent(ctx, "ag-1"); a.PresenceOverride != "" || !a.Available(base.Add(2*time.Minute)) || a.Available(base.Add(time.Hour)) {
+		t.Errorf("back to activity: %+v", a)
+	}
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.SetPresence(ctx, "ag-1", "busy") }), triage.EINVALID)
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { return tx.SetPresence(ctx, "nobody", triage.PresenceAway) }), triage.ENOTFOUND)
+	if err := updateErr(t, s, func(tx triage.Tx) error { _, err := tx.TouchAgent(ctx, "nobody", base); return err }); err != nil {
+		t.Errorf("touching an unknown agent: %v, want nothing written and no error", err)
+	}
 }
 
 func testTicketSort(t *testing.T, s triage.Store) {
