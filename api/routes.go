@@ -127,6 +127,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.liveRoutes()...)
 	routes = append(routes, s.bulkRoutes()...)
 	routes = append(routes, s.viewRoutes()...)
+	routes = append(routes, s.presenceRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 
