@@ -1374,6 +1374,14 @@ const D = {
   'newticket.others_hint': ['输入电话或邮箱后，这里会显示该客户以前的工单。', "Type the phone or e-mail to see the caller's earlier tickets here."],
   'newticket.others_none': ['没有找到该客户的其他工单', 'No other tickets from this caller'],
   'newticket.others_more': ['只显示最近 10 张', 'Showing the latest 10'],
+  'presence.title': ['我的状态', 'My presence'],
+  'presence.choice.auto': ['自动', 'Automatic'],
+  'presence.choice.online': ['在线', 'Online'],
+  'presence.choice.away': ['离开', 'Away'],
+  'presence.choice.offline': ['离线', 'Offline'],
+  'presence.is.online': ['在线：可接新工单', 'Online: gets new tickets'],
+  'presence.is.away': ['离开：不分配新工单', 'Away: no new tickets'],
+  'presence.is.offline': ['离线：不分配新工单', 'Offline: no new tickets'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.

@@ -8,6 +8,7 @@ import * as api from './api.js';
 import { installShortcuts, setPageKeys, showHelp } from './shortcuts.js';
 import { methods, ssoButton, ssoError, forgotForm, secondFactor, passwordPage } from './signin.js';
 import { mountBell } from './bell.js';
+import { mountPresence } from './presence.js';
 
 const pages = [
   { re: /^\/app\/?$/, redirect: '/app/inbox' },
@@ -184,6 +185,7 @@ function buildShell() {
   root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('nav.skip')), header, main);
   shell = { main, nav, navWrap };
   mountBell(navWrap.querySelector('.top-actions'), navigate);
+  mountPresence(navWrap.querySelector('.top-actions'));
 }
 
 async function signOut() {
