@@ -39,7 +39,7 @@ func TestPresence(t *testing.T) {
 	if r := e.do("PUT", "/v1/presence", triage.RoleAgent, `{"presence":"busy"}`); r.Code != 400 || r.errorBody(t).Field != "presence" {
 		t.Errorf("presence busy: %d %s", r.Code, r.Body)
 	}
-	if r := e.do("POST", "/v1/presence/heartbeat", triage.RoleViewer, ""); r.Code != 403 {
-		t.Errorf("a token of no agent: %d, want 403", r.Code)
+	if r := e.do("POST", "/v1/presence/heartbeat", triage.RoleViewer, ""); r.Code != 409 {
+		t.Errorf("a token of no agent: %d, want 409", r.Code)
 	}
 }

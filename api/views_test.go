@@ -45,8 +45,8 @@ func TestSavedViews(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s", c.body, r.Code, r.Body, c.field)
 		}
 	}
-	if r := e.do("POST", "/v1/views", triage.RoleViewer, `{"name":"x","query":""}`); r.Code != 403 {
-		t.Errorf("a token of no agent saving a view: %d %s, want 403", r.Code, r.Body)
+	if r := e.do("POST", "/v1/views", triage.RoleViewer, `{"name":"x","query":""}`); r.Code != 409 {
+		t.Errorf("a token of no agent saving a view: %d %s, want 409", r.Code, r.Body)
 	}
 	if r := e.do("DELETE", "/v1/views/"+v.ID, triage.RoleAgent, ""); r.Code != 204 {
 		t.Fatalf("delete: %d %s", r.Code, r.Body)

@@ -36,7 +36,7 @@ func (s *Service) SetPresence(ctx context.Context, p triage.Presence) (*triage.A
 func (s *Service) presence(ctx context.Context, write func(tx triage.Tx, id string) error) (*triage.Agent, error) {
 	p := triage.PrincipalFromContext(ctx)
 	if p == nil || p.AgentID == "" {
-		return nil, triage.Errorf(triage.EFORBIDDEN, "presence belongs to an agent: sign in as one")
+		return nil, triage.Errorf(triage.ECONFLICT, "presence belongs to an agent: this caller is not one; sign in as one")
 	}
 	var a *triage.Agent
 	err := s.Store.Update(ctx, func(tx triage.Tx) error {

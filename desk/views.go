@@ -13,7 +13,7 @@ import (
 func viewOwner(ctx context.Context) (string, error) {
 	p := triage.PrincipalFromContext(ctx)
 	if p == nil || p.AgentID == "" {
-		return "", triage.Errorf(triage.EFORBIDDEN, "saved views belong to a person: sign in as an agent")
+		return "", triage.Errorf(triage.ECONFLICT, "saved views belong to a person: this caller is not an agent; sign in as one")
 	}
 	return p.AgentID, nil
 }
