@@ -1382,6 +1382,12 @@ const D = {
   'presence.is.online': ['在线：可接新工单', 'Online: gets new tickets'],
   'presence.is.away': ['离开：不分配新工单', 'Away: no new tickets'],
   'presence.is.offline': ['离线：不分配新工单', 'Offline: no new tickets'],
+  'field.channel': ['渠道', 'channel'],
+  'field.requester': ['客户', 'requester'],
+  'field.fields': ['自定义字段', 'fields'],
+  'hist.bool.true': ['是', 'yes'],
+  'hist.bool.false': ['否', 'no'],
+  'hist.bytes': ['{n} 字节', '{n} bytes'],
 };
 
 // The language chosen in this browser; outside one (node --test), Chinese.
