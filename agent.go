@@ -18,9 +18,16 @@ type Agent struct {
 	Capacity       int        `json:"capacity"`
 	Online         bool       `json:"online"`
 	LastAssignedAt *time.Time `json:"last_assigned_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
-	Version        int        `json:"version"`
+	// PresenceOverride is the agent's own choice of presence (online, away
+	// or offline), or empty to follow activity; LastSeenAt is the last
+	// activity. See PresenceAt.
+	PresenceOverride Presence   `json:"presence_override"`
+	LastSeenAt       *time.Time `json:"last_seen_at"`
+	// Presence is PresenceAt when the agent was read, for clients.
+	Presence  Presence  `json:"presence"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int       `json:"version"`
 }
 
 // MaxCapacity bounds an agent's capacity to catch typos like 1000.

@@ -52,6 +52,7 @@ type Reader interface {
 	ShadowReader
 	ViewerReader
 	NotificationReader
+	SavedViewReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -146,6 +147,8 @@ type Tx interface {
 	ShadowWriter
 	ViewerWriter
 	NotificationWriter
+	SavedViewWriter
+	PresenceWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error
 	// UpdateTicket stores t if the stored version is still t.Version and
@@ -238,6 +241,10 @@ type Cursor struct {
 	// Score is the relevance of the last row of a ticket search's page
 	// (which lists by relevance); nil in every other list.
 	Score *float64 `json:"s,omitempty"`
+	// Sort and Offset page a list in an order other than newest first
+	// (TicketSort.Positional): the order, and how many rows came before.
+	Sort   string `json:"o,omitempty"`
+	Offset int    `json:"n,omitempty"`
 }
 
 // Encode returns the cursor as an opaque string.

@@ -315,7 +315,10 @@ type TicketFilter struct {
 	// body contains any of them, and list them by relevance rather than
 	// newest first (see QueryTerms and RankTickets). They are normalised
 	// text, as QueryTerms returns them.
-	Terms  []string
+	Terms []string
+	// Sort is the list's order; empty is SortCreated. A search (Terms)
+	// lists by relevance and takes no Sort.
+	Sort   TicketSort
 	Cursor string
 	Limit  int
 }

@@ -15,6 +15,9 @@ import (
 // added without an entry here fails the matrix, so no route escapes it.
 var matrixBodies = map[string]string{
 	"PUT /v1/tickets/:id/viewers/me":         `{"typing":true}`,
+	"POST /v1/tickets/bulk":                  `{"tickets":[{"id":"{ticket}","version":1}],"priority":"P2"}`,
+	"POST /v1/views":                         `{"name":"矩阵视图","query":"sort=priority"}`,
+	"PUT /v1/presence":                       `{"presence":"away"}`,
 	"POST /v1/notifications/read":            `{"all":true}`,
 	"PATCH /v1/help/settings":                `{"company_name":"矩阵商城"}`,
 	"POST /v1/answer":                        `{"question":"退款多久到账"}`,
@@ -193,6 +196,8 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 		path = strings.Replace(path, ":version", "1", 1)
 	case strings.HasPrefix(path, "/v1/tickets"):
 		id = e.ticket("").ID
+	case strings.HasPrefix(path, "/v1/views"):
+		id = e.mustCreate("POST", "/v1/views", triage.RoleAgent, `{"name":"临时`+triage.NewID()+`","query":""}`, &triage.SavedView{}).(*triage.SavedView).ID
 	case strings.HasSuffix(path, "/account"):
 		id = e.mustCreate("POST", "/v1/agents", triage.RoleAdmin, `{"name":"临时"}`, &triage.Agent{}).(*triage.Agent).ID
 		e.do("PATCH", "/v1/agents/"+id+"/account", triage.RoleAdmin, `{"role":"viewer"}`, "If-Match: *")

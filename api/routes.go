@@ -126,6 +126,9 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.automationRoutes()...)
 	routes = append(routes, s.liveRoutes()...)
 	routes = append(routes, s.shadowRoutes()...)
+	routes = append(routes, s.bulkRoutes()...)
+	routes = append(routes, s.viewRoutes()...)
+	routes = append(routes, s.presenceRoutes()...)
 	return append(routes, s.opsRoutes()...)
 }
 

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +26,7 @@ func ticketParams() []Param {
 		{"created_from", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), inclusive"},
 		{"created_to", "string", "RFC 3339 time or YYYY-MM-DD (Asia/Shanghai), exclusive"},
 		{"q", "string", "words to find in the title, the body or the public conversation, in any script or width (退貨 finds 退货): cut by the segmenter as the KB search cuts a query; any word may match, and the list is by relevance, best first"},
+		{"sort", "string", "order: created (newest first, the default), updated (most recently changed first), priority (P1 first, then newest), sla_due (the running SLA target due soonest first; tickets without one last); not with q, which lists by relevance"},
 		{"cursor", "string", "next_cursor of the previous page"},
 		{"limit", "integer", "page size, 1-200, default 50"},
 	}
@@ -86,9 +89,14 @@ func (s *Server) listTickets(c echo.Context) error {
 // ticketFilter parses the list's query (checkQuery has refused unknown
 // parameters).
 func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
+	return ticketFilterOf(c.Request().Context(), c.QueryParams())
+}
+
+// ticketFilterOf parses a ticket list's query: the request's, or a saved
+// view's.
+func ticketFilterOf(ctx context.Context, q url.Values) (triage.TicketFilter, error) {
 	var f triage.TicketFilter
 	var err error
-	q := c.QueryParams()
 	for _, v := range q["status"] {
 		for _, st := range strings.Split(v, ",") {
 			if st = strings.TrimSpace(st); st != "" {
@@ -101,7 +109,7 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 	case "none":
 		f.Unassigned = true
 	case "me":
-		p := triage.PrincipalFromContext(c.Request().Context())
+		p := triage.PrincipalFromContext(ctx)
 		if p == nil || p.AgentID == "" {
 			return f, triage.Invalid("assignee", "assignee=me needs a token that belongs to an agent")
 		}
@@ -112,6 +120,7 @@ func ticketFilter(c echo.Context) (triage.TicketFilter, error) {
 	f.TeamID, f.Category, f.Tag = q.Get("team"), q.Get("category"), q.Get("tag")
 	f.Priority, f.Query, f.Cursor = triage.Priority(q.Get("priority")), q.Get("q"), q.Get("cursor")
 	f.RequesterID = q.Get("requester")
+	f.Sort = triage.TicketSort(q.Get("sort"))
 	if v := q.Get("needs_review"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -104,11 +104,13 @@ func (r *Router) ChooseIn(teamID, category string, agents []*triage.Agent, loads
 	var eligible []ranked
 	for _, a := range agents {
 		l := loads[a.ID]
-		opt := triage.AgentOption{AgentID: a.ID, Name: a.Name, Open: l.Open, Capacity: a.Capacity, Load: r.load(l), Online: a.Online}
+		opt := triage.AgentOption{AgentID: a.ID, Name: a.Name, Open: l.Open, Capacity: a.Capacity, Load: r.load(l), Online: a.Available(r.now())}
 		switch {
 		case category == "" || !slices.Contains(a.Skills, category):
 			continue // not a candidate at all; listing every agent would bury the reasons
-		case !a.Online:
+		case !a.Available(r.now()):
+			// Away or offline (the agent's choice, or no activity): no new
+			// tickets until they are back.
 			opt.Reason = triage.NewReason(triage.ReasonRouteOffline)
 		case l.Open >= a.Capacity:
 			opt.Reason = triage.NewReason(triage.ReasonRouteAtCapacity, l.Open, a.Capacity)
@@ -337,7 +339,7 @@ func (r *Router) Drain(ctx context.Context, tx triage.Tx) ([]*triage.HistoryEntr
 	// nobody is free for must not hide the ones someone is.
 	var open []string
 	for _, a := range agents {
-		if a.Online && loads[a.ID].Open < a.Capacity {
+		if a.Available(r.now()) && loads[a.ID].Open < a.Capacity {
 			for _, s := range a.Skills {
 				if !slices.Contains(open, s) {
 					open = append(open, s)
@@ -385,7 +387,7 @@ func (r *Router) Reroute(ctx context.Context, tx triage.Tx, t *triage.Ticket) ([
 		if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, err
 		}
-		if a != nil && a.Online {
+		if a != nil && a.Available(r.now()) {
 			return nil, nil
 		}
 	}

@@ -240,7 +240,14 @@ func (s *Service) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage
 	if utf8.RuneCountInString(f.Query) > MaxQueryRunes {
 		return nil, "", triage.Invalid("q", "q is longer than %d characters", MaxQueryRunes)
 	}
+	if !f.Sort.Valid() {
+		return nil, "", &triage.Error{Code: triage.EINVALID, Field: "sort", Allowed: strings.Split(join(triage.TicketSorts()), ", "),
+			Message: fmt.Sprintf("sort %q is not one of %s", f.Sort, join(triage.TicketSorts()))}
+	}
 	if strings.TrimSpace(f.Query) != "" {
+		if f.Sort.Positional() {
+			return nil, "", triage.Invalid("sort", "sort does not go with q: a search lists by relevance")
+		}
 		f.Terms = s.queryTerms(f.Query)
 	}
 	if f.Cursor != "" {
@@ -249,6 +256,9 @@ func (s *Service) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage
 			return nil, "", err
 		}
 		if err := triage.CheckListCursor(c, len(f.Terms) > 0); err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckSortCursor(c, f.Sort); err != nil {
 			return nil, "", err
 		}
 	}

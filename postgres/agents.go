@@ -12,13 +12,22 @@ import (
 const agentColumns = `
 	id, name, email, skills, capacity, online, last_assigned_at, created_at, updated_at, version`
 
+// agentSelect is what reads select: agentColumns and the presence
+// columns, which only PresenceWriter writes.
+const agentSelect = agentColumns + `, presence, last_seen_at`
+
 // scanAgent reads one row selected with agentColumns.
 func scanAgent(row pgx.Row) (*triage.Agent, error) {
 	var a triage.Agent
 	err := row.Scan(&a.ID, &a.Name, &a.Email, &a.Skills, &a.Capacity, &a.Online,
-		&a.LastAssignedAt, &a.CreatedAt, &a.UpdatedAt, &a.Version)
+		&a.LastAssignedAt, &a.CreatedAt, &a.UpdatedAt, &a.Version,
+		&a.PresenceOverride, &a.LastSeenAt)
 	if err != nil {
 		return nil, err
+	}
+	if a.LastSeenAt != nil {
+		u := a.LastSeenAt.UTC()
+		a.LastSeenAt = &u
 	}
 	return &a, nil
 }
@@ -27,7 +36,7 @@ func scanAgents(rows pgx.Rows) (*triage.Agent, error) { return scanAgent(rows) }
 
 // Agent returns one agent.
 func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
-	a, err := scanAgent(s.q.QueryRow(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = $1`, id))
+	a, err := scanAgent(s.q.QueryRow(ctx, `SELECT `+agentSelect+` FROM agents WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, triage.NotFound("agent", id)
 	} else if err != nil {
@@ -38,7 +47,7 @@ func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
 
 // Agents returns every agent by name, then id.
 func (s queries) Agents(ctx context.Context) ([]*triage.Agent, error) {
-	rows, err := s.q.Query(ctx, `SELECT `+agentColumns+` FROM agents ORDER BY name, id`)
+	rows, err := s.q.Query(ctx, `SELECT `+agentSelect+` FROM agents ORDER BY name, id`)
 	return collect(rows, err, "agents", scanAgents)
 }
 

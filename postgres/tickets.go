@@ -149,12 +149,18 @@ func (s queries) Tickets(ctx context.Context, f triage.TicketFilter) ([]*triage.
 		return s.searchTickets(ctx, f)
 	}
 	a := ticketWhere(f)
+	if f.Sort.Positional() {
+		return s.sortedTickets(ctx, f, a)
+	}
 	if f.Cursor != "" {
 		c, err := triage.DecodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
 		if err := triage.CheckListCursor(c, false); err != nil {
+			return nil, "", err
+		}
+		if err := triage.CheckSortCursor(c, f.Sort); err != nil {
 			return nil, "", err
 		}
 		a.add(`(created_at, id) < (?, ?)`, c.CreatedAt, c.ID)

@@ -12,11 +12,16 @@ import (
 const agentColumns = `
 	id, name, email, skills, capacity, online, last_assigned_at, created_at, updated_at, version`
 
+// agentSelect is what reads select: agentColumns and the presence
+// columns, which only PresenceWriter writes.
+const agentSelect = agentColumns + `, presence, last_seen_at`
+
 // scanAgent reads one row selected with agentColumns.
 func scanAgent(row interface{ Scan(...any) error }) (*triage.Agent, error) {
 	var a triage.Agent
 	err := row.Scan(&a.ID, &a.Name, &a.Email, jsonCol{&a.Skills}, &a.Capacity, &a.Online,
-		nullTimeCol{&a.LastAssignedAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version)
+		nullTimeCol{&a.LastAssignedAt}, timeCol{&a.CreatedAt}, timeCol{&a.UpdatedAt}, &a.Version,
+		&a.PresenceOverride, nullTimeCol{&a.LastSeenAt})
 	if err != nil {
 		return nil, err
 	}
@@ -25,7 +30,7 @@ func scanAgent(row interface{ Scan(...any) error }) (*triage.Agent, error) {
 
 // Agent returns one agent.
 func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
-	row := s.q.QueryRowContext(ctx, `SELECT `+agentColumns+` FROM agents WHERE id = ?`, id)
+	row := s.q.QueryRowContext(ctx, `SELECT `+agentSelect+` FROM agents WHERE id = ?`, id)
 	a, err := scanAgent(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, triage.NotFound("agent", id)
@@ -37,7 +42,7 @@ func (s queries) Agent(ctx context.Context, id string) (*triage.Agent, error) {
 
 // Agents returns every agent by name.
 func (s queries) Agents(ctx context.Context) ([]*triage.Agent, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT `+agentColumns+` FROM agents ORDER BY name, id`)
+	rows, err := s.q.QueryContext(ctx, `SELECT `+agentSelect+` FROM agents ORDER BY name, id`)
 	if err != nil {
 		return nil, dbError("agents", err)
 	}

@@ -181,6 +181,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"automations", automationTests},
 		{"revisions", revisionTests},
 		{"shadows", shadowTests},
+		{"inbox", inboxTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -8,16 +8,21 @@ import { t } from './i18n.js';
 import * as api from './api.js';
 import * as sla from './sla.js';
 import { subscribe } from './live.js';
+import { viewsPanel, savedQuery, bulkBar } from './inbox-views.js';
 
 const ACTIVE = 'new,open,pending';
 
 const VIEWS = ['mine', 'team', 'unassigned', 'sla', 'review', 'all'];
 
+// The orders of the list (GET /v1/tickets?sort=).
+const SORTS = ['created', 'updated', 'priority', 'sla_due'];
+
 export async function render(ctx) {
   const q = ctx.query;
   const myId = api.myAgentId();
   let view = q.get('view') || (myId ? 'mine' : 'unassigned');
-  if (!VIEWS.includes(view)) view = 'all';
+  if (!VIEWS.includes(view) && view !== 'saved') view = 'all';
+  const savedId = view === 'saved' ? q.get('id') || '' : '';
   ctx.title(t('inbox.title'));
 
   const [agents, teams, categories] = await Promise.all([api.agents(), api.teams(), api.categories()]);
@@ -36,6 +41,7 @@ export async function render(ctx) {
     tag: q.get('tag') || '',
     from: q.get('from') || '',
     to: q.get('to') || '',
+    sort: SORTS.includes(q.get('sort')) ? q.get('sort') : 'created',
   };
 
   const tabs = h('div', { class: 'tabs', role: 'tablist' }, VIEWS.map(v => {
@@ -55,12 +61,14 @@ export async function render(ctx) {
     tag: h('input', { type: 'text', name: 'tag', value: state.tag, placeholder: t('ticket.tag'), 'aria-label': t('ticket.tag'), size: '8' }),
     from: h('input', { type: 'date', name: 'from', value: state.from, 'aria-label': t('inbox.from'), title: t('inbox.from') }),
     to: h('input', { type: 'date', name: 'to', value: state.to, 'aria-label': t('inbox.to'), title: t('inbox.to') }),
+    sort: select(SORTS.map(o => [o, t('inbox.sort.' + o)]), state.sort, { name: 'sort', 'aria-label': t('inbox.sort') }),
   };
   const shown = ['q', 'status', 'priority', 'category', 'tag', 'from', 'to'];
+  if (view !== 'sla') shown.push('sort');
   if (view === 'all') shown.splice(4, 0, 'assignee', 'team');
   if (view === 'team') shown.splice(4, 0, 'team');
   for (const k of shown) if (k !== 'q') controls[k].classList.add('filter-extra');
-  const active = shown.filter(k => k !== 'q' && controls[k].value && !(k === 'status' && controls[k].value === 'active')).length;
+  const active = shown.filter(k => k !== 'q' && controls[k].value && !(k === 'status' && controls[k].value === 'active') && !(k === 'sort' && controls[k].value === 'created')).length;
   // On a phone only the search box shows until the agent asks for the rest.
   const toggle = h('button', { type: 'button', class: 'btn filter-toggle', 'aria-expanded': 'false' }, t('inbox.filters'), active ? ` (${active})` : '');
   const filters = h('form', { class: 'filters', role: 'search' }, controls.q, toggle, shown.filter(k => k !== 'q').map(k => controls[k]));
@@ -78,15 +86,34 @@ export async function render(ctx) {
   const notice = h('div');
   const count = h('span', { class: 'muted small' });
 
-  add(ctx.main, 
-    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count),
-    tabs, teamChips, filters, notice, list, h('div', { class: 'center' }, more));
+  // The API query of the list shown, which "save view" keeps.
+  let listQuery = () => '';
+  const side = viewsPanel(ctx, () => listQuery(), savedId);
+  const selectedTickets = () => rows.filter(r => r.box.checked).map(r => r.ticket);
+  const bulk = api.can('POST', '/v1/tickets/bulk')
+    ? bulkBar(agents, teams, selectedTickets, async () => {
+      // Reload the list in place, so the summary of what failed stays.
+      rows.length = 0;
+      clear(list);
+      cursor = '';
+      selected = -1;
+      await load();
+      bulk.update();
+    })
+    : null;
+  const savedHead = h('h2', { class: 'saved-view-title', hidden: true });
+  add(ctx.main,
+    h('div', { class: 'page-head' }, h('h1', {}, t('inbox.title')), count,
+      api.can('POST', '/v1/tickets') ? h('a', { href: '/app/tickets/new', class: 'btn btn-primary btn-small', id: 'new-ticket' }, t('newticket.title')) : null),
+    h('div', { class: 'inbox-layout' },
+      h('div', { class: 'inbox-main' }, tabs, teamChips, savedHead, savedId ? null : filters, bulk ? bulk.el : null, notice, list, h('div', { class: 'center' }, more)),
+      side));
 
   const apply = () => {
     const p = new URLSearchParams({ view });
-    for (const k of ['q', 'status', 'priority', 'category', 'assignee', 'team', 'tag', 'from', 'to']) {
+    for (const k of ['q', 'status', 'priority', 'category', 'assignee', 'team', 'tag', 'from', 'to', 'sort']) {
       const v = k in controls ? controls[k].value.trim() : '';
-      if (v && !(k === 'status' && v === 'active')) p.set(k, v);
+      if (v && !(k === 'status' && v === 'active') && !(k === 'sort' && v === 'created')) p.set(k, v);
     }
     if (controls.status.value === '') p.set('status', '');
     ctx.navigate('/app/inbox?' + p, { replace: true });
@@ -114,6 +141,7 @@ export async function render(ctx) {
     tag: state.tag,
     created_from: state.from,
     created_to: state.to ? nextDay(state.to) : '',
+    sort: state.sort === 'created' || state.q ? '' : state.sort,
     limit: 50,
   };
   if (view === 'mine') {
@@ -132,9 +160,23 @@ export async function render(ctx) {
   } else if (view === 'all') {
     params.assignee = state.assignee;
     params.team = state.team;
+  } else if (view === 'saved') {
+    const sv = await savedQuery(savedId, ctx.signal).catch(() => null);
+    if (!sv) { list.replaceWith(empty(t('views.gone'))); return; }
+    for (const k of Object.keys(params)) if (k !== 'limit') delete params[k];
+    Object.assign(params, sv.params);
+    savedHead.hidden = false;
+    savedHead.textContent = sv.name;
+    ctx.title(sv.name);
   }
+  listQuery = () => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v && k !== 'limit' && k !== 'cursor') p.set(k, v);
+    return p.toString();
+  };
 
   const rows = [];
+  const rowOf = rowOfFactory(() => { if (bulk) bulk.update(); });
   let selected = -1;
   let cursor = '';
 
@@ -167,9 +209,9 @@ export async function render(ctx) {
         page = await api.get('/v1/tickets', { ...params, cursor }, { signal: ctx.signal });
       }
       for (const tk of page.items || []) {
-        const el = row(tk, page.sla && page.sla[tk.id]);
-        rows.push({ ticket: tk, el });
-        add(list, el);
+        const r = rowOf(tk, page.sla && page.sla[tk.id]);
+        rows.push(r);
+        add(list, r.wrap);
       }
       cursor = page.next_cursor || '';
       more.hidden = !cursor;
@@ -215,24 +257,35 @@ export async function render(ctx) {
     const i = rows.findIndex(r => r.ticket.id === tk.id);
     const keep = matches(tk);
     if (i >= 0) {
-      const el = row(tk, null);
       if (keep) {
-        rows[i].el.replaceWith(el);
-        rows[i] = { ticket: tk, el };
+        const r = rowOf(tk, null, rows[i].box.checked);
+        rows[i].wrap.replaceWith(r.wrap);
+        rows[i] = r;
       } else {
-        rows[i].el.remove();
+        rows[i].wrap.remove();
         rows.splice(i, 1);
       }
     } else if (keep) {
-      const el = row(tk, null);
-      el.classList.add('live-new');
+      const r = rowOf(tk, null);
+      r.el.classList.add('live-new');
       if (!list.isConnected) { ctx.navigate(location.pathname + location.search, { replace: true }); return; }
-      list.prepend(el);
-      rows.unshift({ ticket: tk, el });
+      list.prepend(r.wrap);
+      rows.unshift(r);
       if (selected >= 0) selected++;
     }
+    if (bulk) bulk.update();
     count.textContent = t('inbox.count', { n: rows.length + (cursor ? '+' : '') });
   }, up => { liveMark.hidden = !up; ctx.main.dataset.live = up ? '1' : '0'; });
+}
+
+// rowOf is a ticket's row with its selection box for bulk actions.
+function rowOfFactory(onToggle) {
+  return (tk, slaInfo, checked = false) => {
+    const el = row(tk, slaInfo);
+    const box = h('input', { type: 'checkbox', class: 'row-select', checked, 'aria-label': t('bulk.select', { title: tk.title }), data: { id: tk.id } });
+    box.addEventListener('change', onToggle);
+    return { ticket: tk, el, box, wrap: h('div', { class: 'ticket-row-wrap' }, box, el) };
+  };
 }
 
 function nextDay(date) {

@@ -8,10 +8,12 @@ import * as api from './api.js';
 import { installShortcuts, setPageKeys, showHelp } from './shortcuts.js';
 import { methods, ssoButton, ssoError, forgotForm, secondFactor, passwordPage } from './signin.js';
 import { mountBell } from './bell.js';
+import { mountPresence } from './presence.js';
 
 const pages = [
   { re: /^\/app\/?$/, redirect: '/app/inbox' },
   { re: /^\/app\/inbox$/, mod: './inbox.js', nav: 'inbox' },
+  { re: /^\/app\/tickets\/new$/, mod: './ticket-new.js', nav: 'inbox' },
   { re: /^\/app\/tickets\/([^/]+)$/, mod: './ticket.js', nav: 'inbox' },
   { re: /^\/app\/search$/, mod: './search.js', nav: 'kb' },
   { re: /^\/app\/kb$/, mod: './kb.js', nav: 'kb', view: 'list' },
@@ -184,6 +186,7 @@ function buildShell() {
   root.replaceChildren(h('a', { class: 'skip', href: '#main' }, t('nav.skip')), header, main);
   shell = { main, nav, navWrap };
   mountBell(navWrap.querySelector('.top-actions'), navigate);
+  mountPresence(navWrap.querySelector('.top-actions'));
 }
 
 async function signOut() {

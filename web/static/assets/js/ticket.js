@@ -568,6 +568,21 @@ function shortValue(fieldName, v) {
   if (fieldName === 'status') return t('status.' + v, {}, v);
   if (fieldName === 'csat_link') return t('csat.link_state.' + v, {}, v);
   if (fieldName === 'comment') return '#' + v.slice(-6);
+  if (fieldName === 'channel') return t('channel.' + v, {}, v);
+  if (v === 'true' || v === 'false') return t('hist.bool.' + v);
+  const bytes = /^(\d+) bytes$/.exec(v);
+  if (bytes) return t('hist.bytes', { n: bytes[1] });
+  if ((fieldName === 'requester' || fieldName === 'fields') && v.startsWith('{')) {
+    // Recorded as JSON: shown as its values (a requester's name, e-mail
+    // and phone; a field's name and value), which are data.
+    try {
+      const o = JSON.parse(v);
+      const parts = fieldName === 'requester'
+        ? ['name', 'email', 'phone', 'tier'].map(k => o[k]).filter(Boolean)
+        : Object.entries(o).map(([k, x]) => k + '：' + x);
+      return parts.length ? parts.join(' · ') : '∅';
+    } catch { /* not JSON after all: shown as it is */ }
+  }
   if (/^\d{4}-\d\d-\d\dT/.test(v)) return fmtTime(v);
   return v.length > 80 ? v.slice(0, 80) + '…' : v;
 }
