@@ -89,6 +89,7 @@ var allowed = map[string]string{
 	"mail.(*Sender).Send: go-mail.Client.DialAndSendWithContext":   "a reply or survey to the requester of the ticket",
 	"mail.(*Sender).Check: go-mail.Client.DialWithContext":         "the admin's connection test of the company's SMTP server",
 	"mail.(*Sender).Check: go-mail.Client.Close":                   "the admin's connection test of the company's SMTP server",
+	"app.(*App).openWeChat: net/http.Client":                       "the traced client handed to the wechat client: the company's 企业微信 corp, messages go to the customer who wrote",
 	"wechat.NewClient: net/http.Client":                            "the company's 企业微信 corp; messages go to the customer who wrote",
 	"wechat.(*Client).exchange: net/http.Client.Do":                "the company's 企业微信 corp; messages go to the customer who wrote",
 	"wechat.(*Client).fetchToken: net/http.NewRequestWithContext":  "gettoken: corp id and secret only",

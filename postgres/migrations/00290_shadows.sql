@@ -19,7 +19,7 @@ CREATE TABLE shadows (
 CREATE UNIQUE INDEX shadows_running ON shadows (kind) WHERE status = 'running';
 
 CREATE TABLE shadow_predictions (
-	shadow_id            text COLLATE "C" NOT NULL REFERENCES shadows (id),
+	shadow_id            text COLLATE "C" NOT NULL REFERENCES shadows (id) ON DELETE CASCADE,
 	ticket_id            text COLLATE "C" NOT NULL,
 	active               text COLLATE "C" NOT NULL,
 	active_confidence    double precision NOT NULL,

@@ -21,7 +21,7 @@ CREATE TABLE shadows (
 CREATE UNIQUE INDEX shadows_running ON shadows (kind) WHERE status = 'running';
 
 CREATE TABLE shadow_predictions (
-	shadow_id            TEXT    NOT NULL REFERENCES shadows (id),
+	shadow_id            TEXT    NOT NULL REFERENCES shadows (id) ON DELETE CASCADE,
 	ticket_id            TEXT    NOT NULL,
 	active               TEXT    NOT NULL,
 	active_confidence    REAL    NOT NULL,

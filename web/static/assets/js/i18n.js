@@ -1440,6 +1440,10 @@ const D = {
   'newticket.name': ['客户姓名', 'Caller name'],
   'newticket.phone': ['电话', 'Phone'],
   'newticket.email': ['邮箱', 'E-mail'],
+  // The form's field names, which are also the fields a 400 names.
+  'requester.name': ['客户姓名', 'Requester name'],
+  'requester.phone': ['客户电话', 'Requester phone'],
+  'requester.email': ['客户邮箱', 'Requester e-mail'],
   'newticket.subject': ['标题', 'Title'],
   'newticket.body': ['问题描述', 'What the caller said'],
   'newticket.auto_priority': ['自动判断', 'Let triage decide'],
