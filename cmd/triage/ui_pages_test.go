@@ -167,6 +167,16 @@ func (u *ui) checkPage(t *testing.T, ctx context.Context, phone bool) {
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the browser reported:\n%s", strings.Join(errs, "\n"))
 	}
+	// The top bar is sticky: an element scrolled into view (by Tab, by a
+	// click, by the browser test's own clicks) must stop below it, or a
+	// click meant for a page's button lands on the bar's help button.
+	if bar := jsEval[[]float64](t, ctx, `(() => {
+		const bar = document.querySelector('.topbar');
+		const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+		return bar ? [bar.getBoundingClientRect().height, pad] : [0, pad];
+	})()`); bar[0] > bar[1] {
+		t.Errorf("the sticky top bar is %.0f px high but the page's scroll-padding-top is %.0f px", bar[0], bar[1])
+	}
 	body := jsEval[string](t, ctx, `document.body.innerText`)
 	if m := untranslated.FindAllStringSubmatch(body, 5); len(m) > 0 {
 		var keys []string

@@ -280,8 +280,12 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	t.Helper()
 	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := chromedp.Do(sctx, actions...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+	// One action at a time, so a failure names which of the step's actions
+	// it was: a flaky wait is found from the log, not by re-running.
+	for i, a := range actions {
+		if err := chromedp.Do(sctx, a); err != nil {
+			t.Fatalf("%s: action %d of %d: %v", what, i+1, len(actions), err)
+		}
 	}
 }
 
