@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +27,9 @@ import (
 //
 //	creates/s  tickets acknowledged (201) a second
 //	p50-ms, p90-ms, p99-ms  the latency of a create as a client sees it
+//	cpu-ms/create  the CPU time the process (server and clients) spent a
+//	           create, background work included: what the throughput of
+//	           a machine with idle cores follows
 //	drain-s    how long the background jobs and the search index took, after
 //	           the last create, to catch up with what was created
 //
@@ -52,6 +56,7 @@ func BenchmarkHTTP(b *testing.B) {
 				lat := make([][]time.Duration, conns)
 				var next atomic.Int64
 				var wg sync.WaitGroup
+				cpu0 := cpuTime(b)
 				b.ResetTimer()
 				for c := range conns {
 					wg.Add(1)
@@ -108,6 +113,7 @@ func BenchmarkHTTP(b *testing.B) {
 				start := time.Now()
 				r.waitIdle(b)
 				b.ReportMetric(time.Since(start).Seconds(), "drain-s")
+				b.ReportMetric(float64((cpuTime(b)-cpu0).Microseconds())/1000/float64(len(all)), "cpu-ms/create")
 			})
 		})
 	}
@@ -136,6 +142,15 @@ func (r *replica) waitIdle(b *testing.B) {
 		}
 		return true
 	})
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type benchText struct{ Title, Body string }
