@@ -169,6 +169,7 @@ func TestPragmas(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
+		{"cache_size", "-16384"},
 	} {
 		var got string
 		if err := db.WriterDB().QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
