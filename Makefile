@@ -86,6 +86,17 @@ bench-speed:
 	$(GO) test -run '^$$' -bench 'BenchmarkPredictSets' -benchtime 2000x ./classify
 	GOMAXPROCS=1 $(GO) test -run '^$$' -bench 'Benchmark(Words|Tokens)$$' -benchtime 3x ./segment
 
+# The write path under load (README "Speed of writes"): tickets created
+# over HTTP by 8 clients against a server started as `triage serve --demo`,
+# on the embedded store and, when TRIAGE_TEST_POSTGRES is set, on
+# PostgreSQL; prints creates/s, p50/p90/p99, CPU per create and how long
+# the background work took to catch up. BENCH_HTTP_TIME=30s runs longer;
+# BENCH_HTTP_FLAGS="-cpuprofile cpu.out" profiles it.
+BENCH_HTTP_TIME ?= 10s
+.PHONY: bench-http
+bench-http:
+	$(GO) test -run '^$$' -bench 'BenchmarkHTTP$$' -benchtime $(BENCH_HTTP_TIME) -timeout 30m $(BENCH_HTTP_FLAGS) ./cmd/triage
+
 clean:
 	rm -rf bin node_modules
 

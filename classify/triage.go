@@ -457,7 +457,9 @@ func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticke
 			}
 		}
 	}
-	if tr.Neighbours != nil {
+	if f, ok := ctx.Value(foundKey{}).(found); ok && f.text == TicketText(t.Title, t.Body) {
+		in.Neighbours = f.neighbours
+	} else if tr.Neighbours != nil {
 		ns, err := tr.Neighbours(ctx, TicketText(t.Title, t.Body), Neighbours)
 		if err != nil {
 			// Similar tickets only sharpen the decision; an index that is
@@ -467,6 +469,31 @@ func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticke
 		in.Neighbours = ns
 	}
 	return in, rules, nil
+}
+
+// foundKey carries, in a context, what Lookup found for a ticket's text.
+type foundKey struct{}
+
+type found struct {
+	text       string
+	neighbours []triage.Neighbour
+}
+
+// Lookup finds the resolved tickets similar to t before its creating
+// transaction begins, and returns a context that hands them to Triage. The
+// search reads the index, not the store, so it needs no transaction; run
+// inside one it would hold the store's single writer (SQLite) while it
+// runs, and every other write would wait for it.
+func (tr *Triager) Lookup(ctx context.Context, t *triage.Ticket) context.Context {
+	if tr.Neighbours == nil {
+		return ctx
+	}
+	text := TicketText(t.Title, t.Body)
+	ns, err := tr.Neighbours(ctx, text, Neighbours)
+	if err != nil {
+		ns = nil // as in prepare: similar tickets only sharpen the decision
+	}
+	return context.WithValue(ctx, foundKey{}, found{text: text, neighbours: ns})
 }
 
 func requesterKey(r triage.Requester) string {

@@ -64,6 +64,13 @@ type Intake interface {
 	Triage(ctx context.Context, tx triage.Tx, t *triage.Ticket, manual triage.Manual) (*triage.TriageRecord, []*triage.HistoryEntry, error)
 }
 
+// IntakeLookup is an Intake that does part of its work before the
+// creating transaction: what needs no transaction (an index search) is
+// kept off the store's writer. Lookup returns the context to triage with.
+type IntakeLookup interface {
+	Lookup(ctx context.Context, t *triage.Ticket) context.Context
+}
+
 // Router assigns waiting tickets when something frees capacity. Both
 // methods run inside the transaction that made the change.
 type Router interface {

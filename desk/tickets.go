@@ -19,6 +19,9 @@ func (s *Service) CreateTicket(ctx context.Context, in triage.NewTicket, idem *t
 	if err != nil {
 		return nil, err
 	}
+	if l, ok := s.Intake.(IntakeLookup); ok {
+		ctx = l.Lookup(ctx, t)
+	}
 	return write(ctx, s, idem, nil, func(tx triage.Tx) (*triage.Ticket, error) {
 		return s.createTicket(ctx, tx, t, manual, in.Attachments, Hints{})
 	})

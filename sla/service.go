@@ -500,12 +500,30 @@ func calendarOf(ctx context.Context, r triage.Reader, id string) (*triage.Calend
 
 // Recompute brings a ticket's stored clocks up to date and schedules the
 // checks they need. It is what every ticket event triggers.
+//
+// The facts are read from what is committed before the transaction begins,
+// and inside it only the ticket's and the record's versions are checked:
+// six reads and a calendar compiled on the store's single writer (SQLite)
+// would make every other write wait. When either has moved since, the
+// facts are read again inside.
 func (s *Service) Recompute(ctx context.Context, ticketID string) error {
 	now := s.now()
-	err := s.updateRecord(ctx, func(tx triage.Tx) error {
-		f, err := s.facts(ctx, tx, ticketID, now)
+	pre, err := s.facts(ctx, s.Store, ticketID, now)
+	if triage.IsCode(err, triage.ENOTFOUND) {
+		return nil // the ticket is gone: nothing to keep
+	} else if err != nil {
+		return err
+	}
+	err = s.updateRecord(ctx, func(tx triage.Tx) error {
+		f := pre
+		current, err := s.unchanged(ctx, tx, pre)
 		if err != nil {
 			return err
+		}
+		if !current {
+			if f, err = s.facts(ctx, tx, ticketID, now); err != nil {
+				return err
+			}
 		}
 		r := Compute(f)
 		if err := tx.SaveTicketSLA(ctx, r); err != nil {
@@ -517,6 +535,27 @@ func (s *Service) Recompute(ctx context.Context, ticketID string) error {
 		return nil // the ticket is gone: nothing to keep
 	}
 	return err
+}
+
+// unchanged reports whether the ticket and its SLA record in tx are still
+// at the versions f was read at. The other facts (history, comments) change
+// only with the ticket, which every such change saves at a new version.
+func (s *Service) unchanged(ctx context.Context, tx triage.Reader, f Facts) (bool, error) {
+	t, err := tx.Ticket(ctx, f.Ticket.ID)
+	if err != nil {
+		return false, err
+	}
+	if t.Version != f.Ticket.Version || !t.UpdatedAt.Equal(f.Ticket.UpdatedAt) {
+		return false, nil
+	}
+	prev, err := tx.TicketSLA(ctx, f.Ticket.ID)
+	switch {
+	case triage.IsCode(err, triage.ENOTFOUND):
+		return f.Prev == nil, nil
+	case err != nil:
+		return false, err
+	}
+	return f.Prev != nil && prev.Version == f.Prev.Version, nil
 }
 
 // recordAttempts bounds updateRecord's retries.

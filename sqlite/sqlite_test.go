@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,6 +169,7 @@ func TestPragmas(t *testing.T) {
 		{"synchronous", "2"}, // FULL
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
+		{"cache_size", "-16384"},
 	} {
 		var got string
 		if err := db.WriterDB().QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
@@ -255,6 +257,132 @@ func TestWritesAreSerialised(t *testing.T) {
 	}
 }
 
+// TestGroupCommit sends writes while another holds the writer, so that
+// they wait and are committed together, and checks that each caller gets
+// its own outcome: the writes that succeeded are all there, one that
+// failed or panicked left nothing, and a panic reaches its own caller.
+func TestGroupCommit(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Update(ctx, func(tx triage.Tx) error {
+			close(holding)
+			<-release
+			return tx.CreateTicket(ctx, newTicket("g-first"))
+		})
+	}()
+	<-holding
+	const n = 24
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { panics[i] = recover() }()
+			errs[i] = db.Update(ctx, func(tx triage.Tx) error {
+				id := fmt.Sprintf("g-%02d", i)
+				tk := newTicket(id)
+				if err := tx.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+				if err := tx.AddHistory(ctx, &triage.HistoryEntry{ID: "h-" + id, TicketID: id, Actor: "system",
+					At: tk.CreatedAt, Field: "status", New: string(tk.Status)}); err != nil {
+					return err
+				}
+				switch i % 4 {
+				case 1:
+					return triage.Errorf(triage.ECONFLICT, "write %d gives up after writing", i)
+				case 2:
+					if i == 2 {
+						panic(fmt.Sprintf("write %d panics", i))
+					}
+				}
+				return nil
+			})
+		}()
+	}
+	time.Sleep(100 * time.Millisecond) // the writes queue behind the first
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	for i := range n {
+		_, err := db.Ticket(ctx, fmt.Sprintf("g-%02d", i))
+		switch {
+		case i == 2:
+			if panics[i] != "write 2 panics" || !triage.IsCode(err, triage.ENOTFOUND) {
+				t.Errorf("write 2: panic %v, its ticket %v; want its own panic and no ticket", panics[i], err)
+			}
+		case i%4 == 1:
+			if !triage.IsCode(errs[i], triage.ECONFLICT) || !triage.IsCode(err, triage.ENOTFOUND) {
+				t.Errorf("write %d: %v, its ticket %v; want its own conflict and no ticket", i, errs[i], err)
+			}
+		default:
+			if errs[i] != nil || panics[i] != nil || err != nil {
+				t.Errorf("write %d: %v %v, its ticket %v; want it committed", i, errs[i], panics[i], err)
+			}
+		}
+	}
+	if _, err := db.Ticket(ctx, "g-first"); err != nil {
+		t.Errorf("the first write: %v", err)
+	}
+	// The history a committed write added came with it.
+	if h, err := db.History(ctx, "g-00"); err != nil || len(h) != 1 {
+		t.Errorf("history of g-00: %d entries, %v; want 1", len(h), err)
+	}
+}
+
+// TestStatementCacheNested runs a query again while the rows of its first
+// run are still being read on the same connection: the cached statement is
+// busy, so the second run must get its own and both must read every row.
+func TestStatementCacheNested(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	for i := range 3 {
+		if err := createTicket(ctx, db, fmt.Sprintf("n-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx, err := db.WriterDB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	const q = `SELECT id FROM tickets ORDER BY id`
+	for range 2 { // the second time from the cache
+		outer, err := tx.QueryContext(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pairs := 0
+		for outer.Next() {
+			inner, err := tx.QueryContext(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for inner.Next() {
+				pairs++
+			}
+			if err := inner.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := outer.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if pairs != 9 {
+			t.Errorf("nested runs of one query read %d pairs of rows, want 9", pairs)
+		}
+	}
+}
+
 // The child process of TestCrash takes its database file and the prefix of
 // its ticket ids from the environment.
 const (
@@ -275,16 +403,26 @@ func TestCrashChild(t *testing.T) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	// Eight writers at once, so that commits are grouped (Update's group
+	// commit): an id is printed only after its own Update has returned.
+	var mu sync.Mutex
 	out := bufio.NewWriter(os.Stdout)
-	for i := 0; ; i++ {
-		id := fmt.Sprintf("%scrash-%06d", os.Getenv(crashPrefixEnv), i)
-		if err := createTicket(ctx, db, id); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		fmt.Fprintln(out, id)
-		out.Flush()
+	for w := range 8 {
+		go func() {
+			for i := 0; ; i++ {
+				id := fmt.Sprintf("%scrash-%d-%06d", os.Getenv(crashPrefixEnv), w, i)
+				if err := createTicket(ctx, db, id); err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(2)
+				}
+				mu.Lock()
+				fmt.Fprintln(out, id)
+				out.Flush()
+				mu.Unlock()
+			}
+		}()
 	}
+	select {}
 }
 
 // TestCrash kills a writing process with SIGKILL and checks that every
