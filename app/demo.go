@@ -173,7 +173,19 @@ func (a *App) loadDemoArticles(ctx context.Context, raw []json.RawMessage) error
 		if da.Status == "" || da.Status == triage.ArticleDraft {
 			continue
 		}
-		if _, err := a.KB.UpdateArticle(ctx, created.ID, created.Version, triage.ArticleUpdate{Status: triage.Some(da.Status)}); err != nil {
+		u := triage.ArticleUpdate{Status: triage.Some(da.Status)}
+		if da.Status == triage.ArticlePublished {
+			// The loader wrote the article and publishes it: with review
+			// required that is an admin's override, with its reason.
+			review, err := a.KB.ReviewRequired(ctx, a.Store)
+			if err != nil {
+				return err
+			}
+			if review {
+				u.Override = "演示数据：由演示加载程序直接发布"
+			}
+		}
+		if _, err := a.KB.UpdateArticle(ctx, created.ID, created.Version, u); err != nil {
 			return fmt.Errorf("article %s: %w", da.Key, err)
 		}
 	}

@@ -189,7 +189,7 @@ function builtinItem(b, set, reload) {
     ev.preventDefault();
     busy(save, async () => {
       try {
-        await api.patch('/v1/settings/workflow', { [b.setting]: on.checked ? after.value.trim() : 'off' }, set ? set.etag : '*');
+        await api.patch('/v1/settings/workflow', { [b.setting]: on.checked ? after.value.trim() : 'off' }, set && set.data.version > 0 ? set.etag : '*');
         toast(t('common.saved'));
         await reload();
       } catch (err) {
@@ -201,7 +201,8 @@ function builtinItem(b, set, reload) {
   const who = b.updated_by ? t('auto.builtin_set_by', { who: (set && set.data.updated_by_name) || api.actorName(b.updated_by) }) : t('auto.builtin_default');
   return h('li', { class: 'builtin-rule', data: { builtin: b.id } }, badge(t('auto.builtin')), ' ', b.name, ' · ',
     h('strong', { class: 'builtin-state' }, b.enabled ? t('auto.builtin_after', { after: b.after }) : t('auto.off')),
-    h('div', { class: 'muted small' }, who, b.updated_at ? [' · ', timeEl(b.updated_at)] : null, ' ', t('auto.builtin_hint')),
+    h('div', { class: 'muted small' }, who, b.updated_at ? [' · ', timeEl(b.updated_at)] : null),
+    h('div', { class: 'muted small' }, t('auto.builtin_hint')),
     form);
 }
 

@@ -154,7 +154,8 @@ async function reviewSetting() {
     const last = (set.changes || []).find(c => c.setting === 'kb_review');
     box.addEventListener('change', () => busy(box, async () => {
       try {
-        await api.patch('/v1/settings/workflow', { kb_review: box.checked }, r.etag);
+        // Never saved (version 0): nothing to be stale against.
+        await api.patch('/v1/settings/workflow', { kb_review: box.checked }, set.version > 0 ? r.etag : '*');
         toast(t(box.checked ? 'kb.review_turned_on' : 'kb.review_turned_off'));
         await show();
       } catch (err) { showError(err); box.checked = !box.checked; }
