@@ -95,8 +95,12 @@ async function review(ctx) {
     add(ctx.main, h('h2', {}, t('kb.review_revisions')), revBox);
     await revisionQueue(revBox, canPublish);
   }
+  let reviewOn = true;
   const load = async () => {
     const items = await api.all('/v1/articles', { status: 'in_review' }, 500);
+    if (api.exists('GET', '/v1/settings/workflow')) {
+      try { reviewOn = (await api.get('/v1/settings/workflow')).kb_review; } catch { reviewOn = true; }
+    }
     clear(box);
     if (!items.length) { add(box, empty(t('kb.review_empty'))); return; }
     for (const a of items) {
@@ -104,14 +108,20 @@ async function review(ctx) {
       const back = h('button', { type: 'button', class: 'btn btn-small', hidden: !canPublish }, t('kb.send_back'));
       approve.addEventListener('click', () => busy(approve, async () => {
         const publish = override => api.patch('/v1/articles/' + encodeURIComponent(a.id), { status: 'published', note: t('kb.approved_note'), ...(override ? { override } : {}) }, api.etagOf(a));
+        const askReason = () => modal(t('kb.revision_override'), h('div', {}, h('p', { class: 'muted small' }, t('kb.own_article')), h('label', { for: 'ov-why' }, t('kb.revision_override_why')), h('textarea', { id: 'ov-why', name: 'override', rows: '3', required: true })), { submitLabel: t('kb.approve_publish') });
         try {
+          // With review required nobody publishes their own article; an
+          // admin may, with a reason that is kept in the version. The
+          // author is asked at once; one who only edited it hears so
+          // from the server first.
+          const own = reviewOn && api.role() === 'admin' && a.author_id === api.myActor();
+          let m = own ? await askReason() : null;
+          if (own && !m) return;
           try {
-            await publish('');
+            await publish(m ? m.override : '');
           } catch (err) {
-            // With review required nobody publishes their own article;
-            // an admin may, with a reason that is kept in the version.
-            if (err.status !== 403 || err.field !== 'override' || api.role() !== 'admin') throw err;
-            const m = await modal(t('kb.revision_override'), h('div', {}, h('p', { class: 'muted small' }, t('kb.own_article')), h('label', { for: 'ov-why' }, t('kb.revision_override_why')), h('textarea', { id: 'ov-why', name: 'override', rows: '3', required: true })), { submitLabel: t('kb.approve_publish') });
+            if (m || err.status !== 403 || err.field !== 'override' || api.role() !== 'admin') throw err;
+            m = await askReason();
             if (!m) return;
             await publish(m.override);
           }
