@@ -137,6 +137,25 @@ func TestUIWorkflowSettings(t *testing.T) {
 		if len(last.Why) == 0 || last.Why[0].Code != "article.self_approved" {
 			t.Fatalf("the admin's own publish: %+v; want article.self_approved", last.Why)
 		}
+		// From the article's own page: 发布 asks the admin for the reason.
+		var third struct{ ID string }
+		if err := u.send("POST", "/v1/articles", map[string]any{"title": "发票可以寄纸质版吗", "body": "电子发票与纸质发票具有同等法律效力。"}, &third); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "publish the admin's own draft from its page",
+			chromedp.Navigate(u.url+"/app/kb/"+third.ID),
+			chromedp.WaitVisible(chromedp.CSS(`[data-move="published"]`)),
+			chromedp.Click(chromedp.CSS(`[data-move="published"]`)),
+			chromedp.WaitVisible(chromedp.ID("ov-why")),
+			chromedp.SendKeys(chromedp.ID("ov-why"), "客户大量咨询，先上线"),
+			modalOK,
+			chromedp.WaitVisible(chromedp.CSS(`.status-published`)))
+		if err := u.api("GET", "/v1/articles/"+third.ID+"/versions", &versions); err != nil {
+			t.Fatal(err)
+		}
+		if w := versions.Items[len(versions.Items)-1].Why; len(w) == 0 || w[0].Code != "article.self_approved" {
+			t.Fatalf("published from the article page: %+v; want article.self_approved", w)
+		}
 		u.shot(t, ctx, "kb-review-setting-1366")
 		phone := u.tab(t, 390, 844)
 		u.signIn(t, phone)
