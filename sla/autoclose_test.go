@@ -153,7 +153,9 @@ func TestCloseSolvedSetting(t *testing.T) {
 		s := newSim(t, cst(2026, 3, 16, 10, 0)) // a Monday
 		s.svc.CloseSolved = &Target{Days: 4}
 		set := &Settings{Store: s.db, Defaults: triage.WorkflowSettings{KBReview: true, CloseSolvedAfter: "4d"}, Now: time.Now,
-			Changed: func(ctx context.Context, _ triage.WorkflowSettings) error { return s.svc.HandleCloseSweep(ctx, triage.NoArgs{}) }}
+			Changed: func(ctx context.Context, _ triage.WorkflowSettings) error {
+				return s.svc.HandleCloseSweep(ctx, triage.NoArgs{})
+			}}
 		tk := s.ticket(triage.NewTicket{Title: "发票开错了", Body: "请重开发票"})
 		s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
 		s.sleepUntil(cst(2026, 3, 16, 12, 0))
