@@ -29,6 +29,12 @@ func TestUIShadowStart(t *testing.T) {
 		chromedp.Navigate(u.url+"/app/admin/models?kind=category"),
 		chromedp.WaitVisible(chromedp.ID("shadow-start-form")))
 	u.shot(t, ctx, "admin-shadow-start-1366")
+	// The model's sources in Chinese, not the trainer's "store (N closed
+	// tickets)".
+	step(t, ctx, "the model list", chromedp.WaitVisible(chromedp.CSS(`.model-sources`)))
+	if src := text(t, ctx, `.model-sources`); !strings.HasPrefix(src, "工单库（") || strings.Contains(src, "closed tickets") {
+		t.Errorf("the model's sources read %q", src)
+	}
 	jsEval[bool](t, ctx, `(() => { const s = document.getElementById('shadow-what'); s.value = 'rules'; s.dispatchEvent(new Event('change')); return true; })()`)
 	step(t, ctx, "fill in the candidate rule and start",
 		chromedp.WaitVisible(chromedp.ID("shadow-rule-name")),
