@@ -173,7 +173,7 @@ async function reviewSetting() {
     add(clear(card), h('h2', {}, t('kb.review_setting')),
       h('label', { class: 'check', for: 'kb-review-on' }, box, ' ', t('kb.review_required_label')),
       h('p', { class: 'muted small' }, t(set.kb_review ? 'kb.review_on_hint' : 'kb.review_off_hint')),
-      last ? h('p', { class: 'muted small review-setting-last' }, t('kb.review_changed_by', { who: last.actor_name, from: t('kb.review_' + last.from), to: t('kb.review_' + last.to) }), ' · ', timeEl(last.at)) : null);
+      last ? h('p', { class: 'muted small review-setting-last' }, t('kb.review_changed_by', { who: last.actor_name, from: t(last.from === 'true' ? 'kb.review_true' : 'kb.review_false'), to: t(last.to === 'true' ? 'kb.review_true' : 'kb.review_false') }), ' · ', timeEl(last.at)) : null);
   };
   try { await show(); } catch (err) { add(card, errorBox(err)); }
   return card;
