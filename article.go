@@ -151,6 +151,10 @@ type ArticleUpdate struct {
 	// Note is kept with the version: what changed, or why a review sent
 	// it back.
 	Note string `json:"note"`
+	// Override, on publishing with review required, lets an admin publish
+	// an article whose text they wrote: it is the reason, kept with the
+	// version.
+	Override string `json:"override"`
 	// Why is kept with the version when the service writes it (a
 	// revert); clients cannot send it.
 	Why Reasons `json:"-"`

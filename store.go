@@ -53,6 +53,7 @@ type Reader interface {
 	ViewerReader
 	NotificationReader
 	SavedViewReader
+	SettingsReader
 
 	Ticket(ctx context.Context, id string) (*Ticket, error)
 	// Tickets lists tickets newest first and returns the cursor of the next
@@ -148,6 +149,7 @@ type Tx interface {
 	ViewerWriter
 	NotificationWriter
 	SavedViewWriter
+	SettingsWriter
 	PresenceWriter
 
 	CreateTicket(ctx context.Context, t *Ticket) error

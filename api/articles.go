@@ -42,8 +42,11 @@ func (s *Server) articleView(c echo.Context, a *triage.Article) ArticleView {
 	}
 	ctx := c.Request().Context()
 	n := s.names(ctx)
+	// A failure to read the setting shows review as required, the safe
+	// side; the save itself decides.
+	review, err := s.kb.ReviewRequired(ctx, s.kb.Store)
 	v := ArticleView{Article: a, HTML: s.kb.Render(a.Body), NextStatuses: next, Moves: s.kb.Moves(ctx, a),
-		AuthorName: n.of(a.AuthorID), ReviewRequired: s.kb.RequireReview, Revisions: []RevisionView{}}
+		AuthorName: n.of(a.AuthorID), ReviewRequired: review || err != nil, Revisions: []RevisionView{}}
 	// The open revisions are shown beside the article; a failure to read
 	// them leaves the list empty rather than failing the article.
 	if rs, err := s.kb.Revisions(ctx, triage.RevisionFilter{ArticleID: a.ID, Status: []triage.RevisionStatus{triage.RevisionDraft, triage.RevisionInReview}}); err == nil {

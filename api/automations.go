@@ -7,15 +7,17 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/automate"
+	"github.com/triagehq/triage/sla"
 )
 
 // Automations serves the automations (自动化): triggers, time rules, dry
 // runs and the log of firings.
 type Automations struct {
 	Service *automate.Service
-	// Builtin are the time rules the service runs by itself (the closing
-	// of solved tickets), shown beside the templates.
-	Builtin []automate.BuiltinRule
+	// Settings keep the workflow settings: the built-in closing of solved
+	// tickets (shown beside the templates and edited on the automations
+	// page) and the review of knowledge-base changes.
+	Settings *sla.Settings
 }
 
 // automationRoutes: everyone reads automations and their log, admins
@@ -68,7 +70,15 @@ func (s *Server) automationCatalogue(c echo.Context) error {
 }
 
 func (s *Server) automationTemplates(c echo.Context) error {
-	return send(c, http.StatusOK, 0, AutomationTemplates{Items: automate.Templates(), Builtin: triage.NonNil(s.automations.Builtin)})
+	builtin := []automate.BuiltinRule{}
+	if s.automations.Settings != nil {
+		set, _, err := s.automations.Settings.Get(c.Request().Context())
+		if err != nil {
+			return err
+		}
+		builtin = append(builtin, automate.CloseSolvedRule(set))
+	}
+	return send(c, http.StatusOK, 0, AutomationTemplates{Items: automate.Templates(), Builtin: builtin})
 }
 
 func (s *Server) getAutomation(c echo.Context) error {

@@ -63,6 +63,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/auth/totp/confirm":             `{"code":"123456"}`,
 	"POST /v1/auth/totp/disable":             `{"code":"123456"}`,
 	"PATCH /v1/auth/settings":                `{"require_totp":false}`,
+	"PATCH /v1/settings/workflow":            `{"close_solved_after":"4d"}`,
 	"POST /v1/accounts/invite":               `{"email":"matrix-{role}@example.cn","name":"矩阵","role":"viewer"}`,
 	"POST /v1/wechat/channels":               `{"name":"矩阵","corp_id":"wwmatrix","secret":"s","token":"t","encoding_aes_key":"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"}`,
 	"PATCH /v1/wechat/channels/:id":          `{"enabled":false}`,
@@ -219,7 +220,7 @@ func (e *env) fixturePath(path string, role triage.Role, self bool) string {
 			author = triage.RoleAdmin
 		}
 		a := e.mustCreate("POST", "/v1/articles", triage.RoleAdmin, `{"title":"临时文章","body":"正文"}`, &triage.Article{}).(*triage.Article)
-		e.do("PATCH", "/v1/articles/"+a.ID, triage.RoleAdmin, `{"status":"published"}`, "If-Match: *")
+		e.do("PATCH", "/v1/articles/"+a.ID, triage.RoleEditor, `{"status":"published"}`, "If-Match: *")
 		var v api.ArticleView
 		e.do("PATCH", "/v1/articles/"+a.ID, author, `{"body":"改过的正文"}`, "If-Match: *").json(e.t, &v)
 		if v.Revision == nil {

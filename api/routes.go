@@ -124,6 +124,7 @@ func (s *Server) table() []Route {
 	routes = append(routes, s.signInRoutes()...)
 	routes = append(routes, s.wechatRoutes()...)
 	routes = append(routes, s.automationRoutes()...)
+	routes = append(routes, s.settingsRoutes()...)
 	routes = append(routes, s.liveRoutes()...)
 	routes = append(routes, s.shadowRoutes()...)
 	routes = append(routes, s.bulkRoutes()...)

@@ -214,9 +214,11 @@ type App struct {
 	helpPages *helpcentre.Handler
 
 	// Automations runs triggers and time rules; closeSolved is the
-	// built-in time rule's setting, shown beside them.
+	// built-in time rule's default setting (--close-solved-after), until
+	// an admin saves the workflow settings (Settings).
 	Automations *automate.Service
 	closeSolved string
+	Settings    *sla.Settings
 
 	Server *api.Server
 	// Tracing is Config.Tracing, or tracing off.
@@ -346,7 +348,11 @@ func (a *App) open(ctx context.Context) error {
 	if err := a.openAccounts(); err != nil {
 		return err
 	}
-	a.closeSolved = closeSolved
+	a.closeSolved = "off"
+	if closeAfter != nil {
+		a.closeSolved = closeAfter.String()
+	}
+	a.openSettings()
 	if err := a.openAutomations(ctx); err != nil {
 		return err
 	}

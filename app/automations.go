@@ -4,8 +4,10 @@ import (
 	"context"
 	"time"
 
+	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/api"
 	"github.com/triagehq/triage/automate"
+	"github.com/triagehq/triage/sla"
 )
 
 // openAutomations builds the automation engine over the desk's write
@@ -18,12 +20,20 @@ func (a *App) openAutomations(ctx context.Context) error {
 }
 
 // automationsConfig is what the API serves of automations: the engine
-// and the built-in closing of solved tickets (--close-solved-after).
+// and the workflow settings (the built-in closing of solved tickets, the
+// review of knowledge-base changes).
 func (a *App) automationsConfig() api.Automations {
-	after, enabled := a.closeSolved, true
-	if after == "off" || after == "0" {
-		after, enabled = "off", false
-	}
-	return api.Automations{Service: a.Automations, Builtin: []automate.BuiltinRule{{ID: "close_solved", Name: "已解决 → 已关闭（工作时间）",
-		Setting: "--close-solved-after", After: after, Enabled: enabled}}}
+	return api.Automations{Service: a.Automations, Settings: a.Settings}
+}
+
+// openSettings keeps the workflow settings, whose defaults until an admin
+// saves them are serve's --kb-review and --close-solved-after. A change
+// queues the close sweep, which schedules the closing of the tickets
+// solved before under the new time.
+func (a *App) openSettings() {
+	a.Settings = &sla.Settings{Store: a.Store,
+		Defaults: triage.WorkflowSettings{KBReview: !a.Config.KBReviewOff, CloseSolvedAfter: a.closeSolved},
+		Changed: func(ctx context.Context, _ triage.WorkflowSettings) error {
+			return a.SLA.ScheduleCloseSweep(ctx, time.Now())
+		}}
 }

@@ -132,7 +132,7 @@ func TestWebhookThroughTheQueue(t *testing.T) {
 	if err := json.Unmarshal(w.Body.Bytes(), &art); err != nil || w.Code != 201 {
 		t.Fatalf("create article: %d %s", w.Code, w.Body)
 	}
-	if w := call("PATCH", "/v1/articles/"+art.ID, `{"status":"published"}`, "If-Match: *"); w.Code != 200 {
+	if w := call("PATCH", "/v1/articles/"+art.ID, `{"status":"published","override":"测试数据：同一位管理员写并发布"}`, "If-Match: *"); w.Code != 200 {
 		t.Fatalf("publish: %d %s", w.Code, w.Body)
 	}
 	var published []received

@@ -1,6 +1,10 @@
 package automate
 
-import "github.com/triagehq/triage"
+import (
+	"time"
+
+	"github.com/triagehq/triage"
+)
 
 // Template is a ready-made automation an admin adds with one click (the
 // UI) or one POST: the common time rules of a support team, off until
@@ -12,7 +16,8 @@ type Template struct {
 
 // Templates lists the ready-made automations. The closing of solved
 // tickets is not among them: the SLA service does it, on by default
-// (--close-solved-after), and BuiltinRules shows it beside these.
+// (the workflow setting close_solved_after), and CloseSolvedRule shows it
+// beside these.
 func Templates() []Template {
 	off := false
 	return []Template{
@@ -43,9 +48,29 @@ func Templates() []Template {
 type BuiltinRule struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
-	// Setting is the flag that changes it; After its value ("off" when
-	// it is off).
+	// Setting is the workflow setting that changes it
+	// (PATCH /v1/settings/workflow); After its value ("off" when it is
+	// off).
 	Setting string `json:"setting"`
 	After   string `json:"after"`
 	Enabled bool   `json:"enabled"`
+	// UpdatedBy and UpdatedAt say who set it last; empty while it is
+	// the value the service was started with.
+	UpdatedBy string     `json:"updated_by,omitempty"`
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
+}
+
+// CloseSolvedRule is the built-in closing of solved tickets as the
+// workflow settings s have it.
+func CloseSolvedRule(s triage.WorkflowSettings) BuiltinRule {
+	r := BuiltinRule{ID: "close_solved", Name: "已解决 → 已关闭（工作时间）", Setting: "close_solved_after",
+		After: s.CloseSolvedAfter, Enabled: s.CloseSolvedAfter != "off" && s.CloseSolvedAfter != "0" && s.CloseSolvedAfter != ""}
+	if !r.Enabled {
+		r.After = "off"
+	}
+	if s.Version > 0 {
+		at := s.UpdatedAt
+		r.UpdatedBy, r.UpdatedAt = s.UpdatedBy, &at
+	}
+	return r
 }

@@ -120,6 +120,7 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, version int, u t
 // required (RequireReview), a person's edit of a published article is kept
 // as their revision, returned with the article unchanged.
 func (s *Service) Save(ctx context.Context, id string, version int, u triage.ArticleUpdate) (*triage.Article, *triage.ArticleRevision, error) {
+	u.Override = strings.TrimSpace(u.Override)
 	if err := checkUpdate(u); err != nil {
 		return nil, nil, err
 	}
@@ -137,7 +138,11 @@ func (s *Service) Save(ctx context.Context, id string, version int, u triage.Art
 		next.Tags = slices.Clone(a.Tags)
 		applyEdits(&next, u)
 		move := u.Status.Set && u.Status.V != a.Status
-		if s.reviews(p, a) && edited(a, &next) {
+		review, err := s.reviews(ctx, tx, p, a)
+		if err != nil {
+			return result{}, err
+		}
+		if review && edited(a, &next) {
 			if move {
 				return result{}, triage.Invalid("status", "review is required: an edit of a published article becomes a revision for review; change the status in a save of its own")
 			}
@@ -176,12 +181,34 @@ func (s *Service) update(ctx context.Context, tx triage.Tx, p *triage.Principal,
 	if err := triage.ValidateArticle(&next); err != nil {
 		return nil, err
 	}
+	var approval triage.Reasons
+	if move && next.Status == triage.ArticlePublished && p != nil {
+		review, err := s.ReviewRequired(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		if review {
+			if edited(a, &next) {
+				return nil, triage.Invalid("status", "review is required: publish the text that was reviewed, and save an edit in a save of its own")
+			}
+			if approval, err = checkPublish(ctx, tx, p, a, u.Override); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if u.Override != "" && approval == nil {
+		return nil, triage.Invalid("override", "override is the reason an admin publishes their own article while review is required; it goes with status published only")
+	}
 	if !edited(a, &next) && !move {
 		return a, nil
 	}
 	why := u.Why
 	if u.Note == "" && len(why) == 0 {
 		why = describe(a, &next)
+	}
+	if approval != nil {
+		// Who approved is kept even when the publisher wrote a note.
+		why = append(approval, why...)
 	}
 	return &next, s.save(ctx, tx, &next, a.Status, u.Note, why)
 }
@@ -204,6 +231,8 @@ func checkUpdate(u triage.ArticleUpdate) error {
 	switch {
 	case utf8.RuneCountInString(u.Note) > MaxNoteRunes:
 		return triage.Invalid("note", "note is longer than %d characters", MaxNoteRunes)
+	case utf8.RuneCountInString(u.Override) > MaxOverrideRunes:
+		return triage.Invalid("override", "override is longer than %d characters", MaxOverrideRunes)
 	case u.Title.Set && u.Title.Null:
 		return triage.Invalid("title", "title cannot be null")
 	case u.Status.Set && u.Status.Null:
@@ -330,7 +359,9 @@ func (s *Service) Revert(ctx context.Context, id string, toVersion, ifMatch int)
 		if !edited(a, &next) {
 			return a, nil
 		}
-		if s.reviews(p, a) {
+		if review, err := s.reviews(ctx, tx, p, a); err != nil {
+			return nil, err
+		} else if review {
 			// A revert of published text is a change like any other:
 			// it goes through review.
 			_, err := s.propose(ctx, tx, p, a, &next, "")

@@ -21,10 +21,77 @@ import (
 // MaxOverrideRunes bounds an admin's reason for approving their own change.
 const MaxOverrideRunes = 500
 
+// ReviewRequired says whether people's changes go through review now: the
+// admins' saved setting (kb_review), else RequireReview, the default the
+// service was started with.
+func (s *Service) ReviewRequired(ctx context.Context, r triage.Reader) (bool, error) {
+	saved, err := r.WorkflowSettings(ctx)
+	if err != nil {
+		return false, err
+	}
+	if saved.Version == 0 {
+		return s.RequireReview, nil
+	}
+	return saved.KBReview, nil
+}
+
 // reviews reports whether the edit of a by p must go through review.
 // Work without a principal (the CLI, imports, jobs) is the service's own.
-func (s *Service) reviews(p *triage.Principal, a *triage.Article) bool {
-	return s.RequireReview && p != nil && a.Status == triage.ArticlePublished
+func (s *Service) reviews(ctx context.Context, r triage.Reader, p *triage.Principal, a *triage.Article) (bool, error) {
+	if p == nil || a.Status != triage.ArticlePublished {
+		return false, nil
+	}
+	return s.ReviewRequired(ctx, r)
+}
+
+// unpublishedAuthors are the actors who wrote the text an article would
+// publish: whoever changed its text in a version after the last published
+// one (all versions when it never was). A reviewer who only moved it
+// (sent it back, submitted it) is not among them.
+func unpublishedAuthors(vs []*triage.ArticleVersion) map[string]bool {
+	from := 0
+	for i, v := range vs {
+		if v.Status == triage.ArticlePublished {
+			from = i + 1
+		}
+	}
+	out := map[string]bool{}
+	for i := from; i < len(vs); i++ {
+		v := vs[i]
+		if i == 0 || textChanged(vs[i-1], v) {
+			out[v.Actor] = true
+		}
+	}
+	return out
+}
+
+func textChanged(a, b *triage.ArticleVersion) bool {
+	return a.Title != b.Title || a.Body != b.Body || a.Category != b.Category || !slices.Equal(a.Tags, b.Tags)
+}
+
+// checkPublish decides, with review required, whether p may publish a
+// and says why in the version: a new or unpublished article is published
+// by someone who wrote none of its text (publishing it is the review;
+// the author hands it over by submitting it, in_review), except an admin
+// who gives the reason (override).
+func checkPublish(ctx context.Context, tx triage.Tx, p *triage.Principal, a *triage.Article, override string) (triage.Reasons, error) {
+	vs, err := tx.ArticleVersions(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	if !unpublishedAuthors(vs)[p.Actor()] {
+		if override != "" {
+			return nil, triage.Invalid("override", "override is only for publishing an article you wrote")
+		}
+		return triage.Reasons{triage.NewReason(triage.ReasonArticleApproved, a.AuthorID, p.Actor())}, nil
+	}
+	if p.Role != triage.RoleAdmin {
+		return nil, &triage.Error{Code: triage.EFORBIDDEN, Field: "override", Message: "nobody publishes their own change: another editor or an admin must review it"}
+	}
+	if override == "" {
+		return nil, &triage.Error{Code: triage.EFORBIDDEN, Field: "override", Message: "you wrote this article: an admin may publish their own change only with a reason (override)"}
+	}
+	return triage.Reasons{triage.NewReason(triage.ReasonArticleSelfApproved, p.Actor(), override)}, nil
 }
 
 // propose keeps next, an edit of the published article a, as the caller's

@@ -2,6 +2,7 @@ package kb_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/triagehq/triage"
@@ -148,4 +149,67 @@ func TestReviewOff(t *testing.T) {
 	if err != nil || r != nil || got.Body != "可开电子发票和专票。" {
 		t.Fatalf("edit in place: %v %+v %+v", err, r, got)
 	}
+}
+
+// TestNewArticleReview: with review required, a new article is published
+// by someone who wrote none of its text; its author cannot, an admin who
+// wrote it only with a reason, and the version keeps who approved it.
+func TestNewArticleReview(t *testing.T) {
+	s := newService(t)
+	s.RequireReview = true
+	alice, bob, admin := as(triage.RoleEditor, "alice"), as(triage.RoleEditor, "bob"), as(triage.RoleAdmin, "root")
+	a := mustCreate(t, s, alice, triage.NewArticle{Title: "发票怎么开", Body: "在订单详情申请。"})
+	if moves := s.Moves(alice, a); slices.Contains(moves, triage.ArticlePublished) {
+		t.Errorf("the author may move to %v; publishing is not among them", moves)
+	}
+	if moves := s.Moves(bob, a); !slices.Contains(moves, triage.ArticlePublished) {
+		t.Errorf("another editor may move to %v; want publishing among them", moves)
+	}
+	_, err := s.UpdateArticle(alice, a.ID, a.Version, status(triage.ArticlePublished))
+	wantCode(t, err, triage.EFORBIDDEN)
+	a = mustUpdate(t, s, alice, a, status(triage.ArticleInReview))
+	// bob sends it back and alice edits it: bob only moved it, so he may
+	// still publish what alice wrote.
+	a = mustUpdate(t, s, bob, a, status(triage.ArticleDraft))
+	a = mustUpdate(t, s, alice, a, triage.ArticleUpdate{Body: triage.Some("在订单详情页点「申请发票」。")})
+	a = mustUpdate(t, s, alice, a, status(triage.ArticleInReview))
+	_, err = s.UpdateArticle(alice, a.ID, a.Version, triage.ArticleUpdate{Status: triage.Some(triage.ArticlePublished), Override: "急"})
+	wantCode(t, err, triage.EFORBIDDEN)
+	_, err = s.UpdateArticle(bob, a.ID, a.Version, triage.ArticleUpdate{Status: triage.Some(triage.ArticlePublished), Override: "急"})
+	wantCode(t, err, triage.EINVALID)
+	_, err = s.UpdateArticle(bob, a.ID, a.Version, triage.ArticleUpdate{Status: triage.Some(triage.ArticlePublished), Body: triage.Some("改一下")})
+	wantCode(t, err, triage.EINVALID)
+	a = mustUpdate(t, s, bob, a, triage.ArticleUpdate{Status: triage.Some(triage.ArticlePublished), Note: "已核对"})
+	vs, err := s.Versions(bob, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := vs[len(vs)-1]
+	if a.Status != triage.ArticlePublished || len(last.Why) == 0 || last.Why[0].Code != triage.ReasonArticleApproved || last.Actor != "agent:bob" {
+		t.Fatalf("published version = %+v; want bob's approval in its reasons", last)
+	}
+
+	// An admin's own article: refused without a reason, published with
+	// one, and the reason is kept.
+	b := mustCreate(t, s, admin, triage.NewArticle{Title: "开专票", Body: "需要税号。"})
+	_, err = s.UpdateArticle(admin, b.ID, b.Version, status(triage.ArticlePublished))
+	wantCode(t, err, triage.EFORBIDDEN)
+	b = mustUpdate(t, s, admin, b, triage.ArticleUpdate{Status: triage.Some(triage.ArticlePublished), Override: "周末无人审核，客户急需"})
+	vs, err = s.Versions(admin, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := vs[len(vs)-1].Why; b.Status != triage.ArticlePublished || len(w) == 0 || w[0].Code != triage.ReasonArticleSelfApproved {
+		t.Fatalf("admin's own publish: %+v; want the override in its reasons", w)
+	}
+
+	// Review off in the saved setting, which wins over the default the
+	// service started with: the author publishes their own.
+	if err := s.Store.Update(t.Context(), func(tx triage.Tx) error {
+		return tx.PutWorkflowSettings(t.Context(), &triage.WorkflowSettings{KBReview: false, CloseSolvedAfter: "4d"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := mustCreate(t, s, alice, triage.NewArticle{Title: "退货地址", Body: "见售后页。"})
+	mustUpdate(t, s, alice, c, status(triage.ArticlePublished))
 }

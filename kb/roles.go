@@ -54,15 +54,35 @@ func authorizeAgent(p *triage.Principal, a *triage.Article, c change) error {
 
 // Moves returns the statuses the caller may move a to: the review
 // workflow's next statuses (ArticleStatus.Next) that their role allows.
+// With review required, publishing is not for one who wrote the text,
+// except an admin (who gives a reason).
 func (s *Service) Moves(ctx context.Context, a *triage.Article) []triage.ArticleStatus {
 	p := triage.PrincipalFromContext(ctx)
 	moves := []triage.ArticleStatus{}
 	for _, to := range a.Status.Next() {
-		if authorize(p, a, change{move: true, to: to}) == nil {
-			moves = append(moves, to)
+		if authorize(p, a, change{move: true, to: to}) != nil {
+			continue
 		}
+		if to == triage.ArticlePublished && p != nil && !s.mayPublish(ctx, p, a) {
+			continue
+		}
+		moves = append(moves, to)
 	}
 	return moves
+}
+
+// mayPublish is checkPublish's answer for a button: a read that fails
+// leaves the button out; the save would say why.
+func (s *Service) mayPublish(ctx context.Context, p *triage.Principal, a *triage.Article) bool {
+	review, err := s.ReviewRequired(ctx, s.Store)
+	if err != nil {
+		return false
+	}
+	if !review || p.Role == triage.RoleAdmin {
+		return true
+	}
+	vs, err := s.Store.ArticleVersions(ctx, a.ID)
+	return err == nil && !unpublishedAuthors(vs)[p.Actor()]
 }
 
 func forbidden(msg string) error { return &triage.Error{Code: triage.EFORBIDDEN, Message: msg} }

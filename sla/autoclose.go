@@ -16,7 +16,7 @@ import (
 const DefaultCloseSolved = "4d"
 
 // JobCloseSolved closes a ticket that has stayed solved for the
-// service's CloseSolved business time.
+// closing time in force (the saved setting, else CloseSolved).
 const JobCloseSolved triage.JobKind[CloseSolvedArgs] = "ticket.close_solved"
 
 // CloseSolvedArgs name the ticket and the solve the job was scheduled
@@ -43,15 +43,29 @@ func ParseCloseSolved(s string) (*Target, error) {
 	return &t, nil
 }
 
-// scheduleClose queues the closing of a ticket just solved, at the instant
-// its solve is CloseSolved of business time old in the default calendar.
-// Scheduling inside the solve's follow-up transaction means a crash
-// cannot lose it; the unique key keeps one job per solve.
-func (s *Service) scheduleClose(ctx context.Context, ticketID string) error {
-	if s.CloseSolved == nil {
-		return nil
+// closeSolved is the closing time in force: the admins' saved setting,
+// else the service's default (CloseSolved); nil when closing is off.
+func (s *Service) closeSolved(ctx context.Context, r triage.Reader) (*Target, error) {
+	saved, err := r.WorkflowSettings(ctx)
+	if err != nil {
+		return nil, err
 	}
+	if saved.Version == 0 {
+		return s.CloseSolved, nil
+	}
+	return ParseCloseSolved(saved.CloseSolvedAfter)
+}
+
+// scheduleClose queues the closing of a ticket just solved, at the instant
+// its solve is the closing time of business time old in the default
+// calendar. Scheduling inside the solve's follow-up transaction means a
+// crash cannot lose it; the unique key keeps one job per solve.
+func (s *Service) scheduleClose(ctx context.Context, ticketID string) error {
 	err := s.Store.Update(ctx, func(tx triage.Tx) error {
+		after, err := s.closeSolved(ctx, tx)
+		if err != nil || after == nil {
+			return err
+		}
 		t, err := tx.Ticket(ctx, ticketID)
 		if err != nil {
 			return err
@@ -59,7 +73,7 @@ func (s *Service) scheduleClose(ctx context.Context, ticketID string) error {
 		if t.Status != triage.StatusSolved || t.SolvedAt == nil {
 			return nil // reopened since: the next solve schedules it
 		}
-		at, err := s.closeAt(ctx, tx, *t.SolvedAt)
+		at, err := closeAt(ctx, tx, after, *t.SolvedAt)
 		if err != nil {
 			return err
 		}
@@ -67,7 +81,10 @@ func (s *Service) scheduleClose(ctx context.Context, ticketID string) error {
 		if err != nil {
 			return err
 		}
-		j.RunAt, j.UniqueKey = at, fmt.Sprintf("ticket.close_solved:%s:%d", t.ID, t.SolvedAt.UnixMicro())
+		// The closing time is in the key: after an admin shortens it, the
+		// sweep queues the earlier close beside the waiting later one,
+		// which then finds the ticket closed.
+		j.RunAt, j.UniqueKey = at, fmt.Sprintf("ticket.close_solved:%s:%d:%s", t.ID, t.SolvedAt.UnixMicro(), after)
 		return tx.Enqueue(ctx, j)
 	})
 	if triage.IsCode(err, triage.ENOTFOUND) {
@@ -76,8 +93,8 @@ func (s *Service) scheduleClose(ctx context.Context, ticketID string) error {
 	return err
 }
 
-// closeAt is when a ticket solved at solved is closed.
-func (s *Service) closeAt(ctx context.Context, r triage.Reader, solved time.Time) (time.Time, error) {
+// closeAt is when a ticket solved at solved is closed after after.
+func closeAt(ctx context.Context, r triage.Reader, after *Target, solved time.Time) (time.Time, error) {
 	cal, err := calendarOf(ctx, r, "")
 	if err != nil {
 		return time.Time{}, err
@@ -86,7 +103,7 @@ func (s *Service) closeAt(ctx context.Context, r triage.Reader, solved time.Time
 	if err != nil {
 		return time.Time{}, fmt.Errorf("sla: calendar %s: %w", cal.ID, err)
 	}
-	d, err := s.CloseSolved.In(h)
+	d, err := after.In(h)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -101,8 +118,12 @@ func (s *Service) HandleCloseSolved(ctx context.Context, a CloseSolvedArgs) erro
 	if a.TicketID == "" {
 		return triage.Invalid("args", "a close_solved job names no ticket")
 	}
-	if s.Tickets == nil || s.CloseSolved == nil {
+	if s.Tickets == nil {
 		return nil
+	}
+	after, err := s.closeSolved(ctx, s.Store)
+	if err != nil || after == nil {
+		return err // closing was turned off since
 	}
 	t, err := s.Store.Ticket(ctx, a.TicketID)
 	if triage.IsCode(err, triage.ENOTFOUND) {
@@ -113,15 +134,16 @@ func (s *Service) HandleCloseSolved(ctx context.Context, a CloseSolvedArgs) erro
 	if t.Status != triage.StatusSolved || t.SolvedAt == nil || !t.SolvedAt.Equal(a.SolvedAt) {
 		return nil
 	}
-	if at, err := s.closeAt(ctx, s.Store, *t.SolvedAt); err != nil {
+	if at, err := closeAt(ctx, s.Store, after, *t.SolvedAt); err != nil {
 		return err
 	} else if s.now().Before(at) {
-		// The default calendar changed since: a job for the new instant.
+		// The default calendar or the setting changed since: a job
+		// for the new instant.
 		return s.scheduleClose(ctx, t.ID)
 	}
 	u := triage.TicketUpdate{
 		Status: triage.Some(triage.StatusClosed),
-		Why:    triage.Reasons{triage.NewReason(triage.ReasonSolvedClosed, s.CloseSolved.String())},
+		Why:    triage.Reasons{triage.NewReason(triage.ReasonSolvedClosed, after.String())},
 	}
 	_, err = s.Tickets.UpdateTicket(closeContext(ctx), t.ID, t.Version, u)
 	return err
@@ -138,9 +160,11 @@ func closeContext(ctx context.Context) context.Context {
 // keys of the close jobs make repeating it harmless.
 const JobCloseSweep triage.JobKind[triage.NoArgs] = "ticket.close_solved_sweep"
 
-// ScheduleCloseSweep queues the sweep; one waits at any time.
+// ScheduleCloseSweep queues the sweep; one waits at any time. It is
+// queued whether closing is on or not (an admin may turn it on later, and
+// then queues it again); the sweep looks at the setting when it runs.
 func (s *Service) ScheduleCloseSweep(ctx context.Context, at time.Time) error {
-	if s.Queue == nil || s.CloseSolved == nil {
+	if s.Queue == nil {
 		return nil
 	}
 	j, err := JobCloseSweep.Job(triage.NoArgs{})
@@ -153,5 +177,8 @@ func (s *Service) ScheduleCloseSweep(ctx context.Context, at time.Time) error {
 
 // HandleCloseSweep schedules the close of each solved ticket.
 func (s *Service) HandleCloseSweep(ctx context.Context, _ triage.NoArgs) error {
+	if after, err := s.closeSolved(ctx, s.Store); err != nil || after == nil {
+		return err
+	}
 	return s.eachTicket(ctx, []triage.Status{triage.StatusSolved}, s.scheduleClose)
 }

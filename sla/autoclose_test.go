@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"context"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -139,6 +140,49 @@ func TestCloseSweep(t *testing.T) {
 		}
 		if got := s.status(open.ID); got == triage.StatusClosed {
 			t.Fatal("the sweep closed a ticket that was not solved")
+		}
+	})
+}
+
+// TestCloseSolvedSetting: the admins' saved time wins over the default
+// the service started with, and shortening it (Settings, whose Changed
+// runs the sweep) closes a ticket solved before at the new, earlier time;
+// turning it off leaves the next solved ticket alone.
+func TestCloseSolvedSetting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t, cst(2026, 3, 16, 10, 0)) // a Monday
+		s.svc.CloseSolved = &Target{Days: 4}
+		set := &Settings{Store: s.db, Defaults: triage.WorkflowSettings{KBReview: true, CloseSolvedAfter: "4d"}, Now: time.Now,
+			Changed: func(ctx context.Context, _ triage.WorkflowSettings) error {
+				return s.svc.HandleCloseSweep(ctx, triage.NoArgs{})
+			}}
+		tk := s.ticket(triage.NewTicket{Title: "发票开错了", Body: "请重开发票"})
+		s.update(tk.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
+		s.sleepUntil(cst(2026, 3, 16, 12, 0))
+		ctx := triage.NewContextWithPrincipal(s.ctx, &triage.Principal{TokenID: "t-admin", Name: "管理员", Role: triage.RoleAdmin})
+		if _, err := set.Update(ctx, 0, triage.WorkflowSettingsUpdate{CloseSolvedAfter: triage.Some("1d")}); err != nil {
+			t.Fatal(err)
+		}
+		s.sleepUntil(cst(2026, 3, 17, 9, 59))
+		if got := s.status(tk.ID); got != triage.StatusSolved {
+			t.Fatalf("before one working day: %s", got)
+		}
+		s.sleepUntil(cst(2026, 3, 17, 10, 0))
+		if got := s.status(tk.ID); got != triage.StatusClosed {
+			t.Fatalf("one working day after the solve, with the setting at 1d: %s", got)
+		}
+		if _, err := set.Update(ctx, 0, triage.WorkflowSettingsUpdate{CloseSolvedAfter: triage.Some("off")}); err != nil {
+			t.Fatal(err)
+		}
+		other := s.ticket(triage.NewTicket{Title: "退款没到", Body: "一周了"})
+		s.update(other.ID, triage.TicketUpdate{Status: triage.Some(triage.StatusSolved)})
+		s.sleepUntil(cst(2026, 4, 30, 10, 0))
+		if got := s.status(other.ID); got != triage.StatusSolved {
+			t.Fatalf("with closing off: %s", got)
+		}
+		_, changes, err := set.Get(s.ctx)
+		if err != nil || len(changes) != 2 || changes[0].To != "off" || changes[1].From != "4d" || changes[1].To != "1d" || changes[0].Actor != "token:t-admin" {
+			t.Fatalf("the audit trail: %+v %v", changes, err)
 		}
 	})
 }

@@ -22,7 +22,9 @@ type Service struct {
 	// by the token, e.g. https://help.example.com/v1/csat/.
 	SurveyURL string
 	// CloseSolved is how long a ticket stays solved before the service
-	// closes it (see DefaultCloseSolved); nil leaves solved tickets alone.
+	// closes it (see DefaultCloseSolved) until an admin saves the
+	// workflow settings, whose close_solved_after then holds; nil leaves
+	// solved tickets alone.
 	CloseSolved *Target
 	// Queue takes the sweep that schedules the closing of tickets solved
 	// before closing was on; nil skips it.

@@ -182,6 +182,7 @@ func Run(t *testing.T, open func(t *testing.T) triage.Store) {
 		{"revisions", revisionTests},
 		{"shadows", shadowTests},
 		{"inbox", inboxTests},
+		{"settings", settingsTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

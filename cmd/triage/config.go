@@ -81,8 +81,8 @@ func serveFlags(fs *flag.FlagSet, c *app.Config, logLevel *string) {
 	fs.StringVar(&c.BackupDir, "backup-dir", "", "where scheduled backups go (with --backup-every), each in a directory named by its UTC time; best on another disk")
 	fs.DurationVar(&c.BackupEvery, "backup-every", 0, "back up the embedded store this often while serving (e.g. 6h); 0 for never")
 	fs.IntVar(&c.BackupKeep, "backup-keep", app.DefaultBackupKeep, "how many scheduled backups to keep; older ones are removed")
-	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then")
-	fs.BoolFunc("kb-review", "require review of edits to published articles: an edit becomes a revision another editor approves while the published text stays live (default true; --kb-review=false edits in place)", func(v string) error {
+	fs.StringVar(&c.CloseSolvedAfter, "close-solved-after", sla.DefaultCloseSolved, "close a ticket that has stayed solved this long in business time of the default calendar (4d, 36h), or off; a requester's reply reopens it before then. The default until an admin changes it on the automations page")
+	fs.BoolFunc("kb-review", "require review of knowledge-base changes: a new article is published by someone other than its author, an edit of a published one becomes a revision another editor approves (default true; --kb-review=false publishes and edits in place). The default until an admin changes it on the review page", func(v string) error {
 		on, err := strconv.ParseBool(v)
 		c.KBReviewOff = !on
 		return err

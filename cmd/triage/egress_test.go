@@ -243,7 +243,7 @@ func TestNoPersonalDataLeavesTheProcess(t *testing.T) {
 		"title": "退款多久到账", "category": "退款",
 		"body": "退款审核通过后，一般1-3个工作日原路退回。示例：客户" + leak[0] + "的退款退到卡" + leak[11] + "。如有疑问请发邮件到" + leak[13] + "或致电" + leak[7] + "。",
 	}, 201)
-	call("PATCH", "/v1/articles/"+art["id"].(string), map[string]any{"status": "published"}, 200)
+	call("PATCH", "/v1/articles/"+art["id"].(string), map[string]any{"status": "published", "override": "测试数据：同一位管理员写并发布"}, 200)
 
 	// Tickets full of personal data; one is answered and solved, so its
 	// resolution is indexed and embedded.

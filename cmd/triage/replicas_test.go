@@ -156,7 +156,7 @@ func TestTwoReplicas(t *testing.T) {
 		}
 		title := "跨副本搜索的以旧换新折算说明"
 		a.must(t, 201, "POST", "/v1/articles", map[string]any{"title": title, "body": "旧机按成色评估，折价直接抵扣新机货款。", "category": "会员与优惠"}, nil, &art)
-		a.must(t, 200, "PATCH", "/v1/articles/"+art.ID, map[string]any{"status": "published"}, map[string]string{"If-Match": fmt.Sprintf(`"%d"`, art.Version)}, nil)
+		a.must(t, 200, "PATCH", "/v1/articles/"+art.ID, map[string]any{"status": "published", "override": "测试数据：同一位管理员写并发布"}, map[string]string{"If-Match": fmt.Sprintf(`"%d"`, art.Version)}, nil)
 		b.must(t, 200, "GET", "/v1/articles/"+art.ID, nil, nil, nil)
 		eventually(t, 15*time.Second, "the article in the other replica's index", func() bool { return b.found(t, "article", "以旧换新折算", title) })
 

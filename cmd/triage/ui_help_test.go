@@ -47,7 +47,7 @@ func TestUIHelpCentre(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range []string{id, internal.ID} {
-		if err := u.patchIfMatch("/v1/articles/"+a, `{"status":"published"}`); err != nil {
+		if err := u.patchIfMatch("/v1/articles/"+a, `{"status":"published","override":"测试数据：同一位管理员写并发布"}`); err != nil {
 			t.Fatal(err)
 		}
 	}

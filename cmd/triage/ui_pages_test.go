@@ -77,6 +77,7 @@ func (u *ui) everyPage(t *testing.T) {
 		{"admin-tokens", "/app/admin/tokens", "table"},
 		{"admin-accounts", "/app/admin/accounts", "#accounts-table"},
 		{"admin-automations", "/app/admin/automations", ".auto-templates li"},
+		{"admin-imports", "/app/admin/imports", "#import-form"},
 		{"admin-help", "/app/admin/help", "#help-settings"},
 		{"admin-deflection", "/app/admin/deflection", ".deflection-kpis"},
 		{"eval", "/app/eval", ".eval-row"},

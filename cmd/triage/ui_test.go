@@ -452,7 +452,8 @@ func (u *ui) agentFlow(t *testing.T) {
 }
 
 // editorFlow: write an article, submit it for review, approve and publish
-// it from the review queue, and find it with search.
+// it from the review queue (an admin's own article: with a reason), and
+// find it with search.
 func (u *ui) editorFlow(t *testing.T) {
 	ctx := u.tab(t, 1366, 768)
 	u.signIn(t, ctx)
@@ -478,8 +479,14 @@ func (u *ui) editorFlow(t *testing.T) {
 	step(t, ctx, "open the review queue",
 		chromedp.Navigate(u.url+"/app/kb/review"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-act="approve"][data-id="`+id+`"]`)))
-	step(t, ctx, "approve and publish",
+	// Review is required: the admin wrote it, so publishing it asks for
+	// the reason of the override (TestUIWorkflowSettings has another
+	// person approving a new article).
+	step(t, ctx, "approve and publish, with the reason of an override",
 		chromedp.Click(chromedp.CSS(`[data-act="approve"][data-id="`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("ov-why")),
+		chromedp.SendKeys(chromedp.ID("ov-why"), "值班只有一位管理员"),
+		modalOK,
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-act="approve"][data-id="`+id+`"]`)))
 	var art struct{ Status string }
 	if err := u.api("GET", "/v1/articles/"+id, &art); err != nil {

@@ -142,20 +142,21 @@ export async function render(ctx) {
   };
   if (addBtn) addBtn.addEventListener('click', () => openEditor(null));
 
-  if (canWrite) {
+  const showTemplates = async () => {
     try {
-      const tpl = await api.get('/v1/automations/templates');
-      add(extras, h('section', { class: 'card' }, h('h2', {}, t('auto.templates')),
+      const [tpl, set] = await Promise.all([api.get('/v1/automations/templates'),
+        api.exists('GET', '/v1/settings/workflow') ? api.getWithTag('/v1/settings/workflow') : null]);
+      add(clear(extras), h('section', { class: 'card' }, h('h2', {}, t('auto.templates')),
         h('ul', { class: 'plain auto-templates' },
-          (tpl.builtin || []).map(b => h('li', {}, badge(t('auto.builtin')), ' ', b.name, ' · ',
-            b.enabled ? t('auto.builtin_after', { after: b.after }) : t('auto.off'), h('div', { class: 'muted small' }, t('auto.builtin_hint', { setting: b.setting })))),
+          (tpl.builtin || []).map(b => builtinItem(b, set, showTemplates)),
           (tpl.items || []).map(x => {
             const b = h('button', { type: 'button', class: 'btn btn-small', data: { template: x.id } }, t('auto.use_template'));
             b.addEventListener('click', () => fill(x.automation));
             return h('li', {}, x.automation.name, ' ', b);
           }))));
     } catch (err) { showError(err); }
-  }
+  };
+  if (canWrite) await showTemplates();
   // fill puts a template into the open editor.
   const fill = tplAutomation => {
     add(clear(editor), automationForm({ ...JSON.parse(JSON.stringify(tplAutomation)), enabled: true, stop: false, events: tplAutomation.events || [], match: tplAutomation.match || 'all' }, cat, refs, {
@@ -169,6 +170,40 @@ export async function render(ctx) {
   };
 
   await load();
+}
+
+// builtinItem is a rule the service runs by itself (the closing of solved
+// tickets): its time in force, who set it, and a form to change it or
+// turn it off, saved as a workflow setting whose changes are kept.
+function builtinItem(b, set, reload) {
+  const on = h('input', { type: 'checkbox', name: 'enabled', checked: b.enabled, id: 'builtin-' + b.id + '-on' });
+  const after = h('input', { name: 'after', value: b.enabled ? b.after : '4d', size: '6', class: 'mono', id: 'builtin-' + b.id + '-after', 'aria-label': t('auto.builtin_time') });
+  const save = h('button', { type: 'submit', class: 'btn btn-small btn-primary' }, t('common.save'));
+  const form = h('form', { class: 'row gap builtin-form', data: { builtin: b.id } },
+    h('label', { class: 'check', for: on.id }, on, ' ', t('auto.builtin_on')),
+    h('label', { for: after.id }, t('auto.builtin_time')), after, save);
+  const setOn = () => { after.disabled = !on.checked; };
+  on.addEventListener('change', setOn);
+  setOn();
+  form.addEventListener('submit', ev => {
+    ev.preventDefault();
+    busy(save, async () => {
+      try {
+        await api.patch('/v1/settings/workflow', { [b.setting]: on.checked ? after.value.trim() : 'off' }, set && set.data.version > 0 ? set.etag : '*');
+        toast(t('common.saved'));
+        await reload();
+      } catch (err) {
+        if (err.field === b.setting) err.field = 'after';
+        if (!markFieldError(form, err)) showError(err);
+      }
+    });
+  });
+  const who = b.updated_by ? t('auto.builtin_set_by', { who: (set && set.data.updated_by_name) || api.actorName(b.updated_by) }) : t('auto.builtin_default');
+  return h('li', { class: 'builtin-rule', data: { builtin: b.id } }, badge(t('auto.builtin')), ' ', b.name, ' · ',
+    h('strong', { class: 'builtin-state' }, b.enabled ? t('auto.builtin_after', { after: b.after }) : t('auto.off')),
+    h('div', { class: 'muted small' }, who, b.updated_at ? [' · ', timeEl(b.updated_at)] : null),
+    h('div', { class: 'muted small' }, t('auto.builtin_hint')),
+    form);
 }
 
 // references are the teams, agents, macros and webhooks actions may name.
@@ -186,9 +221,10 @@ async function references(canWrite) {
 function named(reasons, refs) {
   const lists = { team_id: refs.teams, assignee_id: refs.agents };
   return (reasons || []).map(r => {
-    const list = r.args && lists[/** @type {string} */ (r.args.field)];
-    if (!list) return r;
-    const name = id => (list.find(x => x.id === id) || {}).name || id;
+    if (!r.args || !('from' in r.args)) return r;
+    const list = lists[/** @type {string} */ (r.args.field)] || [];
+    // A field that had no value (no team yet) reads 无, not a blank.
+    const name = id => id === '' || id === null || id === undefined ? t('auto.no_value') : (list.find(x => x.id === id) || {}).name || id;
     return { ...r, args: { ...r.args, from: name(r.args.from), to: name(r.args.to) } };
   });
 }

@@ -22,6 +22,7 @@ export const SECTIONS = [
   ['tokens', 'admin.tokens'],
   ['accounts', 'admin.accounts'],
   ['automations', 'admin.automations'],
+  ['imports', 'admin.imports'],
   ['help', 'admin.help'],
   ['deflection', 'admin.deflection'],
 ];

@@ -212,6 +212,14 @@ async function dictPage(ctx) {
 
 // Models ----------------------------------------------------------------------------
 
+// sourceName says where a model's examples came from in the reader's
+// language: the trainer writes "store (N closed tickets)" for the store's
+// own closed tickets, file names otherwise.
+function sourceName(src) {
+  const m = /^store \((\d+) closed tickets\)$/.exec(src);
+  return m ? t('model.source_store', { n: m[1] }) : src;
+}
+
 async function modelsPage(ctx) {
   const kind = ctx.query.get('kind') || 'category';
   const isAdmin = api.can('POST', '/v1/models/train');
@@ -242,7 +250,7 @@ async function modelsPage(ctx) {
         return h('tr', { class: m.active ? 'is-current' : '' },
           h('td', { class: 'mono' }, m.version),
           h('td', { class: 'nowrap' }, timeEl(m.created_at)),
-          h('td', {}, String(m.info.examples || 0), h('div', { class: 'muted small' }, (m.info.sources || []).join(', '))),
+          h('td', {}, String(m.info.examples || 0), h('div', { class: 'muted small model-sources' }, (m.info.sources || []).map(sourceName).join('、'))),
           h('td', {}, (m.info.classes || []).map(c => h('span', { class: 'tag' }, c))),
           h('td', {}, num(m.info.fit_seconds, 2) + ' s'),
           h('td', { class: 'small' }, metrics || '—'),

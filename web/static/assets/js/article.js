@@ -117,7 +117,17 @@ export async function render(ctx) {
       return;
     }
     try {
-      const r = await api.call('PATCH', path, { body: { status: to, note }, etag: st.etag });
+      let r;
+      try {
+        r = await api.call('PATCH', path, { body: { status: to, note }, etag: st.etag });
+      } catch (err) {
+        // With review required nobody publishes their own article; an
+        // admin may, with a reason that is kept in the version.
+        if (to !== 'published' || err.status !== 403 || err.field !== 'override' || api.role() !== 'admin') throw err;
+        const m = await modal(t('kb.revision_override'), h('div', {}, h('p', { class: 'muted small' }, t('kb.own_article')), h('label', { for: 'ov-why' }, t('kb.revision_override_why')), h('textarea', { id: 'ov-why', name: 'override', rows: '3', required: true })), { submitLabel: t('kb.approve_publish') });
+        if (!m) return;
+        r = await api.call('PATCH', path, { body: { status: to, note, override: m.override }, etag: st.etag });
+      }
       st.article = r.data;
       st.etag = r.etag;
       toast(t('kb.moved', { status: t('status.' + to) }));

@@ -87,22 +87,44 @@ async function review(ctx) {
   const canPublish = ['admin', 'editor'].includes(api.role());
   const box = h('div', { class: 'review-list' });
   add(ctx.main, h('div', { class: 'page-head' }, h('h1', {}, t('kb.review_title')), newButton()), kbTabs('review'),
-    h('p', { class: 'muted' }, t(canPublish ? 'kb.review_lead_editor' : 'kb.review_lead_agent')), box);
+    h('p', { class: 'muted' }, t(canPublish ? 'kb.review_lead_editor' : 'kb.review_lead_agent')));
+  if (api.can('PATCH', '/v1/settings/workflow')) add(ctx.main, await reviewSetting());
+  add(ctx.main, box);
   if (api.can('GET', '/v1/kb/revisions')) {
     const revBox = h('div', { class: 'review-list', id: 'revision-queue' });
     add(ctx.main, h('h2', {}, t('kb.review_revisions')), revBox);
     await revisionQueue(revBox, canPublish);
   }
+  let reviewOn = true;
   const load = async () => {
     const items = await api.all('/v1/articles', { status: 'in_review' }, 500);
+    if (api.exists('GET', '/v1/settings/workflow')) {
+      try { reviewOn = (await api.get('/v1/settings/workflow')).kb_review; } catch { reviewOn = true; }
+    }
     clear(box);
     if (!items.length) { add(box, empty(t('kb.review_empty'))); return; }
     for (const a of items) {
       const approve = h('button', { type: 'button', class: 'btn btn-primary btn-small', data: { act: 'approve', id: a.id }, hidden: !canPublish }, t('kb.approve_publish'));
       const back = h('button', { type: 'button', class: 'btn btn-small', hidden: !canPublish }, t('kb.send_back'));
       approve.addEventListener('click', () => busy(approve, async () => {
+        const publish = override => api.patch('/v1/articles/' + encodeURIComponent(a.id), { status: 'published', note: t('kb.approved_note'), ...(override ? { override } : {}) }, api.etagOf(a));
+        const askReason = () => modal(t('kb.revision_override'), h('div', {}, h('p', { class: 'muted small' }, t('kb.own_article')), h('label', { for: 'ov-why' }, t('kb.revision_override_why')), h('textarea', { id: 'ov-why', name: 'override', rows: '3', required: true })), { submitLabel: t('kb.approve_publish') });
         try {
-          await api.patch('/v1/articles/' + encodeURIComponent(a.id), { status: 'published', note: t('kb.approved_note') }, api.etagOf(a));
+          // With review required nobody publishes their own article; an
+          // admin may, with a reason that is kept in the version. The
+          // author is asked at once; one who only edited it hears so
+          // from the server first.
+          const own = reviewOn && api.role() === 'admin' && a.author_id === api.myActor();
+          let m = own ? await askReason() : null;
+          if (own && !m) return;
+          try {
+            await publish(m ? m.override : '');
+          } catch (err) {
+            if (m || err.status !== 403 || err.field !== 'override' || api.role() !== 'admin') throw err;
+            m = await askReason();
+            if (!m) return;
+            await publish(m.override);
+          }
           toast(t('kb.published', { title: a.title }));
           await load();
         } catch (err) { showError(err); if (err.status === 412) await load(); }
@@ -126,6 +148,35 @@ async function review(ctx) {
     }
   };
   await load();
+}
+
+// reviewSetting is the admins' switch for review (a workflow setting kept
+// in the store, each change in its audit trail): on, a new article is
+// published by someone other than its author and an edit of a published
+// one is a revision another editor approves; off, editors publish and
+// edit in place.
+async function reviewSetting() {
+  const card = h('section', { class: 'card review-setting', id: 'review-setting' });
+  const show = async () => {
+    const r = await api.getWithTag('/v1/settings/workflow');
+    const set = r.data;
+    const box = h('input', { type: 'checkbox', class: 'switch', id: 'kb-review-on', checked: set.kb_review });
+    const last = (set.changes || []).find(c => c.setting === 'kb_review');
+    box.addEventListener('change', () => busy(box, async () => {
+      try {
+        // Never saved (version 0): nothing to be stale against.
+        await api.patch('/v1/settings/workflow', { kb_review: box.checked }, set.version > 0 ? r.etag : '*');
+        toast(t(box.checked ? 'kb.review_turned_on' : 'kb.review_turned_off'));
+        await show();
+      } catch (err) { showError(err); box.checked = !box.checked; }
+    }));
+    add(clear(card), h('h2', {}, t('kb.review_setting')),
+      h('label', { class: 'check', for: 'kb-review-on' }, box, ' ', t('kb.review_required_label')),
+      h('p', { class: 'muted small' }, t(set.kb_review ? 'kb.review_on_hint' : 'kb.review_off_hint')),
+      last ? h('p', { class: 'muted small review-setting-last' }, t('kb.review_changed_by', { who: last.actor_name, from: t(last.from === 'true' ? 'kb.review_true' : 'kb.review_false'), to: t(last.to === 'true' ? 'kb.review_true' : 'kb.review_false') }), ' · ', timeEl(last.at)) : null);
+  };
+  try { await show(); } catch (err) { add(card, errorBox(err)); }
+  return card;
 }
 
 // revisionQueue lists the revisions of published articles that wait for

@@ -28,6 +28,7 @@ const pages = [
   { re: /^\/app\/admin\/(mailboxes|templates|mail)$/, mod: './admin-mail.js', nav: 'admin' },
   { re: /^\/app\/admin\/wechat$/, mod: './admin-wechat.js', nav: 'admin' },
   { re: /^\/app\/admin\/automations$/, mod: './admin-automations.js', nav: 'admin' },
+  { re: /^\/app\/admin\/imports$/, mod: './admin-imports.js', nav: 'admin' },
   { re: /^\/app\/admin\/(macros)$/, mod: './admin-macros.js', nav: 'admin' },
   { re: /^\/app\/eval$/, mod: './evaluation.js', nav: 'eval' },
   { re: /^\/app\/eval\/([^/]+)$/, mod: './evaluation.js', nav: 'eval' },
