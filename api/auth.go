@@ -38,11 +38,12 @@ const (
 
 // signInGuard holds the defences of the sign-in route: a request quota
 // per client address, and lockouts per account and per address that grow
-// with each failure.
+// with each failure. The lockouts are kept in the store, so that they
+// survive a restart; the quota, a minute long, is kept in memory.
 type signInGuard struct {
 	perAddress *limit.Limiter
-	account    *limit.Lockout
-	address    *limit.Lockout
+	account    storedLockout
+	address    storedLockout
 }
 
 func newSignInGuard(now func() time.Time) *signInGuard {
@@ -52,15 +53,41 @@ func newSignInGuard(now func() time.Time) *signInGuard {
 	if err != nil {
 		panic(err)
 	}
-	acc, err := limit.NewLockout(limit.AccountPolicy(), 0, now)
-	if err != nil {
-		panic(err)
+	if now == nil {
+		now = time.Now
 	}
-	addr, err := limit.NewLockout(limit.AddressPolicy(), 0, now)
-	if err != nil {
-		panic(err)
+	return &signInGuard{perAddress: ip,
+		account: storedLockout{policy: limit.AccountPolicy(), prefix: "account:", now: now},
+		address: storedLockout{policy: limit.AddressPolicy(), prefix: "address:", now: now}}
+}
+
+// locked answers 429 with Retry-After when who or the address ip is
+// locked out; what names the attempt in the message.
+func (s *Server) locked(c echo.Context, who, ip, what string) error {
+	ctx, store := c.Request().Context(), s.accounts.Service.Store
+	for _, l := range []struct {
+		lock storedLockout
+		key  string
+	}{{s.guard.account, who}, {s.guard.address, ip}} {
+		d, err := l.lock.Check(ctx, store, l.key)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
+			return triage.Errorf(triage.ERATELIMIT, "too many %s; try again in %d seconds", what, d.RetryAfterSeconds())
+		}
 	}
-	return &signInGuard{perAddress: ip, account: acc, address: addr}
+	return nil
+}
+
+// failed counts a failed attempt against who and the address ip.
+func (s *Server) failed(c echo.Context, who, ip string) error {
+	ctx, store := c.Request().Context(), s.accounts.Service.Store
+	if err := s.guard.account.Fail(ctx, store, who); err != nil {
+		return err
+	}
+	return s.guard.address.Fail(ctx, store, ip)
 }
 
 // authRoutes are the sign-in routes and the accounts an admin manages.
@@ -162,21 +189,22 @@ func (s *Server) login(c echo.Context) error {
 		return d.Err()
 	}
 	who := strings.ToLower(strings.TrimSpace(in.Email))
-	for _, d := range []limit.Decision{s.guard.account.Check(who), s.guard.address.Check(ip)} {
-		if !d.Allowed {
-			h.Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
-			return triage.Errorf(triage.ERATELIMIT, "too many failed sign-ins; try again in %d seconds", d.RetryAfterSeconds())
-		}
+	if err := s.locked(c, who, ip, "failed sign-ins"); err != nil {
+		return err
 	}
-	st, err := s.accounts.Service.Login(c.Request().Context(), in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
+	ctx := c.Request().Context()
+	st, err := s.accounts.Service.Login(ctx, in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
 	if triage.IsCode(err, triage.EUNAUTHORIZED) {
-		s.guard.account.Fail(who)
-		s.guard.address.Fail(ip)
+		if ferr := s.failed(c, who, ip); ferr != nil {
+			return ferr
+		}
 		return err
 	} else if err != nil {
 		return err
 	}
-	s.guard.account.Succeed(who)
+	if err := s.guard.account.Succeed(ctx, s.accounts.Service.Store, who); err != nil {
+		return err
+	}
 	if st.Challenge != "" {
 		return send(c, http.StatusOK, 0, SignedIn{SecondFactor: st.Factor, Challenge: st.Challenge, Enrolment: st.Enrolment})
 	}

@@ -4,13 +4,11 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/account"
-	"github.com/triagehq/triage/limit"
 )
 
 // SSO is the OpenID Connect provider staff may sign in with (package
@@ -100,21 +98,21 @@ func (s *Server) secondFactor(c echo.Context) error {
 	// in a million tries, and the lockout keeps them far fewer.
 	who := "2fa:" + s.accounts.Service.ChallengeSubject(ctx, in.Challenge)
 	ip := c.RealIP()
-	for _, d := range []limit.Decision{s.guard.account.Check(who), s.guard.address.Check(ip)} {
-		if !d.Allowed {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
-			return triage.Errorf(triage.ERATELIMIT, "too many wrong codes; try again in %d seconds", d.RetryAfterSeconds())
-		}
+	if err := s.locked(c, who, ip, "wrong codes"); err != nil {
+		return err
 	}
 	st, err := s.accounts.Service.Verify(ctx, in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
 	if triage.IsCode(err, triage.EUNAUTHORIZED) {
-		s.guard.account.Fail(who)
-		s.guard.address.Fail(ip)
+		if ferr := s.failed(c, who, ip); ferr != nil {
+			return ferr
+		}
 		return err
 	} else if err != nil {
 		return err
 	}
-	s.guard.account.Succeed(who)
+	if err := s.guard.account.Succeed(ctx, s.accounts.Service.Store, who); err != nil {
+		return err
+	}
 	return s.signedIn(c, st)
 }
 
