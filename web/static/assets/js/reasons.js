@@ -189,6 +189,7 @@ export const REASONS = {
   'wechat.media_failed': ['客户发送的{type}无法下载：{error}', "the customer's {type} could not be downloaded: {error}"],
   'wechat.bot_answer': ['机器人已根据公开文章在微信上回复', 'answered on WeChat by the bot from public articles'],
   'wechat.handover': ['机器人已将微信会话转人工（{why}）：{to}', 'the bot handed the WeChat session to a person ({why}): {to}'],
+  'wechat.session_state': ['企业微信中的会话状态：{state|wechat_session} {servicer}', 'the WeChat session in 企业微信 is now {state|wechat_session} {servicer}'],
 
   // SLA escalations.
   'sla.warning': ['SLA「{metric|sla_metric}」目标 {target} 即将超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}'],
@@ -213,7 +214,7 @@ export const REASONS = {
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
-const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.',
+const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.', wechat_session: 'wechat.session.',
   auto_event: 'auto.ev.', auto_field: 'auto.f.', auto_op: 'auto.op.', auto_since: 'auto.since.' };
 
 /**
