@@ -71,6 +71,8 @@ export class ApiError extends Error {
     this.code = detail.code || (status ? 'http_' + status : 'network');
     this.field = detail.field || '';
     this.allowed = detail.allowed || [];
+    // reason is the typed reason some refusals carry ({ code, args }).
+    this.reason = detail.reason || null;
     this.requestId = detail.request_id || '';
     // retryAfter is a 429's Retry-After, in seconds.
     this.retryAfter = 0;

@@ -139,6 +139,7 @@ export const REASONS = {
   'ticket.assigned_by_hand': ['手动分配', 'assigned by hand'],
   'ticket.first_reply': ['首次公开回复', 'first public reply'],
   'ticket.agent_replied': ['客服已回复', 'an agent replied'],
+  'ticket.newer_reply': ['另一位客服在你开始写回复之后已回复了客户（评论 {comment_id}）；确认后可仍然发送', 'another agent replied after you began writing (comment {comment_id}); you may send yours anyway'],
   'ticket.requester_replied': ['客户已回复', 'the requester replied'],
   'ticket.note_added': ['内部备注', 'internal note'],
   'ticket.reply_added': ['回复', 'reply'],
