@@ -94,7 +94,7 @@ func (s *Server) failed(c echo.Context, who, ip string) error {
 func (s *Server) authRoutes() []Route {
 	routes := []Route{
 		{Method: "POST", Path: "/v1/auth/login", Tag: "auth", Summary: "Sign in with e-mail and password: sets the session cookie and returns the CSRF token to send with writes (429 with Retry-After after repeated failures)", Handler: s.login, Request: triage.Login{}, Response: SignedIn{}},
-		{Method: "POST", Path: "/v1/auth/logout", Tag: "auth", Summary: "Sign out: ends this session and clears its cookies (a token request has nothing to end)", Roles: anyone(), Handler: s.logout, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/v1/auth/logout", Tag: "auth", Summary: "Sign out: ends this session and clears its cookies (a token request has nothing to end); for a session opened through single sign-on whose provider offers RP-initiated logout, end_session_url is where to send the browser to end the provider's session too", Roles: anyone(), Handler: s.logout, Response: SignedOut{}},
 		{Method: "GET", Path: "/v1/auth/sessions", Tag: "auth", Summary: "Your live sessions, newest first, the current one marked (admins: ?agent= for another person's)", Roles: anyone(), Handler: s.listSessions, Response: List[SessionView]{},
 			Query: []Param{{"agent", "string", "an agent id, for admins: that person's sessions"}}},
 		{Method: "DELETE", Path: "/v1/auth/sessions/:id", Tag: "auth", Summary: "End one of your sessions (admins: anyone's)", Roles: anyone(), SelfOnly: []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}, Handler: s.revokeSession, Status: http.StatusNoContent},
@@ -230,16 +230,41 @@ func (s *Server) clearSessionCookies(c echo.Context) {
 	}
 }
 
+// SignedOut answers a sign-out.
+type SignedOut struct {
+	// EndSessionURL is set when the session was opened through single
+	// sign-on and the provider offers RP-initiated logout: its
+	// end_session_endpoint with id_token_hint and post_logout_redirect_uri.
+	// Send the browser there to end the provider's session too.
+	EndSessionURL string `json:"end_session_url,omitempty"`
+}
+
 func (s *Server) logout(c echo.Context) error {
 	p := triage.PrincipalFromContext(c.Request().Context())
+	var out SignedOut
 	if p.SessionID != "" {
 		if err := s.accounts.Service.Logout(c.Request().Context(), p); err != nil {
 			return err
 		}
 		s.clearSessionCookies(c)
+		if s.accounts.SSO != nil {
+			value := ""
+			if ck, err := c.Cookie(oidcLogoutCookie); err == nil {
+				value = ck.Value
+			}
+			var clear *http.Cookie
+			out.EndSessionURL, clear = s.accounts.SSO.EndSession(value, p.SessionID)
+			if value != "" {
+				c.SetCookie(clear)
+			}
+		}
 	}
-	return c.NoContent(http.StatusNoContent)
+	return send(c, http.StatusOK, 0, out)
 }
+
+// oidcLogoutCookie is package oidc's LogoutCookieName; the API does not
+// import oidc.
+const oidcLogoutCookie = "triage_sso"
 
 // SessionView is a session as its owner sees it.
 type SessionView struct {

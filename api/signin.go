@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
@@ -22,6 +23,14 @@ type SSO interface {
 	Finish(ctx context.Context, cookie string, query url.Values) (account.SSOIdentity, string, error)
 	// Cookie is the login cookie with a value ("" deletes it).
 	Cookie(value string) *http.Cookie
+	// LogoutCookie is the cookie that remembers how to end the
+	// provider's session when session sessionID, opened with idToken,
+	// signs out; nil when the provider offers no sign-out.
+	LogoutCookie(sessionID, idToken string, expires time.Time) (*http.Cookie, error)
+	// EndSession is where to send the browser to end the provider's
+	// session after session sessionID signed out ("" for nowhere), from
+	// the logout cookie's value, and the cookie that deletes it.
+	EndSession(cookie, sessionID string) (string, *http.Cookie)
 }
 
 // signInRoutes are the invitations, reset links, second factor, sign-in
@@ -328,6 +337,14 @@ func (s *Server) ssoCallback(c echo.Context) error {
 		return fail(err)
 	}
 	s.setSessionCookies(c, st.Secret, st.Session.ExpiresAt)
+	// Remember how to end the provider's session at sign-out; without
+	// it only triage's session would end, and the next visit to the
+	// provider would sign the person straight in again.
+	if ck, err := s.accounts.SSO.LogoutCookie(st.Session.ID, id.IDToken, st.Session.ExpiresAt); err != nil {
+		s.log.WarnContext(ctx, "single sign-on: no sign-out cookie; signing out will not end the provider's session", "error", err)
+	} else if ck != nil {
+		c.SetCookie(ck)
+	}
 	if returnTo == "" || returnTo == "/" || !strings.HasPrefix(returnTo, "/app") {
 		returnTo = "/app/inbox"
 	}
