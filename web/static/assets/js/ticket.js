@@ -444,7 +444,9 @@ export async function render(ctx) {
     try {
       await post(false);
     } catch (err) {
-      if (!(err.reason && err.reason.code === 'ticket.newer_reply' && collab)) return failed(err);
+      // 412 on written_after: another agent's newer reply (reason
+      // ticket.newer_reply, whose author the question names).
+      if (!(err.status === 412 && err.field === 'written_after' && err.reason && collab)) return failed(err);
       if (!(await collab.askNewer(composerBox, err.reason.args.author))) return false;
       try { await post(true); } catch (again) { return failed(again); }
     }
