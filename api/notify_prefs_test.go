@@ -9,7 +9,7 @@ import (
 
 // TestNotificationPrefs: a person's e-mail choices round-trip in the
 // kinds' order without repeats; an unknown kind or no list is a 400
-// naming mail; a token that is no person has no choices to make.
+// naming mail; a token that is no person has no choices to make (409).
 func TestNotificationPrefs(t *testing.T) {
 	e := newEnv(t)
 	var p triage.NotificationPrefs
@@ -40,7 +40,7 @@ func TestNotificationPrefs(t *testing.T) {
 			}
 		})
 	}
-	if r := e.do("PUT", "/v1/notifications/prefs", triage.RoleBot, `{"mail":[]}`); r.Code != http.StatusForbidden {
-		t.Errorf("a token that is no person: %d %s, want 403", r.Code, r.Body)
+	if r := e.do("PUT", "/v1/notifications/prefs", triage.RoleViewer, `{"mail":[]}`); r.Code != http.StatusConflict {
+		t.Errorf("a token that is no person: %d %s, want 409", r.Code, r.Body)
 	}
 }

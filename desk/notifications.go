@@ -214,11 +214,12 @@ func (s *Service) ReadNotifications(ctx context.Context, ids []string, all bool)
 }
 
 // NotificationPrefs returns the caller's choices about their
-// notifications; a caller who is not an agent has none to make.
+// notifications; a caller who is not an agent has none (and no
+// notifications).
 func (s *Service) NotificationPrefs(ctx context.Context) (*triage.NotificationPrefs, error) {
 	p := triage.PrincipalFromContext(ctx)
 	if p == nil || p.AgentID == "" {
-		return nil, triage.Errorf(triage.EFORBIDDEN, "only a person (an agent) has notifications; this token is not one")
+		return &triage.NotificationPrefs{Mail: []triage.NotificationKind{}}, nil
 	}
 	return s.Store.NotificationPrefs(ctx, p.AgentID)
 }
@@ -228,7 +229,7 @@ func (s *Service) NotificationPrefs(ctx context.Context) (*triage.NotificationPr
 func (s *Service) SetNotificationPrefs(ctx context.Context, in triage.NotificationPrefsChange) (*triage.NotificationPrefs, error) {
 	p := triage.PrincipalFromContext(ctx)
 	if p == nil || p.AgentID == "" {
-		return nil, triage.Errorf(triage.EFORBIDDEN, "only a person (an agent) has notifications; this token is not one")
+		return nil, triage.Errorf(triage.ECONFLICT, "only a person (an agent) gets notifications; this token is not one, so it has no choices to make")
 	}
 	mail, err := in.Normalize()
 	if err != nil {
