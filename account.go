@@ -108,6 +108,9 @@ type AccountReader interface {
 	// AuthSettings returns the sign-in settings; the zero settings (at
 	// version 0) when an admin never saved any.
 	AuthSettings(ctx context.Context) (*AuthSettings, error)
+	// SignInFailures returns key's failed sign-ins in a row; a zero
+	// Count when none are kept.
+	SignInFailures(ctx context.Context, key string) (SignInFailures, error)
 }
 
 // AccountWriter holds the store's writes of accounts and sessions.
@@ -136,6 +139,13 @@ type AccountWriter interface {
 	// PutAuthSettings saves the sign-in settings, versioned (version 0
 	// creates them).
 	PutAuthSettings(ctx context.Context, s *AuthSettings) error
+	// FailSignIn counts one more failure of key at at, starting afresh
+	// when the last one is older than forget, and returns the count. It
+	// also drops every key whose last failure is older than forget, so
+	// that made-up names do not pile up.
+	FailSignIn(ctx context.Context, key string, at time.Time, forget time.Duration) (SignInFailures, error)
+	// ClearSignIn forgets key's failures (after a good sign-in).
+	ClearSignIn(ctx context.Context, key string) error
 }
 
 // AccountChange is an admin's change of an agent's account; an agent

@@ -88,6 +88,14 @@ type NewComment struct {
 	// Attachments are files sent with it (base64 in JSON, or multipart
 	// parts; see the README).
 	Attachments []NewAttachment `json:"attachments"`
+	// WrittenAfter is the id of the newest comment the writer had seen
+	// when they began writing ("" when the ticket had none). When it is
+	// sent, a public reply is refused (412, reason ticket.newer_reply)
+	// if another agent added a public reply after it, unless Force.
+	WrittenAfter Opt[string] `json:"written_after"`
+	// Force sends the reply over a newer one all the same: the writer
+	// was told and chose to.
+	Force bool `json:"force"`
 }
 
 // NewAgent creates an agent.

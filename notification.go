@@ -2,6 +2,7 @@ package triage
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -50,6 +51,9 @@ type NotificationReader interface {
 	// Notifications lists an agent's notifications, newest first (then
 	// by id); unread keeps only those not read. limit ≤ 0 means 50.
 	Notifications(ctx context.Context, agentID string, unread bool, limit int) ([]*Notification, error)
+	// NotificationPrefs returns a person's choices; ones with an empty
+	// Mail (and a zero UpdatedAt) when they never chose.
+	NotificationPrefs(ctx context.Context, agentID string) (*NotificationPrefs, error)
 }
 
 // NotificationWriter writes them.
@@ -61,4 +65,54 @@ type NotificationWriter interface {
 	// at: those of ids, or every one when ids is nil. It returns how
 	// many it marked.
 	ReadNotifications(ctx context.Context, agentID string, ids []string, at time.Time) (int, error)
+	// PutNotificationPrefs saves a person's choices (kinds valid, no
+	// repeats); ENOTFOUND when there is no such agent.
+	PutNotificationPrefs(ctx context.Context, p *NotificationPrefs) error
+}
+
+// NotificationPrefs are what a person chose about their notifications:
+// which kinds also come by e-mail (issue 18). Every kind is always in the
+// in-app centre.
+type NotificationPrefs struct {
+	AgentID string `json:"agent_id"`
+	// Mail lists the kinds also sent by e-mail, in NotificationKinds
+	// order.
+	Mail      []NotificationKind `json:"mail"`
+	UpdatedAt time.Time          `json:"updated_at"`
+}
+
+// Mails reports whether kind k also comes by e-mail.
+func (p *NotificationPrefs) Mails(k NotificationKind) bool { return slices.Contains(p.Mail, k) }
+
+// NotificationPrefsChange is a person's change of their choices.
+type NotificationPrefsChange struct {
+	Mail []NotificationKind `json:"mail"`
+}
+
+// Normalize checks the kinds and puts them in NotificationKinds order
+// without repeats.
+func (c NotificationPrefsChange) Normalize() ([]NotificationKind, error) {
+	if c.Mail == nil {
+		return nil, Invalid("mail", "mail is required: the notification kinds to also send by e-mail ([] for none)")
+	}
+	for i, k := range c.Mail {
+		if !k.Valid() {
+			return nil, &Error{Code: EINVALID, Field: "mail", Message: fmt.Sprintf("mail[%d] = %q is not a notification kind", i, k), Allowed: kindStrings()}
+		}
+	}
+	out := []NotificationKind{}
+	for _, k := range NotificationKinds() {
+		if slices.Contains(c.Mail, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+func kindStrings() []string {
+	var out []string
+	for _, k := range NotificationKinds() {
+		out = append(out, string(k))
+	}
+	return out
 }

@@ -185,6 +185,7 @@ const (
 	ReasonTicketAssignedHand  ReasonCode = "ticket.assigned_by_hand"
 	ReasonTicketFirstReply    ReasonCode = "ticket.first_reply"
 	ReasonTicketAgentReplied  ReasonCode = "ticket.agent_replied"
+	ReasonTicketNewerReply    ReasonCode = "ticket.newer_reply"
 	ReasonTicketRequesterRe   ReasonCode = "ticket.requester_replied"
 	ReasonTicketNote          ReasonCode = "ticket.note_added"
 	ReasonTicketReply         ReasonCode = "ticket.reply_added"
@@ -266,17 +267,18 @@ const (
 // WeChat: why a 微信客服 message made no ticket or comment, why a reply
 // failed (WeChatMessage.Reason), and the failure in a ticket's history.
 const (
-	ReasonWeChatEvent       ReasonCode = "wechat.event"
-	ReasonWeChatServicer    ReasonCode = "wechat.servicer"
-	ReasonWeChatRecalled    ReasonCode = "wechat.recalled"
-	ReasonWeChatCannotReply ReasonCode = "wechat.cannot_reply"
-	ReasonWeChatRejected    ReasonCode = "wechat.rejected"
-	ReasonWeChatGaveUp      ReasonCode = "wechat.gave_up"
-	ReasonWeChatSendFail    ReasonCode = "wechat.send_fail"
-	ReasonWeChatFailed      ReasonCode = "wechat.failed"
-	ReasonWeChatMediaFailed ReasonCode = "wechat.media_failed"
-	ReasonWeChatBotAnswer   ReasonCode = "wechat.bot_answer"
-	ReasonWeChatHandover    ReasonCode = "wechat.handover"
+	ReasonWeChatEvent        ReasonCode = "wechat.event"
+	ReasonWeChatServicer     ReasonCode = "wechat.servicer"
+	ReasonWeChatRecalled     ReasonCode = "wechat.recalled"
+	ReasonWeChatCannotReply  ReasonCode = "wechat.cannot_reply"
+	ReasonWeChatRejected     ReasonCode = "wechat.rejected"
+	ReasonWeChatGaveUp       ReasonCode = "wechat.gave_up"
+	ReasonWeChatSendFail     ReasonCode = "wechat.send_fail"
+	ReasonWeChatFailed       ReasonCode = "wechat.failed"
+	ReasonWeChatMediaFailed  ReasonCode = "wechat.media_failed"
+	ReasonWeChatBotAnswer    ReasonCode = "wechat.bot_answer"
+	ReasonWeChatHandover     ReasonCode = "wechat.handover"
+	ReasonWeChatSessionState ReasonCode = "wechat.session_state"
 )
 
 // reasonSpec is a code's arguments, in the order NewReason takes them, and
@@ -409,6 +411,7 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonTicketAssignedHand:  {nil, "assigned by hand"},
 		ReasonTicketFirstReply:    {nil, "first public reply"},
 		ReasonTicketAgentReplied:  {nil, "an agent replied"},
+		ReasonTicketNewerReply:    {[]string{"author", "comment_id"}, "another agent ({author}) replied after you began writing (comment {comment_id}); send with \"force\": true to send yours anyway"},
 		ReasonTicketRequesterRe:   {nil, "the requester replied"},
 		ReasonTicketNote:          {nil, "internal note"},
 		ReasonTicketReply:         {nil, "reply"},
@@ -421,29 +424,30 @@ var reasonCatalogue = sync.OnceValue(func() map[ReasonCode]reasonSpec {
 		ReasonMailboxPriority:     {[]string{"priority"}, "the default priority of the mailbox, {priority}: no priority signal spoke"},
 		ReasonMailboxCategory:     {[]string{"category"}, "the category of the mailbox, {category}: triage could not decide"},
 
-		ReasonMailAutoReply:     {[]string{"signal"}, "an automatic reply ({signal}): no ticket, no answer"},
-		ReasonMailBounce:        {[]string{"signal"}, "a delivery failure report ({signal}): no ticket; the mail it reports is marked failed"},
-		ReasonMailBulk:          {[]string{"signal"}, "bulk or list mail ({signal}): no ticket"},
-		ReasonMailOwnAddress:    {[]string{"from"}, "from our own address {from}: ignored"},
-		ReasonMailThrottled:     {[]string{"from", "per_minute"}, "{from} wrote more than {per_minute} mails a minute: held back, kept"},
-		ReasonMailInvalid:       {[]string{"error"}, "could not become a ticket: {error}"},
-		ReasonMailReleased:      {[]string{"was"}, "imported by an admin after all (was: {was})"},
-		ReasonMailRejected:      {nil, "refused by the mail server"},
-		ReasonMailBounced:       {nil, "bounced by the receiving server"},
-		ReasonMailGaveUp:        {[]string{"attempts"}, "gave up after {attempts} attempts"},
-		ReasonMailNotConfigured: {nil, "no outbound mail server is configured (--smtp-url)"},
-		ReasonMailFailed:        {[]string{"purpose", "to", "why", "answer"}, "the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}"},
-		ReasonWeChatEvent:       {[]string{"event"}, "a session event ({event}): recorded, no ticket"},
-		ReasonWeChatServicer:    {nil, "written by a servicer in 企业微信: recorded, no comment"},
-		ReasonWeChatRecalled:    {[]string{"msgid"}, "the customer recalled message {msgid}"},
-		ReasonWeChatCannotReply: {[]string{"answer"}, "WeChat will not deliver it now (48-hour window, reply quota or session state): {answer}"},
-		ReasonWeChatRejected:    {[]string{"answer"}, "refused by 企业微信: {answer}"},
-		ReasonWeChatGaveUp:      {[]string{"attempts"}, "gave up after {attempts} attempts"},
-		ReasonWeChatSendFail:    {[]string{"fail_type"}, "企业微信 reported it undelivered (fail_type {fail_type})"},
-		ReasonWeChatFailed:      {[]string{"why"}, "the WeChat reply to the customer failed: {why}"},
-		ReasonWeChatMediaFailed: {[]string{"type", "error"}, "the customer's {type} could not be downloaded: {error}"},
-		ReasonWeChatBotAnswer:   {nil, "answered on WeChat by the bot from public articles"},
-		ReasonWeChatHandover:    {[]string{"why", "to"}, "the bot handed the WeChat session to a person ({why}): {to}"},
+		ReasonMailAutoReply:      {[]string{"signal"}, "an automatic reply ({signal}): no ticket, no answer"},
+		ReasonMailBounce:         {[]string{"signal"}, "a delivery failure report ({signal}): no ticket; the mail it reports is marked failed"},
+		ReasonMailBulk:           {[]string{"signal"}, "bulk or list mail ({signal}): no ticket"},
+		ReasonMailOwnAddress:     {[]string{"from"}, "from our own address {from}: ignored"},
+		ReasonMailThrottled:      {[]string{"from", "per_minute"}, "{from} wrote more than {per_minute} mails a minute: held back, kept"},
+		ReasonMailInvalid:        {[]string{"error"}, "could not become a ticket: {error}"},
+		ReasonMailReleased:       {[]string{"was"}, "imported by an admin after all (was: {was})"},
+		ReasonMailRejected:       {nil, "refused by the mail server"},
+		ReasonMailBounced:        {nil, "bounced by the receiving server"},
+		ReasonMailGaveUp:         {[]string{"attempts"}, "gave up after {attempts} attempts"},
+		ReasonMailNotConfigured:  {nil, "no outbound mail server is configured (--smtp-url)"},
+		ReasonMailFailed:         {[]string{"purpose", "to", "why", "answer"}, "the {purpose|mail_purpose} mail to {to} failed: {why}: {answer}"},
+		ReasonWeChatEvent:        {[]string{"event"}, "a session event ({event}): recorded, no ticket"},
+		ReasonWeChatServicer:     {nil, "written by a servicer in 企业微信: recorded, no comment"},
+		ReasonWeChatRecalled:     {[]string{"msgid"}, "the customer recalled message {msgid}"},
+		ReasonWeChatCannotReply:  {[]string{"answer"}, "WeChat will not deliver it now (48-hour window, reply quota or session state): {answer}"},
+		ReasonWeChatRejected:     {[]string{"answer"}, "refused by 企业微信: {answer}"},
+		ReasonWeChatGaveUp:       {[]string{"attempts"}, "gave up after {attempts} attempts"},
+		ReasonWeChatSendFail:     {[]string{"fail_type"}, "企业微信 reported it undelivered (fail_type {fail_type})"},
+		ReasonWeChatFailed:       {[]string{"why"}, "the WeChat reply to the customer failed: {why}"},
+		ReasonWeChatMediaFailed:  {[]string{"type", "error"}, "the customer's {type} could not be downloaded: {error}"},
+		ReasonWeChatBotAnswer:    {nil, "answered on WeChat by the bot from public articles"},
+		ReasonWeChatHandover:     {[]string{"why", "to"}, "the bot handed the WeChat session to a person ({why}): {to}"},
+		ReasonWeChatSessionState: {[]string{"state", "servicer"}, "the WeChat session in 企业微信 is now {state} {servicer}"},
 		ReasonDuplicateSimilar: {[]string{"via", "seconds", "score:2", "threshold:2", "n", "words"},
 			"same requester ({via|via}), {seconds|duration} apart; text similarity {score} (Jaccard of the word sets, threshold {threshold}): {n} words shared: {words}"},
 

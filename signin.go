@@ -87,3 +87,13 @@ type SecondFactor struct {
 type TOTPCode struct {
 	Code string `json:"code"`
 }
+
+// SignInFailures counts the failed sign-ins in a row of one key (an
+// account's e-mail address, a client address, a second-factor challenge's
+// person): kept in the store, so that a restart, or another instance on
+// the same store, does not forgive them.
+type SignInFailures struct {
+	Key   string    `json:"key"`
+	Count int       `json:"count"`
+	Last  time.Time `json:"last"`
+}

@@ -15,6 +15,9 @@ type SSOIdentity struct {
 	Role            triage.Role
 	// Team is a team's id or name; "" for none.
 	Team string
+	// IDToken is the provider's ID token, kept only in the sign-out
+	// cookie (the id_token_hint of the provider's sign-out); never stored.
+	IDToken string `json:"-"`
 }
 
 // SignInSSO opens a session for a person the provider signed in, making

@@ -38,11 +38,12 @@ const (
 
 // signInGuard holds the defences of the sign-in route: a request quota
 // per client address, and lockouts per account and per address that grow
-// with each failure.
+// with each failure. The lockouts are kept in the store, so that they
+// survive a restart; the quota, a minute long, is kept in memory.
 type signInGuard struct {
 	perAddress *limit.Limiter
-	account    *limit.Lockout
-	address    *limit.Lockout
+	account    storedLockout
+	address    storedLockout
 }
 
 func newSignInGuard(now func() time.Time) *signInGuard {
@@ -52,22 +53,48 @@ func newSignInGuard(now func() time.Time) *signInGuard {
 	if err != nil {
 		panic(err)
 	}
-	acc, err := limit.NewLockout(limit.AccountPolicy(), 0, now)
-	if err != nil {
-		panic(err)
+	if now == nil {
+		now = time.Now
 	}
-	addr, err := limit.NewLockout(limit.AddressPolicy(), 0, now)
-	if err != nil {
-		panic(err)
+	return &signInGuard{perAddress: ip,
+		account: storedLockout{policy: limit.AccountPolicy(), prefix: "account:", now: now},
+		address: storedLockout{policy: limit.AddressPolicy(), prefix: "address:", now: now}}
+}
+
+// locked answers 429 with Retry-After when who or the address ip is
+// locked out; what names the attempt in the message.
+func (s *Server) locked(c echo.Context, who, ip, what string) error {
+	ctx, store := c.Request().Context(), s.accounts.Service.Store
+	for _, l := range []struct {
+		lock storedLockout
+		key  string
+	}{{s.guard.account, who}, {s.guard.address, ip}} {
+		d, err := l.lock.Check(ctx, store, l.key)
+		if err != nil {
+			return err
+		}
+		if !d.Allowed {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
+			return triage.Errorf(triage.ERATELIMIT, "too many %s; try again in %d seconds", what, d.RetryAfterSeconds())
+		}
 	}
-	return &signInGuard{perAddress: ip, account: acc, address: addr}
+	return nil
+}
+
+// failed counts a failed attempt against who and the address ip.
+func (s *Server) failed(c echo.Context, who, ip string) error {
+	ctx, store := c.Request().Context(), s.accounts.Service.Store
+	if err := s.guard.account.Fail(ctx, store, who); err != nil {
+		return err
+	}
+	return s.guard.address.Fail(ctx, store, ip)
 }
 
 // authRoutes are the sign-in routes and the accounts an admin manages.
 func (s *Server) authRoutes() []Route {
 	routes := []Route{
 		{Method: "POST", Path: "/v1/auth/login", Tag: "auth", Summary: "Sign in with e-mail and password: sets the session cookie and returns the CSRF token to send with writes (429 with Retry-After after repeated failures)", Handler: s.login, Request: triage.Login{}, Response: SignedIn{}},
-		{Method: "POST", Path: "/v1/auth/logout", Tag: "auth", Summary: "Sign out: ends this session and clears its cookies (a token request has nothing to end)", Roles: anyone(), Handler: s.logout, Status: http.StatusNoContent},
+		{Method: "POST", Path: "/v1/auth/logout", Tag: "auth", Summary: "Sign out: ends this session and clears its cookies (a token request has nothing to end); for a session opened through single sign-on whose provider offers RP-initiated logout, end_session_url is where to send the browser to end the provider's session too", Roles: anyone(), Handler: s.logout, Response: SignedOut{}},
 		{Method: "GET", Path: "/v1/auth/sessions", Tag: "auth", Summary: "Your live sessions, newest first, the current one marked (admins: ?agent= for another person's)", Roles: anyone(), Handler: s.listSessions, Response: List[SessionView]{},
 			Query: []Param{{"agent", "string", "an agent id, for admins: that person's sessions"}}},
 		{Method: "DELETE", Path: "/v1/auth/sessions/:id", Tag: "auth", Summary: "End one of your sessions (admins: anyone's)", Roles: anyone(), SelfOnly: []triage.Role{triage.RoleAgent, triage.RoleEditor, triage.RoleViewer}, Handler: s.revokeSession, Status: http.StatusNoContent},
@@ -162,21 +189,22 @@ func (s *Server) login(c echo.Context) error {
 		return d.Err()
 	}
 	who := strings.ToLower(strings.TrimSpace(in.Email))
-	for _, d := range []limit.Decision{s.guard.account.Check(who), s.guard.address.Check(ip)} {
-		if !d.Allowed {
-			h.Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
-			return triage.Errorf(triage.ERATELIMIT, "too many failed sign-ins; try again in %d seconds", d.RetryAfterSeconds())
-		}
+	if err := s.locked(c, who, ip, "failed sign-ins"); err != nil {
+		return err
 	}
-	st, err := s.accounts.Service.Login(c.Request().Context(), in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
+	ctx := c.Request().Context()
+	st, err := s.accounts.Service.Login(ctx, in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
 	if triage.IsCode(err, triage.EUNAUTHORIZED) {
-		s.guard.account.Fail(who)
-		s.guard.address.Fail(ip)
+		if ferr := s.failed(c, who, ip); ferr != nil {
+			return ferr
+		}
 		return err
 	} else if err != nil {
 		return err
 	}
-	s.guard.account.Succeed(who)
+	if err := s.guard.account.Succeed(ctx, s.accounts.Service.Store, who); err != nil {
+		return err
+	}
 	if st.Challenge != "" {
 		return send(c, http.StatusOK, 0, SignedIn{SecondFactor: st.Factor, Challenge: st.Challenge, Enrolment: st.Enrolment})
 	}
@@ -202,16 +230,41 @@ func (s *Server) clearSessionCookies(c echo.Context) {
 	}
 }
 
+// SignedOut answers a sign-out.
+type SignedOut struct {
+	// EndSessionURL is set when the session was opened through single
+	// sign-on and the provider offers RP-initiated logout: its
+	// end_session_endpoint with id_token_hint and post_logout_redirect_uri.
+	// Send the browser there to end the provider's session too.
+	EndSessionURL string `json:"end_session_url,omitempty"`
+}
+
 func (s *Server) logout(c echo.Context) error {
 	p := triage.PrincipalFromContext(c.Request().Context())
+	var out SignedOut
 	if p.SessionID != "" {
 		if err := s.accounts.Service.Logout(c.Request().Context(), p); err != nil {
 			return err
 		}
 		s.clearSessionCookies(c)
+		if s.accounts.SSO != nil {
+			value := ""
+			if ck, err := c.Cookie(oidcLogoutCookie); err == nil {
+				value = ck.Value
+			}
+			var clear *http.Cookie
+			out.EndSessionURL, clear = s.accounts.SSO.EndSession(value, p.SessionID)
+			if value != "" {
+				c.SetCookie(clear)
+			}
+		}
 	}
-	return c.NoContent(http.StatusNoContent)
+	return send(c, http.StatusOK, 0, out)
 }
+
+// oidcLogoutCookie is package oidc's LogoutCookieName; the API does not
+// import oidc.
+const oidcLogoutCookie = "triage_sso"
 
 // SessionView is a session as its owner sees it.
 type SessionView struct {

@@ -52,6 +52,10 @@ type ErrorDetail struct {
 	Message string   `json:"message"`
 	Field   string   `json:"field,omitempty"`
 	Allowed []string `json:"allowed,omitempty"`
+	// Reason says why as a code the UI translates, with its arguments,
+	// where the error carries one (a reply over a newer one:
+	// ticket.newer_reply with who wrote it).
+	Reason *triage.Reason `json:"reason,omitempty"`
 	// RequestID repeats the X-Request-ID header, to quote in a support
 	// request.
 	RequestID string `json:"request_id,omitempty"`
@@ -91,7 +95,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	body := ErrorBody{Error: ErrorDetail{Code: code, Message: triage.ErrorMessage(err), RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}}
 	var te *triage.Error
 	if errors.As(err, &te) {
-		body.Error.Field, body.Error.Allowed = te.Field, te.Allowed
+		body.Error.Field, body.Error.Allowed, body.Error.Reason = te.Field, te.Allowed, te.Reason
 	}
 	status := statusOf(code)
 	if status >= 500 {

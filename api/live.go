@@ -54,6 +54,8 @@ func (s *Server) liveRoutes() []Route {
 		{Method: "GET", Path: "/v1/notifications", Tag: "live", Summary: "The caller's notification centre, newest first, with the unread count: assigned to you, the customer replied, SLA warning and breach, @mention in an internal note", Roles: anyone(), Handler: s.listNotifications, Response: NotificationList{},
 			Query: []Param{{"unread", "boolean", "only those not read yet"}}},
 		{Method: "POST", Path: "/v1/notifications/read", Tag: "live", Summary: "Mark the caller's notifications read: those of ids, or every one with all", Roles: anyone(), Handler: s.readNotifications, Request: ReadNotifications{}, Response: ReadResult{}},
+		{Method: "GET", Path: "/v1/notifications/prefs", Tag: "live", Summary: "The caller's notification choices: which kinds also come by e-mail (mail)", Roles: anyone(), Handler: s.getNotificationPrefs, Response: triage.NotificationPrefs{}},
+		{Method: "PUT", Path: "/v1/notifications/prefs", Tag: "live", Summary: "Choose which kinds of notification also come by e-mail: mail lists them (assigned, customer_replied, sla_warning, sla_breached, mention; [] for none); sent when the server has --smtp-url", Roles: anyone(), Handler: s.putNotificationPrefs, Request: triage.NotificationPrefsChange{}, Response: triage.NotificationPrefs{}},
 		{Method: "PUT", Path: "/v1/tickets/:id/viewers/me", Tag: "live", Summary: "Collision detection: say the caller has the ticket open (typing: writing a reply; leaving: closed it) and get the others who have it open now; send every few seconds, a viewer not heard from for 30 s is gone", Roles: anyone(), Handler: s.ticketViewers, Request: desk.ViewerBeat{}, Response: List[triage.Viewer]{}},
 	}
 }
@@ -295,4 +297,24 @@ func (s *Server) readNotifications(c echo.Context) error {
 		return err
 	}
 	return send(c, http.StatusOK, 0, ReadResult{Read: n})
+}
+
+func (s *Server) getNotificationPrefs(c echo.Context) error {
+	p, err := s.desk.NotificationPrefs(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, p)
+}
+
+func (s *Server) putNotificationPrefs(c echo.Context) error {
+	var in triage.NotificationPrefsChange
+	if err := s.decode(c, &in); err != nil {
+		return err
+	}
+	p, err := s.desk.SetNotificationPrefs(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return send(c, http.StatusOK, 0, p)
 }

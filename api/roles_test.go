@@ -19,6 +19,7 @@ var matrixBodies = map[string]string{
 	"POST /v1/views":                         `{"name":"矩阵视图","query":"sort=priority"}`,
 	"PUT /v1/presence":                       `{"presence":"away"}`,
 	"POST /v1/notifications/read":            `{"all":true}`,
+	"PUT /v1/notifications/prefs":            `{"mail":["assigned"]}`,
 	"PATCH /v1/help/settings":                `{"company_name":"矩阵商城"}`,
 	"POST /v1/answer":                        `{"question":"退款多久到账"}`,
 	"POST /v1/tickets":                       `{"title":"矩阵测试","body":"路由与角色"}`,

@@ -4,13 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/account"
-	"github.com/triagehq/triage/limit"
 )
 
 // SSO is the OpenID Connect provider staff may sign in with (package
@@ -24,6 +23,14 @@ type SSO interface {
 	Finish(ctx context.Context, cookie string, query url.Values) (account.SSOIdentity, string, error)
 	// Cookie is the login cookie with a value ("" deletes it).
 	Cookie(value string) *http.Cookie
+	// LogoutCookie is the cookie that remembers how to end the
+	// provider's session when session sessionID, opened with idToken,
+	// signs out; nil when the provider offers no sign-out.
+	LogoutCookie(sessionID, idToken string, expires time.Time) (*http.Cookie, error)
+	// EndSession is where to send the browser to end the provider's
+	// session after session sessionID signed out ("" for nowhere), from
+	// the logout cookie's value, and the cookie that deletes it.
+	EndSession(cookie, sessionID string) (string, *http.Cookie)
 }
 
 // signInRoutes are the invitations, reset links, second factor, sign-in
@@ -100,21 +107,21 @@ func (s *Server) secondFactor(c echo.Context) error {
 	// in a million tries, and the lockout keeps them far fewer.
 	who := "2fa:" + s.accounts.Service.ChallengeSubject(ctx, in.Challenge)
 	ip := c.RealIP()
-	for _, d := range []limit.Decision{s.guard.account.Check(who), s.guard.address.Check(ip)} {
-		if !d.Allowed {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(d.RetryAfterSeconds()))
-			return triage.Errorf(triage.ERATELIMIT, "too many wrong codes; try again in %d seconds", d.RetryAfterSeconds())
-		}
+	if err := s.locked(c, who, ip, "wrong codes"); err != nil {
+		return err
 	}
 	st, err := s.accounts.Service.Verify(ctx, in, account.Client{IP: ip, UserAgent: c.Request().UserAgent()})
 	if triage.IsCode(err, triage.EUNAUTHORIZED) {
-		s.guard.account.Fail(who)
-		s.guard.address.Fail(ip)
+		if ferr := s.failed(c, who, ip); ferr != nil {
+			return ferr
+		}
 		return err
 	} else if err != nil {
 		return err
 	}
-	s.guard.account.Succeed(who)
+	if err := s.guard.account.Succeed(ctx, s.accounts.Service.Store, who); err != nil {
+		return err
+	}
 	return s.signedIn(c, st)
 }
 
@@ -330,6 +337,14 @@ func (s *Server) ssoCallback(c echo.Context) error {
 		return fail(err)
 	}
 	s.setSessionCookies(c, st.Secret, st.Session.ExpiresAt)
+	// Remember how to end the provider's session at sign-out; without
+	// it only triage's session would end, and the next visit to the
+	// provider would sign the person straight in again.
+	if ck, err := s.accounts.SSO.LogoutCookie(st.Session.ID, id.IDToken, st.Session.ExpiresAt); err != nil {
+		s.log.WarnContext(ctx, "single sign-on: no sign-out cookie; signing out will not end the provider's session", "error", err)
+	} else if ck != nil {
+		c.SetCookie(ck)
+	}
 	if returnTo == "" || returnTo == "/" || !strings.HasPrefix(returnTo, "/app") {
 		returnTo = "/app/inbox"
 	}

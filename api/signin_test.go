@@ -301,9 +301,15 @@ func testTOTPSecondStep(t *testing.T, e *env) {
 	if r.Code != http.StatusTooManyRequests || err != nil || after < 1 {
 		t.Fatalf("after six wrong codes even the right one: %d %s (Retry-After %q), want 429", r.Code, r.Body, r.Header.Get("Retry-After"))
 	}
-	// A fresh server (lockouts are in memory) lets the right code in,
-	// once; the challenge is used up with it.
-	e.rebuild(func(*api.Config) {})
+	// A restarted server keeps the lockout (it is in the store)...
+	c := &clock{t: time.Now()}
+	e.rebuild(func(cfg *api.Config) { cfg.Accounts.Now = c.now })
+	if r := e.second(ch.Challenge, "code", code); r.Code != http.StatusTooManyRequests {
+		t.Fatalf("the right code after a restart, still locked: %d %s, want 429", r.Code, r.Body)
+	}
+	// ...until it ends: then the right code lets in, once; the challenge
+	// is used up with it.
+	c.add(61 * time.Second)
 	r = e.second(ch.Challenge, "code", code)
 	if r.Code != http.StatusOK || !strings.Contains(strings.Join(r.Header.Values("Set-Cookie"), ";"), api.SessionCookie+"=trs_") {
 		t.Fatalf("the right code: %d %s", r.Code, r.Body)

@@ -22,6 +22,12 @@ func (a *App) openAccounts() error {
 	a.Accounts = &account.Service{Store: a.Store, Hasher: h, Keys: a.Keys, BaseURL: strings.TrimRight(a.Config.PublicURL, "/")}
 	if a.Mail != nil {
 		a.Accounts.Mailer = a.Mail
+		// Notification mails link to tickets on the public URL; they go
+		// only where an outbound server is configured.
+		a.Mail.BaseURL = strings.TrimRight(a.Config.PublicURL, "/")
+		if a.Mail.Outbound() {
+			a.Notifier.Mail = a.Mail
+		}
 	}
 	a.sso, a.ssoName, err = a.openSSO()
 	return err

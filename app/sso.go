@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/account"
@@ -14,12 +15,16 @@ import (
 // OIDCConfig is single sign-on's configuration, as flags give it.
 type OIDCConfig struct {
 	Issuer, ClientID, ClientSecret, RedirectURL string
-	Scopes                                      []string
-	RoleClaim                                   string
-	RoleMap                                     map[string]string
-	DefaultRole                                 string
-	TeamClaim                                   string
-	TeamMap                                     map[string]string
+	// PostLogoutRedirectURL is where the provider sends the browser after
+	// ending its session at sign-out; "" means /app/inbox on the
+	// callback's site.
+	PostLogoutRedirectURL string
+	Scopes                []string
+	RoleClaim             string
+	RoleMap               map[string]string
+	DefaultRole           string
+	TeamClaim             string
+	TeamMap               map[string]string
 	// Name labels the sign-in page's button; "" means 单点登录.
 	Name string
 }
@@ -44,7 +49,7 @@ func (a *App) openSSO() (api.SSO, string, error) {
 		roles[k] = triage.Role(v)
 	}
 	rp, err := oidc.New(oidc.Config{Issuer: c.Issuer, ClientID: c.ClientID, ClientSecret: c.ClientSecret, RedirectURL: c.RedirectURL,
-		Scopes: c.Scopes, RoleClaim: c.RoleClaim, RoleMap: roles, DefaultRole: triage.Role(c.DefaultRole),
+		PostLogoutRedirectURL: c.PostLogoutRedirectURL, Scopes: c.Scopes, RoleClaim: c.RoleClaim, RoleMap: roles, DefaultRole: triage.Role(c.DefaultRole),
 		TeamClaim: c.TeamClaim, TeamMap: c.TeamMap, StateKey: key})
 	if err != nil {
 		return nil, "", err
@@ -68,7 +73,19 @@ func (s ssoAdapter) Finish(ctx context.Context, cookie string, q url.Values) (ac
 	if err != nil {
 		return account.SSOIdentity{}, "", err
 	}
-	return account.SSOIdentity{Issuer: id.Issuer, Subject: id.Subject, Email: id.Email, Name: id.Name, Role: id.Role, Team: id.Team}, id.ReturnTo, nil
+	return account.SSOIdentity{Issuer: id.Issuer, Subject: id.Subject, Email: id.Email, Name: id.Name, Role: id.Role, Team: id.Team, IDToken: id.IDToken}, id.ReturnTo, nil
 }
 
 func (s ssoAdapter) Cookie(value string) *http.Cookie { return s.rp.Cookie(value) }
+
+func (s ssoAdapter) LogoutCookie(sessionID, idToken string, expires time.Time) (*http.Cookie, error) {
+	v, err := s.rp.LogoutHint(sessionID, idToken, expires)
+	if err != nil || v == "" {
+		return nil, err
+	}
+	return s.rp.LogoutCookie(v, expires), nil
+}
+
+func (s ssoAdapter) EndSession(cookie, sessionID string) (string, *http.Cookie) {
+	return s.rp.EndSessionURL(cookie, sessionID), s.rp.LogoutCookie("", time.Time{})
+}

@@ -19,8 +19,17 @@ import (
 // notifies once.
 type Notifier struct {
 	Store triage.Store
+	// Mail queues the e-mail of a notification whose person chose to get
+	// its kind by e-mail too; nil mails nothing.
+	Mail NotificationMailer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// NotificationMailer queues a notification's e-mail in the transaction
+// that stores it (package email).
+type NotificationMailer interface {
+	QueueNotificationMail(ctx context.Context, tx triage.Tx, n *triage.Notification) error
 }
 
 func (n *Notifier) now() time.Time {
@@ -137,8 +146,27 @@ func (n *Notifier) add(ctx context.Context, key string, kind triage.Notification
 			}
 			nt := &triage.Notification{ID: triage.EventKey(string(kind), []byte(key+"\x00"+id)), AgentID: id, Kind: kind, TicketID: t.ID,
 				TicketTitle: t.Title, Actor: actor, Detail: detail, CreatedAt: now}
+			// A notification stored already (an event handled twice) was
+			// mailed already, if it was to be.
+			_, err := tx.Notification(ctx, nt.ID)
+			fresh := triage.IsCode(err, triage.ENOTFOUND)
+			if err != nil && !fresh {
+				return err
+			}
 			if err := tx.AddNotification(ctx, nt); err != nil {
 				return err
+			}
+			if !fresh || n.Mail == nil {
+				continue
+			}
+			prefs, err := tx.NotificationPrefs(ctx, id)
+			if err != nil {
+				return err
+			}
+			if prefs.Mails(kind) {
+				if err := n.Mail.QueueNotificationMail(ctx, tx, nt); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -183,4 +211,33 @@ func (s *Service) ReadNotifications(ctx context.Context, ids []string, all bool)
 		return err
 	})
 	return n, err
+}
+
+// NotificationPrefs returns the caller's choices about their
+// notifications; a caller who is not an agent has none (and no
+// notifications).
+func (s *Service) NotificationPrefs(ctx context.Context) (*triage.NotificationPrefs, error) {
+	p := triage.PrincipalFromContext(ctx)
+	if p == nil || p.AgentID == "" {
+		return &triage.NotificationPrefs{Mail: []triage.NotificationKind{}}, nil
+	}
+	return s.Store.NotificationPrefs(ctx, p.AgentID)
+}
+
+// SetNotificationPrefs saves the caller's choices: which kinds of
+// notification also come by e-mail.
+func (s *Service) SetNotificationPrefs(ctx context.Context, in triage.NotificationPrefsChange) (*triage.NotificationPrefs, error) {
+	p := triage.PrincipalFromContext(ctx)
+	if p == nil || p.AgentID == "" {
+		return nil, triage.Errorf(triage.ECONFLICT, "only a person (an agent) gets notifications; this token is not one, so it has no choices to make")
+	}
+	mail, err := in.Normalize()
+	if err != nil {
+		return nil, err
+	}
+	out := &triage.NotificationPrefs{AgentID: p.AgentID, Mail: mail, UpdatedAt: s.now()}
+	if err := s.Store.Update(ctx, func(tx triage.Tx) error { return tx.PutNotificationPrefs(ctx, out) }); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -588,6 +589,15 @@ func (s *Service) addComment(ctx context.Context, tx triage.Tx, ticketID string,
 	if t.Status == triage.StatusClosed {
 		return nil, &triage.Error{Code: triage.ECONFLICT, Message: "ticket is closed; open a new ticket instead"}
 	}
+	if in.WrittenAfter.Set && in.Public && !in.FromRequester && !in.Force {
+		me := ""
+		if p != nil {
+			me = p.AgentID
+		}
+		if err := newerReply(ctx, tx, t.ID, in.WrittenAfter.V, me); err != nil {
+			return nil, err
+		}
+	}
 	now := s.now()
 	c := &triage.Comment{ID: triage.NewID(), TicketID: t.ID, Body: in.Body, Public: in.Public, FromRequester: in.FromRequester, CreatedAt: now}
 	if !in.FromRequester && p != nil {
@@ -725,4 +735,33 @@ func join[T ~string](vs []T) string {
 		ss[i] = string(v)
 	}
 	return strings.Join(ss, ", ")
+}
+
+// newerReply refuses a reply written after comment after (the newest the
+// writer had seen; "" for none) when another agent has added a public
+// reply since: two agents answering the same customer at once send two
+// answers, often different ones. The writer is told who, and may send
+// anyway (Force).
+func newerReply(ctx context.Context, tx triage.Tx, ticketID, after, me string) error {
+	cs, err := tx.Comments(ctx, ticketID) // oldest first
+	if err != nil {
+		return err
+	}
+	from := 0
+	if after != "" {
+		i := slices.IndexFunc(cs, func(c *triage.Comment) bool { return c.ID == after })
+		if i < 0 {
+			return triage.Invalid("written_after", "written_after names no comment of this ticket")
+		}
+		from = i + 1
+	}
+	for i := len(cs) - 1; i >= from; i-- {
+		c := cs[i]
+		if c.Public && !c.FromRequester && c.AuthorID != "" && c.AuthorID != me {
+			r := triage.NewReason(triage.ReasonTicketNewerReply, c.AuthorID, c.ID)
+			return &triage.Error{Code: triage.ESTALE, Field: "written_after", Reason: &r,
+				Message: "another agent replied to this ticket after you began writing; send with \"force\": true to send yours anyway"}
+		}
+	}
+	return nil
 }

@@ -61,6 +61,9 @@ type Service struct {
 	Sender Sender
 	// From is who the service's mail is from (--mail-from).
 	From mail.Address
+	// BaseURL is the service's public URL (--public-url), for the links
+	// to tickets in the notification mails.
+	BaseURL string
 	// TLS, when set, is the base TLS configuration of IMAP connections
 	// (a private CA's roots); nil trusts the system's roots.
 	TLS *tls.Config
@@ -127,7 +130,7 @@ func (s *Service) Outbound() bool { return s.Sender != nil && s.From.Email != ""
 // Jobs are the jobs the channel does: sending one mail.
 func (s *Service) Jobs() []triage.JobSpec {
 	return []triage.JobSpec{JobSend.Handle(s.send),
-		JobAccountMail.Handle(s.sendAccountMail)}
+		JobAccountMail.Handle(s.sendAccountMail), JobNotificationMail.Handle(s.sendNotificationMail)}
 }
 
 // Subscriptions are the events the channel follows: a survey to mail.

@@ -107,6 +107,11 @@ func botFirst(t *testing.T, pg bool) {
 	if tk := e.ticket(h.TicketID); tk.TeamID != e.team.ID {
 		t.Errorf("the handed-over ticket is not with the account's team: %s", tk.TeamID)
 	}
+	// An agent's reply from here would be refused by 企业微信 (95018):
+	// it is refused first, with the reason the UI translates.
+	if st, err := e.wx.ReplyState(e.ctx, h.TicketID); err != nil || st.CanSend || st.Reason != wechat.ReasonSessionServicer {
+		t.Fatalf("reply state after the handover to a servicer: %+v %v", st, err)
+	}
 
 	// 4. A servicer 企业微信 does not know: the queue instead.
 	if e.channel, err = e.wx.UpdateChannel(e.ctx, e.channel.ID, e.channel.Version, triage.WeChatChannelUpdate{BotServicer: triage.Some("lisi")}); err != nil {

@@ -2,6 +2,7 @@ package kefu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -86,7 +87,13 @@ func (s *Service) state(ctx context.Context, r triage.Reader, cu *Customer) (wec
 		}
 		sent += files[x.TicketID][x.CommentID]
 	}
-	return s.Window.State(last, sent, s.now()), nil
+	st := s.Window.State(last, sent, s.now())
+	if st.CanSend {
+		if ss, _ := sessionState(recs); sessionRefusal(ss) != "" {
+			st.CanSend, st.Reason = false, sessionRefusal(ss)
+		}
+	}
+	return st, nil
 }
 
 // ReplyState says whether a reply on ticket id can go out on WeChat now.
@@ -121,6 +128,10 @@ func refusal(st wechat.ReplyState) error {
 		msg = fmt.Sprintf("WeChat delivers replies only within 48 hours of the customer's last message; that window closed at %s. Reply by another channel (phone, e-mail) or wait for the customer to write again", st.Until.UTC().Format(time.RFC3339))
 	case wechat.ReasonReplyLimit:
 		msg = fmt.Sprintf("WeChat allows %d replies after the customer's last message and they are used; wait for the customer to write again or reply by another channel", wechat.ReplyLimit)
+	case wechat.ReasonSessionServicer:
+		msg = "the WeChat session was handed to a servicer in 企业微信 (or waits in their queue), so WeChat refuses replies sent from here (95018); answer in 企业微信 or reply by another channel"
+	case wechat.ReasonSessionEnded:
+		msg = "a servicer ended the WeChat session in 企业微信, so WeChat refuses replies until the customer writes again; reply by another channel"
 	default:
 		msg = "the customer has not written on WeChat, so WeChat cannot deliver a reply; reply by another channel"
 	}
@@ -207,6 +218,9 @@ func (s *Service) send(ctx context.Context, a SendArgs) error {
 	answer := clip(sendErr.Error(), 1000)
 	switch {
 	case wechat.KindOf(sendErr) == wechat.KindCannotReply:
+		if errors.Is(sendErr, wechat.ErrSessionState) {
+			s.learnState(ctx, cl, rec)
+		}
 		return s.finish(ctx, rec, triage.MailFailed, why(triage.ReasonWeChatCannotReply, answer), answer)
 	case wechat.Retryable(sendErr) && rec.Attempts < MaxSendAttempts:
 		rec.Error, rec.UpdatedAt = answer, s.now()

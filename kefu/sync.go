@@ -316,6 +316,16 @@ func (s *Service) event(ctx context.Context, tx triage.Tx, c *triage.WeChatChann
 		} else if err != nil && !triage.IsCode(err, triage.ENOTFOUND) {
 			return err
 		}
+	case wechat.EventSessionStatusChange:
+		if st, ok := changeState(e.ChangeType); ok {
+			servicer := e.NewServicerUserID
+			if st == wechat.StateEnded {
+				servicer = ""
+			}
+			sr := s.stateRecord(c.ID, m.OpenKfID, m.ExternalUserID, m.MsgID, st, servicer)
+			sr.At = rec.At
+			rec = sr
+		}
 	case wechat.EventUserRecallMsg:
 		rec.Reason = why(triage.ReasonWeChatRecalled, e.RecallMsgID)
 		if in, err := tx.WeChatByMsgID(ctx, c.ID, triage.MailIn, e.RecallMsgID); err == nil {

@@ -33,6 +33,40 @@ func AddressPolicy() LockoutPolicy {
 	return LockoutPolicy{Free: 30, Base: time.Minute, Max: time.Hour, Forget: time.Hour}
 }
 
+// Decide is the decision for a key that failed count times in a row, the
+// last of them at last: what a lockout kept in a store (the sign-in's)
+// decides with.
+func (p LockoutPolicy) Decide(count int, last, now time.Time) Decision {
+	if count == 0 || now.Sub(last) >= p.Forget {
+		return Decision{Allowed: true, Limit: p.Free, Remaining: p.Free}
+	}
+	return p.decide(&failures{count: count, last: last, lockedUntil: p.lockedUntil(count, last)}, now)
+}
+
+// lockedUntil is when the lock that the count-th failure at last set
+// ends: one that set none ends at last.
+func (p LockoutPolicy) lockedUntil(count int, last time.Time) time.Time {
+	over := count - p.Free
+	if over <= 0 {
+		return last
+	}
+	lock := p.Base
+	for i := 1; i < over && lock < p.Max; i++ {
+		lock *= 2
+	}
+	return last.Add(min(lock, p.Max))
+}
+
+func (p LockoutPolicy) decide(f *failures, now time.Time) Decision {
+	d := Decision{Allowed: true, Limit: p.Free, Remaining: max(0, p.Free-f.count)}
+	if now.Before(f.lockedUntil) {
+		d.Allowed = false
+		d.RetryAfter = f.lockedUntil.Sub(now)
+		d.Reset = d.RetryAfter
+	}
+	return d
+}
+
 type failures struct {
 	count       int
 	last        time.Time
@@ -77,15 +111,7 @@ func (l *Lockout) Check(key string) Decision {
 	return l.decide(f, now)
 }
 
-func (l *Lockout) decide(f *failures, now time.Time) Decision {
-	d := Decision{Allowed: true, Limit: l.policy.Free, Remaining: max(0, l.policy.Free-f.count)}
-	if now.Before(f.lockedUntil) {
-		d.Allowed = false
-		d.RetryAfter = f.lockedUntil.Sub(now)
-		d.Reset = d.RetryAfter
-	}
-	return d
-}
+func (l *Lockout) decide(f *failures, now time.Time) Decision { return l.policy.decide(f, now) }
 
 // Fail records a failed attempt for key and returns the decision for the
 // next one: refused, with RetryAfter, when this failure locked the key.
@@ -99,12 +125,8 @@ func (l *Lockout) Fail(key string) Decision {
 	}
 	f.count++
 	f.last = now
-	if over := f.count - l.policy.Free; over > 0 {
-		lock := l.policy.Base
-		for i := 1; i < over && lock < l.policy.Max; i++ {
-			lock *= 2
-		}
-		f.lockedUntil = now.Add(min(lock, l.policy.Max))
+	if f.count > l.policy.Free {
+		f.lockedUntil = l.policy.lockedUntil(f.count, now)
 	}
 	// When the map is full, forget first a key that is not locked out, so
 	// that a flood of made-up names cannot push a real lockout out.

@@ -20,6 +20,10 @@ type Config struct {
 	// RedirectURL is triage's callback, registered at the provider, for
 	// example https://helpdesk.example.cn/auth/oidc/callback.
 	RedirectURL string
+	// PostLogoutRedirectURL is where the provider sends the browser back
+	// after ending its session at sign-out; register it at the provider.
+	// "" means the sign-in page on the callback's site (/app/inbox).
+	PostLogoutRedirectURL string
 	// Scopes are asked for besides openid; nil means email and profile.
 	// Add "groups" (or what the provider calls it) when the role or team
 	// comes from a group list.
@@ -78,6 +82,9 @@ func (c *Config) validate() error {
 	r, err := url.Parse(c.RedirectURL)
 	if c.RedirectURL == "" || err != nil || (r.Scheme != "https" && r.Scheme != "http") || r.Host == "" || r.Fragment != "" {
 		return triage.Invalid(field("redirect_url"), "redirect_url must be triage's absolute callback URL, such as https://helpdesk.example.cn/auth/oidc/callback")
+	}
+	if p, err := url.Parse(c.PostLogoutRedirectURL); c.PostLogoutRedirectURL != "" && (err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" || p.Fragment != "") {
+		return triage.Invalid(field("post_logout_redirect_url"), "post_logout_redirect_url must be an absolute http(s) URL registered at the provider, such as https://helpdesk.example.cn/app/inbox")
 	}
 	for i, s := range c.Scopes {
 		if s == "" || strings.ContainsAny(s, " \t\r\n\"") {

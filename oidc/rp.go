@@ -32,6 +32,9 @@ type Identity struct {
 	Team string
 	// ReturnTo is the local path Begin was given, made safe.
 	ReturnTo string
+	// IDToken is the verified ID token as received: the id_token_hint of
+	// the sign-out (LogoutHint). Not to be stored.
+	IDToken string `json:"-"`
 }
 
 // RP is a relying party for one provider. Safe for concurrent use.
@@ -181,7 +184,7 @@ func (rp *RP) Finish(ctx context.Context, cookie string, query url.Values) (Iden
 	if err != nil {
 		return Identity{}, err
 	}
-	id.ReturnTo = pend.ReturnTo
+	id.ReturnTo, id.IDToken = pend.ReturnTo, raw
 	return id, nil
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -99,5 +100,51 @@ func checkNotification(n *triage.Notification) error {
 	if !n.Kind.Valid() {
 		return triage.Invalid("kind", "kind %q is not a notification kind", n.Kind)
 	}
+	return nil
+}
+
+// NotificationPrefs returns a person's choices, empty when none.
+func (s queries) NotificationPrefs(ctx context.Context, agentID string) (*triage.NotificationPrefs, error) {
+	p := &triage.NotificationPrefs{AgentID: agentID, Mail: []triage.NotificationKind{}}
+	var mail string
+	err := s.q.QueryRow(ctx, `SELECT mail, updated_at FROM notification_prefs WHERE agent_id = $1`, agentID).Scan(&mail, &p.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return p, nil
+	} else if err != nil {
+		return nil, dbError("notification prefs", err)
+	}
+	p.UpdatedAt = triage.StoreTime(p.UpdatedAt)
+	for _, k := range strings.Split(mail, ",") {
+		if k != "" {
+			p.Mail = append(p.Mail, triage.NotificationKind(k))
+		}
+	}
+	return p, nil
+}
+
+// PutNotificationPrefs saves a person's choices.
+func (tx *Tx) PutNotificationPrefs(ctx context.Context, p *triage.NotificationPrefs) error {
+	if err := triage.Required("agent_id", p.AgentID); err != nil {
+		return err
+	}
+	if p.Mail == nil {
+		p.Mail = []triage.NotificationKind{}
+	}
+	parts := make([]string, len(p.Mail))
+	for i, k := range p.Mail {
+		if !k.Valid() {
+			return triage.Invalid("mail", "mail[%d] = %q is not a notification kind", i, k)
+		}
+		parts[i] = string(k)
+	}
+	if _, err := tx.Agent(ctx, p.AgentID); err != nil {
+		return err
+	}
+	p.UpdatedAt = triage.StoreTime(p.UpdatedAt)
+	if _, err := tx.tx.Exec(ctx, `INSERT INTO notification_prefs (agent_id, mail, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (agent_id) DO UPDATE SET mail = excluded.mail, updated_at = excluded.updated_at`, p.AgentID, strings.Join(parts, ","), p.UpdatedAt); err != nil {
+		return dbError("notification prefs", err)
+	}
+	// No change-log entry: nothing derived (search, vectors) reads them.
 	return nil
 }

@@ -111,3 +111,62 @@ func checkNotification(n *triage.Notification) error {
 	}
 	return nil
 }
+
+// NotificationPrefs returns a person's choices, empty when none.
+func (s queries) NotificationPrefs(ctx context.Context, agentID string) (*triage.NotificationPrefs, error) {
+	p := &triage.NotificationPrefs{AgentID: agentID, Mail: []triage.NotificationKind{}}
+	var mail string
+	err := s.q.QueryRowContext(ctx, `SELECT mail, updated_at FROM notification_prefs WHERE agent_id = ?`, agentID).Scan(&mail, timeCol{&p.UpdatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, nil
+	} else if err != nil {
+		return nil, dbError("notification prefs", err)
+	}
+	p.Mail = splitKinds(mail)
+	return p, nil
+}
+
+// PutNotificationPrefs saves a person's choices.
+func (tx *Tx) PutNotificationPrefs(ctx context.Context, p *triage.NotificationPrefs) error {
+	mail, err := joinKinds(p)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Agent(ctx, p.AgentID); err != nil {
+		return err
+	}
+	p.UpdatedAt = triage.StoreTime(p.UpdatedAt)
+	if _, err := tx.tx.ExecContext(ctx, `INSERT INTO notification_prefs (agent_id, mail, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (agent_id) DO UPDATE SET mail = excluded.mail, updated_at = excluded.updated_at`, p.AgentID, mail, micros(p.UpdatedAt)); err != nil {
+		return dbError("notification prefs", err)
+	}
+	// No change-log entry: nothing derived (search, vectors) reads them.
+	return nil
+}
+
+func splitKinds(s string) []triage.NotificationKind {
+	out := []triage.NotificationKind{}
+	for _, k := range strings.Split(s, ",") {
+		if k != "" {
+			out = append(out, triage.NotificationKind(k))
+		}
+	}
+	return out
+}
+
+func joinKinds(p *triage.NotificationPrefs) (string, error) {
+	if err := triage.Required("agent_id", p.AgentID); err != nil {
+		return "", err
+	}
+	if p.Mail == nil {
+		p.Mail = []triage.NotificationKind{}
+	}
+	parts := make([]string, len(p.Mail))
+	for i, k := range p.Mail {
+		if !k.Valid() {
+			return "", triage.Invalid("mail", "mail[%d] = %q is not a notification kind", i, k)
+		}
+		parts[i] = string(k)
+	}
+	return strings.Join(parts, ","), nil
+}

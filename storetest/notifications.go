@@ -10,6 +10,37 @@ import (
 var notificationTests = []test{
 	{"add, list, dedupe and read", testNotifications},
 	{"bad input", testNotificationInput},
+	{"e-mail choices", testNotificationPrefs},
+}
+
+// testNotificationPrefs: a person's e-mail choices are empty until saved,
+// round-trip in order, are replaced by a later save, and refuse an
+// unknown kind or agent.
+func testNotificationPrefs(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	update(t, s, func(tx triage.Tx) error {
+		return tx.CreateAgent(ctx, newAgent("np-1", "钱敏", "qianmin@example.com"))
+	})
+	got, err := s.NotificationPrefs(ctx, "np-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "never chosen", got, &triage.NotificationPrefs{AgentID: "np-1", Mail: []triage.NotificationKind{}})
+	for _, mail := range [][]triage.NotificationKind{{triage.NotifyAssigned, triage.NotifyMention}, {}} {
+		p := &triage.NotificationPrefs{AgentID: "np-1", Mail: mail, UpdatedAt: base}
+		update(t, s, func(tx triage.Tx) error { return tx.PutNotificationPrefs(ctx, p) })
+		got, err := s.NotificationPrefs(ctx, "np-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJSON(t, "saved", got, p)
+	}
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error {
+		return tx.PutNotificationPrefs(ctx, &triage.NotificationPrefs{AgentID: "np-1", Mail: []triage.NotificationKind{"nonsense"}, UpdatedAt: base})
+	}), triage.EINVALID)
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error {
+		return tx.PutNotificationPrefs(ctx, &triage.NotificationPrefs{AgentID: "np-nobody", Mail: []triage.NotificationKind{}, UpdatedAt: base})
+	}), triage.ENOTFOUND)
 }
 
 func testNotifications(t *testing.T, s triage.Store) {

@@ -16,6 +16,57 @@ var signInTests = []test{
 	{"account factors and SSO link", testAccountFactors},
 	{"one-time links", testOneTimeLinks},
 	{"auth settings", testAuthSettings},
+	{"sign-in failures", testSignInFailures},
+}
+
+// testSignInFailures: failures count up per key, start afresh after the
+// forget period, are cleared, and stale keys are dropped by a later
+// failure of another key.
+func testSignInFailures(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	fail := func(key string, at time.Time) triage.SignInFailures {
+		t.Helper()
+		var f triage.SignInFailures
+		update(t, s, func(tx triage.Tx) error {
+			var err error
+			f, err = tx.FailSignIn(ctx, key, at, time.Hour)
+			return err
+		})
+		return f
+	}
+	read := func(key string) triage.SignInFailures {
+		t.Helper()
+		f, err := s.SignInFailures(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	if f := read("account:a@example.com"); f.Count != 0 {
+		t.Fatalf("unknown key: %+v, want a zero count", f)
+	}
+	for i := range 3 {
+		at := base.Add(time.Duration(i) * time.Minute)
+		if f := fail("account:a@example.com", at); f.Count != i+1 || !f.Last.Equal(triage.StoreTime(at)) {
+			t.Fatalf("failure %d: %+v", i+1, f)
+		}
+	}
+	sameJSON(t, "read back", read("account:a@example.com"), triage.SignInFailures{Key: "account:a@example.com", Count: 3, Last: base.Add(2 * time.Minute).UTC()})
+	fail("address:192.0.2.1", base)
+	// Past the forget period the key starts afresh, and the other key,
+	// stale by then, is dropped.
+	later := base.Add(3 * time.Hour)
+	if f := fail("account:a@example.com", later); f.Count != 1 {
+		t.Fatalf("after the forget period: %+v, want count 1", f)
+	}
+	if f := read("address:192.0.2.1"); f.Count != 0 {
+		t.Fatalf("stale key kept: %+v", f)
+	}
+	update(t, s, func(tx triage.Tx) error { return tx.ClearSignIn(ctx, "account:a@example.com") })
+	if f := read("account:a@example.com"); f.Count != 0 {
+		t.Fatalf("after clearing: %+v", f)
+	}
+	wantCode(t, updateErr(t, s, func(tx triage.Tx) error { _, err := tx.FailSignIn(ctx, "", base, time.Hour); return err }), triage.EINVALID)
 }
 
 func testAccountFactors(t *testing.T, s triage.Store) {

@@ -15,6 +15,12 @@ const (
 	ReasonNoCustomerMessage = "wechat_no_customer_message" // the customer never wrote (or it is unknown)
 	ReasonWindowClosed      = "wechat_window_closed"       // 48 hours have passed; Until says when
 	ReasonReplyLimit        = "wechat_reply_limit"         // the five replies are used
+	// The session in 企业微信 does not let the API send: a servicer
+	// answers it in the 企业微信 client (or it waits in their queue), or a
+	// servicer ended it and the customer has not written since. WeChat
+	// would refuse a reply with 95018.
+	ReasonSessionServicer = "wechat_session_servicer"
+	ReasonSessionEnded    = "wechat_session_ended"
 )
 
 // Window is the rule a reply is checked against before it is sent.

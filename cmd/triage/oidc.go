@@ -14,6 +14,7 @@ func oidcFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.StringVar(&o.Issuer, "oidc-issuer", "", "OpenID Connect provider for single sign-on, e.g. https://sso.example.cn/realms/helpdesk (Keycloak); the client secret is read from TRIAGE_OIDC_CLIENT_SECRET")
 	fs.StringVar(&o.ClientID, "oidc-client-id", "", "the client id triage is registered with at the provider")
 	fs.StringVar(&o.RedirectURL, "oidc-redirect-url", "", "triage's callback registered at the provider: https://<this server>/auth/oidc/callback")
+	fs.StringVar(&o.PostLogoutRedirectURL, "oidc-post-logout-url", "", "where the provider sends the browser after signing out there too, registered at the provider as a post-logout redirect URI (default: /app/inbox on the callback's site)")
 	fs.Var((*list)(&o.Scopes), "oidc-scopes", "scopes asked for besides openid, comma-separated (default: email,profile; add groups where roles come from groups)")
 	fs.StringVar(&o.RoleClaim, "oidc-role-claim", "", "the claim the role comes from: a name (groups) or a dotted path (realm_access.roles)")
 	fs.Var((*pairs)(&o.RoleMap), "oidc-role-map", "claim values to roles, e.g. helpdesk-admins=admin,helpdesk-agents=agent (empty: the values are role names)")

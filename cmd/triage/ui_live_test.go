@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,9 @@ import (
 // appears in the first one's team inbox without a reload (the /v1/events
 // stream); the second opens it and the first, on it too, is shown the
 // colleague viewing it and then writing a reply; the colleague sends
-// first, and the first agent's reply over it asks before it goes.
+// first, and the first agent's reply over it is refused by the server
+// (412, ticket.newer_reply) and asks before it goes: declined, nothing is
+// stored; after the colleague's second reply, sent anyway (force).
 func TestUILive(t *testing.T) {
 	u := startUI(t)
 	type agent struct{ ID, Name, Token string }
@@ -132,12 +135,51 @@ func TestUILive(t *testing.T) {
 	step(t, b, "the colleague sends first",
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.CSS(`.msg-reply`)))
+	// The question comes from the server: the lead's reply names the
+	// comment it was written after and is refused with 412
+	// (ticket.newer_reply), which the browser logs.
 	step(t, a, "the lead sends over it and is asked first",
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.CSS(`#collision .collision`)))
 	if s := text(t, a, `#collision`); !strings.Contains(s, "吴刚") || !strings.Contains(s, "仍要发送") {
 		t.Errorf("the question says %q", s)
 	}
+	if errs := strings.Join(u.errors(), "\n"); !strings.Contains(errs, "412") {
+		t.Errorf("the lead's first send was not refused by the server (412); the browser logged %q", errs)
+	}
+	shot := func(name string) {
+		if dir := os.Getenv("TRIAGE_UI_SHOTS"); dir != "" {
+			u.screenshot(t, a, dir, name)
+		}
+	}
+	shot("live-newer-reply.png")
+	step(t, a, "the lead does not send",
+		chromedp.Click(chromedp.ID("send-cancel")),
+		chromedp.WaitNotPresent(chromedp.CSS(`#collision`)))
+	var held struct {
+		Items []struct {
+			AuthorID string `json:"author_id"`
+		}
+	}
+	if err := u.api("GET", "/v1/tickets/"+tk.ID+"/comments", &held); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range held.Items {
+		if c.AuthorID == lead.ID {
+			t.Fatalf("the lead's reply was stored although the lead chose not to send it")
+		}
+	}
+	step(t, b, "the colleague replies again",
+		chromedp.SendKeys(chromedp.ID("composer"), "仓库已确认今天发出。"),
+		chromedp.Click(chromedp.ID("send")))
+	waitAPI(t, "the colleague's second reply", func() bool {
+		var cs struct{ Items []struct{ Body string } }
+		return u.api("GET", "/v1/tickets/"+tk.ID+"/comments", &cs) == nil && len(cs.Items) == 2 && cs.Items[1].Body == "仓库已确认今天发出。"
+	})
+	step(t, a, "the lead sends again and is asked again",
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#collision .collision`)))
+	u.errors() // the second 412
 	step(t, a, "the lead sends anyway",
 		chromedp.Click(chromedp.ID("send-anyway")),
 		chromedp.WaitNotPresent(chromedp.CSS(`#collision`)))
@@ -153,7 +195,7 @@ func TestUILive(t *testing.T) {
 		if err := u.api("GET", "/v1/tickets/"+tk.ID+"/comments", &comments); err != nil {
 			t.Fatal(err)
 		}
-		if len(comments.Items) >= 2 || time.Now().After(deadline) {
+		if len(comments.Items) >= 3 || time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -161,10 +203,10 @@ func TestUILive(t *testing.T) {
 	authors := map[string]string{}
 	for _, c := range comments.Items {
 		if c.Public {
-			authors[c.AuthorID] = c.Body
+			authors[c.AuthorID] += c.Body
 		}
 	}
-	if authors[mate.ID] != "您好，已为您催促仓库发货。" || authors[lead.ID] != "您好，我们正在核实发货情况。" {
+	if authors[mate.ID] != "您好，已为您催促仓库发货。仓库已确认今天发出。" || authors[lead.ID] != "您好，我们正在核实发货情况。" {
 		t.Errorf("the replies through the API: %+v", comments.Items)
 	}
 

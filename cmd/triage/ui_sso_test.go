@@ -12,7 +12,8 @@ import (
 	"github.com/triagehq/triage/oidc/oidctest"
 )
 
-// TestUISSO signs in with single sign-on in a browser: `triage serve`
+// TestUISSO signs in with single sign-on in a browser (and signs out,
+// ending the provider's session too): `triage serve`
 // with the --oidc flags against a real OpenID Provider (zitadel/oidc's OP,
 // run by oidctest), the sign-in page's button, the provider's own login
 // form, and back into the inbox; the account made just in time has the
@@ -26,7 +27,8 @@ func TestUISSO(t *testing.T) {
 	ln.Close()
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	callback := "http://" + addr + "/auth/oidc/callback"
-	op := oidctest.Start(t, []oidctest.Client{{ID: "triage", Secret: "kc-secret", RedirectURIs: []string{callback}, ClaimsInIDToken: true}},
+	back := "http://" + addr + "/app/inbox"
+	op := oidctest.Start(t, []oidctest.Client{{ID: "triage", Secret: "kc-secret", RedirectURIs: []string{callback}, PostLogoutRedirectURIs: []string{back}, ClaimsInIDToken: true}},
 		[]oidctest.User{{ID: "u-chenjing", Username: "chenjing", Password: "陈静-sso-2026", Email: "chenjing@aurora.example", EmailVerified: true, Name: "陈静",
 			Claims: map[string]any{"groups": []any{"helpdesk-editors"}}},
 			{ID: "u-sales", Username: "sales", Password: "sales-sso-2026", Email: "sales@aurora.example", EmailVerified: true, Name: "销售",
@@ -90,10 +92,27 @@ func TestUISSO(t *testing.T) {
 		t.Errorf("the pages reported errors:\n%s", strings.Join(errs, "\n"))
 	}
 
+	// Signing out ends the provider's session too (RP-initiated logout):
+	// the browser goes to its end_session_endpoint and comes back to the
+	// sign-in page.
+	step(t, ctx, "sign out, at the provider too",
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("sso-login")))
+	waitAPI(t, "back from the provider's sign-out", func() bool {
+		return strings.HasPrefix(jsEval[string](t, ctx, `location.href`), back+"?state=")
+	})
+	if ended := op.EndedSessions(); !slices.Equal(ended, []string{"u-chenjing/triage"}) {
+		t.Errorf("the provider ended %v, want 陈静's session with triage", ended)
+	}
+	if n := u.liveSessions(t, list.Items[i].AgentID); n != 0 {
+		t.Errorf("%d sessions after signing out", n)
+	}
+	time.Sleep(300 * time.Millisecond)
+	u.errors() // the provider's pages are not ours
+
 	// A person whose groups map to no role is told so, in Chinese, and
 	// gets no account.
-	step(t, ctx, "sign out and try as someone in no mapped group",
-		chromedp.Click(chromedp.ID("signout")),
+	step(t, ctx, "try as someone in no mapped group",
 		chromedp.WaitVisible(chromedp.ID("sso-login")),
 		chromedp.Click(chromedp.ID("sso-login")),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),

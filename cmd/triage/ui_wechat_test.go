@@ -26,6 +26,8 @@ import (
 //  3. the agent sees WeChat's reply window on the ticket page and replies;
 //     the reply arrives at the fake addressed to that customer and the
 //     comment shows it sent;
+//     then a servicer takes the session in the 企业微信 client: the page
+//     says WeChat would refuse a reply from here, before one is written;
 //  4. a customer whose last message is 50 hours old: the page says WeChat
 //     can no longer deliver and offers another channel, and a reply sent
 //     anyway is refused and neither stored nor sent.
@@ -153,6 +155,37 @@ func TestWeChatJourney(t *testing.T) {
 	sent := fake.Sent(kf, userA)
 	if len(sent) != 1 || sent[0].ExternalUserID != userA || sent[0].Text != reply {
 		t.Fatalf("sent to the customer: %+v", sent)
+	}
+
+	// 3b. A servicer takes the session in the 企业微信 client: the page
+	// says replies from here would be refused (95018) before the agent
+	// writes one, and offers another channel.
+	fake.AddServicer(kf, "zhangsan")
+	fake.Queue(kf, userA)
+	if _, err := fake.ServicerChange(context.Background(), kf, userA, wechattest.ChangeTake, "zhangsan", ""); err != nil {
+		t.Fatal(err)
+	}
+	waitAPI(t, "the session state through the API", func() bool {
+		var st struct {
+			CanSend bool   `json:"can_send"`
+			Reason  string `json:"reason"`
+		}
+		return u.api("GET", "/v1/tickets/"+ticketA+"/wechat", &st) == nil && !st.CanSend && st.Reason == "wechat_session_servicer"
+	})
+	step(t, ctx, "open the ticket a servicer took",
+		chromedp.Navigate(u.url+"/app/tickets/"+ticketA),
+		chromedp.WaitVisible(chromedp.CSS(`.wechat-window[data-can="false"][data-reason="wechat_session_servicer"]`)))
+	if got := text(t, ctx, `.wechat-window`); !strings.Contains(got, "企业微信") || !strings.Contains(got, "人工客服") {
+		t.Fatalf("the notice for a servicer's session says %q", got)
+	}
+	shot("wechat-session-servicer.png")
+	if dir := os.Getenv("TRIAGE_UI_SHOTS"); dir != "" {
+		phone := u.tab(t, 390, 844)
+		u.signIn(t, phone)
+		step(t, phone, "the servicer's session on a phone",
+			chromedp.Navigate(u.url+"/app/tickets/"+ticketA),
+			chromedp.WaitVisible(chromedp.CSS(`.wechat-window[data-reason="wechat_session_servicer"]`)))
+		u.capture(t, phone, dir, "wechat-session-servicer-phone.png", chromedp.CaptureScreenshot())
 	}
 
 	// 4. A customer who wrote 50 hours ago.

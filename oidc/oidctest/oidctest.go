@@ -59,6 +59,9 @@ type Client struct {
 	ClaimsInIDToken bool
 	// IDTokenLifetime is how long ID tokens live; 0 means an hour.
 	IDTokenLifetime time.Duration
+	// PostLogoutRedirectURIs are where the end_session_endpoint may send
+	// the browser back after ending the session (RP-Initiated Logout).
+	PostLogoutRedirectURIs []string
 }
 
 // Provider is a running OP.
@@ -77,6 +80,14 @@ func (p *Provider) Requests(path string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.hits[path]
+}
+
+// EndedSessions lists the sessions the end_session_endpoint ended, as
+// "subject/client id", oldest first.
+func (p *Provider) EndedSessions() []string {
+	p.store.mu.Lock()
+	defer p.store.mu.Unlock()
+	return append([]string(nil), p.store.ended...)
 }
 
 // Start runs a provider with the given clients and users until the test
@@ -115,7 +126,7 @@ func Start(t testing.TB, clients []Client, users []User) *Provider {
 		if life == 0 {
 			life = time.Hour
 		}
-		wrapped[c.ID] = &client{Client: base, claimsInIDToken: c.ClaimsInIDToken, lifetime: life}
+		wrapped[c.ID] = &client{Client: base, claimsInIDToken: c.ClaimsInIDToken, lifetime: life, postLogout: c.PostLogoutRedirectURIs}
 	}
 	st := &storage{Storage: exstorage.NewStorageWithClients(us, cs), users: us, clients: wrapped}
 	var key [32]byte
@@ -210,7 +221,11 @@ type client struct {
 	*exstorage.Client
 	claimsInIDToken bool
 	lifetime        time.Duration
+	postLogout      []string
 }
+
+// PostLogoutRedirectURIs are the test's, which the example's client lacks.
+func (c *client) PostLogoutRedirectURIs() []string { return c.postLogout }
 
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return c.claimsInIDToken }
 func (c *client) IDTokenLifetime() time.Duration       { return c.lifetime }
@@ -225,6 +240,17 @@ type storage struct {
 	*exstorage.Storage
 	users   userStore
 	clients map[string]*client
+	mu      sync.Mutex
+	ended   []string
+}
+
+// TerminateSession ends a person's session with a client, as the
+// end_session_endpoint does after checking the request, and records it.
+func (s *storage) TerminateSession(ctx context.Context, userID, clientID string) error {
+	s.mu.Lock()
+	s.ended = append(s.ended, userID+"/"+clientID)
+	s.mu.Unlock()
+	return s.Storage.TerminateSession(ctx, userID, clientID)
 }
 
 func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, error) {

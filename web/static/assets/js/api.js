@@ -54,12 +54,18 @@ export async function login(email, password) {
   return data;
 }
 
-// logout ends the session (the server clears its cookies).
+// logout ends the session (the server clears its cookies). It returns
+// where to send the browser to end the single sign-on provider's session
+// too, for a session opened through it ('' otherwise).
 export async function logout() {
+  let end = '';
   if (!token() && csrfToken()) {
-    await fetch('/v1/auth/logout', { method: 'POST', cache: 'no-store', headers: { 'X-CSRF-Token': csrfToken() } }).catch(() => null);
+    const resp = await fetch('/v1/auth/logout', { method: 'POST', cache: 'no-store', headers: { 'X-CSRF-Token': csrfToken() } }).catch(() => null);
+    const data = resp && resp.ok ? await resp.json().catch(() => null) : null;
+    end = (data && data.end_session_url) || '';
   }
   clearToken();
+  return end;
 }
 
 // ApiError is an error the API answered with, or a network failure
@@ -71,6 +77,8 @@ export class ApiError extends Error {
     this.code = detail.code || (status ? 'http_' + status : 'network');
     this.field = detail.field || '';
     this.allowed = detail.allowed || [];
+    // reason is the typed reason some refusals carry ({ code, args }).
+    this.reason = detail.reason || null;
     this.requestId = detail.request_id || '';
     // retryAfter is a 429's Retry-After, in seconds.
     this.retryAfter = 0;

@@ -2,7 +2,10 @@
 // reply (a heartbeat to PUT /v1/tickets/{id}/viewers/me every few
 // seconds), the ticket updating live when someone else changes it (the
 // /v1/events stream), and a question before a reply goes out over a newer
-// one by someone else.
+// one by someone else: the reply names the newest comment the page showed
+// when the agent began writing (written_after), the server refuses it
+// (412, ticket.newer_reply) when another agent replied since, and the
+// agent, told who, sends it anyway (force) or not.
 
 import { h, add, clear } from './dom.js';
 import { t } from './i18n.js';
@@ -13,15 +16,16 @@ const BEAT_MS = 5000;
 
 /**
  * @param {any} ctx the page's context
- * @param {{ id: string, anchor: Element, version: () => number, onChange: () => Promise<void> }} opts
+ * @param {{ id: string, anchor: Element, version: () => number, lastComment: () => string, onChange: () => Promise<void> }} opts
  */
-export function watchTicket(ctx, { id, anchor, version, onChange }) {
+export function watchTicket(ctx, { id, anchor, version, lastComment, onChange }) {
   const path = '/v1/tickets/' + encodeURIComponent(id);
   const box = h('div', { class: 'presence', id: 'presence', 'aria-live': 'polite' });
   const ask = h('div', { id: 'collision' });
   anchor.after(box);
   let typing = false;
-  let typingSince = '';
+  /** @type {string | null} the newest comment shown when the caller began writing */
+  let seen = null;
   let timer = 0;
   let gone = false;
 
@@ -53,32 +57,26 @@ export function watchTicket(ctx, { id, anchor, version, onChange }) {
   return {
     // typing tells the others whether the caller is writing a reply.
     typing(now) {
-      if (now && !typingSince) typingSince = new Date().toISOString();
-      if (!now) typingSince = '';
+      if (now && seen === null) seen = lastComment();
+      if (!now) seen = null;
       if (now !== typing) { typing = now; beat(); }
     },
-    // confirmSend resolves true when the reply may go: nobody else replied
-    // since the caller began writing, or the caller, told who did, chose
-    // to send anyway.
-    async confirmSend(composerBox) {
-      const since = typingSince;
-      if (!since) return true;
-      let newer;
-      try {
-        const cs = await api.get(path + '/comments');
-        const me = api.myAgentId();
-        newer = (cs.items || []).filter(c => c.public && !c.from_requester && c.author_id && c.author_id !== me && c.created_at > since);
-      } catch {
-        return true;
-      }
-      if (!newer.length) return true;
-      const who = api.agentName(newer[newer.length - 1].author_id);
+    // writtenAfter is what a reply says it was written after: the newest
+    // comment shown when the caller began writing, else the newest shown.
+    writtenAfter() {
+      return seen !== null ? seen : lastComment();
+    },
+    // askNewer tells the caller that author replied after they began
+    // writing and resolves true when they choose to send anyway; on no,
+    // the page shows the newer reply and their text stays.
+    askNewer(composerBox, author) {
+      const who = api.agentName(author);
       return new Promise(resolve => {
         const yes = h('button', { type: 'button', class: 'btn btn-primary', id: 'send-anyway' }, t('live.send_anyway'));
         const no = h('button', { type: 'button', class: 'btn', id: 'send-cancel' }, t('live.cancel'));
-        const done = ok => { clear(ask); ask.remove(); if (ok) typingSince = ''; resolve(ok); };
+        const done = ok => { clear(ask); ask.remove(); resolve(ok); };
         yes.addEventListener('click', () => done(true));
-        no.addEventListener('click', async () => { await onChange(); typingSince = new Date().toISOString(); done(false); });
+        no.addEventListener('click', async () => { await onChange(); seen = lastComment(); done(false); });
         add(clear(ask), h('div', { class: 'collision', role: 'alertdialog' }, h('span', {}, t('live.newer_reply', { who })), yes, no));
         composerBox.prepend(ask);
       });

@@ -191,7 +191,11 @@ function buildShell() {
 }
 
 async function signOut() {
-  await api.logout();
+  const end = await api.logout();
+  // Signed in through the provider: end its session too, or the next
+  // single sign-on would sign the person straight back in. It sends the
+  // browser back to the sign-in page.
+  if (end) { location.assign(end); return; }
   api.invalidateRefs();
   shell = null;
   history.pushState(null, '', '/app/inbox');

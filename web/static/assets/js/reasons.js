@@ -139,6 +139,7 @@ export const REASONS = {
   'ticket.assigned_by_hand': ['手动分配', 'assigned by hand'],
   'ticket.first_reply': ['首次公开回复', 'first public reply'],
   'ticket.agent_replied': ['客服已回复', 'an agent replied'],
+  'ticket.newer_reply': ['另一位客服在你开始写回复之后已回复了客户（评论 {comment_id}）；确认后可仍然发送', 'another agent replied after you began writing (comment {comment_id}); you may send yours anyway'],
   'ticket.requester_replied': ['客户已回复', 'the requester replied'],
   'ticket.note_added': ['内部备注', 'internal note'],
   'ticket.reply_added': ['回复', 'reply'],
@@ -189,6 +190,7 @@ export const REASONS = {
   'wechat.media_failed': ['客户发送的{type}无法下载：{error}', "the customer's {type} could not be downloaded: {error}"],
   'wechat.bot_answer': ['机器人已根据公开文章在微信上回复', 'answered on WeChat by the bot from public articles'],
   'wechat.handover': ['机器人已将微信会话转人工（{why}）：{to}', 'the bot handed the WeChat session to a person ({why}): {to}'],
+  'wechat.session_state': ['企业微信中的会话状态：{state|wechat_session} {servicer}', 'the WeChat session in 企业微信 is now {state|wechat_session} {servicer}'],
 
   // SLA escalations.
   'sla.warning': ['SLA「{metric|sla_metric}」目标 {target} 即将超时（策略 {policy}）：{actions}', 'SLA {metric|sla_metric} target {target} about to breach (policy {policy}): {actions}'],
@@ -213,7 +215,7 @@ export const REASONS = {
 };
 
 // FILTERS maps a {name|filter} to the i18n prefix its values are keyed by.
-const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.',
+const FILTERS = { channel: 'channel.', field: 'field.', status: 'status.', sla_metric: 'sla.metric.', via: 'via.', mail_purpose: 'mail.purpose.', wechat_session: 'wechat.session.',
   auto_event: 'auto.ev.', auto_field: 'auto.f.', auto_op: 'auto.op.', auto_since: 'auto.since.' };
 
 /**

@@ -1,5 +1,6 @@
 // Your own sign-in: two-factor sign-in with an authenticator app (enrol,
-// recovery codes, turn off), your password, and your sessions.
+// recovery codes, turn off), your password, your sessions, and which
+// notifications also come by e-mail.
 
 import { h, add, clear, timeEl, busy, toast, showError, errorText, empty, badge, confirmDialog, stack } from './dom.js';
 import { t } from './i18n.js';
@@ -18,10 +19,33 @@ export async function render(ctx) {
   const factor = h('section', { class: 'card', id: 'security-totp' });
   const pw = h('section', { class: 'card', id: 'security-password' });
   const sessions = h('section', { class: 'card', id: 'security-sessions' });
-  add(ctx.main, factor, pw, sessions);
+  const notify = h('section', { class: 'card', id: 'security-notify' });
+  add(ctx.main, factor, pw, notify, sessions);
   factorSection(factor, acc);
   passwordSection(pw, acc);
-  await sessionsSection(sessions);
+  await Promise.all([notifySection(notify), sessionsSection(sessions)]);
+}
+
+// KINDS are the notification kinds, in the server's order.
+const KINDS = ['assigned', 'customer_replied', 'sla_warning', 'sla_breached', 'mention'];
+
+// notifySection lets a person choose which notifications also come by
+// e-mail; every kind is always in the bell's centre.
+async function notifySection(box) {
+  const prefs = await api.get('/v1/notifications/prefs');
+  const mail = prefs.mail || [];
+  const boxes = KINDS.map(k => h('input', { type: 'checkbox', id: 'notify-mail-' + k, value: k, checked: mail.includes(k) ? true : null }));
+  const save = h('button', { type: 'button', class: 'btn btn-primary', id: 'notify-save' }, t('notify.save'));
+  save.addEventListener('click', () => busy(save, async () => {
+    try {
+      await api.call('PUT', '/v1/notifications/prefs', { body: { mail: boxes.filter(b => b.checked).map(b => b.value) } });
+      toast(t('notify.saved'));
+    } catch (err) { showError(err); }
+  }));
+  clear(box);
+  add(box, h('h2', {}, t('notify.mail')), h('p', { class: 'hint' }, t('notify.mail_lead')),
+    h('div', { class: 'notify-kinds' }, boxes.map((b, i) => h('label', { class: 'check', for: b.id }, b, ' ', t('notify.kind.' + KINDS[i])))),
+    h('p', {}, save));
 }
 
 function factorSection(box, acc) {

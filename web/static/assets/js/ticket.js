@@ -423,19 +423,32 @@ export async function render(ctx) {
     body = body.trim();
     if (!body && !files.length) { toast(t('composer.empty'), 'error'); return false; }
     const isReply = mode === 'reply';
-    if (isReply && collab && !(await collab.confirmSend(composerBox))) return false;
-    try {
+    // A reply says which comment it was written after; the server
+    // refuses it over a newer reply by someone else, and the agent is
+    // asked before it is sent anyway (collab.js).
+    const post = async force => {
+      const guard = isReply && collab ? { written_after: collab.writtenAfter(), force } : {};
       if (st.macroUse && isReply && !files.length) {
         // The macro's apply sends the reply and makes its changes in one
         // step, and counts whether the text was edited.
         const m = st.macroUse.macro;
         await api.post(path + '/macros/' + encodeURIComponent(m.id) + '/apply', { body, public: true, version: m.version });
-      } else if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply }, files);
-      else await api.post(path + '/comments', { body, public: isReply });
-    } catch (err) {
+      } else if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply, ...guard }, files);
+      else await api.post(path + '/comments', { body, public: isReply, ...guard });
+    };
+    const failed = err => {
       if (err.field === 'wechat') { toast(wechat.refusal(err), 'error'); refreshWeChat(); return false; }
       showError(err);
       return false;
+    };
+    try {
+      await post(false);
+    } catch (err) {
+      // 412 on written_after: another agent's newer reply (reason
+      // ticket.newer_reply, whose author the question names).
+      if (!(err.status === 412 && err.field === 'written_after' && err.reason && collab)) return failed(err);
+      if (!(await collab.askNewer(composerBox, err.reason.args.author))) return false;
+      try { await post(true); } catch (again) { return failed(again); }
     }
     // Feedback on what the reply used: the draft as sent (accepted, or
     // edited with the final text), and any source inserted into it.
@@ -550,6 +563,7 @@ export async function render(ctx) {
   loadSLA();
   collab = watchTicket(ctx, {
     id, anchor: head, version: () => st.ticket.version,
+    lastComment: () => (st.comments.length ? st.comments[st.comments.length - 1].id : ''),
     onChange: async () => {
       await Promise.all([load(), refreshComments(), refreshHistory()]);
       renderAll();
