@@ -212,7 +212,7 @@ func (m *Model) predictWith(seg triage.Segmenter, text string) Prediction {
 	if s == nil {
 		s = &predictScratch{z: make([]float64, k)}
 	}
-	m.feat.vectorize(segmentDoc(seg, m.feat.opts, text), &s.v)
+	m.feat.features(segmentDoc(seg, m.feat.opts, text), &s.v, false)
 	z := s.z
 	m.decision(s.v, z)
 	for c := range z {
