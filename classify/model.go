@@ -52,7 +52,10 @@ type TrainOptions struct {
 	// costs nothing at prediction. Negative means none. 0 means
 	// automatic: when the set is small enough to be cross-validated (see
 	// CalibrationFolds), none and AutoSupervised are both scored by
-	// out-of-fold macro-F1 on the training set and the better is kept
+	// out-of-fold macro-F1 on the training set, and the weight is kept
+	// if its macro-F1 is higher, its calibrated log-loss no worse and its
+	// temperature not at the bound of the search (which perfectly
+	// separated folds of a tiny set drive it to)
 	// (ModelInfo.CrossValidation); a larger set gets LargeSetSupervised.
 	// By 5-fold cross-validation on the shared train splits, weight 3
 	// against none: taidi2020 (long messages) +4.0 macro-F1 points,
@@ -172,6 +175,10 @@ type ModelInfo struct {
 type CVScore struct {
 	Supervised float64 `json:"supervised"`
 	MacroF1    float64 `json:"macro_f1"`
+	// LogLoss is the mean out-of-fold log-loss at the fitted
+	// temperature.
+	LogLoss float64 `json:"log_loss"`
+	scale   float64
 }
 
 // Model is a trained classifier. It is immutable and safe for concurrent

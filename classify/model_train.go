@@ -94,7 +94,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	var cv []CVScore
 	if folds > 0 {
 		var best []float64
-		bestF1 := 0.0
+		var bestCV CVScore
 		for i, w := range cands {
 			o := opts
 			o.Supervised = w
@@ -104,14 +104,21 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 			if err != nil {
 				return nil, err
 			}
-			f1 := macroF1(z, y, len(labels))
-			cv = append(cv, CVScore{Supervised: w, MacroF1: f1})
-			// Ties keep the earlier, simpler candidate.
-			if best == nil || f1 > bestF1 {
-				best, bestF1, opts.Supervised = z, f1, w
+			sc := CVScore{Supervised: w, MacroF1: macroF1(z, y, len(labels)), scale: fitScale(z, y, len(labels))}
+			sc.LogLoss = logLoss(z, y, len(labels), sc.scale) / float64(len(y))
+			cv = append(cv, sc)
+			// A candidate must classify better without predicting worse
+			// probabilities (out-of-fold log-loss once calibrated), and
+			// its temperature must be found inside the bracket: on a
+			// few dozen examples, raising class-specific features can
+			// separate the folds perfectly, which leaves no temperature
+			// to fit and the model sure of texts it knows nothing
+			// about. Ties keep the earlier, simpler candidate.
+			if best == nil || sc.MacroF1 > bestCV.MacroF1 && sc.LogLoss <= bestCV.LogLoss && sc.scale < 0.99*maxScale {
+				best, bestCV, opts.Supervised = z, sc, w
 			}
 		}
-		scale = fitScale(best, y, len(labels))
+		scale = bestCV.scale
 	} else {
 		opts.Supervised = cands[0]
 	}
@@ -315,25 +322,31 @@ func macroF1(z []float64, y []int32, k int) float64 {
 	return sum / float64(n)
 }
 
+// maxScale bounds the inverse temperature fitScale returns.
+const maxScale = 20.0
+
+// logLoss is Σ −log softmax(β·z_i)[y_i].
+func logLoss(z []float64, y []int32, k int, beta float64) float64 {
+	s := 0.0
+	for i, c := range y {
+		row := z[i*k : i*k+k]
+		mx := slices.Max(row)
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(beta * (v - mx))
+		}
+		s += math.Log(sum) - beta*(row[c]-mx)
+	}
+	return s
+}
+
 // fitScale finds β > 0 minimising Σ −log softmax(β·z_i)[y_i]. The loss is
 // convex in β, so a golden-section search over a generous bracket finds
 // it; the bracket bounds keep a degenerate fold from producing an absurd
 // temperature.
 func fitScale(z []float64, y []int32, k int) float64 {
-	nll := func(beta float64) float64 {
-		s := 0.0
-		for i, c := range y {
-			row := z[i*k : i*k+k]
-			mx := slices.Max(row)
-			sum := 0.0
-			for _, v := range row {
-				sum += math.Exp(beta * (v - mx))
-			}
-			s += math.Log(sum) - beta*(row[c]-mx)
-		}
-		return s
-	}
-	lo, hi := 0.1, 20.0
+	nll := func(beta float64) float64 { return logLoss(z, y, k, beta) }
+	lo, hi := 0.1, maxScale
 	g := (math.Sqrt(5) - 1) / 2
 	a, b := hi-g*(hi-lo), lo+g*(hi-lo)
 	fa, fb := nll(a), nll(b)

@@ -66,7 +66,8 @@ func TestSuperviseIDF(t *testing.T) {
 }
 
 // With the automatic setting a cross-validated set tries no supervised
-// IDF and AutoSupervised and keeps the better; a given weight is used as
+// IDF and AutoSupervised and keeps the weight only if it classifies
+// better and predicts probabilities no worse; a given weight is used as
 // it is.
 func TestSupervisedSelection(t *testing.T) {
 	seg := splitSegmenter{}
@@ -86,7 +87,7 @@ func TestSupervisedSelection(t *testing.T) {
 		t.Fatalf("cross-validation %+v, want none and %v", cv, AutoSupervised)
 	}
 	want := cv[0].Supervised
-	if cv[1].MacroF1 > cv[0].MacroF1 {
+	if cv[1].MacroF1 > cv[0].MacroF1 && cv[1].LogLoss <= cv[0].LogLoss && cv[1].scale < 0.99*maxScale {
 		want = cv[1].Supervised
 	}
 	if got := m.Info().Options.Supervised; got != want {
