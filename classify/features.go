@@ -118,12 +118,51 @@ type Featurizer struct {
 	nWord int
 	idf   []float32
 
+	// Read-only indexes built from the maps above by index(), for the
+	// lookups of every prediction: bigramTab by the same keys, charTab by
+	// packed code points (nil when an n-gram does not pack, and then the
+	// string map is used).
+	bigramTab *idTable
+	charTab   *idTable
+
 	pool sync.Pool // *featScratch
 }
 
 type featScratch struct {
-	ids  []int32
-	offs []int
+	ids   []int32
+	offs  []int
+	runes []rune
+	// dedup is a small open-addressing set of feature indices (-1 empty)
+	// and cnt the occurrences of each distinct feature, in first-seen
+	// order: counting them this way is cheaper than sorting.
+	dedup []int32
+	place []int32
+	cnt   []int32
+}
+
+// index builds the lookup tables of f from its maps. It is called once
+// when the vocabulary is fitted or loaded.
+func (f *Featurizer) index() {
+	f.bigramTab = newIDTable(len(f.bigrams))
+	for k, fi := range f.bigrams {
+		f.bigramTab.put(k, fi)
+	}
+	f.charTab = nil
+	if f.opts.CharMax <= 0 || f.opts.CharMax > packedMaxRunes {
+		return
+	}
+	t := newIDTable(len(f.chars))
+	var rs []rune
+	for g, fi := range f.chars {
+		if !utf8.ValidString(g) {
+			return
+		}
+		rs = append(rs[:0], []rune(g)...)
+		if len(rs) == 0 || len(rs) > packedMaxRunes || !t.put(packRunes(rs), fi) {
+			return
+		}
+	}
+	f.charTab = t
 }
 
 // Dim returns the number of features.
@@ -185,8 +224,17 @@ func segmentDoc(seg triage.Segmenter, opts FeatureOptions, text string) docText 
 
 func bigramKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
-// vectorize appends the features of one document to v, reusing v's slices.
+// vectorize sets v to the features of one document, reusing v's slices;
+// the features are in increasing order. It is the form training and
+// Transform use.
 func (f *Featurizer) vectorize(d docText, v *SparseVector) {
+	f.features(d, v, true)
+}
+
+// features sets v to the features of d. sorted asks for increasing
+// feature order; without it they come in first-seen order, which is all
+// that scoring needs and spares a sort.
+func (f *Featurizer) features(d docText, v *SparseVector, sorted bool) {
 	s, _ := f.pool.Get().(*featScratch)
 	if s == nil {
 		s = &featScratch{}
@@ -210,7 +258,7 @@ func (f *Featurizer) vectorize(d docText, v *SparseVector) {
 				continue
 			}
 			if f.opts.WordNgrams > 1 && prev >= 0 {
-				if fi, ok := f.bigrams[bigramKey(prev, slot)]; ok {
+				if fi, ok := f.bigramTab.get(bigramKey(prev, slot)); ok {
 					ids = append(ids, fi)
 				}
 			}
@@ -218,33 +266,89 @@ func (f *Featurizer) vectorize(d docText, v *SparseVector) {
 		}
 	}
 	if norm := d.norm; f.opts.CharMax > 0 && len(f.chars) > 0 {
-		offs := runeOffsets(norm, s.offs[:0])
-		s.offs = offs
-		nr := len(offs) - 1
-		for i := range nr {
-			for n := f.opts.CharMin; n <= f.opts.CharMax && i+n <= nr; n++ {
-				fi, ok := f.chars[norm[offs[i]:offs[i+n]]]
-				if !ok {
-					// A longer n-gram is in no more documents than its
-					// prefix, so with one min_df for all lengths it
-					// cannot be in the vocabulary either.
-					break
-				}
-				ids = append(ids, fi)
-			}
+		if f.charTab != nil && utf8.ValidString(norm) {
+			ids = f.charFeatures(norm, s, ids)
+		} else {
+			ids = f.charFeaturesByString(norm, s, ids)
 		}
 	}
-	slices.Sort(ids)
 	s.ids = ids
-
-	v.Index, v.Value = v.Index[:0], v.Value[:0]
 	var wnorm, cnorm float64
+	if sorted {
+		wnorm, cnorm = f.weighSorted(ids, v)
+	} else {
+		wnorm, cnorm = f.weighUnsorted(ids, s, v)
+	}
+	f.normalize(v, wnorm, cnorm)
+	f.pool.Put(s)
+}
+
+// charFeatures appends the character n-gram features of norm (valid
+// UTF-8) found through the packed table.
+func (f *Featurizer) charFeatures(norm string, s *featScratch, ids []int32) []int32 {
+	rs := s.runes[:0]
+	for _, r := range norm {
+		rs = append(rs, r)
+	}
+	s.runes = rs
+	lo, hi := f.opts.CharMin, f.opts.CharMax
+	for i := range rs {
+		var key uint64
+		for n := 1; n <= hi && i+n <= len(rs); n++ {
+			key = key<<21 | uint64(rs[i+n-1]+1)
+			if n < lo {
+				continue
+			}
+			fi, ok := f.charTab.get(key)
+			if !ok {
+				// A longer n-gram is in no more documents than its
+				// prefix, so with one min_df for all lengths it
+				// cannot be in the vocabulary either.
+				break
+			}
+			ids = append(ids, fi)
+		}
+	}
+	return ids
+}
+
+// charFeaturesByString is charFeatures through the string map, for
+// n-grams too long to pack and text that is not valid UTF-8.
+func (f *Featurizer) charFeaturesByString(norm string, s *featScratch, ids []int32) []int32 {
+	offs := runeOffsets(norm, s.offs[:0])
+	s.offs = offs
+	nr := len(offs) - 1
+	for i := range nr {
+		for n := f.opts.CharMin; n <= f.opts.CharMax && i+n <= nr; n++ {
+			fi, ok := f.chars[norm[offs[i]:offs[i+n]]]
+			if !ok {
+				break // as in charFeatures
+			}
+			ids = append(ids, fi)
+		}
+	}
+	return ids
+}
+
+// tfidf is the sublinear TF-IDF weight of a feature seen c times.
+func (f *Featurizer) tfidf(fi int32, c int) float64 {
+	if c == 1 {
+		return float64(f.idf[fi])
+	}
+	return (1 + math.Log(float64(c))) * float64(f.idf[fi])
+}
+
+// weighSorted sets v to the distinct ids, sorted, with their TF-IDF, and
+// returns the squared norms of the word and the character block.
+func (f *Featurizer) weighSorted(ids []int32, v *SparseVector) (wnorm, cnorm float64) {
+	slices.Sort(ids)
+	v.Index, v.Value = v.Index[:0], v.Value[:0]
 	for i := 0; i < len(ids); {
 		j := i + 1
 		for j < len(ids) && ids[j] == ids[i] {
 			j++
 		}
-		x := (1 + math.Log(float64(j-i))) * float64(f.idf[ids[i]])
+		x := f.tfidf(ids[i], j-i)
 		if int(ids[i]) < f.nWord {
 			wnorm += x * x
 		} else {
@@ -254,6 +358,56 @@ func (f *Featurizer) vectorize(d docText, v *SparseVector) {
 		v.Value = append(v.Value, float32(x))
 		i = j
 	}
+	return wnorm, cnorm
+}
+
+// weighUnsorted is weighSorted with the ids in first-seen order, counting
+// repeats in a small hash set instead of sorting.
+func (f *Featurizer) weighUnsorted(ids []int32, s *featScratch, v *SparseVector) (wnorm, cnorm float64) {
+	size := 16
+	for size < 2*len(ids) {
+		size *= 2
+	}
+	if cap(s.dedup) < size {
+		s.dedup, s.place = make([]int32, size), make([]int32, size)
+	}
+	dedup, place := s.dedup[:size], s.place[:size]
+	for i := range dedup {
+		dedup[i] = -1
+	}
+	mask := uint32(size - 1)
+	v.Index, v.Value = v.Index[:0], v.Value[:0]
+	cnt := s.cnt[:0]
+	for _, fi := range ids {
+		h := (uint32(fi) * 0x9E3779B1) & mask
+		for dedup[h] >= 0 && dedup[h] != fi {
+			h = (h + 1) & mask
+		}
+		if dedup[h] == fi {
+			cnt[place[h]]++
+			continue
+		}
+		dedup[h], place[h] = fi, int32(len(cnt))
+		v.Index = append(v.Index, fi)
+		cnt = append(cnt, 1)
+	}
+	for k, fi := range v.Index {
+		x := f.tfidf(fi, int(cnt[k]))
+		if int(fi) < f.nWord {
+			wnorm += x * x
+		} else {
+			cnorm += x * x
+		}
+		v.Value = append(v.Value, float32(x))
+	}
+	s.cnt = cnt
+	return wnorm, cnorm
+}
+
+// normalize scales the word block and the character block of v, whose
+// squared norms are wnorm and cnorm, to unit length each, the character
+// block then by CharWeight.
+func (f *Featurizer) normalize(v *SparseVector, wnorm, cnorm float64) {
 	ws, cs := 0.0, 0.0
 	if wnorm > 0 {
 		ws = 1 / math.Sqrt(wnorm)
@@ -268,7 +422,6 @@ func (f *Featurizer) vectorize(d docText, v *SparseVector) {
 			v.Value[k] = float32(float64(v.Value[k]) * cs)
 		}
 	}
-	f.pool.Put(s)
 }
 
 // runeOffsets returns the byte offset of every rune of s and len(s) last.
@@ -448,6 +601,7 @@ func fitVocabulary(ctx context.Context, seg triage.Segmenter, docs []docText, op
 	if len(f.idf) == 0 {
 		return nil, triage.Invalid("examples", "the training texts yield no features")
 	}
+	f.index()
 	return f, nil
 }
 

@@ -214,6 +214,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if nl < 2 || f.opts.validate() != nil || !(nm.scale > 0) || math.IsInf(nm.scale, 0) {
 		return bad("bad options or labels")
 	}
+	f.index()
 	nm.feat = f
 	nm.version = nm.contentHash()
 	*m = Model{feat: nm.feat, labels: nm.labels, weights: nm.weights, bias: nm.bias, scale: nm.scale, info: nm.info, version: nm.version}

@@ -62,8 +62,23 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		folds = 0
 	}
 
+	// With folds, each candidate supervised IDF weight is cross-validated
+	// on the training set; the best by out-of-fold macro-F1 is kept, and
+	// its out-of-fold scores fit the temperature.
+	cands := []float64{opts.Supervised}
+	if opts.Supervised == 0 {
+		cands = []float64{-1}
+		if folds > 0 {
+			cands = []float64{-1, AutoSupervised}
+		} else if len(examples) > AutoCalibrateMax {
+			cands = []float64{LargeSetSupervised}
+		}
+	}
+	if folds == 0 {
+		cands = cands[:1]
+	}
 	// Progress: texts segmented, then MaxIter steps for each fit.
-	total := len(examples) + (folds+1)*opts.MaxIter
+	total := len(examples) + (len(cands)*folds+1)*opts.MaxIter
 	report := func(done int) {
 		if opts.Progress != nil {
 			opts.Progress(done, total)
@@ -76,16 +91,39 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	opts.Features = feats
 
 	scale := 1.0
+	var cv []CVScore
 	if folds > 0 {
-		scale, err = calibrate(ctx, docs, y, len(labels), folds, opts, func(fold, it int) {
-			report(len(examples) + fold*opts.MaxIter + it)
-		})
-		if err != nil {
-			return nil, err
+		var best []float64
+		var bestCV CVScore
+		for i, w := range cands {
+			o := opts
+			o.Supervised = w
+			z, err := outOfFold(ctx, docs, y, len(labels), folds, o, func(fold, it int) {
+				report(len(examples) + (i*folds+fold)*opts.MaxIter + it)
+			})
+			if err != nil {
+				return nil, err
+			}
+			sc := CVScore{Supervised: w, MacroF1: macroF1(z, y, len(labels)), scale: fitScale(z, y, len(labels))}
+			sc.LogLoss = logLoss(z, y, len(labels), sc.scale) / float64(len(y))
+			cv = append(cv, sc)
+			// A candidate must classify better without predicting worse
+			// probabilities (out-of-fold log-loss once calibrated), and
+			// its temperature must be found inside the bracket: on a
+			// few dozen examples, raising class-specific features can
+			// separate the folds perfectly, which leaves no temperature
+			// to fit and the model sure of texts it knows nothing
+			// about. Ties keep the earlier, simpler candidate.
+			if best == nil || sc.MacroF1 > bestCV.MacroF1 && sc.LogLoss <= bestCV.LogLoss && sc.scale < 0.99*maxScale {
+				best, bestCV, opts.Supervised = z, sc, w
+			}
 		}
+		scale = bestCV.scale
+	} else {
+		opts.Supervised = cands[0]
 	}
 	m, res, err := fitLinear(ctx, docs, y, len(labels), opts, func(it int) {
-		report(len(examples) + folds*opts.MaxIter + it)
+		report(len(examples) + len(cands)*folds*opts.MaxIter + it)
 	})
 	if err != nil {
 		return nil, err
@@ -105,6 +143,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		Loss:             res.f,
 		Temperature:      1 / scale,
 		CalibrationFolds: folds,
+		CrossValidation:  cv,
 		FitSeconds:       time.Since(start).Seconds(),
 	}
 	m.info.Options.Workers = 0
@@ -127,6 +166,12 @@ func fitLinear(ctx context.Context, docs []docText, y []int32, k int, opts Train
 	counts := make([]int, k)
 	for _, c := range y {
 		counts[c]++
+	}
+	if opts.Supervised > 0 {
+		superviseIDF(feat, x, y, counts, opts.Supervised)
+		if x, err = feat.matrix(ctx, docs, opts.Workers); err != nil {
+			return nil, lbfgsResult{}, err
+		}
 	}
 	sw := make([]float64, len(y))
 	for i, c := range y {
@@ -165,11 +210,55 @@ func fitLinear(ctx context.Context, docs []docText, y []int32, k int, opts Train
 	return m, res, nil
 }
 
-// calibrate returns the factor by which to multiply the final model's
-// scores: the inverse temperature that minimises the log-loss of
-// out-of-fold predictions. Folds are stratified by class and shuffled
-// with opts.Seed.
-func calibrate(ctx context.Context, docs []docText, y []int32, k, folds int, opts TrainOptions, progress func(fold, iter int)) (float64, error) {
+// superviseIDF scales the IDF of each feature by 1 + weight·s, s being one
+// minus the normalised entropy of the feature's class distribution: the
+// share of each class's texts that have the feature (smoothed), normalised
+// over classes. A feature in one class only gets s near 1, one spread as
+// the classes are gets 0. x is the matrix of the training texts, counts
+// the texts per class.
+func superviseIDF(f *Featurizer, x *csr, y []int32, counts []int, weight float64) {
+	k, dim := len(counts), f.Dim()
+	df := make([]float64, dim*k)
+	for i, c := range y {
+		for j := x.ptr[i]; j < x.ptr[i+1]; j++ {
+			df[int(x.idx[j])*k+int(c)]++
+		}
+	}
+	present := 0
+	for _, n := range counts {
+		if n > 0 {
+			present++
+		}
+	}
+	if present < 2 {
+		return
+	}
+	q := make([]float64, k)
+	for fi := range dim {
+		sum := 0.0
+		for c, n := range counts {
+			q[c] = 0
+			if n > 0 {
+				q[c] = (df[fi*k+c] + 0.5) / (float64(n) + 1)
+				sum += q[c]
+			}
+		}
+		h := 0.0
+		for _, v := range q {
+			if v > 0 {
+				p := v / sum
+				h -= p * math.Log(p)
+			}
+		}
+		s := max(0, 1-h/math.Log(float64(present)))
+		f.idf[fi] = float32(float64(f.idf[fi]) * (1 + weight*s))
+	}
+}
+
+// outOfFold returns the out-of-fold class scores of every training
+// document (n×K): each fold's scores come from a model fitted on the other
+// folds. Folds are stratified by class and shuffled with opts.Seed.
+func outOfFold(ctx context.Context, docs []docText, y []int32, k, folds int, opts TrainOptions, progress func(fold, iter int)) ([]float64, error) {
 	fold := make([]int, len(y))
 	perm := rand.New(rand.NewPCG(uint64(opts.Seed), 0x7472696167650a)).Perm(len(y))
 	next := make([]int, k)
@@ -189,7 +278,7 @@ func calibrate(ctx context.Context, docs []docText, y []int32, k, folds int, opt
 		}
 		m, _, err := fitLinear(ctx, trainDocs, trainY, k, opts, func(it int) { progress(f, it) })
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		var v SparseVector
 		for i := range docs {
@@ -199,7 +288,56 @@ func calibrate(ctx context.Context, docs []docText, y []int32, k, folds int, opt
 			}
 		}
 	}
-	return fitScale(z, y, k), nil
+	return z, nil
+}
+
+// macroF1 is the macro-averaged F1 of the best-scoring class of each row
+// of z (n×K) against y, over the classes present in y.
+func macroF1(z []float64, y []int32, k int) float64 {
+	tp, pred, gold := make([]int, k), make([]int, k), make([]int, k)
+	for i, c := range y {
+		row := z[i*k : i*k+k]
+		p := 0
+		for j := range row {
+			if row[j] > row[p] {
+				p = j
+			}
+		}
+		pred[p]++
+		gold[c]++
+		if p == int(c) {
+			tp[c]++
+		}
+	}
+	sum, n := 0.0, 0
+	for c := range k {
+		if gold[c] == 0 {
+			continue
+		}
+		n++
+		if tp[c] > 0 {
+			sum += 2 * float64(tp[c]) / float64(pred[c]+gold[c])
+		}
+	}
+	return sum / float64(n)
+}
+
+// maxScale bounds the inverse temperature fitScale returns.
+const maxScale = 20.0
+
+// logLoss is Σ −log softmax(β·z_i)[y_i].
+func logLoss(z []float64, y []int32, k int, beta float64) float64 {
+	s := 0.0
+	for i, c := range y {
+		row := z[i*k : i*k+k]
+		mx := slices.Max(row)
+		sum := 0.0
+		for _, v := range row {
+			sum += math.Exp(beta * (v - mx))
+		}
+		s += math.Log(sum) - beta*(row[c]-mx)
+	}
+	return s
 }
 
 // fitScale finds β > 0 minimising Σ −log softmax(β·z_i)[y_i]. The loss is
@@ -207,20 +345,8 @@ func calibrate(ctx context.Context, docs []docText, y []int32, k, folds int, opt
 // it; the bracket bounds keep a degenerate fold from producing an absurd
 // temperature.
 func fitScale(z []float64, y []int32, k int) float64 {
-	nll := func(beta float64) float64 {
-		s := 0.0
-		for i, c := range y {
-			row := z[i*k : i*k+k]
-			mx := slices.Max(row)
-			sum := 0.0
-			for _, v := range row {
-				sum += math.Exp(beta * (v - mx))
-			}
-			s += math.Log(sum) - beta*(row[c]-mx)
-		}
-		return s
-	}
-	lo, hi := 0.1, 20.0
+	nll := func(beta float64) float64 { return logLoss(z, y, k, beta) }
+	lo, hi := 0.1, maxScale
 	g := (math.Sqrt(5) - 1) / 2
 	a, b := hi-g*(hi-lo), lo+g*(hi-lo)
 	fa, fb := nll(a), nll(b)

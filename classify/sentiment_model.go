@@ -65,6 +65,11 @@ func TrainSentiment(ctx context.Context, examples []Example, lex *Lexicon, neutr
 	if len(held) == 0 {
 		return nil, triage.Invalid("examples", "need at least %d examples", StackHoldout)
 	}
+	if opts.Supervised == 0 {
+		// The supervised IDF was chosen on topic categories; polarity
+		// keeps the plain IDF its figures were measured with.
+		opts.Supervised = -1
+	}
 	first, err := Train(ctx, fit, opts)
 	if err != nil {
 		return nil, err

@@ -147,6 +147,10 @@ func SentimentEval(ctx context.Context, seg triage.Segmenter, train, test []Labe
 	}
 
 	opts.Progress = progress(ScorerBaseline)
+	if opts.Supervised == 0 {
+		// The baseline is plain TF-IDF + logistic regression.
+		opts.Supervised = -1
+	}
 	start = time.Now()
 	base, err := classify.Train(ctx, examples, opts)
 	if err != nil {
