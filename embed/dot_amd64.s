@@ -73,3 +73,59 @@ fold:
 	VZEROUPPER
 	MOVSS X0, ret+24(FP)
 	RET
+
+// func cpuHasF16C() bool
+TEXT ·cpuHasF16C(SB), NOSPLIT, $0-1
+	MOVL $1, AX
+	XORL CX, CX
+	CPUID
+	BTL  $29, CX
+	JCC  nof16c
+	MOVB $1, ret+0(FP)
+	RET
+nof16c:
+	MOVB $0, ret+0(FP)
+	RET
+
+// func dotHalfAVX2(a *float32, b *uint16, n int) float32
+// dotAVX2 with b as halves, widened by VCVTPH2PS: the same lanes and fold.
+TEXT ·dotHalfAVX2(SB), NOSPLIT, $0-28
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), DI
+	MOVQ n+16(FP), CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+hloop:
+	CMPQ CX, $32
+	JLT  hfold
+	VCVTPH2PS (DI), Y8
+	VCVTPH2PS 16(DI), Y9
+	VCVTPH2PS 32(DI), Y10
+	VCVTPH2PS 48(DI), Y11
+	VMULPS  (SI), Y8, Y4
+	VMULPS  32(SI), Y9, Y5
+	VMULPS  64(SI), Y10, Y6
+	VMULPS  96(SI), Y11, Y7
+	VADDPS  Y4, Y0, Y0
+	VADDPS  Y5, Y1, Y1
+	VADDPS  Y6, Y2, Y2
+	VADDPS  Y7, Y3, Y3
+	ADDQ    $128, SI
+	ADDQ    $64, DI
+	SUBQ    $32, CX
+	JMP     hloop
+hfold:
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VMOVHLPS X0, X0, X1
+	VADDPS   X1, X0, X0
+	VMOVSHDUP X0, X1
+	VADDSS    X1, X0, X0
+	VZEROUPPER
+	MOVSS X0, ret+24(FP)
+	RET

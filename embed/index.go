@@ -14,17 +14,19 @@ type Hit struct {
 	Score float32 `json:"score"`
 }
 
-// Index is an exact in-memory top-k index over unit float32 vectors, for
-// the embedded mode where vectors live in SQLite and are searched in
-// memory. Exact search keeps recall at 1.0; for the tens of thousands of
-// vectors one service holds it costs a few milliseconds. Safe for
+// Index is an exact in-memory top-k index over unit vectors, for the
+// embedded mode where vectors live in SQLite and are searched in memory.
+// Exact search keeps recall at 1.0; for the tens of thousands of vectors
+// one service holds it costs a few milliseconds. The vectors are held as
+// float16 (see half.go): the scan is bound by the bytes it reads, and the
+// scores are the float32 dot products with those halves. Safe for
 // concurrent use.
 type Index struct {
 	dim int
 
 	mu   sync.RWMutex
 	ids  []string
-	vecs []float32 // len(ids) × dim, row i belongs to ids[i]
+	vecs []uint16 // len(ids) × dim halves, row i belongs to ids[i]
 	pos  map[string]int
 }
 
@@ -43,7 +45,8 @@ func (x *Index) Len() int {
 	return len(x.ids)
 }
 
-// Add inserts or replaces the vector of id. The vector is copied.
+// Add inserts or replaces the vector of id. The vector is copied, rounded
+// to float16.
 func (x *Index) Add(id string, vec []float32) error {
 	if len(vec) != x.dim {
 		return triage.Invalid("vector", "vector of %s has %d dimensions, the index holds %d", id, len(vec), x.dim)
@@ -51,12 +54,16 @@ func (x *Index) Add(id string, vec []float32) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.pos[id]; ok {
-		copy(x.vecs[i*x.dim:(i+1)*x.dim], vec)
+		for j, f := range vec {
+			x.vecs[i*x.dim+j] = toHalf(f)
+		}
 		return nil
 	}
 	x.pos[id] = len(x.ids)
 	x.ids = append(x.ids, id)
-	x.vecs = append(x.vecs, vec...)
+	for _, f := range vec {
+		x.vecs = append(x.vecs, toHalf(f))
+	}
 	return nil
 }
 
@@ -117,7 +124,7 @@ func (x *Index) scan(q []float32, k int, filter func(string) bool, lo, hi int) t
 	t := make(topK, 0, k)
 	d := x.dim
 	for i := lo; i < hi; i++ {
-		s := dot(q, x.vecs[i*d:(i+1)*d])
+		s := dotHalf(q, x.vecs[i*d:(i+1)*d])
 		if len(t) == k && !t.beats(cand{i, s}) {
 			continue
 		}

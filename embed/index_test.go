@@ -19,12 +19,17 @@ func randomUnit(rng *rand.Rand, dim int) []float32 {
 	return v
 }
 
-// bruteForce is the obviously right answer the index must agree with.
+// bruteForce is the obviously right answer the index must agree with: the
+// float32 dot product with each vector as the index holds it, in float16.
 func bruteForce(ids []string, vecs [][]float32, q []float32, k int, filter func(string) bool) []Hit {
 	var all []Hit
 	for i, v := range vecs {
 		if filter == nil || filter(ids[i]) {
-			all = append(all, Hit{ids[i], dot(q, v)})
+			held := make([]float32, len(v))
+			for j, f := range v {
+				held[j] = fromHalf(toHalf(f))
+			}
+			all = append(all, Hit{ids[i], dot(q, held)})
 		}
 	}
 	slices.SortStableFunc(all, func(a, b Hit) int {

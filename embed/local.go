@@ -197,7 +197,7 @@ func (l *Local) lookup(h uint64) (int32, float64) {
 func (l *Local) embed(text string) []float32 {
 	dim := l.opts.Dim
 	v := make([]float32, dim)
-	fs := weigh(l.ex.counts(text), l.lookup)
+	fs := l.ex.features(text, l.lookup)
 	if len(fs) == 0 {
 		return v
 	}
@@ -219,8 +219,9 @@ func (l *Local) embed(text string) []float32 {
 				}
 				w := float32(f.w * inv)
 				row := l.proj[int(f.idx)*k : int(f.idx+1)*k]
-				for j, p := range row {
-					lsa[j] += w * p
+				row = row[:len(lsa)] // one bounds check, not one per element
+				for j := range lsa {
+					lsa[j] += w * row[j]
 				}
 			}
 			normalize(lsa)

@@ -318,7 +318,10 @@ func (s *Searcher) fuse(lex, vec []Hit) []Hit {
 		h.Fused = wv * h.VectorScore
 		out = append(out, h)
 	}
-	slices.SortStableFunc(out, func(a, b Hit) int {
+	// Owners are unique and the order below is total, so an unstable sort
+	// gives the one order; the stable one was 7% of a bq_similar hybrid
+	// query's profile.
+	slices.SortFunc(out, func(a, b Hit) int {
 		if n := cmp.Compare(b.Fused, a.Fused); n != 0 {
 			return n
 		}
