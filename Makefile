@@ -79,7 +79,7 @@ bench:
 # The benchmarks of the search, indexing and prediction paths on the shared
 # sets (skipped without them); add -cpuprofile/-memprofile to profile one
 # package. Minutes: BenchmarkSearch builds an index of 100k chunks.
-.PHONY: bench-speed
+.PHONY: bench-speed bench-start
 bench-speed:
 	$(GO) test -run '^$$' -bench 'Benchmark(Search|Index)$$' -benchtime 2000x -timeout 60m ./bleve
 	$(GO) test -run '^$$' -bench 'BenchmarkRetrieve' -benchtime 1000x ./eval
@@ -96,6 +96,13 @@ BENCH_HTTP_TIME ?= 10s
 .PHONY: bench-http
 bench-http:
 	$(GO) test -run '^$$' -bench 'BenchmarkHTTP$$' -benchtime $(BENCH_HTTP_TIME) -timeout 30m $(BENCH_HTTP_FLAGS) ./cmd/triage
+
+# Cold start of the built binary, `serve --demo` on an empty and on a filled
+# data directory: median time to /readyz, CPU by then and idle RSS over
+# START_RUNS starts each (cmd/triage BenchmarkStart).
+START_RUNS ?= 5
+bench-start: build
+	TRIAGE_BIN=$(abspath $(BIN)) $(GO) test -run '^$$' -bench BenchmarkStart -benchtime $(START_RUNS)x -timeout 60m ./cmd/triage
 
 clean:
 	rm -rf bin node_modules

@@ -235,6 +235,8 @@ type App struct {
 	// sso is single sign-on when configured, ssoName its button's label.
 	sso     api.SSO
 	ssoName string
+	// phases times the stages of Open and Start (app/startup.go).
+	phases phases
 	// registered lists the job kinds given a handler, in order, and
 	// subscriptions every service's event subscriptions.
 	registered    []string
@@ -289,28 +291,28 @@ func (a *App) open(ctx context.Context) error {
 	if err := os.MkdirAll(a.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
-	if err := a.openStore(ctx); err != nil {
+	if err := a.timed("store", func() error { return a.openStore(ctx) }); err != nil {
 		return err
 	}
-	if err := a.openSegmenter(ctx); err != nil {
+	if err := a.timed("segmenter", func() error { return a.openSegmenter(ctx) }); err != nil {
 		return err
 	}
 	router := &classify.Router{}
 	a.Triager = &classify.Triager{Segmenter: a.Segmenter, Router: router, Threshold: a.Config.Threshold, Skip: a.skipped.skip}
 	a.Triager.Trace = a.trace()
-	if err := a.Triager.LoadModels(ctx, a.Store); err != nil {
+	if err := a.timed("models", func() error { return a.Triager.LoadModels(ctx, a.Store) }); err != nil {
 		return fmt.Errorf("loading the active models: %w", err)
 	}
 	a.Trainer = &classify.Trainer{Store: a.Store, Segmenter: a.Segmenter, MinNew: a.Config.RetrainEvery}
 	a.Desk = &desk.Service{Store: a.Store, Log: a.Log, Intake: a.Triager, Router: router, Normalize: a.Segmenter.Normalize, Segmenter: a.Segmenter, Dict: a.Segmenter, ModelSink: a.Triager}
 	shadower := &classify.Shadower{Segmenter: a.Segmenter, Triager: a.Triager}
-	if err := shadower.Load(ctx, a.Store, a.skipped.skip); err != nil {
+	if err := a.timed("shadow", func() error { return shadower.Load(ctx, a.Store, a.skipped.skip) }); err != nil {
 		return fmt.Errorf("loading the shadow trials: %w", err)
 	}
 	a.Desk.Shadow = shadower
 	a.Dups = &desk.Duplicates{Store: a.Store, Words: a.Segmenter.Words, Window: a.Config.DuplicateWindow}
 	a.Notifier = &desk.Notifier{Store: a.Store}
-	if err := a.openSearch(ctx); err != nil {
+	if err := a.timed("search", func() error { return a.openSearch(ctx) }); err != nil {
 		return err
 	}
 	a.Retrainer = &classify.Retrainer{Trainer: a.Trainer, Triager: a.Triager, Queue: a.Jobs, Log: a.Log,

@@ -17,20 +17,28 @@ import (
 // the background work begun: embedding whatever lacks vectors, following
 // the change log, and working jobs. progress hears the long stages.
 func (a *App) Start(ctx context.Context, progress kb.Progress) (*triage.Token, error) {
-	tok, err := a.Desk.Bootstrap(ctx, a.Config.AdminToken)
+	var tok *triage.Token
+	err := a.timed("bootstrap", func() (err error) {
+		tok, err = a.Desk.Bootstrap(ctx, a.Config.AdminToken)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := a.StartIndex(ctx, progress); err != nil {
+	if err := a.timed("index", func() error { return a.StartIndex(ctx, progress) }); err != nil {
 		return nil, fmt.Errorf("search index: %w", err)
 	}
 	if a.Config.Demo {
-		if err := a.LoadDemo(ctx); err != nil {
+		if err := a.timed("demo", func() error { return a.LoadDemo(ctx) }); err != nil {
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
 		// The demo's articles are searchable before the first request,
 		// so its first suggestions (stored for ten minutes) are not empty.
-		if _, err := a.Indexer.CatchUp(ctx); err != nil {
+		err := a.timed("demo_index", func() error {
+			_, err := a.Indexer.CatchUp(ctx)
+			return err
+		})
+		if err != nil {
 			return nil, fmt.Errorf("search index: %w", err)
 		}
 	}
@@ -49,6 +57,7 @@ func (a *App) Start(ctx context.Context, progress kb.Progress) (*triage.Token, e
 	if a.Backups != nil {
 		go a.Backups.Run(ctx)
 	}
+	a.logStarted()
 	return tok, nil
 }
 

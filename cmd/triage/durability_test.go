@@ -31,7 +31,7 @@ var built struct {
 }
 
 // buildBinary compiles the real triage binary once per test run.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		if built.dir, built.err = os.MkdirTemp("", "triage-test-bin"); built.err != nil {
