@@ -291,6 +291,12 @@ func (a *App) open(ctx context.Context) error {
 	if err := os.MkdirAll(a.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	// The dictionary loads on the other core while the store opens (and
+	// migrates); openSegmenter waits for it.
+	a.Segmenter = a.Config.Segmenter
+	if a.Segmenter == nil {
+		a.Segmenter = segment.Load(segment.Options{})
+	}
 	if err := a.timed("store", func() error { return a.openStore(ctx) }); err != nil {
 		return err
 	}
@@ -365,9 +371,9 @@ func (a *App) open(ctx context.Context) error {
 	return nil
 }
 
-// openSegmenter loads the segmenter with the store's user dictionary. A
-// stored word the segmenter refuses is left out and reported, never a
-// reason not to start.
+// openSegmenter waits for the segmenter (see open) and adds the store's
+// user dictionary. A stored word the segmenter refuses is left out and
+// reported, never a reason not to start.
 func (a *App) openSegmenter(ctx context.Context) error {
 	words, err := a.Store.DictWords(ctx)
 	if err != nil {
@@ -377,11 +383,8 @@ func (a *App) openSegmenter(ctx context.Context) error {
 	for i, w := range words {
 		dict[i] = *w
 	}
-	a.Segmenter = a.Config.Segmenter
-	if a.Segmenter == nil {
-		if a.Segmenter, err = segment.New(segment.Options{}); err != nil {
-			return err
-		}
+	if err := a.Segmenter.Wait(); err != nil {
+		return err
 	}
 	return a.Segmenter.AddEach(dict, func(w triage.DictWord, err error) {
 		a.skipped.skip(triage.SkipDictionary, w.Word, err)

@@ -47,6 +47,14 @@ type entry struct {
 // 极光pro手环, the form Words sees). Either every word is valid and all are
 // added, or none is and the error is a *triage.Error with code EINVALID.
 func (s *Segmenter) AddWords(words ...triage.DictWord) error {
+	if err := s.Wait(); err != nil {
+		return err
+	}
+	return s.addWords(words)
+}
+
+// addWords is AddWords once the dictionary is loaded (or while it loads).
+func (s *Segmenter) addWords(words []triage.DictWord) error {
 	norm := make([]triage.DictWord, len(words))
 	for i, w := range words {
 		var err error
@@ -158,6 +166,9 @@ func (s *Segmenter) token(word string, freq float64, tag string) gse.Token {
 func (s *Segmenter) RemoveWord(word string) error {
 	w, err := validWord(triage.DictWord{Word: word})
 	if err != nil {
+		return err
+	}
+	if err := s.Wait(); err != nil {
 		return err
 	}
 	s.mu.Lock()

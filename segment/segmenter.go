@@ -26,8 +26,8 @@ type Options struct {
 	// HMM lets gse guess words its dictionary lacks (names, new slang) with
 	// its hidden Markov model. It agrees more with jieba but is slower and
 	// retrieves no better; see the package benchmarks. gse keeps that model
-	// in package variables that every New rewrites, so do not call New while
-	// a Segmenter with HMM is cutting text.
+	// in package variables that every New with HMM rewrites, so do not call
+	// it while a Segmenter with HMM is cutting text.
 	HMM bool
 	// NoCache turns off the cache of recently cut clauses (see
 	// clauseCache), to measure the segmenter itself.
@@ -37,11 +37,17 @@ type Options struct {
 // Segmenter is gse with a user dictionary, stop words and the text
 // normalisation in front of it. It is safe for concurrent use: Words and
 // Tokens run in parallel, a dictionary edit waits for them and excludes them.
-// Loading takes about 1.5 s and 130 MiB, so a program makes one and shares it.
+// Loading takes about 1.5 s of CPU and 130 MiB, so a program makes one and
+// shares it, and starts loading it (Load) before its other start-up work.
 type Segmenter struct {
 	hmm     bool
 	noCache bool
 	stop    map[string]bool // read-only after New
+
+	// loaded is closed when the dictionary is loaded, loadErr set if that
+	// failed; every method that cuts or edits waits for it.
+	loaded  chan struct{}
+	loadErr error
 
 	// mu guards gse's dictionary (a double-array trie that a write may
 	// reallocate under a reader) and added.
@@ -55,13 +61,21 @@ type Segmenter struct {
 }
 
 // New loads gse's embedded simplified-Chinese dictionary, then the domain
-// words and opts.Words.
+// words and opts.Words, and returns when they are loaded.
 func New(opts Options) (*Segmenter, error) {
-	g, err := gse.NewEmbed("zh_s")
-	if err != nil {
-		return nil, &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+	s := Load(opts)
+	if err := s.Wait(); err != nil {
+		return nil, err
 	}
-	s := &Segmenter{hmm: opts.HMM, gse: g, added: map[string]entry{}, stop: map[string]bool{}, noCache: opts.NoCache}
+	return s, nil
+}
+
+// Load is New without the wait: it returns at once and loads in the
+// background, so that a program opens its store, its indexes and its models
+// on the other core meanwhile. Every method that cuts text or edits the
+// dictionary waits for the load; Wait returns its error.
+func Load(opts Options) *Segmenter {
+	s := &Segmenter{hmm: opts.HMM, added: map[string]entry{}, stop: map[string]bool{}, noCache: opts.NoCache, loaded: make(chan struct{})}
 	for w := range wordLines(stopWords) {
 		s.stop[Normalize(w)] = true
 	}
@@ -70,19 +84,38 @@ func New(opts Options) (*Segmenter, error) {
 			s.stop[w] = true
 		}
 	}
+	go func() {
+		defer close(s.loaded)
+		s.loadErr = s.load(opts)
+	}()
+	return s
+}
+
+// Wait waits until the dictionary is loaded and returns why it could not
+// be, if it could not.
+func (s *Segmenter) Wait() error {
+	<-s.loaded
+	return s.loadErr
+}
+
+// load fills the dictionary; it runs before loaded is closed, alone.
+func (s *Segmenter) load(opts Options) error {
+	// gse's HMM model lives in package variables and is used only by the
+	// HMM cut: a plain segmenter neither needs nor rewrites it.
+	s.gse.NotLoadHMM = !opts.HMM
+	if err := s.gse.LoadDictEmbed("zh_s"); err != nil {
+		return &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+	}
 	if !opts.NoDomainWords {
 		words, err := parseDict(domainWords)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if err := s.AddWords(words...); err != nil {
-			return nil, err
+		if err := s.addWords(words); err != nil {
+			return err
 		}
 	}
-	if err := s.AddWords(opts.Words...); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return s.addWords(opts.Words)
 }
 
 // Normalize is the package's Normalize, which needs no dictionary; it is a
@@ -92,6 +125,9 @@ func (s *Segmenter) Normalize(text string) string { return Normalize(text) }
 // Words returns the words of text after Normalize, without stop words,
 // punctuation or white space, in order, for the classifier and the rules.
 func (s *Segmenter) Words(text string) []string {
+	if s.Wait() != nil {
+		return nil
+	}
 	norm := Normalize(text)
 	words := make([]string, 0, len(norm)/4)
 	for chunk := range chunks(norm) {
@@ -116,6 +152,9 @@ func (s *Segmenter) Tokens(text string) []triage.Term {
 // returned, for callers that need the normalised text too: normalising
 // again costs about a tenth of cutting.
 func (s *Segmenter) TokensNormalized(norm string) []triage.Term {
+	if s.Wait() != nil {
+		return nil
+	}
 	terms := make([]triage.Term, 0, len(norm)/4)
 	pos := 0
 	for chunk := range chunks(norm) {

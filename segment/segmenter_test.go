@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"unicode/utf8"
 
@@ -222,5 +223,44 @@ func TestSegmenterNormalizeIsNormalize(t *testing.T) {
 	in := "臺灣ＡＢＣ  的颱風"
 	if got, want := s.Normalize(in), Normalize(in); got != want {
 		t.Fatalf("(*Segmenter).Normalize = %q, Normalize = %q", got, want)
+	}
+}
+
+// TestLoadWaits calls a Segmenter that Load returned before its dictionary
+// can have loaded: every call waits for the dictionary and the words of
+// Options, and none cuts with half a dictionary.
+func TestLoadWaits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads another dictionary")
+	}
+	s := Load(Options{Words: []triage.DictWord{{Word: "玄鸟听风耳机"}}})
+	const text = "玄鸟听风耳机充不进电"
+	var wg sync.WaitGroup
+	words := make([][]string, 4)
+	for i := range words {
+		wg.Go(func() {
+			if i%2 == 0 {
+				words[i] = s.Words(text)
+				return
+			}
+			for _, term := range s.Tokens(text) {
+				words[i] = append(words[i], term.Text)
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range words {
+		if !slices.Contains(w, "玄鸟听风耳机") {
+			t.Errorf("call %d cut %q into %q, without the word of Options", i, text, w)
+		}
+	}
+	if err := s.RemoveWord("玄鸟听风耳机"); err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Words(text); slices.Contains(w, "玄鸟听风耳机") {
+		t.Errorf("after RemoveWord %q is still one word: %q", "玄鸟听风耳机", w)
 	}
 }
