@@ -292,15 +292,16 @@ func (a *App) open(ctx context.Context) error {
 		return fmt.Errorf("data directory: %w", err)
 	}
 	// The dictionary loads on the other core while the store opens (and
-	// migrates); openSegmenter waits for it.
+	// migrates) and the rest is built; open waits for it at the end.
 	a.Segmenter = a.Config.Segmenter
-	if a.Segmenter == nil {
+	loading := a.Segmenter == nil
+	if loading {
 		a.Segmenter = segment.Load(segment.Options{})
 	}
 	if err := a.timed("store", func() error { return a.openStore(ctx) }); err != nil {
 		return err
 	}
-	if err := a.timed("segmenter", func() error { return a.openSegmenter(ctx) }); err != nil {
+	if err := a.timed("dictionary", func() error { return a.openSegmenter(ctx, loading) }); err != nil {
 		return err
 	}
 	router := &classify.Router{}
@@ -368,13 +369,16 @@ func (a *App) open(ctx context.Context) error {
 		return err
 	}
 	a.Server = api.New(a.APIConfig())
-	return nil
+	// What is left of loading the dictionary: nothing above cuts text, so
+	// this is the only wait (a method that cuts waits by itself).
+	return a.timed("segmenter", a.Segmenter.Wait)
 }
 
-// openSegmenter waits for the segmenter (see open) and adds the store's
-// user dictionary. A stored word the segmenter refuses is left out and
+// openSegmenter adds the store's user dictionary to the segmenter: to
+// the one Load is loading (loading), as its last words, else to the one
+// Config gave. A stored word the segmenter refuses is left out and
 // reported, never a reason not to start.
-func (a *App) openSegmenter(ctx context.Context) error {
+func (a *App) openSegmenter(ctx context.Context, loading bool) error {
 	words, err := a.Store.DictWords(ctx)
 	if err != nil {
 		return err
@@ -383,12 +387,14 @@ func (a *App) openSegmenter(ctx context.Context) error {
 	for i, w := range words {
 		dict[i] = *w
 	}
-	if err := a.Segmenter.Wait(); err != nil {
-		return err
-	}
-	return a.Segmenter.AddEach(dict, func(w triage.DictWord, err error) {
+	skip := func(w triage.DictWord, err error) {
 		a.skipped.skip(triage.SkipDictionary, w.Word, err)
-	})
+	}
+	if loading {
+		a.Segmenter.Finish(dict, skip)
+		return nil
+	}
+	return a.Segmenter.AddEach(dict, skip)
 }
 
 // APIConfig is what the HTTP server is built from: every service the

@@ -105,6 +105,14 @@ func (s *Segmenter) CheckWords(words ...triage.DictWord) ([]triage.DictWord, err
 // word (stored by an older version, or by hand) must not keep the others,
 // or the service, from starting.
 func (s *Segmenter) AddEach(words []triage.DictWord, skip func(w triage.DictWord, err error)) error {
+	if err := s.Wait(); err != nil {
+		return err
+	}
+	return s.addEach(words, skip)
+}
+
+// addEach is AddEach once the dictionary is loaded (or while it loads).
+func (s *Segmenter) addEach(words []triage.DictWord, skip func(w triage.DictWord, err error)) error {
 	good := make([]triage.DictWord, 0, len(words))
 	for _, w := range words {
 		n, err := validWord(w)
@@ -116,7 +124,7 @@ func (s *Segmenter) AddEach(words []triage.DictWord, skip func(w triage.DictWord
 		}
 		good = append(good, n)
 	}
-	return s.AddWords(good...)
+	return s.addWords(good)
 }
 
 // add puts one validated word into gse's dictionary; the caller holds mu.

@@ -44,10 +44,13 @@ type Segmenter struct {
 	noCache bool
 	stop    map[string]bool // read-only after New
 
-	// loaded is closed when the dictionary is loaded, loadErr set if that
-	// failed; every method that cuts or edits waits for it.
-	loaded  chan struct{}
-	loadErr error
+	// loaded is closed when the dictionary is loaded with the words of
+	// Finish, loadErr set if that failed; every method that cuts or edits
+	// waits for it.
+	loaded     chan struct{}
+	loadErr    error
+	finish     chan finishing
+	finishOnce sync.Once
 
 	// mu guards gse's dictionary (a double-array trie that a write may
 	// reallocate under a reader) and added.
@@ -64,18 +67,22 @@ type Segmenter struct {
 // words and opts.Words, and returns when they are loaded.
 func New(opts Options) (*Segmenter, error) {
 	s := Load(opts)
+	s.Finish(nil, nil)
 	if err := s.Wait(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// Load is New without the wait: it returns at once and loads in the
-// background, so that a program opens its store, its indexes and its models
-// on the other core meanwhile. Every method that cuts text or edits the
-// dictionary waits for the load; Wait returns its error.
+// Load is New without the wait, for a program's start: it returns at once
+// and loads in the background, so that the program opens its store, its
+// indexes and its models on the other core meanwhile. The words a program
+// keeps in its store come in later, through Finish; every method that cuts
+// text or edits the dictionary waits until they are in, so no text is ever
+// cut with part of the dictionary. Wait returns the load's error.
 func Load(opts Options) *Segmenter {
-	s := &Segmenter{hmm: opts.HMM, added: map[string]entry{}, stop: map[string]bool{}, noCache: opts.NoCache, loaded: make(chan struct{})}
+	s := &Segmenter{hmm: opts.HMM, added: map[string]entry{}, stop: map[string]bool{}, noCache: opts.NoCache,
+		loaded: make(chan struct{}), finish: make(chan finishing, 1)}
 	for w := range wordLines(stopWords) {
 		s.stop[Normalize(w)] = true
 	}
@@ -86,13 +93,31 @@ func Load(opts Options) *Segmenter {
 	}
 	go func() {
 		defer close(s.loaded)
-		s.loadErr = s.load(opts)
+		if s.loadErr = s.load(opts); s.loadErr != nil {
+			return
+		}
+		f := <-s.finish
+		s.loadErr = s.addEach(f.words, f.skip)
 	}()
 	return s
 }
 
-// Wait waits until the dictionary is loaded and returns why it could not
-// be, if it could not.
+// finishing is what Finish hands to the loading goroutine.
+type finishing struct {
+	words []triage.DictWord
+	skip  func(triage.DictWord, error)
+}
+
+// Finish gives a Segmenter from Load the last words of its dictionary, as
+// AddEach takes them (a word refused is left out and given to skip), and
+// returns at once; the methods wait until they are added. Only the first
+// call counts.
+func (s *Segmenter) Finish(words []triage.DictWord, skip func(w triage.DictWord, err error)) {
+	s.finishOnce.Do(func() { s.finish <- finishing{words, skip} })
+}
+
+// Wait waits until the dictionary is loaded with the words of Finish and
+// returns why it could not be, if it could not.
 func (s *Segmenter) Wait() error {
 	<-s.loaded
 	return s.loadErr

@@ -227,14 +227,17 @@ func TestSegmenterNormalizeIsNormalize(t *testing.T) {
 }
 
 // TestLoadWaits calls a Segmenter that Load returned before its dictionary
-// can have loaded: every call waits for the dictionary and the words of
-// Options, and none cuts with half a dictionary.
+// can have loaded and before Finish gave it the stored words: every call
+// waits for the dictionary, the words of Options and those of Finish, and
+// none cuts with part of the dictionary. A stored word the segmenter
+// refuses is skipped, not a failure.
 func TestLoadWaits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads another dictionary")
 	}
 	s := Load(Options{Words: []triage.DictWord{{Word: "玄鸟听风耳机"}}})
-	const text = "玄鸟听风耳机充不进电"
+	const text = "玄鸟听风耳机和星河云感手环充不进电"
+	want := []string{"玄鸟听风耳机", "星河云感手环"}
 	var wg sync.WaitGroup
 	words := make([][]string, 4)
 	for i := range words {
@@ -248,19 +251,28 @@ func TestLoadWaits(t *testing.T) {
 			}
 		})
 	}
+	var skipped []string
+	s.Finish([]triage.DictWord{{Word: "x;y"}, {Word: "星河云感手环"}}, func(w triage.DictWord, err error) {
+		skipped = append(skipped, w.Word)
+	})
 	wg.Wait()
 	if err := s.Wait(); err != nil {
 		t.Fatal(err)
 	}
+	if !slices.Equal(skipped, []string{"x;y"}) {
+		t.Errorf("skipped %q, want [x;y]", skipped)
+	}
 	for i, w := range words {
-		if !slices.Contains(w, "玄鸟听风耳机") {
-			t.Errorf("call %d cut %q into %q, without the word of Options", i, text, w)
+		for _, word := range want {
+			if !slices.Contains(w, word) {
+				t.Errorf("call %d cut %q into %q, without %q", i, text, w, word)
+			}
 		}
 	}
-	if err := s.RemoveWord("玄鸟听风耳机"); err != nil {
+	if err := s.RemoveWord("星河云感手环"); err != nil {
 		t.Fatal(err)
 	}
-	if w := s.Words(text); slices.Contains(w, "玄鸟听风耳机") {
-		t.Errorf("after RemoveWord %q is still one word: %q", "玄鸟听风耳机", w)
+	if w := s.Words(text); slices.Contains(w, "星河云感手环") {
+		t.Errorf("after RemoveWord %q is still one word: %q", "星河云感手环", w)
 	}
 }
