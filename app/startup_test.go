@@ -56,7 +56,7 @@ func TestStartLogsStages(t *testing.T) {
 			if _, err := time.ParseDuration(line.Took); err != nil {
 				t.Errorf("took %q: %v", line.Took, err)
 			}
-			for _, stage := range []string{"store", "segmenter", "models", "search", "bootstrap", "index"} {
+			for _, stage := range []string{"store", "dictionary", "models", "shadow", "search", "segmenter", "bootstrap", "index"} {
 				if _, err := time.ParseDuration(line.Stages[stage]); err != nil {
 					t.Errorf("stage %s: %q (%v) in %v", stage, line.Stages[stage], err, line.Stages)
 				}
