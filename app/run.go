@@ -43,13 +43,12 @@ func (a *App) Start(ctx context.Context, progress kb.Progress) (*triage.Token, e
 		}
 	}
 	// In the background, so serving does not wait. Then the garbage of
-	// loading goes back to the system (on a restart there is nothing to
-	// embed, and it goes at once, beside the first requests).
+	// loading goes back to the system (app/startup.go).
 	go func() {
 		if err := a.Embedding.Ensure(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Warn("embedding the searchable documents failed; search falls back to words until it succeeds", "err", err)
 		}
-		releaseMemory()
+		a.releaseWhenSettled(ctx)
 	}()
 	go a.Indexer.Run(ctx, 300*time.Millisecond)
 	if err := a.Jobs.Start(ctx); err != nil {

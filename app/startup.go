@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"runtime/debug"
 	"time"
@@ -32,10 +33,38 @@ func (a *App) logStarted() {
 	a.Log.Info("started", "took", total, slog.Group("stages", a.phases.attrs...))
 }
 
-// releaseMemory returns to the system the heap that loading left free:
-// parsing the dictionary, replaying the demo and embedding produce several
-// times the garbage of what they keep, and the runtime would otherwise hold
-// those pages until its scavenger got to them, so an idle server looked
-// that much bigger. The forced collection costs a few hundred milliseconds
-// of CPU, after ready, once the background embedding is done.
-func releaseMemory() { debug.FreeOSMemory() }
+// releaseWhenSettled returns to the system the heap that starting left
+// free, once the start's background work is done: the embedding (its
+// caller waits for that) and the jobs queued by then, such as the
+// triage that follows each demo ticket. Parsing the dictionary, replaying
+// the demo and those jobs make several times the garbage of what they
+// keep, and the runtime would hold those pages (up to twice the live
+// heap) until its scavenger got to them, so an idle server looked that
+// much bigger. On a restart there is nothing to wait for and it happens at
+// once, beside the first requests. The forced collection costs about a
+// hundred milliseconds of CPU; a queue still busy after two minutes is
+// not waited for longer.
+func (a *App) releaseWhenSettled(ctx context.Context) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) {
+		waiting, err := a.Jobs.Waiting(ctx)
+		if err != nil {
+			break
+		}
+		n := 0
+		for _, w := range waiting {
+			n += w.Jobs
+		}
+		if n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+	if ctx.Err() == nil {
+		debug.FreeOSMemory()
+	}
+}
