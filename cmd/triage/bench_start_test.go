@@ -116,7 +116,7 @@ func coldStart(b *testing.B, bin, dir string, settle time.Duration) startRun {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	run := startRun{ready: time.Since(began), cpu: cpuTime(b, cmd.Process.Pid)}
+	run := startRun{ready: time.Since(began), cpu: procCPU(b, cmd.Process.Pid)}
 	run.idle = waitIdle(b, cmd.Process.Pid, settle)
 	run.rss, run.peakRSS = rss(b, cmd.Process.Pid)
 	return run
@@ -129,7 +129,7 @@ func waitIdle(b *testing.B, pid int, max time.Duration) time.Duration {
 	const window, step = 2 * time.Second, 250 * time.Millisecond
 	var samples []time.Duration // CPU time every step
 	for time.Since(began) < max {
-		samples = append(samples, cpuTime(b, pid))
+		samples = append(samples, procCPU(b, pid))
 		if n := int(window / step); len(samples) > n && samples[len(samples)-1]-samples[len(samples)-1-n] < 100*time.Millisecond {
 			break
 		}
@@ -138,9 +138,9 @@ func waitIdle(b *testing.B, pid int, max time.Duration) time.Duration {
 	return time.Since(began)
 }
 
-// cpuTime is the user and system time pid has used, from /proc/PID/stat
+// procCPU is the user and system time pid has used, from /proc/PID/stat
 // (fields 14 and 15, in clock ticks of 1/100 s on Linux).
-func cpuTime(b *testing.B, pid int) time.Duration {
+func procCPU(b *testing.B, pid int) time.Duration {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)
