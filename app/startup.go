@@ -40,13 +40,20 @@ func (a *App) logStarted() {
 // the demo and those jobs make several times the garbage of what they
 // keep, and the runtime would hold those pages (up to twice the live
 // heap) until its scavenger got to them, so an idle server looked that
-// much bigger. On a restart there is nothing to wait for and it happens at
-// once, beside the first requests. The forced collection costs about a
-// hundred milliseconds of CPU; a queue still busy after two minutes is
-// not waited for longer.
+// much bigger. On a restart there is nothing to wait for and it happens a
+// second after ready. The forced collection costs one or two hundred
+// milliseconds of CPU; a queue still busy after two minutes is not waited
+// for longer.
 func (a *App) releaseWhenSettled(ctx context.Context) {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
+		// A second first, also on a restart with nothing to wait for: the
+		// first requests after ready do not share the CPU with a collection.
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
 		waiting, err := a.Jobs.Waiting(ctx)
 		if err != nil {
 			break
@@ -57,11 +64,6 @@ func (a *App) releaseWhenSettled(ctx context.Context) {
 		}
 		if n == 0 {
 			break
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
 		}
 	}
 	if ctx.Err() == nil {
