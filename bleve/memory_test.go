@@ -16,12 +16,15 @@ import (
 // Search scores over the memory postings; bleve's own searchers, given the
 // same statistics, are the reference. The two must agree on every hit and
 // score (to rounding: they add the same terms in another order), through
-// replacements, deletions, compaction and a reopen from disk.
+// replacements, deletions, compaction and a reopen from disk. Batches are
+// small, so that Index pipelines several, and one repeats a document ID,
+// whose last version both must keep.
 func TestMemoryMatchesBleve(t *testing.T) {
 	docs, queries := parityCorpus(t)
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "index")
-	x, err := bleve.Open(dir, testSegmenter(t), bleve.Options{})
+	opts := bleve.Options{BatchSize: 97}
+	x, err := bleve.Open(dir, testSegmenter(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +65,12 @@ func TestMemoryMatchesBleve(t *testing.T) {
 			changed = append(changed, d)
 		}
 	}
+	// The first changed document again, within the same batch, with other
+	// text: the first version must be found nowhere.
+	again := changed[0]
+	again.Title, again.Body = "重复提交", "同一个文档在一批里出现两次"
+	changed = slices.Insert(changed, min(len(changed), 5), again)
+	queries = append(queries, changed[0].Title+changed[0].Body)
 	if err := x.Index(ctx, changed...); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +81,16 @@ func TestMemoryMatchesBleve(t *testing.T) {
 			}
 		}
 	}
-	t.Run("changed", func(t *testing.T) { check(t, x) })
+	t.Run("changed", func(t *testing.T) {
+		check(t, x)
+		hits, err := x.Search(ctx, triage.TextQuery{Text: "同一个文档在一批里出现两次", Kind: again.Kind, K: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].DocID != again.ID {
+			t.Errorf("the repeated document's last version is not found first: %v", hits)
+		}
+	})
 	before, err := x.Count(ctx, triage.DocArticle)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +98,7 @@ func TestMemoryMatchesBleve(t *testing.T) {
 	if err := x.Close(); err != nil {
 		t.Fatal(err)
 	}
-	x, err = bleve.Open(dir, testSegmenter(t), bleve.Options{})
+	x, err = bleve.Open(dir, testSegmenter(t), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -277,16 +277,28 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 			return nil, err
 		}
 	}
+	return acc.top(k, pl, total).sorted(), nil
+}
+
+// top returns the best k of the documents touched, by their sum times the
+// share of clauses they matched. A document is looked at (alive, excluded,
+// its ID for a tie) only when its score reaches the k-th best so far:
+// with a long query over many chunks nearly every document is touched, and
+// loading each one's record was a fifth of the search.
+func (a *accumulators) top(k *memKind, pl *plan, total float64) hitHeap {
 	top := make(hitHeap, 0, pl.k)
-	for _, d := range acc.touched {
+	for _, d := range a.touched {
+		score := a.sum[d] * (float64(a.matched[d]) / total)
+		if len(top) == pl.k && score < top[0].score {
+			continue
+		}
 		doc := &k.docs[d]
 		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
 			continue
 		}
-		coord := float64(acc.matched[d]) / total
-		top.offer(memHit{num: d, score: acc.sum[d] * coord, id: doc.id}, pl.k)
+		top.offer(memHit{num: d, score: score, id: doc.id}, pl.k)
 	}
-	return top.sorted(), nil
+	return top
 }
 
 // phraseCand is a document with every term of a phrase alternative, and
@@ -363,14 +375,7 @@ func altCandidates(k *memKind, alt [][]scorer) []phraseCand {
 func (m *memory) scorePhrases(k *memKind, pl *plan, alts [][][][]scorer, acc *accumulators, total float64, verify func(*phraseAlt, []string) ([]string, error)) error {
 	// The k-th best score any document is sure of: its score without the
 	// phrases, which can only add.
-	floor := make(hitHeap, 0, pl.k)
-	for _, d := range acc.touched {
-		doc := &k.docs[d]
-		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
-			continue
-		}
-		floor.offer(memHit{num: d, score: acc.sum[d] * (float64(acc.matched[d]) / total), id: doc.id}, pl.k)
-	}
+	floor := acc.top(k, pl, total)
 	theta := 0.0
 	if len(floor) == pl.k {
 		theta = floor[0].score

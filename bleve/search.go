@@ -317,12 +317,12 @@ func termQuery(term, field string, boost float64) query.Query {
 // at most MaxQueryTerms of each: the terms the analyzers give, without
 // building bleve tokens.
 func (x *Index) queryTerms(text string) (words, grams []string) {
-	terms := x.words.seg.Tokens(text)
+	norm, terms := x.words.cut(text)
 	ws := make([]string, len(terms))
 	for i, t := range terms {
 		ws[i] = t.Text
 	}
-	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(x.grams.seg.Normalize(text)), x.opts.MaxQueryTerms)
+	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(norm), x.opts.MaxQueryTerms)
 }
 
 // distinct returns the distinct terms of ts in order, at most max of them.
