@@ -16,6 +16,19 @@ type plan struct {
 	phrases []phraseClause
 	k       int
 	exclude string
+	// buf is where terms came from, to go back to clausePool.
+	buf *[]termClause
+}
+
+// release gives the plan's clauses back for another search.
+func (pl *plan) release() {
+	if pl.buf == nil {
+		return
+	}
+	clear(pl.terms)
+	*pl.buf = pl.terms[:0]
+	clausePool.Put(pl.buf)
+	pl.buf, pl.terms = nil, nil
 }
 
 type termClause struct {
@@ -103,15 +116,29 @@ func (p *postings) freqOf(d int32) uint32 {
 	return p.freqs[i]
 }
 
-// accumulators are one search's per-document sums and match counts,
-// reused between searches.
+// accumulators are one search's per-document sums and match counts, and
+// its term scorers, reused between searches: a ticket as a query is
+// hundreds of clauses.
 type accumulators struct {
 	sum     []float64
 	matched []uint32
 	touched []int32
+	scorers []scorer
 }
 
 var accPool = sync.Pool{New: func() any { return &accumulators{} }}
+
+// scorersFor returns n zeroed scorers; the caller clears them after use,
+// so that the pool holds no postings.
+func (a *accumulators) scorersFor(n int) []scorer {
+	if cap(a.scorers) < n {
+		a.scorers = make([]scorer, n)
+	}
+	return a.scorers[:n]
+}
+
+// clausePool holds plans' clause slices between searches.
+var clausePool = sync.Pool{New: func() any { return new([]termClause) }}
 
 func (a *accumulators) reset(n int) {
 	if cap(a.sum) < n {
@@ -211,8 +238,11 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		}
 		return scorer{p: p, avg: avg[slot], idf: idf(n, df, avg[slot]), boost: boost, length: f.length}
 	}
+	acc := accPool.Get().(*accumulators)
+	defer accPool.Put(acc)
+	terms := acc.scorersFor(len(pl.terms))
+	defer clear(terms)
 	var sumSquares float64
-	terms := make([]scorer, len(pl.terms))
 	for i, c := range pl.terms {
 		terms[i] = newScorer(c.slot, c.term, c.boost)
 		w := terms[i].boost * terms[i].idf
@@ -254,8 +284,6 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		}
 	}
 
-	acc := accPool.Get().(*accumulators)
-	defer accPool.Put(acc)
 	acc.reset(len(k.docs))
 	defer acc.clear()
 	for i := range terms {
