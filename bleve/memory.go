@@ -60,7 +60,14 @@ type memory struct {
 	// epoch counts removals; a posting list's cached count of live
 	// documents is valid for the epoch it was counted in.
 	epoch atomic.Uint64
+	// splitWork is how many postings a search must add up before it
+	// splits them by document range over every core (0: never).
+	splitWork atomic.Int64
 }
+
+// splitWork's default: a ticket as a query over ten thousand chunks and
+// more, where splitting pays for its goroutines.
+const defaultSplitWork = 100_000
 
 type docRef struct {
 	kind int
@@ -139,6 +146,7 @@ type postings struct {
 
 func newMemory() *memory {
 	m := &memory{ids: map[string]docRef{}}
+	m.splitWork.Store(defaultSplitWork)
 	for k := range m.kinds {
 		m.kinds[k] = newMemKind()
 	}

@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -62,6 +63,9 @@ type scorer struct {
 	weight float64
 	boost  float64
 	length []float64
+	// norms are the field's length norms for avg (memField.norms), set
+	// when the term's postings are scored.
+	norms []float64
 }
 
 // idf is bleve's: BM25's when the field has an average length, else its
@@ -123,9 +127,11 @@ type accumulators struct {
 	// docs holds each document's sum and match count side by side: a
 	// long query over many chunks adds to documents all over, and one
 	// cache line per posting instead of two was a tenth of the search.
-	docs    []accDoc
+	docs    accDocs
 	touched []int32
 	scorers []scorer
+	// parts are the touched documents of each goroutine of addSplit.
+	parts [][]int32
 }
 
 type accDoc struct {
@@ -164,15 +170,18 @@ func (a *accumulators) add(d int32, v float64) {
 	ad.sum += v
 }
 
-// addBM25 adds one term's scores to every document in its postings: the
+// accDocs are the per-document sums and match counts of a search.
+type accDocs []accDoc
+
+// addBM25 adds one term's scores to the documents of its postings from
+// index lo to hi, and returns touched with those it touched first: the
 // loop of a search, scorer.score with the field's length norms looked up,
 // in the same operations.
-func (a *accumulators) addBM25(s *scorer, norms []float64) {
+func (docs accDocs) addBM25(touched []int32, s *scorer, lo, hi int) []int32 {
 	k1 := search.BM25_k1
-	idf, weight := s.idf, s.weight
-	docs, touched := a.docs, a.touched
-	freqs := s.p.freqs
-	for j, d := range s.p.docs {
+	idf, weight, norms := s.idf, s.weight, s.norms
+	freqs := s.p.freqs[lo:hi]
+	for j, d := range s.p.docs[lo:hi] {
 		f := freqs[j]
 		var tf float64
 		if int(f) < len(sqrtCache) {
@@ -191,7 +200,40 @@ func (a *accumulators) addBM25(s *scorer, norms []float64) {
 		ad.matched++
 		ad.sum += v
 	}
-	a.touched = touched
+	return touched
+}
+
+// addSplit adds every term's scores as addBM25 does, on parts goroutines
+// that each take a range of document numbers: a document still gets its
+// terms in the plan's order, so its sum is the same to the last bit, and
+// one long query over many chunks uses every core.
+func (a *accumulators) addSplit(terms []scorer, n, parts int) {
+	for len(a.parts) < parts {
+		a.parts = append(a.parts, nil)
+	}
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := int32(n*w/parts), int32(n*(w+1)/parts)
+		wg.Go(func() {
+			touched := a.parts[w][:0]
+			for i := range terms {
+				s := &terms[i]
+				if s.p == nil {
+					continue
+				}
+				from, _ := slices.BinarySearch(s.p.docs, lo)
+				to, _ := slices.BinarySearch(s.p.docs, hi)
+				if from < to {
+					touched = a.docs.addBM25(touched, s, from, to)
+				}
+			}
+			a.parts[w] = touched
+		})
+	}
+	wg.Wait()
+	for w := range parts {
+		a.touched = append(a.touched, a.parts[w]...)
+	}
 }
 
 func (a *accumulators) clear() {
@@ -294,17 +336,35 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 
 	acc.reset(len(k.docs))
 	defer acc.clear()
+	work, split := 0, true
 	for i := range terms {
 		s := &terms[i]
 		if s.p == nil {
 			continue
 		}
 		if s.avg > 0 {
-			acc.addBM25(s, k.slots[pl.terms[i].slot].norms(s.avg))
-			continue
+			s.norms = k.slots[pl.terms[i].slot].norms(s.avg)
+		} else {
+			split = false
 		}
-		for j, d := range s.p.docs {
-			acc.add(d, s.score(d, s.p.freqs[j]))
+		work += len(s.p.docs)
+	}
+	parts := runtime.GOMAXPROCS(0)
+	if at := m.splitWork.Load(); split && parts > 1 && at > 0 && int64(work) >= at {
+		acc.addSplit(terms, len(k.docs), parts)
+	} else {
+		for i := range terms {
+			s := &terms[i]
+			if s.p == nil {
+				continue
+			}
+			if s.avg > 0 {
+				acc.touched = acc.docs.addBM25(acc.touched, s, 0, len(s.p.docs))
+				continue
+			}
+			for j, d := range s.p.docs {
+				acc.add(d, s.score(d, s.p.freqs[j]))
+			}
 		}
 	}
 	total := float64(len(pl.terms) + len(pl.phrases))
