@@ -28,6 +28,30 @@ func TestBigrams(t *testing.T) {
 	}
 }
 
+// gramTexts, the one-pass cut of indexing and queries, gives the texts of
+// bigrams on every kind of text.
+func TestGramTexts(t *testing.T) {
+	texts := []string{"", "退", "退款到账", "退款，到账", "iphone 15手机", "买了iphone", "a b", "!!",
+		"  前后 空格  ", "ａｂｃ全角１２３", "混合mixed文本and数字42个", "é café 咖啡", "a", "，退，", "x，y", "日本語とカタカナ", "😀表情😀"}
+	// Every substring of a mixed text, so that each break and run shape
+	// is tried at each place.
+	mixed := []rune("退款 iphone15手机，a b！到账2次x")
+	for i := range mixed {
+		for j := i; j <= len(mixed); j++ {
+			texts = append(texts, string(mixed[i:j]))
+		}
+	}
+	for _, text := range texts {
+		var want []string
+		for _, g := range bigrams(text) {
+			want = append(want, g.text)
+		}
+		if got := gramTexts(text); !slices.Equal(got, want) {
+			t.Errorf("gramTexts(%q) = %q; want %q", text, got, want)
+		}
+	}
+}
+
 func TestQuoted(t *testing.T) {
 	for _, c := range []struct {
 		text string

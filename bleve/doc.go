@@ -51,6 +51,12 @@
 // terms, and only documents whose bound reaches the k-th best score
 // without phrases are checked (the parity test covers it).
 //
+// Index is a pipeline over batches of BatchSize: while bleve builds one
+// batch's segment and waits for it to be persisted, the next batch is cut
+// (on every core) and the previous one goes into the memory postings, each
+// text field on its own goroutine. The memory postings take a batch only
+// once bleve has acknowledged it, and Index returns when both have it.
+//
 // Bleve indexes the word fields, with their positions, which quoted phrases
 // need; the bigram fields live in the memory postings only, rebuilt from the
 // stored text at Open. They cost bleve three times what the word fields do

@@ -32,3 +32,7 @@ func (x *Index) SearchBleveForTest(ctx context.Context, q triage.TextQuery) ([]t
 // IndexBigramsInBleveForTest makes x give bleve the bigram fields too, so
 // that SearchBleveForTest scores them.
 func IndexBigramsInBleveForTest(x *Index) { x.bleveBigrams = true }
+
+// SplitSearchForTest makes x split every search's postings over the cores
+// from work postings on (see addSplit); 0 never splits.
+func SplitSearchForTest(x *Index, work int64) { x.mem.splitWork.Store(work) }

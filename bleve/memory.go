@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -59,7 +60,14 @@ type memory struct {
 	// epoch counts removals; a posting list's cached count of live
 	// documents is valid for the epoch it was counted in.
 	epoch atomic.Uint64
+	// splitWork is how many postings a search must add up before it
+	// splits them by document range over every core (0: never).
+	splitWork atomic.Int64
 }
+
+// splitWork's default: a ticket as a query over ten thousand chunks and
+// more, where splitting pays for its goroutines.
+const defaultSplitWork = 100_000
 
 type docRef struct {
 	kind int
@@ -138,6 +146,7 @@ type postings struct {
 
 func newMemory() *memory {
 	m := &memory{ids: map[string]docRef{}}
+	m.splitWork.Store(defaultSplitWork)
 	for k := range m.kinds {
 		m.kinds[k] = newMemKind()
 	}
@@ -173,23 +182,82 @@ type analysed struct {
 	norm [len(textFieldNames)]string
 }
 
-// add puts a document in, replacing the one with its ID; the caller holds
-// mu for writing.
-func (m *memory) add(a *analysed) {
-	if old, ok := m.ids[a.doc.ID]; ok {
-		m.remove(old)
+// addAll puts in a batch's documents, replacing those with their IDs: the
+// bookkeeping (numbers, owners, replaced documents) in order, then each
+// text field of each kind on its own goroutine, since fields share
+// nothing. A document whose ID comes again later in the batch is left out,
+// as bleve's batch keeps the last. The caller holds mu for writing.
+func (m *memory) addAll(part []*analysed) {
+	last := make(map[string]int, len(part))
+	for i, a := range part {
+		last[a.doc.ID] = i
 	}
-	ki := kindIndex(a.doc.Kind)
-	k := m.kinds[ki]
-	num := int32(len(k.docs))
-	k.docs = append(k.docs, memDoc{id: a.doc.ID, owner: a.doc.OwnerID, chunk: a.doc.Chunk, alive: true})
-	k.live++
-	k.owners[a.doc.OwnerID] = append(k.owners[a.doc.OwnerID], num)
-	m.ids[a.doc.ID] = docRef{ki, num}
+	var per [numKinds][]numbered
+	for i, a := range part {
+		if last[a.doc.ID] != i {
+			continue
+		}
+		if old, ok := m.ids[a.doc.ID]; ok {
+			m.remove(old)
+		}
+		ki := kindIndex(a.doc.Kind)
+		k := m.kinds[ki]
+		num := int32(len(k.docs))
+		k.docs = append(k.docs, memDoc{id: a.doc.ID, owner: a.doc.OwnerID, chunk: a.doc.Chunk, alive: true})
+		k.live++
+		k.owners[a.doc.OwnerID] = append(k.owners[a.doc.OwnerID], num)
+		m.ids[a.doc.ID] = docRef{ki, num}
+		per[ki] = append(per[ki], numbered{a, num})
+	}
 	ep := m.epoch.Load()
-	for s := range k.slots {
-		k.slots[s].add(num, a.slots[s], a.tokens[s], ep)
+	type job struct{ kind, slot, size int }
+	var jobs []job
+	for ki := range per {
+		for s := range numSlots {
+			n := 0
+			for _, d := range per[ki] {
+				n += len(d.a.slots[s])
+			}
+			if len(per[ki]) > 0 {
+				jobs = append(jobs, job{ki, s, n})
+			}
+		}
 	}
+	run := func(j job) {
+		f := &m.kinds[j.kind].slots[j.slot]
+		for _, d := range per[j.kind] {
+			f.add(d.num, d.a.slots[j.slot], d.a.tokens[j.slot], ep)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(jobs))
+	if workers <= 1 {
+		for _, j := range jobs {
+			run(j)
+		}
+		return
+	}
+	// The body fields are most of the work: hand out the largest first.
+	slices.SortStableFunc(jobs, func(a, b job) int { return b.size - a.size })
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				run(jobs[i])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// numbered is a document of a batch with the number it was given.
+type numbered struct {
+	a   *analysed
+	num int32
 }
 
 // add appends document num's terms to the field's postings. Documents come

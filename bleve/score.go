@@ -2,6 +2,7 @@ package bleve
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -16,6 +17,19 @@ type plan struct {
 	phrases []phraseClause
 	k       int
 	exclude string
+	// buf is where terms came from, to go back to clausePool.
+	buf *[]termClause
+}
+
+// release gives the plan's clauses back for another search.
+func (pl *plan) release() {
+	if pl.buf == nil {
+		return
+	}
+	clear(pl.terms)
+	*pl.buf = pl.terms[:0]
+	clausePool.Put(pl.buf)
+	pl.buf, pl.terms = nil, nil
 }
 
 type termClause struct {
@@ -49,6 +63,9 @@ type scorer struct {
 	weight float64
 	boost  float64
 	length []float64
+	// norms are the field's length norms for avg (memField.norms), set
+	// when the term's postings are scored.
+	norms []float64
 }
 
 // idf is bleve's: BM25's when the field has an average length, else its
@@ -103,42 +120,68 @@ func (p *postings) freqOf(d int32) uint32 {
 	return p.freqs[i]
 }
 
-// accumulators are one search's per-document sums and match counts,
-// reused between searches.
+// accumulators are one search's per-document sums and match counts, and
+// its term scorers, reused between searches: a ticket as a query is
+// hundreds of clauses.
 type accumulators struct {
-	sum     []float64
-	matched []uint32
+	// docs holds each document's sum and match count side by side: a
+	// long query over many chunks adds to documents all over, and one
+	// cache line per posting instead of two was a tenth of the search.
+	docs    accDocs
 	touched []int32
+	scorers []scorer
+	// parts are the touched documents of each goroutine of addSplit.
+	parts [][]int32
+}
+
+type accDoc struct {
+	sum     float64
+	matched uint32
 }
 
 var accPool = sync.Pool{New: func() any { return &accumulators{} }}
 
-func (a *accumulators) reset(n int) {
-	if cap(a.sum) < n {
-		a.sum = make([]float64, n)
-		a.matched = make([]uint32, n)
+// scorersFor returns n zeroed scorers; the caller clears them after use,
+// so that the pool holds no postings.
+func (a *accumulators) scorersFor(n int) []scorer {
+	if cap(a.scorers) < n {
+		a.scorers = make([]scorer, n)
 	}
-	a.sum, a.matched = a.sum[:n], a.matched[:n]
+	return a.scorers[:n]
+}
+
+// clausePool holds plans' clause slices between searches.
+var clausePool = sync.Pool{New: func() any { return new([]termClause) }}
+
+func (a *accumulators) reset(n int) {
+	if cap(a.docs) < n {
+		a.docs = make([]accDoc, n)
+	}
+	a.docs = a.docs[:n]
 	a.touched = a.touched[:0]
 }
 
 func (a *accumulators) add(d int32, v float64) {
-	if a.matched[d] == 0 {
+	ad := &a.docs[d]
+	if ad.matched == 0 {
 		a.touched = append(a.touched, d)
 	}
-	a.matched[d]++
-	a.sum[d] += v
+	ad.matched++
+	ad.sum += v
 }
 
-// addBM25 adds one term's scores to every document in its postings: the
+// accDocs are the per-document sums and match counts of a search.
+type accDocs []accDoc
+
+// addBM25 adds one term's scores to the documents of its postings from
+// index lo to hi, and returns touched with those it touched first: the
 // loop of a search, scorer.score with the field's length norms looked up,
 // in the same operations.
-func (a *accumulators) addBM25(s *scorer, norms []float64) {
+func (docs accDocs) addBM25(touched []int32, s *scorer, lo, hi int) []int32 {
 	k1 := search.BM25_k1
-	idf, weight := s.idf, s.weight
-	sum, matched, touched := a.sum, a.matched, a.touched
-	freqs := s.p.freqs
-	for j, d := range s.p.docs {
+	idf, weight, norms := s.idf, s.weight, s.norms
+	freqs := s.p.freqs[lo:hi]
+	for j, d := range s.p.docs[lo:hi] {
 		f := freqs[j]
 		var tf float64
 		if int(f) < len(sqrtCache) {
@@ -150,18 +193,52 @@ func (a *accumulators) addBM25(s *scorer, norms []float64) {
 		if weight != 1.0 {
 			v *= weight
 		}
-		if matched[d] == 0 {
+		ad := &docs[d]
+		if ad.matched == 0 {
 			touched = append(touched, d)
 		}
-		matched[d]++
-		sum[d] += v
+		ad.matched++
+		ad.sum += v
 	}
-	a.touched = touched
+	return touched
+}
+
+// addSplit adds every term's scores as addBM25 does, on parts goroutines
+// that each take a range of document numbers: a document still gets its
+// terms in the plan's order, so its sum is the same to the last bit, and
+// one long query over many chunks uses every core.
+func (a *accumulators) addSplit(terms []scorer, n, parts int) {
+	for len(a.parts) < parts {
+		a.parts = append(a.parts, nil)
+	}
+	var wg sync.WaitGroup
+	for w := range parts {
+		lo, hi := int32(n*w/parts), int32(n*(w+1)/parts)
+		wg.Go(func() {
+			touched := a.parts[w][:0]
+			for i := range terms {
+				s := &terms[i]
+				if s.p == nil {
+					continue
+				}
+				from, _ := slices.BinarySearch(s.p.docs, lo)
+				to, _ := slices.BinarySearch(s.p.docs, hi)
+				if from < to {
+					touched = a.docs.addBM25(touched, s, from, to)
+				}
+			}
+			a.parts[w] = touched
+		})
+	}
+	wg.Wait()
+	for w := range parts {
+		a.touched = append(a.touched, a.parts[w]...)
+	}
 }
 
 func (a *accumulators) clear() {
 	for _, d := range a.touched {
-		a.sum[d], a.matched[d] = 0, 0
+		a.docs[d] = accDoc{}
 	}
 	a.touched = a.touched[:0]
 }
@@ -211,8 +288,11 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		}
 		return scorer{p: p, avg: avg[slot], idf: idf(n, df, avg[slot]), boost: boost, length: f.length}
 	}
+	acc := accPool.Get().(*accumulators)
+	defer accPool.Put(acc)
+	terms := acc.scorersFor(len(pl.terms))
+	defer clear(terms)
 	var sumSquares float64
-	terms := make([]scorer, len(pl.terms))
 	for i, c := range pl.terms {
 		terms[i] = newScorer(c.slot, c.term, c.boost)
 		w := terms[i].boost * terms[i].idf
@@ -254,21 +334,37 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		}
 	}
 
-	acc := accPool.Get().(*accumulators)
-	defer accPool.Put(acc)
 	acc.reset(len(k.docs))
 	defer acc.clear()
+	work, split := 0, true
 	for i := range terms {
 		s := &terms[i]
 		if s.p == nil {
 			continue
 		}
 		if s.avg > 0 {
-			acc.addBM25(s, k.slots[pl.terms[i].slot].norms(s.avg))
-			continue
+			s.norms = k.slots[pl.terms[i].slot].norms(s.avg)
+		} else {
+			split = false
 		}
-		for j, d := range s.p.docs {
-			acc.add(d, s.score(d, s.p.freqs[j]))
+		work += len(s.p.docs)
+	}
+	parts := runtime.GOMAXPROCS(0)
+	if at := m.splitWork.Load(); split && parts > 1 && at > 0 && int64(work) >= at {
+		acc.addSplit(terms, len(k.docs), parts)
+	} else {
+		for i := range terms {
+			s := &terms[i]
+			if s.p == nil {
+				continue
+			}
+			if s.avg > 0 {
+				acc.touched = acc.docs.addBM25(acc.touched, s, 0, len(s.p.docs))
+				continue
+			}
+			for j, d := range s.p.docs {
+				acc.add(d, s.score(d, s.p.freqs[j]))
+			}
 		}
 	}
 	total := float64(len(pl.terms) + len(pl.phrases))
@@ -277,16 +373,28 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 			return nil, err
 		}
 	}
+	return acc.top(k, pl, total).sorted(), nil
+}
+
+// top returns the best k of the documents touched, by their sum times the
+// share of clauses they matched. A document is looked at (alive, excluded,
+// its ID for a tie) only when its score reaches the k-th best so far:
+// with a long query over many chunks nearly every document is touched, and
+// loading each one's record was a fifth of the search.
+func (a *accumulators) top(k *memKind, pl *plan, total float64) hitHeap {
 	top := make(hitHeap, 0, pl.k)
-	for _, d := range acc.touched {
+	for _, d := range a.touched {
+		score := a.docs[d].sum * (float64(a.docs[d].matched) / total)
+		if len(top) == pl.k && score < top[0].score {
+			continue
+		}
 		doc := &k.docs[d]
 		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
 			continue
 		}
-		coord := float64(acc.matched[d]) / total
-		top.offer(memHit{num: d, score: acc.sum[d] * coord, id: doc.id}, pl.k)
+		top.offer(memHit{num: d, score: score, id: doc.id}, pl.k)
 	}
-	return top.sorted(), nil
+	return top
 }
 
 // phraseCand is a document with every term of a phrase alternative, and
@@ -363,14 +471,7 @@ func altCandidates(k *memKind, alt [][]scorer) []phraseCand {
 func (m *memory) scorePhrases(k *memKind, pl *plan, alts [][][][]scorer, acc *accumulators, total float64, verify func(*phraseAlt, []string) ([]string, error)) error {
 	// The k-th best score any document is sure of: its score without the
 	// phrases, which can only add.
-	floor := make(hitHeap, 0, pl.k)
-	for _, d := range acc.touched {
-		doc := &k.docs[d]
-		if !doc.alive || (pl.exclude != "" && doc.owner == pl.exclude) {
-			continue
-		}
-		floor.offer(memHit{num: d, score: acc.sum[d] * (float64(acc.matched[d]) / total), id: doc.id}, pl.k)
-	}
+	floor := acc.top(k, pl, total)
 	theta := 0.0
 	if len(floor) == pl.k {
 		theta = floor[0].score
@@ -412,7 +513,7 @@ func (m *memory) scorePhrases(k *memKind, pl *plan, alts [][][][]scorer, acc *ac
 		// The bound is summed in another order than the score: a margin
 		// far above rounding keeps a tie at the k-th place checked.
 		b := bound[d]
-		return (acc.sum[d]+b[0])*((float64(acc.matched[d])+b[1])/total) >= theta*(1-1e-9)
+		return (acc.docs[d].sum+b[0])*((float64(acc.docs[d].matched)+b[1])/total) >= theta*(1-1e-9)
 	}
 	for i, ph := range pl.phrases {
 		type partial struct {

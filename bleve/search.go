@@ -43,6 +43,7 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 	if pl == nil {
 		return []triage.TextHit{}, nil
 	}
+	defer pl.release()
 	found, err := x.mem.run(pl, x.opts.LengthScale, func(alt *phraseAlt, ids []string) ([]string, error) {
 		if alt.slot%2 == 1 {
 			return x.gramPhraseMatches(q.Kind, alt, ids)
@@ -66,7 +67,8 @@ func (x *Index) Search(ctx context.Context, q triage.TextQuery) ([]triage.TextHi
 // plan resolves q into clauses, or nil when its text has no term.
 func (x *Index) plan(q triage.TextQuery, k int) *plan {
 	words, grams := x.queryTerms(q.Text)
-	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude}
+	buf := clausePool.Get().(*[]termClause)
+	pl := &plan{kind: kindIndex(q.Kind), k: k, exclude: q.Exclude, terms: (*buf)[:0], buf: buf}
 	for fi, f := range x.fieldNames(q.Kind) {
 		if f.weight <= 0 {
 			continue
@@ -81,6 +83,7 @@ func (x *Index) plan(q triage.TextQuery, k int) *plan {
 		}
 	}
 	if len(pl.terms) == 0 {
+		pl.release()
 		return nil
 	}
 	if x.opts.Weights.Phrase > 0 {
@@ -317,12 +320,12 @@ func termQuery(term, field string, boost float64) query.Query {
 // at most MaxQueryTerms of each: the terms the analyzers give, without
 // building bleve tokens.
 func (x *Index) queryTerms(text string) (words, grams []string) {
-	terms := x.words.seg.Tokens(text)
+	norm, terms := x.words.cut(text)
 	ws := make([]string, len(terms))
 	for i, t := range terms {
 		ws[i] = t.Text
 	}
-	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(x.grams.seg.Normalize(text)), x.opts.MaxQueryTerms)
+	return distinct(ws, x.opts.MaxQueryTerms), distinct(gramTexts(norm), x.opts.MaxQueryTerms)
 }
 
 // distinct returns the distinct terms of ts in order, at most max of them.

@@ -57,11 +57,36 @@ func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
 	defer release()
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// A pipeline: while bleve builds a batch's segment and waits for it to
+	// be persisted, the next batch is analysed and the previous one goes
+	// into the memory postings, which take a batch only once bleve has it.
+	var parts [][]triage.SearchDoc
 	for start := 0; start < len(docs); start += x.opts.BatchSize {
+		parts = append(parts, docs[start:min(start+x.opts.BatchSize, len(docs))])
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	// On any return, wait for the analysis under way and the memory
+	// postings' last batch: nothing Index started outlives it.
+	analysing := x.analyseAsync(parts[0])
+	added := make(chan struct{})
+	close(added)
+	defer func() {
+		if analysing != nil {
+			<-analysing
+		}
+		<-added
+	}()
+	for i := range parts {
+		part := <-analysing
+		analysing = nil
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		part := x.analyseAll(docs[start:min(start+x.opts.BatchSize, len(docs))])
+		if i+1 < len(parts) {
+			analysing = x.analyseAsync(parts[i+1])
+		}
 		b := x.idx.NewBatch()
 		for _, a := range part {
 			if err := b.IndexAdvanced(x.document(a)); err != nil {
@@ -71,14 +96,26 @@ func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
 		if err := x.batch(b, "indexing documents"); err != nil {
 			return err
 		}
-		x.mem.mu.Lock()
-		for _, a := range part {
-			x.mem.add(a)
-		}
-		x.mem.maybeCompact()
-		x.mem.mu.Unlock()
+		<-added
+		done := make(chan struct{})
+		added = done
+		go func() {
+			defer close(done)
+			x.mem.mu.Lock()
+			defer x.mem.mu.Unlock()
+			x.mem.addAll(part)
+			x.mem.maybeCompact()
+		}()
 	}
 	return nil
+}
+
+// analyseAsync analyses docs on other goroutines; the channel gives the
+// result once.
+func (x *Index) analyseAsync(docs []triage.SearchDoc) <-chan []*analysed {
+	c := make(chan []*analysed, 1)
+	go func() { c <- x.analyseAll(docs) }()
+	return c
 }
 
 // analyseAll cuts the text fields of docs on every core. Each document is
@@ -108,15 +145,15 @@ func (x *Index) analyse(d triage.SearchDoc) *analysed {
 		if strings.TrimSpace(value) == "" {
 			continue
 		}
-		terms := x.words.seg.Tokens(value)
+		norm, terms := x.words.cut(value)
 		words := make([]string, len(terms))
 		for i, t := range terms {
 			words[i] = t.Text
 		}
 		a.slots[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = words, len(words)+1
 		a.words[fi] = stream(terms, true)
-		a.norm[fi] = x.grams.seg.Normalize(value)
-		grams := gramTexts(a.norm[fi])
+		a.norm[fi] = norm
+		grams := gramTexts(norm)
 		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
 	}
 	return a

@@ -8,7 +8,8 @@ articles.jsonl + queries.dev.jsonl a retrieval set) it runs `triage eval` and th
 dev split, keeps both JSON reports in OUT, and prints one table: each metric for triage (every
 retrieval mode), for the peer, and triage / peer. Wall seconds are of the whole process (loading,
 training or indexing, scoring), measured here the same way for both. --queries/--train/--test N
-write fixed-seed samples of the files to OUT/data and give both the same sample.
+write fixed-seed samples of the files to OUT/data and give both the same sample; --sets a,b runs
+only those sets (--sets taidi2020_replies,baoxianzhidao_kb,bq_similar,afqmc_similar: retrieval only).
 
 Segmentation speed: the corpus of segment's benchmarks (every *.jsonl of ../shared/data beside the
 repository, 4 MiB) cut by jieba (precise mode) and by the segment package's Words on one core
@@ -116,6 +117,7 @@ def main():
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--go", default="go")
     ap.add_argument("--no-segment", action="store_true", help="skip the segmentation speed")
+    ap.add_argument("--sets", default="", help="comma-separated set names to run (default: every set in DATA)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     rows, failed = [], False
@@ -127,7 +129,7 @@ def main():
         summary.append(("(corpus)", "segment", {"segment": ratio(ours, peer)}))
     for name in sorted(os.listdir(a.data)):
         d = os.path.join(a.data, name)
-        if not os.path.isdir(d):
+        if not os.path.isdir(d) or (a.sets and name not in a.sets.split(",")):
             continue
         sizes = {"queries.dev.jsonl": a.queries, "train.jsonl": a.train, "dev.jsonl": a.test}
         f = lambda n: sample(os.path.join(d, n), sizes.get(n, 0), a.seed, os.path.join(a.out, "data", name))
