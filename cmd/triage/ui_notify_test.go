@@ -125,7 +125,9 @@ func TestUIMailNotifications(t *testing.T) {
 		}
 		return slices.ContainsFunc(list.Items, func(n struct {
 			TicketID string `json:"ticket_id"`
-		}) bool { return n.TicketID == second })
+		}) bool {
+			return n.TicketID == second
+		})
 	})
 	time.Sleep(2 * time.Second) // the mail job, had one been queued, runs at once
 	if n := len(mailsTo()); n != 1 {
