@@ -121,12 +121,19 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	// group of writes (see committer) touches more pages than the default
 	// holds, and a full cache would spill dirty pages to the WAL in the middle
 	// of the transaction, writing them twice.
+	//
+	// temp_store(MEMORY) keeps the savepoint journal of each write of a
+	// group in memory: on disk it spilled past 64 KiB to a temporary file,
+	// one write call per page a savepoint first changed. It only undoes a
+	// savepoint inside the open transaction; a crash loses it with the
+	// transaction, so durability (WAL, synchronous FULL) is unchanged.
 	pragmas := url.Values{"_pragma": {
 		"busy_timeout(10000)",
 		"foreign_keys(1)",
 		"journal_mode(WAL)",
 		"synchronous(FULL)",
 		"cache_size(-16384)",
+		"temp_store(MEMORY)",
 	}}
 	pragmas.Set("_txlock", "immediate")
 	w := sql.OpenDB(&connector{dsn: path + "?" + pragmas.Encode()})

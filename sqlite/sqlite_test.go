@@ -170,6 +170,7 @@ func TestPragmas(t *testing.T) {
 		{"foreign_keys", "1"},
 		{"busy_timeout", "10000"},
 		{"cache_size", "-16384"},
+		{"temp_store", "2"}, // MEMORY
 	} {
 		var got string
 		if err := db.WriterDB().QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
