@@ -707,3 +707,59 @@ func TestSearchFilledAtOpen(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitFailureAfterCommit: a write that fails on what an earlier
+// write of its group did (here the same ticket id; in the API the same
+// Idempotency-Key) is answered only once that earlier write is committed,
+// so its caller can read it, as the API reads the request that committed
+// first to replay it. A slow write later in the group holds the commit
+// back, which answered the failed write too early before.
+func TestGroupCommitFailureAfterCommit(t *testing.T) {
+	ctx := t.Context()
+	db, _ := open(t, sqlite.Options{})
+	defer db.Close()
+	holding, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.Update(ctx, func(tx triage.Tx) error {
+			close(holding)
+			<-release
+			return tx.CreateTicket(ctx, newTicket("f-first"))
+		})
+	}()
+	<-holding
+	results := make(chan error, 3)
+	writes := []func(tx triage.Tx) error{
+		func(tx triage.Tx) error { return tx.CreateTicket(ctx, newTicket("f-dup")) },
+		func(tx triage.Tx) error { return tx.CreateTicket(ctx, newTicket("f-dup")) },
+		func(tx triage.Tx) error { time.Sleep(300 * time.Millisecond); return tx.CreateTicket(ctx, newTicket("f-slow")) },
+	}
+	var seen error
+	for i, fn := range writes {
+		go func() {
+			err := db.Update(ctx, fn)
+			if i == 1 {
+				// Read at once, as the API's replay does.
+				_, seen = db.Ticket(ctx, "f-dup")
+			}
+			results <- err
+		}()
+		time.Sleep(30 * time.Millisecond) // queued in this order behind the first
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	failures := 0
+	for range writes {
+		if err := <-results; err != nil {
+			failures++
+		}
+	}
+	if failures != 1 {
+		t.Fatalf("%d writes failed, want the second f-dup alone", failures)
+	}
+	if seen != nil {
+		t.Fatalf("the failed write's caller could not read the write it failed on: %v", seen)
+	}
+}

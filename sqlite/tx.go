@@ -92,7 +92,16 @@ func (db *DB) commitGroup(first *write) {
 		close(first.done)
 		return
 	}
-	var group []*write
+	// A write that failed is answered after the group's commit too: it
+	// failed on what the writes before it in the group did (a unique
+	// Idempotency-Key, a version moved), and its caller may read that
+	// next, as the API does to replay the request that committed first.
+	var group, failed []*write
+	defer func() {
+		for _, f := range failed {
+			close(f.done)
+		}
+	}()
 	start := time.Now()
 	w := first
 	for {
@@ -100,7 +109,7 @@ func (db *DB) commitGroup(first *write) {
 		if w.err == nil && w.panicked == nil {
 			group = append(group, w)
 		} else {
-			close(w.done)
+			failed = append(failed, w)
 		}
 		if !ok {
 			// The savepoint could not be rolled back: SQLite rolled back
