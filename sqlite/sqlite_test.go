@@ -732,7 +732,10 @@ func TestGroupCommitFailureAfterCommit(t *testing.T) {
 	writes := []func(tx triage.Tx) error{
 		func(tx triage.Tx) error { return tx.CreateTicket(ctx, newTicket("f-dup")) },
 		func(tx triage.Tx) error { return tx.CreateTicket(ctx, newTicket("f-dup")) },
-		func(tx triage.Tx) error { time.Sleep(300 * time.Millisecond); return tx.CreateTicket(ctx, newTicket("f-slow")) },
+		func(tx triage.Tx) error {
+			time.Sleep(300 * time.Millisecond)
+			return tx.CreateTicket(ctx, newTicket("f-slow"))
+		},
 	}
 	var seen error
 	for i, fn := range writes {
