@@ -98,6 +98,9 @@ func TestUIAdminMacros(t *testing.T) {
 		t.Fatalf("after the edit: %+v", m2)
 	}
 	step(t, ctx, "read its versions",
+		// The list is drawn again after the save: click the new row's
+		// button, not the old one the redraw removes.
+		chromedp.Poll[chromedp.Void](`((document.querySelector('`+row+` td:nth-child(4)') || {}).textContent || '') === 'v2'`),
 		chromedp.WaitVisible(chromedp.CSS(row+` [data-act="versions"]`)),
 		chromedp.Click(chromedp.CSS(row+` [data-act="versions"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`table.macro-versions tbody tr`)))
