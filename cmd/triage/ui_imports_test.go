@@ -138,6 +138,9 @@ func TestUIImport(t *testing.T) {
 	if imported == 0 || num(".imp-skipped-count") != 1 {
 		t.Fatalf("the Zendesk summary: %q", text(t, ctx, "#import-summary"))
 	}
+	if sum := text(t, ctx, "#import-summary"); !strings.Contains(sum, "类别、优先级") || strings.Contains(sum, "retrain.") {
+		t.Errorf("the summary names the queued training as %q; want the models in Chinese", sum)
+	}
 	if row := text(t, ctx, ".imp-skipped tbody tr"); !strings.Contains(row, "原系统已删除") {
 		t.Errorf("the skipped line reads %q; want the reason in Chinese", row)
 	}

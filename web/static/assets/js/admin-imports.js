@@ -95,7 +95,7 @@ function summaryCard(res) {
       fact('imports.attachments', s.attachments),
       fact('imports.agents_created', s.agents_created),
       fact('imports.skipped', skipped.length, 'imp-skipped-count')),
-    (res.queued || []).length ? h('p', { class: 'muted small' }, t('imports.queued', { jobs: res.queued.join('、') })) : null,
+    (res.queued || []).length ? h('p', { class: 'muted small' }, t('imports.queued', { jobs: res.queued.map(j => { const kind = j.replace(/^retrain\./, ''); return t('model.kind.' + kind, {}, kind); }).join('、') })) : null,
     skipped.length ? h('div', { class: 'table-wrap' }, h('h3', {}, t('imports.skipped_lines')), stack(h('table', { class: 'table small imp-skipped' },
       h('thead', {}, h('tr', {}, h('th', {}, t('imports.line')), h('th', {}, t('imports.external_id')), h('th', {}, t('imports.reason')))),
       h('tbody', {}, skipped.map(k => h('tr', {},
