@@ -2,7 +2,7 @@
 // (api.js): enums and lifecycles, instead of copies of them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enumsOf, session, enumValues, nextValues, isFinal } from '../static/assets/js/api.js';
+import { enumsOf, session, enumValues, nextValues, isFinal, authHeaders } from '../static/assets/js/api.js';
 import { t, keys } from '../static/assets/js/i18n.js';
 
 const doc = {
@@ -41,4 +41,24 @@ test('the dictionary fills parameters and falls back', () => {
   assert.equal(t('no.such.key', {}, 'fallback'), 'fallback');
   assert.equal(t('no.such.key'), 'no.such.key');
   assert.ok(keys().length > 500);
+});
+
+// Every request the page makes carries the credential the server asks
+// for: a cookie session's writes (a multipart upload too) need the CSRF
+// token, its reads no Authorization header at all.
+test('credential headers follow the kind of sign-in', () => {
+  const store = new Map();
+  globalThis.sessionStorage = /** @type {any} */ ({ getItem: k => store.get(k) ?? null, setItem: (k, v) => store.set(k, v), removeItem: k => store.delete(k) });
+  globalThis.document = /** @type {any} */ ({ cookie: 'lang=zh; triage_csrf=abc%2Fdef' });
+  try {
+    assert.deepEqual(authHeaders('POST'), { 'X-CSRF-Token': 'abc/def' });
+    assert.deepEqual(authHeaders('PATCH'), { 'X-CSRF-Token': 'abc/def' });
+    assert.deepEqual(authHeaders('GET'), {});
+    store.set('trg:token', 'tok1');
+    assert.deepEqual(authHeaders('POST'), { Authorization: 'Bearer tok1' });
+    assert.deepEqual(authHeaders('GET'), { Authorization: 'Bearer tok1' });
+  } finally {
+    delete globalThis.sessionStorage;
+    delete globalThis.document;
+  }
 });

@@ -32,6 +32,24 @@ export function csrfToken() {
   return '';
 }
 
+// authHeaders are the credential headers of a request the page makes,
+// for every fetch of its own (call, a multipart upload, a file download,
+// the event stream): the bearer token when this tab holds one; with a
+// session cookie, which the browser sends by itself, a write carries the
+// CSRF token the server asks for and a read nothing (an empty
+// "Authorization: Bearer" would be refused).
+/**
+ * @param {string} method
+ * @returns {Record<string, string>}
+ */
+export function authHeaders(method) {
+  const tok = token();
+  if (tok) return { Authorization: 'Bearer ' + tok };
+  const m = method.toUpperCase();
+  if (m === 'GET' || m === 'HEAD' || m === 'OPTIONS') return {};
+  return { 'X-CSRF-Token': csrfToken() };
+}
+
 // signedIn reports whether the page holds a credential: a token in this
 // tab, or a session cookie (seen through its CSRF cookie).
 export function signedIn() { return Boolean(token() || csrfToken()); }
@@ -135,10 +153,8 @@ function query(params) {
  * @param {CallOptions} [options]
  */
 export async function call(method, path, { body, etag, params, key, raw, signal } = {}) {
-  const headers = { Accept: 'application/json' };
+  const headers = { Accept: 'application/json', ...authHeaders(method) };
   const tok = token();
-  if (tok) headers.Authorization = 'Bearer ' + tok;
-  else if (method !== 'GET' && method !== 'HEAD') headers['X-CSRF-Token'] = csrfToken();
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (etag) headers['If-Match'] = etag;
   if (method === 'POST') headers['Idempotency-Key'] = key || newKey();

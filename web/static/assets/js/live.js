@@ -24,9 +24,7 @@ async function run(controller) {
   while (!signal.aborted) {
     try {
       /** @type {Record<string, string>} */
-      const headers = { Accept: 'text/event-stream' };
-      const tok = api.token();
-      if (tok) headers.Authorization = 'Bearer ' + tok;
+      const headers = { Accept: 'text/event-stream', ...api.authHeaders('GET') };
       if (lastId) headers['Last-Event-ID'] = lastId;
       const resp = await fetch('/v1/events', { headers, cache: 'no-store', signal });
       if (!resp.ok || !resp.body) throw new Error('HTTP ' + resp.status);

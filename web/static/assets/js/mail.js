@@ -20,10 +20,10 @@ export const MAX_FILES = 20;
 export const MAX_FILE_BYTES = 25 * 1024 * 1024;
 export const MAX_TOTAL_BYTES = 50 * 1024 * 1024;
 
-// fetchFile reads a file's bytes with the token.
+// fetchFile reads a file's bytes with the page's credential.
 async function fetchFile(id, inline) {
   const resp = await fetch('/v1/attachments/' + enc(id) + (inline ? '?inline=1' : ''), {
-    headers: { Authorization: 'Bearer ' + api.token() }, cache: 'default',
+    headers: api.authHeaders('GET'), cache: 'default',
   });
   if (!resp.ok) {
     const data = await resp.json().catch(() => null);
@@ -162,7 +162,7 @@ export async function postWithFiles(path, body, files) {
   for (const f of files) form.append('file', f, f.name);
   const resp = await fetch(path, {
     method: 'POST', body: form, cache: 'no-store',
-    headers: { Authorization: 'Bearer ' + api.token(), 'Idempotency-Key': api.newKey(), Accept: 'application/json' },
+    headers: { ...api.authHeaders('POST'), 'Idempotency-Key': api.newKey(), Accept: 'application/json' },
   });
   const data = await resp.json().catch(() => null);
   if (!resp.ok) throw new api.ApiError(resp.status, (data && data.error) || {});
