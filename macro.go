@@ -325,6 +325,11 @@ type MacroApply struct {
 	// changed since is ESTALE, so an agent never sends text they did not
 	// see together with actions they did not expect.
 	Version int `json:"version"`
+	// WrittenAfter and Force guard the reply as they guard a comment's
+	// (NewComment): a reply sent with a macro over another agent's newer
+	// reply is refused (412, reason ticket.newer_reply) unless Force.
+	WrittenAfter Opt[string] `json:"written_after"`
+	Force        bool        `json:"force"`
 }
 
 // MacroApplied is what applying a macro did.

@@ -358,7 +358,7 @@ func (s *Service) applyMacro(ctx context.Context, tx triage.Tx, ticketID, macroI
 			body = text
 		}
 		public := in.Public == nil || *in.Public
-		nc := triage.NewComment{Body: body, Public: public}
+		nc := triage.NewComment{Body: body, Public: public, WrittenAfter: in.WrittenAfter, Force: in.Force}
 		if err := checkComment(&nc); err != nil {
 			return nil, err
 		}

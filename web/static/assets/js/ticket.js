@@ -432,7 +432,7 @@ export async function render(ctx) {
         // The macro's apply sends the reply and makes its changes in one
         // step, and counts whether the text was edited.
         const m = st.macroUse.macro;
-        await api.post(path + '/macros/' + encodeURIComponent(m.id) + '/apply', { body, public: true, version: m.version });
+        await api.post(path + '/macros/' + encodeURIComponent(m.id) + '/apply', { body, public: true, version: m.version, ...guard });
       } else if (files.length) await mail.postWithFiles(path + '/comments', { body, public: isReply, ...guard }, files);
       else await api.post(path + '/comments', { body, public: isReply, ...guard });
     };
