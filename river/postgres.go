@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/triagehq/triage"
 )
 
@@ -45,6 +46,7 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, h Handlers, o Options)
 	if err != nil {
 		return nil, err
 	}
+	w.running = runningJobs(c.JobList)
 	return &Postgres{client: c, worker: w, pool: pool}, nil
 }
 
@@ -63,8 +65,7 @@ func (q *Postgres) InsertTx(ctx context.Context, tx pgx.Tx, j triage.Job) error 
 	if err != nil {
 		return err
 	}
-	_, err = q.client.InsertTx(ctx, tx, a, opts)
-	return err
+	return insertUnique(a, func(a args) (*rivertype.JobInsertResult, error) { return q.client.InsertTx(ctx, tx, a, opts) })
 }
 
 // Insert enqueues j outside any transaction.
@@ -73,6 +74,5 @@ func (q *Postgres) Insert(ctx context.Context, j triage.Job) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.client.Insert(ctx, a, opts)
-	return err
+	return insertUnique(a, func(a args) (*rivertype.JobInsertResult, error) { return q.client.Insert(ctx, a, opts) })
 }

@@ -57,6 +57,12 @@ type args struct {
 	Type string          `json:"type" river:"unique"`
 	Key  string          `json:"key,omitempty" river:"unique"`
 	Args json.RawMessage `json:"args"`
+	// After is the id of the running job with the same Type and Key that
+	// this one was queued behind (0 for none): a unique job waits as one
+	// job, but an insert while it runs asks for one run after it, since
+	// that run may have read its state before the insert's change (a
+	// retraining that misses the newest labels). See insertUnique.
+	After int64 `json:"after,omitempty" river:"unique"`
 	// Trace is the W3C trace context of the insert (traceparent,
 	// tracestate). Not part of the unique key: the same job queued by two
 	// requests is still one job.
@@ -72,6 +78,11 @@ type worker struct {
 	handlers Handlers
 	log      *slog.Logger
 	tracer   Tracer
+	// running lists the running jobs (set once the client exists), so a
+	// unique job waits for an older run of its key to end.
+	running func(ctx context.Context) ([]*rivertype.JobRow, error)
+	// wait is how long a job snoozes behind an older run of its key.
+	wait time.Duration
 }
 
 func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
@@ -80,6 +91,13 @@ func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
 	w.mu.RUnlock()
 	if h == nil {
 		return river.JobCancel(fmt.Errorf("no handler for job kind %q", j.Args.Type))
+	}
+	if behind, err := w.behind(ctx, j.JobRow, j.Args); err != nil {
+		return err
+	} else if behind {
+		// Snoozing counts no attempt; the job keeps its place as the one
+		// waiting run of its key.
+		return river.JobSnooze(w.wait)
 	}
 	var err error
 	if w.tracer != nil {
@@ -96,6 +114,41 @@ func (w *worker) Work(ctx context.Context, j *river.Job[args]) error {
 	return err
 }
 
+// behind reports whether an older job of j's type and unique key is
+// running: runs of one key follow each other, the older first (by id, so
+// two that start together do not both wait).
+func (w *worker) behind(ctx context.Context, j *rivertype.JobRow, a args) (bool, error) {
+	if a.Key == "" || w.running == nil {
+		return false, nil
+	}
+	rows, err := w.running(ctx)
+	if err != nil {
+		return false, fmt.Errorf("river: listing running jobs: %w", err)
+	}
+	for _, r := range rows {
+		if r.ID >= j.ID {
+			continue
+		}
+		var other args
+		if json.Unmarshal(r.EncodedArgs, &other) == nil && other.Type == a.Type && other.Key == a.Key {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// runningJobs lists the running triage jobs through list (a client's
+// JobList). There are at most as many as workers on all replicas.
+func runningJobs(list func(context.Context, *river.JobListParams) (*river.JobListResult, error)) func(context.Context) ([]*rivertype.JobRow, error) {
+	return func(ctx context.Context) ([]*rivertype.JobRow, error) {
+		res, err := list(ctx, river.NewJobListParams().Kinds(args{}.Kind()).States(rivertype.JobStateRunning).First(10000))
+		if err != nil {
+			return nil, err
+		}
+		return res.Jobs, nil
+	}
+}
+
 func (o Options) config(w *worker) *river.Config {
 	if o.Workers <= 0 {
 		o.Workers = 4
@@ -103,6 +156,7 @@ func (o Options) config(w *worker) *river.Config {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
 	}
+	w.wait = 5 * o.PollInterval
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 12
 	}
@@ -149,8 +203,9 @@ func insertParams(ctx context.Context, t Tracer, j triage.Job) (args, *river.Ins
 		opts.ScheduledAt = j.RunAt
 	}
 	if j.UniqueKey != "" {
-		// Completed jobs are left out so the same key can run again later;
-		// running is one river requires.
+		// Completed jobs are left out so the same key can run again later.
+		// river requires running among the states; insertUnique queues
+		// a run after a running one instead of dropping the insert.
 		opts.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 			rivertype.JobStateScheduled, rivertype.JobStateRetryable,
@@ -166,4 +221,22 @@ func (w *worker) handle(kind string, h Handler) {
 		w.handlers = Handlers{}
 	}
 	w.handlers[kind] = h
+}
+
+// insertUnique inserts a through ins. A job with a unique key is one job
+// while it waits, but an insert that finds it running queues one more run
+// behind it (args.After): the running job may have read its state before
+// the inserter's change, and dropping the insert would leave that change
+// unseen until the next one (a retraining without the newest labels, a
+// sweep that schedules its own next run). Further inserts during that run
+// find the follow-up waiting and are one job with it; behind makes the
+// follow-up wait for the run to end.
+func insertUnique(a args, ins func(args) (*rivertype.JobInsertResult, error)) error {
+	res, err := ins(a)
+	if err != nil || a.Key == "" || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
+		return err
+	}
+	a.After = res.Job.ID
+	_, err = ins(a)
+	return err
 }

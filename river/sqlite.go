@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/triagehq/triage"
 )
 
@@ -41,6 +42,7 @@ func NewSQLite(ctx context.Context, db *sql.DB, h Handlers, o Options) (*SQLite,
 	if err != nil {
 		return nil, err
 	}
+	w.running = runningJobs(c.JobList)
 	return &SQLite{client: c, worker: w, db: db}, nil
 }
 
@@ -59,8 +61,7 @@ func (q *SQLite) InsertTx(ctx context.Context, tx *sql.Tx, j triage.Job) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.client.InsertTx(ctx, tx, a, opts)
-	return err
+	return insertUnique(a, func(a args) (*rivertype.JobInsertResult, error) { return q.client.InsertTx(ctx, tx, a, opts) })
 }
 
 // Insert enqueues j outside any transaction.
@@ -69,6 +70,5 @@ func (q *SQLite) Insert(ctx context.Context, j triage.Job) error {
 	if err != nil {
 		return err
 	}
-	_, err = q.client.Insert(ctx, a, opts)
-	return err
+	return insertUnique(a, func(a args) (*rivertype.JobInsertResult, error) { return q.client.Insert(ctx, a, opts) })
 }
