@@ -230,7 +230,11 @@ func (w *worker) handle(kind string, h Handler) {
 // unseen until the next one (a retraining without the newest labels, a
 // sweep that schedules its own next run). Further inserts during that run
 // find the follow-up waiting and are one job with it; behind makes the
-// follow-up wait for the run to end.
+// follow-up wait for the run to end. One case makes two jobs wait: an
+// insert after the run ended while its follow-up still waits (scheduled
+// later) finds the key free and queues one more; the two run one after
+// the other, and the later one's own inserts fold into the earlier's, so
+// it costs one extra run, never a growing chain.
 func insertUnique(a args, ins func(args) (*rivertype.JobInsertResult, error)) error {
 	res, err := ins(a)
 	if err != nil || a.Key == "" || !res.UniqueSkippedAsDuplicate || res.Job == nil || res.Job.State != rivertype.JobStateRunning {
