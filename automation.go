@@ -578,6 +578,12 @@ func (r *AutomationRun) AsStored() {
 type AutomationRunFilter struct {
 	AutomationID string
 	TicketID     string
+	// Changed keeps only the firings that changed something (Changes
+	// not empty). A trigger whose actions found the ticket as they would
+	// leave it is still logged, since the log is what makes it fire once
+	// per event, but in a list it is noise that hides the firings that did
+	// something.
+	Changed bool
 	// Limit of 0 or less means 100; at most 1000.
 	Limit int
 }

@@ -23,14 +23,15 @@ type Automations struct {
 // automationRoutes: everyone reads automations and their log, admins
 // write them and dry-run them.
 func (s *Server) automationRoutes() []Route {
-	logQuery := []Param{{"automation_id", "string", "only this automation's firings"}, {"ticket_id", "string", "only the firings on this ticket"}, {"limit", "integer", "how many, 1-1000, default 100"}}
+	logQuery := []Param{{"automation_id", "string", "only this automation's firings"}, {"ticket_id", "string", "only the firings on this ticket"}, {"limit", "integer", "how many, 1-1000, default 100"},
+		{"noop", "boolean", "true: also the firings that changed nothing (logged so that a trigger fires once per event; left out by default)"}}
 	routes := []Route{
 		{Method: "GET", Path: "/v1/automations", Tag: "automations", Summary: "Triggers and time rules, by kind and position", Roles: anyone(), Handler: s.listAutomations, Response: List[triage.Automation]{}},
 		{Method: "POST", Path: "/v1/automations", Tag: "automations", Summary: "Create a trigger (kind trigger: events → conditions → actions) or a time rule (kind time: conditions and an age → actions); a bad part is a 400 naming it, as conditions[0].op", Roles: admins(), Handler: s.createAutomation, Request: triage.NewAutomation{}, Response: triage.Automation{}, Status: http.StatusCreated},
 		{Method: "GET", Path: "/v1/automations/catalogue", Tag: "automations", Summary: "What automations may use: events, condition fields with their operators, actions", Roles: anyone(), Handler: s.automationCatalogue, Response: AutomationCatalogue{}},
 		{Method: "GET", Path: "/v1/automations/templates", Tag: "automations", Summary: "Ready-made time rules (pending reminder then solve, new unassigned → team lead) and the built-in closing of solved tickets", Roles: admins(), Handler: s.automationTemplates, Response: AutomationTemplates{}},
 		{Method: "POST", Path: "/v1/automations/dry-run", Tag: "automations", Summary: "What an automation (saved or not) would do to the newest tickets, changing nothing", Roles: admins(), Handler: s.dryRunAutomation, Request: automate.DryRun{}, Response: automate.DryRunResult{}},
-		{Method: "GET", Path: "/v1/automations/log", Tag: "automations", Summary: "Every firing, newest first, with why (the conditions that held) and what it changed, as reason codes", Roles: anyone(), Handler: s.automationLog, Response: List[triage.AutomationRun]{}, Query: logQuery},
+		{Method: "GET", Path: "/v1/automations/log", Tag: "automations", Summary: "Every firing that changed something (with noop=true also the others), newest first, with why (the conditions that held) and what it changed, as reason codes", Roles: anyone(), Handler: s.automationLog, Response: List[triage.AutomationRun]{}, Query: logQuery},
 		{Method: "GET", Path: "/v1/automations/:id", Tag: "automations", Summary: "Get an automation", Roles: anyone(), Handler: s.getAutomation, Response: triage.Automation{}},
 		{Method: "PATCH", Path: "/v1/automations/:id", Tag: "automations", Summary: "Change, reorder, enable or disable an automation", Roles: admins(), Handler: s.updateAutomation, Request: triage.AutomationUpdate{}, Response: triage.Automation{}, Conditional: true},
 		{Method: "DELETE", Path: "/v1/automations/:id", Tag: "automations", Summary: "Delete an automation with its log (disable it to keep the log)", Roles: admins(), Handler: s.deleteAutomation, Status: http.StatusNoContent, Conditional: true},
@@ -122,7 +123,14 @@ func (s *Server) dryRunAutomation(c echo.Context) error {
 }
 
 func (s *Server) automationLog(c echo.Context) error {
-	f := triage.AutomationRunFilter{AutomationID: c.QueryParam("automation_id"), TicketID: c.QueryParam("ticket_id")}
+	f := triage.AutomationRunFilter{AutomationID: c.QueryParam("automation_id"), TicketID: c.QueryParam("ticket_id"), Changed: true}
+	if q := c.QueryParam("noop"); q != "" {
+		all, err := strconv.ParseBool(q)
+		if err != nil {
+			return triage.Invalid("noop", "noop must be true or false")
+		}
+		f.Changed = !all
+	}
 	if q := c.QueryParam("limit"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 || n > 1000 {

@@ -36,6 +36,12 @@ func TestAutomationInput(t *testing.T) {
 	if r := e.do("GET", "/v1/automations/log?limit=0", triage.RoleAdmin, ""); r.Code != 400 || r.errorBody(t).Field != "limit" {
 		t.Fatalf("log?limit=0: %d %s", r.Code, r.Body)
 	}
+	if r := e.do("GET", "/v1/automations/log?noop=maybe", triage.RoleAdmin, ""); r.Code != 400 || r.errorBody(t).Field != "noop" {
+		t.Fatalf("log?noop=maybe: %d %s", r.Code, r.Body)
+	}
+	if r := e.do("GET", "/v1/automations/log?noop=true", triage.RoleAdmin, ""); r.Code != 200 {
+		t.Fatalf("log?noop=true: %d %s", r.Code, r.Body)
+	}
 	if r := e.do("GET", "/v1/automations/log?automation_id=nope", triage.RoleAdmin, ""); r.Code != 400 || r.errorBody(t).Field != "automation_id" {
 		t.Fatalf("log of nothing: %d %s", r.Code, r.Body)
 	}

@@ -645,3 +645,33 @@ func TestSLAAndCSATEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestNoOpFirings: a trigger whose actions find the ticket as they would
+// leave it is logged (so a retried event still fires it once) but left
+// out of the log of firings that changed something, the one the log page
+// shows.
+func TestNoOpFirings(t *testing.T) {
+	stores(t, func(t *testing.T, e *env) {
+		vip := e.add(triage.NewAutomation{Name: "加 vip", Events: []triage.TriggerEvent{triage.OnTicketCreated, triage.OnTicketUpdated},
+			Actions: []triage.Action{{Type: triage.ActAddTags, Tags: []string{"vip"}}}})
+		tk := e.ticket("退款", "请退款") // fires and adds vip
+		for _, key := range []string{"update-1", "update-2"} {
+			if err := e.svc.Fire(e.ctx, key, tk.ID, []triage.TriggerEvent{triage.OnTicketUpdated}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all := e.runs(triage.AutomationRunFilter{AutomationID: vip.ID})
+		changed := e.runs(triage.AutomationRunFilter{AutomationID: vip.ID, Changed: true})
+		if len(all) != 3 || len(changed) != 1 || !slices.Equal(codes(changed[0].Changes), []triage.ReasonCode{triage.ReasonAutomationTagsAdded}) {
+			t.Fatalf("%d firings logged, %d that changed something (%+v); want 3 and 1 (the tag added)", len(all), len(changed), changed)
+		}
+		// The no-op firing is still what keeps its event from firing
+		// twice.
+		if err := e.svc.Fire(e.ctx, "update-1", tk.ID, []triage.TriggerEvent{triage.OnTicketUpdated}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(e.runs(triage.AutomationRunFilter{AutomationID: vip.ID})); n != 3 {
+			t.Errorf("a retried no-op event fired again: %d firings", n)
+		}
+	})
+}

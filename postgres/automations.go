@@ -126,9 +126,15 @@ func (s queries) AutomationRuns(ctx context.Context, f triage.AutomationRunFilte
 		limit = 100
 	}
 	limit = min(limit, 1000)
+	// The condition on changes is the one of the partial index
+	// automation_runs_changed (migration 00380).
+	changed := ""
+	if f.Changed {
+		changed = " AND jsonb_array_length(changes) > 0"
+	}
 	rows, err := s.q.Query(ctx, `
 		SELECT `+automationRunColumns+` FROM automation_runs
-		WHERE ($1 = '' OR automation_id = $1) AND ($2 = '' OR ticket_id = $2)
+		WHERE ($1 = '' OR automation_id = $1) AND ($2 = '' OR ticket_id = $2)`+changed+`
 		ORDER BY at DESC, seq DESC LIMIT $3`, f.AutomationID, f.TicketID, limit)
 	return collect(rows, err, "automation runs", func(r pgx.Rows) (*triage.AutomationRun, error) {
 		var run triage.AutomationRun

@@ -155,9 +155,16 @@ func (s queries) AutomationRuns(ctx context.Context, f triage.AutomationRunFilte
 		limit = 100
 	}
 	limit = min(limit, 1000)
+	// The condition on changes is the one of the partial index
+	// automation_runs_changed (migration 00380), word for word, so that
+	// SQLite uses it.
+	changed := ""
+	if f.Changed {
+		changed = " AND json_array_length(changes) > 0"
+	}
 	rows, err := s.q.QueryContext(ctx, `
 		SELECT `+automationRunColumns+` FROM automation_runs
-		WHERE (? = '' OR automation_id = ?) AND (? = '' OR ticket_id = ?)
+		WHERE (? = '' OR automation_id = ?) AND (? = '' OR ticket_id = ?)`+changed+`
 		ORDER BY at DESC, seq DESC LIMIT ?`, f.AutomationID, f.AutomationID, f.TicketID, f.TicketID, limit)
 	if err != nil {
 		return nil, dbError("automation runs", err)

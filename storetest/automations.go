@@ -135,6 +135,14 @@ func testAutomationRuns(t *testing.T, s triage.Store) {
 	sameJSON(t, "log of au-1, limit 1", byRule, []*triage.AutomationRun{runs[2]})
 	byTicket, _ := s.AutomationRuns(ctx, triage.AutomationRunFilter{TicketID: "tk-1"})
 	sameJSON(t, "log of tk-1", byTicket, []*triage.AutomationRun{runs[1], runs[0]})
+	// r-2 and r-3 changed nothing: logged, and left out when asked.
+	changed, err := s.AutomationRuns(ctx, triage.AutomationRunFilter{Changed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameJSON(t, "log of firings that changed something", changed, []*triage.AutomationRun{runs[0]})
+	changedOfTicket, _ := s.AutomationRuns(ctx, triage.AutomationRunFilter{TicketID: "tk-2", Changed: true})
+	sameJSON(t, "changes of tk-2", changedOfTicket, []*triage.AutomationRun{})
 	for _, c := range []struct {
 		rule, ticket, key string
 		want              bool
