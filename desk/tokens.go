@@ -151,6 +151,11 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*triage.Prin
 	return &triage.Principal{TokenID: t.ID, Name: t.Name, Role: t.Role, AgentID: t.AgentID}, nil
 }
 
+// BootstrapTokenName is the name of the admin token of TRIAGE_ADMIN_TOKEN:
+// named after the variable, for operators. The web app shows it in the
+// reader's language (api.js tokenName, which web_test.go holds to it).
+const BootstrapTokenName = "admin (TRIAGE_ADMIN_TOKEN)"
+
 // Bootstrap makes sure an admin can get in. With a secret (from
 // TRIAGE_ADMIN_TOKEN) it makes sure that secret is a valid admin token
 // and returns nil: the operator already holds that secret, and one given
@@ -167,7 +172,7 @@ func (s *Service) Bootstrap(ctx context.Context, secret string) (*triage.Token, 
 		} else if !triage.IsCode(err, triage.ENOTFOUND) {
 			return nil, err
 		}
-		_, err := s.createToken(ctx, triage.NewToken{Name: "admin (TRIAGE_ADMIN_TOKEN)", Role: triage.RoleAdmin}, secret, nil)
+		_, err := s.createToken(ctx, triage.NewToken{Name: BootstrapTokenName, Role: triage.RoleAdmin}, secret, nil)
 		return nil, err
 	}
 	all, err := s.Store.Tokens(ctx)

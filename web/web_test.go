@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/triagehq/triage/desk"
 )
 
 // These tests read the UI's source as text: they hold the rules that keep
@@ -170,5 +172,15 @@ func TestFileSize(t *testing.T) {
 				t.Errorf("%s has %d lines; split it", file, n)
 			}
 		}
+	}
+}
+
+// TestAdminTokenName holds the web app's name of the TRIAGE_ADMIN_TOKEN
+// token to the one the server gives it, so the header shows it in the
+// reader's language and not as the variable's name.
+func TestAdminTokenName(t *testing.T) {
+	src := files(t, ".js")["assets/js/api.js"]
+	if !strings.Contains(src, "const ADMIN_TOKEN_NAME = '"+desk.BootstrapTokenName+"';") {
+		t.Errorf("api.js does not name the admin token %q (desk.BootstrapTokenName)", desk.BootstrapTokenName)
 	}
 }

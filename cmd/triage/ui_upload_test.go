@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,14 +13,21 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// TestUIPasswordUpload: an agent signed in with a password (a session
-// cookie, no token in the page) replies with a file. The upload is a
-// multipart request the page makes by itself, not through api.call, so it
-// must carry the session's CSRF token like every other write; the file's
+// TestUILooseEnds: loose ends of the last review, on one server.
+func TestUILooseEnds(t *testing.T) {
+	u := startUI(t)
+	t.Run("a reply with a file from a password session", func(t *testing.T) { u.passwordUpload(t) })
+	t.Run("the admin token's name in Chinese", func(t *testing.T) { u.adminTokenName(t) })
+	t.Run("the import page's file fields in Chinese", func(t *testing.T) { u.importFileFields(t) })
+}
+
+// passwordUpload: an agent signed in with a password (a session cookie,
+// no token in the page) replies with a file. The upload is a multipart
+// request the page makes by itself, not through api.call, so it must
+// carry the session's CSRF token like every other write; the file's
 // thumbnail is read back with the cookie alone. The comment and its file
 // are checked through the API.
-func TestUIPasswordUpload(t *testing.T) {
-	u := startUI(t)
+func (u *ui) passwordUpload(t *testing.T) {
 	const email, password = "zhaoliu@aurora.example", "极光-赵六-2026-附件"
 	var agent struct{ ID string }
 	if err := u.send("POST", "/v1/agents", map[string]any{"name": "赵六", "email": email}, &agent); err != nil {
@@ -96,6 +104,10 @@ func TestUIPasswordUpload(t *testing.T) {
 		t.Error("the reply's image shows no thumbnail: it was not read with the session cookie")
 	}
 	u.shot(t, ctx, "upload_sent")
+	// The browser's cookie is shared by the tabs that follow.
+	step(t, ctx, "sign out",
+		chromedp.Click(chromedp.ID("signout")),
+		chromedp.WaitVisible(chromedp.ID("email")))
 	if errs := u.errors(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}
@@ -114,5 +126,86 @@ func (u *ui) passwordSignIn(t *testing.T, ctx context.Context, email, password s
 		chromedp.WaitVisible(chromedp.CSS(`main[data-ready]`)))
 	if tok := jsEval[string](t, ctx, `sessionStorage.getItem('trg:token') || ''`); tok != "" {
 		t.Fatalf("a password sign-in left a token in the page: %q", tok)
+	}
+}
+
+// adminTokenName: signed in with TRIAGE_ADMIN_TOKEN, the header names the
+// token 管理员（令牌）, not after the variable; the token's name through
+// the API is unchanged (it is data).
+func (u *ui) adminTokenName(t *testing.T) {
+	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
+		ctx := u.tab(t, size[0], size[1])
+		u.signIn(t, ctx)
+		got := jsEval[string](t, ctx, `document.querySelector('.who-name').textContent`)
+		if got != "管理员（令牌）" {
+			t.Errorf("at %dx%d the header names the admin %q, want 管理员（令牌）", size[0], size[1], got)
+		}
+		u.shot(t, ctx, fmt.Sprintf("admin_token_%d", size[0]))
+	}
+	var me struct{ Name string }
+	if err := u.api("GET", "/v1/me", &me); err != nil {
+		t.Fatal(err)
+	}
+	if me.Name != "admin (TRIAGE_ADMIN_TOKEN)" {
+		t.Errorf("the token's name through the API is %q", me.Name)
+	}
+}
+
+// importFileFields: the import page's file fields show a Chinese button
+// (选择文件) and the chosen file's name, not Chromium's "Choose File"; the
+// input itself is visually hidden but keeps its form label and the
+// keyboard's focus; a submit without a file says so in Chinese.
+// TestUIImport runs an import through these fields.
+func (u *ui) importFileFields(t *testing.T) {
+	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
+		ctx := u.tab(t, size[0], size[1])
+		u.signIn(t, ctx)
+		step(t, ctx, "open the import page",
+			chromedp.Navigate(u.url+"/app/admin/imports"),
+			chromedp.WaitVisible(chromedp.ID("import-form")))
+		if got := text(t, ctx, `#import-form .file-field label`); got != "选择文件" {
+			t.Errorf("the file button says %q, want 选择文件", got)
+		}
+		if got := text(t, ctx, `#import-form .file-field .file-name`); got != "未选择文件" {
+			t.Errorf("before a choice the field says %q, want 未选择文件", got)
+		}
+		// Hidden to the eye (1px, clipped), not to the keyboard or a screen
+		// reader: it keeps its label and takes the focus.
+		state := jsEval[map[string]any](t, ctx, `(() => {
+			const i = document.getElementById('imp-file');
+			const r = i.getBoundingClientRect();
+			i.focus();
+			return { w: r.width, labels: Array.from(i.labels).map(l => l.getAttribute('aria-hidden') === 'true' ? '' : l.textContent).filter(Boolean).join('|'), focused: document.activeElement === i };
+		})()`)
+		if state["w"].(float64) > 1 || state["labels"] != "导出文件" || state["focused"] != true {
+			t.Errorf("the hidden input: %v; want 1px wide, labelled 导出文件, focusable", state)
+		}
+		step(t, ctx, "submit without a file",
+			chromedp.Click(chromedp.ID("imp-start")),
+			chromedp.WaitVisible(chromedp.CSS(`#import-form .field-error`)))
+		if got := text(t, ctx, `#import-form .field-error`); got != "请选择导出文件" {
+			t.Errorf("a submit without a file says %q", got)
+		}
+		if size[0] == 390 {
+			// The row fits the phone's width.
+			if over := jsEval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); over {
+				t.Error("the import page scrolls sideways at 390px")
+			}
+		}
+		u.shot(t, ctx, fmt.Sprintf("import_empty_%d", size[0]))
+		if size[0] != 1366 {
+			continue
+		}
+		file := filepath.Join(t.TempDir(), "zendesk-导出.json")
+		export := `{"ticket":{"id":98765,"subject":"退款没到账"}}` + "\n"
+		if err := os.WriteFile(file, []byte(export), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		step(t, ctx, "choose a file",
+			chromedp.SetUploadFiles(chromedp.ID("imp-file"), []string{file}))
+		if got := text(t, ctx, `#import-form .file-field .file-name`); got != "zendesk-导出.json" {
+			t.Errorf("after the choice the field says %q", got)
+		}
+		u.shot(t, ctx, "import_chosen")
 	}
 }

@@ -6,7 +6,7 @@
 // line number and reason, in the reader's language. Importing the same file
 // twice imports each ticket once.
 
-import { h, add, clear, busy, showError, markFieldError, select, stack, empty } from './dom.js';
+import { h, add, clear, busy, showError, markFieldError, select, stack, empty, fileField } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
 import { adminPage } from './admin-nav.js';
@@ -20,11 +20,13 @@ export async function render(ctx) {
     return;
   }
   const format = select(FORMATS.map(f => [f, t('imports.format.' + f)]), 'zendesk', { name: 'format', id: 'imp-format' });
-  const file = h('input', { type: 'file', name: 'data', id: 'imp-file', required: true, accept: '.json,.jsonl,.csv,.txt' });
+  // Not required: the browser's "please select a file" would be in its
+  // own language; the submit says it (imports.no_file).
+  const file = h('input', { type: 'file', name: 'data', id: 'imp-file', 'aria-required': 'true', accept: '.json,.jsonl,.csv,.txt' });
   const mapping = h('input', { type: 'file', name: 'mapping', id: 'imp-mapping', accept: '.json' });
   const train = h('input', { type: 'checkbox', name: 'train', id: 'imp-train', checked: true });
   const mapRow = h('div', { class: 'form-grid imp-mapping-row' },
-    h('label', { for: 'imp-mapping' }, t('imports.mapping')), mapping,
+    h('label', { for: 'imp-mapping' }, t('imports.mapping')), fileField(mapping),
     h('p', { class: 'muted small span2' }, t('imports.mapping_hint')));
   const showMapping = () => { mapRow.hidden = format.value !== 'csv' && format.value !== 'jsonl'; };
   format.addEventListener('change', showMapping);
@@ -34,7 +36,7 @@ export async function render(ctx) {
     h('p', { class: 'muted' }, t('imports.lead')),
     h('div', { class: 'form-grid' },
       h('label', { for: 'imp-format' }, t('imports.format')), format,
-      h('label', { for: 'imp-file' }, t('imports.file')), file),
+      h('label', { for: 'imp-file' }, t('imports.file')), fileField(file)),
     mapRow,
     h('label', { class: 'check' }, train, ' ', t('imports.train')),
     h('div', { class: 'actions' }, submit));

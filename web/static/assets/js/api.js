@@ -355,6 +355,17 @@ export function teamName(id) {
   return tm ? tm.name : id.slice(0, 8);
 }
 
+// ADMIN_TOKEN_NAME is the name the server gives the admin token of
+// TRIAGE_ADMIN_TOKEN (desk.BootstrapTokenName; web_test.go holds the two
+// equal). It names the token after a variable, for operators; a person
+// reads it in their language.
+const ADMIN_TOKEN_NAME = 'admin (TRIAGE_ADMIN_TOKEN)';
+
+// tokenName is a token's name as a person reads it.
+export function tokenName(name) {
+  return name === ADMIN_TOKEN_NAME ? t('actor.admin_token') : name;
+}
+
 // actorName turns "agent:<id>" or "token:<id>" into a name a person knows.
 export function actorName(actor) {
   if (!actor) return '';
@@ -365,7 +376,7 @@ export function actorName(actor) {
   if (kind === 'agent') return agentName(id);
   if (kind === 'token') {
     const tok = (refs.tokens || []).find(x => x.id === id);
-    return tok ? tok.name : t('actor.token', { id });
+    return tok ? tokenName(tok.name) : t('actor.token', { id });
   }
   return actor;
 }

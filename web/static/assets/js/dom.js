@@ -195,6 +195,27 @@ export function showError(err) {
   toast(errorText(err) + (err && err.requestId ? ' (' + err.requestId + ')' : ''), 'error');
 }
 
+// fileField shows a file input as a button in the page's language
+// (选择文件) and the chosen file's name: the browser's own control says
+// "Choose File" in its own. The input stays in the page, visually hidden,
+// so the keyboard and screen readers reach it under its form label; the
+// button-like label is only for the mouse and the eye (aria-hidden, or
+// the input's name would say it twice).
+/** @param {HTMLInputElement} input */
+export function fileField(input) {
+  input.classList.add('sr-only');
+  const name = h('span', { class: 'file-name muted small' }, t('file.none'));
+  input.addEventListener('change', () => {
+    const files = Array.from(input.files || []);
+    name.textContent = files.length ? files.map(f => f.name).join('、') : t('file.none');
+  });
+  // The input last: a field error (markFieldError) goes after it, at
+  // the end of the row.
+  return h('span', { class: 'file-field' },
+    h('label', { for: input.id, class: 'btn btn-small', 'aria-hidden': 'true' }, t('file.choose')),
+    name, input);
+}
+
 export function empty(msg, ...extra) {
   return h('div', { class: 'empty' }, h('p', {}, msg), ...extra);
 }

@@ -169,8 +169,9 @@ function buildShell() {
   out.addEventListener('click', signOut);
   const help = h('button', { type: 'button', class: 'btn btn-ghost help-btn', title: t('keys.title'), 'aria-label': t('keys.title') }, '?');
   help.addEventListener('click', showHelp);
-  const who = h(me.agent ? 'a' : 'span', { class: 'who', title: me.agent ? t('security.title') : me.name, href: me.agent ? '/app/security' : null, id: 'who' },
-    h('span', { class: 'who-name' }, me.agent ? me.agent.name : me.name),
+  const myName = me.agent ? me.agent.name : api.tokenName(me.name);
+  const who = h(me.agent ? 'a' : 'span', { class: 'who', title: me.agent ? t('security.title') : myName, href: me.agent ? '/app/security' : null, id: 'who' },
+    h('span', { class: 'who-name' }, myName),
     h('span', { class: 'badge role' }, t('role.' + me.role, {}, me.role)));
   const navWrap = h('div', { class: 'nav-wrap' }, nav, h('div', { class: 'top-actions' }, who, langBtn, help, out));
   const toggle = h('button', { type: 'button', class: 'btn btn-ghost menu-toggle', 'aria-label': t('nav.menu'), 'aria-expanded': 'false' }, '☰');
