@@ -19,6 +19,7 @@ func TestUILooseEnds(t *testing.T) {
 	t.Run("a reply with a file from a password session", func(t *testing.T) { u.passwordUpload(t) })
 	t.Run("the admin token's name in Chinese", func(t *testing.T) { u.adminTokenName(t) })
 	t.Run("the import page's file fields in Chinese", func(t *testing.T) { u.importFileFields(t) })
+	t.Run("a macro reply over a newer one asks first", func(t *testing.T) { u.macroOverNewer(t) })
 }
 
 // passwordUpload: an agent signed in with a password (a session cookie,
@@ -207,5 +208,87 @@ func (u *ui) importFileFields(t *testing.T) {
 			t.Errorf("after the choice the field says %q", got)
 		}
 		u.shot(t, ctx, "import_chosen")
+	}
+}
+
+// macroOverNewer: a reply sent through a macro says which comment it was
+// written after, as a typed one does: when a colleague replied in the
+// meantime the server refuses it (412, ticket.newer_reply) and the page
+// asks first; sent anyway, it goes through the macro (its status change
+// is made), checked through the API.
+func (u *ui) macroOverNewer(t *testing.T) {
+	mkAgent := func(name string) (id, token string) {
+		var a struct{ ID string }
+		if err := u.send("POST", "/v1/agents", map[string]any{"name": name, "capacity": 5}, &a); err != nil {
+			t.Fatal(err)
+		}
+		var tok struct{ Secret string }
+		if err := u.send("POST", "/v1/tokens", map[string]any{"name": name, "role": "agent", "agent_id": a.ID}, &tok); err != nil {
+			t.Fatal(err)
+		}
+		return a.ID, tok.Secret
+	}
+	meID, me := mkAgent("钱多多")
+	_, mate := mkAgent("孙悟净")
+	var macro struct{ ID string }
+	if err := u.send("POST", "/v1/macros", map[string]any{
+		"title": "退款进度说明", "body": "{{requester.name}}您好，退款已经提交，一般1-3个工作日原路退回。",
+		"actions": map[string]any{"status": "pending"},
+	}, &macro); err != nil {
+		t.Fatal(err)
+	}
+	var tk struct{ ID string }
+	if err := u.send("POST", "/v1/tickets", map[string]any{
+		"title": "退款进度怎么样了", "body": "申请退款三天了，想问一下退款进度", "requester": map[string]string{"name": "冯女士"},
+	}, &tk); err != nil {
+		t.Fatal(err)
+	}
+	ctx := u.tab(t, 1366, 768)
+	u.signInToken(t, ctx, me)
+	step(t, ctx, "open the ticket and insert the macro",
+		chromedp.Navigate(u.url+"/app/tickets/"+tk.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#macros .macro-pick[data-macro="`+macro.ID+`"]`)),
+		chromedp.Click(chromedp.CSS(`#macros .macro-pick[data-macro="`+macro.ID+`"]`)))
+	want := "冯女士您好，退款已经提交，一般1-3个工作日原路退回。"
+	var reply string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && reply != want; time.Sleep(100 * time.Millisecond) {
+		reply = jsEval[string](t, ctx, `document.getElementById('composer').value`)
+	}
+	if reply != want {
+		t.Fatalf("after inserting, the reply box holds %q, want %q", reply, want)
+	}
+	var theirs struct{ ID string }
+	if err := u.sendAs(mate, "POST", "/v1/tickets/"+tk.ID+"/comments", map[string]any{"body": "您好，退款已加急处理。", "public": true}, &theirs); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "send the macro over the colleague's reply and be asked",
+		chromedp.Click(chromedp.ID("send")),
+		chromedp.WaitVisible(chromedp.CSS(`#collision .collision`)))
+	if q := text(t, ctx, `#collision`); !strings.Contains(q, "孙悟净") {
+		t.Errorf("the question says %q, want the colleague named", q)
+	}
+	u.errors() // the refused send's 412, expected
+	u.shot(t, ctx, "macro_newer_reply")
+	step(t, ctx, "send it anyway",
+		chromedp.Click(chromedp.ID("send-anyway")),
+		chromedp.WaitNotPresent(chromedp.CSS(`#collision`)))
+	var comments struct {
+		Items []struct {
+			Body     string
+			AuthorID string `json:"author_id"`
+		}
+	}
+	var got struct{ Status string }
+	waitAPI(t, "the macro's reply", func() bool {
+		return u.api("GET", "/v1/tickets/"+tk.ID+"/comments", &comments) == nil && len(comments.Items) == 2
+	})
+	if c := comments.Items[1]; c.AuthorID != meID || strings.TrimSpace(c.Body) != want {
+		t.Errorf("the second comment: %+v, want the macro's text by 钱多多", c)
+	}
+	if err := u.api("GET", "/v1/tickets/"+tk.ID, &got); err != nil || got.Status != "pending" {
+		t.Errorf("the ticket's status %q (%v), want pending (the macro's action)", got.Status, err)
+	}
+	if errs := u.errors(); len(errs) > 0 {
+		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}
 }
