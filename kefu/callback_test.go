@@ -99,14 +99,17 @@ func TestCallbackRefuses(t *testing.T) {
 		if err := e.fake.VerifyCallback(e.ctx); err != nil {
 			t.Fatalf("authentic verification: %v", err)
 		}
-		q := url.Values{"msg_signature": {strings.Repeat("b", 40)}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}, "nonce": {"5"}, "echostr": {"abc"}}
+		// Distinctive enough that no random request id in the error body
+		// can contain it by chance ("abc" did, now and then).
+		const forgedEcho = "forged-echostr-must-not-be-echoed"
+		q := url.Values{"msg_signature": {strings.Repeat("b", 40)}, "timestamp": {strconv.FormatInt(now.Unix(), 10)}, "nonce": {"5"}, "echostr": {forgedEcho}}
 		res, err := http.Get(path + "?" + q.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if res.StatusCode != 401 || strings.Contains(string(b), "abc") {
+		if res.StatusCode != 401 || strings.Contains(string(b), forgedEcho) {
 			t.Fatalf("forged verification: %d %s", res.StatusCode, b)
 		}
 	})
