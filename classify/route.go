@@ -228,6 +228,9 @@ func queueFor(category string, agents []*triage.Agent, teams []*triage.Team) (st
 // the routing lock so concurrent transactions see each other's
 // assignments.
 func (r *Router) snapshot(ctx context.Context, tx triage.Tx) ([]*triage.Agent, map[string]triage.AgentLoad, []*triage.Team, error) {
+	if s, ok := tx.(triage.RoutingSnapshotter); ok {
+		return s.RoutingSnapshot(ctx)
+	}
 	if err := tx.LockRouting(ctx); err != nil {
 		return nil, nil, nil, err
 	}

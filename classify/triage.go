@@ -451,9 +451,12 @@ func (tr *Triager) prepare(ctx context.Context, r triage.Reader, t *triage.Ticke
 			return in, nil, err
 		}
 		in.RecentTickets = n
-		if t.ID != "" {
-			if _, err := r.Ticket(ctx, t.ID); err == nil && n > 0 {
-				in.RecentTickets-- // the ticket itself, when it is already stored
+		// A stored ticket (version 1 on) counts itself: take it out. A new
+		// one, which every create triages, is not stored yet, and reading
+		// it back would only cost the writer a lookup that finds nothing.
+		if t.ID != "" && t.Version > 0 && n > 0 {
+			if _, err := r.Ticket(ctx, t.ID); err == nil {
+				in.RecentTickets--
 			}
 		}
 	}

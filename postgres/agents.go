@@ -57,16 +57,24 @@ func (s queries) Agents(ctx context.Context) ([]*triage.Agent, error) {
 // always has P1 to P4.
 //
 // One statement, so that the counts and the list of agents come from one
-// snapshot. The status list is triage.Status.Active, spelt out as in the
-// tickets_active_load index.
+// snapshot.
 func (s queries) AgentLoads(ctx context.Context) (map[string]triage.AgentLoad, error) {
-	rows, err := s.q.Query(ctx, `
-		SELECT assignee_id, priority, COUNT(*)
-		FROM tickets
-		WHERE status IN ('new', 'open', 'pending') AND assignee_id <> ''
-		GROUP BY assignee_id, priority
-		UNION ALL
-		SELECT id, NULL, 0 FROM agents`)
+	rows, err := s.q.Query(ctx, agentLoadsQuery)
+	return collectLoads(rows, err)
+}
+
+// agentLoadsQuery is AgentLoads' statement. The status list is
+// triage.Status.Active, spelt out as in the tickets_active_load index.
+const agentLoadsQuery = `
+	SELECT assignee_id, priority, COUNT(*)
+	FROM tickets
+	WHERE status IN ('new', 'open', 'pending') AND assignee_id <> ''
+	GROUP BY assignee_id, priority
+	UNION ALL
+	SELECT id, NULL, 0 FROM agents`
+
+// collectLoads reads the rows of agentLoadsQuery into AgentLoads' map.
+func collectLoads(rows pgx.Rows, err error) (map[string]triage.AgentLoad, error) {
 	type load struct {
 		id string
 		p  *string

@@ -531,7 +531,7 @@ func (s *Service) Recompute(ctx context.Context, ticketID string) error {
 		if err := tx.SaveTicketSLA(ctx, r); err != nil {
 			return err
 		}
-		return schedule(ctx, tx, r, now)
+		return scheduleNext(ctx, tx, r, now)
 	})
 	if triage.IsCode(err, triage.ENOTFOUND) {
 		return nil // the ticket is gone: nothing to keep
@@ -597,18 +597,45 @@ func schedule(ctx context.Context, tx triage.Tx, r *triage.TicketSLA, now time.T
 				continue
 			}
 			seen[at] = true
-			j, err := JobCheck.Job(CheckArgs{TicketID: r.TicketID, At: at})
-			if err != nil {
-				return err
-			}
-			j.RunAt, j.UniqueKey = at, fmt.Sprintf("sla.check:%s:%d", r.TicketID, at.UnixMicro())
-			if !at.After(now) {
-				j.RunAt = time.Time{}
-			}
-			if err := tx.Enqueue(ctx, j); err != nil {
+			if err := enqueueCheck(ctx, tx, r.TicketID, at, now); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// scheduleNext queues a check at the earliest instant the record needs
+// one, and none after it: that check (HandleCheck) schedules every later
+// instant when it runs. Recompute follows every ticket event, on the
+// store's one writer (SQLite); a job insert for each warning and due time
+// of each target was most of what it wrote. Checks queued earlier for
+// instants the clocks no longer have stay and find nothing to do.
+func scheduleNext(ctx context.Context, tx triage.Tx, r *triage.TicketSLA, now time.Time) error {
+	var next time.Time
+	for _, t := range r.Targets {
+		for _, at := range checks(t) {
+			if next.IsZero() || at.Before(next) {
+				next = at
+			}
+		}
+	}
+	if next.IsZero() {
+		return nil
+	}
+	return enqueueCheck(ctx, tx, r.TicketID, next, now)
+}
+
+// enqueueCheck queues a check of a ticket's clocks at an instant, at once
+// when the instant has passed.
+func enqueueCheck(ctx context.Context, tx triage.Tx, ticketID string, at, now time.Time) error {
+	j, err := JobCheck.Job(CheckArgs{TicketID: ticketID, At: at})
+	if err != nil {
+		return err
+	}
+	j.RunAt, j.UniqueKey = at, fmt.Sprintf("sla.check:%s:%d", ticketID, at.UnixMicro())
+	if !at.After(now) {
+		j.RunAt = time.Time{}
+	}
+	return tx.Enqueue(ctx, j)
 }

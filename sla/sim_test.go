@@ -34,6 +34,7 @@ type sim struct {
 
 	mu      sync.Mutex
 	emitted []emitted
+	queued  []emitted // every job the store queued, in commit order
 	wg      sync.WaitGroup
 	stop    chan struct{}
 }
@@ -119,6 +120,9 @@ func (s *sim) handler(kind string) triage.JobHandler {
 }
 
 func (s *sim) dispatch(j triage.Job) {
+	s.mu.Lock()
+	s.queued = append(s.queued, emitted{j.Kind, j.Args, j.RunAt})
+	s.mu.Unlock()
 	h := s.handler(j.Kind)
 	if h == nil {
 		s.mu.Lock()
@@ -162,6 +166,28 @@ func (s *sim) events(kind fmt.Stringer) []emitted {
 	for _, e := range s.emitted {
 		if e.kind == kind.String() {
 			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// checks returns the instants of the SLA checks queued so far for a
+// ticket.
+func (s *sim) checks(id string) []time.Time {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []time.Time
+	for _, j := range s.queued {
+		if j.kind != JobCheck.String() {
+			continue
+		}
+		var a CheckArgs
+		if err := json.Unmarshal(j.args, &a); err != nil {
+			s.t.Fatal(err)
+		}
+		if a.TicketID == id {
+			out = append(out, a.At)
 		}
 	}
 	return out

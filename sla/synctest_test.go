@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -248,6 +249,42 @@ func TestDuplicateChecks(t *testing.T) {
 		}
 		if err := s.svc.HandleCheck(s.ctx, CheckArgs{TicketID: "nope"}); err != nil {
 			t.Fatalf("a check for a deleted ticket: %v", err)
+		}
+	})
+}
+
+// TestRecomputeQueuesTheNextCheck: a ticket event queues one check, at
+// the earliest warning or due instant of the ticket's clocks, and that
+// check queues the later ones when it runs, so every warning and breach
+// still fires at its instant.
+func TestRecomputeQueuesTheNextCheck(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newSim(t, cst(2026, 3, 16, 9, 0)) // a working Monday
+		s.policy(triage.NewSLAPolicy{Name: "t", Priority: triage.P3, Tag: "sim", FirstResponse: "2h", Resolution: "8h"})
+		tk := s.ticket(triage.NewTicket{Title: "退款没到账", Priority: triage.P3, Tags: []string{"sim"}})
+		r := s.record(tk.ID)
+		var want []time.Time // every target's warning and due instants
+		for _, tg := range r.Targets {
+			if tg.WarnAt == nil || tg.DueAt == nil {
+				t.Fatalf("target without instants: %+v", tg)
+			}
+			want = append(want, *tg.WarnAt, *tg.DueAt)
+		}
+		if len(want) != 4 {
+			t.Fatalf("targets: %+v", r.Targets)
+		}
+		slices.SortFunc(want, func(a, b time.Time) int { return a.Compare(b) })
+		if got := s.checks(tk.ID); len(got) != 1 || !got[0].Equal(want[0]) {
+			t.Fatalf("checks queued by the create: %v, want only %v", got, want[0])
+		}
+		s.sleepUntil(want[len(want)-1])
+		var fired []time.Time
+		for _, n := range notices(t, append(s.events(triage.EventSLAWarning), s.events(triage.EventSLABreached)...)) {
+			fired = append(fired, n.At)
+		}
+		slices.SortFunc(fired, func(a, b time.Time) int { return a.Compare(b) })
+		if !slices.EqualFunc(fired, want, time.Time.Equal) {
+			t.Fatalf("warnings and breaches at %v, want %v", fired, want)
 		}
 	})
 }

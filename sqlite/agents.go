@@ -66,15 +66,14 @@ func (s queries) Agents(ctx context.Context) ([]*triage.Agent, error) {
 // assignee that is no longer an agent but still holds tickets. ByPriority
 // always has P1 to P4.
 //
-// One statement, so that the counts and the list of agents come from one
-// snapshot. The status list is triage.Status.Active, spelt out to match the
-// tickets_active_load index, which SQLite uses only for the same WHERE.
+// The counts come from agent_loads, which triggers keep in step with every
+// write to tickets (migration 00370): counting the active tickets here
+// instead read the whole active-load index, on every create, under the
+// single writer. One statement, so that the counts and the list of agents
+// come from one snapshot.
 func (s queries) AgentLoads(ctx context.Context) (map[string]triage.AgentLoad, error) {
 	rows, err := s.q.QueryContext(ctx, `
-		SELECT assignee_id, priority, COUNT(*)
-		FROM tickets
-		WHERE status IN ('new', 'open', 'pending') AND assignee_id <> ''
-		GROUP BY assignee_id, priority
+		SELECT assignee_id, priority, n FROM agent_loads WHERE n <> 0
 		UNION ALL
 		SELECT id, NULL, 0 FROM agents`)
 	if err != nil {

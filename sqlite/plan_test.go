@@ -109,3 +109,54 @@ func TestQueryPlans(t *testing.T) {
 		})
 	}
 }
+
+// TestRequesterPlan: a requester's tickets are read through the requester
+// indexes, whatever else the filter holds. With a status filter SQLite
+// preferred tickets_status and read every active ticket in the time range
+// to find the requester's few: the duplicate check after every create did
+// that.
+func TestRequesterPlan(t *testing.T) {
+	db, err := Open(t.Context(), filepath.Join(t.TempDir(), "plan.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	now := time.Now()
+	active := []triage.Status{triage.StatusNew, triage.StatusOpen, triage.StatusPending}
+	for _, tc := range []struct {
+		name string
+		f    triage.TicketFilter
+	}{
+		{"requester", triage.TicketFilter{RequesterID: "a@example.com"}},
+		{"requester and status", triage.TicketFilter{RequesterID: "a@example.com", Status: active}},
+		{"requester, status and time", triage.TicketFilter{RequesterID: "a@example.com", Status: active, CreatedFrom: now.Add(-time.Hour), CreatedTo: now}},
+	} {
+		where, args := ticketWhere(tc.f)
+		cond := ` WHERE ` + strings.Join(where, ` AND `)
+		for _, q := range []string{
+			`SELECT ` + ticketColumns + ` FROM tickets` + cond + ` ORDER BY created_at DESC, id DESC LIMIT 51`, // Tickets
+			`SELECT COUNT(*) FROM tickets` + cond, // CountTickets
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				rows, err := db.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+q, args...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer rows.Close()
+				var plan []string
+				for rows.Next() {
+					var id, parent, unused int
+					var detail string
+					if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+						t.Fatal(err)
+					}
+					plan = append(plan, detail)
+				}
+				all := strings.Join(plan, "\n")
+				if !strings.Contains(all, "INDEX tickets_requester_email (requester_email=?)") || strings.Contains(all, "tickets_status") {
+					t.Errorf("%s\nplan does not read the requester indexes:\n%s", q, all)
+				}
+			})
+		}
+	}
+}

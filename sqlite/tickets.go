@@ -62,7 +62,15 @@ func ticketWhere(f triage.TicketFilter) (where []string, args []any) {
 		for _, st := range f.Status {
 			args = append(args, st)
 		}
-		where = append(where, `status IN (`+marks+`)`)
+		// With a requester, unary + keeps SQLite off tickets_status: it
+		// would read every active ticket in the time range to find the
+		// requester's few (the duplicate check on every create did), where
+		// the requester indexes hold just those.
+		col := `status`
+		if f.RequesterID != "" {
+			col = `+status`
+		}
+		where = append(where, col+` IN (`+marks+`)`)
 	}
 	if f.AssigneeID != "" {
 		add(`assignee_id = ?`, f.AssigneeID)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"maps"
 	"slices"
 	"testing"
@@ -244,6 +245,57 @@ func testAgentLoads(t *testing.T, s triage.Store) {
 		check("tx.AgentLoads", got)
 		return nil
 	})
+
+	// Loads follow every change of status, assignee and priority, and
+	// leave alone edits that keep a ticket where it counts.
+	edit := func(tx triage.Tx, id string, fn func(x *triage.Ticket)) error {
+		x, err := tx.Ticket(ctx, id)
+		if err != nil {
+			return err
+		}
+		fn(x)
+		return tx.UpdateTicket(ctx, x)
+	}
+	moves := []struct {
+		id string
+		fn func(x *triage.Ticket)
+	}{
+		{"t-b", func(x *triage.Ticket) { x.AssigneeID = "a2" }},            // a1 P1 -> a2 P1
+		{"t-c", func(x *triage.Ticket) { x.Priority = triage.P3 }},         // a1 P2 -> a1 P3
+		{"t-d", func(x *triage.Ticket) { x.Status = triage.StatusSolved }}, // a1 P2 leaves
+		{"t-e", func(x *triage.Ticket) { x.Status = triage.StatusOpen }},   // a1 P1 comes back
+		{"t-g", func(x *triage.Ticket) { x.AssigneeID = "" }},              // a2 P4 leaves
+		{"t-h", func(x *triage.Ticket) { x.AssigneeID = "a3" }},            // a3 P1 arrives
+		{"t-i", func(x *triage.Ticket) { x.Status = triage.StatusNew }},    // still active: no move
+		{"t-f", func(x *triage.Ticket) { x.Title = "renamed" }},            // closed stays out
+	}
+	for _, m := range moves {
+		t.Run("move "+m.id, func(t *testing.T) {
+			update(t, s, func(tx triage.Tx) error { return edit(tx, m.id, m.fn) })
+		})
+	}
+	want["a1"] = load("a1", 1, 0, 1, 0)
+	want["a2"] = load("a2", 1, 0, 0, 0)
+	want["a3"] = load("a3", 1, 1, 0, 0)
+	if got, err = s.AgentLoads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("AgentLoads after moves", got)
+
+	// A write that fails leaves the loads as they were.
+	errBack := errors.New("back")
+	if err := updateErr(t, s, func(tx triage.Tx) error {
+		if err := edit(tx, "t-e", func(x *triage.Ticket) { x.AssigneeID = "a2" }); err != nil {
+			return err
+		}
+		return errBack
+	}); !errors.Is(err, errBack) {
+		t.Fatalf("failed write: %v", err)
+	}
+	if got, err = s.AgentLoads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check("AgentLoads after a rolled-back write", got)
 }
 
 func newTeam(id, name string) *triage.Team {
