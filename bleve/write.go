@@ -146,12 +146,9 @@ func (x *Index) analyse(d triage.SearchDoc) *analysed {
 			continue
 		}
 		norm, terms := x.words.cut(value)
-		words := make([]string, len(terms))
-		for i, t := range terms {
-			words[i] = t.Text
-		}
-		a.slots[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = words, len(words)+1
-		a.words[fi] = stream(terms, true)
+		freqs, counted := countTerms(terms)
+		a.counted[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = counted, len(terms)+1
+		a.words[fi] = &wordField{name: textField(d.Kind, textFieldNames[fi], false), length: len(terms) + 1, plain: uint64(len(value)), freqs: freqs}
 		a.norm[fi] = norm
 		grams := gramTexts(norm)
 		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
@@ -194,11 +191,12 @@ func check(d triage.SearchDoc) *triage.Error {
 }
 
 // document builds the bleve document of an analysed document. Its word
-// fields carry their tokens, so bleve looks no analyzer up by name and cuts
-// nothing again; their positions serve quoted phrases. The texts are
-// stored (normalised), not indexed as bigrams: the memory postings hold the bigrams,
-// and rebuild them from the stored text when the index is opened (bigram
-// fields cost bleve three times what the word fields do to index).
+// fields carry their terms counted (wordField), so bleve looks no analyzer
+// up by name and cuts and counts nothing again; their positions serve
+// quoted phrases. The texts are stored (normalised), not indexed as
+// bigrams: the memory postings hold the bigrams, and rebuild them from the
+// stored text when the index is opened (bigram fields cost bleve three
+// times what the word fields do to index).
 func (x *Index) document(a *analysed) *document.Document {
 	d := a.doc
 	doc := document.NewDocument(d.ID)
@@ -212,17 +210,16 @@ func (x *Index) document(a *analysed) *document.Document {
 		keyword(fieldCategory, d.Category, index.IndexField|index.StoreField)
 	}
 	doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldChunk, nil, float64(d.Chunk), index.StoreField))
-	text := index.IndexField | index.IncludeTermVectors
 	for fi, value := range [...]string{d.Title, d.Body, d.Resolution} {
-		ts := a.words[fi]
-		if ts == nil {
+		f := a.words[fi]
+		if f == nil {
 			continue
 		}
 		name := textFieldNames[fi]
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, false), nil, []byte(value), text, analysedField{ts}))
+		doc.AddField(f)
 		keyword(storedField(d.Kind, name), a.norm[fi], index.StoreField)
 		if x.bleveBigrams {
-			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), text, analysedField{x.grams.tokens([]byte(value), true)}))
+			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), wordFieldOptions, analysedField{x.grams.tokens([]byte(value), true)}))
 		}
 	}
 	return doc
