@@ -180,3 +180,27 @@ func cpuTime(tb testing.TB) time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkDeleteOwner measures DeleteOwner of an owner the index does not
+// hold, over 2,000 chunks: the kb indexer calls it for every changed
+// ticket before indexing its documents, and most have none (only resolved
+// tickets are searchable).
+func BenchmarkDeleteOwner(b *testing.B) {
+	docs := benchDocs(b, 2000)
+	ctx := context.Background()
+	x, err := bleve.Open(filepath.Join(b.TempDir(), "index"), testSegmenter(b), bleve.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Index(ctx, docs...); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if err := x.DeleteOwner(ctx, triage.DocTicket, fmt.Sprint("absent-", i)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

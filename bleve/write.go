@@ -225,6 +225,13 @@ func (x *Index) document(a *analysed) *document.Document {
 	return doc
 }
 
+// deletePage is how many documents DeleteOwner looks up at a time. Bleve's
+// collector allocates room for a whole page before it finds anything, and
+// most owners have a few chunks or none (the kb indexer deletes every
+// changed ticket's before indexing it, searchable or not): a page of 1000
+// allocated 275 kB a call.
+const deletePage = 64
+
 // DeleteOwner removes every document of an owner of a kind.
 func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
 	if !validKind(kind) {
@@ -240,7 +247,7 @@ func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
 	q := query.NewTermQuery(ownerKey(kind, ownerID))
 	q.SetField(fieldOwner)
 	for {
-		req := blevesearch.NewSearchRequestOptions(q, 1000, 0, false)
+		req := blevesearch.NewSearchRequestOptions(q, deletePage, 0, false)
 		req.Score = blevesearch.ScoreNone
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {
