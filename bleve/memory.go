@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search"
 
 	triage "github.com/triagehq/triage"
@@ -183,6 +184,8 @@ type analysed struct {
 	words  [len(textFieldNames)]*wordField
 	// norm is each text normalised, as bleve stores it.
 	norm [len(textFieldNames)]string
+	// bleve is the document bleve indexes, until its batch has it.
+	bleve *document.Document
 }
 
 // addAll puts in a batch's documents, replacing those with their IDs: the

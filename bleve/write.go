@@ -89,7 +89,11 @@ func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
 		}
 		b := x.idx.NewBatch()
 		for _, a := range part {
-			if err := b.IndexAdvanced(x.document(a)); err != nil {
+			err := b.IndexAdvanced(a.bleve)
+			// The batch holds the document until bleve has it; the memory
+			// postings do not need it.
+			a.bleve = nil
+			if err != nil {
 				return wrap(err, "indexing documents")
 			}
 		}
@@ -118,8 +122,9 @@ func (x *Index) analyseAsync(docs []triage.SearchDoc) <-chan []*analysed {
 	return c
 }
 
-// analyseAll cuts the text fields of docs on every core. Each document is
-// analysed once, for bleve and for the memory postings alike.
+// analyseAll cuts the text fields of docs on every core and builds their
+// bleve documents. Each document is analysed once, for bleve and for the
+// memory postings alike.
 func (x *Index) analyseAll(docs []triage.SearchDoc) []*analysed {
 	out := make([]*analysed, len(docs))
 	var next atomic.Int64
@@ -132,6 +137,7 @@ func (x *Index) analyseAll(docs []triage.SearchDoc) []*analysed {
 					return
 				}
 				out[i] = x.analyse(docs[i])
+				out[i].bleve = x.document(out[i])
 			}
 		})
 	}
