@@ -4,6 +4,7 @@ import (
 	"reflect"
 
 	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/size"
 	index "github.com/blevesearch/bleve_index_api"
 
 	triage "github.com/triagehq/triage"
@@ -22,6 +23,9 @@ type wordField struct {
 	length int // tokens, the marker included
 	plain  uint64
 	freqs  index.TokenFrequencies
+	// size is freqs.Size(), counted with them: scorch asks every field's
+	// size, and freqs.Size() walks every term and location.
+	size int
 }
 
 var _ document.Field = (*wordField)(nil)
@@ -44,7 +48,13 @@ func (f *wordField) AnalyzedTokenFrequencies() index.TokenFrequencies { return f
 var wordFieldSize = int(reflect.TypeFor[wordField]().Size())
 
 // Size is what scorch counts against its memory statistics.
-func (f *wordField) Size() int { return wordFieldSize + len(f.name) + f.freqs.Size() }
+func (f *wordField) Size() int { return wordFieldSize + len(f.name) + f.size }
+
+// Sizes of what TokenFrequencies.Size counts.
+var (
+	tokenFreqSize     = int(reflect.TypeFor[index.TokenFreq]().Size())
+	tokenLocationSize = int(reflect.TypeFor[index.TokenLocation]().Size())
+)
 
 // termFreq is a distinct term of a field and how often it occurs there.
 type termFreq struct {
@@ -57,15 +67,15 @@ type termFreq struct {
 // 1, the marker's 0), and the distinct terms without the marker in the
 // order they first occur, with their frequencies, for the memory postings.
 // It allocates a handful of slices per field rather than two per distinct
-// term.
-func countTerms(terms []triage.Term) (index.TokenFrequencies, []termFreq) {
+// term. It also returns what freqs.Size() would.
+func countTerms(terms []triage.Term) (freqs index.TokenFrequencies, counted []termFreq, bytes int) {
 	n := len(terms) + 1
-	freqs := make(index.TokenFrequencies, n)
+	freqs = make(index.TokenFrequencies, n)
 	// tfs never grows past n, so pointers into it stay valid.
 	tfs := make([]index.TokenFreq, 0, n)
 	which := make([]*index.TokenFreq, n)
 	distinct := make([]termFreq, 0, n)
-	size := 0
+	termBytes := 0
 	count := func(i int, text string) {
 		tf := freqs[text]
 		if tf == nil {
@@ -73,7 +83,7 @@ func countTerms(terms []triage.Term) (index.TokenFrequencies, []termFreq) {
 			tf = &tfs[len(tfs)-1]
 			freqs[text] = tf
 			distinct = append(distinct, termFreq{text: text})
-			size += len(text)
+			termBytes += len(text)
 		}
 		tf.SetFrequency(tf.Frequency() + 1)
 		which[i] = tf
@@ -91,7 +101,7 @@ func countTerms(terms []triage.Term) (index.TokenFrequencies, []termFreq) {
 	// text one slice of one buffer.
 	locs := make([]index.TokenLocation, n)
 	ptrs := make([]*index.TokenLocation, n)
-	buf := make([]byte, 0, size)
+	buf := make([]byte, 0, termBytes)
 	off := 0
 	for d := range tfs {
 		tf := &tfs[d]
@@ -107,5 +117,8 @@ func countTerms(terms []triage.Term) (index.TokenFrequencies, []termFreq) {
 		which[i].Locations = append(which[i].Locations, &locs[i])
 	}
 	which[len(terms)].Locations = append(which[len(terms)].Locations, &locs[len(terms)])
-	return freqs, distinct[:words]
+	// Each key and term once, each distinct term's entry and TokenFreq,
+	// each location (without array positions).
+	bytes = size.SizeOfMap + len(tfs)*(size.SizeOfString+size.SizeOfPtr+tokenFreqSize) + 2*len(buf) + n*tokenLocationSize
+	return freqs, distinct[:words], bytes
 }

@@ -38,10 +38,13 @@ func TestCountTerms(t *testing.T) {
 		{"marker as a term", []triage.Term{term(marker, 0, 0)}, []termFreq{{marker, 1}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			freqs, counted := countTerms(c.terms)
+			freqs, counted, size := countTerms(c.terms)
 			want := analysis.TokenFrequency(stream(c.terms, true), nil, wordFieldOptions)
 			if !reflect.DeepEqual(freqs, want) {
 				t.Errorf("countTerms frequencies differ from bleve's:\n got %s\nwant %s", dumpFreqs(freqs), dumpFreqs(want))
+			}
+			if want := freqs.Size(); size != want {
+				t.Errorf("countTerms size %d; want freqs.Size() %d", size, want)
 			}
 			if !reflect.DeepEqual(counted, c.want) {
 				t.Errorf("countTerms counted %v; want %v", counted, c.want)

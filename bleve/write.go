@@ -152,9 +152,9 @@ func (x *Index) analyse(d triage.SearchDoc) *analysed {
 			continue
 		}
 		norm, terms := x.words.cut(value)
-		freqs, counted := countTerms(terms)
+		freqs, counted, size := countTerms(terms)
 		a.counted[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = counted, len(terms)+1
-		a.words[fi] = &wordField{name: textField(d.Kind, textFieldNames[fi], false), length: len(terms) + 1, plain: uint64(len(value)), freqs: freqs}
+		a.words[fi] = &wordField{name: textField(d.Kind, textFieldNames[fi], false), length: len(terms) + 1, plain: uint64(len(value)), freqs: freqs, size: size}
 		a.norm[fi] = norm
 		grams := gramTexts(norm)
 		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
