@@ -8,8 +8,8 @@
 // the JSON it saved. A segmenter cannot live in either without package-level
 // state (a registered name per instance would also leak). So nothing is
 // registered: each Index holds its own analyzers, builds every bleve
-// document itself with the analyzer on each text field
-// (document.NewTextFieldCustom and Batch.IndexAdvanced), and builds every
+// document itself, each word field with its terms already cut and counted
+// (wordField, Batch.IndexAdvanced), and builds every
 // query from the same analyzers' terms (term and multi-phrase queries, which
 // bleve does not analyse again). The saved mapping only names the scoring
 // model. Two indexes with different segmenters can live in one process.

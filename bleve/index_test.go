@@ -239,6 +239,38 @@ func TestCountDeleteReplace(t *testing.T) {
 	}
 }
 
+// DeleteOwner looks an owner's documents up a page at a time: an owner
+// with more chunks than a page loses them all, on disk too.
+func TestDeleteOwnerManyChunks(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	x, err := bleve.Open(dir, testSegmenter(t), bleve.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []triage.SearchDoc
+	for i := range 150 {
+		docs = append(docs, article("long", i, "长文章", fmt.Sprintf("第%d段，退款多久到账", i)))
+	}
+	docs = append(docs, article("short", 0, "发票", "发票怎么开"))
+	if err := x.Index(ctx, docs...); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.DeleteOwner(ctx, triage.DocArticle, "long"); err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if x, err = bleve.Open(dir, testSegmenter(t), bleve.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if n, err := x.Count(ctx, triage.DocArticle); err != nil || n != 1 {
+		t.Errorf("Count after deleting 150 chunks of one owner and reopening = %d (%v); want 1", n, err)
+	}
+}
+
 // The scores of one kind do not depend on the documents of the other.
 func TestKindStatistics(t *testing.T) {
 	var articles, tickets []triage.SearchDoc

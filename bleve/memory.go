@@ -8,7 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/search"
 
 	triage "github.com/triagehq/triage"
@@ -168,18 +168,24 @@ func fieldLength(tokens int) float64 {
 	return 1 / (n * n)
 }
 
-// analysed is a document cut for indexing: for each text slot its terms,
-// every occurrence in order, and for the word slots the token stream bleve
-// indexes (length marker included; nil where the field is empty).
+// analysed is a document cut for indexing: for each bigram slot its
+// terms, every occurrence in order, for each word slot its distinct terms
+// with their frequencies, and for the word fields the field bleve indexes
+// (nil where the field is empty).
 type analysed struct {
 	doc   triage.SearchDoc
 	slots [numSlots][]string
+	// counted is each word slot's distinct terms (the length marker left
+	// out); slots holds nothing for the word slots.
+	counted [numSlots][]termFreq
 	// tokens is each slot's token count as bleve counts it, the length
 	// marker included: 0 where the field is empty.
 	tokens [numSlots]int
-	words  [len(textFieldNames)]analysis.TokenStream
+	words  [len(textFieldNames)]*wordField
 	// norm is each text normalised, as bleve stores it.
 	norm [len(textFieldNames)]string
+	// bleve is the document bleve indexes, until its batch has it.
+	bleve *document.Document
 }
 
 // addAll puts in a batch's documents, replacing those with their IDs: the
@@ -216,7 +222,7 @@ func (m *memory) addAll(part []*analysed) {
 		for s := range numSlots {
 			n := 0
 			for _, d := range per[ki] {
-				n += len(d.a.slots[s])
+				n += len(d.a.slots[s]) + len(d.a.counted[s])
 			}
 			if len(per[ki]) > 0 {
 				jobs = append(jobs, job{ki, s, n})
@@ -226,6 +232,10 @@ func (m *memory) addAll(part []*analysed) {
 	run := func(j job) {
 		f := &m.kinds[j.kind].slots[j.slot]
 		for _, d := range per[j.kind] {
+			if d.a.counted[j.slot] != nil {
+				f.addCounted(d.num, d.a.counted[j.slot], d.a.tokens[j.slot], ep)
+				continue
+			}
 			f.add(d.num, d.a.slots[j.slot], d.a.tokens[j.slot], ep)
 		}
 	}
@@ -284,6 +294,30 @@ func (f *memField) add(num int32, terms []string, tokens int, epoch uint64) {
 		}
 		p.docs = append(p.docs, num)
 		p.freqs = append(p.freqs, 1)
+		p.added(epoch)
+	}
+}
+
+// addCounted is add for a field whose terms were counted beforehand:
+// one map lookup per distinct term rather than per occurrence.
+func (f *memField) addCounted(num int32, terms []termFreq, tokens int, epoch uint64) {
+	if tokens == 0 {
+		f.length = append(f.length, 0)
+		return
+	}
+	l := fieldLength(tokens)
+	f.length = append(f.length, l)
+	f.sum += l - 1
+	f.with++
+	for _, t := range terms {
+		p := f.terms[t.text]
+		if p == nil {
+			p = &postings{}
+			p.count.Store(epoch << 32)
+			f.terms[strings.Clone(t.text)] = p
+		}
+		p.docs = append(p.docs, num)
+		p.freqs = append(p.freqs, t.freq)
 		p.added(epoch)
 	}
 }

@@ -89,7 +89,11 @@ func (x *Index) Index(ctx context.Context, docs ...triage.SearchDoc) error {
 		}
 		b := x.idx.NewBatch()
 		for _, a := range part {
-			if err := b.IndexAdvanced(x.document(a)); err != nil {
+			err := b.IndexAdvanced(a.bleve)
+			// The batch holds the document until bleve has it; the memory
+			// postings do not need it.
+			a.bleve = nil
+			if err != nil {
 				return wrap(err, "indexing documents")
 			}
 		}
@@ -118,8 +122,9 @@ func (x *Index) analyseAsync(docs []triage.SearchDoc) <-chan []*analysed {
 	return c
 }
 
-// analyseAll cuts the text fields of docs on every core. Each document is
-// analysed once, for bleve and for the memory postings alike.
+// analyseAll cuts the text fields of docs on every core and builds their
+// bleve documents. Each document is analysed once, for bleve and for the
+// memory postings alike.
 func (x *Index) analyseAll(docs []triage.SearchDoc) []*analysed {
 	out := make([]*analysed, len(docs))
 	var next atomic.Int64
@@ -132,6 +137,7 @@ func (x *Index) analyseAll(docs []triage.SearchDoc) []*analysed {
 					return
 				}
 				out[i] = x.analyse(docs[i])
+				out[i].bleve = x.document(out[i])
 			}
 		})
 	}
@@ -146,12 +152,9 @@ func (x *Index) analyse(d triage.SearchDoc) *analysed {
 			continue
 		}
 		norm, terms := x.words.cut(value)
-		words := make([]string, len(terms))
-		for i, t := range terms {
-			words[i] = t.Text
-		}
-		a.slots[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = words, len(words)+1
-		a.words[fi] = stream(terms, true)
+		freqs, counted, size := countTerms(terms)
+		a.counted[slotOf(fi, false)], a.tokens[slotOf(fi, false)] = counted, len(terms)+1
+		a.words[fi] = &wordField{name: textField(d.Kind, textFieldNames[fi], false), length: len(terms) + 1, plain: uint64(len(value)), freqs: freqs, size: size}
 		a.norm[fi] = norm
 		grams := gramTexts(norm)
 		a.slots[slotOf(fi, true)], a.tokens[slotOf(fi, true)] = grams, len(grams)+1
@@ -194,11 +197,12 @@ func check(d triage.SearchDoc) *triage.Error {
 }
 
 // document builds the bleve document of an analysed document. Its word
-// fields carry their tokens, so bleve looks no analyzer up by name and cuts
-// nothing again; their positions serve quoted phrases. The texts are
-// stored (normalised), not indexed as bigrams: the memory postings hold the bigrams,
-// and rebuild them from the stored text when the index is opened (bigram
-// fields cost bleve three times what the word fields do to index).
+// fields carry their terms counted (wordField), so bleve looks no analyzer
+// up by name and cuts and counts nothing again; their positions serve
+// quoted phrases. The texts are stored (normalised), not indexed as
+// bigrams: the memory postings hold the bigrams, and rebuild them from the
+// stored text when the index is opened (bigram fields cost bleve three
+// times what the word fields do to index).
 func (x *Index) document(a *analysed) *document.Document {
 	d := a.doc
 	doc := document.NewDocument(d.ID)
@@ -212,21 +216,27 @@ func (x *Index) document(a *analysed) *document.Document {
 		keyword(fieldCategory, d.Category, index.IndexField|index.StoreField)
 	}
 	doc.AddField(document.NewNumericFieldWithIndexingOptions(fieldChunk, nil, float64(d.Chunk), index.StoreField))
-	text := index.IndexField | index.IncludeTermVectors
 	for fi, value := range [...]string{d.Title, d.Body, d.Resolution} {
-		ts := a.words[fi]
-		if ts == nil {
+		f := a.words[fi]
+		if f == nil {
 			continue
 		}
 		name := textFieldNames[fi]
-		doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, false), nil, []byte(value), text, analysedField{ts}))
+		doc.AddField(f)
 		keyword(storedField(d.Kind, name), a.norm[fi], index.StoreField)
 		if x.bleveBigrams {
-			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), text, analysedField{x.grams.tokens([]byte(value), true)}))
+			doc.AddField(document.NewTextFieldCustom(textField(d.Kind, name, true), nil, []byte(value), wordFieldOptions, analysedField{x.grams.tokens([]byte(value), true)}))
 		}
 	}
 	return doc
 }
+
+// deletePage is how many documents DeleteOwner looks up at a time. Bleve's
+// collector allocates room for a whole page before it finds anything, and
+// most owners have a few chunks or none (the kb indexer deletes every
+// changed ticket's before indexing it, searchable or not): a page of 1000
+// allocated 275 kB a call.
+const deletePage = 64
 
 // DeleteOwner removes every document of an owner of a kind.
 func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
@@ -243,7 +253,7 @@ func (x *Index) DeleteOwner(ctx context.Context, kind, ownerID string) error {
 	q := query.NewTermQuery(ownerKey(kind, ownerID))
 	q.SetField(fieldOwner)
 	for {
-		req := blevesearch.NewSearchRequestOptions(q, 1000, 0, false)
+		req := blevesearch.NewSearchRequestOptions(q, deletePage, 0, false)
 		req.Score = blevesearch.ScoreNone
 		res, err := x.idx.SearchInContext(ctx, req)
 		if err != nil {

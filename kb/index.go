@@ -582,7 +582,8 @@ func (ix *Indexer) SwitchModel(ctx context.Context) error {
 // store, and (with embed) recomputes every vector: what `triage reindex`
 // and a missing or corrupt index directory need. The follower resumes from
 // the change-log position taken before the rebuild began, so nothing
-// written during it is missed.
+// written during it is missed. Owners reach the text index a page at a
+// time (see rebuildPage), each page in one call.
 func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage string, done, total int)) error {
 	if progress == nil {
 		progress = func(string, int, int) {}
@@ -597,31 +598,41 @@ func (ix *Indexer) Rebuild(ctx context.Context, embed bool, progress func(stage 
 	if err != nil {
 		return err
 	}
-	err = eachOwner(articles, tickets, "index", progress, func(kind, id string) error {
-		docs, err := ix.docs(ctx, kind, id)
-		if err != nil {
-			return err
-		}
-		if ix.Text != nil {
-			if err := ix.Text.DeleteOwner(ctx, kind, id); err != nil {
+	err = eachPage(articles, tickets, rebuildPage, "index", progress, func(page []owner, done func()) error {
+		var err error
+		docs := make([][]triage.SearchDoc, len(page))
+		var all []triage.SearchDoc
+		for i, o := range page {
+			if docs[i], err = ix.docs(ctx, o.kind, o.id); err != nil {
 				return err
 			}
-			if len(docs) > 0 {
-				if err := ix.Text.Index(ctx, docs...); err != nil {
+			if ix.Text != nil {
+				if err := ix.Text.DeleteOwner(ctx, o.kind, o.id); err != nil {
 					return err
 				}
 			}
+			all = append(all, docs[i]...)
 		}
-		if !embed {
-			return nil
+		if ix.Text != nil && len(all) > 0 {
+			if err := ix.Text.Index(ctx, all...); err != nil {
+				return err
+			}
 		}
-		err = ix.embedDocs(ctx, kind, id, docs)
-		if errors.Is(err, errTextChanged) {
-			// Changed since it was read: the change log brings the new
-			// text to the text index; the vectors follow it now.
-			err = ix.Embed(ctx, kind, id)
+		for i, o := range page {
+			if embed {
+				err := ix.embedDocs(ctx, o.kind, o.id, docs[i])
+				if errors.Is(err, errTextChanged) {
+					// Changed since it was read: the change log brings the
+					// new text to the text index; the vectors follow it now.
+					err = ix.Embed(ctx, o.kind, o.id)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			done()
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return err
@@ -653,6 +664,39 @@ func eachOwner(articles, tickets []string, stage string, progress Progress, fn f
 			if progress != nil && (done%20 == 0 || done == total) {
 				progress(stage, done, total)
 			}
+		}
+	}
+	return nil
+}
+
+// rebuildPage is how many owners Rebuild gives the text index in one
+// call: each call is at least one bleve batch that waits for the disk,
+// and a rebuild that indexed owner by owner wrote a tiny segment (and
+// waited for an fsync) per ticket, for the merger to merge again.
+const rebuildPage = 500
+
+// eachPage calls fn for pages of up to size owners, every article, then
+// every ticket; fn calls done once for each owner of its page as it
+// finishes with it, and progress (when there is one) hears of the stage
+// every 20 owners and at the end.
+func eachPage(articles, tickets []string, size int, stage string, progress Progress, fn func(page []owner, done func()) error) error {
+	all := make([]owner, 0, len(articles)+len(tickets))
+	for _, id := range articles {
+		all = append(all, owner{triage.DocArticle, id})
+	}
+	for _, id := range tickets {
+		all = append(all, owner{triage.DocTicket, id})
+	}
+	total, finished := len(all), 0
+	done := func() {
+		finished++
+		if progress != nil && (finished%20 == 0 || finished == total) {
+			progress(stage, finished, total)
+		}
+	}
+	for lo := 0; lo < total; lo += size {
+		if err := fn(all[lo:min(lo+size, total)], done); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -93,3 +93,57 @@ func TestCatchUpIndexesAPageAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRebuildIndexesPages: a rebuild gives the text index a page of owners
+// in one call (one bleve batch and one wait for the disk), not one call per
+// owner, and still removes what an owner no longer has and tells progress
+// of every owner.
+func TestRebuildIndexesPages(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		titles    []string
+		wantCalls int
+	}{
+		{"one owner", []string{"退款多久到账"}, 1},
+		{"a page", []string{"退款多久到账", "发票怎么开", "怎么改地址", "优惠券过期了"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newService(t)
+			ed := as(triage.RoleEditor, "")
+			var first string
+			for _, title := range tc.titles {
+				a := mustCreate(t, s, ed, triage.NewArticle{Title: title, Body: title + "，详见帮助中心。", Category: "售后"})
+				mustUpdate(t, s, ed, a, status(triage.ArticlePublished))
+				if first == "" {
+					first = a.ID
+				}
+			}
+			// A chunk the index holds from before, which the article no
+			// longer has.
+			stale := triage.SearchDoc{ID: "article:" + first + "#9", Kind: triage.DocArticle, OwnerID: first, Chunk: 9, Title: "旧"}
+			text := &countingText{docs: map[string]triage.SearchDoc{stale.ID: stale}}
+			var last [2]int
+			ix := &kb.Indexer{Store: s.Store, Text: text}
+			if err := ix.Rebuild(system, false, func(stage string, done, total int) {
+				if stage == "index" {
+					last = [2]int{done, total}
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if text.indexCalls != tc.wantCalls {
+				t.Errorf("%d index calls for %d owners; want %d", text.indexCalls, len(tc.titles), tc.wantCalls)
+			}
+			owners := map[string]bool{}
+			for _, d := range text.docs {
+				owners[d.OwnerID] = true
+			}
+			if _, ok := text.docs[stale.ID]; ok || len(owners) != len(tc.titles) {
+				t.Errorf("%d owners indexed, want %d; stale chunk kept: %v", len(owners), len(tc.titles), ok)
+			}
+			if want := [2]int{len(tc.titles), len(tc.titles)}; last != want {
+				t.Errorf("progress ended at %v; want %v", last, want)
+			}
+		})
+	}
+}
