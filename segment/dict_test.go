@@ -98,7 +98,7 @@ func TestRemoveWordRestoresBuiltInWord(t *testing.T) {
 	freq := func() float64 {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		f, _, _ := s.gse.Find("物流")
+		f, _, _ := s.dict.find("物流")
 		return f
 	}
 	orig := freq()

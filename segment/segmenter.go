@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-ego/gse"
-
 	triage "github.com/triagehq/triage"
 )
 
@@ -32,6 +30,10 @@ type Options struct {
 	// NoCache turns off the cache of recently cut clauses (see
 	// clauseCache), to measure the segmenter itself.
 	NoCache bool
+
+	// gse cuts with gse's own plain Cut instead of the lexicon that
+	// reproduces it, for the tests that check they agree.
+	gse bool
 }
 
 // Segmenter is gse with a user dictionary, stop words and the text
@@ -52,10 +54,10 @@ type Segmenter struct {
 	finish     chan finishing
 	finishOnce sync.Once
 
-	// mu guards gse's dictionary (a double-array trie that a write may
-	// reallocate under a reader) and added.
-	mu  sync.RWMutex
-	gse gse.Segmenter
+	// mu guards the dictionary (a trie that a write may grow under a
+	// reader) and added.
+	mu   sync.RWMutex
+	dict dictionary
 	// added remembers, for each word this Segmenter put into the dictionary,
 	// the entry it replaced, so RemoveWord can put that back.
 	added map[string]entry
@@ -125,11 +127,14 @@ func (s *Segmenter) Wait() error {
 
 // load fills the dictionary; it runs before loaded is closed, alone.
 func (s *Segmenter) load(opts Options) error {
-	// gse's HMM model lives in package variables and is used only by the
-	// HMM cut: a plain segmenter neither needs nor rewrites it.
-	s.gse.NotLoadHMM = !opts.HMM
-	if err := s.gse.LoadDictEmbed("zh_s"); err != nil {
-		return &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+	if opts.HMM || opts.gse {
+		d, err := newGSEDict(opts.HMM)
+		if err != nil {
+			return &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+		}
+		s.dict = d
+	} else {
+		s.dict = newLexicon()
 	}
 	if !opts.NoDomainWords {
 		words, err := parseDict(domainWords)
@@ -276,7 +281,7 @@ func isASCIIAlnum(c byte) bool {
 // inDict reports whether w is a word of the dictionary (gse also answers yes
 // for mere prefixes of words, with a zero frequency).
 func (s *Segmenter) inDict(w string) bool {
-	freq, _, ok := s.gse.Dict.Find([]byte(w))
+	freq, _, ok := s.dict.find(w)
 	return ok && freq > 0
 }
 
@@ -289,9 +294,9 @@ func (s *Segmenter) inDict(w string) bool {
 // model cuts (see the package benchmarks and doc for the figures).
 func (s *Segmenter) cut(text string) []string {
 	if s.hmm {
-		return s.gse.Cut(text, true)
+		return s.dict.cut(text, nil)
 	}
-	return joinDecimals(s.gse.Cut(text))
+	return joinDecimals(s.dict.cut(text, nil))
 }
 
 // joinDecimals puts 0 . 05 back together: gse cuts at the point, and a rate
