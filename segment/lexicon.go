@@ -1,7 +1,9 @@
 package segment
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -23,22 +25,29 @@ var gseZhS string
 // same words, frequencies, distances and tie-breaking, so it cuts every text
 // as gse does. It exists because gse's load also computes every entry's
 // search-mode sub-segmentation (CalcToken), which triage never reads: that
-// was half of a 1.6 s start and most of gse's 130 MiB. Here a word costs a
-// few map entries and 16 bytes.
+// was half of a 1.6 s start and most of gse's 130 MiB.
 //
-// The trie is keyed by rune. Runes whose node is below the root sit in one
-// map keyed by (parent, rune); the root's children in the BMP, looked up at
-// every position of every text, in an array.
+// The trie is keyed by rune. The nodes of gse's words are laid out breadth
+// first, so the children of a node are consecutive nodes and a node's
+// children are found by scanning their labels; the root's children in the
+// BMP, looked up at every position of every text, are in an array. Nodes
+// that words added later need (the domain and user words) hang from a map
+// keyed by (parent, rune), which is empty until then.
 //
 // Like gse's, the lexicon is not safe for concurrent edits; the Segmenter
 // guards it with its lock.
 type lexicon struct {
-	rootBMP []uint32          // child of the root by rune < 0x10000; 0 = none
-	next    map[uint64]uint32 // child by parent<<21 | rune
-	nodes   []lexNode         // nodes[0] is the root
-	words   []lexWord
-	tags    []string
-	tagIDs  map[string]uint16
+	rootBMP []uint32 // child of the root by rune < 0x10000; 0 = none
+	// first[n]..first[n+1] are the children of a static node n (n <
+	// len(first)-1); label[c] is the rune that leads to node c.
+	first []uint32
+	label []rune
+	next  map[uint64]uint32 // other children, by parent<<21 | rune
+	nodes []lexNode         // nodes[0] is the root
+	words []lexWord
+	tags  []string
+	// tagIDs interns tags.
+	tagIDs map[string]uint16
 	// total is gse's Dictionary.totalFreq: the sum of the frequencies of
 	// every word ever added, removed ones included (gse never subtracts),
 	// as the distances of later words depend on it.
@@ -62,30 +71,102 @@ const pseudoDist = 32
 // newLexicon loads gse's simplified-Chinese dictionary as gse's
 // LoadDictStr does, without CalcToken's sub-segmentations.
 func newLexicon() *lexicon {
-	l := &lexicon{
-		rootBMP: make([]uint32, 0x10000),
-		next:    make(map[uint64]uint32, 1<<20),
-		nodes:   make([]lexNode, 1, 1<<20),
-		words:   make([]lexWord, 0, 360_000),
-		tagIDs:  map[string]uint16{},
-	}
-	l.nodes[0] = lexNode{word: -1}
+	l := &lexicon{rootBMP: make([]uint32, 0x10000), next: map[uint64]uint32{}, tagIDs: map[string]uint16{}}
 	l.tag("")
-	var key []byte
+	type entry struct {
+		key  string
+		word int32 // -1 for a key seen before: gse keeps the first
+	}
+	entries := make([]entry, 0, 360_000)
+	l.words = make([]lexWord, 0, 360_000)
 	for line := range strings.SplitSeq(gseZhS, "\n") {
 		text, freq, tag, ok := gseLine(line)
-		if !ok {
+		if !ok || text == "" {
 			continue
 		}
-		key = appendKey(key[:0], text)
-		l.addKey(key, lexWord{freq: freq, tag: l.tag(tag)})
+		entries = append(entries, entry{key: keyOf(text), word: int32(len(l.words))})
+		l.words = append(l.words, lexWord{freq: freq, tag: l.tag(tag)})
 	}
+	// Sorted by key, then by line: the first of equal keys is gse's.
+	slices.SortFunc(entries, func(a, b entry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.word, b.word)
+	})
+	keep := entries[:0]
+	dup := make([]bool, len(l.words))
+	for i, e := range entries {
+		if i > 0 && e.key == entries[i-1].key {
+			dup[e.word] = true
+			continue
+		}
+		keep = append(keep, e)
+	}
+	// gse sums the total in the file's order, and only over words it kept;
+	// the sum's rounding depends on that order.
+	for i, w := range l.words {
+		if !dup[i] {
+			l.total += w.freq
+		}
+	}
+	// The trie, breadth first: a node is the range of sorted keys that
+	// share its prefix; off[k] is how far key k is consumed.
+	off := make([]int32, len(keep))
+	type span struct {
+		node, lo, hi uint32
+	}
+	l.nodes = []lexNode{{word: -1, live: int32(len(keep))}}
+	l.label = []rune{0}
+	l.first = []uint32{}
+	queue := []span{{0, 0, uint32(len(keep))}}
+	for qi := 0; qi < len(queue); qi++ {
+		sp := queue[qi]
+		l.first = append(l.first, uint32(len(l.nodes)))
+		lo := sp.lo
+		if int(off[lo]) == len(keep[lo].key) { // the node's own word sorts first
+			l.nodes[sp.node].word = keep[lo].word
+			lo++
+		}
+		for lo < sp.hi {
+			r, _ := utf8.DecodeRuneInString(keep[lo].key[off[lo]:])
+			hi := lo
+			for hi < sp.hi {
+				r2, size2 := utf8.DecodeRuneInString(keep[hi].key[off[hi]:])
+				if r2 != r {
+					break
+				}
+				off[hi] += int32(size2)
+				hi++
+			}
+			c := uint32(len(l.nodes))
+			l.nodes = append(l.nodes, lexNode{word: -1, live: int32(hi - lo)})
+			l.label = append(l.label, r)
+			if sp.node == 0 && r < 0x10000 {
+				l.rootBMP[r] = c
+			}
+			queue = append(queue, span{c, lo, hi})
+			lo = hi
+		}
+	}
+	l.first = append(l.first, uint32(len(l.nodes)))
 	// gse's CalcToken, first half: the distances, from the final total.
 	logTotal := float32(math.Log2(l.total))
 	for i := range l.words {
 		l.words[i].dist = logTotal - float32(math.Log2(l.words[i].freq))
 	}
 	return l
+}
+
+// keyOf is a word's key in the trie: gse lower-cases ASCII letters, all of
+// which are in the letter and digit runs it lower-cases.
+func keyOf(word string) string {
+	for i := 0; i < len(word); i++ {
+		if c := word[i]; 'A' <= c && c <= 'Z' {
+			return string(appendKey(nil, word))
+		}
+	}
+	return word
 }
 
 // gseLine parses one line of gse's dictionary as its LoadDictStr and Size
@@ -139,18 +220,35 @@ func (l *lexicon) child(n uint32, r rune) uint32 {
 	if n == 0 && r < 0x10000 {
 		return l.rootBMP[r]
 	}
+	if int(n) < len(l.first)-1 {
+		lo, hi := l.first[n], l.first[n+1]
+		if hi-lo > 8 {
+			i, ok := slices.BinarySearch(l.label[lo:hi], r)
+			if ok {
+				return lo + uint32(i)
+			}
+		} else {
+			for c := lo; c < hi; c++ {
+				if l.label[c] == r {
+					return c
+				}
+			}
+		}
+	}
+	if len(l.next) == 0 {
+		return 0
+	}
 	return l.next[uint64(n)<<21|uint64(r)]
 }
 
 // addKey adds a word as gse's Dictionary.AddToken does: a key already there
 // is left as it is.
-func (l *lexicon) addKey(key []byte, w lexWord) {
+func (l *lexicon) addKey(key string, w lexWord) {
 	if len(key) == 0 {
 		return
 	}
 	n := uint32(0)
-	path := make([]uint32, 0, 16)
-	for _, r := range string(key) {
+	for _, r := range key {
 		c := l.child(n, r)
 		if c == 0 {
 			c = uint32(len(l.nodes))
@@ -162,7 +260,6 @@ func (l *lexicon) addKey(key []byte, w lexWord) {
 			}
 		}
 		n = c
-		path = append(path, n)
 	}
 	if l.nodes[n].word >= 0 {
 		return
@@ -171,7 +268,9 @@ func (l *lexicon) addKey(key []byte, w lexWord) {
 	l.words = append(l.words, w)
 	l.total += w.freq
 	l.nodes[0].live++
-	for _, p := range path {
+	p := uint32(0)
+	for _, r := range key {
+		p = l.child(p, r)
 		l.nodes[p].live++
 	}
 }
@@ -211,13 +310,13 @@ func (l *lexicon) add(word string, freq float64, tag string) error {
 	}
 	w := lexWord{freq: freq, tag: l.tag(tag),
 		dist: float32(math.Log2(total)) - float32(math.Log2(freq))}
-	l.addKey(appendKey(nil, word), w)
+	l.addKey(keyOf(word), w)
 	return nil
 }
 
 // remove is gse's RemoveToken of a word that is there.
 func (l *lexicon) remove(word string) error {
-	key := string(appendKey(nil, word))
+	key := keyOf(word)
 	n := l.lookup(key)
 	if n == 0 || l.nodes[n].word < 0 {
 		return nil
@@ -240,9 +339,32 @@ func (l *lexicon) cut(text string, out []string) []string {
 	if text == "" {
 		return out
 	}
-	var ubuf [65]int32
-	bounds := appendUnits(ubuf[:0], text) // unit i is text[bounds[i]:bounds[i+1]]
-	n := len(bounds) - 1
+	// The runes (ASCII lower-cased, as gse's units are), each one's byte
+	// offset, and where each unit starts, in runes; a clause of up to 64
+	// runes needs no allocation.
+	var rbuf [64]rune
+	var obuf, ubuf [65]int32
+	runes, offs, units := rbuf[:0], obuf[:0], ubuf[:0]
+	inRun := false
+	for i, r := range text {
+		run := false
+		if r < utf8.RuneSelf {
+			if run = isASCIIAlnum(byte(r)); run && r <= 'Z' && r >= 'A' {
+				r += 'a' - 'A'
+			}
+		} else {
+			run = r < 0x800 && (unicode.IsLetter(r) || unicode.IsNumber(r))
+		}
+		if !run || !inRun {
+			units = append(units, int32(len(runes)))
+		}
+		inRun = run
+		runes = append(runes, r)
+		offs = append(offs, int32(i))
+	}
+	units = append(units, int32(len(runes)))
+	offs = append(offs, int32(len(text)))
+	n := len(units) - 1
 	type jumper struct {
 		dist float32
 		len  int32 // in units
@@ -269,10 +391,7 @@ func (l *lexicon) cut(text string, out []string) []string {
 		single := false
 	walk:
 		for k := cur; k < n; k++ {
-			for _, r := range text[bounds[k]:bounds[k+1]] {
-				if 'A' <= r && r <= 'Z' {
-					r += 'a' - 'A'
-				}
+			for _, r := range runes[units[k]:units[k+1]] {
 				if node = l.child(node, r); node == 0 || l.nodes[node].live == 0 {
 					break walk
 				}
@@ -291,7 +410,7 @@ func (l *lexicon) cut(text string, out []string) []string {
 	first := len(out)
 	for end := n; end > 0; {
 		start := end - int(jumpers[end-1].len)
-		out = append(out, text[bounds[start]:bounds[end]])
+		out = append(out, text[offs[units[start]]:offs[units[end]]])
 		end = start
 	}
 	// The pieces were appended last to first.
@@ -299,32 +418,6 @@ func (l *lexicon) cut(text string, out []string) []string {
 		out[i], out[j] = out[j], out[i]
 	}
 	return out
-}
-
-// appendUnits appends the byte offsets of the units of gse's
-// SplitTextToWords in text, and len(text).
-func appendUnits(bounds []int32, text string) []int32 {
-	inRun := false
-	for i, r := range text {
-		if r < utf8.RuneSelf {
-			if isASCIIAlnum(byte(r)) {
-				if !inRun {
-					bounds = append(bounds, int32(i))
-					inRun = true
-				}
-				continue
-			}
-		} else if r < 0x800 && (unicode.IsLetter(r) || unicode.IsNumber(r)) {
-			if !inRun {
-				bounds = append(bounds, int32(i))
-				inRun = true
-			}
-			continue
-		}
-		inRun = false
-		bounds = append(bounds, int32(i))
-	}
-	return append(bounds, int32(len(text)))
 }
 
 // suggestFreq is gse's SuggestFreq(word): one more than the frequency that

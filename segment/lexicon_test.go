@@ -38,7 +38,7 @@ func TestLexiconMatchesGSE(t *testing.T) {
 	if got, want := l.total, g.Dict.TotalFreq(); got != want {
 		t.Errorf("total frequency %v, gse %v", got, want)
 	}
-	if got, want := len(l.words), g.Dict.NumTokens(); got != want {
+	if got, want := int(l.nodes[0].live), g.Dict.NumTokens(); got != want {
 		t.Errorf("%d words, gse %d", got, want)
 	}
 	bad := 0

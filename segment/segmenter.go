@@ -36,11 +36,12 @@ type Options struct {
 	gse bool
 }
 
-// Segmenter is gse with a user dictionary, stop words and the text
-// normalisation in front of it. It is safe for concurrent use: Words and
+// Segmenter is gse's plain cut (the lexicon) with a user dictionary, stop
+// words and the text normalisation in front of it. It is safe for concurrent use: Words and
 // Tokens run in parallel, a dictionary edit waits for them and excludes them.
-// Loading takes about 1.5 s of CPU and 130 MiB, so a program makes one and
-// shares it, and starts loading it (Load) before its other start-up work.
+// Loading takes a fraction of a second and some tens of MiB (BenchmarkNew),
+// so a program makes one and shares it, and starts loading it (Load) before
+// its other start-up work.
 type Segmenter struct {
 	hmm     bool
 	noCache bool
@@ -65,8 +66,8 @@ type Segmenter struct {
 	cache clauseCache
 }
 
-// New loads gse's embedded simplified-Chinese dictionary, then the domain
-// words and opts.Words, and returns when they are loaded.
+// New loads gse's simplified-Chinese dictionary, then the domain words and
+// opts.Words, and returns when they are loaded.
 func New(opts Options) (*Segmenter, error) {
 	s := Load(opts)
 	s.Finish(nil, nil)
