@@ -292,7 +292,7 @@ func TestNewRejectsBadWords(t *testing.T) {
 	assertInvalid(t, err, "word")
 }
 
-// Run with -race: Words and Tokens read gse's trie while AddWords and
+// Run with -race: Words and Tokens read the trie while AddWords and
 // RemoveWord rewrite it.
 func TestConcurrentReadsAndEdits(t *testing.T) {
 	s := editableSegmenter(t)

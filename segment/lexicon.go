@@ -38,14 +38,16 @@ var gseZhS string
 // guards it with its lock.
 type lexicon struct {
 	rootBMP []uint32 // child of the root by rune < 0x10000; 0 = none
-	// first[n]..first[n+1] are the children of a static node n (n <
-	// len(first)-1); label[c] is the rune that leads to node c.
-	first []uint32
-	label []rune
-	next  map[uint64]uint32 // other children, by parent<<21 | rune
-	nodes []lexNode         // nodes[0] is the root
-	words []lexWord
-	tags  []string
+	// nodes[0] is the root. The first static nodes are gse's words',
+	// laid out breadth first: the children of static node n are nodes
+	// nodes[n].first up to nodes[n+1].first (static for the last), and
+	// label[c] is the rune that leads to static node c.
+	nodes  []lexNode
+	static uint32
+	label  []rune
+	next   map[uint64]uint32 // other children, by parent<<21 | rune
+	words  []lexWord
+	tags   []string
 	// tagIDs interns tags.
 	tagIDs map[string]uint16
 	// total is gse's Dictionary.totalFreq: the sum of the frequencies of
@@ -54,9 +56,13 @@ type lexicon struct {
 	total float64
 }
 
+// lexNode is one node of the trie, with what cut needs of its word, so
+// that a step of the walk reads one node.
 type lexNode struct {
-	word int32 // index in words, or -1
-	live int32 // words at or below this node; 0 = as if absent
+	first uint32  // of a static node: its first child
+	word  int32   // index in words, or -1
+	live  int32   // words at or below this node; 0 = as if absent
+	dist  float32 // the word's
 }
 
 type lexWord struct {
@@ -116,13 +122,13 @@ func newLexicon() *lexicon {
 	type span struct {
 		node, lo, hi uint32
 	}
-	l.nodes = []lexNode{{word: -1, live: int32(len(keep))}}
-	l.label = []rune{0}
-	l.first = []uint32{}
-	queue := []span{{0, 0, uint32(len(keep))}}
+	// gse's 350,000 words make 500,000 nodes.
+	l.nodes = append(make([]lexNode, 0, 1<<19), lexNode{word: -1, live: int32(len(keep))})
+	l.label = append(make([]rune, 0, 1<<19), 0)
+	queue := append(make([]span, 0, 1<<19), span{0, 0, uint32(len(keep))})
 	for qi := 0; qi < len(queue); qi++ {
 		sp := queue[qi]
-		l.first = append(l.first, uint32(len(l.nodes)))
+		l.nodes[sp.node].first = uint32(len(l.nodes))
 		lo := sp.lo
 		if int(off[lo]) == len(keep[lo].key) { // the node's own word sorts first
 			l.nodes[sp.node].word = keep[lo].word
@@ -149,11 +155,16 @@ func newLexicon() *lexicon {
 			lo = hi
 		}
 	}
-	l.first = append(l.first, uint32(len(l.nodes)))
+	l.static = uint32(len(l.nodes))
 	// gse's CalcToken, first half: the distances, from the final total.
 	logTotal := float32(math.Log2(l.total))
 	for i := range l.words {
 		l.words[i].dist = logTotal - float32(math.Log2(l.words[i].freq))
+	}
+	for i, n := range l.nodes {
+		if n.word >= 0 {
+			l.nodes[i].dist = l.words[n.word].dist
+		}
 	}
 	return l
 }
@@ -220,11 +231,16 @@ func (l *lexicon) child(n uint32, r rune) uint32 {
 	if n == 0 && r < 0x10000 {
 		return l.rootBMP[r]
 	}
-	if int(n) < len(l.first)-1 {
-		lo, hi := l.first[n], l.first[n+1]
+	if n < l.static {
+		lo, hi := l.nodes[n].first, l.static
+		if n+1 < l.static {
+			hi = l.nodes[n+1].first
+		}
 		if hi-lo > 8 {
-			i, ok := slices.BinarySearch(l.label[lo:hi], r)
-			if ok {
+			// Binary search beats a hash table of these 230,000
+			// children (measured): the labels of the common characters
+			// stay in the cache, random slots of a table do not.
+			if i, ok := slices.BinarySearch(l.label[lo:hi], r); ok {
 				return lo + uint32(i)
 			}
 		} else {
@@ -265,6 +281,7 @@ func (l *lexicon) addKey(key string, w lexWord) {
 		return
 	}
 	l.nodes[n].word = int32(len(l.words))
+	l.nodes[n].dist = w.dist
 	l.words = append(l.words, w)
 	l.total += w.freq
 	l.nodes[0].live++
@@ -397,7 +414,7 @@ func (l *lexicon) cut(text string, out []string) []string {
 				}
 			}
 			if w := l.nodes[node].word; w >= 0 {
-				update(&jumpers[k], base, l.words[w].dist, int32(k-cur+1))
+				update(&jumpers[k], base, l.nodes[node].dist, int32(k-cur+1))
 				if k == cur {
 					single = true
 				}

@@ -290,8 +290,8 @@ func (s *Segmenter) inDict(w string) bool {
 // reading. The pieces, concatenated, are the chunk.
 //
 // Without HMM this is gse's own default, the shortest path through its
-// dictionary (ModeSegment): as good as its jieba-style DAG for retrieval and
-// faster. With HMM it is the jieba-style DAG whose unknown stretches the
+// dictionary (ModeSegment), as the lexicon reproduces it: as good as its
+// jieba-style DAG for retrieval and faster. With HMM it is the jieba-style DAG whose unknown stretches the
 // model cuts (see the package benchmarks and doc for the figures).
 func (s *Segmenter) cut(text string) []string {
 	if s.hmm {
