@@ -190,15 +190,15 @@ func (s *Segmenter) TokensNormalized(norm string) []triage.Term {
 	pos := 0
 	for chunk := range chunks(norm) {
 		s.mu.RLock()
-		c := s.cutClause(chunk.text)
+		cterms, positions := s.termsOf(s.cutClause(chunk.text))
 		s.mu.RUnlock()
-		for _, t := range c.terms {
+		for _, t := range cterms {
 			t.Position += pos
 			t.Start += chunk.start
 			t.End += chunk.start
 			terms = append(terms, t)
 		}
-		pos += c.positions
+		pos += positions
 	}
 	return terms
 }
