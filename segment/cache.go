@@ -30,10 +30,15 @@ type clauseCache struct {
 
 // clauseCut is one clause cut, in both of the Segmenter's forms, relative to
 // the clause: words for Words, terms (positions and offsets from the
-// clause's start) and the positions taken for Tokens.
+// clause's start) and the positions taken for Tokens. The terms, with the
+// sub-words that cost a fifth of Words' time, are made when Tokens first
+// asks (termsOf): the classifier and the rules never do.
 type clauseCut struct {
-	text      string
-	words     []string
+	text  string
+	words []string
+
+	termsOnce sync.Once
+	pieces    []string // what the terms are made of, until they are
 	terms     []triage.Term
 	positions int
 }
@@ -91,13 +96,23 @@ func (s *Segmenter) cutClause(text string) *clauseCut {
 }
 
 func (s *Segmenter) cutUncached(text string) *clauseCut {
-	e := &clauseCut{text: text}
-	pieces := s.cut(text)
-	for _, w := range pieces {
+	e := &clauseCut{text: text, pieces: s.cut(text)}
+	for _, w := range e.pieces {
 		if isWord(w) && !s.stop[w] {
 			e.words = append(e.words, w)
 		}
 	}
-	e.terms, e.positions = s.appendTerms(nil, pieces, 0, 0)
 	return e
+}
+
+// termsOf returns the terms of a clause cut and the positions it takes,
+// making them the first time; the caller holds mu for reading, as for
+// cutClause, so the dictionary the sub-words come from is the one the
+// clause was cut with (an edit clears the cache).
+func (s *Segmenter) termsOf(e *clauseCut) ([]triage.Term, int) {
+	e.termsOnce.Do(func() {
+		e.terms, e.positions = s.appendTerms(nil, e.pieces, 0, 0)
+		e.pieces = nil
+	})
+	return e.terms, e.positions
 }

@@ -12,8 +12,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-ego/gse"
-
 	triage "github.com/triagehq/triage"
 )
 
@@ -127,9 +125,9 @@ func (s *Segmenter) addEach(words []triage.DictWord, skip func(w triage.DictWord
 	return s.addWords(good)
 }
 
-// add puts one validated word into gse's dictionary; the caller holds mu.
+// add puts one validated word into the dictionary; the caller holds mu.
 func (s *Segmenter) add(w triage.DictWord) error {
-	freq, tag, existed := s.gse.Find(w.Word)
+	freq, tag, existed := s.dict.find(w.Word)
 	existed = existed && freq > 0
 	if _, ok := s.added[w.Word]; !ok {
 		s.added[w.Word] = entry{existed: existed, freq: freq, tag: tag}
@@ -139,33 +137,16 @@ func (s *Segmenter) add(w triage.DictWord) error {
 		// jieba's suggest_freq only makes the word beat its own parts; a
 		// domain word must also win against a neighbour's claim on its first
 		// or last character (还没到账 is 还|没|到账, not 还|没到|账).
-		f = max(s.gse.SuggestFreq(w.Word), defaultFreq)
+		f = max(s.dict.suggestFreq(w.Word), defaultFreq)
 	}
 	if existed {
 		// gse's AddToken ignores a word it has; only a remove and an add
 		// change its frequency.
-		if err := s.gse.RemoveToken(w.Word); err != nil {
+		if err := s.dict.remove(w.Word); err != nil {
 			return err
 		}
 	}
-	return s.gse.Dict.AddToken(s.token(w.Word, f, w.Tag))
-}
-
-// token builds the dictionary entry for a word. gse's plain Cut ranks paths
-// by a per-entry distance, -log2(freq/total), that only its CalcToken sets,
-// and CalcToken recomputes every one of the 350,000 entries (1.5 s, with the
-// dictionary locked). An entry built in a throwaway two-entry dictionary with
-// the same total frequency carries the same distance, in microseconds.
-func (s *Segmenter) token(word string, freq float64, tag string) gse.Token {
-	var one gse.Segmenter
-	one.Dict = gse.NewDict()
-	_ = one.Dict.AddToken(one.ToToken(word, freq, tag))
-	if rest := s.gse.Dict.TotalFreq() - freq; rest > 0 {
-		// Holds the rest of the total; with a space, it is never a word.
-		_ = one.Dict.AddToken(one.ToToken("the rest", rest))
-	}
-	one.CalcToken()
-	return one.Dict.Tokens[0]
+	return s.dict.add(w.Word, f, w.Tag)
 }
 
 // RemoveWord removes a word that AddWords (or New) added. A word that gse's
@@ -187,12 +168,12 @@ func (s *Segmenter) RemoveWord(word string) error {
 		return &triage.Error{Code: triage.ENOTFOUND, Field: "word",
 			Message: fmt.Sprintf("%q is not in the user dictionary", w.Word)}
 	}
-	if err := s.gse.RemoveToken(w.Word); err != nil {
+	if err := s.dict.remove(w.Word); err != nil {
 		return &triage.Error{Code: triage.EINTERNAL, Message: "removing a dictionary word", Err: err}
 	}
 	delete(s.added, w.Word)
 	if old.existed {
-		if err := s.gse.Dict.AddToken(s.token(w.Word, old.freq, old.tag)); err != nil {
+		if err := s.dict.add(w.Word, old.freq, old.tag); err != nil {
 			return &triage.Error{Code: triage.EINTERNAL, Message: "restoring a dictionary word", Err: err}
 		}
 	}

@@ -98,7 +98,7 @@ func TestRemoveWordRestoresBuiltInWord(t *testing.T) {
 	freq := func() float64 {
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		f, _, _ := s.gse.Find("物流")
+		f, _, _ := s.dict.find("物流")
 		return f
 	}
 	orig := freq()
@@ -292,7 +292,7 @@ func TestNewRejectsBadWords(t *testing.T) {
 	assertInvalid(t, err, "word")
 }
 
-// Run with -race: Words and Tokens read gse's trie while AddWords and
+// Run with -race: Words and Tokens read the trie while AddWords and
 // RemoveWord rewrite it.
 func TestConcurrentReadsAndEdits(t *testing.T) {
 	s := editableSegmenter(t)

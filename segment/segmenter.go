@@ -6,8 +6,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-ego/gse"
-
 	triage "github.com/triagehq/triage"
 )
 
@@ -32,13 +30,18 @@ type Options struct {
 	// NoCache turns off the cache of recently cut clauses (see
 	// clauseCache), to measure the segmenter itself.
 	NoCache bool
+
+	// gse cuts with gse's own plain Cut instead of the lexicon that
+	// reproduces it, for the tests that check they agree.
+	gse bool
 }
 
-// Segmenter is gse with a user dictionary, stop words and the text
-// normalisation in front of it. It is safe for concurrent use: Words and
+// Segmenter is gse's plain cut (the lexicon) with a user dictionary, stop
+// words and the text normalisation in front of it. It is safe for concurrent use: Words and
 // Tokens run in parallel, a dictionary edit waits for them and excludes them.
-// Loading takes about 1.5 s of CPU and 130 MiB, so a program makes one and
-// shares it, and starts loading it (Load) before its other start-up work.
+// Loading takes a fraction of a second and some tens of MiB (BenchmarkNew),
+// so a program makes one and shares it, and starts loading it (Load) before
+// its other start-up work.
 type Segmenter struct {
 	hmm     bool
 	noCache bool
@@ -52,10 +55,10 @@ type Segmenter struct {
 	finish     chan finishing
 	finishOnce sync.Once
 
-	// mu guards gse's dictionary (a double-array trie that a write may
-	// reallocate under a reader) and added.
-	mu  sync.RWMutex
-	gse gse.Segmenter
+	// mu guards the dictionary (a trie that a write may grow under a
+	// reader) and added.
+	mu   sync.RWMutex
+	dict dictionary
 	// added remembers, for each word this Segmenter put into the dictionary,
 	// the entry it replaced, so RemoveWord can put that back.
 	added map[string]entry
@@ -63,8 +66,8 @@ type Segmenter struct {
 	cache clauseCache
 }
 
-// New loads gse's embedded simplified-Chinese dictionary, then the domain
-// words and opts.Words, and returns when they are loaded.
+// New loads gse's simplified-Chinese dictionary, then the domain words and
+// opts.Words, and returns when they are loaded.
 func New(opts Options) (*Segmenter, error) {
 	s := Load(opts)
 	s.Finish(nil, nil)
@@ -125,11 +128,14 @@ func (s *Segmenter) Wait() error {
 
 // load fills the dictionary; it runs before loaded is closed, alone.
 func (s *Segmenter) load(opts Options) error {
-	// gse's HMM model lives in package variables and is used only by the
-	// HMM cut: a plain segmenter neither needs nor rewrites it.
-	s.gse.NotLoadHMM = !opts.HMM
-	if err := s.gse.LoadDictEmbed("zh_s"); err != nil {
-		return &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+	if opts.HMM || opts.gse {
+		d, err := newGSEDict(opts.HMM)
+		if err != nil {
+			return &triage.Error{Code: triage.EINTERNAL, Message: "loading the gse dictionary", Err: err}
+		}
+		s.dict = d
+	} else {
+		s.dict = newLexicon()
 	}
 	if !opts.NoDomainWords {
 		words, err := parseDict(domainWords)
@@ -184,15 +190,15 @@ func (s *Segmenter) TokensNormalized(norm string) []triage.Term {
 	pos := 0
 	for chunk := range chunks(norm) {
 		s.mu.RLock()
-		c := s.cutClause(chunk.text)
+		cterms, positions := s.termsOf(s.cutClause(chunk.text))
 		s.mu.RUnlock()
-		for _, t := range c.terms {
+		for _, t := range cterms {
 			t.Position += pos
 			t.Start += chunk.start
 			t.End += chunk.start
 			terms = append(terms, t)
 		}
-		pos += c.positions
+		pos += positions
 	}
 	return terms
 }
@@ -276,7 +282,7 @@ func isASCIIAlnum(c byte) bool {
 // inDict reports whether w is a word of the dictionary (gse also answers yes
 // for mere prefixes of words, with a zero frequency).
 func (s *Segmenter) inDict(w string) bool {
-	freq, _, ok := s.gse.Dict.Find([]byte(w))
+	freq, _, ok := s.dict.find(w)
 	return ok && freq > 0
 }
 
@@ -284,14 +290,14 @@ func (s *Segmenter) inDict(w string) bool {
 // reading. The pieces, concatenated, are the chunk.
 //
 // Without HMM this is gse's own default, the shortest path through its
-// dictionary (ModeSegment): as good as its jieba-style DAG for retrieval and
-// faster. With HMM it is the jieba-style DAG whose unknown stretches the
+// dictionary (ModeSegment), as the lexicon reproduces it: as good as its
+// jieba-style DAG for retrieval and faster. With HMM it is the jieba-style DAG whose unknown stretches the
 // model cuts (see the package benchmarks and doc for the figures).
 func (s *Segmenter) cut(text string) []string {
 	if s.hmm {
-		return s.gse.Cut(text, true)
+		return s.dict.cut(text, nil)
 	}
-	return joinDecimals(s.gse.Cut(text))
+	return joinDecimals(s.dict.cut(text, nil))
 }
 
 // joinDecimals puts 0 . 05 back together: gse cuts at the point, and a rate
