@@ -130,8 +130,10 @@ type accumulators struct {
 	docs    accDocs
 	touched []int32
 	scorers []scorer
-	// parts are the touched documents of each goroutine of addSplit.
+	// parts are the touched documents of each goroutine of addSplit, and
+	// tops their best hits.
 	parts [][]int32
+	tops  []hitHeap
 }
 
 type accDoc struct {
@@ -206,10 +208,16 @@ func (docs accDocs) addBM25(touched []int32, s *scorer, lo, hi int) []int32 {
 // addSplit adds every term's scores as addBM25 does, on parts goroutines
 // that each take a range of document numbers: a document still gets its
 // terms in the plan's order, so its sum is the same to the last bit, and
-// one long query over many chunks uses every core.
-func (a *accumulators) addSplit(terms []scorer, n, parts int) {
+// one long query over many chunks uses every core. With final set (a plan
+// without phrases, whose sums nothing else reads), each goroutine also
+// picks the best k of its range and clears its sums, and addSplit returns
+// the best k of all; else it leaves the touched documents in a.touched.
+func (a *accumulators) addSplit(terms []scorer, n, parts int, final *topArgs) hitHeap {
 	for len(a.parts) < parts {
 		a.parts = append(a.parts, nil)
+	}
+	for len(a.tops) < parts {
+		a.tops = append(a.tops, nil)
 	}
 	var wg sync.WaitGroup
 	for w := range parts {
@@ -221,19 +229,88 @@ func (a *accumulators) addSplit(terms []scorer, n, parts int) {
 				if s.p == nil {
 					continue
 				}
-				from, _ := slices.BinarySearch(s.p.docs, lo)
-				to, _ := slices.BinarySearch(s.p.docs, hi)
+				// The first range starts at the first posting and the
+				// last ends at the last: one search a term, not two.
+				from, to := 0, len(s.p.docs)
+				if lo > 0 {
+					from = searchNear(s.p.docs, lo, n)
+				}
+				if int(hi) < n {
+					to = searchNear(s.p.docs, hi, n)
+				}
 				if from < to {
 					touched = a.docs.addBM25(touched, s, from, to)
 				}
 			}
 			a.parts[w] = touched
+			if final != nil {
+				a.tops[w] = a.docs.top(a.tops[w][:0], touched, final)
+				for _, d := range touched {
+					a.docs[d] = accDoc{}
+				}
+				a.parts[w] = touched[:0]
+			}
 		})
 	}
 	wg.Wait()
+	if final != nil {
+		top := make(hitHeap, 0, final.pl.k)
+		for w := range parts {
+			for _, h := range a.tops[w] {
+				top.offer(h, final.pl.k)
+			}
+			clear(a.tops[w])
+		}
+		return top
+	}
 	for w := range parts {
 		a.touched = append(a.touched, a.parts[w]...)
 	}
+	return nil
+}
+
+// searchNear returns where d is or would be in docs, numbers below n: it
+// starts where d would be if the numbers were spread evenly, and gallops
+// from there, a few steps where a binary search over a long posting list
+// takes a cache miss at each of its many.
+func searchNear(docs []int32, d int32, n int) int {
+	at := int(int64(len(docs)) * int64(d) / int64(max(n, 1)))
+	at = min(max(at, 0), len(docs))
+	lo, hi := at, at
+	if at < len(docs) && docs[at] < d {
+		// d is after at: gallop up.
+		step := 1
+		for {
+			lo = hi
+			hi = lo + step
+			if hi >= len(docs) {
+				hi = len(docs)
+				break
+			}
+			if docs[hi] >= d {
+				break
+			}
+			step *= 2
+		}
+		lo++
+	} else {
+		// d is at or before at: gallop down.
+		step := 1
+		for {
+			hi = lo
+			lo = hi - step
+			if lo <= 0 {
+				lo = 0
+				break
+			}
+			if docs[lo-1] < d {
+				break
+			}
+			step *= 2
+		}
+	}
+	i, _ := slices.BinarySearch(docs[lo:hi], d)
+	return lo + i
 }
 
 func (a *accumulators) clear() {
@@ -350,8 +427,12 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		work += len(s.p.docs)
 	}
 	parts := runtime.GOMAXPROCS(0)
+	total := float64(len(pl.terms) + len(pl.phrases))
 	if at := m.splitWork.Load(); split && parts > 1 && at > 0 && int64(work) >= at {
-		acc.addSplit(terms, len(k.docs), parts)
+		if len(pl.phrases) == 0 {
+			return acc.addSplit(terms, len(k.docs), parts, &topArgs{k, pl, total}).sorted(), nil
+		}
+		acc.addSplit(terms, len(k.docs), parts, nil)
 	} else {
 		for i := range terms {
 			s := &terms[i]
@@ -367,7 +448,6 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 			}
 		}
 	}
-	total := float64(len(pl.terms) + len(pl.phrases))
 	if len(pl.phrases) > 0 {
 		if err := m.scorePhrases(k, pl, phrases, acc, total, verify); err != nil {
 			return nil, err
@@ -376,15 +456,27 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 	return acc.top(k, pl, total).sorted(), nil
 }
 
+// topArgs are what top needs of a search besides the sums.
+type topArgs struct {
+	k     *memKind
+	pl    *plan
+	total float64
+}
+
 // top returns the best k of the documents touched, by their sum times the
-// share of clauses they matched. A document is looked at (alive, excluded,
-// its ID for a tie) only when its score reaches the k-th best so far:
-// with a long query over many chunks nearly every document is touched, and
-// loading each one's record was a fifth of the search.
+// share of clauses they matched.
 func (a *accumulators) top(k *memKind, pl *plan, total float64) hitHeap {
-	top := make(hitHeap, 0, pl.k)
-	for _, d := range a.touched {
-		score := a.docs[d].sum * (float64(a.docs[d].matched) / total)
+	return a.docs.top(make(hitHeap, 0, pl.k), a.touched, &topArgs{k, pl, total})
+}
+
+// top adds to top the best of touched. A document is looked at (alive,
+// excluded, its ID for a tie) only when its score reaches the k-th best so
+// far: with a long query over many chunks nearly every document is
+// touched, and loading each one's record was a fifth of the search.
+func (docs accDocs) top(top hitHeap, touched []int32, t *topArgs) hitHeap {
+	k, pl, total := t.k, t.pl, t.total
+	for _, d := range touched {
+		score := docs[d].sum * (float64(docs[d].matched) / total)
 		if len(top) == pl.k && score < top[0].score {
 			continue
 		}
