@@ -21,7 +21,8 @@ import (
 // that postings hold dead documents); the queries are the dev queries of
 // every set (tickets with quoted phrases among them) and random ones:
 // spans of documents, with and without quotes, and bags of their words,
-// with k from 1 to 50 and now and then an excluded owner.
+// with k from 1 to 50 and now and then an excluded owner; documents are
+// added between them.
 func TestSplitMatchesSerial(t *testing.T) {
 	requireShared(t)
 	ctx := context.Background()
@@ -85,7 +86,21 @@ func TestSplitMatchesSerial(t *testing.T) {
 	}
 
 	defer bleve.SplitSearchForTest(x, 0)
+	more := benchDocs(t, 5000)[4000:]
 	for n, q := range queries {
+		// Documents added between searches: a few (the split point stays
+		// where it was, and the postings grow past it), then more (it
+		// moves).
+		switch n {
+		case len(queries) / 3:
+			if err := x.Index(ctx, more[:50]...); err != nil {
+				t.Fatal(err)
+			}
+		case 2 * len(queries) / 3:
+			if err := x.Index(ctx, more[50:]...); err != nil {
+				t.Fatal(err)
+			}
+		}
 		tq := triage.TextQuery{Text: q, Kind: triage.DocArticle, K: []int{1, 3, 10, 10, 50}[n%5]}
 		if n%9 == 0 {
 			tq.Exclude = docs[rng.IntN(len(docs))].OwnerID
