@@ -142,6 +142,8 @@ type postings struct {
 	// count caches the number of live documents, for the epoch in the
 	// high 32 bits (see liveCount).
 	count atomic.Uint64
+	// split caches splitAt's last answer.
+	split atomic.Uint64
 }
 
 func newMemory() *memory {

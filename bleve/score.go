@@ -130,8 +130,10 @@ type accumulators struct {
 	docs    accDocs
 	touched []int32
 	scorers []scorer
-	// parts are the touched documents of each goroutine of addSplit.
+	// parts are the touched documents of each goroutine of addSplit, and
+	// tops their best hits.
 	parts [][]int32
+	tops  []hitHeap
 }
 
 type accDoc struct {
@@ -203,17 +205,35 @@ func (docs accDocs) addBM25(touched []int32, s *scorer, lo, hi int) []int32 {
 	return touched
 }
 
+// splitPoint is the first document of part w of parts over n documents:
+// a multiple of splitRound, so that it stays put, and splitAt's answers
+// with it, while documents are added.
+func splitPoint(n, w, parts int) int32 {
+	if w == parts {
+		return int32(n)
+	}
+	return int32(n * w / parts / splitRound * splitRound)
+}
+
+const splitRound = 1024
+
 // addSplit adds every term's scores as addBM25 does, on parts goroutines
 // that each take a range of document numbers: a document still gets its
 // terms in the plan's order, so its sum is the same to the last bit, and
-// one long query over many chunks uses every core.
-func (a *accumulators) addSplit(terms []scorer, n, parts int) {
+// one long query over many chunks uses every core. With final set (a plan
+// without phrases, whose sums nothing else reads), each goroutine also
+// picks the best k of its range and clears its sums, and addSplit returns
+// the best k of all; else it leaves the touched documents in a.touched.
+func (a *accumulators) addSplit(terms []scorer, n, parts int, final *topArgs) hitHeap {
 	for len(a.parts) < parts {
 		a.parts = append(a.parts, nil)
 	}
+	for len(a.tops) < parts {
+		a.tops = append(a.tops, nil)
+	}
 	var wg sync.WaitGroup
 	for w := range parts {
-		lo, hi := int32(n*w/parts), int32(n*(w+1)/parts)
+		lo, hi := splitPoint(n, w, parts), splitPoint(n, w+1, parts)
 		wg.Go(func() {
 			touched := a.parts[w][:0]
 			for i := range terms {
@@ -221,19 +241,60 @@ func (a *accumulators) addSplit(terms []scorer, n, parts int) {
 				if s.p == nil {
 					continue
 				}
-				from, _ := slices.BinarySearch(s.p.docs, lo)
-				to, _ := slices.BinarySearch(s.p.docs, hi)
+				// The first range starts at the first posting and the
+				// last ends at the last.
+				from, to := 0, len(s.p.docs)
+				if w > 0 {
+					from = s.p.splitAt(lo)
+				}
+				if w < parts-1 {
+					to = s.p.splitAt(hi)
+				}
 				if from < to {
 					touched = a.docs.addBM25(touched, s, from, to)
 				}
 			}
 			a.parts[w] = touched
+			if final != nil {
+				a.tops[w] = a.docs.top(a.tops[w][:0], touched, final)
+				for _, d := range touched {
+					a.docs[d] = accDoc{}
+				}
+				a.parts[w] = touched[:0]
+			}
 		})
 	}
 	wg.Wait()
+	if final != nil {
+		top := make(hitHeap, 0, final.pl.k)
+		for w := range parts {
+			for _, h := range a.tops[w] {
+				top.offer(h, final.pl.k)
+			}
+			clear(a.tops[w])
+		}
+		return top
+	}
 	for w := range parts {
 		a.touched = append(a.touched, a.parts[w]...)
 	}
+	return nil
+}
+
+// splitAt returns where document d is or would be in the postings. A
+// split search asks every term of a query for the same boundaries, and
+// the binary search's cache misses over a thousand posting lists were a
+// tenth of its time; so the answer for the last boundary asked is kept
+// (the boundary and the index in one word). It stays right as documents
+// are added, since they are numbered after any boundary (boundaries are
+// below the document count), and compact and Open build new postings.
+func (p *postings) splitAt(d int32) int {
+	if c := p.split.Load(); c != 0 && int32(c>>32) == d {
+		return int(uint32(c))
+	}
+	i, _ := slices.BinarySearch(p.docs, d)
+	p.split.Store(uint64(uint32(d))<<32 | uint64(uint32(i)))
+	return i
 }
 
 func (a *accumulators) clear() {
@@ -350,8 +411,12 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 		work += len(s.p.docs)
 	}
 	parts := runtime.GOMAXPROCS(0)
+	total := float64(len(pl.terms) + len(pl.phrases))
 	if at := m.splitWork.Load(); split && parts > 1 && at > 0 && int64(work) >= at {
-		acc.addSplit(terms, len(k.docs), parts)
+		if len(pl.phrases) == 0 {
+			return acc.addSplit(terms, len(k.docs), parts, &topArgs{k, pl, total}).sorted(), nil
+		}
+		acc.addSplit(terms, len(k.docs), parts, nil)
 	} else {
 		for i := range terms {
 			s := &terms[i]
@@ -367,7 +432,6 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 			}
 		}
 	}
-	total := float64(len(pl.terms) + len(pl.phrases))
 	if len(pl.phrases) > 0 {
 		if err := m.scorePhrases(k, pl, phrases, acc, total, verify); err != nil {
 			return nil, err
@@ -376,15 +440,27 @@ func (m *memory) run(pl *plan, lengthScale float64, verify func(alt *phraseAlt, 
 	return acc.top(k, pl, total).sorted(), nil
 }
 
+// topArgs are what top needs of a search besides the sums.
+type topArgs struct {
+	k     *memKind
+	pl    *plan
+	total float64
+}
+
 // top returns the best k of the documents touched, by their sum times the
-// share of clauses they matched. A document is looked at (alive, excluded,
-// its ID for a tie) only when its score reaches the k-th best so far:
-// with a long query over many chunks nearly every document is touched, and
-// loading each one's record was a fifth of the search.
+// share of clauses they matched.
 func (a *accumulators) top(k *memKind, pl *plan, total float64) hitHeap {
-	top := make(hitHeap, 0, pl.k)
-	for _, d := range a.touched {
-		score := a.docs[d].sum * (float64(a.docs[d].matched) / total)
+	return a.docs.top(make(hitHeap, 0, pl.k), a.touched, &topArgs{k, pl, total})
+}
+
+// top adds to top the best of touched. A document is looked at (alive,
+// excluded, its ID for a tie) only when its score reaches the k-th best so
+// far: with a long query over many chunks nearly every document is
+// touched, and loading each one's record was a fifth of the search.
+func (docs accDocs) top(top hitHeap, touched []int32, t *topArgs) hitHeap {
+	k, pl, total := t.k, t.pl, t.total
+	for _, d := range touched {
+		score := docs[d].sum * (float64(docs[d].matched) / total)
 		if len(top) == pl.k && score < top[0].score {
 			continue
 		}
