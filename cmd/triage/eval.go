@@ -14,6 +14,7 @@ import (
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/app"
 	"github.com/triagehq/triage/classify"
+	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/eval"
 	"github.com/triagehq/triage/kb"
 	"github.com/triagehq/triage/segment"
@@ -185,14 +186,18 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	queriesFile := fs.String("queries", "", "queries: JSON Lines of {id, text, relevant} (required)")
 	k := fs.Int("k", 10, "cut-off of the metrics")
 	mode := fs.String("mode", "all", "lexical, vector, hybrid or all")
-	vectorWeight := fs.Float64("vector-weight", kb.DefaultVectorWeight, "weight of the vector list in hybrid fusion (the service's default)")
+	vectorWeight := fs.Float64("vector-weight", kb.DefaultVectorWeight, "weight of the vector list in hybrid fusion (the service's default; with --cross-fit, the pair-tuned embedder's)")
 	misses := fs.Int("misses", 10, "worst-missed queries to keep per mode")
 	sample := fs.Int("sample-queries", 0, "score a fixed-seed sample of this many queries (0: all); the knowledge base stays whole")
 	seed := fs.Uint64("seed", 1, "seed of the sample")
+	crossFit := fs.Int("cross-fit", 0, "fine-tune the local embedder on the queries themselves, cross-fitted: split them into this many folds by\narticle and score each fold with an embedder tuned on the other folds' queries and their articles (0: off)")
 	var out outputs
 	out.flags(fs, "the set's name in the report (default: the queries file's directory)")
 	if err := noArgs(fs, args, stdout, stderr); err != nil {
 		return err
+	}
+	if *crossFit == 1 || *crossFit < 0 {
+		return triage.Invalid("cross-fit", "--cross-fit must be 0 or at least 2")
 	}
 	if *articlesFile == "" || *queriesFile == "" {
 		return &usageError{"eval retrieve needs --articles and --queries"}
@@ -221,25 +226,60 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	all := len(queries)
-	queries = eval.SampleQueries(queries, *sample, *seed)
 	seg, err := env.segmenter()
 	if err != nil {
 		return err
 	}
 	bar := progress(stderr)
-	searcher, report, err := app.Retrieval(ctx, seg, articles, *vectorWeight, bar)
-	if err != nil {
-		return err
+	// Without --cross-fit one fold holds every query and the embedder
+	// learns from the articles alone, as the service's does. With it, the
+	// sample is still the one a run without folds scores: the folds split
+	// it and the whole set alike, by article, so each fold's embedder
+	// learns from every query of the other folds, sampled or not.
+	sampled := eval.SampleQueries(queries, *sample, *seed)
+	parts, scored := [][]eval.Query{queries}, [][]eval.Query{sampled}
+	if *crossFit >= 2 {
+		parts, scored = eval.CrossFolds(queries, *crossFit), eval.CrossFolds(sampled, *crossFit)
+		if !flagSet(fs, "vector-weight") {
+			*vectorWeight = embed.PairedVectorWeight
+		}
 	}
-	defer searcher.Text.Close()
+	var folds []eval.Fold
+	var report *eval.RetrieveReport
+	for i := range parts {
+		var pairs []embed.Pair
+		if *crossFit >= 2 {
+			var rest []eval.Query
+			for j, p := range parts {
+				if j != i {
+					rest = append(rest, p...)
+				}
+			}
+			pairs = eval.TrainingPairs(rest, articles)
+		}
+		searcher, r, err := app.RetrievalPairs(ctx, seg, articles, *vectorWeight, pairs, bar)
+		if err != nil {
+			return err
+		}
+		defer searcher.Text.Close()
+		if report == nil {
+			report = r
+		} else {
+			report.IndexSeconds += r.IndexSeconds
+		}
+		folds = append(folds, eval.Fold{Searcher: searcher, Queries: scored[i]})
+	}
 	report.Name = nameOr(out.name, eval.SetName(*queriesFile))
 	report.ArticlesFile, report.QueriesFile, report.K = *articlesFile, *queriesFile, *k
-	if len(queries) < all {
-		report.Sample = &eval.Sample{Seed: *seed, QueriesOf: all}
+	if *crossFit >= 2 {
+		report.CrossFit = *crossFit
 	}
-	report.Modes, err = eval.Retrieve(ctx, searcher, len(articles), queries, eval.RetrieveOptions{K: *k, Modes: modes, Misses: *misses, Progress: bar})
+	report.Modes, err = eval.RetrieveFolds(ctx, folds, len(articles), eval.RetrieveOptions{K: *k, Modes: modes, Misses: *misses, Progress: bar})
 	if err != nil {
 		return err
+	}
+	if len(sampled) < all {
+		report.Sample = &eval.Sample{Seed: *seed, QueriesOf: all}
 	}
 	eval.TitleMisses(report.Modes, articles)
 	return out.write(stdout, stderr, env, report)
@@ -329,3 +369,11 @@ func writeJSON(stdout io.Writer, path string, v any) error {
 // reportFiles names the positional report files of compare and merge in
 // errors.
 func reportFiles(paths []string) string { return strings.Join(paths, ", ") }
+
+// flagSet reports whether the command line gave the flag, so a default
+// that depends on another flag yields to an explicit value.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
