@@ -118,8 +118,11 @@ type RetrieveReport struct {
 	// CrossFit, when set, is how many folds the queries were split into:
 	// each fold was scored with an embedder fine-tuned on the other
 	// folds' queries and their articles (Embedder names the first fold's).
-	CrossFit int               `json:"cross_fit,omitempty"`
-	Modes    []RetrievalScores `json:"modes"`
+	CrossFit int `json:"cross_fit,omitempty"`
+	// VectorWeights are the hybrid weights the folds used, each chosen
+	// on its own training queries (see CrossFit).
+	VectorWeights []float64         `json:"vector_weights,omitempty"`
+	Modes         []RetrievalScores `json:"modes"`
 }
 
 // Mode returns the scores of one mode, or nil.
@@ -238,12 +241,16 @@ func RetrieveFolds(ctx context.Context, folds []Fold, articles int, o RetrieveOp
 // so that the queries of one article (one intent of a similar-question
 // set) are scored by a model that learnt from none of them. The split
 // depends only on the article ids.
-func CrossFolds(queries []Query, n int) [][]Query {
+func CrossFolds(queries []Query, n int) [][]Query { return CrossFoldsSeed(queries, n, 0) }
+
+// CrossFoldsSeed is CrossFolds with another seed: a split of one outer
+// fold's training queries that is independent of the outer split.
+func CrossFoldsSeed(queries []Query, n int, seed uint64) [][]Query {
 	folds := make([][]Query, n)
 	for _, q := range queries {
 		f := 0
 		if len(q.Relevant) > 0 {
-			f = int(sampleKey(0, q.Relevant[0]) % uint64(n))
+			f = int(sampleKey(seed, q.Relevant[0]) % uint64(n))
 		}
 		folds[f] = append(folds[f], q)
 	}

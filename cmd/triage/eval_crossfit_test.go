@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,7 +16,7 @@ import (
 // TestEvalRetrieveCrossFit runs the README's `eval retrieve --cross-fit 2`
 // on a small knowledge base: every query is scored once, by the fold
 // whose embedder did not learn from it, the report says it was
-// cross-fitted, and compare refuses to set it against a run without
+// cross-fitted and which hybrid weight each fold chose, and compare refuses to set it against a run without
 // folds.
 func TestEvalRetrieveCrossFit(t *testing.T) {
 	dir := t.TempDir()
@@ -49,8 +50,13 @@ func TestEvalRetrieveCrossFit(t *testing.T) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	if r.CrossFit != 2 || len(r.Modes) != 3 {
-		t.Fatalf("cross_fit %d, %d modes; want 2 and 3", r.CrossFit, len(r.Modes))
+	if r.CrossFit != 2 || len(r.Modes) != 3 || len(r.VectorWeights) != 2 {
+		t.Fatalf("cross_fit %d, %d modes, vector weights %v; want 2, 3 and one weight per fold", r.CrossFit, len(r.Modes), r.VectorWeights)
+	}
+	for _, w := range r.VectorWeights {
+		if !slices.Contains(pairedWeights, w) {
+			t.Errorf("vector weight %v is not one of %v", w, pairedWeights)
+		}
 	}
 	for _, m := range r.Modes {
 		if m.Queries != 3*len(topics) {
