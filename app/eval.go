@@ -15,6 +15,12 @@ import (
 // memory: bleve over the segmenter, the local embedder trained on the
 // articles' chunks (never on the queries), exact vector search.
 func Retrieval(ctx context.Context, seg triage.Segmenter, articles []eval.Article, vectorWeight float64, bar func(string, int, int)) (*kb.Searcher, *eval.RetrieveReport, error) {
+	return RetrievalPairs(ctx, seg, articles, vectorWeight, nil, bar)
+}
+
+// RetrievalPairs is Retrieval with the local embedder fine-tuned on
+// labelled paraphrase pairs as well (embed.LocalOptions.Pairs).
+func RetrievalPairs(ctx context.Context, seg triage.Segmenter, articles []eval.Article, vectorWeight float64, pairs []embed.Pair, bar func(string, int, int)) (*kb.Searcher, *eval.RetrieveReport, error) {
 	start := time.Now()
 	var corpus []string
 	for _, a := range articles {
@@ -22,7 +28,7 @@ func Retrieval(ctx context.Context, seg triage.Segmenter, articles []eval.Articl
 			corpus = append(corpus, kb.DocText(d))
 		}
 	}
-	emb, err := embed.Train(ctx, corpus, embed.LocalOptions{Segmenter: seg, Progress: bar})
+	emb, err := embed.Train(ctx, corpus, embed.LocalOptions{Segmenter: seg, Pairs: pairs, Progress: bar})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -124,7 +124,8 @@ func Compare(base, new *Decoded, maxDrop float64) (*Comparison, error) {
 // (by directory and name, so the same set found under another path still
 // matches), the counts of examples, queries and articles scored, the
 // sample's seed and the sizes of the files it was drawn from, and the
-// settings that move the figures (label, abstain threshold, cut-off k). A
+// settings that move the figures (label, abstain threshold, cut-off k,
+// cross-fitting's folds). A
 // live report's only scope is its start date. Nil when they agree.
 func Mismatches(base, new *Decoded) []string {
 	b, n := scope(base), scope(new)
@@ -205,6 +206,7 @@ func scope(d *Decoded) map[string]string {
 			put("articles_file", setFile(r.ArticlesFile))
 			put("queries_file", setFile(r.QueriesFile))
 			put("k", r.K)
+			put("cross_fit", r.CrossFit)
 			sample(r.Sample)
 			for _, m := range r.Modes {
 				put(m.Mode+".queries", m.Queries)

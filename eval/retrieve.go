@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
+	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/kb"
 )
 
@@ -106,15 +107,22 @@ type RetrieveOptions struct {
 // RetrieveReport is the result of indexing a knowledge base and scoring
 // queries against it in one or more modes.
 type RetrieveReport struct {
-	Kind         string            `json:"kind"` // "retrieve"
-	Name         string            `json:"name,omitempty"`
-	ArticlesFile string            `json:"articles_file,omitempty"`
-	QueriesFile  string            `json:"queries_file,omitempty"`
-	Embedder     string            `json:"embedder"`
-	IndexSeconds float64           `json:"index_seconds"`
-	K            int               `json:"k"`
-	Sample       *Sample           `json:"sample,omitempty"`
-	Modes        []RetrievalScores `json:"modes"`
+	Kind         string  `json:"kind"` // "retrieve"
+	Name         string  `json:"name,omitempty"`
+	ArticlesFile string  `json:"articles_file,omitempty"`
+	QueriesFile  string  `json:"queries_file,omitempty"`
+	Embedder     string  `json:"embedder"`
+	IndexSeconds float64 `json:"index_seconds"`
+	K            int     `json:"k"`
+	Sample       *Sample `json:"sample,omitempty"`
+	// CrossFit, when set, is how many folds the queries were split into:
+	// each fold was scored with an embedder fine-tuned on the other
+	// folds' queries and their articles (Embedder names the first fold's).
+	CrossFit int `json:"cross_fit,omitempty"`
+	// VectorWeights are the hybrid weights the folds used, each chosen
+	// on its own training queries (see CrossFit).
+	VectorWeights []float64         `json:"vector_weights,omitempty"`
+	Modes         []RetrievalScores `json:"modes"`
 }
 
 // Mode returns the scores of one mode, or nil.
@@ -166,6 +174,24 @@ func IndexArticles(ctx context.Context, s *kb.Searcher, articles []Article, prog
 
 // Retrieve scores queries against an already indexed knowledge base.
 func Retrieve(ctx context.Context, s *kb.Searcher, articles int, queries []Query, o RetrieveOptions) ([]RetrievalScores, error) {
+	return RetrieveFolds(ctx, []Fold{{Searcher: s, Queries: queries}}, articles, o)
+}
+
+// Fold is one part of a cross-fitted run: the queries it scores and the
+// searcher built for them (whose embedder never saw them).
+type Fold struct {
+	Searcher *kb.Searcher
+	Queries  []Query
+}
+
+// RetrieveFolds scores every fold's queries against its own searcher and
+// reports the folds as one run: the metrics are over all their queries,
+// the speed is that of all their searches.
+func RetrieveFolds(ctx context.Context, folds []Fold, articles int, o RetrieveOptions) ([]RetrievalScores, error) {
+	var queries []Query
+	for _, f := range folds {
+		queries = append(queries, f.Queries...)
+	}
 	if len(queries) == 0 {
 		return nil, triage.Invalid("queries", "the query set is empty")
 	}
@@ -183,11 +209,17 @@ func Retrieve(ctx context.Context, s *kb.Searcher, articles int, queries []Query
 		ranked := make([][]string, len(queries))
 		relevant := make([][]string, len(queries))
 		lat := make([]time.Duration, len(queries))
-		start := time.Now()
-		if err := searchAll(ctx, s, queries, mode, o, ranked, relevant, lat); err != nil {
-			return nil, err
+		var elapsed float64
+		at := 0
+		for _, f := range folds {
+			n := len(f.Queries)
+			start := time.Now()
+			if err := searchAll(ctx, f.Searcher, f.Queries, mode, o, ranked[at:at+n], relevant[at:at+n], lat[at:at+n]); err != nil {
+				return nil, err
+			}
+			elapsed += time.Since(start).Seconds()
+			at += n
 		}
-		elapsed := time.Since(start).Seconds()
 		sc := RetrievalScores{Mode: mode, Articles: articles, Queries: len(queries)}
 		sc.RecallAt1, sc.RecallAt5, sc.RecallAt10, sc.MRRAt10, sc.NDCGAt10 = RankingScores(ranked, relevant, o.K)
 		for _, p := range []*float64{&sc.RecallAt1, &sc.RecallAt5, &sc.RecallAt10, &sc.MRRAt10, &sc.NDCGAt10} {
@@ -203,6 +235,49 @@ func Retrieve(ctx context.Context, s *kb.Searcher, articles int, queries []Query
 		out = append(out, sc)
 	}
 	return out, nil
+}
+
+// CrossFolds splits queries into n folds by their first relevant article,
+// so that the queries of one article (one intent of a similar-question
+// set) are scored by a model that learnt from none of them. The split
+// depends only on the article ids.
+func CrossFolds(queries []Query, n int) [][]Query { return CrossFoldsSeed(queries, n, 0) }
+
+// CrossFoldsSeed is CrossFolds with another seed: a split of one outer
+// fold's training queries that is independent of the outer split.
+func CrossFoldsSeed(queries []Query, n int, seed uint64) [][]Query {
+	folds := make([][]Query, n)
+	for _, q := range queries {
+		f := 0
+		if len(q.Relevant) > 0 {
+			f = int(sampleKey(seed, q.Relevant[0]) % uint64(n))
+		}
+		folds[f] = append(folds[f], q)
+	}
+	return folds
+}
+
+// TrainingPairs turns labelled queries into paraphrase pairs for the
+// local embedder: each query with the indexed text of its first relevant
+// article, grouped by that article. Queries whose article is unknown are
+// left out.
+func TrainingPairs(queries []Query, articles []Article) []embed.Pair {
+	text := make(map[string]string, len(articles))
+	for _, a := range articles {
+		if cs := kb.Chunks(&triage.Article{ID: a.ID, Title: a.Title, Body: a.Body}); len(cs) > 0 {
+			text[a.ID] = kb.DocText(cs[0])
+		}
+	}
+	var out []embed.Pair
+	for _, q := range queries {
+		if len(q.Relevant) == 0 {
+			continue
+		}
+		if t, ok := text[q.Relevant[0]]; ok {
+			out = append(out, embed.Pair{A: q.Text, B: t, Group: q.Relevant[0]})
+		}
+	}
+	return out
 }
 
 // searchAll runs every query of one mode, on as many workers as there are

@@ -140,6 +140,7 @@ func TestEvalBadDataNamesFileAndLine(t *testing.T) {
 		{"classify without --test", []string{"classify", "--train", good}, "--test"},
 		{"retrieve queries line 2", []string{"retrieve", "--articles", articles, "--queries", queries}, "queries.jsonl:2"},
 		{"retrieve bad mode", []string{"retrieve", "--articles", articles, "--queries", queries, "--mode", "psychic"}, "mode"},
+		{"retrieve one fold", []string{"retrieve", "--articles", articles, "--queries", queries, "--cross-fit", "1"}, "cross-fit"},
 		{"unknown kind", []string{"guess"}, "guess"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
