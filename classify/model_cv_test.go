@@ -25,7 +25,7 @@ import (
 // alone); CLASSIFY_CV_SETS a comma-separated list of sets;
 // CLASSIFY_CV_MAX cuts each train split to a fixed-seed sample of at
 // most that many examples (default 6000), so the large set runs in
-// minutes.
+// minutes; CLASSIFY_CV_FOLDS sets the number of folds (default 5).
 func TestSharedCV(t *testing.T) {
 	if os.Getenv("TRIAGE_EXPERIMENTS") != "1" {
 		t.Skip("experiment bench: set TRIAGE_EXPERIMENTS=1")
@@ -53,7 +53,14 @@ func TestSharedCV(t *testing.T) {
 		}
 		maxTrain = n
 	}
-	const folds = 5
+	folds := 5
+	if s := os.Getenv("CLASSIFY_CV_FOLDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 {
+			t.Fatalf("CLASSIFY_CV_FOLDS: want a number of at least 2, got %q", s)
+		}
+		folds = n
+	}
 	seg := realSegmenter(t)
 	ctx := context.Background()
 	score := func(m *classify.Model, test []classify.Example) float64 {
@@ -111,7 +118,7 @@ func TestSharedCV(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cv += score(m, te) / folds
+				cv += score(m, te) / float64(folds)
 			}
 			m, err := classify.Train(ctx, train, opts)
 			if err != nil {
