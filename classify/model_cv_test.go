@@ -25,7 +25,14 @@ import (
 // alone); CLASSIFY_CV_SETS a comma-separated list of sets;
 // CLASSIFY_CV_MAX cuts each train split to a fixed-seed sample of at
 // most that many examples (default 6000), so the large set runs in
-// minutes.
+// minutes; CLASSIFY_CV_FOLDS sets the number of folds (default 5).
+//
+// The whole online_shopping train split (CLASSIFY_CV_MAX=40000
+// CLASSIFY_CV_FOLDS=3), out-of-fold macro-F1 against the defaults'
+// 0.8830: C 30 0.8831, char_max 4 0.8823, min_df 1 0.8836, whole words
+// 0.8827, no class weights 0.8784; all within noise or worse, so the
+// defaults stand (their dev figures moved by +0.01 to +0.35 points, which
+// cross-validation does not back).
 func TestSharedCV(t *testing.T) {
 	if os.Getenv("TRIAGE_EXPERIMENTS") != "1" {
 		t.Skip("experiment bench: set TRIAGE_EXPERIMENTS=1")
@@ -53,7 +60,14 @@ func TestSharedCV(t *testing.T) {
 		}
 		maxTrain = n
 	}
-	const folds = 5
+	folds := 5
+	if s := os.Getenv("CLASSIFY_CV_FOLDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 2 {
+			t.Fatalf("CLASSIFY_CV_FOLDS: want a number of at least 2, got %q", s)
+		}
+		folds = n
+	}
 	seg := realSegmenter(t)
 	ctx := context.Background()
 	score := func(m *classify.Model, test []classify.Example) float64 {
@@ -111,7 +125,7 @@ func TestSharedCV(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				cv += score(m, te) / folds
+				cv += score(m, te) / float64(folds)
 			}
 			m, err := classify.Train(ctx, train, opts)
 			if err != nil {

@@ -10,6 +10,8 @@ retrieval mode), for the peer, and triage / peer. Wall seconds are of the whole 
 training or indexing, scoring), measured here the same way for both. --queries/--train/--test N
 write fixed-seed samples of the files to OUT/data and give both the same sample; --sets a,b runs
 only those sets (--sets taidi2020_replies,baoxianzhidao_kb,bq_similar,afqmc_similar: retrieval only).
+--repeat N runs each classification pair N times back to back and reports the median ratio of
+predictions/s, for a machine whose load moves.
 
 Segmentation speed: the corpus of segment's benchmarks (every *.jsonl of ../shared/data beside the
 repository, 4 MiB) cut by jieba (precise mode) and by the segment package's Words on one core
@@ -87,6 +89,12 @@ def segmentation(a):
     return float(m.group(1)), (peer or {}).get("mb_per_s")
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return ""
@@ -117,6 +125,9 @@ def main():
     ap.add_argument("--seed", type=int, default=20261123)
     ap.add_argument("--go", default="go")
     ap.add_argument("--no-segment", action="store_true", help="skip the segmentation speed")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="classification: run triage and the peer back to back this many times and report the median "
+                         "predictions/s ratio (the machine's load moves one run's timings)")
     ap.add_argument("--sets", default="", help="comma-separated set names to run (default: every set in DATA)")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -137,16 +148,32 @@ def main():
         peer = os.path.join(a.out, name + ".peer.json")
         if os.path.exists(f("train.jsonl")) and os.path.exists(f("dev.jsonl")):
             sys.stderr.write("%s: classify\n" % name)
-            t, tw = run([a.triage, "eval", "classify", "--train", f("train.jsonl"), "--test", f("dev.jsonl"),
-                         "--examples", "0", "--json", ours], ours)
-            p, pw = run([a.python, os.path.join(a.peers, "sklearn_classify.py"), f("train.jsonl"), f("dev.jsonl"),
-                         "--label", "category"], peer)
-            failed |= t is None or p is None
+            # Each round runs triage, then the peer, back to back, and
+            # keeps the ratio of their predictions/s: on a loaded machine
+            # the ratio of one round is what was measured under the same
+            # load, and the median over rounds discards a round the load
+            # changed in the middle of. The figures are the first round's
+            # (both sides are deterministic but for their timings).
+            speed = []
+            for r in range(a.repeat):
+                tr, twr = run([a.triage, "eval", "classify", "--train", f("train.jsonl"), "--test", f("dev.jsonl"),
+                               "--examples", "0", "--json", ours], ours)
+                pr, pwr = run([a.python, os.path.join(a.peers, "sklearn_classify.py"), f("train.jsonl"), f("dev.jsonl"),
+                               "--label", "category"], peer)
+                if r == 0:
+                    t, tw, p, pw = tr, twr, pr, pwr
+                failed |= tr is None or pr is None
+                if tr and pr and pr.get("predict_per_second"):
+                    speed.append(tr["predict_per_second"] / pr["predict_per_second"])
+                    sys.stderr.write("  round %d: predictions/s %.1f / %.1f = %.2f\n" % (
+                        r + 1, tr["predict_per_second"], pr["predict_per_second"], speed[-1]))
             for m in CLASSIFY:
                 rows.append((name, m, (t or {}).get(m), (p or {}).get(m)))
             rows.append((name, "wall_seconds", tw, pw))
+            if len(speed) > 1:
+                rows.append((name, "predict/s ratio, median of %d rounds" % len(speed), median(speed), None))
             summary.append((name, "classify", {
-                "predict": ratio((t or {}).get("predict_per_second"), (p or {}).get("predict_per_second")),
+                "predict": "%.3f" % median(speed) if speed else "",
                 "f1": "%s / %s" % (fmt((t or {}).get("macro_f1")), fmt((p or {}).get("macro_f1")))}))
             if t and p:
                 sys.stderr.write("  triage: %s (%d examples, %.0fs)   peer %s: %s (%.0fs)\n" % (
