@@ -125,6 +125,10 @@ type Reader interface {
 	FeedbackCounts(ctx context.Context, since time.Time) ([]FeedbackCount, error)
 	// Feedback lists the verdicts on one suggestion set, oldest first.
 	Feedback(ctx context.Context, suggestionID string) ([]*Feedback, error)
+	// AcceptedSources lists the accepted verdicts on suggested articles
+	// and tickets (not on drafts), newest first, at most limit: the
+	// (ticket, source) pairs the local embedder is fine-tuned on.
+	AcceptedSources(ctx context.Context, limit int) ([]*Feedback, error)
 
 	// Changes returns entries of the change log after seq, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)

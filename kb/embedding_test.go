@@ -105,7 +105,7 @@ func TestEmbeddingRetrain(t *testing.T) {
 	mustUpdate(t, s, ed, a, status(triage.ArticlePublished))
 	trained := 0
 	e := &kb.Embedding{Store: s.Store, Load: load,
-		Train: func(context.Context, []string, kb.Progress) (kb.TrainedEmbedder, error) {
+		Train: func(context.Context, []string, []kb.Pair, kb.Progress) (kb.TrainedEmbedder, error) {
 			trained++
 			return namedEmbedder{"local:new"}, nil
 		}}

@@ -39,6 +39,12 @@ type Searcher struct {
 	// LexicalWeight and VectorWeight weigh the two lists; 0 means 1 and
 	// DefaultVectorWeight.
 	LexicalWeight, VectorWeight float64
+	// PairedVectorWeight, when set, replaces VectorWeight while the
+	// Embedder says it was fine-tuned on accepted pairs (a PairTuned
+	// method, as Embedding has): such vectors carry the words as well as
+	// their paraphrases, so the cosine deserves more say than the
+	// unsupervised model's (see embed.PairedVectorWeight).
+	PairedVectorWeight float64
 	// Candidates is how many documents each list contributes before
 	// fusion; 0 means DefaultCandidates.
 	Candidates int
@@ -281,15 +287,26 @@ func fold(hits []Hit, setRank func(*Hit, int)) []Hit {
 	return out
 }
 
+// pairTuned is an embedder that knows whether it was fine-tuned on pairs.
+type pairTuned interface{ PairTuned() bool }
+
+// vectorWeight is the weight of the cosine for the embedder in use.
+func (s *Searcher) vectorWeight() float64 {
+	if t, ok := s.Embedder.(pairTuned); ok && s.PairedVectorWeight > 0 && t.PairTuned() {
+		return s.PairedVectorWeight
+	}
+	if s.VectorWeight <= 0 {
+		return DefaultVectorWeight
+	}
+	return s.VectorWeight
+}
+
 // fuse merges the folded lists by score (see Searcher). With one list it
 // keeps that list's order, so every mode reports the same Hit shape.
 func (s *Searcher) fuse(lex, vec []Hit) []Hit {
-	wl, wv := s.LexicalWeight, s.VectorWeight
+	wl, wv := s.LexicalWeight, s.vectorWeight()
 	if wl <= 0 {
 		wl = 1
-	}
-	if wv <= 0 {
-		wv = DefaultVectorWeight
 	}
 	best := 0.0
 	for _, h := range lex {
