@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/triagehq/triage"
@@ -27,53 +28,85 @@ type Pair struct {
 }
 
 // Pairs reads the labelled pairs the store holds: every accepted
-// suggestion of a published article or a resolved ticket, with the text of
-// the ticket it was suggested for. Sources that are no longer searchable
-// (unpublished, deleted, reopened) are left out, and a (ticket, source)
-// accepted twice counts once. The texts never leave the process: the local
-// embedder learns from them in memory.
+// suggestion of a published article or a resolved ticket, and every source
+// an accepted draft cited, with the text of the ticket it was suggested
+// for. Sources that are no longer searchable (unpublished, deleted,
+// reopened) are left out, and a (ticket, source) accepted twice counts
+// once. An edited draft is not a pair: the agent may have dropped what it
+// cited. The texts never leave the process: the local embedder learns from
+// them in memory.
 func (e *Embedding) Pairs(ctx context.Context) ([]Pair, error) {
-	fb, err := e.Store.AcceptedSources(ctx, maxEmbedderPairs)
+	fb, err := e.Store.AcceptedFeedback(ctx, maxEmbedderPairs)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]bool{}
-	tickets := map[string]string{}
-	sources := map[string]string{}
-	var out []Pair
+	p := pairReader{e: e, seen: map[string]bool{}, tickets: map[string]string{}, sources: map[string]string{}}
 	for _, f := range fb {
-		group := f.SourceKind + ":" + f.SourceID
-		key := f.TicketID + "\x00" + group
-		if f.TicketID == "" || f.TicketID == f.SourceID || seen[key] {
-			continue
-		}
-		seen[key] = true
-		q, ok := tickets[f.TicketID]
-		if !ok {
-			t, err := e.Store.Ticket(ctx, f.TicketID)
-			if triage.IsCode(err, triage.ENOTFOUND) {
-				t = &triage.Ticket{}
-			} else if err != nil {
+		if f.SourceKind != triage.FeedbackDraft {
+			if err := p.add(ctx, f.TicketID, f.SourceKind, f.SourceID); err != nil {
 				return nil, err
 			}
-			q = strings.TrimSpace(t.Title + "\n" + t.Body)
-			tickets[f.TicketID] = q
-		}
-		src, ok := sources[group]
-		if !ok {
-			docs, err := docsFrom(ctx, e.Store, f.SourceKind, f.SourceID)
-			if err != nil {
-				return nil, err
-			}
-			src = sourceText(docs)
-			sources[group] = src
-		}
-		if q == "" || src == "" {
 			continue
 		}
-		out = append(out, Pair{A: q, B: src, Group: group})
+		sg, err := e.Store.Suggestion(ctx, f.SuggestionID)
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		for _, src := range slices.Concat(sg.Articles, sg.Tickets) {
+			if slices.Contains(sg.Draft.Citations, src.N) {
+				if err := p.add(ctx, f.TicketID, src.Kind, src.ID); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if len(p.out) >= maxEmbedderPairs {
+			break
+		}
 	}
-	return out, nil
+	return p.out, nil
+}
+
+// pairReader gathers pairs, reading each ticket and source once.
+type pairReader struct {
+	e                *Embedding
+	seen             map[string]bool
+	tickets, sources map[string]string
+	out              []Pair
+}
+
+func (p *pairReader) add(ctx context.Context, ticketID, kind, id string) error {
+	group := kind + ":" + id
+	key := ticketID + "\x00" + group
+	if ticketID == "" || id == "" || ticketID == id || p.seen[key] {
+		return nil
+	}
+	p.seen[key] = true
+	q, ok := p.tickets[ticketID]
+	if !ok {
+		t, err := p.e.Store.Ticket(ctx, ticketID)
+		if triage.IsCode(err, triage.ENOTFOUND) {
+			t = &triage.Ticket{}
+		} else if err != nil {
+			return err
+		}
+		q = strings.TrimSpace(t.Title + "\n" + t.Body)
+		p.tickets[ticketID] = q
+	}
+	src, ok := p.sources[group]
+	if !ok {
+		docs, err := docsFrom(ctx, p.e.Store, kind, id)
+		if err != nil {
+			return err
+		}
+		src = sourceText(docs)
+		p.sources[group] = src
+	}
+	if q != "" && src != "" {
+		p.out = append(p.out, Pair{A: q, B: src, Group: group})
+	}
+	return nil
 }
 
 // sourceText is a source's searchable text in one piece: the title once,

@@ -29,16 +29,16 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 	})
 }
 
-// AcceptedSources lists the accepted verdicts on articles and tickets,
-// newest first, at most limit.
-func (s queries) AcceptedSources(ctx context.Context, limit int) ([]*triage.Feedback, error) {
+// AcceptedFeedback lists the accepted verdicts on articles, tickets and
+// drafts, newest first, at most limit.
+func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Feedback, error) {
 	rows, err := s.q.Query(ctx, `
 		SELECT `+feedbackColumns+`
 		FROM feedback
-		WHERE action = 'accepted' AND source_kind IN ($1, $2) AND source_id <> ''
+		WHERE action = 'accepted' AND source_kind IN ($1, $2, $3)
 		ORDER BY created_at DESC, seq DESC
-		LIMIT $3`, triage.DocArticle, triage.DocTicket, limit)
-	return collect(rows, err, "accepted sources", func(r pgx.Rows) (*triage.Feedback, error) {
+		LIMIT $4`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
+	return collect(rows, err, "accepted feedback", func(r pgx.Rows) (*triage.Feedback, error) {
 		var f triage.Feedback
 		err := r.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
 			&f.FinalText, &f.Reason, &f.Actor, &f.CreatedAt)

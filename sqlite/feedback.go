@@ -42,18 +42,17 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 	return out, nil
 }
 
-// AcceptedSources lists the accepted verdicts on articles and tickets,
-// newest first, at most limit (the feedback_created index walked
-// backwards).
-func (s queries) AcceptedSources(ctx context.Context, limit int) ([]*triage.Feedback, error) {
+// AcceptedFeedback lists the accepted verdicts on articles, tickets and
+// drafts, newest first, at most limit.
+func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Feedback, error) {
 	rows, err := s.q.QueryContext(ctx, `
 		SELECT `+feedbackColumns+`
 		FROM feedback
-		WHERE action = 'accepted' AND source_kind IN (?, ?) AND source_id <> ''
+		WHERE action = 'accepted' AND source_kind IN (?, ?, ?)
 		ORDER BY created_at DESC, seq DESC
-		LIMIT ?`, triage.DocArticle, triage.DocTicket, limit)
+		LIMIT ?`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
 	if err != nil {
-		return nil, dbError("accepted sources", err)
+		return nil, dbError("accepted feedback", err)
 	}
 	defer rows.Close()
 	out := []*triage.Feedback{}
@@ -61,12 +60,12 @@ func (s queries) AcceptedSources(ctx context.Context, limit int) ([]*triage.Feed
 		var f triage.Feedback
 		if err := rows.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
 			&f.FinalText, &f.Reason, &f.Actor, timeCol{&f.CreatedAt}); err != nil {
-			return nil, dbError("accepted sources", err)
+			return nil, dbError("accepted feedback", err)
 		}
 		out = append(out, &f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, dbError("accepted sources", err)
+		return nil, dbError("accepted feedback", err)
 	}
 	return out, nil
 }

@@ -18,7 +18,7 @@ var suggestionTests = []test{
 	{"errors", testSuggestionErrors},
 	{"feedback round trip and order", testFeedback},
 	{"feedback counts", testFeedbackCounts},
-	{"accepted sources", testAcceptedSources},
+	{"accepted feedback", testAcceptedFeedback},
 	{"feedback errors", testFeedbackErrors},
 }
 
@@ -448,10 +448,10 @@ func testFeedbackCounts(t *testing.T, s triage.Store) {
 	}
 }
 
-// testAcceptedSources: only accepted verdicts on articles and tickets (not
-// the draft's), newest first, verdicts of one instant latest-added first,
-// at most the limit.
-func testAcceptedSources(t *testing.T, s triage.Store) {
+// testAcceptedFeedback: only accepted verdicts, on articles, tickets and
+// the draft, newest first, verdicts of one instant latest-added first, at
+// most the limit.
+func testAcceptedFeedback(t *testing.T, s triage.Store) {
 	ctx := t.Context()
 	saveSuggestions(t, s, newSuggestions("s-1", "t-1", base, 0))
 	verdicts := []struct {
@@ -461,7 +461,8 @@ func testAcceptedSources(t *testing.T, s triage.Store) {
 		{triage.DocArticle, "a-1", triage.FeedbackAccepted, 0},
 		{triage.DocArticle, "a-2", triage.FeedbackRejected, 1},
 		{triage.DocArticle, "a-3", triage.FeedbackEdited, 1},
-		{"draft", "", triage.FeedbackAccepted, 3},
+		{triage.FeedbackDraft, "", triage.FeedbackAccepted, 3},
+		{triage.FeedbackDraft, "", triage.FeedbackEdited, 4},
 		{triage.DocArticle, "a-4", triage.FeedbackAccepted, 2},
 		{triage.DocTicket, "t-9", triage.FeedbackAccepted, 0},
 	}
@@ -478,11 +479,11 @@ func testAcceptedSources(t *testing.T, s triage.Store) {
 		limit int
 		want  []string
 	}{
-		{"all", 10, []string{"f-4", "f-5", "f-0"}},
-		{"limited", 2, []string{"f-4", "f-5"}},
+		{"all", 10, []string{"f-3", "f-5", "f-6", "f-0"}},
+		{"limited", 2, []string{"f-3", "f-5"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := s.AcceptedSources(ctx, tc.limit)
+			got, err := s.AcceptedFeedback(ctx, tc.limit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -494,7 +495,7 @@ func testAcceptedSources(t *testing.T, s triage.Store) {
 				}
 			}
 			if !slices.Equal(ids, tc.want) {
-				t.Errorf("AcceptedSources(%d) = %v, want %v", tc.limit, ids, tc.want)
+				t.Errorf("AcceptedFeedback(%d) = %v, want %v", tc.limit, ids, tc.want)
 			}
 		})
 	}
