@@ -81,7 +81,7 @@ type Config struct {
 	VectorWeight float64
 	// PairedVectorWeight replaces VectorWeight while the local embedder
 	// is fine-tuned on accepted suggestions; 0 means
-	// embed.PairedVectorWeight.
+	// kb.DefaultPairedVectorWeight.
 	PairedVectorWeight float64
 	// An OpenAI-compatible embeddings endpoint replaces the local
 	// embedder when EmbedModel is set.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/classify"
-	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/kb"
 )
 
@@ -82,7 +81,7 @@ func TestRetrainEmbedderPairs(t *testing.T) {
 					// times the weight in use.
 					want := 1.0
 					if tc.wantPairs > 0 {
-						want = embed.PairedVectorWeight
+						want = kb.DefaultPairedVectorWeight
 					}
 					res, err := a.Searcher.Find(ctx, kb.Query{Text: "钱什么时候退回来", Kind: triage.DocArticle, Mode: kb.ModeHybrid, K: len(pairTopics)})
 					if err != nil {

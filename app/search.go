@@ -103,13 +103,13 @@ func (a *App) openSearch(ctx context.Context) error {
 
 // pairedVectorWeight is hybrid search's weight of the cosine while the
 // local embedder is fine-tuned on accepted suggestions: the configured one,
-// else embed.PairedVectorWeight. An OpenAI-compatible embedder is never
+// else kb.DefaultPairedVectorWeight. An OpenAI-compatible embedder is never
 // tuned here, so the weight does not apply to it.
 func (a *App) pairedVectorWeight() float64 {
 	if a.Config.PairedVectorWeight > 0 {
 		return a.Config.PairedVectorWeight
 	}
-	return embed.PairedVectorWeight
+	return kb.DefaultPairedVectorWeight
 }
 
 // openEmbedding picks the embedder: the OpenAI-compatible one when one is
