@@ -222,6 +222,10 @@ type ModelInfo struct {
 	// ClosedTickets counts the closed tickets that existed when it was
 	// trained, so the retraining job knows how many are new.
 	ClosedTickets int `json:"closed_tickets"`
+	// Pairs counts the (ticket, accepted source) pairs an embedder was
+	// fine-tuned on; 0 for an embedder trained on the corpus alone (and
+	// for every model stored before pairs were recorded).
+	Pairs int `json:"pairs,omitempty"`
 }
 
 // Model kinds.

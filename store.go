@@ -125,6 +125,11 @@ type Reader interface {
 	FeedbackCounts(ctx context.Context, since time.Time) ([]FeedbackCount, error)
 	// Feedback lists the verdicts on one suggestion set, oldest first.
 	Feedback(ctx context.Context, suggestionID string) ([]*Feedback, error)
+	// AcceptedFeedback lists the accepted verdicts on suggested articles,
+	// tickets and drafts, newest first, at most limit: where the
+	// (ticket, source) pairs the local embedder is fine-tuned on come
+	// from.
+	AcceptedFeedback(ctx context.Context, limit int) ([]*Feedback, error)
 
 	// Changes returns entries of the change log after seq, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]Change, error)

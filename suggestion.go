@@ -89,6 +89,9 @@ const (
 	FeedbackRejected = "rejected"
 )
 
+// FeedbackDraft is the SourceKind of a verdict on the draft.
+const FeedbackDraft = "draft"
+
 // Feedback is an agent's verdict on one suggested source or on the draft.
 type Feedback struct {
 	ID           string `json:"id"`

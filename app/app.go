@@ -79,6 +79,10 @@ type Config struct {
 	// VectorWeight weighs the vector list against the lexical one in
 	// hybrid search; 0 means 1.
 	VectorWeight float64
+	// PairedVectorWeight replaces VectorWeight while the local embedder
+	// is fine-tuned on accepted suggestions; 0 means
+	// kb.DefaultPairedVectorWeight.
+	PairedVectorWeight float64
 	// An OpenAI-compatible embeddings endpoint replaces the local
 	// embedder when EmbedModel is set.
 	EmbedBaseURL, EmbedModel, EmbedAPIKey string

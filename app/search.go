@@ -77,7 +77,7 @@ func (a *App) openSearch(ctx context.Context) error {
 		}
 	}
 	text, vectors := a.searchIndexes()
-	a.Searcher = &kb.Searcher{Text: text, Vectors: vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, Budget: budget}
+	a.Searcher = &kb.Searcher{Text: text, Vectors: vectors, Embedder: a.Embedding, VectorWeight: a.Config.VectorWeight, PairedVectorWeight: a.pairedVectorWeight(), Budget: budget}
 	a.KB = &kb.Service{Store: a.Store, RequireReview: !a.Config.KBReviewOff}
 	writer := &suggest.Writer{}
 	if a.Config.LLMModel != "" {
@@ -101,6 +101,17 @@ func (a *App) openSearch(ctx context.Context) error {
 	return a.markIndexOrigin(ctx)
 }
 
+// pairedVectorWeight is hybrid search's weight of the cosine while the
+// local embedder is fine-tuned on accepted suggestions: the configured one,
+// else kb.DefaultPairedVectorWeight. An OpenAI-compatible embedder is never
+// tuned here, so the weight does not apply to it.
+func (a *App) pairedVectorWeight() float64 {
+	if a.Config.PairedVectorWeight > 0 {
+		return a.Config.PairedVectorWeight
+	}
+	return kb.DefaultPairedVectorWeight
+}
+
 // openEmbedding picks the embedder: the OpenAI-compatible one when one is
 // configured, else the local one, trained on this store's documents when a
 // trained model is stored, else its untrained hashed fallback.
@@ -116,9 +127,12 @@ func (a *App) openEmbedding(ctx context.Context) error {
 		return nil
 	}
 	opts := embed.LocalOptions{Segmenter: a.Segmenter}
-	a.Embedding.Train = func(ctx context.Context, corpus []string, progress kb.Progress) (kb.TrainedEmbedder, error) {
+	a.Embedding.Train = func(ctx context.Context, corpus []string, pairs []kb.Pair, progress kb.Progress) (kb.TrainedEmbedder, error) {
 		o := opts
 		o.Progress = progress
+		for _, p := range pairs {
+			o.Pairs = append(o.Pairs, embed.Pair{A: p.A, B: p.B, Group: p.Group})
+		}
 		return embed.Train(ctx, corpus, o)
 	}
 	a.Embedding.Load = func(blob []byte) (triage.Embedder, error) {

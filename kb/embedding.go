@@ -34,15 +34,23 @@ type TrainedEmbedder interface {
 type Embedding struct {
 	Store   triage.Store
 	Indexer *Indexer
-	// Train trains an embedder on a corpus of document texts; nil when the
+	// Train trains an embedder on a corpus of document texts, fine-tuned
+	// on pairs when there are any (nil: the corpus alone); nil when the
 	// configured embedder is not trained here.
-	Train func(ctx context.Context, corpus []string, progress Progress) (TrainedEmbedder, error)
+	Train func(ctx context.Context, corpus []string, pairs []Pair, progress Progress) (TrainedEmbedder, error)
 	// Load makes an embedder of a stored model that Train made; nil when
 	// the configured embedder is not trained here.
 	Load func(blob []byte) (triage.Embedder, error)
 	Log  *slog.Logger
 
-	cur atomic.Pointer[triage.Embedder]
+	cur atomic.Pointer[current]
+}
+
+// current is the embedder in use and how many pairs tuned it, switched
+// together so a search never sees one model with the other's weight.
+type current struct {
+	emb   triage.Embedder
+	pairs int
 }
 
 func (e *Embedding) log() *slog.Logger {
@@ -53,10 +61,19 @@ func (e *Embedding) log() *slog.Logger {
 }
 
 // Set makes emb the embedder in use, without re-embedding anything.
-func (e *Embedding) Set(emb triage.Embedder) { e.cur.Store(&emb) }
+func (e *Embedding) Set(emb triage.Embedder) { e.setTuned(emb, 0) }
+
+// setTuned makes emb, fine-tuned on that many pairs, the embedder in use.
+func (e *Embedding) setTuned(emb triage.Embedder, pairs int) {
+	e.cur.Store(&current{emb: emb, pairs: pairs})
+}
 
 // Current is the embedder in use.
-func (e *Embedding) Current() triage.Embedder { return *e.cur.Load() }
+func (e *Embedding) Current() triage.Embedder { return e.cur.Load().emb }
+
+// PairTuned reports whether the embedder in use was fine-tuned on accepted
+// (ticket, source) pairs (see Searcher.PairedVectorWeight).
+func (e *Embedding) PairTuned() bool { return e.cur.Load().pairs > 0 }
 
 // Model, Dim and Embed are the current embedder's.
 func (e *Embedding) Model() string { return e.Current().Model() }
@@ -84,7 +101,7 @@ func (e *Embedding) Open(ctx context.Context, untrained triage.Embedder) error {
 		e.log().Warn("the stored local embedder does not load; using the untrained one until it is retrained", "model", rec.ID, "err", err)
 		return nil
 	}
-	e.Set(emb)
+	e.setTuned(emb, rec.Info.Pairs)
 	return nil
 }
 
@@ -103,7 +120,9 @@ func (e *Embedding) Ensure(ctx context.Context) error {
 }
 
 // Retrain trains the embedder on the store's searchable documents, stores
-// it as the active model, switches to it and re-embeds everything. It does
+// it as the active model, switches to it and re-embeds everything. With at
+// least MinEmbedderPairs accepted suggestions (see Pairs) it is fine-tuned
+// on them, and the stored model says how many (ModelInfo.Pairs). It does
 // nothing when the embedder is not trained here or there are fewer than
 // MinEmbedderCorpus documents.
 func (e *Embedding) Retrain(ctx context.Context, progress Progress) error {
@@ -118,8 +137,18 @@ func (e *Embedding) Retrain(ctx context.Context, progress Progress) error {
 		e.log().Info("too few documents to train the local embedder yet", "documents", len(corpus), "need", MinEmbedderCorpus)
 		return nil
 	}
+	pairs, err := e.Pairs(ctx)
+	if err != nil {
+		return err
+	}
+	if len(pairs) < MinEmbedderPairs {
+		if len(pairs) > 0 {
+			e.log().Info("too few accepted suggestions to fine-tune the local embedder yet", "pairs", len(pairs), "need", MinEmbedderPairs)
+		}
+		pairs = nil
+	}
 	start := time.Now()
-	emb, err := e.Train(ctx, corpus, progress)
+	emb, err := e.Train(ctx, corpus, pairs, progress)
 	if err != nil {
 		return err
 	}
@@ -128,21 +157,25 @@ func (e *Embedding) Retrain(ctx context.Context, progress Progress) error {
 		return err
 	}
 	rec := &triage.Model{ID: triage.NewID(), Kind: triage.ModelEmbedder, Version: emb.Model(), Blob: blob, CreatedAt: time.Now().UTC(),
-		Info: triage.ModelInfo{Examples: len(corpus), Sources: []string{"store"}, FitSeconds: time.Since(start).Seconds(), Classes: []string{}}}
+		Info: triage.ModelInfo{Examples: len(corpus), Sources: []string{"store"}, FitSeconds: time.Since(start).Seconds(), Classes: []string{}, Pairs: len(pairs)}}
 	if err := e.Store.Update(ctx, func(tx triage.Tx) error { return tx.SaveModel(ctx, rec) }); err != nil {
 		return err
 	}
-	e.log().Info("local embedder trained", "model", emb.Model(), "documents", len(corpus))
-	return e.Use(ctx, emb, progress)
+	e.log().Info("local embedder trained", "model", emb.Model(), "documents", len(corpus), "pairs", len(pairs))
+	return e.use(ctx, emb, len(pairs), progress)
 }
 
 // Use switches to an embedder and embeds whatever has no vectors of its
 // model yet.
 func (e *Embedding) Use(ctx context.Context, emb triage.Embedder, progress Progress) error {
+	return e.use(ctx, emb, 0, progress)
+}
+
+func (e *Embedding) use(ctx context.Context, emb triage.Embedder, pairs int, progress Progress) error {
 	if emb.Model() == e.Model() {
 		return nil
 	}
-	e.Set(emb)
+	e.setTuned(emb, pairs)
 	if err := e.Indexer.SwitchModel(ctx); err != nil {
 		return err
 	}
@@ -160,7 +193,7 @@ func (e *Embedding) Follow(ctx context.Context, rec *triage.Model) error {
 	if err != nil {
 		return err
 	}
-	e.Set(emb)
+	e.setTuned(emb, rec.Info.Pairs)
 	return e.Indexer.SwitchModel(ctx)
 }
 

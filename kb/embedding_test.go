@@ -79,20 +79,23 @@ func TestEmbeddingFollow(t *testing.T) {
 	e.Indexer = &kb.Indexer{Store: s.Store, Embedder: e.Current}
 	e.Set(namedEmbedder{"local:a"})
 	for _, tc := range []struct {
-		name string
-		rec  *triage.Model
-		want string
-		err  bool
+		name  string
+		rec   *triage.Model
+		want  string
+		err   bool
+		tuned bool
 	}{
-		{"the model in use", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:a", Blob: []byte("local:a")}, "local:a", false},
-		{"a classifier is not the embedder's", &triage.Model{Kind: triage.ModelCategory, Version: "c", Blob: []byte("c")}, "local:a", false},
-		{"a model activated elsewhere", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:b", Blob: []byte("local:b")}, "local:b", false},
-		{"one that does not load keeps the current", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:c", Blob: []byte("broken")}, "local:b", true},
+		{"the model in use", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:a", Blob: []byte("local:a")}, "local:a", false, false},
+		{"a classifier is not the embedder's", &triage.Model{Kind: triage.ModelCategory, Version: "c", Blob: []byte("c")}, "local:a", false, false},
+		{"a model activated elsewhere", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:b", Blob: []byte("local:b")}, "local:b", false, false},
+		{"one that does not load keeps the current", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:c", Blob: []byte("broken")}, "local:b", true, false},
+		{"a pair-tuned model activated elsewhere", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:d", Blob: []byte("local:d"), Info: triage.ModelInfo{Pairs: 30}}, "local:d", false, true},
+		{"then an untuned one", &triage.Model{Kind: triage.ModelEmbedder, Version: "local:e", Blob: []byte("local:e")}, "local:e", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := e.Follow(system, tc.rec)
-			if (err != nil) != tc.err || e.Model() != tc.want {
-				t.Fatalf("err %v, in use %s, want %s", err, e.Model(), tc.want)
+			if (err != nil) != tc.err || e.Model() != tc.want || e.PairTuned() != tc.tuned {
+				t.Fatalf("err %v, in use %s tuned %t, want %s tuned %t", err, e.Model(), e.PairTuned(), tc.want, tc.tuned)
 			}
 		})
 	}
@@ -105,7 +108,7 @@ func TestEmbeddingRetrain(t *testing.T) {
 	mustUpdate(t, s, ed, a, status(triage.ArticlePublished))
 	trained := 0
 	e := &kb.Embedding{Store: s.Store, Load: load,
-		Train: func(context.Context, []string, kb.Progress) (kb.TrainedEmbedder, error) {
+		Train: func(context.Context, []string, []kb.Pair, kb.Progress) (kb.TrainedEmbedder, error) {
 			trained++
 			return namedEmbedder{"local:new"}, nil
 		}}

@@ -3,6 +3,8 @@ package kb
 import (
 	"math"
 	"testing"
+
+	"github.com/triagehq/triage"
 )
 
 func TestFuse(t *testing.T) {
@@ -78,6 +80,34 @@ func TestDocIDs(t *testing.T) {
 			owner, chunk := SplitDocID(c.id)
 			if owner != c.owner || chunk != c.chunk {
 				t.Errorf("SplitDocID = %q %d", owner, chunk)
+			}
+		})
+	}
+}
+
+// tunedEmbedder says whether it was fine-tuned on pairs, as Embedding does.
+type tunedEmbedder struct {
+	triage.Embedder
+	tuned bool
+}
+
+func (e tunedEmbedder) PairTuned() bool { return e.tuned }
+
+func TestVectorWeight(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    Searcher
+		want float64
+	}{
+		{"default", Searcher{}, DefaultVectorWeight},
+		{"configured", Searcher{VectorWeight: 2}, 2},
+		{"tuned embedder: the paired weight", Searcher{VectorWeight: 2, PairedVectorWeight: 10, Embedder: tunedEmbedder{tuned: true}}, 10},
+		{"untuned embedder: the configured weight", Searcher{VectorWeight: 2, PairedVectorWeight: 10, Embedder: tunedEmbedder{}}, 2},
+		{"tuned, no paired weight: the configured one", Searcher{VectorWeight: 2, Embedder: tunedEmbedder{tuned: true}}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.s.vectorWeight(); got != tc.want {
+				t.Errorf("vector weight %g, want %g", got, tc.want)
 			}
 		})
 	}

@@ -29,6 +29,23 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 	})
 }
 
+// AcceptedFeedback lists the accepted verdicts on articles, tickets and
+// drafts, newest first, at most limit.
+func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Feedback, error) {
+	rows, err := s.q.Query(ctx, `
+		SELECT `+feedbackColumns+`
+		FROM feedback
+		WHERE action = 'accepted' AND source_kind IN ($1, $2, $3)
+		ORDER BY created_at DESC, seq DESC
+		LIMIT $4`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
+	return collect(rows, err, "accepted feedback", func(r pgx.Rows) (*triage.Feedback, error) {
+		var f triage.Feedback
+		err := r.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
+			&f.FinalText, &f.Reason, &f.Actor, &f.CreatedAt)
+		return &f, err
+	})
+}
+
 // FeedbackCounts sums the verdicts given at or after since, per source
 // (SourceKind and SourceID; the draft is kind "draft" with an empty id):
 // most rejected first, then by kind and id. A zero since counts them all.

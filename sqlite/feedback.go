@@ -42,6 +42,34 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 	return out, nil
 }
 
+// AcceptedFeedback lists the accepted verdicts on articles, tickets and
+// drafts, newest first, at most limit.
+func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Feedback, error) {
+	rows, err := s.q.QueryContext(ctx, `
+		SELECT `+feedbackColumns+`
+		FROM feedback
+		WHERE action = 'accepted' AND source_kind IN (?, ?, ?)
+		ORDER BY created_at DESC, seq DESC
+		LIMIT ?`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
+	if err != nil {
+		return nil, dbError("accepted feedback", err)
+	}
+	defer rows.Close()
+	out := []*triage.Feedback{}
+	for rows.Next() {
+		var f triage.Feedback
+		if err := rows.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
+			&f.FinalText, &f.Reason, &f.Actor, timeCol{&f.CreatedAt}); err != nil {
+			return nil, dbError("accepted feedback", err)
+		}
+		out = append(out, &f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError("accepted feedback", err)
+	}
+	return out, nil
+}
+
 // FeedbackCounts sums the verdicts given at or after since, per source
 // (SourceKind and SourceID; the draft is kind "draft" with an empty id):
 // most rejected first, then by kind and id. A zero since counts them all.

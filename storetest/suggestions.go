@@ -18,6 +18,7 @@ var suggestionTests = []test{
 	{"errors", testSuggestionErrors},
 	{"feedback round trip and order", testFeedback},
 	{"feedback counts", testFeedbackCounts},
+	{"accepted feedback", testAcceptedFeedback},
 	{"feedback errors", testFeedbackErrors},
 }
 
@@ -443,6 +444,59 @@ func testFeedbackCounts(t *testing.T, s triage.Store) {
 				t.Fatal(err)
 			}
 			sameJSON(t, "FeedbackCounts", got, tc.want)
+		})
+	}
+}
+
+// testAcceptedFeedback: only accepted verdicts, on articles, tickets and
+// the draft, newest first, verdicts of one instant latest-added first, at
+// most the limit.
+func testAcceptedFeedback(t *testing.T, s triage.Store) {
+	ctx := t.Context()
+	saveSuggestions(t, s, newSuggestions("s-1", "t-1", base, 0))
+	verdicts := []struct {
+		kind, id, action string
+		hours            int
+	}{
+		{triage.DocArticle, "a-1", triage.FeedbackAccepted, 0},
+		{triage.DocArticle, "a-2", triage.FeedbackRejected, 1},
+		{triage.DocArticle, "a-3", triage.FeedbackEdited, 1},
+		{triage.FeedbackDraft, "", triage.FeedbackAccepted, 3},
+		{triage.FeedbackDraft, "", triage.FeedbackEdited, 4},
+		{triage.DocArticle, "a-4", triage.FeedbackAccepted, 2},
+		{triage.DocTicket, "t-9", triage.FeedbackAccepted, 0},
+	}
+	update(t, s, func(tx triage.Tx) error {
+		for i, v := range verdicts {
+			if err := tx.AddFeedback(ctx, newFeedback(fmt.Sprintf("f-%d", i), "s-1", v.kind, v.id, v.action, base.Add(time.Duration(v.hours)*time.Hour))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		name  string
+		limit int
+		want  []string
+	}{
+		{"all", 10, []string{"f-3", "f-5", "f-6", "f-0"}},
+		{"limited", 2, []string{"f-3", "f-5"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.AcceptedFeedback(ctx, tc.limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := []string{}
+			for _, f := range got {
+				ids = append(ids, f.ID)
+				if f.TicketID != "t-1" || f.Action != triage.FeedbackAccepted {
+					t.Errorf("%s: ticket %q action %q", f.ID, f.TicketID, f.Action)
+				}
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("AcceptedFeedback(%d) = %v, want %v", tc.limit, ids, tc.want)
+			}
 		})
 	}
 }

@@ -36,7 +36,7 @@ func (s *Service) AddFeedback(ctx context.Context, suggestionID string, in triag
 			return nil, err
 		}
 		switch in.SourceKind {
-		case "draft":
+		case triage.FeedbackDraft:
 			if in.SourceID != "" {
 				return nil, triage.Invalid("source_id", "source_id must be empty for the draft")
 			}
@@ -103,7 +103,7 @@ func (s *Service) Stats(ctx context.Context, since time.Time) (*Stats, error) {
 	st := &Stats{Since: since, Sources: []SourceRate{}}
 	for _, c := range counts {
 		st.Overall.add(c)
-		if c.SourceKind == "draft" {
+		if c.SourceKind == triage.FeedbackDraft {
 			st.Drafts.add(c)
 			continue
 		}

@@ -126,6 +126,7 @@ func mailFlags(fs *flag.FlagSet, c *app.Config) {
 // searchFlags configure search, embeddings and drafts.
 func searchFlags(fs *flag.FlagSet, c *app.Config) {
 	fs.Float64Var(&c.VectorWeight, "vector-weight", kb.DefaultVectorWeight, "weight of the vector list against the lexical one in hybrid search")
+	fs.Float64Var(&c.PairedVectorWeight, "paired-vector-weight", kb.DefaultPairedVectorWeight, "weight of the vector list in hybrid search while the local embedder is fine-tuned on accepted suggestions")
 	fs.StringVar(&c.EmbedBaseURL, "embed-base-url", "", "OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); default: the local embedder")
 	fs.StringVar(&c.EmbedModel, "embed-model", "", "embedding model of that endpoint; setting it replaces the local embedder")
 	fs.IntVar(&c.EmbedDim, "embed-dim", 0, "embedding dimensions to request (0: the model's)")

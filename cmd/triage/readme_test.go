@@ -203,7 +203,7 @@ func TestReadmeFlags(t *testing.T) {
 	})
 	// The defaults the table states for the flags this package defines
 	// from another package's constant.
-	for name, want := range map[string]string{"close-solved-after": "`4d`"} {
+	for name, want := range map[string]string{"close-solved-after": "`4d`", "paired-vector-weight": "2"} {
 		row := "| `--" + name + "` | " + want + " |"
 		if fs.Lookup(name).DefValue != strings.Trim(want, "`") || !strings.Contains(string(readme), row) {
 			t.Errorf("--%s: default %q, README row %q", name, fs.Lookup(name).DefValue, row)
