@@ -19,8 +19,9 @@ func Retrieval(ctx context.Context, seg triage.Segmenter, articles []eval.Articl
 }
 
 // RetrievalPairs is Retrieval with the local embedder fine-tuned on
-// labelled paraphrase pairs as well (embed.LocalOptions.Pairs).
-func RetrievalPairs(ctx context.Context, seg triage.Segmenter, articles []eval.Article, vectorWeight float64, pairs []embed.Pair, bar func(string, int, int)) (*kb.Searcher, *eval.RetrieveReport, error) {
+// labelled paraphrase pairs as well (embed.LocalOptions.Pairs), as the
+// retrain job does with the store's accepted suggestions.
+func RetrievalPairs(ctx context.Context, seg triage.Segmenter, articles []eval.Article, vectorWeight float64, pairs []kb.Pair, bar func(string, int, int)) (*kb.Searcher, *eval.RetrieveReport, error) {
 	start := time.Now()
 	var corpus []string
 	for _, a := range articles {
@@ -28,7 +29,7 @@ func RetrievalPairs(ctx context.Context, seg triage.Segmenter, articles []eval.A
 			corpus = append(corpus, kb.DocText(d))
 		}
 	}
-	emb, err := embed.Train(ctx, corpus, embed.LocalOptions{Segmenter: seg, Pairs: pairs, Progress: bar})
+	emb, err := embed.Train(ctx, corpus, embed.LocalOptions{Segmenter: seg, Pairs: embedPairs(pairs), Progress: bar})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -130,9 +130,7 @@ func (a *App) openEmbedding(ctx context.Context) error {
 	a.Embedding.Train = func(ctx context.Context, corpus []string, pairs []kb.Pair, progress kb.Progress) (kb.TrainedEmbedder, error) {
 		o := opts
 		o.Progress = progress
-		for _, p := range pairs {
-			o.Pairs = append(o.Pairs, embed.Pair{A: p.A, B: p.B, Group: p.Group})
-		}
+		o.Pairs = embedPairs(pairs)
 		return embed.Train(ctx, corpus, o)
 	}
 	a.Embedding.Load = func(blob []byte) (triage.Embedder, error) {
@@ -223,4 +221,14 @@ func (c *fileCursor) Save(seq int64) error {
 		return err
 	}
 	return os.Rename(tmp, c.path)
+}
+
+// embedPairs hands kb's labelled pairs to the local embedder: kb and eval
+// name them without depending on the embedder's package.
+func embedPairs(pairs []kb.Pair) []embed.Pair {
+	out := make([]embed.Pair, 0, len(pairs))
+	for _, p := range pairs {
+		out = append(out, embed.Pair{A: p.A, B: p.B, Group: p.Group})
+	}
+	return out
 }

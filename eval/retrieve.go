@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/triagehq/triage"
-	"github.com/triagehq/triage/embed"
 	"github.com/triagehq/triage/kb"
 )
 
@@ -261,20 +260,20 @@ func CrossFoldsSeed(queries []Query, n int, seed uint64) [][]Query {
 // local embedder: each query with the indexed text of its first relevant
 // article, grouped by that article. Queries whose article is unknown are
 // left out.
-func TrainingPairs(queries []Query, articles []Article) []embed.Pair {
+func TrainingPairs(queries []Query, articles []Article) []kb.Pair {
 	text := make(map[string]string, len(articles))
 	for _, a := range articles {
 		if cs := kb.Chunks(&triage.Article{ID: a.ID, Title: a.Title, Body: a.Body}); len(cs) > 0 {
 			text[a.ID] = kb.DocText(cs[0])
 		}
 	}
-	var out []embed.Pair
+	var out []kb.Pair
 	for _, q := range queries {
 		if len(q.Relevant) == 0 {
 			continue
 		}
 		if t, ok := text[q.Relevant[0]]; ok {
-			out = append(out, embed.Pair{A: q.Text, B: t, Group: q.Relevant[0]})
+			out = append(out, kb.Pair{A: q.Text, B: t, Group: q.Relevant[0]})
 		}
 	}
 	return out

@@ -245,7 +245,7 @@ func evalRetrieve(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	var report *eval.RetrieveReport
 	var weights []float64
 	for i := range parts {
-		var pairs []embed.Pair
+		var pairs []kb.Pair
 		weight := *vectorWeight
 		if *crossFit >= 2 {
 			var rest []eval.Query
