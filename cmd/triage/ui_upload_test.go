@@ -131,15 +131,15 @@ func (u *ui) passwordSignIn(t *testing.T, ctx context.Context, email, password s
 }
 
 // adminTokenName: signed in with TRIAGE_ADMIN_TOKEN, the header names the
-// token 管理员（令牌）, not after the variable; the token's name through
+// token 系统管理员, not after the variable; the token's name through
 // the API is unchanged (it is data).
 func (u *ui) adminTokenName(t *testing.T) {
 	for _, size := range [][2]int64{{1366, 768}, {390, 844}} {
 		ctx := u.tab(t, size[0], size[1])
 		u.signIn(t, ctx)
 		got := jsEval[string](t, ctx, `document.querySelector('.who-name').textContent`)
-		if got != "管理员（令牌）" {
-			t.Errorf("at %dx%d the header names the admin %q, want 管理员（令牌）", size[0], size[1], got)
+		if got != "系统管理员" {
+			t.Errorf("at %dx%d the header names the admin %q, want 系统管理员", size[0], size[1], got)
 		}
 		u.shot(t, ctx, fmt.Sprintf("admin_token_%d", size[0]))
 	}

@@ -21,6 +21,12 @@ export async function render(ctx) {
   const canWrite = api.can('POST', '/v1/automations');
   const addBtn = canWrite ? h('button', { type: 'button', class: 'btn btn-primary', id: 'add-automation' }, '+ ', t('auto.add')) : null;
   const body = adminPage(ctx, 'automations', addBtn);
+  // The button is drawn at once but the editor needs the catalogue: a
+  // click before it arrives opens the editor when it does, not never.
+  /** @type {(v?: any) => void} */
+  let ready = () => {};
+  const loaded = new Promise(resolve => { ready = resolve; });
+  if (addBtn) addBtn.addEventListener('click', async () => { await loaded; openEditor(null); });
   const editor = h('div', { class: 'auto-editor' });
   const listBox = h('div', {});
   const extras = h('div', {});
@@ -140,7 +146,7 @@ export async function render(ctx) {
     }), dryOut);
     editor.querySelector('input[name=name]').focus();
   };
-  if (addBtn) addBtn.addEventListener('click', () => openEditor(null));
+  ready();
 
   const showTemplates = async () => {
     try {

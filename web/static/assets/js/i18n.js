@@ -164,7 +164,7 @@ const D = {
   'actor.system.duplicates': ['系统 · 查重', 'system · duplicates'],
   'actor.system.sla': ['系统 · SLA', 'system · SLA'],
   'actor.token': ['令牌 {id}', 'token {id}'],
-  'actor.admin_token': ['管理员（令牌）', 'admin (token)'],
+  'actor.admin_token': ['系统管理员', 'built-in admin'],
   'file.choose': ['选择文件', 'Choose file'],
   'file.none': ['未选择文件', 'No file chosen'],
   'common.loading': ['加载中…', 'Loading…'],
