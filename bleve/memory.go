@@ -275,21 +275,11 @@ type numbered struct {
 // add appends document num's terms to the field's postings. Documents come
 // in number order, so a term's last posting is this document's, if any.
 func (f *memField) add(num int32, terms []string, tokens int, epoch uint64) {
-	if tokens == 0 {
-		f.length = append(f.length, 0)
+	if !f.measure(tokens) {
 		return
 	}
-	l := fieldLength(tokens)
-	f.length = append(f.length, l)
-	f.sum += l - 1
-	f.with++
 	for _, t := range terms {
-		p := f.terms[t]
-		if p == nil {
-			p = &postings{}
-			p.count.Store(epoch << 32)
-			f.terms[strings.Clone(t)] = p
-		}
+		p := f.postingsOf(t, epoch)
 		if n := len(p.docs); n > 0 && p.docs[n-1] == num {
 			p.freqs[n-1]++
 			continue
@@ -303,25 +293,40 @@ func (f *memField) add(num int32, terms []string, tokens int, epoch uint64) {
 // addCounted is add for a field whose terms were counted beforehand:
 // one map lookup per distinct term rather than per occurrence.
 func (f *memField) addCounted(num int32, terms []termFreq, tokens int, epoch uint64) {
+	if !f.measure(tokens) {
+		return
+	}
+	for _, t := range terms {
+		p := f.postingsOf(t.text, epoch)
+		p.docs = append(p.docs, num)
+		p.freqs = append(p.freqs, t.freq)
+		p.added(epoch)
+	}
+}
+
+// measure records the next document's length in the field; it reports
+// whether the document has any terms there.
+func (f *memField) measure(tokens int) bool {
 	if tokens == 0 {
 		f.length = append(f.length, 0)
-		return
+		return false
 	}
 	l := fieldLength(tokens)
 	f.length = append(f.length, l)
 	f.sum += l - 1
 	f.with++
-	for _, t := range terms {
-		p := f.terms[t.text]
-		if p == nil {
-			p = &postings{}
-			p.count.Store(epoch << 32)
-			f.terms[strings.Clone(t.text)] = p
-		}
-		p.docs = append(p.docs, num)
-		p.freqs = append(p.freqs, t.freq)
-		p.added(epoch)
+	return true
+}
+
+// postingsOf is term t's postings, made empty if the field has none yet.
+func (f *memField) postingsOf(t string, epoch uint64) *postings {
+	p := f.terms[t]
+	if p == nil {
+		p = &postings{}
+		p.count.Store(epoch << 32)
+		f.terms[strings.Clone(t)] = p
 	}
+	return p
 }
 
 // added counts one more live document in a cached count that is still

@@ -11,6 +11,14 @@ import (
 const feedbackColumns = `
 	id, suggestion_id, ticket_id, source_kind, source_id, action, final_text, reason, actor, created_at`
 
+// scanFeedback reads one row of feedbackColumns.
+func scanFeedback(r pgx.Rows) (*triage.Feedback, error) {
+	var f triage.Feedback
+	err := r.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
+		&f.FinalText, &f.Reason, &f.Actor, &f.CreatedAt)
+	return &f, err
+}
+
 // Feedback lists the verdicts on one set of suggestions, oldest first;
 // verdicts given at the same instant keep the order they were added in. A
 // suggestion without feedback, or no suggestion at all, gives an empty
@@ -21,12 +29,7 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 		FROM feedback
 		WHERE suggestion_id = $1
 		ORDER BY created_at, seq`, suggestionID)
-	return collect(rows, err, "feedback", func(r pgx.Rows) (*triage.Feedback, error) {
-		var f triage.Feedback
-		err := r.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
-			&f.FinalText, &f.Reason, &f.Actor, &f.CreatedAt)
-		return &f, err
-	})
+	return collect(rows, err, "feedback", scanFeedback)
 }
 
 // AcceptedFeedback lists the accepted verdicts on articles, tickets and
@@ -38,12 +41,7 @@ func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Fee
 		WHERE action = 'accepted' AND source_kind IN ($1, $2, $3)
 		ORDER BY created_at DESC, seq DESC
 		LIMIT $4`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
-	return collect(rows, err, "accepted feedback", func(r pgx.Rows) (*triage.Feedback, error) {
-		var f triage.Feedback
-		err := r.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
-			&f.FinalText, &f.Reason, &f.Actor, &f.CreatedAt)
-		return &f, err
-	})
+	return collect(rows, err, "accepted feedback", scanFeedback)
 }
 
 // FeedbackCounts sums the verdicts given at or after since, per source

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/triagehq/triage"
@@ -17,14 +18,10 @@ const feedbackQuery = `
 	WHERE suggestion_id = ?
 	ORDER BY created_at, seq`
 
-// Feedback lists the verdicts on one set of suggestions, oldest first;
-// verdicts given at the same instant keep the order they were added in. A
-// suggestion without feedback, or no suggestion at all, gives an empty
-// list.
-func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.Feedback, error) {
-	rows, err := s.q.QueryContext(ctx, feedbackQuery, suggestionID)
+// scanFeedback reads every row of a query of feedbackColumns.
+func scanFeedback(rows *sql.Rows, err error, op string) ([]*triage.Feedback, error) {
 	if err != nil {
-		return nil, dbError("feedback", err)
+		return nil, dbError(op, err)
 	}
 	defer rows.Close()
 	out := []*triage.Feedback{}
@@ -32,14 +29,23 @@ func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.F
 		var f triage.Feedback
 		if err := rows.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
 			&f.FinalText, &f.Reason, &f.Actor, timeCol{&f.CreatedAt}); err != nil {
-			return nil, dbError("feedback", err)
+			return nil, dbError(op, err)
 		}
 		out = append(out, &f)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, dbError("feedback", err)
+		return nil, dbError(op, err)
 	}
 	return out, nil
+}
+
+// Feedback lists the verdicts on one set of suggestions, oldest first;
+// verdicts given at the same instant keep the order they were added in. A
+// suggestion without feedback, or no suggestion at all, gives an empty
+// list.
+func (s queries) Feedback(ctx context.Context, suggestionID string) ([]*triage.Feedback, error) {
+	rows, err := s.q.QueryContext(ctx, feedbackQuery, suggestionID)
+	return scanFeedback(rows, err, "feedback")
 }
 
 // AcceptedFeedback lists the accepted verdicts on articles, tickets and
@@ -51,23 +57,7 @@ func (s queries) AcceptedFeedback(ctx context.Context, limit int) ([]*triage.Fee
 		WHERE action = 'accepted' AND source_kind IN (?, ?, ?)
 		ORDER BY created_at DESC, seq DESC
 		LIMIT ?`, triage.DocArticle, triage.DocTicket, triage.FeedbackDraft, limit)
-	if err != nil {
-		return nil, dbError("accepted feedback", err)
-	}
-	defer rows.Close()
-	out := []*triage.Feedback{}
-	for rows.Next() {
-		var f triage.Feedback
-		if err := rows.Scan(&f.ID, &f.SuggestionID, &f.TicketID, &f.SourceKind, &f.SourceID, &f.Action,
-			&f.FinalText, &f.Reason, &f.Actor, timeCol{&f.CreatedAt}); err != nil {
-			return nil, dbError("accepted feedback", err)
-		}
-		out = append(out, &f)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, dbError("accepted feedback", err)
-	}
-	return out, nil
+	return scanFeedback(rows, err, "accepted feedback")
 }
 
 // FeedbackCounts sums the verdicts given at or after since, per source
