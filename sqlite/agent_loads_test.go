@@ -1,14 +1,8 @@
 package sqlite_test
 
 import (
-	"database/sql"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"testing"
-	"testing/fstest"
 
-	"github.com/pressly/goose/v3"
 	"github.com/triagehq/triage"
 	"github.com/triagehq/triage/sqlite"
 )
@@ -17,32 +11,8 @@ import (
 // 00370 gets agent_loads filled from them when it opens, so routing reads
 // the same loads as the count it replaced.
 func TestAgentLoadsMigration(t *testing.T) {
-	all := os.DirFS("migrations")
-	names, err := fs.Glob(all, "*.sql")
+	path, raw, err := migratedOnly(t, func(n string) bool { return n < "00370" })
 	if err != nil {
-		t.Fatal(err)
-	}
-	before := fstest.MapFS{}
-	for _, n := range names {
-		if n >= "00370" {
-			continue
-		}
-		b, err := fs.ReadFile(all, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		before[n] = &fstest.MapFile{Data: b}
-	}
-	path := filepath.Join(t.TempDir(), "t.db")
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, raw, before, goose.WithDisableGlobalRegistry(true), goose.WithLogger(goose.NopLogger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.Up(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for i, tk := range []struct{ assignee, status, priority string }{

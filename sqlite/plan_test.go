@@ -74,23 +74,7 @@ func TestQueryPlans(t *testing.T) {
 
 	for _, tc := range plans {
 		t.Run(tc.name, func(t *testing.T) {
-			rows, err := db.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+tc.query, tc.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			plan := explain(t, db, tc.query, tc.args)
 			// An index is named before its constraints, or at the end of
 			// the line when the query reads it whole, in order.
 			all := strings.Join(plan, "\n") + "\n"
@@ -138,20 +122,7 @@ func TestRequesterPlan(t *testing.T) {
 			`SELECT COUNT(*) FROM tickets` + cond, // CountTickets
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				rows, err := db.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+q, args...)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				var plan []string
-				for rows.Next() {
-					var id, parent, unused int
-					var detail string
-					if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-						t.Fatal(err)
-					}
-					plan = append(plan, detail)
-				}
+				plan := explain(t, db, q, args)
 				all := strings.Join(plan, "\n")
 				if !strings.Contains(all, "INDEX tickets_requester_email (requester_email=?)") || strings.Contains(all, "tickets_status") {
 					t.Errorf("%s\nplan does not read the requester indexes:\n%s", q, all)
@@ -159,4 +130,27 @@ func TestRequesterPlan(t *testing.T) {
 			})
 		}
 	}
+}
+
+// explain is SQLite's query plan for q: one line per step.
+func explain(t *testing.T, db *DB, q string, args []any) []string {
+	t.Helper()
+	rows, err := db.reader.QueryContext(t.Context(), `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
 }
