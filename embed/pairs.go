@@ -122,28 +122,31 @@ func (l *Local) finetune(ctx context.Context, pairs []Pair, epochs int) error {
 				zb[i], ub[i] = project(w, k, data[d].b)
 			}
 			// Scores and the gradient of the symmetric loss on them.
-			gs := make([]float64, n*n)
+			// The scores are computed once; each text then takes its
+			// turn as the anchor, a's against every b (at(i, j) = i*n+j)
+			// and b's against every a (the transpose).
+			scores := make([]float64, n*n)
 			for i := range n {
-				row := make([]float64, n)
 				for j := range n {
-					row[j] = float64(dot32(za[i], zb[j])) / pairTemperature
+					scores[i*n+j] = float64(dot32(za[i], zb[j])) / pairTemperature
 				}
-				softmaxMasked(row, i, func(j int) bool { return j != i && sameGroup(data[batch[i]].group, data[batch[j]].group) })
-				for j := range n {
-					gs[i*n+j] += row[j]
-				}
-				gs[i*n+i]--
 			}
-			for j := range n {
-				col := make([]float64, n)
-				for i := range n {
-					col[i] = float64(dot32(za[i], zb[j])) / pairTemperature
+			gs := make([]float64, n*n)
+			row := make([]float64, n)
+			for _, at := range []func(anchor, other int) int{
+				func(i, j int) int { return i*n + j },
+				func(j, i int) int { return i*n + j },
+			} {
+				for a := range n {
+					for o := range n {
+						row[o] = scores[at(a, o)]
+					}
+					softmaxMasked(row, a, func(o int) bool { return o != a && sameGroup(data[batch[a]].group, data[batch[o]].group) })
+					for o := range n {
+						gs[at(a, o)] += row[o]
+					}
+					gs[at(a, a)]--
 				}
-				softmaxMasked(col, j, func(i int) bool { return i != j && sameGroup(data[batch[i]].group, data[batch[j]].group) })
-				for i := range n {
-					gs[i*n+j] += col[i]
-				}
-				gs[j*n+j]--
 			}
 			scale := 1 / (2 * float64(n) * pairTemperature)
 			clear(grad)

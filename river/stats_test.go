@@ -18,9 +18,7 @@ import (
 
 // statQueue is what TestStats needs of either queue.
 type statQueue interface {
-	Insert(ctx context.Context, j triage.Job) error
-	Start(ctx context.Context) error
-	Stop(ctx context.Context) error
+	queue
 	Stats(ctx context.Context) ([]river.Stat, error)
 	Queued(ctx context.Context) ([]triage.Job, error)
 	Waiting(ctx context.Context) ([]river.Waiting, error)
